@@ -1,0 +1,54 @@
+# Enlighten: the one entry point. `make run` boots a demo guest, `make check`
+# runs every test ring; both install what they need first (scripts/deps.sh).
+SHELL := /bin/bash
+BUILD := $(CURDIR)/build
+KCACHE := $(BUILD)/kernel
+MESON := $(BUILD)/meson
+ASAN := $(BUILD)/asan
+
+# The guest kernel release resolved by scripts/guest-kernel.sh.
+KVER = $(shell cat $(KCACHE)/kver 2>/dev/null)
+KDIR = /usr/src/linux-headers-$(KVER)
+
+.PHONY: all deps kernel modules userspace asan linux-src check run bench \
+	packages clean
+
+all: modules userspace
+
+deps:
+	@scripts/deps.sh
+
+kernel: deps
+	@mkdir -p $(KCACHE)
+	@scripts/guest-kernel.sh amd64 > $(KCACHE)/kver.new
+	@mv $(KCACHE)/kver.new $(KCACHE)/kver
+
+# Kernel modules, against the downloaded guest kernel's headers, W=1 always.
+modules: kernel
+	@$(MAKE) -s -C $(KDIR) M=$(CURDIR)/kmod W=1 modules
+
+userspace: deps
+	@[ -f $(MESON)/build.ninja ] || meson setup -q $(MESON) >/dev/null
+	@ninja -C $(MESON) >/dev/null
+
+asan: deps
+	@[ -f $(ASAN)/build.ninja ] || meson setup -q $(ASAN) \
+		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	@ninja -C $(ASAN) >/dev/null
+
+# checkpatch.pl and the kselftest headers from Debian's linux-source-6.1.
+linux-src: deps
+	@scripts/linux-src.sh
+
+check: all asan linux-src
+	@KVER=$(KVER) scripts/check.sh
+
+run: all
+	@KVER=$(KVER) scripts/run.sh
+
+bench: userspace
+	@scripts/bench.sh
+
+clean:
+	-@[ -z "$(KVER)" ] || $(MAKE) -s -C $(KDIR) M=$(CURDIR)/kmod clean
+	rm -rf $(MESON) $(ASAN)

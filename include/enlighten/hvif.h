@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The Hyper-V guest interface carried over a QEMU ivshmem-doorbell device:
+ * the contract between enl_vmbus's "pci" transport and enl-host.
+ *
+ * On real Hyper-V the guest writes synthetic MSRs and issues hypercalls; the
+ * hypervisor writes SynIC message/event pages in guest memory and raises the
+ * SINT's vector. Here the same operations travel through one call slot per
+ * virtual processor in the device's shared memory (BAR2), announced by a
+ * doorbell write, and the SINTs arrive as MSI-X vectors. Message and event
+ * pages stay in guest RAM, which enl-host maps, exactly as on Hyper-V.
+ * docs/hvif.md explains the sequence; this header fixes the bytes.
+ */
+#ifndef _ENLIGHTEN_HVIF_H
+#define _ENLIGHTEN_HVIF_H
+
+#include "types.h"
+
+/* PCI identity of QEMU's ivshmem device (doorbell flavour, MSI-X). */
+#define ENL_HVIF_PCI_VENDOR		0x1af4
+#define ENL_HVIF_PCI_DEVICE		0x1110
+
+/* BAR0 registers of ivshmem (QEMU docs/specs/ivshmem-spec.txt). */
+#define ENL_HVIF_REG_INTRMASK		0x00
+#define ENL_HVIF_REG_INTRSTATUS		0x04
+#define ENL_HVIF_REG_IVPOSITION		0x08	/* our own peer id */
+#define ENL_HVIF_REG_DOORBELL		0x0c	/* write peer << 16 | vector */
+
+/* BAR2: shared memory served by enl-host. */
+#define ENL_HVIF_SHM_SIZE		0x10000
+#define ENL_HVIF_MAGIC			"ENLHVIF1"	/* 8 bytes, no NUL */
+#define ENL_HVIF_VERSION		1
+#define ENL_HVIF_MAX_VP			64
+
+/* MSI-X vectors: vector n is SINT n. Guest -> host doorbell vectors: */
+#define ENL_HVIF_NR_VECTORS		16
+#define ENL_HVIF_DOORBELL_CALL		0	/* a call slot was filled */
+
+/* Operations of a call slot. */
+enum enl_hvif_op {
+	ENL_HVIF_OP_NONE = 0,
+	/* arg[0] = synthetic MSR number, arg[1] = value */
+	ENL_HVIF_OP_WRMSR = 1,
+	/* arg[0] = synthetic MSR number; result value in arg[1] */
+	ENL_HVIF_OP_RDMSR = 2,
+	/*
+	 * arg[0] = hypercall input value (call code in bits 0-15, fast bit 16),
+	 * arg[1] = fast input (HvSignalEvent: connection id | flag << 32),
+	 * input[] = the slow input page (HvPostMessage: struct
+	 * enl_hv_post_message_input). The hypervisor status lands in status.
+	 */
+	ENL_HVIF_OP_HYPERCALL = 3,
+};
+
+/*
+ * One per virtual processor. The guest fills op/arg/input, then increments
+ * seq (release) and rings ENL_HVIF_DOORBELL_CALL; enl-host handles the call,
+ * writes status/arg and stores seq into done (release). The guest waits,
+ * polling done, as a hypercall is synchronous for the calling VP.
+ */
+struct enl_hvif_call {
+	__u32 seq;
+	__u32 done;
+	__u32 op;
+	__u32 reserved;
+	__u64 status;		/* HV_STATUS_* (low 16 bits) */
+	__u64 arg[2];
+	__u8 input[256];
+	__u8 pad[224];
+} ENL_PACKED;
+ENL_ASSERT_SIZE(struct enl_hvif_call, 512);
+ENL_ASSERT_OFFSET(struct enl_hvif_call, status, 16);
+ENL_ASSERT_OFFSET(struct enl_hvif_call, arg, 24);
+ENL_ASSERT_OFFSET(struct enl_hvif_call, input, 40);
+
+/* The start of BAR2, written by enl-host before the guest can see it. */
+struct enl_hvif_shared {
+	__u8 magic[8];		/* ENL_HVIF_MAGIC: never grab another ivshmem */
+	__u32 version;		/* ENL_HVIF_VERSION */
+	__u32 max_vp;		/* call slots available (<= ENL_HVIF_MAX_VP) */
+	__u32 host_peer;	/* ivshmem peer id that takes our doorbells */
+	__u32 nr_vectors;	/* MSI-X vectors the host drives */
+	__u8 reserved[488];
+	struct enl_hvif_call call[ENL_HVIF_MAX_VP];
+} ENL_PACKED;
+ENL_ASSERT_OFFSET(struct enl_hvif_shared, version, 8);
+ENL_ASSERT_OFFSET(struct enl_hvif_shared, host_peer, 16);
+ENL_ASSERT_OFFSET(struct enl_hvif_shared, call, 512);
+_Static_assert(sizeof(struct enl_hvif_shared) <= ENL_HVIF_SHM_SIZE,
+	       "hvif shared area larger than BAR2");
+
+#endif /* _ENLIGHTEN_HVIF_H */

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Run every test ring that exists and close with "N passed, N failed".
+# Each suite prints TAP; a suite that dies without saying "not ok" counts as
+# one failure, and one that prints no test point at all fails too.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+logs="$top/build/test-logs"
+rm -rf "$logs" && mkdir -p "$logs"
+passed=0
+failed=0
+
+# run_tap NAME CMD...: run a TAP producer, echo its points, count them.
+run_tap() {
+	local name=$1; shift
+	local log="$logs/${name//\//_}.log" rc ok nok
+	echo "# suite $name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	grep -E '^(not )?ok ' "$log" | sed "s|^|  [$name] |"
+	ok=$(grep -cE '^ok ' "$log")
+	nok=$(grep -cE '^not ok ' "$log")
+	passed=$((passed + ok))
+	failed=$((failed + nok))
+	if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then
+		echo "  [$name] not ok - exited with status $rc (log: $log)"
+		failed=$((failed + 1))
+	elif [ "$ok" -eq 0 ] && [ "$nok" -eq 0 ]; then
+		echo "  [$name] not ok - ran no test point (log: $log)"
+		failed=$((failed + 1))
+	fi
+	if [ "$rc" -ne 0 ] || [ "$nok" -ne 0 ]; then
+		echo "  --- last lines of $log"
+		tail -n 25 "$log" | sed 's/^/  | /'
+	fi
+}
+
+# check NAME CMD...: one test point, passing when CMD exits 0.
+check() {
+	local name=$1; shift
+	local log="$logs/${name//[\/ ]/_}.log"
+	if "$@" >"$log" 2>&1; then
+		echo "  ok - $name"
+		passed=$((passed + 1))
+	else
+		echo "  not ok - $name (log: $log)"
+		tail -n 25 "$log" | sed 's/^/  | /'
+		failed=$((failed + 1))
+	fi
+}
+
+echo "# ring 0: kernel code (guest kernel ${KVER:-?})"
+kbuild_clean() {
+	local kdir=/usr/src/linux-headers-$KVER out
+	make -s -C "$kdir" M="$top/kmod" clean || return 1
+	out=$(make -s -C "$kdir" M="$top/kmod" W=1 C=1 modules 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] && ! grep -qiE 'warning|error' <<<"$out"
+}
+check "kmod builds with W=1, sparse (C=1) clean" kbuild_clean
+for f in $(git ls-files -co --exclude-standard 'kmod/*.[ch]' 'include/enlighten/*.h' \
+		'common/*.[ch]' | grep -v '\.mod\.c$' | sort -u); do
+	check "checkpatch $f" perl build/linux-src/scripts/checkpatch.pl \
+		--no-tree -f --quiet --show-types "$f"
+done
+
+echo "# ring 1: unit tests (plain and ASan/UBSan)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for b in meson asan; do
+	for t in $(find "build/$b/tests/unit" -type f -name 'test-*' -perm -u+x 2>/dev/null | sort); do
+		run_tap "$b/$(basename "$t")" "$t"
+	done
+done
+
+if [ -x tests/vm/run.sh ]; then
+	echo "# ring 2: VM tests (guest under enl-host, QEMU TCG)"
+	run_tap vm tests/vm/run.sh
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

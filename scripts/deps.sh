@@ -1,0 +1,29 @@
+#!/bin/sh
+# Install every Debian 12 package Enlighten needs to build, test and run.
+# Idempotent and silent when everything is present.
+set -eu
+
+PKGS="build-essential pkg-config meson ninja-build bc bison flex kmod cpio
+zstd xz-utils perl python3 sparse clang libclang-rt-14-dev
+linux-headers-amd64 linux-source-6.1
+qemu-system-x86 busybox-static
+libglib2.0-dev libsystemd-dev libnl-3-dev libnl-route-3-dev
+systemd dkms debhelper rpm"
+
+missing=""
+for p in $PKGS; do
+	# Installed means status "install ok installed"; anything else is missing.
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
