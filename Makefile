@@ -28,13 +28,13 @@ modules: kernel
 	@$(MAKE) -s -C $(KDIR) M=$(CURDIR)/kmod W=1 modules
 
 userspace: deps
-	@[ -f $(MESON)/build.ninja ] || meson setup -q $(MESON) >/dev/null
-	@ninja -C $(MESON) >/dev/null
+	@[ -f $(MESON)/build.ninja ] || meson setup $(MESON) >/dev/null
+	@ninja --quiet -C $(MESON)
 
 asan: deps
-	@[ -f $(ASAN)/build.ninja ] || meson setup -q $(ASAN) \
+	@[ -f $(ASAN)/build.ninja ] || meson setup $(ASAN) \
 		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
-	@ninja -C $(ASAN) >/dev/null
+	@ninja --quiet -C $(ASAN)
 
 # checkpatch.pl and the kselftest headers from Debian's linux-source-6.1.
 linux-src: deps

@@ -47,7 +47,7 @@ enum enl_hvif_op {
 	 * arg[0] = hypercall input value (call code in bits 0-15, fast bit 16),
 	 * arg[1] = fast input (HvSignalEvent: connection id | flag << 32),
 	 * input[] = the slow input page (HvPostMessage: struct
-	 * enl_hv_post_message_input). The hypervisor status lands in status.
+	 * enl_hv_input_post_message). The hypervisor status lands in status.
 	 */
 	ENL_HVIF_OP_HYPERCALL = 3,
 };
@@ -66,7 +66,7 @@ struct enl_hvif_call {
 	__u64 status;		/* HV_STATUS_* (low 16 bits) */
 	__u64 arg[2];
 	__u8 input[256];
-	__u8 pad[224];
+	__u8 pad[216];
 } ENL_PACKED;
 ENL_ASSERT_SIZE(struct enl_hvif_call, 512);
 ENL_ASSERT_OFFSET(struct enl_hvif_call, status, 16);

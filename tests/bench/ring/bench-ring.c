@@ -6,7 +6,6 @@
  * copy each into a ring-sized buffer; the ring copies every byte in and
  * out). Fixed work per size, about a second; not a test.
  */
-#define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>

@@ -5,7 +5,6 @@
  * stress run. Rings live between PROT_NONE guard pages so a stray access
  * crashes the test instead of passing unnoticed.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
