@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* enl-timesyncd: the time synchronization integration service. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chrony.h"
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+#include "notify.h"
+#include "timesync.h"
+
+static struct enl_daemon d = {
+	.ident = "enl-timesyncd",
+	.summary = "Keeps the guest clock on the Hyper-V host's time.",
+};
+static struct enl_ts_conf conf;
+static struct enl_ts_guest ts;
+
+static void feed_chrony(void *ctx, int64_t at_ns, int64_t offset_ns)
+{
+	int ret = enl_chrony_send(conf.chrony_socket, at_ns, offset_ns);
+
+	(void)ctx;
+	if (ret < 0)
+		enl_log_rl(LOG_WARNING, "chrony refclock %s: %s",
+			   conf.chrony_socket, strerror(-ret));
+}
+
+static void on_closed(void *ctx)
+{
+	(void)ctx;
+	enl_daemon_quit(&d, EXIT_FAILURE);
+}
+
+int main(int argc, char **argv)
+{
+	struct enl_ic_service_ops ops = enl_ts_guest_ops;
+	struct enl_ic_service *s = NULL;
+	struct enl_channel *ch;
+	int ret;
+
+	ret = enl_daemon_init(&d, "timesync", &argc, &argv, NULL);
+	if (ret >= 0)
+		return ret;
+	enl_ts_conf_read(&conf, &d.cfg);
+	ret = enl_daemon_config_ok(&d);
+	if (ret >= 0)
+		goto out;
+	ts.clock = enl_system_clock;
+	if (conf.chrony_socket)
+		ts.clock.refclock = feed_chrony;
+	ts.policy = conf.policy;
+	ts.step_threshold_ns = (int64_t)(conf.step_threshold_s * 1e9);
+	ts.sync_min_ns = 1000000;
+	ret = EXIT_FAILURE;
+	ch = enl_channel_open(conf.channel);
+	if (!ch) {
+		enl_err("cannot open %s: %s", conf.channel, strerror(errno));
+		goto out;
+	}
+	ops.closed = on_closed;
+	s = enl_ic_service_new(&ops, &ts, ch);
+	enl_ic_service_attach(s);
+	enl_watchdog_start(NULL, NULL);
+	enl_notify_status("following host time (policy %s%s)",
+			  conf.policy == ENL_TS_AUTO ? "auto" :
+			  conf.policy == ENL_TS_ALWAYS ? "always" : "never",
+			  conf.chrony_socket ? ", feeding chrony" : "");
+	ret = enl_daemon_run(&d);
+out:
+	enl_ic_service_free(s);
+	enl_ts_conf_free(&conf);
+	enl_daemon_free(&d);
+	return ret;
+}

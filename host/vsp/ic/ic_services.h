@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * enl-host's integration services as one unit: heartbeat, shutdown and time
+ * sync state, their ctl verbs and their VMBus device classes.
+ */
+#ifndef ENL_HOST_IC_SERVICES_H
+#define ENL_HOST_IC_SERVICES_H
+
+#include "heartbeat_host.h"
+#include "shutdown_host.h"
+#include "timesync_host.h"
+
+struct enl_ctl;
+struct enl_vmbus_server;
+
+struct enl_ic_services {
+	struct enl_hb_host hb;
+	struct enl_sd_host sd;
+	struct enl_ts_host ts;
+};
+
+/* Heartbeat every 1 s (lost after 3), time sample every 5 s. */
+void enl_ic_services_init(struct enl_ic_services *ics);
+
+/* Verbs heartbeat, shutdown [--reboot] [--force], time [shift <ms>]. */
+void enl_ic_register_ctl(struct enl_ic_services *ics, struct enl_ctl *ctl);
+
+/* Classes "heartbeat", "shutdown", "timesync" (offer them by name). */
+int enl_ic_register_vmbus(struct enl_ic_services *ics,
+			  struct enl_vmbus_server *srv);
+
+#endif /* ENL_HOST_IC_SERVICES_H */

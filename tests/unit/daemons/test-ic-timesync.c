@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * enl-timesyncd's logic against enl-host's time sync service over a
+ * socketpair, on a fake guest clock: SYNC steps, SAMPLE slews small offsets
+ * and steps large ones, hands off to NTP, feeds chrony, every version,
+ * malformed input.
+ */
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <enlighten/ic_timesync.h>
+
+#include "chrony.h"
+#include "log.h"
+#include "pair.h"
+#include "tap.h"
+#include "timesync.h"
+#include "timesync_host.h"
+
+/* The guest clock is the real one plus skew; step and slew move the skew. */
+struct fake_clock {
+	int64_t skew_ns;
+	int steps, slews;
+	int64_t last_slew;
+	bool ntp;
+	int refclocks;
+};
+
+static int64_t f_now(void *ctx)
+{
+	return g_get_real_time() * 1000 + ((struct fake_clock *)ctx)->skew_ns;
+}
+
+static int f_step(void *ctx, int64_t d)
+{
+	struct fake_clock *c = ctx;
+
+	c->skew_ns += d;
+	c->steps++;
+	return 0;
+}
+
+/* A slew that completes at once: what convergence would reach. */
+static int f_slew(void *ctx, int64_t d)
+{
+	struct fake_clock *c = ctx;
+
+	c->skew_ns += d;
+	c->slews++;
+	c->last_slew = d;
+	return 0;
+}
+
+static bool f_ntp(void *ctx)
+{
+	return ((struct fake_clock *)ctx)->ntp;
+}
+
+static void f_ref(void *ctx, int64_t at, int64_t off)
+{
+	(void)at;
+	(void)off;
+	((struct fake_clock *)ctx)->refclocks++;
+}
+
+static void setup(struct pair *p, struct enl_ts_guest *g, struct fake_clock *c,
+		  struct enl_ts_host *h, const uint32_t *v, size_t nv)
+{
+	memset(g, 0, sizeof(*g));
+	g->clock = (struct enl_clock_ops){ f_now, f_step, f_slew, f_ntp,
+					   f_ref, c };
+	g->policy = ENL_TS_AUTO;
+	g->step_threshold_ns = 1000000000;
+	g->sync_min_ns = 1000000;
+	enl_ts_host_init(h);
+	if (v)
+		enl_ic_host_set_versions(&h->ic, v, nv);
+	pair_open(p, &enl_ts_guest_ops, g, &h->ic);
+	pair_host_open(p);
+	pair_pump(p);
+}
+
+#define MS 1000000LL
+
+static void test_discipline(const uint32_t *v, const char *name)
+{
+	struct fake_clock c = { .skew_ns = -7 * 1000 * MS };
+	struct enl_ts_guest g;
+	struct enl_ts_host h;
+	struct pair p;
+
+	setup(&p, &g, &c, &h, v, v ? 1 : 0);
+	tap_ok(h.ic.state == ENL_IC_HOST_READY, "%s: negotiated %u.%u", name,
+	       ENL_IC_VERSION_MAJOR(h.ic.srv), ENL_IC_VERSION_MINOR(h.ic.srv));
+	tap_ok(g.syncs == 1 && c.steps == 1 && llabs(c.skew_ns) < 20 * MS,
+	       "%s: SYNC at open steps a 7 s skew (residual %.3f ms)", name,
+	       c.skew_ns / 1e6);
+
+	/* 50 ms of drift: slewed, never stepped. */
+	h.shift_ns = 50 * MS;
+	enl_ts_host_send(&h, false);
+	pair_pump(&p);
+	tap_ok(c.steps == 1 && c.slews == 1 && llabs(c.last_slew - 50 * MS) <
+	       20 * MS, "%s: 50 ms offset slewed (%.3f ms), no step", name,
+	       c.last_slew / 1e6);
+	tap_ok(llabs(c.skew_ns - 50 * MS) < 20 * MS,
+	       "%s: residual after slewing %.3f ms", name,
+	       (c.skew_ns - 50 * MS) / 1e6);
+
+	/* 10 s: stepped once. */
+	h.shift_ns += 10000 * MS;
+	enl_ts_host_send(&h, false);
+	pair_pump(&p);
+	tap_ok(c.steps == 2 && llabs(c.skew_ns - h.shift_ns) < 20 * MS,
+	       "%s: 10 s offset stepped once (residual %.3f ms)", name,
+	       (c.skew_ns - h.shift_ns) / 1e6);
+	enl_ts_host_send(&h, false);
+	pair_pump(&p);
+	tap_ok(c.steps == 2, "%s: converged, no further step", name);
+	if (h.ic.srv < ENL_IC_TIMESYNC_VERSION_4_0)
+		tap_ok(h.have_offset && llabs(h.guest_offset_ns) < 20 * MS,
+		       "%s: host sees the guest's offset (%.3f ms)", name,
+		       h.guest_offset_ns / 1e6);
+	tap_ok(c.refclocks == (int)(g.syncs + g.samples),
+	       "%s: every sample offered to the refclock hook", name);
+	pair_close(&p);
+}
+
+static void test_hands_off(void)
+{
+	struct fake_clock c = { .skew_ns = 3000 * MS, .ntp = true };
+	struct enl_ts_guest g;
+	struct enl_ts_host h;
+	struct pair p;
+
+	setup(&p, &g, &c, &h, NULL, 0);
+	enl_ts_host_send(&h, false);
+	pair_pump(&p);
+	tap_ok(c.steps == 0 && c.slews == 0 && g.hands_off == 2 &&
+	       llabs(g.last_offset_ns + 3000 * MS) < 20 * MS,
+	       "NTP running: offset measured, clock untouched");
+	c.ntp = false;
+	g.policy = ENL_TS_NEVER;
+	enl_ts_host_send(&h, true);
+	pair_pump(&p);
+	tap_ok(c.steps == 0, "policy never: SYNC does not step");
+	g.policy = ENL_TS_ALWAYS;
+	c.ntp = true;
+	enl_ts_host_send(&h, true);
+	pair_pump(&p);
+	tap_ok(c.steps == 1, "policy always: steps even with NTP running");
+	pair_close(&p);
+}
+
+static void test_malformed(void)
+{
+	struct fake_clock c = { 0 };
+	struct enl_ts_guest g;
+	struct enl_ts_host h;
+	struct enl_ic_timesync_data d = { .parenttime = 5, .flags = 1 };
+	uint8_t buf[512];
+	struct pair p;
+	int n;
+
+	setup(&p, &g, &c, &h, (const uint32_t[]){ ENL_IC_TIMESYNC_VERSION_3_0 },
+	      1);
+	n = enl_ic_build(buf, sizeof(buf), ENL_ICMSGTYPE_TIMESYNC,
+			 ENL_IC_FW_VERSION_3_0, ENL_IC_TIMESYNC_VERSION_3_0,
+			 9, &d, sizeof(d));
+	pair_inject(&p, buf, (size_t)n);
+	pair_take(&p, buf, sizeof(buf));
+	tap_ok(((struct enl_icmsg_hdr *)(buf + 8))->status == ENL_HV_E_FAIL &&
+	       g.bad == 1 && c.steps == 0,
+	       "host time before 1970: E_FAIL, clock untouched");
+	d.parenttime = UINT64_MAX;
+	n = enl_ic_build(buf, sizeof(buf), ENL_ICMSGTYPE_TIMESYNC,
+			 ENL_IC_FW_VERSION_3_0, ENL_IC_TIMESYNC_VERSION_3_0,
+			 9, &d, sizeof(d));
+	pair_inject(&p, buf, (size_t)n);
+	pair_take(&p, buf, sizeof(buf));
+	tap_ok(g.bad == 2 && c.steps == 0,
+	       "host time that overflows: E_FAIL, clock untouched");
+	n = enl_ic_build(buf, sizeof(buf), ENL_ICMSGTYPE_TIMESYNC,
+			 ENL_IC_FW_VERSION_3_0, ENL_IC_TIMESYNC_VERSION_3_0,
+			 9, &d, 20);
+	pair_inject(&p, buf, (size_t)n);
+	pair_take(&p, buf, sizeof(buf));
+	tap_ok(g.bad == 3, "timesync body too short: E_FAIL");
+	pair_close(&p);
+}
+
+static void test_chrony(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[] = "/tmp/enl-chrony-XXXXXX";
+	struct {
+		long sec, usec;
+		double offset;
+		int pulse, leap, pad, magic;
+	} s;
+	int fd;
+
+	if (!mkdtemp(dir)) {
+		tap_ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", dir);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	tap_ok(enl_chrony_send(sa.sun_path, 1700000000123456789LL, -25 * MS)
+	       == 0, "chrony sample sent");
+	tap_ok(recv(fd, &s, sizeof(s), 0) == sizeof(s) &&
+	       s.magic == 0x534f434b && s.sec == 1700000000 &&
+	       s.usec == 123456 && s.offset > -0.0251 && s.offset < -0.0249,
+	       "chrony SOCK refclock sample: magic, time and offset");
+	close(fd);
+	unlink(sa.sun_path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	enl_log_init("test-ic-timesync", true);
+	test_discipline(NULL, "v4.0");
+	test_discipline((const uint32_t[]){ ENL_IC_TIMESYNC_VERSION_3_0 },
+			"v3.0");
+	test_discipline((const uint32_t[]){ ENL_IC_TIMESYNC_VERSION_1_0 },
+			"v1.0");
+	test_hands_off();
+	test_malformed();
+	test_chrony();
+	return tap_done();
+}
