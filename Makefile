@@ -10,7 +10,7 @@ ASAN := $(BUILD)/asan
 KVER = $(shell cat $(KCACHE)/kver 2>/dev/null)
 KDIR = /usr/src/linux-headers-$(KVER)
 
-.PHONY: all deps kernel modules userspace asan linux-src check run bench \
+.PHONY: all deps kernel modules userspace asan linux-src check run bench fuzz \
 	packages clean
 
 all: modules userspace
@@ -45,6 +45,10 @@ check: all asan linux-src
 
 run: all
 	@KVER=$(KVER) scripts/run.sh
+
+# libFuzzer over the VMBus server's guest-message parser (FUZZ_SECONDS=20).
+fuzz: deps
+	@host/vmbus/fuzz/run.sh
 
 bench: userspace
 	@scripts/bench.sh

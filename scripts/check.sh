@@ -77,6 +77,10 @@ for b in meson asan; do
 	done
 done
 
+echo "# ring 1: fuzz targets, briefly (make fuzz FUZZ_SECONDS=N for longer)"
+check "fuzz: VMBus server guest-message parser, ${FUZZ_SECONDS:-20} s" \
+	host/vmbus/fuzz/run.sh
+
 if [ -x tests/vm/run.sh ]; then
 	echo "# ring 2: VM tests (guest under enl-host, QEMU TCG)"
 	run_tap vm tests/vm/run.sh

@@ -19,6 +19,17 @@ void enl_vmbus_server_free(struct enl_vmbus_server *srv);
 int enl_vmbus_server_offer(struct enl_vmbus_server *srv, const char *class_name);
 int enl_vmbus_server_rescind(struct enl_vmbus_server *srv, uint32_t relid);
 
+/*
+ * Optional: the guest RAM file (offset == GPA), to map rings whose pages
+ * are not contiguous into one host view. Without it (-1, the default) the
+ * server aliases the MAP_SHARED guest RAM mapping with mremap() instead.
+ */
+void enl_vmbus_server_set_ram_fd(struct enl_vmbus_server *srv, int fd);
+
+/* Negotiated protocol version (0 before contact) and unloads so far. */
+uint32_t enl_vmbus_server_version(const struct enl_vmbus_server *srv);
+uint64_t enl_vmbus_server_unloads(const struct enl_vmbus_server *srv);
+
 /* Verbs devices, offer, rescind, stats, fault, version. */
 void enl_vmbus_server_register_ctl(struct enl_vmbus_server *srv,
 				   struct enl_ctl *ctl);

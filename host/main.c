@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * enl-host: run a guest under QEMU and serve it the Hyper-V guest interface
+ * and VMBus (`enl-host run`), or talk to a running one (`enl-host ctl`).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib-unix.h>
+
+#include <enlighten/hvif.h>
+
+#include "ctl.h"
+#include "hv.h"
+#include "vm.h"
+#ifdef ENL_HAVE_VMBUS
+#include "server.h"
+#endif
+#ifdef ENL_HAVE_VSP
+#include "vsp_all.h"
+#endif
+#ifdef ENL_HAVE_IC
+#include "ic_services.h"
+#endif
+
+#define MEM_MAX_MIB	3072	/* pc keeps GPA == file offset below this */
+
+struct run {
+	GMainLoop *loop;
+	struct enl_vm *vm;
+	int status;
+};
+
+/* ---- The seam to the VMBus server: all of it lives in these two. ---- */
+
+static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
+			 char **offers)
+{
+#ifdef ENL_HAVE_VMBUS
+	struct enl_vmbus_server *srv = enl_vmbus_server_new(hv);
+	int rc;
+
+	if (!srv)
+		return NULL;
+#ifdef ENL_HAVE_VSP
+	rc = enl_vsp_add_all(srv);
+	if (rc < 0)
+		g_printerr("enl-host: registering device classes: %s\n",
+			   g_strerror(-rc));
+#endif
+#ifdef ENL_HAVE_IC
+	{
+		/* One set of integration services per host process. */
+		static struct enl_ic_services ics;
+
+		enl_ic_services_init(&ics);
+		rc = enl_ic_register_vmbus(&ics, srv);
+		if (rc < 0)
+			g_printerr("enl-host: registering integration services: %s\n",
+				   g_strerror(-rc));
+		enl_ic_register_ctl(&ics, ctl);
+	}
+#endif
+	for (; offers && *offers; offers++) {
+		rc = enl_vmbus_server_offer(srv, *offers);
+		if (rc < 0) {
+			g_printerr("enl-host: --offer %s: %s\n", *offers,
+				   g_strerror(-rc));
+			enl_vmbus_server_free(srv);
+			return NULL;
+		}
+	}
+	enl_vmbus_server_register_ctl(srv, ctl);
+	return srv;
+#else
+	(void)hv;
+	(void)ctl;
+	if (offers && *offers) {
+		g_printerr("enl-host: --offer needs the VMBus server, which this build lacks\n");
+		return NULL;
+	}
+	return (void *)1;	/* nothing to serve, nothing to free */
+#endif
+}
+
+static void vmbus_stop(void *srv)
+{
+#ifdef ENL_HAVE_VMBUS
+	enl_vmbus_server_free(srv);
+#else
+	(void)srv;
+#endif
+}
+
+/* ---- run ---- */
+
+static void on_guest_exit(void *ctx, int status)
+{
+	struct run *r = ctx;
+
+	r->status = status;
+	g_main_loop_quit(r->loop);
+}
+
+static gboolean on_signal(gpointer data)
+{
+	struct run *r = data;
+
+	/* Which signal is not passed to us; SIGTERM and SIGINT end the same. */
+	enl_vm_stop(r->vm, SIGTERM);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_sigint(gpointer data)
+{
+	struct run *r = data;
+
+	enl_vm_stop(r->vm, SIGINT);
+	return G_SOURCE_CONTINUE;
+}
+
+static bool parse_mem(const char *s, uint64_t *mib)
+{
+	char *end;
+	guint64 v = g_ascii_strtoull(s, &end, 10);
+
+	if (end == s)
+		return false;
+	if (*end == 'G' || *end == 'g') {
+		v *= 1024;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		end++;
+	}
+	if (*end || v < 64 || v > MEM_MAX_MIB)
+		return false;
+	*mib = v;
+	return true;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	g_autofree char *kernel = NULL, *initrd = NULL, *append = NULL;
+	g_autofree char *console = NULL, *serial2 = NULL, *ctl_path = NULL;
+	g_autofree char *mem = NULL, *accel = NULL, *qemu = NULL;
+	g_auto(GStrv) offers = NULL;
+	gint cpus = 1;
+	GOptionEntry entries[] = {
+		{ "kernel", 0, 0, G_OPTION_ARG_FILENAME, &kernel, "Guest kernel (bzImage or vmlinux)", "FILE" },
+		{ "initrd", 0, 0, G_OPTION_ARG_FILENAME, &initrd, "Guest initramfs", "FILE" },
+		{ "mem", 0, 0, G_OPTION_ARG_STRING, &mem, "Guest RAM, e.g. 512M or 1G (default 512M, at most 3G)", "SIZE" },
+		{ "cpus", 0, 0, G_OPTION_ARG_INT, &cpus, "Virtual processors (default 1)", "N" },
+		{ "append", 0, 0, G_OPTION_ARG_STRING, &append, "Extra kernel command line", "ARGS" },
+		{ "console", 0, 0, G_OPTION_ARG_FILENAME, &console, "Write the guest console (ttyS0) here instead of stdout", "FILE" },
+		{ "serial2", 0, 0, G_OPTION_ARG_FILENAME, &serial2, "Serve the guest's ttyS1 on this UNIX socket", "SOCK" },
+		{ "ctl", 0, 0, G_OPTION_ARG_FILENAME, &ctl_path, "Control socket path", "SOCK" },
+		{ "offer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &offers, "Offer a VMBus device of this class (repeatable)", "CLASS" },
+		{ "accel", 0, 0, G_OPTION_ARG_STRING, &accel, "tcg (default) or kvm (only with usable hardware virtualization)", "ACCEL" },
+		{ "qemu", 0, 0, G_OPTION_ARG_FILENAME, &qemu, "QEMU binary (default qemu-system-x86_64)", "PATH" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL }
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new("- boot a guest under QEMU and serve it Hyper-V + VMBus");
+	g_autoptr(GError) error = NULL;
+	struct enl_qemu_cfg cfg = { 0 };
+	struct enl_ctl *ctl = NULL;
+	struct run r = { .status = 1 };
+	void *srv = NULL;
+	int err;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, &error)) {
+		g_printerr("enl-host run: %s\n", error->message);
+		return 1;
+	}
+	if (argc > 1) {
+		g_printerr("enl-host run: unexpected argument '%s'\n", argv[1]);
+		return 1;
+	}
+	if (!kernel || !g_file_test(kernel, G_FILE_TEST_IS_REGULAR)) {
+		g_printerr("enl-host run: --kernel FILE is required and must exist\n");
+		return 1;
+	}
+	if (initrd && !g_file_test(initrd, G_FILE_TEST_IS_REGULAR)) {
+		g_printerr("enl-host run: no initrd %s\n", initrd);
+		return 1;
+	}
+	cfg.mem_mib = 512;
+	if (mem && !parse_mem(mem, &cfg.mem_mib)) {
+		g_printerr("enl-host run: --mem %s: want 64M..%dM\n", mem,
+			   MEM_MAX_MIB);
+		return 1;
+	}
+	if (cpus < 1 || cpus > ENL_HVIF_MAX_VP) {
+		g_printerr("enl-host run: --cpus must be 1..%d\n", ENL_HVIF_MAX_VP);
+		return 1;
+	}
+	if (accel && strcmp(accel, "tcg") && strcmp(accel, "kvm")) {
+		g_printerr("enl-host run: --accel must be tcg or kvm\n");
+		return 1;
+	}
+	cfg.kvm = accel && !strcmp(accel, "kvm");
+	if (cfg.kvm && !enl_qemu_kvm_usable()) {
+		g_printerr("enl-host run: no usable hardware virtualization (no vmx/svm): using tcg\n");
+		cfg.kvm = false;
+	}
+	cfg.binary = qemu;
+	cfg.kernel = kernel;
+	cfg.initrd = initrd;
+	cfg.append = append;
+	cfg.console = console;
+	cfg.serial2 = serial2;
+	cfg.cpus = (uint32_t)cpus;
+
+	if (!ctl_path)
+		ctl_path = enl_ctl_default_path();
+	ctl = enl_ctl_new(ctl_path, &err);
+	if (!ctl) {
+		g_printerr("enl-host run: control socket %s: %s\n", ctl_path,
+			   err == -EADDRINUSE ? "another enl-host is serving it"
+					      : g_strerror(-err));
+		return 1;
+	}
+	r.vm = enl_vm_new(&cfg, &err);
+	if (!r.vm) {
+		g_printerr("enl-host run: setting up the VM: %s\n", g_strerror(-err));
+		goto out;
+	}
+	enl_vm_register_ctl(r.vm, ctl);
+	srv = vmbus_start(enl_vm_hv(r.vm), ctl, offers);
+	if (!srv)
+		goto out;
+	r.loop = g_main_loop_new(NULL, FALSE);
+	g_unix_signal_add(SIGTERM, on_signal, &r);
+	g_unix_signal_add(SIGHUP, on_signal, &r);
+	g_unix_signal_add(SIGINT, on_sigint, &r);
+	if (enl_vm_start(r.vm, on_guest_exit, &r) < 0)
+		goto out;
+	g_main_loop_run(r.loop);
+out:
+	/* The server goes before the SynIC it sits on. */
+	if (srv)
+		vmbus_stop(srv);
+	enl_vm_free(r.vm);
+	enl_ctl_free(ctl);
+	if (r.loop)
+		g_main_loop_unref(r.loop);
+	return r.status;
+}
+
+/* ---- ctl ---- */
+
+static int cmd_ctl(int argc, char **argv)
+{
+	g_autofree char *path = NULL;
+	int i = 1;
+
+	if (i < argc && !strcmp(argv[i], "--ctl") && i + 1 < argc) {
+		path = g_strdup(argv[i + 1]);
+		i += 2;
+	} else if (i < argc && g_str_has_prefix(argv[i], "--ctl=")) {
+		path = g_strdup(argv[i] + strlen("--ctl="));
+		i++;
+	}
+	if (!path)
+		path = enl_ctl_default_path();
+	return enl_ctl_client(path, argc - i, argv + i);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: enl-host run --kernel K [--initrd I] [--mem M] [--cpus N] [--append ARGS]\n"
+		"                    [--console FILE] [--serial2 SOCK] [--ctl SOCK] [--offer CLASS]...\n"
+		"                    [--accel tcg|kvm] [--qemu PATH]\n"
+		"       enl-host ctl [--ctl SOCK] VERB [ARGS...]   (enl-host ctl help lists verbs)\n"
+		"       enl-host --help | --version\n"
+		"\n"
+		"run exits with the guest's status: the value it wrote to isa-debug-exit\n"
+		"(port 0xf4), 0 for a power-off, %d for a reset or panic, %d when QEMU\n"
+		"failed, 128+N when enl-host got signal N. See `enl-host run --help`.\n",
+		ENL_EXIT_GUEST_RESET, ENL_EXIT_QEMU_FAILED);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 1;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("enl-host %s (hvif version %d)\n", ENL_VERSION,
+		       ENL_HVIF_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ctl"))
+		return cmd_ctl(argc - 1, argv + 1);
+	fprintf(stderr, "enl-host: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 1;
+}

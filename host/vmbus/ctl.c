@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The VMBus server's control verbs: devices, offer, rescind, stats, version, fault. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "server_priv.h"
+
+static void append_guid(GString *out, const struct enl_guid *g)
+{
+	const uint8_t *b = g->b;
+
+	/* First three fields are little-endian on the wire. */
+	g_string_append_printf(out,
+		"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		"%02x%02x%02x%02x%02x%02x",
+		b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6],
+		b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static int parse_relid(const char *s, uint32_t *relid)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || v == 0 || v > ENL_VMBUS_MAX_RELID)
+		return -EINVAL;
+	*relid = v;
+	return 0;
+}
+
+static int verb_devices(void *ctx, int argc, char **argv, GString *out)
+{
+	struct enl_vmbus_server *srv = ctx;
+	uint32_t relid;
+
+	(void)argc;
+	(void)argv;
+	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++) {
+		struct enl_vsp_channel *ch = srv->chan[relid];
+
+		if (!ch)
+			continue;
+		g_string_append_printf(out, "%u %s ", relid, ch->cls->name);
+		append_guid(out, &ch->cls->class_guid);
+		g_string_append_c(out, ' ');
+		append_guid(out, &ch->instance);
+		g_string_append_printf(out, " %s\n", enl_vmbus_chan_state_name(ch));
+	}
+	return 0;
+}
+
+static int verb_offer(void *ctx, int argc, char **argv, GString *out)
+{
+	int relid;
+
+	if (argc != 2)
+		return -EINVAL;
+	relid = enl_vmbus_server_offer(ctx, argv[1]);
+	if (relid < 0)
+		return relid;
+	g_string_append_printf(out, "%d\n", relid);
+	return 0;
+}
+
+static int verb_rescind(void *ctx, int argc, char **argv, GString *out)
+{
+	uint32_t relid;
+
+	(void)out;
+	if (argc != 2 || parse_relid(argv[1], &relid))
+		return -EINVAL;
+	return enl_vmbus_server_rescind(ctx, relid);
+}
+
+static void append_version(GString *out, const struct enl_vmbus_server *srv)
+{
+	if (srv->connected)
+		g_string_append_printf(out, "%u.%u", srv->version >> 16,
+				       srv->version & 0xffff);
+	else
+		g_string_append(out, "none");
+}
+
+static int verb_version(void *ctx, int argc, char **argv, GString *out)
+{
+	(void)argc;
+	(void)argv;
+	append_version(out, ctx);
+	g_string_append_c(out, '\n');
+	return 0;
+}
+
+static void append_channel_stats(GString *out, const struct enl_vsp_channel *ch)
+{
+	g_string_append_printf(out,
+		"channel %u %s %s in_packets=%llu in_bytes=%llu "
+		"out_packets=%llu out_bytes=%llu out_full=%llu "
+		"signals_in=%llu signals_out=%llu corrupt=%llu opens=%llu\n",
+		ch->relid, ch->cls->name, enl_vmbus_chan_state_name(ch),
+		(unsigned long long)ch->in.stats.packets,
+		(unsigned long long)ch->in.stats.bytes,
+		(unsigned long long)ch->out.stats.packets,
+		(unsigned long long)ch->out.stats.bytes,
+		(unsigned long long)ch->out.stats.full,
+		(unsigned long long)ch->stats.signals_in,
+		(unsigned long long)ch->stats.signals_out,
+		(unsigned long long)(ch->in.stats.corrupt +
+				     ch->out.stats.corrupt),
+		(unsigned long long)ch->stats.opens);
+}
+
+static int verb_stats(void *ctx, int argc, char **argv, GString *out)
+{
+	struct enl_vmbus_server *srv = ctx;
+	uint32_t relid;
+	int i;
+
+	(void)argc;
+	(void)argv;
+	g_string_append(out, "version ");
+	append_version(out, srv);
+	g_string_append_printf(out, "\nunloads %llu\ngpadls %u\n"
+			       "messages_in %llu\nmessages_out %llu\nfaults %llu\n",
+			       (unsigned long long)srv->stats.unloads,
+			       g_hash_table_size(srv->gpadls),
+			       (unsigned long long)srv->stats.messages_in,
+			       (unsigned long long)srv->stats.messages_out,
+			       (unsigned long long)srv->stats.faults);
+	for (i = 0; i < ENL_VMBUS_ERR_COUNT; i++)
+		g_string_append_printf(out, "error %s %llu\n",
+				       enl_vmbus_err_names[i],
+				       (unsigned long long)srv->stats.errors[i]);
+	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
+		if (srv->chan[relid])
+			append_channel_stats(out, srv->chan[relid]);
+	return 0;
+}
+
+static int verb_fault(void *ctx, int argc, char **argv, GString *out)
+{
+	if (argc < 2 || argc > 3)
+		return -EINVAL;
+	return enl_vmbus_fault(ctx, argv[1], argc == 3 ? argv[2] : NULL, out);
+}
+
+void enl_vmbus_server_register_ctl(struct enl_vmbus_server *srv,
+				   struct enl_ctl *ctl)
+{
+	enl_ctl_register(ctl, "devices", verb_devices, srv,
+			 "devices: relid class class-guid instance-guid state");
+	enl_ctl_register(ctl, "offer", verb_offer, srv,
+			 "offer <class>: hot-add a device, prints its relid");
+	enl_ctl_register(ctl, "rescind", verb_rescind, srv,
+			 "rescind <relid>: hot-remove a device");
+	enl_ctl_register(ctl, "stats", verb_stats, srv,
+			 "stats: VMBus counters, errors and per-channel traffic");
+	enl_ctl_register(ctl, "version", verb_version, srv,
+			 "version: negotiated VMBus version");
+	enl_ctl_register(ctl, "fault", verb_fault, srv,
+			 "fault bad-offer|oversize [relid]|"
+			 "bad-gpadl-created [relid]|corrupt-ring <relid>");
+}

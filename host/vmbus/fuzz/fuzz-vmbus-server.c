@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target over the VMBus server's guest-facing entry points:
+ * HvPostMessage payloads, HvSignalEvent, and the guest RAM behind an open
+ * echo channel's rings. Each input starts from a connected guest with one
+ * channel open, so the fuzzer spends its time past the handshake.
+ *
+ * Input: records of [op][len][arg][len bytes]; see run_record().
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "echo/echo.h"
+#include "server.h"
+#include "server_priv.h"
+#include "test-vmbus-guest.h"
+
+#define RAM	(1u << 20)
+#define C4	ENL_VMBUS_MESSAGE_CONNECTION_ID_4
+
+static struct enl_hv *hv;
+
+static void silent(const gchar *domain, GLogLevelFlags level,
+		   const gchar *msg, gpointer data)
+{
+	(void)domain;
+	(void)level;
+	(void)msg;
+	(void)data;
+}
+
+static void run_record(struct enl_ctl *ctl,
+		       uint8_t op, uint8_t arg, const uint8_t *p, uint32_t len)
+{
+	static const char *const verbs[] = {
+		"fault bad-offer", "fault oversize", "fault oversize 1",
+		"fault bad-gpadl-created 1", "fault corrupt-ring 1",
+		"offer echo", "rescind 1", "rescind 2", "stats", "devices",
+	};
+	char *out;
+
+	switch (op % 4) {
+	case 0:		/* a channel message */
+		fake_guest_post(hv, arg & 1 ? C4 : 1, p, len);
+		break;
+	case 1:		/* a signal */
+		fake_guest_signal(hv, ENL_VMBUS_CHANNEL_CONN_BASE + arg % 4);
+		break;
+	case 2:		/* scribble on the first 64 KiB of RAM (the rings) */
+		memcpy(hv->mem.base + (size_t)arg * 256, p, len);
+		break;
+	case 3:		/* host-side actions racing the guest */
+		fake_ctl_run(ctl, verbs[arg % G_N_ELEMENTS(verbs)], &out);
+		g_free(out);
+		break;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct guest_chan gc = {
+		.relid = 1, .gpadl = 0x100, .out_pfn = 4, .out_pages = 3,
+		.in_pfn = 1, .in_pages = 3,
+	};
+	struct enl_vmbus_server *srv;
+	struct enl_ctl *ctl;
+
+	if (!hv) {
+		hv = fake_hv_new(RAM, true);
+		hv->quiet = true;
+		g_log_set_default_handler(silent, NULL);
+	}
+	memset(hv->mem.base, 0, 64 * 1024);
+	srv = enl_vmbus_server_new(hv);
+	enl_vmbus_server_set_ram_fd(srv, hv->memfd);
+	enl_vmbus_server_add_class(srv, &enl_vsp_echo_class);
+	enl_vmbus_server_offer(srv, "echo");
+	enl_vmbus_server_offer(srv, "echo");
+	ctl = fake_ctl_new();
+	enl_vmbus_server_register_ctl(srv, ctl);
+
+	guest_contact(hv, C4, ENL_VMBUS_VERSION_WIN10_V5_3, 0, 2);
+	guest_simple(hv, C4, ENL_CHANNELMSG_REQUESTOFFERS);
+	gc.conn_id = ENL_VMBUS_CHANNEL_CONN_BASE + 1;
+	guest_chan_setup(hv, C4, &gc);
+	guest_open(hv, C4, 1, 1, gc.gpadl, 0, gc.out_pages);
+
+	while (size >= 3) {
+		uint8_t op = data[0], arg = data[2];
+		uint32_t len = MIN((size_t)data[1], size - 3);
+
+		run_record(ctl, op, arg, data + 3, len);
+		data += 3 + len;
+		size -= 3 + len;
+	}
+	fake_ctl_free(ctl);
+	enl_vmbus_server_free(srv);
+	return 0;
+}

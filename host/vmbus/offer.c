@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Channel offers: creating a channel for a device class, the OFFERCHANNEL
+ * message, host-initiated rescind and the guest's RELID_RELEASED, after
+ * which (and only after which) a relid may be handed out again.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "server_priv.h"
+
+struct enl_vsp_channel *enl_vmbus_chan_lookup(struct enl_vmbus_server *srv,
+					      uint32_t relid)
+{
+	return relid && relid <= ENL_VMBUS_MAX_RELID ? srv->chan[relid] : NULL;
+}
+
+const char *enl_vmbus_chan_state_name(const struct enl_vsp_channel *ch)
+{
+	switch (ch->state) {
+	case ENL_CHAN_OFFERED:
+		return ch->offer_sent ? "offered" : "queued";
+	case ENL_CHAN_OPEN:
+		return "open";
+	case ENL_CHAN_RESCINDED:
+		return "rescinded";
+	}
+	return "?";
+}
+
+void enl_vmbus_send_offer(struct enl_vsp_channel *ch)
+{
+	struct enl_vmbus_channel_offer_channel o;
+
+	memset(&o, 0, sizeof(o));
+	o.header.msgtype = ENL_CHANNELMSG_OFFERCHANNEL;
+	o.offer.if_type = ch->cls->class_guid;
+	o.offer.if_instance = ch->instance;
+	o.offer.chn_flags = ch->cls->chn_flags;
+	o.offer.mmio_megabytes = ch->cls->mmio_megabytes;
+	o.child_relid = ch->relid;
+	/* No monitor pages: the guest signals with HvSignalEvent. */
+	o.monitor_allocated = 0;
+	/* Each channel has its own connection id: no shared bitmap needed. */
+	o.is_dedicated_interrupt = ENL_VMBUS_OFFER_DEDICATED_INTERRUPT;
+	o.connection_id = ch->conn_id;
+	if (!enl_vmbus_reply(ch->srv, &o, sizeof(o)))
+		ch->offer_sent = true;
+}
+
+static const struct enl_vsp_class *find_class(struct enl_vmbus_server *srv,
+					      const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < srv->nr_classes; i++)
+		if (!strcmp(srv->classes[i]->name, name))
+			return srv->classes[i];
+	return NULL;
+}
+
+/* Unique per offer: the class GUID with a serial in its first 32 bits. */
+static void make_instance(struct enl_vmbus_server *srv, struct enl_guid *g,
+			  const struct enl_vsp_class *cls)
+{
+	uint32_t serial = ++srv->instance_serial;
+
+	*g = cls->class_guid;
+	g->b[0] = serial & 0xff;
+	g->b[1] = (serial >> 8) & 0xff;
+	g->b[2] = (serial >> 16) & 0xff;
+	g->b[3] = 0xe0 | ((serial >> 24) & 0x0f);
+}
+
+int enl_vmbus_server_offer(struct enl_vmbus_server *srv, const char *class_name)
+{
+	const struct enl_vsp_class *cls = find_class(srv, class_name);
+	struct enl_vsp_channel *ch;
+	uint32_t relid;
+
+	if (!cls)
+		return -ENOENT;
+	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
+		if (!srv->chan[relid])
+			break;
+	if (relid > ENL_VMBUS_MAX_RELID)
+		return -ENOSPC;
+	ch = g_new0(struct enl_vsp_channel, 1);
+	ch->srv = srv;
+	ch->cls = cls;
+	ch->relid = relid;
+	ch->conn_id = ENL_VMBUS_CHANNEL_CONN_BASE + relid;
+	ch->state = ENL_CHAN_OFFERED;
+	make_instance(srv, &ch->instance, cls);
+	srv->chan[relid] = ch;
+	/* Before REQUESTOFFERS the offer waits for the guest's round. */
+	if (srv->connected && srv->offers_requested)
+		enl_vmbus_send_offer(ch);
+	return (int)relid;
+}
+
+void enl_vmbus_chan_free(struct enl_vsp_channel *ch)
+{
+	struct enl_vmbus_server *srv = ch->srv;
+
+	enl_vmbus_chan_close(ch);
+	enl_vmbus_gpadl_free_relid(srv, ch->relid);
+	srv->chan[ch->relid] = NULL;
+	g_free(ch);
+}
+
+int enl_vmbus_server_rescind(struct enl_vmbus_server *srv, uint32_t relid)
+{
+	struct enl_vsp_channel *ch = enl_vmbus_chan_lookup(srv, relid);
+	struct enl_vmbus_channel_rescind_offer r = { 0 };
+
+	if (!ch)
+		return -ENOENT;
+	if (ch->state == ENL_CHAN_RESCINDED)
+		return -EALREADY;
+	/* Once rescinded the host answers nothing more on this channel. */
+	enl_vmbus_chan_close(ch);
+	if (!ch->offer_sent) {
+		enl_vmbus_chan_free(ch);
+		return 0;
+	}
+	ch->state = ENL_CHAN_RESCINDED;
+	r.header.msgtype = ENL_CHANNELMSG_RESCIND_CHANNELOFFER;
+	r.child_relid = relid;
+	enl_vmbus_reply(srv, &r, sizeof(r));
+	return 0;
+}
+
+int enl_vsp_rescind(struct enl_vsp_channel *ch)
+{
+	return enl_vmbus_server_rescind(ch->srv, ch->relid);
+}
+
+void enl_vmbus_on_relid_released(struct enl_vmbus_server *srv,
+				 const void *msg)
+{
+	const struct enl_vmbus_channel_relid_released *m = msg;
+	struct enl_vsp_channel *ch = enl_vmbus_chan_lookup(srv, m->child_relid);
+
+	if (!ch) {
+		enl_vmbus_error(srv, ENL_VMBUS_ERR_BAD_RELID,
+				"RELID_RELEASED of unknown relid %u",
+				m->child_relid);
+		return;
+	}
+	if (ch->state != ENL_CHAN_RESCINDED) {
+		enl_vmbus_error(srv, ENL_VMBUS_ERR_BAD_STATE,
+				"RELID_RELEASED of relid %u, not rescinded",
+				m->child_relid);
+		return;
+	}
+	enl_vmbus_chan_free(ch);
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * State shared by the files of the VMBus server: the connection, the
+ * channel table, the GPADL table and the error counters. Not for VSPs.
+ */
+#ifndef ENL_HOST_VMBUS_SERVER_PRIV_H
+#define ENL_HOST_VMBUS_SERVER_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+#include <enlighten/vmbus_msg.h>
+
+#include "ring.h"
+#include "ring_map.h"
+#include "server.h"
+#include "vsp.h"
+
+/* Relids 1..ENL_VMBUS_MAX_RELID; far below the 2048 event flags of a SINT. */
+#define ENL_VMBUS_MAX_RELID		255
+/*
+ * Channel connection ids for HvSignalEvent: relid-based and well clear of
+ * the fixed message/event/monitor connection ids 1..4.
+ */
+#define ENL_VMBUS_CHANNEL_CONN_BASE	0x10000u
+/* Bounds that keep a hostile guest from pinning host memory. */
+#define ENL_VMBUS_MAX_GPADLS		1024
+/* GPADLs still waiting for body messages (Linux sends one at a time). */
+#define ENL_VMBUS_MAX_GPADLS_IN_FLIGHT	64
+#define ENL_VMBUS_MAX_VP		64
+#define ENL_VMBUS_MAX_CLASSES		32
+
+/*
+ * Non-zero status of GPADL_CREATED / OPENCHANNEL_RESULT: Hyper-V reports an
+ * NTSTATUS there; guests only test for zero. STATUS_UNSUCCESSFUL.
+ */
+#define ENL_VMBUS_STATUS_FAILED		0xc0000001u
+
+/* Why a guest message or signal was refused; one counter each. */
+enum enl_vmbus_err {
+	ENL_VMBUS_ERR_BAD_SIZE,		/* shorter or longer than its type */
+	ENL_VMBUS_ERR_BAD_TYPE,		/* unknown or host-only msgtype */
+	ENL_VMBUS_ERR_BAD_CONNECTION,	/* wrong message connection id */
+	ENL_VMBUS_ERR_BAD_STATE,	/* not allowed in this state */
+	ENL_VMBUS_ERR_BAD_VERSION,	/* unsupported version requested */
+	ENL_VMBUS_ERR_BAD_RELID,	/* unknown or rescinded relid */
+	ENL_VMBUS_ERR_BAD_VP,		/* target VP or SINT out of range */
+	ENL_VMBUS_ERR_GPADL_DUP,	/* handle already in use */
+	ENL_VMBUS_ERR_GPADL_RANGE,	/* malformed ranges / page counts */
+	ENL_VMBUS_ERR_GPADL_GPA,	/* a pfn outside guest RAM */
+	ENL_VMBUS_ERR_GPADL_LIMIT,	/* too many GPADLs or pages */
+	ENL_VMBUS_ERR_GPADL_UNKNOWN,	/* body/teardown of unknown handle */
+	ENL_VMBUS_ERR_OPEN_RING,	/* ring GPADL unusable as rings */
+	ENL_VMBUS_ERR_OPEN_VSP,		/* device refused or map failed */
+	ENL_VMBUS_ERR_RING_CORRUPT,	/* guest corrupted a ring */
+	ENL_VMBUS_ERR_BAD_SIGNAL,	/* HvSignalEvent to nothing open */
+	ENL_VMBUS_ERR_REPLY_FAILED,	/* enl_hv_post_message refused */
+	ENL_VMBUS_ERR_COUNT
+};
+
+enum enl_vmbus_chan_state {
+	ENL_CHAN_OFFERED,	/* offered (or queued until REQUESTOFFERS) */
+	ENL_CHAN_OPEN,
+	ENL_CHAN_RESCINDED,	/* rescind sent; relid held until released */
+};
+
+struct enl_vmbus_gpadl {
+	uint32_t handle;
+	uint32_t relid;
+	uint16_t rangecount;
+	uint32_t nwords;	/* range buffer length in u64 words */
+	uint32_t filled;	/* words received so far */
+	uint64_t *words;	/* the ranges exactly as the guest sent them */
+	uint32_t npages;	/* pfns in all ranges, once complete */
+	bool complete;		/* GPADL_CREATED sent */
+	uint32_t users;		/* open rings / VSP mappings holding it */
+	bool teardown_pending;	/* TORNDOWN owed once users drops to 0 */
+};
+
+struct enl_vsp_channel {
+	struct enl_vmbus_server *srv;
+	const struct enl_vsp_class *cls;
+	uint32_t relid;
+	uint32_t conn_id;
+	struct enl_guid instance;
+	enum enl_vmbus_chan_state state;
+	bool offer_sent;
+
+	/* While open. */
+	uint32_t open_id;
+	uint32_t target_vp;
+	struct enl_vmbus_gpadl *ring_gpadl;
+	struct enl_ring_map map;
+	struct enl_ring in;	/* guest -> host */
+	struct enl_ring out;	/* host -> guest */
+	void *priv;
+	uint8_t *pktbuf;
+	uint32_t pktbuf_len;
+	bool broken;		/* guest corrupted a ring: stop reading */
+	bool waiting_space;	/* pending_send_sz published on out */
+	guint kick_id;
+
+	struct {
+		uint64_t signals_in;	/* HvSignalEvent from the guest */
+		uint64_t signals_out;	/* events raised towards the guest */
+		uint64_t opens;
+	} stats;
+};
+
+struct enl_vmbus_server {
+	struct enl_hv *hv;
+	int ram_fd;
+
+	/* Connection. */
+	bool connected;
+	bool offers_requested;
+	uint32_t version;
+	uint32_t msg_conn_id;
+	uint32_t target_vp;
+	uint32_t msg_sint;
+
+	const struct enl_vsp_class *classes[ENL_VMBUS_MAX_CLASSES];
+	unsigned int nr_classes;
+	struct enl_vsp_channel *chan[ENL_VMBUS_MAX_RELID + 1];
+	uint32_t instance_serial;
+	GHashTable *gpadls;	/* handle -> struct enl_vmbus_gpadl */
+
+	struct {
+		uint64_t errors[ENL_VMBUS_ERR_COUNT];
+		uint64_t messages_in;
+		uint64_t messages_out;
+		uint64_t unloads;
+		uint64_t faults;
+	} stats;
+};
+
+extern const char *const enl_vmbus_err_names[ENL_VMBUS_ERR_COUNT];
+
+/* server.c */
+void enl_vmbus_error(struct enl_vmbus_server *srv, enum enl_vmbus_err why,
+		     const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+int enl_vmbus_reply(struct enl_vmbus_server *srv, const void *msg,
+		    uint32_t len);
+struct enl_guest_mem *enl_vmbus_mem(struct enl_vmbus_server *srv);
+
+/*
+ * The guest-message entry point (HvPostMessage on a message connection
+ * id), exposed for the unit tests and the fuzzer. Returns HV_STATUS_*.
+ */
+uint16_t enl_vmbus_server_post_message(struct enl_vmbus_server *srv,
+				       uint32_t connection_id,
+				       uint32_t message_type,
+				       const void *payload, uint32_t size);
+uint16_t enl_vmbus_server_signal_event(struct enl_vmbus_server *srv,
+				       uint32_t connection_id,
+				       uint16_t flag_number);
+
+/* connection.c */
+void enl_vmbus_on_initiate_contact(struct enl_vmbus_server *srv,
+				   uint32_t connection_id, const void *msg);
+void enl_vmbus_on_request_offers(struct enl_vmbus_server *srv);
+void enl_vmbus_on_unload(struct enl_vmbus_server *srv);
+/* Drop every GPADL and channel the guest knew (unload, reset, free). */
+void enl_vmbus_reset(struct enl_vmbus_server *srv);
+
+/* offer.c */
+struct enl_vsp_channel *enl_vmbus_chan_lookup(struct enl_vmbus_server *srv,
+					      uint32_t relid);
+void enl_vmbus_send_offer(struct enl_vsp_channel *ch);
+void enl_vmbus_on_relid_released(struct enl_vmbus_server *srv,
+				 const void *msg);
+void enl_vmbus_chan_free(struct enl_vsp_channel *ch);
+const char *enl_vmbus_chan_state_name(const struct enl_vsp_channel *ch);
+
+/* gpadl.c */
+void enl_vmbus_on_gpadl_header(struct enl_vmbus_server *srv,
+			       const void *msg, uint32_t len);
+void enl_vmbus_on_gpadl_body(struct enl_vmbus_server *srv,
+			     const void *msg, uint32_t len);
+void enl_vmbus_on_gpadl_teardown(struct enl_vmbus_server *srv,
+				 const void *msg);
+struct enl_vmbus_gpadl *enl_vmbus_gpadl_get(struct enl_vmbus_server *srv,
+					    uint32_t handle);
+void enl_vmbus_gpadl_put(struct enl_vmbus_server *srv,
+			 struct enl_vmbus_gpadl *g);
+/* The pfns of a complete single-range, page-aligned GPADL, or NULL. */
+const uint64_t *enl_vmbus_gpadl_pages(const struct enl_vmbus_gpadl *g,
+				      uint32_t *npages);
+void enl_vmbus_gpadl_free_all(struct enl_vmbus_server *srv);
+/* Drop the GPADLs of one relid (released after a rescind). */
+void enl_vmbus_gpadl_free_relid(struct enl_vmbus_server *srv, uint32_t relid);
+
+/* channel.c */
+void enl_vmbus_on_open(struct enl_vmbus_server *srv, const void *msg);
+void enl_vmbus_on_close(struct enl_vmbus_server *srv, const void *msg);
+void enl_vmbus_on_modify(struct enl_vmbus_server *srv, const void *msg);
+/* Detach rings and tell the VSP; no message to the guest. */
+void enl_vmbus_chan_close(struct enl_vsp_channel *ch);
+void enl_vmbus_chan_process(struct enl_vsp_channel *ch);
+void enl_vmbus_chan_signal_guest(struct enl_vsp_channel *ch);
+
+/* ctl.c, fault.c */
+int enl_vmbus_fault(struct enl_vmbus_server *srv, const char *kind,
+		    const char *arg, GString *out);
+
+#endif /* ENL_HOST_VMBUS_SERVER_PRIV_H */

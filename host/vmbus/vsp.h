@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The VSP (virtual service provider) API: what a host-side device sees of
+ * VMBus. A device class names itself and its class GUID; the server offers
+ * it, and once the guest opens a channel the device reads and writes the
+ * channel's rings through these calls. Rings live in guest RAM and are
+ * validated by common/ring.c; a VSP never touches a GPA itself.
+ *
+ * All callbacks run on the GLib main loop thread, like the rest of enl-host.
+ */
+#ifndef ENL_HOST_VSP_H
+#define ENL_HOST_VSP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <enlighten/types.h>
+#include "ring.h"
+
+struct enl_vsp_channel;
+struct enl_vmbus_server;
+struct enl_guest_mem;
+
+struct enl_vsp_class {
+	const char *name;		/* "echo": the ctl / offer name */
+	struct enl_guid class_guid;	/* offer if_type */
+	uint16_t chn_flags;		/* offer chn_flags */
+	uint16_t mmio_megabytes;	/* offer mmio_megabytes */
+
+	/*
+	 * The guest opened the channel; rings are attached. user_data is the
+	 * 120 bytes of the open message. Return 0, or -errno to fail the open
+	 * (the guest gets a non-zero OPEN_RESULT status).
+	 */
+	int (*on_open)(struct enl_vsp_channel *ch, const uint8_t *user_data);
+
+	/*
+	 * One packet from the guest (descriptor included in data, pkt->len
+	 * bytes; the payload starts at pkt->hdr_len). Return 0 when consumed,
+	 * -EAGAIN to leave it in the ring and stop reading (back-pressure: call
+	 * enl_vsp_wait_for_space() first so that the guest's signal resumes
+	 * the channel). Any other error is counted and the packet dropped.
+	 * Used by the server's default drain loop when on_signal is NULL.
+	 */
+	int (*on_packet)(struct enl_vsp_channel *ch,
+			 const struct enl_ring_pkt *pkt, const void *data);
+
+	/* Optional: replace the default drain loop (use enl_vsp_recv()). */
+	void (*on_signal)(struct enl_vsp_channel *ch);
+
+	/* Closed by the guest, by unload or by rescind. Rings are gone after. */
+	void (*on_close)(struct enl_vsp_channel *ch);
+};
+
+/* Make a class offerable by name. 0, -EEXIST or -EINVAL. */
+int enl_vmbus_server_add_class(struct enl_vmbus_server *srv,
+			       const struct enl_vsp_class *cls);
+
+void enl_vsp_set_priv(struct enl_vsp_channel *ch, void *priv);
+void *enl_vsp_priv(const struct enl_vsp_channel *ch);
+uint32_t enl_vsp_relid(const struct enl_vsp_channel *ch);
+struct enl_guest_mem *enl_vsp_guest_mem(const struct enl_vsp_channel *ch);
+
+/*
+ * Write one packet to the host -> guest ring (descriptor built from
+ * type/flags/trans_id) and signal the guest if the ring says so.
+ * 0, -EAGAIN when full now, -EMSGSIZE if it never fits, -EIO if the
+ * guest corrupted the ring, -ENOTCONN if the channel is not open.
+ */
+int enl_vsp_send(struct enl_vsp_channel *ch, uint16_t type, uint16_t flags,
+		 uint64_t trans_id, const struct enl_ring_iov *iov,
+		 uint32_t iovcnt);
+
+/* Same, iov[0] starting with the caller's own descriptor (enl_ring_write_raw). */
+int enl_vsp_send_raw(struct enl_vsp_channel *ch,
+		     const struct enl_ring_iov *iov, uint32_t iovcnt);
+
+/*
+ * A send of payload_len bytes (descriptor excluded) got -EAGAIN: ask the
+ * guest to signal once that much space is free. Returns true if it fits
+ * already (retry now). enl_vsp_send() clears the request when it succeeds.
+ */
+bool enl_vsp_wait_for_space(struct enl_vsp_channel *ch, uint32_t payload_len);
+
+/* For on_signal users: enl_ring_read() on the guest -> host ring. */
+int enl_vsp_recv(struct enl_vsp_channel *ch, void *buf, uint32_t buflen,
+		 struct enl_ring_pkt *pkt);
+/* Publish what enl_vsp_recv() consumed; signals the guest when needed. */
+void enl_vsp_recv_done(struct enl_vsp_channel *ch);
+
+/* Run the channel's drain again soon (e.g. after an asynchronous completion). */
+void enl_vsp_kick(struct enl_vsp_channel *ch);
+
+/* Host-side hot removal: rescind the channel's offer. */
+int enl_vsp_rescind(struct enl_vsp_channel *ch);
+
+#endif /* ENL_HOST_VSP_H */

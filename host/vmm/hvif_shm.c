@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The ivshmem BAR2 area: created as a memfd and filled before QEMU sees it. */
+#include "hvif_shm.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <enlighten/hvif.h>
+
+int enl_hvif_shm_create(struct enl_hvif_shm *shm, uint32_t max_vp,
+			uint32_t host_peer, uint32_t nr_vectors)
+{
+	struct enl_hvif_shared *s;
+	int err;
+
+	shm->fd = -1;
+	shm->shared = NULL;
+	if (max_vp == 0 || max_vp > ENL_HVIF_MAX_VP)
+		return -EINVAL;
+	shm->fd = memfd_create("enl-hvif", MFD_CLOEXEC);
+	if (shm->fd < 0)
+		return -errno;
+	if (ftruncate(shm->fd, ENL_HVIF_SHM_SIZE) < 0)
+		goto fail;
+	s = mmap(NULL, ENL_HVIF_SHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 shm->fd, 0);
+	if (s == MAP_FAILED)
+		goto fail;
+	/* A fresh memfd reads as zeros: every call slot starts idle. */
+	memcpy(s->magic, ENL_HVIF_MAGIC, sizeof(s->magic));
+	s->version = ENL_HVIF_VERSION;
+	s->max_vp = max_vp;
+	s->host_peer = host_peer;
+	s->nr_vectors = nr_vectors;
+	shm->shared = s;
+	return 0;
+fail:
+	err = -errno;
+	close(shm->fd);
+	shm->fd = -1;
+	return err;
+}
+
+void enl_hvif_shm_destroy(struct enl_hvif_shm *shm)
+{
+	if (shm->shared)
+		munmap(shm->shared, ENL_HVIF_SHM_SIZE);
+	if (shm->fd >= 0)
+		close(shm->fd);
+	shm->shared = NULL;
+	shm->fd = -1;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The ivshmem BAR2 area: a memfd holding struct enl_hvif_shared. */
+#ifndef ENL_HOST_HVIF_SHM_H
+#define ENL_HOST_HVIF_SHM_H
+
+#include <stdint.h>
+
+struct enl_hvif_shared;
+
+struct enl_hvif_shm {
+	int fd;				/* handed to QEMU over the ivshmem socket */
+	struct enl_hvif_shared *shared;	/* our mapping of it */
+};
+
+/* Create and initialise the area (magic, version, max_vp, host peer). */
+int enl_hvif_shm_create(struct enl_hvif_shm *shm, uint32_t max_vp,
+			uint32_t host_peer, uint32_t nr_vectors);
+void enl_hvif_shm_destroy(struct enl_hvif_shm *shm);
+
+#endif /* ENL_HOST_HVIF_SHM_H */

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * QEMU for one guest: pc machine with RAM in a shared file we map, the
+ * ivshmem-doorbell that carries hvif, isa-debug-exit for the guest's status,
+ * QMP to learn why it stopped, and -no-reboot so a panic ends the run.
+ */
+#include "qemu.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <enlighten/hvif.h>
+
+static void add(GPtrArray *a, const char *s)
+{
+	g_ptr_array_add(a, g_strdup(s));
+}
+
+static void addf(GPtrArray *a, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void addf(GPtrArray *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_ptr_array_add(a, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+/* QEMU option values separate keys with ','; a literal one is doubled. */
+static char *qemu_escape(const char *s)
+{
+	g_auto(GStrv) parts = g_strsplit(s, ",", -1);
+
+	return g_strjoinv(",,", parts);
+}
+
+GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *ram = qemu_escape(cfg->ram_path);
+	g_autofree char *ivs = qemu_escape(cfg->ivshmem_sock);
+	g_autofree char *qmp = qemu_escape(cfg->qmp_sock);
+
+	add(a, cfg->binary ? cfg->binary : "qemu-system-x86_64");
+	add(a, "-accel");
+	add(a, cfg->kvm ? "kvm" : "tcg");
+	add(a, "-machine");
+	add(a, "pc,memory-backend=mem");
+	add(a, "-object");
+	addf(a, "memory-backend-file,id=mem,size=%" G_GUINT64_FORMAT
+	     "M,mem-path=%s,share=on", cfg->mem_mib, ram);
+	add(a, "-smp");
+	addf(a, "%u", cfg->cpus);
+	add(a, "-display");
+	add(a, "none");
+	add(a, "-monitor");
+	add(a, "none");
+	add(a, "-nodefaults");
+	add(a, "-no-user-config");
+	/* A guest reset (reboot, panic=-1, triple fault) stops QEMU. */
+	add(a, "-no-reboot");
+	add(a, "-kernel");
+	add(a, cfg->kernel);
+	if (cfg->initrd) {
+		add(a, "-initrd");
+		add(a, cfg->initrd);
+	}
+	add(a, "-append");
+	addf(a, "console=ttyS0 panic=-1%s%s", cfg->append ? " " : "",
+	     cfg->append ? cfg->append : "");
+	add(a, "-serial");
+	if (cfg->console) {
+		g_autofree char *con = qemu_escape(cfg->console);
+
+		addf(a, "file:%s", con);
+	} else {
+		add(a, "stdio");
+	}
+	if (cfg->serial2) {
+		g_autofree char *s2 = qemu_escape(cfg->serial2);
+
+		add(a, "-chardev");
+		addf(a, "socket,id=serial2,path=%s,server=on,wait=off", s2);
+		add(a, "-serial");
+		add(a, "chardev:serial2");
+	}
+	add(a, "-chardev");
+	addf(a, "socket,id=ivshmem,path=%s", ivs);
+	add(a, "-device");
+	addf(a, "ivshmem-doorbell,chardev=ivshmem,vectors=%u",
+	     ENL_HVIF_NR_VECTORS);
+	add(a, "-device");
+	add(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
+	add(a, "-chardev");
+	addf(a, "socket,id=qmp,path=%s", qmp);
+	add(a, "-mon");
+	add(a, "chardev=qmp,mode=control");
+	g_ptr_array_add(a, NULL);
+	return a;
+}
+
+static void child_setup(gpointer data)
+{
+	(void)data;
+	/* QEMU must not outlive enl-host, however enl-host ends. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+int enl_qemu_spawn(const struct enl_qemu_cfg *cfg, GPid *pid)
+{
+	g_autoptr(GPtrArray) argv = enl_qemu_argv(cfg);
+	g_autoptr(GError) error = NULL;
+
+	if (!g_spawn_async(NULL, (char **)argv->pdata, NULL,
+			   G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
+			   child_setup, NULL, pid, &error)) {
+		g_printerr("enl-host: cannot start QEMU: %s\n", error->message);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+int enl_qemu_guest_status(int wait_status, const char *shutdown_reason,
+			  bool started, const char **why)
+{
+	int code;
+
+	if (WIFSIGNALED(wait_status)) {
+		*why = "QEMU was killed by a signal";
+		return ENL_EXIT_QEMU_FAILED;
+	}
+	if (!WIFEXITED(wait_status)) {
+		*why = "QEMU ended in an unknown way";
+		return ENL_EXIT_QEMU_FAILED;
+	}
+	code = WEXITSTATUS(wait_status);
+	if (code == 0) {
+		if (shutdown_reason && !strcmp(shutdown_reason, "guest-shutdown")) {
+			*why = "guest powered off";
+			return 0;
+		}
+		if (shutdown_reason && !strcmp(shutdown_reason, "guest-reset")) {
+			*why = "guest reset (reboot, panic or triple fault)";
+			return ENL_EXIT_GUEST_RESET;
+		}
+		if (shutdown_reason && !strcmp(shutdown_reason, "guest-panic")) {
+			*why = "guest panicked";
+			return ENL_EXIT_GUEST_RESET;
+		}
+		*why = "QEMU stopped without a guest shutdown";
+		return ENL_EXIT_QEMU_FAILED;
+	}
+	if ((code & 1) && started) {
+		*why = "guest wrote its status to isa-debug-exit";
+		return code >> 1;
+	}
+	*why = "QEMU failed";
+	return ENL_EXIT_QEMU_FAILED;
+}
+
+bool enl_qemu_kvm_usable(void)
+{
+	g_autofree char *cpuinfo = NULL;
+
+	if (access("/dev/kvm", R_OK | W_OK) < 0)
+		return false;
+	if (!g_file_get_contents("/proc/cpuinfo", &cpuinfo, NULL, NULL))
+		return false;
+	/*
+	 * Without vmx/svm the /dev/kvm found on these machines is a software
+	 * KVM that cannot run Linux (MACHINE-NOTES.md): never use it.
+	 */
+	return strstr(cpuinfo, " vmx") || strstr(cpuinfo, " svm");
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Launching QEMU for one guest and turning its end into the guest's status. */
+#ifndef ENL_HOST_QEMU_H
+#define ENL_HOST_QEMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <glib.h>
+
+struct enl_qemu_cfg {
+	const char *binary;		/* default qemu-system-x86_64 */
+	const char *kernel;
+	const char *initrd;		/* may be NULL */
+	const char *append;		/* extra kernel command line, may be NULL */
+	const char *console;		/* serial log file; NULL = our stdout */
+	const char *serial2;		/* UNIX socket for ttyS1, may be NULL */
+	uint64_t mem_mib;
+	uint32_t cpus;
+	bool kvm;
+	const char *ram_path;		/* /dev/shm/enl-<pid>-<n> */
+	const char *ivshmem_sock;
+	const char *qmp_sock;
+};
+
+/* The argument vector (NULL-terminated) for cfg. */
+GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg);
+
+/* Start QEMU; it dies with us (PR_SET_PDEATHSIG). 0 or -errno. */
+int enl_qemu_spawn(const struct enl_qemu_cfg *cfg, GPid *pid);
+
+/* Exit statuses of enl-host run beyond the guest's own 0..127. */
+#define ENL_EXIT_GUEST_RESET	125	/* reboot, panic or triple fault */
+#define ENL_EXIT_QEMU_FAILED	126	/* QEMU failed or vanished */
+
+/*
+ * The guest's status from QEMU's wait status: isa-debug-exit value v makes
+ * QEMU exit (v << 1) | 1, a poweroff exits 0 with reason "guest-shutdown".
+ * `started`: the guest got as far as the ivshmem handshake, so an odd exit
+ * code is the guest's and not QEMU failing at start-up. `why` says what it
+ * was, for the log.
+ */
+int enl_qemu_guest_status(int wait_status, const char *shutdown_reason,
+			  bool started, const char **why);
+
+/* Does this host have hardware virtualization that KVM can really use? */
+bool enl_qemu_kvm_usable(void);
+
+#endif /* ENL_HOST_QEMU_H */

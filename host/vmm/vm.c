@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One guest's lifetime: private sockets, BAR2, the ivshmem peer, QMP, QEMU,
+ * the lazily mapped guest RAM and the SynIC emulation, tied together; and
+ * how it ends (guest status, reset, signal).
+ */
+#include "vm.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include <enlighten/hvif.h>
+
+#include "ctl.h"
+#include "guest_mem.h"
+#include "hv.h"
+#include "hvif_shm.h"
+#include "ivshmem.h"
+#include "qmp.h"
+
+#define KILL_GRACE_MS	5000
+
+struct enl_vm {
+	struct enl_qemu_cfg cfg;
+	char *tmpdir;
+	char *ram_path;
+	char *ivshmem_sock;
+	char *qmp_sock;
+	struct enl_hvif_shm shm;
+	struct enl_ivshmem *iv;
+	struct enl_qmp *qmp;
+	struct enl_guest_mem mem;
+	struct enl_hv *hv;
+	GPid pid;
+	guint child_watch;
+	guint kill_timer;
+	bool running;
+	bool ram_unlinked;
+	int stop_signal;
+	int status;
+	const char *why;
+	int64_t start_us;
+	int64_t connect_us;
+	int64_t first_call_us;
+	uint64_t doorbells;
+	uint64_t stray_doorbells;
+	void (*on_exit)(void *ctx, int status);
+	void *ctx;
+};
+
+static int raise_sint(void *ctx, uint32_t vp, uint32_t sint)
+{
+	struct enl_vm *vm = ctx;
+
+	/* MSI-X vector n is SINT n, whichever VP: the guest scans its pages. */
+	(void)vp;
+	return enl_ivshmem_raise(vm->iv, sint);
+}
+
+static const struct enl_hv_irq_ops irq_ops = { .raise_sint = raise_sint };
+
+/* QEMU creates the RAM file only after the ivshmem handshake: map late. */
+static bool map_ram(struct enl_vm *vm)
+{
+	int err;
+
+	if (vm->mem.base)
+		return true;
+	err = enl_guest_mem_map(&vm->mem, vm->ram_path, vm->cfg.mem_mib << 20);
+	if (err) {
+		g_message("vmm: cannot map guest RAM %s: %s", vm->ram_path,
+			  g_strerror(-err));
+		return false;
+	}
+	/* Both mappings outlive the name: nothing is left behind in /dev/shm. */
+	if (unlink(vm->ram_path) == 0)
+		vm->ram_unlinked = true;
+	return true;
+}
+
+static void on_connected(void *ctx)
+{
+	struct enl_vm *vm = ctx;
+
+	vm->connect_us = g_get_monotonic_time();
+}
+
+static void on_doorbell(void *ctx, uint32_t vector)
+{
+	struct enl_vm *vm = ctx;
+
+	vm->doorbells++;
+	if (vector != ENL_HVIF_DOORBELL_CALL) {
+		vm->stray_doorbells++;
+		return;
+	}
+	if (!vm->first_call_us)
+		vm->first_call_us = g_get_monotonic_time();
+	/* Until RAM is mapped every GPA is refused, which the guest sees. */
+	map_ram(vm);
+	enl_hv_process_calls(vm->hv, vm->shm.shared->call, ENL_HVIF_MAX_VP);
+}
+
+static const struct enl_ivshmem_ops iv_ops = {
+	.connected = on_connected,
+	.doorbell = on_doorbell,
+};
+
+struct enl_vm *enl_vm_new(const struct enl_qemu_cfg *cfg, int *err)
+{
+	static unsigned int seq;
+	g_autoptr(GError) error = NULL;
+	struct enl_vm *vm;
+
+	vm = g_new0(struct enl_vm, 1);
+	vm->cfg = *cfg;
+	vm->shm.fd = -1;
+	vm->tmpdir = g_dir_make_tmp("enl-host-XXXXXX", &error);
+	if (!vm->tmpdir) {
+		*err = -EIO;
+		goto fail;
+	}
+	vm->ram_path = g_strdup_printf("/dev/shm/enl-%d-%u", (int)getpid(),
+				       seq++);
+	vm->ivshmem_sock = g_build_filename(vm->tmpdir, "ivshmem.sock", NULL);
+	vm->qmp_sock = g_build_filename(vm->tmpdir, "qmp.sock", NULL);
+	vm->cfg.ram_path = vm->ram_path;
+	vm->cfg.ivshmem_sock = vm->ivshmem_sock;
+	vm->cfg.qmp_sock = vm->qmp_sock;
+	*err = enl_hvif_shm_create(&vm->shm, cfg->cpus,
+				   ENL_IVSHMEM_HOST_PEER, ENL_HVIF_NR_VECTORS);
+	if (*err)
+		goto fail;
+	vm->hv = enl_hv_new(cfg->cpus, &vm->mem, &irq_ops, vm);
+	if (!vm->hv) {
+		*err = -EINVAL;
+		goto fail;
+	}
+	vm->iv = enl_ivshmem_new(vm->ivshmem_sock, vm->shm.fd,
+				 ENL_HVIF_NR_VECTORS, &iv_ops, vm, err);
+	if (!vm->iv)
+		goto fail;
+	vm->qmp = enl_qmp_new(vm->qmp_sock, err);
+	if (!vm->qmp)
+		goto fail;
+	return vm;
+fail:
+	enl_vm_free(vm);
+	return NULL;
+}
+
+void enl_vm_free(struct enl_vm *vm)
+{
+	if (!vm)
+		return;
+	if (vm->running) {
+		/* Last resort: never leave QEMU behind. */
+		kill(vm->pid, SIGKILL);
+		waitpid(vm->pid, NULL, 0);
+	}
+	if (vm->child_watch)
+		g_source_remove(vm->child_watch);
+	if (vm->kill_timer)
+		g_source_remove(vm->kill_timer);
+	enl_qmp_free(vm->qmp);
+	enl_ivshmem_free(vm->iv);
+	enl_hv_free(vm->hv);
+	enl_guest_mem_unmap(&vm->mem);
+	enl_hvif_shm_destroy(&vm->shm);
+	if (vm->ram_path && !vm->ram_unlinked)
+		unlink(vm->ram_path);
+	if (vm->tmpdir)
+		g_rmdir(vm->tmpdir);
+	g_free(vm->ram_path);
+	g_free(vm->ivshmem_sock);
+	g_free(vm->qmp_sock);
+	g_free(vm->tmpdir);
+	g_free(vm);
+}
+
+struct enl_hv *enl_vm_hv(struct enl_vm *vm)
+{
+	return vm->hv;
+}
+
+static void on_child_exit(GPid pid, gint wait_status, gpointer data)
+{
+	struct enl_vm *vm = data;
+
+	g_spawn_close_pid(pid);
+	vm->child_watch = 0;
+	vm->running = false;
+	if (vm->kill_timer)
+		g_source_remove(vm->kill_timer);
+	vm->kill_timer = 0;
+	/* QEMU may exit before we read its SHUTDOWN event. */
+	enl_qmp_drain(vm->qmp);
+	vm->status = enl_qemu_guest_status(wait_status,
+					   enl_qmp_shutdown_reason(vm->qmp),
+					   enl_ivshmem_connected(vm->iv),
+					   &vm->why);
+	if (vm->stop_signal) {
+		vm->status = 128 + vm->stop_signal;
+		vm->why = "stopped by a signal to enl-host";
+	}
+	g_message("vmm: %s (status %d, wait status 0x%x, reason %s)", vm->why,
+		  vm->status, wait_status,
+		  enl_qmp_shutdown_reason(vm->qmp) ?: "none");
+	if (vm->on_exit)
+		vm->on_exit(vm->ctx, vm->status);
+}
+
+int enl_vm_start(struct enl_vm *vm, void (*on_exit)(void *ctx, int status),
+		 void *ctx)
+{
+	int err;
+
+	vm->on_exit = on_exit;
+	vm->ctx = ctx;
+	err = enl_qemu_spawn(&vm->cfg, &vm->pid);
+	if (err)
+		return err;
+	vm->running = true;
+	vm->start_us = g_get_monotonic_time();
+	vm->child_watch = g_child_watch_add(vm->pid, on_child_exit, vm);
+	return 0;
+}
+
+static gboolean on_kill_timer(gpointer data)
+{
+	struct enl_vm *vm = data;
+
+	vm->kill_timer = 0;
+	if (vm->running)
+		kill(vm->pid, SIGKILL);
+	return G_SOURCE_REMOVE;
+}
+
+void enl_vm_stop(struct enl_vm *vm, int signo)
+{
+	if (!vm->running)
+		return;
+	if (!vm->stop_signal)
+		vm->stop_signal = signo;
+	/* SIGTERM lets QEMU shut down cleanly; SIGKILL if it will not. */
+	kill(vm->pid, SIGTERM);
+	if (!vm->kill_timer)
+		vm->kill_timer = g_timeout_add(KILL_GRACE_MS, on_kill_timer, vm);
+}
+
+static const char *state(const struct enl_vm *vm)
+{
+	if (!vm->running)
+		return vm->start_us ? "stopped" : "not started";
+	if (vm->first_call_us)
+		return "running";
+	return vm->connect_us ? "booting" : "starting";
+}
+
+static double since(int64_t from_us, int64_t to_us)
+{
+	return from_us && to_us ? (double)(to_us - from_us) / 1e6 : 0.0;
+}
+
+static int ctl_status(void *ctx, int argc, char **argv, GString *out)
+{
+	struct enl_vm *vm = ctx;
+	const struct enl_hv_stats *st = enl_hv_stats(vm->hv);
+	int64_t now = g_get_monotonic_time();
+
+	(void)argc;
+	(void)argv;
+	g_string_append_printf(out, "state: %s\n", state(vm));
+	if (!vm->running && vm->why)
+		g_string_append_printf(out, "exit: %d (%s)\n", vm->status,
+				       vm->why);
+	g_string_append_printf(out, "uptime: %.3f s\n",
+			       vm->running ? since(vm->start_us, now) : 0.0);
+	g_string_append_printf(out, "first-call: %.3f s\n",
+			       since(vm->start_us, vm->first_call_us));
+	g_string_append_printf(out, "cpus: %u\nmem: %" G_GUINT64_FORMAT
+			       " MiB\naccel: %s\n", vm->cfg.cpus,
+			       vm->cfg.mem_mib, vm->cfg.kvm ? "kvm" : "tcg");
+	g_string_append_printf(out, "doorbells: %" G_GUINT64_FORMAT
+			       "\nstray-doorbells: %" G_GUINT64_FORMAT "\n",
+			       vm->doorbells, vm->stray_doorbells);
+#define HV_STAT(name) \
+	g_string_append_printf(out, "hv." #name ": %" G_GUINT64_FORMAT "\n", \
+			       st->name)
+	HV_STAT(calls);
+	HV_STAT(wrmsr);
+	HV_STAT(rdmsr);
+	HV_STAT(hypercalls);
+	HV_STAT(post_message);
+	HV_STAT(signal_event);
+	HV_STAT(eom);
+	HV_STAT(msg_delivered);
+	HV_STAT(msg_queued);
+	HV_STAT(msg_dropped);
+	HV_STAT(events_set);
+	HV_STAT(sints_raised);
+	HV_STAT(raise_failed);
+	HV_STAT(bad_gpa);
+	HV_STAT(bad_msr);
+	HV_STAT(bad_op);
+	HV_STAT(bad_input);
+	HV_STAT(bad_hypercall);
+#undef HV_STAT
+	return 0;
+}
+
+void enl_vm_register_ctl(struct enl_vm *vm, struct enl_ctl *ctl)
+{
+	enl_ctl_register(ctl, "status", ctl_status, vm,
+			 "status: guest state, uptime and SynIC counters");
+}

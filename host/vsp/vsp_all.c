@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The list of built-in device classes; a new VSP adds one line here. */
+#include <stddef.h>
+
+#include "echo/echo.h"
+#include "vsp_all.h"
+#include "vsp.h"
+
+static const struct enl_vsp_class *const classes[] = {
+	&enl_vsp_echo_class,
+};
+
+int enl_vsp_add_all(struct enl_vmbus_server *srv)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		ret = enl_vmbus_server_add_class(srv, classes[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

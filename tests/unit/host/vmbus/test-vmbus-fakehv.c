@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Test double of enl_hv_*, enl_gpa_ptr and enl_ctl_register (see the header). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "test-vmbus-fakehv.h"
+
+struct enl_hv *fake_hv_new(uint64_t ram_size, bool want_fd)
+{
+	struct enl_hv *hv = g_new0(struct enl_hv, 1);
+
+	hv->memfd = -1;
+	if (want_fd) {
+		hv->memfd = memfd_create("fake-guest-ram", MFD_CLOEXEC);
+		g_assert(hv->memfd >= 0);
+		g_assert(ftruncate(hv->memfd, ram_size) == 0);
+		hv->mem.base = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+				    MAP_SHARED, hv->memfd, 0);
+		g_assert(hv->mem.base != MAP_FAILED);
+	} else {
+		hv->mem.base = g_malloc0(ram_size);
+	}
+	hv->mem.size = ram_size;
+	hv->signals = g_array_new(FALSE, TRUE, sizeof(struct fake_signal));
+	hv->sint_ready = true;
+	g_queue_init(&hv->msgs);
+	return hv;
+}
+
+void fake_hv_free(struct enl_hv *hv)
+{
+	fake_hv_drain(hv);
+	g_array_free(hv->signals, TRUE);
+	if (hv->memfd >= 0) {
+		munmap(hv->mem.base, hv->mem.size);
+		close(hv->memfd);
+	} else {
+		g_free(hv->mem.base);
+	}
+	g_free(hv);
+}
+
+void enl_hv_set_ops(struct enl_hv *hv, const struct enl_hv_ops *ops, void *ctx)
+{
+	hv->ops = ops;
+	hv->ctx = ctx;
+}
+
+struct enl_guest_mem *enl_hv_guest_mem(struct enl_hv *hv)
+{
+	return &hv->mem;
+}
+
+int enl_hv_post_message(struct enl_hv *hv, uint32_t vp, uint32_t sint,
+			uint32_t message_type, const void *payload,
+			uint32_t payload_size)
+{
+	struct fake_msg *m;
+
+	if (payload_size > 240)
+		return -EMSGSIZE;
+	if (sint >= 16)
+		return -EINVAL;
+	if (hv->quiet)
+		return 0;
+	m = g_new0(struct fake_msg, 1);
+	m->vp = vp;
+	m->sint = sint;
+	m->type = message_type;
+	m->size = payload_size;
+	memcpy(m->data, payload, payload_size);
+	g_queue_push_tail(&hv->msgs, m);
+	return 0;
+}
+
+int enl_hv_signal_event(struct enl_hv *hv, uint32_t vp, uint32_t sint,
+			uint32_t flag_number)
+{
+	struct fake_signal s = { vp, sint, flag_number };
+
+	if (flag_number >= 2048)
+		return -EINVAL;
+	if (!hv->quiet)
+		g_array_append_val(hv->signals, s);
+	return 0;
+}
+
+int enl_hv_sint_ready(struct enl_hv *hv, uint32_t vp, uint32_t sint)
+{
+	(void)vp;
+	(void)sint;
+	return hv->sint_ready;
+}
+
+void *enl_gpa_ptr(const struct enl_guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	if (!mem->base || gpa > mem->size || len > mem->size - gpa)
+		return NULL;
+	return mem->base + gpa;
+}
+
+uint16_t fake_guest_post(struct enl_hv *hv, uint32_t conn, const void *msg,
+			 uint32_t len)
+{
+	return hv->ops->post_message(hv->ctx, conn, 1, msg, len);
+}
+
+uint16_t fake_guest_signal(struct enl_hv *hv, uint32_t conn)
+{
+	return hv->ops->signal_event(hv->ctx, conn, 0);
+}
+
+struct fake_msg *fake_hv_pop(struct enl_hv *hv)
+{
+	return g_queue_pop_head(&hv->msgs);
+}
+
+unsigned int fake_hv_drain(struct enl_hv *hv)
+{
+	unsigned int n = 0;
+	struct fake_msg *m;
+
+	while ((m = fake_hv_pop(hv))) {
+		g_free(m);
+		n++;
+	}
+	return n;
+}
+
+uint32_t fake_msgtype(const struct fake_msg *m)
+{
+	uint32_t t;
+
+	memcpy(&t, m->data, sizeof(t));
+	return t;
+}
+
+/* ---- ctl ---- */
+
+struct fake_verb {
+	char *verb;
+	enl_ctl_fn fn;
+	void *ctx;
+};
+
+struct enl_ctl {
+	GPtrArray *verbs;
+};
+
+static void verb_free(gpointer p)
+{
+	struct fake_verb *v = p;
+
+	g_free(v->verb);
+	g_free(v);
+}
+
+struct enl_ctl *fake_ctl_new(void)
+{
+	struct enl_ctl *ctl = g_new0(struct enl_ctl, 1);
+
+	ctl->verbs = g_ptr_array_new_with_free_func(verb_free);
+	return ctl;
+}
+
+void fake_ctl_free(struct enl_ctl *ctl)
+{
+	g_ptr_array_free(ctl->verbs, TRUE);
+	g_free(ctl);
+}
+
+void enl_ctl_register(struct enl_ctl *ctl, const char *verb, enl_ctl_fn fn,
+		      void *ctx, const char *usage)
+{
+	struct fake_verb *v = g_new0(struct fake_verb, 1);
+
+	(void)usage;
+	v->verb = g_strdup(verb);
+	v->fn = fn;
+	v->ctx = ctx;
+	g_ptr_array_add(ctl->verbs, v);
+}
+
+int fake_ctl_run(struct enl_ctl *ctl, const char *line, char **out)
+{
+	char **argv = g_strsplit(line, " ", -1);
+	GString *s = g_string_new(NULL);
+	int ret = -ENOENT;
+	guint i;
+
+	for (i = 0; i < ctl->verbs->len; i++) {
+		struct fake_verb *v = g_ptr_array_index(ctl->verbs, i);
+
+		if (!strcmp(v->verb, argv[0])) {
+			ret = v->fn(v->ctx, g_strv_length(argv), argv, s);
+			break;
+		}
+	}
+	g_strfreev(argv);
+	*out = g_string_free(s, FALSE);
+	return ret;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A stand-in for the SynIC emulation (host/hv), guest RAM (host/vmm) and the
+ * ctl socket (host/ctl) under the VMBus server: records what the server
+ * posts and signals, and lets a test play the guest. Shared by the unit
+ * tests and the fuzz target.
+ */
+#ifndef ENL_TEST_VMBUS_FAKEHV_H
+#define ENL_TEST_VMBUS_FAKEHV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "guest_mem.h"
+#include "hv.h"
+
+struct fake_msg {
+	uint32_t vp, sint, type, size;
+	uint8_t data[256];
+};
+
+struct fake_signal {
+	uint32_t vp, sint, flag;
+};
+
+struct enl_hv {
+	struct enl_guest_mem mem;
+	int memfd;			/* -1: plain malloc'd RAM */
+	const struct enl_hv_ops *ops;
+	void *ctx;
+	GQueue msgs;			/* struct fake_msg *, oldest first */
+	GArray *signals;		/* struct fake_signal */
+	bool sint_ready;
+	bool quiet;			/* fuzzing: keep nothing */
+};
+
+/* ram_size bytes of guest RAM, in a memfd if want_fd. */
+struct enl_hv *fake_hv_new(uint64_t ram_size, bool want_fd);
+void fake_hv_free(struct enl_hv *hv);
+
+/* The guest's HvPostMessage / HvSignalEvent. */
+uint16_t fake_guest_post(struct enl_hv *hv, uint32_t conn, const void *msg,
+			 uint32_t len);
+uint16_t fake_guest_signal(struct enl_hv *hv, uint32_t conn);
+
+/* Oldest undelivered host message (caller frees) or NULL. */
+struct fake_msg *fake_hv_pop(struct enl_hv *hv);
+/* Drop all queued messages; how many there were. */
+unsigned int fake_hv_drain(struct enl_hv *hv);
+uint32_t fake_msgtype(const struct fake_msg *m);
+
+/* The ctl verbs the server registered, run as the socket would. */
+struct enl_ctl;
+struct enl_ctl *fake_ctl_new(void);
+void fake_ctl_free(struct enl_ctl *ctl);
+/* Runs "line"; returns the verb's result, body in *out (caller frees). */
+int fake_ctl_run(struct enl_ctl *ctl, const char *line, char **out);
+
+#endif /* ENL_TEST_VMBUS_FAKEHV_H */
