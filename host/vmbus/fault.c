@@ -89,9 +89,14 @@ static int fault_bad_gpadl_created(struct enl_vmbus_server *srv,
 	return enl_vmbus_reply(srv, &c, sizeof(c));
 }
 
-/* Publish a write index past the end of the guest's inbound ring. */
+/*
+ * Publish a write index past the end of the guest's inbound ring. The host
+ * stops serving the channel first: its next write would otherwise publish
+ * a good index again before the guest ever looked.
+ */
 static int fault_corrupt_ring(struct enl_vsp_channel *ch)
 {
+	ch->broken = true;
 	enl_store_release(&ch->out.ctl->write_index, ch->out.size + 8);
 	enl_vmbus_chan_signal_guest(ch);
 	return 0;

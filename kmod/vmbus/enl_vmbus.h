@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * enl_vmbus driver API: all that VSC modules (enl_storvsc, enl_netvsc, ...)
+ * see of VMBus. No transport, SynIC or channel message shows through here.
+ *
+ * A driver registers with a table of class GUIDs (struct hv_vmbus_device_id,
+ * so MODULE_DEVICE_TABLE(vmbus, ...) yields "vmbus:<guid hex>" aliases and
+ * udev loads it when the host offers such a device). probe() gets an
+ * enl_vmbus_device whose channel is offered but closed; the driver opens it
+ * with ring sizes and a callback, talks through packets, and closes it in
+ * remove(). When the host rescinds a device, enl_vmbus calls remove() (so a
+ * driver needs no separate rescind hook); calls made meanwhile fail with
+ * -ENODEV instead of waiting for a host that is gone.
+ *
+ * Contexts: send may be called in any context (it never sleeps);
+ * open, close, GPADL establish/teardown and the driver callbacks probe and
+ * remove run in process context and may sleep. on_event runs in softirq
+ * context (a per-channel tasklet) and must not sleep.
+ */
+#ifndef _ENL_VMBUS_H
+#define _ENL_VMBUS_H
+
+#include <linux/device.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/types.h>
+#include <linux/uuid.h>
+#include <enlighten/ring.h>
+
+struct enl_vmbus_channel;
+
+struct enl_vmbus_device {
+	struct device dev;
+	guid_t class_id;	/* offer if_type: what kind of device */
+	guid_t instance_id;	/* offer if_instance: which one */
+	struct enl_vmbus_channel *channel;
+};
+
+#define to_enl_vmbus_device(d)	container_of(d, struct enl_vmbus_device, dev)
+
+struct enl_vmbus_driver {
+	const char *name;
+	const struct hv_vmbus_device_id *id_table;
+	int (*probe)(struct enl_vmbus_device *vdev,
+		     const struct hv_vmbus_device_id *id);
+	/* Must close the channel if probe opened it. */
+	void (*remove)(struct enl_vmbus_device *vdev);
+	struct device_driver driver;
+};
+
+int __enl_vmbus_driver_register(struct enl_vmbus_driver *drv,
+				struct module *owner, const char *mod_name);
+#define enl_vmbus_driver_register(drv) \
+	__enl_vmbus_driver_register(drv, THIS_MODULE, KBUILD_MODNAME)
+void enl_vmbus_driver_unregister(struct enl_vmbus_driver *drv);
+
+/*
+ * Called when the host signals the channel. Ordinary drivers read up to
+ * budget packets with enl_vmbus_recv() and return how many they read; the
+ * host is told not to interrupt while the callback drains, and the
+ * callback runs again (soon, in a fresh tasklet) if it returned budget or
+ * packets arrived meanwhile. With ENL_VMBUS_OPEN_NOTIFY the callback only
+ * notes that something happened (data to read, or room to write after
+ * enl_vmbus_want_send_room()) and returns 0; reading is then done in process
+ * context, each enl_vmbus_recv() publishing its progress at once.
+ */
+typedef int (*enl_vmbus_event_fn)(struct enl_vmbus_channel *ch, int budget);
+
+#define ENL_VMBUS_OPEN_NOTIFY		0x1u
+
+struct enl_vmbus_open_params {
+	/* Data area bytes of each ring: multiples of PAGE_SIZE, >= 2 pages. */
+	u32 send_ring_size;	/* guest -> host */
+	u32 recv_ring_size;	/* host -> guest */
+	/* Copied into the OPENCHANNEL message (at most 120 bytes). */
+	const void *userdata;
+	u32 userdata_len;
+	u32 flags;		/* ENL_VMBUS_OPEN_* */
+	enl_vmbus_event_fn on_event;
+	void *priv;		/* enl_vmbus_channel_priv() returns it */
+};
+
+/* Largest ring data area one channel may ask for (each direction). */
+#define ENL_VMBUS_MAX_RING_SIZE		(8u << 20)
+
+/*
+ * Allocate both rings as one GPADL, hand it to the host with OPENCHANNEL
+ * (target VP chosen by enl_vmbus) and wait for the result. 0, -EINVAL,
+ * -EBUSY (already open), -ENOMEM, -ENODEV (rescinded), -ETIMEDOUT, or -EIO
+ * (the host refused; its status is logged).
+ */
+int enl_vmbus_channel_open(struct enl_vmbus_channel *ch,
+			   const struct enl_vmbus_open_params *p);
+/*
+ * Stop callbacks, send CLOSECHANNEL, tear the ring GPADL down and free the
+ * rings (unless the host never confirmed the teardown: then they are leaked
+ * on purpose, as the host may still write them). Idempotent.
+ */
+void enl_vmbus_channel_close(struct enl_vmbus_channel *ch);
+void *enl_vmbus_channel_priv(const struct enl_vmbus_channel *ch);
+struct enl_vmbus_device *enl_vmbus_channel_device(struct enl_vmbus_channel *ch);
+
+/* What enl_vmbus_recv() reports about a packet. */
+struct enl_vmbus_pkt_info {
+	u16 type;		/* enum enl_vmpacket_type */
+	u16 flags;		/* ENL_VMPKT_FLAG_* */
+	u32 len;		/* payload bytes (a multiple of 8: VMBus pads) */
+	u64 trans_id;
+};
+
+/*
+ * Copy the next packet's payload (what follows its type-specific header,
+ * i.e. offset8 * 8 bytes in) into buf and consume it. VMBus pads packets
+ * to 8 bytes and does not carry the sender's exact length, so the payload
+ * includes that padding; protocols carry their own lengths. Returns the
+ * payload length, -EAGAIN if the ring is empty, -EMSGSIZE if buflen is too
+ * short (info->len says how long; the packet stays queued), -ENODEV if the
+ * channel is not open, -EIO if the ring is corrupt (the channel is then
+ * disabled for good). With ENL_VMBUS_OPEN_NOTIFY the caller serialises its
+ * own readers; otherwise call it only from on_event.
+ */
+int enl_vmbus_recv(struct enl_vmbus_channel *ch, void *buf, u32 buflen,
+		   struct enl_vmbus_pkt_info *info);
+/* Like enl_vmbus_recv() but copies the whole packet, descriptor included. */
+int enl_vmbus_recv_raw(struct enl_vmbus_channel *ch, void *buf, u32 buflen,
+		       struct enl_vmbus_pkt_info *info);
+/* True when a packet is waiting (ENL_VMBUS_OPEN_NOTIFY readers: poll). */
+bool enl_vmbus_recv_ready(struct enl_vmbus_channel *ch);
+
+/*
+ * Send one inband packet (ENL_VMPKT_DATA_INBAND, or ENL_VMPKT_COMP for a
+ * completion) of len payload bytes, signalling the host if it needs it.
+ * Any context. 0, -EAGAIN (ring full now: see enl_vmbus_want_send_room),
+ * -EMSGSIZE (can never fit), -ENODEV, -EIO.
+ */
+int enl_vmbus_send(struct enl_vmbus_channel *ch, const void *data, u32 len,
+		   u64 trans_id, u16 type, u16 flags);
+/*
+ * Send a GPA-direct packet (ENL_VMPKT_DATA_USING_GPA_DIRECT): range_cnt
+ * struct enl_gpa_range entries with their pfns, ranges_len bytes in all,
+ * then the inband payload. Completion is requested, as every VSP expects.
+ */
+int enl_vmbus_send_gpa(struct enl_vmbus_channel *ch,
+		       const struct enl_gpa_range *ranges, u32 ranges_len,
+		       u32 range_cnt, const void *data, u32 len, u64 trans_id);
+/*
+ * A sender that got -EAGAIN for a packet of len payload bytes asks to be
+ * signalled (on_event) once it fits. Returns true if it fits already:
+ * retry instead of sleeping. Call with len 0 once sent, to stop asking.
+ * Serialise it with your own senders.
+ */
+bool enl_vmbus_want_send_room(struct enl_vmbus_channel *ch, u32 len);
+
+/*
+ * Share buf (size bytes, page aligned, vmalloc or linear kernel memory) with
+ * the host as a GPADL on this channel; *handle names it in the VSP's
+ * protocol. 0, -EINVAL, -ENOMEM, -ENODEV, -ETIMEDOUT or -EIO (refused).
+ * After -ETIMEDOUT the host may still create it: leak buf rather than
+ * free it.
+ */
+int enl_vmbus_gpadl_establish(struct enl_vmbus_channel *ch, void *buf,
+			      u32 size, u32 *handle);
+/*
+ * Withdraw a GPADL and wait for the host to confirm. 0 when buf may be
+ * freed (also after a rescind: the host has let go); -ETIMEDOUT or -EIO
+ * when it may not (leak it).
+ */
+int enl_vmbus_gpadl_teardown(struct enl_vmbus_channel *ch, u32 handle);
+
+#endif /* _ENL_VMBUS_H */

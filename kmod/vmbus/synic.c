@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* SynIC layer: message and event pages, their registers, and draining them. */
+#include <linux/bitops.h>
+#include <linux/cpuhotplug.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include "vmbus.h"
+
+/* Messages handled per tasklet run before yielding the CPU. */
+#define SYNIC_MSG_BUDGET	16
+
+static void synic_drain_messages(struct enl_vmbus *vb, struct enl_synic *s)
+{
+	struct enl_hv_message *msg =
+		&s->msg_page->sint_message[ENL_VMBUS_MESSAGE_SINT];
+	u64 buf[ENL_HV_MESSAGE_PAYLOAD_QWORD_COUNT];
+	u32 type, size;
+	u8 flags;
+	int n;
+
+	for (n = 0; n < SYNIC_MSG_BUDGET; n++) {
+		type = READ_ONCE(msg->header.message_type);
+		if (type == ENL_HVMSG_NONE)
+			return;
+		size = READ_ONCE(msg->header.payload_size);
+		flags = READ_ONCE(msg->header.message_flags);
+		if (size > ENL_HV_MESSAGE_PAYLOAD_BYTE_COUNT) {
+			atomic_long_inc(&vb->err.bad_msg);
+			pr_err_ratelimited("enl_vmbus: SynIC message of %u bytes dropped\n",
+					   size);
+			type = ENL_HVMSG_NONE;
+			size = 0;
+		}
+		memcpy(buf, msg->u.bytes, size);
+		WRITE_ONCE(msg->header.message_type, ENL_HVMSG_NONE);
+		/*
+		 * The freed slot must be visible before EOM: on EOM the host
+		 * delivers its next queued message into the same slot.
+		 */
+		mb();
+		if (flags & ENL_HV_MESSAGE_FLAG_PENDING)
+			vb->t->msr_write(vb->t, ENL_HV_MSR_EOM, 0);
+
+		if (type == ENL_HVMSG_VMBUS) {
+			enl_conn_on_message(vb, buf, size);
+		} else if (type != ENL_HVMSG_NONE) {
+			atomic_long_inc(&vb->err.bad_msg);
+			pr_err_ratelimited("enl_vmbus: unexpected SynIC message type %#x\n",
+					   type);
+		}
+	}
+	/* More may be queued: come back rather than hog the softirq. */
+	tasklet_schedule(&s->tasklet);
+}
+
+static void synic_drain_events(struct enl_vmbus *vb, struct enl_synic *s)
+{
+	u64 *flags = s->event_page->sintevent_flags[ENL_VMBUS_MESSAGE_SINT].flags;
+	unsigned long bits;
+	unsigned int i, bit;
+
+	for (i = 0; i < ENL_HV_EVENT_FLAGS_BYTES / 8; i++) {
+		if (!READ_ONCE(flags[i]))
+			continue;
+		/* Claim the whole word at once: the host sets bits atomically. */
+		bits = xchg(&flags[i], 0);
+		for_each_set_bit(bit, &bits, 64)
+			enl_channel_on_event(vb, i * 64 + bit);
+	}
+}
+
+static void synic_tasklet(struct tasklet_struct *t)
+{
+	struct enl_synic *s = from_tasklet(s, t, tasklet);
+	struct enl_vmbus *vb = READ_ONCE(enl_vb);
+
+	if (!vb)
+		return;
+	synic_drain_messages(vb, s);
+	synic_drain_events(vb, s);
+}
+
+void enl_synic_interrupt(unsigned int idx)
+{
+	struct enl_vmbus *vb = READ_ONCE(enl_vb);
+
+	/* Interrupt handlers are RCU readers: enl_synic_exit waits for us. */
+	if (vb && READ_ONCE(vb->synic_live) && idx < vb->t->nr_synic)
+		tasklet_schedule(&vb->synic[idx].tasklet);
+}
+
+static int synic_enable(struct enl_vmbus *vb, struct enl_synic *s)
+{
+	struct enl_transport *t = vb->t;
+	u32 sint = ENL_HV_MSR_SINT(ENL_VMBUS_MESSAGE_SINT);
+	u64 val;
+	int ret;
+
+	ret = t->msr_write(t, ENL_HV_MSR_SIMP,
+		       virt_to_phys(s->msg_page) | ENL_HV_SYNIC_SIMP_ENABLE);
+	if (!ret)
+		ret = t->msr_write(t, ENL_HV_MSR_SIEFP,
+			       virt_to_phys(s->event_page) |
+			       ENL_HV_SYNIC_SIEFP_ENABLE);
+	/* Keep the reserved bits of SINT and SCONTROL as the TLFS asks. */
+	if (!ret)
+		ret = t->msr_read(t, sint, &val);
+	if (!ret) {
+		val &= ~(ENL_HV_SYNIC_SINT_VECTOR_MASK |
+			 ENL_HV_SYNIC_SINT_MASKED | ENL_HV_SYNIC_SINT_AUTO_EOI |
+			 ENL_HV_SYNIC_SINT_POLLING);
+		ret = t->msr_write(t, sint, val | t->sint_vector);
+	}
+	if (!ret)
+		ret = t->msr_read(t, ENL_HV_MSR_SCONTROL, &val);
+	if (!ret)
+		ret = t->msr_write(t, ENL_HV_MSR_SCONTROL,
+			       val | ENL_HV_SYNIC_CONTROL_ENABLE);
+	s->enabled = !ret;
+	return ret;
+}
+
+static void synic_disable(struct enl_vmbus *vb, struct enl_synic *s)
+{
+	struct enl_transport *t = vb->t;
+	u32 sint = ENL_HV_MSR_SINT(ENL_VMBUS_MESSAGE_SINT);
+	u64 val;
+
+	if (!s->enabled)
+		return;
+	s->enabled = false;
+	if (!t->msr_read(t, sint, &val))
+		t->msr_write(t, sint, val | ENL_HV_SYNIC_SINT_MASKED);
+	t->msr_write(t, ENL_HV_MSR_SIMP, 0);
+	t->msr_write(t, ENL_HV_MSR_SIEFP, 0);
+	if (!t->msr_read(t, ENL_HV_MSR_SCONTROL, &val))
+		t->msr_write(t, ENL_HV_MSR_SCONTROL,
+			 val & ~ENL_HV_SYNIC_CONTROL_ENABLE);
+}
+
+/* hv: each CPU programs its own SynIC as it comes online. */
+static int synic_cpu_online(unsigned int cpu)
+{
+	struct enl_vmbus *vb = enl_vb;
+
+	return synic_enable(vb, &vb->synic[cpu]);
+}
+
+static int synic_cpu_offline(unsigned int cpu)
+{
+	struct enl_vmbus *vb = enl_vb;
+	unsigned int relid;
+	bool busy = false;
+
+	/* An open channel interrupts its target VP: keep that CPU. */
+	spin_lock_irq(&vb->chan_lock);
+	for (relid = 0; relid < ENL_MAX_RELID && !vb->unloading; relid++) {
+		struct enl_vmbus_channel *ch = vb->chan[relid];
+
+		if (ch && READ_ONCE(ch->state) != ENL_CHAN_OFFERED &&
+		    ch->target_cpu == cpu)
+			busy = true;
+	}
+	spin_unlock_irq(&vb->chan_lock);
+	if (busy)
+		return -EBUSY;
+	synic_disable(vb, &vb->synic[cpu]);
+	return 0;
+}
+
+static void synic_free(struct enl_vmbus *vb)
+{
+	unsigned int i;
+
+	for (i = 0; i < vb->t->nr_synic; i++) {
+		free_page((unsigned long)vb->synic[i].msg_page);
+		free_page((unsigned long)vb->synic[i].event_page);
+	}
+	kfree(vb->synic);
+	vb->synic = NULL;
+}
+
+int enl_synic_init(struct enl_vmbus *vb)
+{
+	unsigned int i, n = vb->t->nr_synic;
+	int ret;
+
+	vb->synic = kcalloc(n, sizeof(*vb->synic), GFP_KERNEL);
+	if (!vb->synic)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct enl_synic *s = &vb->synic[i];
+
+		tasklet_setup(&s->tasklet, synic_tasklet);
+		s->msg_page = (void *)get_zeroed_page(GFP_KERNEL);
+		s->event_page = (void *)get_zeroed_page(GFP_KERNEL);
+		if (!s->msg_page || !s->event_page) {
+			synic_free(vb);
+			return -ENOMEM;
+		}
+	}
+	vb->cpuhp_state = -1;
+	if (n == 1) {
+		ret = synic_enable(vb, &vb->synic[0]);
+	} else {
+		ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "enl_vmbus:online",
+					synic_cpu_online, synic_cpu_offline);
+		if (ret > 0) {
+			vb->cpuhp_state = ret;
+			ret = 0;
+		}
+	}
+	if (ret) {
+		synic_disable(vb, &vb->synic[0]);
+		synic_free(vb);
+		return ret;
+	}
+	WRITE_ONCE(vb->synic_live, true);
+	return 0;
+}
+
+void enl_synic_exit(struct enl_vmbus *vb)
+{
+	unsigned int i;
+
+	WRITE_ONCE(vb->synic_live, false);
+	if (vb->cpuhp_state >= 0)
+		cpuhp_remove_state(vb->cpuhp_state);
+	else
+		synic_disable(vb, &vb->synic[0]);
+	/* No SINT can be raised now; let running handlers finish. */
+	synchronize_rcu();
+	for (i = 0; i < vb->t->nr_synic; i++)
+		tasklet_kill(&vb->synic[i].tasklet);
+	synic_free(vb);
+}

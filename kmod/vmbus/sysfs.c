@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* sysfs: per-device identity, state and counters; bus-wide version and error counters. */
+#include <linux/device.h>
+#include <linux/sysfs.h>
+#include "vmbus.h"
+
+static ssize_t class_id_show(struct device *dev, struct device_attribute *a,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%pUl\n", &to_enl_vmbus_device(dev)->class_id);
+}
+static DEVICE_ATTR_RO(class_id);
+
+static ssize_t device_id_show(struct device *dev, struct device_attribute *a,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%pUl\n",
+			  &to_enl_vmbus_device(dev)->instance_id);
+}
+static DEVICE_ATTR_RO(device_id);
+
+static ssize_t modalias_show(struct device *dev, struct device_attribute *a,
+			     char *buf)
+{
+	return sysfs_emit(buf, "vmbus:%*phN\n", UUID_SIZE,
+			  &to_enl_vmbus_device(dev)->class_id);
+}
+static DEVICE_ATTR_RO(modalias);
+
+static ssize_t state_show(struct device *dev, struct device_attribute *a,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  enl_channel_state_name(to_enl_channel(dev)));
+}
+static DEVICE_ATTR_RO(state);
+
+#define CHAN_ATTR(name, fmt, expr)					\
+static ssize_t name##_show(struct device *dev,				\
+			   struct device_attribute *a, char *buf)	\
+{									\
+	struct enl_vmbus_channel *ch = to_enl_channel(dev);		\
+									\
+	return sysfs_emit(buf, fmt "\n", expr);				\
+}									\
+static DEVICE_ATTR_RO(name)
+
+CHAN_ATTR(relid, "%u", ch->relid);
+CHAN_ATTR(target_cpu, "%u", ch->target_cpu);
+CHAN_ATTR(in_packets, "%llu", READ_ONCE(ch->in.stats.packets));
+CHAN_ATTR(in_bytes, "%llu", READ_ONCE(ch->in.stats.bytes));
+CHAN_ATTR(out_packets, "%llu", READ_ONCE(ch->out.stats.packets));
+CHAN_ATTR(out_bytes, "%llu", READ_ONCE(ch->out.stats.bytes));
+CHAN_ATTR(interrupts, "%lld", (long long)atomic64_read(&ch->interrupts));
+CHAN_ATTR(signals, "%lld", (long long)atomic64_read(&ch->signals));
+CHAN_ATTR(ring_full, "%llu", READ_ONCE(ch->ring_full));
+CHAN_ATTR(ring_corrupt, "%llu", READ_ONCE(ch->in.stats.corrupt) +
+	  READ_ONCE(ch->out.stats.corrupt));
+
+static struct attribute *enl_dev_attrs[] = {
+	&dev_attr_class_id.attr,
+	&dev_attr_device_id.attr,
+	&dev_attr_modalias.attr,
+	&dev_attr_relid.attr,
+	&dev_attr_state.attr,
+	&dev_attr_target_cpu.attr,
+	&dev_attr_in_packets.attr,
+	&dev_attr_in_bytes.attr,
+	&dev_attr_out_packets.attr,
+	&dev_attr_out_bytes.attr,
+	&dev_attr_interrupts.attr,
+	&dev_attr_signals.attr,
+	&dev_attr_ring_full.attr,
+	&dev_attr_ring_corrupt.attr,
+	NULL,
+};
+
+static const struct attribute_group enl_dev_group = {
+	.attrs = enl_dev_attrs,
+};
+
+const struct attribute_group *enl_vmbus_dev_groups[] = {
+	&enl_dev_group,
+	NULL,
+};
+
+static ssize_t version_show(struct bus_type *bus, char *buf)
+{
+	struct enl_vmbus *vb = READ_ONCE(enl_vb);
+	u32 v = vb ? vb->version : 0;
+
+	return sysfs_emit(buf, "%u.%u\n", ENL_VMBUS_VERSION_MAJOR(v),
+			  ENL_VMBUS_VERSION_MINOR(v));
+}
+
+static ssize_t transport_show(struct bus_type *bus, char *buf)
+{
+	struct enl_vmbus *vb = READ_ONCE(enl_vb);
+
+	return sysfs_emit(buf, "%s\n", vb ? vb->t->name : "none");
+}
+
+#define ERR_ATTR(name)							\
+static ssize_t name##_show(struct bus_type *bus, char *buf)	\
+{									\
+	struct enl_vmbus *vb = READ_ONCE(enl_vb);			\
+									\
+	return sysfs_emit(buf, "%ld\n",					\
+			  vb ? atomic_long_read(&vb->err.name) : 0);	\
+}
+
+ERR_ATTR(bad_msg)
+ERR_ATTR(bad_relid)
+ERR_ATTR(unexpected)
+ERR_ATTR(post_fail)
+
+static BUS_ATTR_RO(version);
+static BUS_ATTR_RO(transport);
+static BUS_ATTR_RO(bad_msg);
+static BUS_ATTR_RO(bad_relid);
+static BUS_ATTR_RO(unexpected);
+static BUS_ATTR_RO(post_fail);
+
+static struct attribute *enl_bus_attrs[] = {
+	&bus_attr_version.attr,
+	&bus_attr_transport.attr,
+	&bus_attr_bad_msg.attr,
+	&bus_attr_bad_relid.attr,
+	&bus_attr_unexpected.attr,
+	&bus_attr_post_fail.attr,
+	NULL,
+};
+
+static const struct attribute_group enl_bus_group = {
+	.attrs = enl_bus_attrs,
+};
+
+const struct attribute_group *enl_vmbus_bus_groups[] = {
+	&enl_bus_group,
+	NULL,
+};

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* enl_vmbus internals shared by its files: connection, SynIC, offers, channels. */
+#ifndef _ENL_VMBUS_INTERNAL_H
+#define _ENL_VMBUS_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/interrupt.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <enlighten/hv_synic.h>
+#include <enlighten/vmbus_msg.h>
+#include "ring.h"
+#include "enl_vmbus.h"
+#include "transport.h"
+
+/* Relids index the 2048 event flags of a SINT: larger ones are refused. */
+#define ENL_MAX_RELID		ENL_HV_EVENT_FLAGS_COUNT
+/* How long the host gets to answer a channel message. */
+#define ENL_REPLY_TIMEOUT_MS	10000
+
+/* One SynIC: its message and event flags pages, drained by a tasklet. */
+struct enl_synic {
+	struct enl_hv_message_page *msg_page;
+	struct enl_hv_synic_event_flags_page *event_page;
+	struct tasklet_struct tasklet;
+	bool enabled;
+};
+
+/* Bad input from the host, counted; shown in /sys/bus/enl_vmbus/. */
+struct enl_vmbus_errors {
+	atomic_long_t bad_msg;		/* malformed SynIC or channel message */
+	atomic_long_t bad_relid;	/* relid out of range or unknown */
+	atomic_long_t unexpected;	/* reply nobody waits for */
+	atomic_long_t post_fail;	/* HvPostMessage failures */
+};
+
+struct enl_vmbus {
+	struct enl_transport *t;
+	struct device *root;
+	struct enl_synic *synic;
+	bool synic_live;		/* SINT interrupts may be taken */
+	int cpuhp_state;
+
+	u32 version;		/* negotiated, 0 until connected */
+	u32 msg_conn_id;	/* where channel messages are posted */
+	void *int_page;		/* pre-5.0 interrupt page (two halves) */
+	void *monitor_page[2];
+
+	spinlock_t wait_lock;
+	struct list_head waiters;
+
+	spinlock_t chan_lock;		/* chan[] */
+	struct enl_vmbus_channel **chan;	/* by relid */
+	struct workqueue_struct *offer_wq;	/* ordered: offers, rescinds */
+	struct completion all_offers;
+	atomic_t next_gpadl;
+	atomic_t next_cpu;
+	bool unloading;
+
+	struct enl_vmbus_errors err;
+};
+
+extern struct enl_vmbus *enl_vb;
+
+/* A request waiting for the host's reply of a given type and key. */
+struct enl_msg_waiter {
+	struct list_head node;
+	u32 type;		/* reply msgtype */
+	u32 key;		/* relid or gpadl handle; 0 if none */
+	struct enl_vmbus_channel *ch;	/* aborted when it is rescinded */
+	struct completion done;
+	int err;
+	u32 len;
+	u8 msg[ENL_VMBUS_MAX_MSG_SIZE] __aligned(8);
+};
+
+enum enl_chan_state {
+	ENL_CHAN_OFFERED,
+	ENL_CHAN_OPENING,
+	ENL_CHAN_OPEN,
+	ENL_CHAN_CLOSING,
+};
+
+struct enl_vmbus_channel {
+	struct enl_vmbus_device vdev;	/* its release frees the channel */
+	struct enl_vmbus *vb;
+	struct enl_vmbus_channel_offer_channel offer;
+	u32 relid;
+	u32 sig_conn_id;
+	struct work_struct offer_work;
+	struct work_struct rescind_work;
+	bool registered;
+	bool rescinded;			/* set in the SynIC tasklet */
+	bool broken;			/* ring corrupt: disabled for good */
+
+	struct mutex lock;		/* open/close and state changes */
+	int state;			/* enum enl_chan_state */
+	unsigned int target_cpu;
+	u32 target_vp;
+	void *ring_buf;
+	u32 ring_bytes;
+	u32 ring_gpadl;
+	struct enl_ring out;		/* guest -> host */
+	struct enl_ring in;		/* host -> guest */
+	spinlock_t out_lock;
+	struct tasklet_struct tasklet;
+	u32 flags;			/* ENL_VMBUS_OPEN_* */
+	enl_vmbus_event_fn on_event;
+	void *priv;
+
+	atomic64_t interrupts;
+	atomic64_t signals;
+	u64 ring_full;
+};
+
+#define to_enl_channel(d) \
+	container_of(to_enl_vmbus_device(d), struct enl_vmbus_channel, vdev)
+
+/* synic.c */
+int enl_synic_init(struct enl_vmbus *vb);
+void enl_synic_exit(struct enl_vmbus *vb);
+
+/* connection.c */
+int enl_conn_post(struct enl_vmbus *vb, const void *msg, u32 len);
+void enl_conn_waiter_add(struct enl_vmbus *vb, struct enl_msg_waiter *w,
+			 u32 type, u32 key, struct enl_vmbus_channel *ch);
+int enl_conn_waiter_wait(struct enl_vmbus *vb, struct enl_msg_waiter *w,
+			 unsigned int timeout_ms);
+void enl_conn_abort_waiters(struct enl_vmbus *vb,
+			    struct enl_vmbus_channel *ch);
+void enl_conn_on_message(struct enl_vmbus *vb, const void *msg, u32 len);
+int enl_conn_connect(struct enl_vmbus *vb);
+void enl_conn_unload(struct enl_vmbus *vb);
+
+/* offer.c */
+void enl_offer_on_offer(struct enl_vmbus *vb, const void *msg, u32 len);
+void enl_offer_on_rescind(struct enl_vmbus *vb, const void *msg, u32 len);
+void enl_offer_remove_all(struct enl_vmbus *vb);
+
+/* channel.c */
+struct enl_vmbus_channel *enl_channel_alloc(struct enl_vmbus *vb,
+		const struct enl_vmbus_channel_offer_channel *offer);
+void enl_channel_on_event(struct enl_vmbus *vb, u32 relid);
+void enl_channel_signal(struct enl_vmbus_channel *ch);
+const char *enl_channel_state_name(struct enl_vmbus_channel *ch);
+
+/* bus.c */
+extern struct bus_type enl_vmbus_bus;
+int enl_bus_add_device(struct enl_vmbus_channel *ch);
+
+/* sysfs.c */
+extern const struct attribute_group *enl_vmbus_dev_groups[];
+extern const struct attribute_group *enl_vmbus_bus_groups[];
+
+/* chardev.c */
+int enl_chardev_init(void);
+void enl_chardev_exit(void);
+
+#endif /* _ENL_VMBUS_INTERNAL_H */

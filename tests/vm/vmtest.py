@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Host side of the VM test ring: boots a guest under enl-host, talks to the
+in-guest agent (tests/vm/agent) over a second serial port and to enl-host over
+its control socket, and prints TAP. Used by tests/vm/run.sh."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+BUILD = os.path.join(TOP, 'build')
+ENL_HOST = os.path.join(BUILD, 'meson', 'host', 'enl-host')
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, what, detail=''):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print('%sok %d - %s' % ('' if cond else 'not ', self.n, what), flush=True)
+        if detail and not cond:
+            self.diag(detail)
+        return cond
+
+    def diag(self, text):
+        for line in str(text).rstrip().splitlines():
+            print('# ' + line, flush=True)
+
+    def done(self):
+        print('1..%d' % self.n, flush=True)
+        return 1 if self.failed else 0
+
+
+class GuestError(Exception):
+    pass
+
+
+def kernel_paths():
+    kver_file = os.path.join(BUILD, 'kernel', 'kver')
+    if not os.path.exists(kver_file):
+        raise GuestError('no guest kernel: run make kernel (build/kernel/kver missing)')
+    kver = open(kver_file).read().strip()
+    vmlinuz = os.path.join(BUILD, 'kernel', kver, 'boot', 'vmlinuz-' + kver)
+    initrd = os.path.join(BUILD, 'vm', 'test.cpio.gz')
+    for p in (vmlinuz, initrd, ENL_HOST):
+        if not os.path.exists(p):
+            raise GuestError('missing %s' % p)
+    if not shutil.which('qemu-system-x86_64'):
+        raise GuestError('qemu-system-x86_64 not installed')
+    return vmlinuz, initrd
+
+
+class Guest:
+    """One guest under enl-host, with its agent connection."""
+
+    def __init__(self, offers=('echo',), mem='512M', cpus=1):
+        vmlinuz, initrd = kernel_paths()
+        self.dir = tempfile.mkdtemp(prefix='enl-vm-')
+        self.ctl_path = os.path.join(self.dir, 'ctl.sock')
+        self.agent_path = os.path.join(self.dir, 'agent.sock')
+        self.console = os.path.join(self.dir, 'console.log')
+        cmd = [ENL_HOST, 'run', '--kernel', vmlinuz, '--initrd', initrd,
+               '--mem', mem, '--cpus', str(cpus),
+               '--append', 'enl.mode=test', '--console', self.console,
+               '--serial2', self.agent_path, '--ctl', self.ctl_path]
+        for o in offers:
+            cmd += ['--offer', o]
+        self.t0 = time.monotonic()
+        self.host_log = open(os.path.join(self.dir, 'enl-host.log'), 'w')
+        self.proc = subprocess.Popen(cmd, stdout=self.host_log,
+                                     stderr=subprocess.STDOUT)
+        self.sock = None
+        self.buf = b''
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise GuestError('enl-host exited with %d before the guest '
+                                 'came up:\n%s' % (self.proc.returncode, self.logs()))
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(self.agent_path)
+                self.sock = s
+                break
+            except OSError:
+                time.sleep(0.1)
+        if not self.sock:
+            self.kill()
+            raise GuestError('agent socket never appeared:\n' + self.logs())
+        self._read_until(b'@@READY\n', 120)
+        self.ready_s = time.monotonic() - self.t0
+
+    def logs(self, lines=40):
+        out = []
+        for name in ('enl-host.log', 'console.log'):
+            p = os.path.join(self.dir, name)
+            if os.path.exists(p):
+                text = open(p, errors='replace').read().splitlines()[-lines:]
+                out.append('--- %s' % name)
+                out.extend(text)
+        return '\n'.join(out)
+
+    def _read_until(self, marker, timeout):
+        deadline = time.monotonic() + timeout
+        while marker not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or self.proc.poll() is not None:
+                raise GuestError('guest did not answer within %ds:\n%s'
+                                 % (timeout, self.logs()))
+            self.sock.settimeout(min(left, 1.0))
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            if not data:
+                raise GuestError('agent connection closed:\n' + self.logs())
+            self.buf += data
+        i = self.buf.index(marker) + len(marker)
+        got, self.buf = self.buf[:i], self.buf[i:]
+        return got
+
+    def sh(self, cmd, timeout=60):
+        """Run cmd in the guest; (status, output)."""
+        if '\n' in cmd:
+            raise ValueError('one line per command')
+        self.sock.sendall(cmd.encode() + b'\n')
+        data = self._read_until(b'@@END ', timeout)
+        tail = self._read_until(b'\n', 5)
+        out = data[:-len(b'@@END ')].decode(errors='replace')
+        return int(tail.strip() or b'1'), out
+
+    def ctl(self, *args, timeout=30):
+        r = subprocess.run([ENL_HOST, 'ctl', '--ctl', self.ctl_path] + list(args),
+                           capture_output=True, text=True, timeout=timeout)
+        return r.returncode, r.stdout + r.stderr
+
+    def dmesg_clean(self):
+        rc, out = self.sh('dmesg')
+        bad = [l for l in out.splitlines()
+               if re.search(r'Oops|BUG:|WARNING:|general protection|Call Trace', l)]
+        return not bad, '\n'.join(bad[:20])
+
+    def poweroff(self, status=0, timeout=60):
+        try:
+            self.sock.sendall(b'enl-exit %d\n' % status)
+        except OSError:
+            pass
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def close(self, keep=False):
+        self.kill()
+        self.host_log.close()
+        if not keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
