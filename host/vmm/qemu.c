@@ -115,8 +115,12 @@ int enl_qemu_spawn(const struct enl_qemu_cfg *cfg, GPid *pid)
 	g_autoptr(GPtrArray) argv = enl_qemu_argv(cfg);
 	g_autoptr(GError) error = NULL;
 
-	if (!g_spawn_async(NULL, (char **)argv->pdata, NULL,
-			   G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
+	GSpawnFlags flags = G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH;
+
+	/* The console on stdio is the user's terminal: keep typing working. */
+	if (!cfg->console)
+		flags |= G_SPAWN_CHILD_INHERITS_STDIN;
+	if (!g_spawn_async(NULL, (char **)argv->pdata, NULL, flags,
 			   child_setup, NULL, pid, &error)) {
 		g_printerr("enl-host: cannot start QEMU: %s\n", error->message);
 		return -ENOEXEC;

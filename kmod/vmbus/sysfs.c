@@ -2,6 +2,7 @@
 /* sysfs: per-device identity, state and counters; bus-wide version and error counters. */
 #include <linux/device.h>
 #include <linux/sysfs.h>
+#include <enlighten/guids.h>
 #include "vmbus.h"
 
 static ssize_t class_id_show(struct device *dev, struct device_attribute *a,
@@ -35,6 +36,17 @@ static ssize_t state_show(struct device *dev, struct device_attribute *a,
 }
 static DEVICE_ATTR_RO(state);
 
+/* The service name (echo, heartbeat, ...); "unknown" for other classes. */
+static ssize_t class_name_show(struct device *dev, struct device_attribute *a,
+			       char *buf)
+{
+	const struct enl_guid *g = (const void *)&to_enl_vmbus_device(dev)->class_id;
+
+	return sysfs_emit(buf, "%s\n",
+			  enl_dev_class_name(enl_dev_class_from_guid(g)));
+}
+static DEVICE_ATTR_RO(class_name);
+
 #define CHAN_ATTR(name, fmt, expr)					\
 static ssize_t name##_show(struct device *dev,				\
 			   struct device_attribute *a, char *buf)	\
@@ -58,6 +70,7 @@ CHAN_ATTR(ring_corrupt, "%llu", READ_ONCE(ch->in.stats.corrupt) +
 	  READ_ONCE(ch->out.stats.corrupt));
 
 static struct attribute *enl_dev_attrs[] = {
+	&dev_attr_class_name.attr,
 	&dev_attr_class_id.attr,
 	&dev_attr_device_id.attr,
 	&dev_attr_modalias.attr,
