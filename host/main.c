@@ -24,7 +24,9 @@
 #include "vsp_all.h"
 #endif
 #ifdef ENL_HAVE_IC
+#include "clip_glue.h"
 #include "ic_services.h"
+#include "vss_glue.h"
 #endif
 
 #define MEM_MAX_MIB	3072	/* pc keeps GPA == file offset below this */
@@ -63,6 +65,22 @@ static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
 			g_printerr("enl-host: registering integration services: %s\n",
 				   g_strerror(-rc));
 		enl_ic_register_ctl(&ics, ctl);
+	}
+	{
+		/* Backup and clipboard: one instance each, like the ICs. */
+		static struct enl_vss_host vss;
+		static struct enl_clip_host clip;
+
+		enl_vss_host_init(&vss);
+		enl_clip_host_init(&clip, 0);
+		rc = enl_vss_register_vmbus(&vss, srv);
+		if (rc >= 0)
+			rc = enl_clip_register_vmbus(&clip, srv);
+		if (rc < 0)
+			g_printerr("enl-host: registering vss/clipboard: %s\n",
+				   g_strerror(-rc));
+		enl_vss_register_ctl(&vss, ctl);
+		enl_clip_register_ctl(&clip, ctl);
 	}
 #endif
 	for (; offers && *offers; offers++) {

@@ -51,8 +51,12 @@ int enl_daemon_init(struct enl_daemon *d, const char *section, int *argc,
 		printf("%s %s\n", d->ident, ENL_VERSION);
 		return 0;
 	}
-	/* Under systemd stderr already lands in the journal: no duplicates. */
-	enl_log_init(d->ident, isatty(STDERR_FILENO) && !under_systemd);
+	/*
+	 * Under systemd stderr already lands in the journal: no duplicates.
+	 * In the foreground stderr is the log, even when redirected to a file.
+	 */
+	enl_log_init(d->ident, (d->foreground || isatty(STDERR_FILENO)) &&
+		     !under_systemd);
 	if (d->verbose)
 		enl_log_set_level(LOG_DEBUG);
 	if (enl_config_load(&d->cfg, d->config_path, section) < 0)

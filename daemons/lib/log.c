@@ -15,6 +15,7 @@ static const char *log_ident = "enlighten";
 static bool log_stderr;
 static bool log_journal;
 static int log_level = LOG_INFO;
+static enl_log_hold_fn log_hold;
 
 void enl_log_init(const char *ident, bool to_stderr)
 {
@@ -31,6 +32,11 @@ void enl_log_set_level(int max_prio)
 	log_level = max_prio;
 }
 
+void enl_log_set_hold(enl_log_hold_fn hold)
+{
+	log_hold = hold;
+}
+
 void enl_log(int prio, const char *fmt, ...)
 {
 	char msg[1024];
@@ -41,6 +47,8 @@ void enl_log(int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (log_hold && log_hold(prio, msg))
+		return;
 	if (log_stderr)
 		fprintf(stderr, "%s: %s\n", log_ident, msg);
 	if (log_journal &&

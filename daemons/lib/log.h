@@ -16,6 +16,17 @@ void enl_log_set_level(int max_prio);
 void enl_log(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * A hold hook sees every line that passed the level check, before it goes
+ * anywhere; returning true keeps it from stderr, the journal and syslog.
+ * enl-vssd holds lines in memory while file systems are frozen, because a
+ * journald or log file on a frozen file system blocks the writer, and a
+ * daemon blocked on its own log line could never thaw. NULL removes it.
+ * The hook may call enl_log() itself once it lets lines through again.
+ */
+typedef bool (*enl_log_hold_fn)(int prio, const char *line);
+void enl_log_set_hold(enl_log_hold_fn hold);
+
 #define enl_err(...)	enl_log(LOG_ERR, __VA_ARGS__)
 #define enl_warn(...)	enl_log(LOG_WARNING, __VA_ARGS__)
 #define enl_notice(...)	enl_log(LOG_NOTICE, __VA_ARGS__)

@@ -21,12 +21,13 @@ ln -s busybox "$root/bin/sh"
 cp "$top/tests/vm/init" "$root/init"
 cp "$top/tests/vm/agent" "$root/bin/enl-agent"
 cp "$top/tests/vm/devices" "$root/bin/enl-devices"
+cp "$top/tests/vm/banner" "$root/bin/enl-banner"
 
 # Our modules, then the in-tree ones the tests use, with their dependencies.
 for ko in $(find "$top/kmod" -name '*.ko'); do
 	cp "$ko" "$root/lib/modules/$kver/extra/"
 done
-intree="loop ext4"
+intree="loop ext4 xfs dummy"
 for m in $intree; do
 	modprobe -d "$kroot" -S "$kver" --show-depends "$m" |
 		sed -n 's/^insmod \([^ ]*\).*/\1/p' |
@@ -41,6 +42,39 @@ cp "$kroot/lib/modules/$kver/modules.order" "$kroot/lib/modules/$kver/modules.bu
 cp "$kroot/lib/modules/$kver/modules.builtin.modinfo" "$root/lib/modules/$kver/" 2>/dev/null || true
 depmod -b "$root" "$kver"
 echo "enl_vmbus" >"$root/etc/enl-modules"
+
+# Our daemons and CLIs (dynamically linked) with the libraries they load.
+daemons=$(find "$top/build/meson/daemons" -maxdepth 2 -type f -perm -u+x \
+	-name 'enl-*' 2>/dev/null | sort)
+for bin in $daemons; do
+	cp "$bin" "$root/bin/"
+	ldd "$bin" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+		while read -r lib; do
+			[ -e "$root$lib" ] && continue
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
+done
+# Host tools the VM tests run in the guest (mkfs for loop-mounted file
+# systems), with their libraries; a missing one just skips those tests.
+for tool in /sbin/mke2fs /sbin/mkfs.xfs; do
+	[ -x "$tool" ] || continue
+	cp "$tool" "$root/bin/"
+	ldd "$tool" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' |
+		while read -r lib; do
+			[ -e "$root$lib" ] && continue
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
+done
+# glibc's loader path on Debian is /lib64 -> /lib/x86_64-linux-gnu: keep both.
+[ -e "$root/lib64/ld-linux-x86-64.so.2" ] || {
+	mkdir -p "$root/lib64"
+	cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+}
+[ -f "$top/packaging/conf/enlighten.conf" ] &&
+	install -D -m 0644 "$top/packaging/conf/enlighten.conf" \
+		"$root/etc/enlighten/enlighten.conf"
 
 # In-guest test programs, built static by tests/vm/build-guest.sh.
 [ -d "$guestbin" ] && cp "$guestbin"/* "$root/bin/"

@@ -112,6 +112,137 @@ static int ctl_time(void *ctx, int argc, char **argv, GString *out)
 	return 0;
 }
 
+/* "--pool N" anywhere in argv (removed from it); def when absent. */
+static int pool_arg(int *argc, char **argv, int def)
+{
+	for (int i = 1; i < *argc; i++) {
+		char *end;
+		long n;
+
+		if (strcmp(argv[i], "--pool"))
+			continue;
+		if (i + 1 >= *argc)
+			return -1;
+		n = strtol(argv[i + 1], &end, 10);
+		if (*end || end == argv[i + 1] || n < 0 ||
+		    n >= ENL_KVP_POOL_COUNT)
+			return -1;
+		memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) *
+			sizeof(argv[0]));
+		*argc -= 2;
+		return (int)n;
+	}
+	return def;
+}
+
+static void kvp_show_pool(GString *out, const struct enl_kvp_host *kh, int p)
+{
+	const GPtrArray *a = kh->mirror[p];
+
+	g_string_append_printf(out, "# pool %d", p);
+	if (kh->mirror_at[p])
+		g_string_append_printf(out, ", enumerated %.1f s ago",
+				       (g_get_real_time() - kh->mirror_at[p]) /
+				       1e6);
+	g_string_append(out, "\n");
+	for (guint i = 0; i < a->len; i++) {
+		const struct enl_kvp_host_pair *kv = a->pdata[i];
+
+		g_string_append_printf(out, "%s=%s\n", kv->key, kv->value);
+	}
+}
+
+/*
+ * Answers arrive later than a ctl reply: get and list print what the host
+ * last saw and ask the guest again, so a second call shows the fresh value.
+ */
+static int ctl_kvp(void *ctx, int argc, char **argv, GString *out)
+{
+	struct enl_ic_services *ics = ctx;
+	struct enl_kvp_host *kh = &ics->kvp;
+	int pool = pool_arg(&argc, argv, -2);
+	const char *cmd = argc > 1 ? argv[1] : "list";
+	const char *v;
+	int ret;
+
+	if (pool == -1)
+		return -EINVAL;
+	/* The host writes the external pool and reads the guest's. */
+	if (pool == -2 && (!strcmp(cmd, "set") || !strcmp(cmd, "delete")))
+		pool = ENL_KVP_POOL_EXTERNAL;
+	else if (pool == -2 && !strcmp(cmd, "get"))
+		pool = ENL_KVP_POOL_GUEST;
+	if (!strcmp(cmd, "list") && argc <= 2) {
+		for (int p = 0; p < ENL_KVP_POOL_COUNT; p++) {
+			if (pool >= 0 && p != pool)
+				continue;
+			enl_kvp_host_enumerate(kh, (uint8_t)p);
+			kvp_show_pool(out, kh, p);
+		}
+	} else if (!strcmp(cmd, "get") && argc == 3) {
+		ret = enl_kvp_host_get(kh, (uint8_t)pool, argv[2]);
+		if (ret)
+			return ret;
+		v = enl_kvp_host_mirror_get(kh, (uint8_t)pool, argv[2]);
+		g_string_append_printf(out, "%s\n", v ? v :
+				       "(not seen yet; asked the guest)");
+	} else if (!strcmp(cmd, "set") && argc == 4) {
+		ret = enl_kvp_host_set(kh, (uint8_t)pool, argv[2], argv[3]);
+		if (ret)
+			return ret;
+		g_string_append_printf(out, "set queued in pool %d\n", pool);
+	} else if (!strcmp(cmd, "delete") && argc == 3) {
+		ret = enl_kvp_host_delete(kh, (uint8_t)pool, argv[2]);
+		if (ret)
+			return ret;
+		g_string_append_printf(out, "delete queued in pool %d\n", pool);
+	} else if (!strcmp(cmd, "status") && argc == 2) {
+		g_string_append_printf(out, "answers %lu, failures %lu, "
+				       "malformed %lu, dropped %lu, queued %u\n",
+				       kh->answers, kh->failures,
+				       kh->bad_answers, kh->dropped,
+				       g_queue_get_length(&kh->queue));
+		ic_line(out, &kh->ic);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int ctl_ip(void *ctx, int argc, char **argv, GString *out)
+{
+	struct enl_ic_services *ics = ctx;
+	struct enl_kvp_host *kh = &ics->kvp;
+	int ret;
+
+	if (argc == 3 && !strcmp(argv[1], "get")) {
+		ret = enl_kvp_host_get_ip(kh, argv[2], 0);
+		if (ret)
+			return ret;
+		if (kh->ip_text)
+			g_string_append(out, kh->ip_text);
+		else
+			g_string_append(out, "(no answer yet; asked the guest)\n");
+		if (kh->ip_status)
+			g_string_append_printf(out, "last failure: 0x%08x\n",
+					       kh->ip_status);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "set") && !strcmp(argv[3], "dhcp"))
+		ret = enl_kvp_host_set_ip(kh, argv[2], true, NULL, NULL, NULL,
+					  NULL);
+	else if (argc >= 6 && argc <= 8 && !strcmp(argv[1], "set") &&
+		 !strcmp(argv[3], "static"))
+		ret = enl_kvp_host_set_ip(kh, argv[2], false, argv[4], argv[5],
+					  argc > 6 ? argv[6] : NULL,
+					  argc > 7 ? argv[7] : NULL);
+	else
+		return -EINVAL;
+	if (!ret)
+		g_string_append(out, "IP configuration sent to the guest\n");
+	return ret;
+}
+
 void enl_ic_register_ctl(struct enl_ic_services *ics, struct enl_ctl *ctl)
 {
 	enl_ctl_register(ctl, "heartbeat", ctl_heartbeat, ics,
@@ -120,4 +251,10 @@ void enl_ic_register_ctl(struct enl_ic_services *ics, struct enl_ctl *ctl)
 			 "shutdown [--reboot] [--force] | shutdown status");
 	enl_ctl_register(ctl, "time", ctl_time, ics,
 			 "time [shift <ms> | sync]: guest offset, host shift");
+	enl_ctl_register(ctl, "kvp", ctl_kvp, ics,
+			 "kvp list | get KEY | set KEY VALUE | delete KEY | "
+			 "status  [--pool N] (set/delete: pool 0, get: 1)");
+	enl_ctl_register(ctl, "ip", ctl_ip, ics,
+			 "ip get ADAPTER | ip set ADAPTER dhcp | ip set ADAPTER "
+			 "static ADDRS MASKS [GATEWAYS [DNS]] (lists ';'-separated)");
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <glib.h>
 
-#define IC_HOST_BUF	4096
+#define IC_HOST_BUF	8192
 
 void enl_ic_host_init(struct enl_ic_host *h, const struct enl_ic_host_ops *ops,
 		      void *ctx)

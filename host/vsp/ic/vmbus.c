@@ -26,6 +26,8 @@ static struct enl_ic_host *ic_of(const char *name)
 		return &the_ics->hb.ic;
 	if (!strcmp(name, "shutdown"))
 		return &the_ics->sd.ic;
+	if (!strcmp(name, "kvp"))
+		return &the_ics->kvp.ic;
 	return &the_ics->ts.ic;
 }
 
@@ -41,12 +43,14 @@ static int cname##_open(struct enl_vsp_channel *ch, const uint8_t *ud)	\
 IC_CLASS(heartbeat)
 IC_CLASS(shutdown)
 IC_CLASS(timesync)
+IC_CLASS(kvp)
 
 static int ic_packet(struct enl_vsp_channel *ch, const struct enl_ring_pkt *pkt,
 		     const void *data)
 {
 	struct enl_ic_host *h = enl_vsp_priv(ch);
-	uint8_t buf[4096];
+	/* KVP's IP answers are 7456 bytes. */
+	uint8_t buf[8192];
 	size_t len;
 
 	if (pkt->hdr_len > pkt->len)
@@ -75,6 +79,9 @@ static const struct enl_vsp_class ic_classes[] = {
 	{ .name = "timesync", .class_guid = ENL_GUID_TIMESYNC,
 	  .on_open = timesync_open, .on_packet = ic_packet,
 	  .on_close = ic_close },
+	{ .name = "kvp", .class_guid = ENL_GUID_KVP,
+	  .on_open = kvp_open, .on_packet = ic_packet,
+	  .on_close = ic_close },
 };
 
 int enl_ic_register_vmbus(struct enl_ic_services *ics,
@@ -96,6 +103,8 @@ void enl_ic_services_init(struct enl_ic_services *ics)
 	enl_hb_host_init(&ics->hb);
 	enl_sd_host_init(&ics->sd);
 	enl_ts_host_init(&ics->ts);
+	enl_kvp_host_init(&ics->kvp);
 	enl_hb_host_set_interval(&ics->hb, 1000);
 	enl_ts_host_set_interval(&ics->ts, 5000);
+	enl_kvp_host_set_interval(&ics->kvp, 10000);
 }

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Apply a host-injected IP configuration (SET_IP_INFO) through whatever
+ * manages the network: a NetworkManager keyfile when NetworkManager runs,
+ * a systemd-networkd .network file when networkd runs (both written
+ * atomically, then the manager is asked to reload), or a configured hook
+ * executable run with an argv. Host text never reaches a file or an argv
+ * except as addresses re-printed by inet_ntop.
+ */
+#ifndef ENL_KVP_IPAPPLY_H
+#define ENL_KVP_IPAPPLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "atomic.h"
+#include "ipinfo.h"
+
+enum enl_kvp_ip_backend {
+	ENL_KVP_IP_AUTO,	/* NetworkManager, else networkd, else none */
+	ENL_KVP_IP_NM,
+	ENL_KVP_IP_NETWORKD,
+	ENL_KVP_IP_HOOK,
+	ENL_KVP_IP_OFF,		/* refuse SET_IP_INFO */
+};
+
+struct enl_kvp_ipapply {
+	enum enl_kvp_ip_backend backend;
+	const char *hook;		/* HOOK: executable path */
+	const char *nm_dir;		/* /etc/NetworkManager/system-connections */
+	const char *networkd_dir;	/* /etc/systemd/network */
+	const char *nm_run;		/* exists while NetworkManager runs */
+	const char *networkd_run;	/* exists while networkd runs */
+	bool reload;			/* ask the manager to apply the file */
+	unsigned int timeout_ms;	/* hook and reload commands */
+	struct enl_kvp_writer writer;
+};
+
+/* Defaults for the running system (reload on, 10 s timeout). */
+void enl_kvp_ipapply_defaults(struct enl_kvp_ipapply *a);
+
+/* The backend AUTO resolves to now. */
+enum enl_kvp_ip_backend enl_kvp_ipapply_detect(const struct enl_kvp_ipapply *a);
+
+/*
+ * Apply cfg: S_OK, ERROR_NOT_SUPPORTED (no backend), E_FAIL with *why
+ * (writing or the hook failed).
+ */
+uint32_t enl_kvp_ipapply(const struct enl_kvp_ipapply *a,
+			 const struct enl_kvp_ipconfig *cfg, const char **why);
+
+/* The files the two backends write, for tests and the man page. */
+char *enl_kvp_render_networkd(const struct enl_kvp_ipconfig *cfg);
+char *enl_kvp_render_nm(const struct enl_kvp_ipconfig *cfg);
+
+#endif /* ENL_KVP_IPAPPLY_H */

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Choose and order the file systems to freeze (fsplan.h). */
+#include "fsplan.h"
+
+#include <string.h>
+
+/* Loop devices have block major 7 (Documentation/admin-guide/devices.txt). */
+#define LOOP_MAJOR	7
+
+static const char *const pseudo_fs[] = {
+	"proc", "sysfs", "devtmpfs", "devpts", "tmpfs", "ramfs", "cgroup",
+	"cgroup2", "securityfs", "debugfs", "tracefs", "pstore", "bpf",
+	"configfs", "fusectl", "mqueue", "hugetlbfs", "autofs", "binfmt_misc",
+	"efivarfs", "rpc_pipefs", "nfsd", "selinuxfs", "overlay", "aufs",
+	"nsfs", "pipefs", "sockfs", "rootfs", "devfs", "squashfs", "iso9660",
+	"udf", "erofs", "cramfs", "zonefs", NULL,
+};
+
+static const char *const network_fs[] = {
+	"nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "9p", "afs", "ncpfs",
+	"glusterfs", "lustre", "gfs2", "ocfs2", "virtiofs", "sshfs", "davfs",
+	"coda", "orangefs", "beegfs", "gpfs", NULL,
+};
+
+/* Local file systems whose kernel drivers have no freeze_fs. */
+static const char *const nofreeze_fs[] = {
+	"vfat", "msdos", "fat", "exfat", "ntfs", "ntfs3", "hfs", "hfsplus",
+	"minix", NULL,
+};
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, s))
+			return true;
+	return false;
+}
+
+enum enl_fs_class enl_fs_classify(const char *fstype)
+{
+	/* fuse.sshfs, fuseblk (ntfs-3g) ...: userspace may be frozen itself */
+	if (!strncmp(fstype, "fuse", 4))
+		return ENL_FS_NETWORK;
+	if (in_list(network_fs, fstype))
+		return ENL_FS_NETWORK;
+	if (in_list(pseudo_fs, fstype))
+		return ENL_FS_PSEUDO;
+	if (in_list(nofreeze_fs, fstype))
+		return ENL_FS_NOFREEZE;
+	return ENL_FS_LOCAL;
+}
+
+/* Whether dir is path or one of its ancestors ("/" is everyone's). */
+static bool is_under(const char *path, const char *dir)
+{
+	size_t l = strlen(dir);
+
+	if (!strcmp(dir, "/"))
+		return true;
+	return !strncmp(path, dir, l) && (path[l] == '/' || path[l] == '\0');
+}
+
+static unsigned int depth(const char *path)
+{
+	unsigned int d = 0;
+
+	for (; *path; path++)
+		d += *path == '/' && path[1];
+	return d;
+}
+
+/* The loop device's backing file, or NULL. */
+static char *loop_backing(const char *sysfs, unsigned int major,
+			  unsigned int minor)
+{
+	char *path, *data = NULL;
+	size_t len = 0;
+
+	if (!sysfs || major != LOOP_MAJOR)
+		return NULL;
+	path = g_strdup_printf("%s/dev/block/%u:%u/loop/backing_file", sysfs,
+			       major, minor);
+	if (!g_file_get_contents(path, &data, &len, NULL) || !len ||
+	    data[0] != '/') {
+		g_free(data);
+		data = NULL;
+	} else {
+		g_strchomp(data);
+	}
+	g_free(path);
+	return data;
+}
+
+static void skip(struct enl_freeze_plan *p, const struct enl_mount *m,
+		 const char *why)
+{
+	g_ptr_array_add(p->skipped, g_strdup_printf("%s: %s", m->target, why));
+}
+
+static const char *unfreezable(const struct enl_mount *m)
+{
+	switch (enl_fs_classify(m->fstype)) {
+	case ENL_FS_PSEUDO:
+		return "pseudo file system";
+	case ENL_FS_NETWORK:
+		return "network or userspace file system";
+	case ENL_FS_NOFREEZE:
+		return "file system cannot freeze";
+	case ENL_FS_LOCAL:
+		break;
+	}
+	if (enl_mount_has_opt(m->opts, "ro") ||
+	    enl_mount_has_opt(m->super_opts, "ro"))
+		return "read-only";
+	/* Block-backed file systems have a real device; btrfs uses anon 0:N. */
+	if (m->major == 0 && strcmp(m->fstype, "btrfs"))
+		return "no block device";
+	return NULL;
+}
+
+struct cand {
+	const struct enl_mount *m;
+	char *backing;
+	bool done;
+};
+
+/* Whether candidate a must be frozen before b. */
+static bool must_precede(const struct cand *a, const struct cand *b)
+{
+	if (strcmp(a->m->target, b->m->target) &&
+	    is_under(a->m->target, b->m->target))
+		return true;
+	return a->backing && is_under(a->backing, b->m->target);
+}
+
+static void order(struct enl_freeze_plan *p, struct cand *c, size_t n)
+{
+	p->v = g_new0(struct enl_fs_target, n ? n : 1);
+	for (size_t k = 0; k < n; k++) {
+		size_t best = n, any = n;
+
+		for (size_t i = 0; i < n; i++) {
+			bool free_ = true;
+
+			if (c[i].done)
+				continue;
+			if (any == n || depth(c[i].m->target) >
+					depth(c[any].m->target))
+				any = i;
+			for (size_t j = 0; j < n && free_; j++)
+				if (j != i && !c[j].done &&
+				    must_precede(&c[j], &c[i]))
+					free_ = false;
+			/* Deeper first among the free ones: stable output. */
+			if (free_ && (best == n || depth(c[i].m->target) >
+						depth(c[best].m->target)))
+				best = i;
+		}
+		if (best == n) {
+			/* A cycle (a loop file inside its own mount tree). */
+			p->cycles++;
+			best = any;
+		}
+		c[best].done = true;
+		p->v[p->n].path = g_strdup(c[best].m->target);
+		p->v[p->n].major = c[best].m->major;
+		p->v[p->n].minor = c[best].m->minor;
+		p->n++;
+	}
+}
+
+void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
+			   struct enl_freeze_plan *p)
+{
+	struct cand *c = g_new0(struct cand, t->n ? t->n : 1);
+	size_t n = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->skipped = g_ptr_array_new_with_free_func(g_free);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct enl_mount *m = &t->v[i];
+		const char *why = unfreezable(m);
+		bool dup = false;
+
+		if (why) {
+			skip(p, m, why);
+			continue;
+		}
+		/* A later mount on the same path hides this one from open(). */
+		for (size_t j = i + 1; j < t->n && !why; j++)
+			if (!strcmp(t->v[j].target, m->target))
+				why = "over-mounted";
+		if (why) {
+			skip(p, m, why);
+			continue;
+		}
+		/* Bind mounts and btrfs subvolumes: freeze a superblock once. */
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = c[j].m->major == m->major &&
+			      c[j].m->minor == m->minor;
+		if (dup) {
+			skip(p, m, "superblock already listed");
+			continue;
+		}
+		c[n].m = m;
+		c[n].backing = loop_backing(sysfs, m->major, m->minor);
+		n++;
+	}
+	order(p, c, n);
+	for (size_t i = 0; i < n; i++)
+		g_free(c[i].backing);
+	g_free(c);
+}
+
+void enl_freeze_plan_free(struct enl_freeze_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		g_free(p->v[i].path);
+	g_free(p->v);
+	if (p->skipped)
+		g_ptr_array_free(p->skipped, TRUE);
+	memset(p, 0, sizeof(*p));
+}

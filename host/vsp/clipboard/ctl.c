@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * enl-host ctl clipboard: set makes the host own the clipboard (the guest
+ * sees an announce), get fetches a format from whoever owns it, waiting
+ * for the guest's data (ctl_wait.h). Binary formats go to a file: a ctl
+ * reply is text.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clip_format.h"
+#include "clip_glue.h"
+#include "ctl.h"
+#include "ctl_wait.h"
+
+#define CLIP_WAIT_DEFAULT_MS	ENL_CTL_WAIT_MAX_MS
+
+struct get_wait {
+	bool done;
+	uint32_t error;
+	GBytes *data;
+};
+
+/*
+ * Options anywhere among the words: --type, --out and --timeout take a
+ * value; the rest are positional (at most max). argv belongs to the ctl
+ * dispatcher, which frees it as a GStrv: read it, never reorder it.
+ */
+struct clip_args {
+	const char *type, *out, *timeout;
+	const char *pos[4];
+	int n;
+};
+
+static int parse_args(int argc, char **argv, struct clip_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		const char **opt = !strcmp(argv[i], "--type") ? &a->type :
+				   !strcmp(argv[i], "--out") ? &a->out :
+				   !strcmp(argv[i], "--timeout") ? &a->timeout :
+				   NULL;
+
+		if (opt) {
+			if (i + 1 >= argc)
+				return -EINVAL;
+			*opt = argv[++i];
+		} else if (a->n < (int)G_N_ELEMENTS(a->pos)) {
+			a->pos[a->n++] = argv[i];
+		} else {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static const char *error_name(uint32_t e)
+{
+	switch (e) {
+	case ENL_CLIP_ERR_CANCELLED:	return "cancelled (channel closed?)";
+	case ENL_CLIP_ERR_STALE:	return "the clipboard changed meanwhile";
+	case ENL_CLIP_ERR_NO_FORMAT:	return "format not offered";
+	case ENL_CLIP_ERR_TOO_LARGE:	return "larger than our cap";
+	case ENL_CLIP_ERR_PROTOCOL:	return "malformed transfer";
+	case ENL_CLIP_ERR_INTERNAL:	return "the guest could not read it";
+	}
+	return "unknown error";
+}
+
+static bool is_text(uint32_t format)
+{
+	return format != ENL_CLIP_FMT_PNG &&
+	       !strncmp(enl_clip_format_mime(format), "text/", 5);
+}
+
+static void show_status(struct enl_clip_host *h, GString *out)
+{
+	const struct enl_clip *e = &h->e;
+
+	g_string_append_printf(out, "channel: %s\n", e->ready ? "ready" :
+			       "not negotiated (offer clipboard, run "
+			       "enl-clipboardd in the guest)");
+	if (e->we_own) {
+		g_string_append_printf(out, "owner: host (serial %u)\n",
+				       e->owner_serial);
+		for (size_t i = 0; i < e->n_local; i++)
+			g_string_append_printf(out, "  %s: %zu bytes\n",
+					       enl_clip_format_name(e->local[i].format),
+					       e->local[i].len);
+	} else if (e->remote.serial) {
+		g_string_append_printf(out, "owner: guest (serial %u)\n",
+				       e->remote.serial);
+		for (size_t i = 0; i < e->remote.n; i++)
+			g_string_append_printf(out, "  %s: %llu bytes\n",
+					       enl_clip_format_name(e->remote.formats[i]),
+					       (unsigned long long)e->remote.sizes[i]);
+	} else {
+		g_string_append(out, "owner: nobody\n");
+	}
+	g_string_append_printf(out, "packets: tx %lu, rx %lu, bad %lu, stale %lu, "
+			       "oversize %lu; transfers in %lu, out %lu; "
+			       "guest copies %lu%s%s\n", e->stats.tx,
+			       e->stats.rx, e->stats.rx_bad, e->stats.rx_stale,
+			       e->stats.oversize, e->stats.in_done,
+			       e->stats.out_done, h->guest_copies,
+			       e->last_error ? "; last error: " : "",
+			       e->last_error ? e->last_error : "");
+}
+
+static int do_set(struct enl_clip_host *h, uint32_t format, const char *arg,
+		  GString *out)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *file = NULL;
+	const char *data = arg;
+	size_t len = strlen(arg);
+	int ret;
+
+	if (arg[0] == '@') {
+		if (!g_file_get_contents(arg + 1, &file, &len, &err)) {
+			g_string_append_printf(out, "%s\n", err->message);
+			return -ENOENT;
+		}
+		data = file;
+	}
+	ret = enl_clip_host_set(h, format, data, len);
+	if (ret == -EINVAL) {
+		g_string_append_printf(out, "%zu bytes are not valid %s "
+				       "(or above the %zu byte cap)\n", len,
+				       enl_clip_format_name(format), h->e.cap);
+		return ret;
+	}
+	if (ret < 0)
+		return ret;
+	g_string_append_printf(out, "host owns the clipboard: %s, %zu bytes%s\n",
+			       enl_clip_format_name(format), len, h->e.ready ?
+			       "" : " (announced once the guest's channel is up)");
+	return 0;
+}
+
+static void on_got(void *ctx, uint32_t format, const uint8_t *data,
+		   size_t len, uint32_t error)
+{
+	struct get_wait *w = ctx;
+
+	(void)format;
+	w->done = true;
+	w->error = error;
+	if (data)
+		w->data = g_bytes_new(data, len);
+}
+
+static int do_get(struct enl_clip_host *h, uint32_t format, const char *path,
+		  unsigned int ms, GString *out)
+{
+	g_autoptr(GError) err = NULL;
+	struct get_wait w = { 0 };
+	const uint8_t *d;
+	size_t len;
+	int ret;
+
+	if (!path && !is_text(format)) {
+		g_string_append_printf(out, "%s is binary: give --out FILE\n",
+				       enl_clip_format_name(format));
+		return -EINVAL;
+	}
+	ret = enl_clip_host_get(h, format, on_got, &w);
+	if (ret == -ENOENT) {
+		g_string_append_printf(out, "the clipboard holds no %s\n",
+				       enl_clip_format_name(format));
+		return ret;
+	}
+	if (ret == -ENOTCONN) {
+		g_string_append(out, "the guest's clipboard channel is not up\n");
+		return ret;
+	}
+	if (ret == -EBUSY) {
+		g_string_append(out, "another clipboard get is in progress\n");
+		return ret;
+	}
+	if (ret < 0)
+		return ret;
+	if (!enl_ctl_wait(&w.done, ms)) {
+		enl_clip_host_cancel_get(h);
+		g_string_append_printf(out, "no data from the guest within "
+				       "%.1f s\n", ms / 1000.0);
+		return -ETIMEDOUT;
+	}
+	if (!w.data) {
+		g_string_append_printf(out, "the guest's clipboard failed: %s\n",
+				       error_name(w.error));
+		return -EIO;
+	}
+	d = g_bytes_get_data(w.data, &len);
+	if (path) {
+		if (!g_file_set_contents(path, (const char *)d, (gssize)len,
+					 &err)) {
+			g_string_append_printf(out, "%s\n", err->message);
+			ret = -EIO;
+		} else {
+			g_string_append_printf(out, "%zu bytes of %s written to %s\n",
+					       len, enl_clip_format_name(format),
+					       path);
+		}
+	} else {
+		/* Validated UTF-8 without NUL by the engine: safe as text. */
+		g_string_append_len(out, (const char *)d, (gssize)len);
+	}
+	g_bytes_unref(w.data);
+	return ret;
+}
+
+static int ctl_clipboard(void *ctx, int argc, char **argv, GString *out)
+{
+	struct enl_clip_host *h = ctx;
+	unsigned int ms = CLIP_WAIT_DEFAULT_MS;
+	struct clip_args a;
+	uint32_t format;
+
+	if (parse_args(argc, argv, &a) < 0)
+		return -EINVAL;
+	format = enl_clip_format_from_name(a.type ? a.type : "text");
+	if (!format) {
+		g_string_append_printf(out, "unknown type %s (text, png, html, "
+				       "uri-list or a MIME type)\n", a.type);
+		return -EINVAL;
+	}
+	if (a.timeout) {
+		char *end;
+		double s = strtod(a.timeout, &end);
+
+		if (*end || end == a.timeout || !(s > 0) ||
+		    s * 1000 > ENL_CTL_WAIT_MAX_MS)
+			return -EINVAL;
+		ms = (unsigned int)(s * 1000);
+	}
+	if (a.n == 0 || (a.n == 1 && !strcmp(a.pos[0], "status"))) {
+		show_status(h, out);
+		return 0;
+	}
+	if (a.n == 2 && !strcmp(a.pos[0], "set") && !a.out)
+		return do_set(h, format, a.pos[1], out);
+	if (a.n == 1 && !strcmp(a.pos[0], "get"))
+		return do_get(h, format, a.out, ms, out);
+	return -EINVAL;
+}
+
+void enl_clip_register_ctl(struct enl_clip_host *h, struct enl_ctl *ctl)
+{
+	enl_ctl_register(ctl, "clipboard", ctl_clipboard, h,
+			 "clipboard [status] | clipboard set [--type T] DATA|@FILE"
+			 " | clipboard get [--type T] [--out FILE] [--timeout S]"
+			 "  (T: text, png, html, uri-list; FILE paths are "
+			 "enl-host's: give them absolute)");
+}

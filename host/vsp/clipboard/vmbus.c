@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The clipboard service on a VMBus channel. A transfer is many 8 KiB
+ * packets, more than the guest's ring holds, so the engine's sends may say
+ * -EAGAIN: then pending_send_sz asks the guest to signal once it has read
+ * enough, and that signal resumes the engine. Hence an on_signal handler
+ * of our own (the default drain only calls us when packets arrive).
+ */
+#include <errno.h>
+#include <string.h>
+#include <glib.h>
+#include <enlighten/guids.h>
+
+#include "clip_glue.h"
+#include "server.h"
+#include "vsp.h"
+
+static struct enl_clip_host *the_clip;
+/* One channel at a time; grows to the largest packet the guest sent. */
+static uint8_t *rxbuf;
+static uint32_t rxbuf_len;
+
+static int clip_send(void *tctx, const void *pkt, size_t len)
+{
+	struct enl_vsp_channel *ch = tctx;
+	struct enl_ring_iov iov = { pkt, (uint32_t)len };
+	int ret;
+
+	for (;;) {
+		ret = enl_vsp_send(ch, ENL_VMPKT_DATA_INBAND, 0, 0, &iov, 1);
+		if (ret != -EAGAIN)
+			return ret;
+		/* Room may have appeared before the guest saw the request. */
+		if (!enl_vsp_wait_for_space(ch, (uint32_t)len))
+			return -EAGAIN;
+	}
+}
+
+static int clip_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
+{
+	(void)user_data;
+	enl_vsp_set_priv(ch, the_clip);
+	if (!rxbuf) {
+		rxbuf_len = 2 * ENL_CLIP_MAX_PKT_SIZE;
+		rxbuf = g_malloc(rxbuf_len);
+	}
+	return enl_clip_host_open(the_clip, clip_send, ch);
+}
+
+/* Every packet in the ring: 1 if any, 0 if none, -errno to stop. */
+static int drain_once(struct enl_vsp_channel *ch, struct enl_clip_host *h)
+{
+	struct enl_ring_pkt pkt;
+	int ret, got = 0;
+
+	for (;;) {
+		ret = enl_vsp_recv(ch, rxbuf, rxbuf_len, &pkt);
+		if (ret == -ENOBUFS) {
+			/* Bounded by the guest's ring size, which it paid for. */
+			rxbuf_len = pkt.len;
+			rxbuf = g_realloc(rxbuf, rxbuf_len);
+			continue;
+		}
+		if (ret < 0)
+			break;
+		got = 1;
+		/* The engine drops (and counts) whatever is malformed. */
+		if (pkt.type == ENL_VMPKT_DATA_INBAND && pkt.hdr_len <= pkt.len)
+			enl_clip_host_recv(h, rxbuf + pkt.hdr_len,
+					   pkt.len - pkt.hdr_len);
+		if (enl_vsp_priv(ch) != h)
+			return -ENOTCONN;
+	}
+	enl_vsp_recv_done(ch);
+	return ret == -EAGAIN ? got : ret;
+}
+
+static void clip_signal(struct enl_vsp_channel *ch)
+{
+	struct enl_clip_host *h = enl_vsp_priv(ch);
+	int ret;
+
+	if (!h)
+		return;
+	do {
+		/* The guest's signal may mean "room again" as well as "data". */
+		if (enl_clip_blocked(&h->e))
+			enl_clip_resume(&h->e);
+		/*
+		 * Read until a pass after the commit finds nothing: a packet
+		 * written before the commit raised no signal (the guest saw
+		 * a non-empty ring), so we must look once more ourselves.
+		 */
+		ret = drain_once(ch, h);
+	} while (ret > 0);
+}
+
+static void clip_close(struct enl_vsp_channel *ch)
+{
+	enl_clip_host_close(enl_vsp_priv(ch));
+}
+
+static const struct enl_vsp_class clip_class = {
+	.name = "clipboard",
+	.class_guid = ENL_GUID_CLIPBOARD,
+	.on_open = clip_open,
+	.on_signal = clip_signal,
+	.on_close = clip_close,
+};
+
+int enl_clip_register_vmbus(struct enl_clip_host *h,
+			    struct enl_vmbus_server *srv)
+{
+	the_clip = h;
+	return enl_vmbus_server_add_class(srv, &clip_class);
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * enl-host ctl verbs of the backup service: vss check|freeze|thaw|status
+ * and backup. Each request waits for the guest's answer (ctl_wait.h) with
+ * a deadline, so a guest without enl-vssd gives a clear error, not a hang.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <enlighten/ic_vss.h>
+
+#include "ctl.h"
+#include "ctl_wait.h"
+#include "vss_glue.h"
+
+#define VSS_WAIT_DEFAULT_MS	20000
+
+static const char *const op_names[ENL_VSS_OP_COUNT] = {
+	[ENL_VSS_OP_HOT_BACKUP] = "check",
+	[ENL_VSS_OP_FREEZE] = "freeze",
+	[ENL_VSS_OP_THAW] = "thaw",
+};
+
+static const char *op_name(unsigned int op)
+{
+	return op < ENL_VSS_OP_COUNT && op_names[op] ? op_names[op] : "?";
+}
+
+static const char *status_name(uint32_t s)
+{
+	switch (s) {
+	case ENL_HV_S_OK:				return "S_OK";
+	case ENL_HV_E_FAIL:				return "E_FAIL";
+	case ENL_HV_ERROR_NOT_SUPPORTED:		return "NOT_SUPPORTED";
+	case ENL_HV_ERROR_DEVICE_NOT_CONNECTED:		return "channel closed";
+	}
+	return "unknown";
+}
+
+static void on_done(void *ctx, struct enl_vss_host *v)
+{
+	(void)v;
+	*(bool *)ctx = true;
+}
+
+/*
+ * "--timeout S" anywhere; the other words (at most one) to *word. argv
+ * belongs to the ctl dispatcher, which frees it as a GStrv: read only.
+ */
+static int parse_args(int argc, char **argv, unsigned int *ms,
+		      const char **word)
+{
+	*ms = VSS_WAIT_DEFAULT_MS;
+	*word = NULL;
+	for (int i = 1; i < argc; i++) {
+		char *end;
+		double s;
+
+		if (strcmp(argv[i], "--timeout")) {
+			if (*word)
+				return -1;
+			*word = argv[i];
+			continue;
+		}
+		if (++i >= argc)
+			return -1;
+		s = strtod(argv[i], &end);
+		if (*end || end == argv[i] || !(s > 0) ||
+		    s * 1000 > ENL_CTL_WAIT_MAX_MS)
+			return -1;
+		*ms = (unsigned int)(s * 1000);
+	}
+	return 0;
+}
+
+/*
+ * Send op and wait for the answer. 0 when the guest said S_OK; otherwise
+ * out says why and the return is -errno.
+ */
+static int run_op(struct enl_vss_host *v, unsigned int op, unsigned int ms,
+		  GString *out)
+{
+	gint64 t0 = g_get_monotonic_time();
+	bool done = false;
+	int ret;
+
+	ret = enl_vss_host_request(v, op);
+	if (ret == -ENOTCONN) {
+		g_string_append_printf(out, "the guest's vss channel is %s: "
+				       "offer vss and run enl-vssd in the guest\n",
+				       enl_ic_host_state_name(v->ic.state));
+		return ret;
+	}
+	if (ret == -EBUSY) {
+		g_string_append_printf(out, "a vss %s is still out\n",
+				       op_name(v->op));
+		return ret;
+	}
+	if (ret < 0)
+		return ret;
+	v->done = on_done;
+	v->done_ctx = &done;
+	enl_ctl_wait(&done, ms);
+	/* done lives on our stack: nobody may call back into it later. */
+	v->done = NULL;
+	v->done_ctx = NULL;
+	if (!done) {
+		enl_vss_host_abandon(v);
+		g_string_append_printf(out, "the guest did not answer vss %s "
+				       "within %.1f s (is enl-vssd running?)\n",
+				       op_name(op), ms / 1000.0);
+		return -ETIMEDOUT;
+	}
+	if (v->status != ENL_HV_S_OK) {
+		g_string_append_printf(out, "the guest failed vss %s: "
+				       "0x%08x (%s)%s\n", op_name(op),
+				       v->status, status_name(v->status),
+				       op == ENL_VSS_OP_THAW ?
+				       "; it may have thawed by itself "
+				       "(auto-thaw) before this thaw" : "");
+		return -EIO;
+	}
+	g_string_append_printf(out, "%s: ok in %.0f ms\n", op_name(op),
+			       (g_get_monotonic_time() - t0) / 1000.0);
+	return 0;
+}
+
+static void show_status(struct enl_vss_host *v, GString *out)
+{
+	char a[16], b[16];
+
+	g_string_append_printf(out, "state: %s\n",
+			       enl_vss_host_state_name(v->state));
+	if (v->have_result)
+		g_string_append_printf(out, "last: %s -> 0x%08x (%s)\n",
+				       op_name(v->op), v->status,
+				       status_name(v->status));
+	g_string_append_printf(out, "channel: %s, framework %s, version %s\n",
+			       enl_ic_host_state_name(v->ic.state),
+			       enl_ic_version_str(v->ic.fw, a, sizeof(a)),
+			       enl_ic_version_str(v->ic.srv, b, sizeof(b)));
+	g_string_append_printf(out, "packets: tx %lu, rx %lu, bad %lu, "
+			       "unexpected %lu; bad answers %lu, timeouts %lu\n",
+			       v->ic.stats.tx, v->ic.stats.rx,
+			       v->ic.stats.rx_bad, v->ic.stats.rx_unexpected,
+			       v->bad_answers, v->timeouts);
+}
+
+static int ctl_vss(void *ctx, int argc, char **argv, GString *out)
+{
+	struct enl_vss_host *v = ctx;
+	const char *word;
+	unsigned int ms;
+	int op, ret;
+
+	if (parse_args(argc, argv, &ms, &word) < 0)
+		return -EINVAL;
+	if (!word || !strcmp(word, "status")) {
+		show_status(v, out);
+		return 0;
+	}
+	op = enl_vss_host_op_from_name(word);
+	if (op < 0)
+		return -EINVAL;
+	ret = run_op(v, (unsigned int)op, ms, out);
+	if (ret == -ETIMEDOUT && op == ENL_VSS_OP_FREEZE &&
+	    enl_vss_host_request(v, ENL_VSS_OP_THAW) == 0)
+		/* The guest may freeze after all: make it thaw then. */
+		g_string_append(out, "sent thaw to undo a late freeze; "
+			       "`enl-host ctl vss` shows its outcome\n");
+	if (!ret && op == ENL_VSS_OP_HOT_BACKUP)
+		g_string_append_printf(out, "feature flags: 0x%08x\n",
+				       v->feature_flags);
+	if (!ret)
+		g_string_append_printf(out, "state: %s\n",
+				       enl_vss_host_state_name(v->state));
+	return ret;
+}
+
+/*
+ * Freeze, copy the disks, thaw. enl-host serves no synthetic storage yet,
+ * so there is no disk image to copy: the step in between checks that the
+ * guest reported frozen, which is what a copy would rely on.
+ */
+static int ctl_backup(void *ctx, int argc, char **argv, GString *out)
+{
+	struct enl_vss_host *v = ctx;
+	const char *word;
+	unsigned int ms;
+	int ret;
+
+	if (parse_args(argc, argv, &ms, &word) < 0 || word)
+		return -EINVAL;
+	if (v->state != ENL_VSS_HOST_IDLE) {
+		g_string_append_printf(out, "the guest is %s already; "
+				       "vss thaw first\n",
+				       enl_vss_host_state_name(v->state));
+		return -EBUSY;
+	}
+	ret = run_op(v, ENL_VSS_OP_FREEZE, ms, out);
+	if (ret) {
+		g_string_prepend(out, "backup aborted: ");
+		return ret;
+	}
+	if (v->state != ENL_VSS_HOST_FROZEN) {
+		g_string_append(out, "backup aborted: the guest's answer "
+			       "left it not frozen\n");
+		return -EIO;
+	}
+	g_string_append(out, "capture: no disk image copied: enl-host has "
+			"no synthetic storage yet; verified instead that the "
+			"guest reported its file systems frozen\n");
+	ret = run_op(v, ENL_VSS_OP_THAW, ms, out);
+	if (ret) {
+		g_string_prepend(out, "backup: the thaw failed (below)\n");
+		return ret;
+	}
+	g_string_append_printf(out, "state: %s\n",
+			       enl_vss_host_state_name(v->state));
+	return 0;
+}
+
+void enl_vss_register_ctl(struct enl_vss_host *v, struct enl_ctl *ctl)
+{
+	enl_ctl_register(ctl, "vss", ctl_vss, v,
+			 "vss [status] | vss check|freeze|thaw [--timeout S]: "
+			 "the guest's backup service (enl-vssd)");
+	enl_ctl_register(ctl, "backup", ctl_backup, v,
+			 "backup [--timeout S]: freeze the guest, verify it is "
+			 "frozen (no disk copy: no synthetic storage yet), thaw");
+}

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""VM ring, integration daemons I: enl-heartbeatd (heartbeat + shutdown),
+enl-timesyncd and enl-kvpd in the guest against enl-host's services over VMBus."""
+import re
+import sys
+import time
+
+from vmtest import Guest, GuestError, Tap
+
+OFFERS = ('heartbeat', 'shutdown', 'timesync', 'kvp')
+
+
+def field(out, name):
+    m = re.search(r'^%s: (.*)$' % re.escape(name), out, re.M)
+    return m.group(1).strip() if m else None
+
+
+def wait_host(g, verb, name, want, timeout=20):
+    """Poll `enl-host ctl verb` until field `name` reads `want`."""
+    deadline = time.monotonic() + timeout
+    out = ''
+    while time.monotonic() < deadline:
+        rc, out = g.ctl(verb)
+        if rc == 0 and field(out, name) == want:
+            return True, out
+        time.sleep(0.5)
+    return False, out
+
+
+def guest_offset(g, tries=5):
+    """Guest CLOCK_REALTIME minus host time, from the sample with the
+    smallest agent round trip; (offset s, uncertainty s)."""
+    best = None
+    for _ in range(tries):
+        t0 = time.time()
+        rc, out = g.sh('enl-now')
+        t1 = time.time()
+        if rc:
+            raise GuestError('enl-now failed: ' + out)
+        off = float(out.strip()) - (t0 + t1) / 2
+        if best is None or t1 - t0 < best[1] * 2:
+            best = (off, (t1 - t0) / 2)
+    return best
+
+
+def test_heartbeat(t, g):
+    g.sh('echo "[heartbeat]" > /tmp/hb.conf; '
+         'echo "health-check=/bin/test -e /tmp/healthy" >> /tmp/hb.conf; '
+         'echo "health-interval=1" >> /tmp/hb.conf; touch /tmp/healthy')
+    g.sh('enl-heartbeatd -f -c /tmp/hb.conf > /tmp/hb.log 2>&1 &')
+    ok, out = wait_host(g, 'heartbeat', 'state', 'ok')
+    t.ok(ok, 'heartbeat: host sees the guest as ok', out)
+    g.sh('rm /tmp/healthy')
+    ok, out = wait_host(g, 'heartbeat', 'state', 'unhealthy')
+    t.ok(ok, 'heartbeat: a failing health-check is reported as unhealthy', out)
+    g.sh('touch /tmp/healthy')
+    ok, out = wait_host(g, 'heartbeat', 'state', 'ok')
+    t.ok(ok, 'heartbeat: healthy again once the check passes', out)
+    g.sh('killall -9 enl-heartbeatd')
+    ok, out = wait_host(g, 'heartbeat', 'state', 'lost')
+    t.ok(ok, 'heartbeat: reported lost after the daemon is killed', out)
+    g.sh('enl-heartbeatd -f -c /tmp/hb.conf > /tmp/hb2.log 2>&1 &')
+    ok, out = wait_host(g, 'heartbeat', 'state', 'ok')
+    rc, log = g.sh('cat /tmp/hb.log /tmp/hb2.log')
+    t.ok(ok, 'heartbeat: ok again after the daemon restarts', out + log)
+
+
+def test_timesync(t, g):
+    g.sh('enl-timesyncd -f -v > /tmp/ts.log 2>&1 &')
+    ok, out = wait_host(g, 'time', 'channel', None, 1)  # just a first look
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        rc, out = g.ctl('time')
+        if 'syncs' in out and re.search(r'syncs [1-9]', out):
+            break
+        time.sleep(0.5)
+    t.ok(re.search(r'syncs [1-9]', out or '') is not None,
+         'timesync: host sent SYNC when the guest opened the channel', out)
+    off, err = guest_offset(g)
+    t.diag('after the initial SYNC: guest - host = %+.1f ms (+/- %.1f)'
+           % (off * 1e3, err * 1e3))
+    t.ok(abs(off) < 0.5, 'timesync: guest clock within 0.5 s of the host after SYNC')
+
+    # A 10 s skew: beyond the step threshold, stepped once.
+    rc, out = g.ctl('time', 'shift', '10000')
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        off, err = guest_offset(g)
+        if abs(off - 10.0) < 0.05:
+            break
+        time.sleep(1)
+    rc, log = g.sh('cat /tmp/ts.log')
+    steps = len(re.findall(r'stepped', log))
+    t.diag('10 s skew: residual %+.2f ms (+/- %.1f) after %d step(s)'
+           % ((off - 10.0) * 1e3, err * 1e3, steps))
+    t.ok(abs(off - 10.0) < 0.05 and steps >= 1,
+         'timesync: 10 s host skew corrected by a step (residual %+.1f ms)'
+         % ((off - 10.0) * 1e3), log)
+
+    # A 50 ms skew: slewed, never stepped.
+    rc, log = g.sh('cat /tmp/ts.log')
+    steps_before = len(re.findall(r'stepped', log))
+    rc, out = g.ctl('time', 'shift', '10050')
+    start = time.monotonic()
+    residual = None
+    while time.monotonic() - start < 150:
+        time.sleep(5)
+        off, err = guest_offset(g)
+        residual = off - 10.05
+        if abs(residual) < 0.005:
+            break
+    rc, log = g.sh('cat /tmp/ts.log')
+    steps_after = len(re.findall(r'stepped', log))
+    t.diag('50 ms skew: residual %+.2f ms (+/- %.1f) after %.0f s of slewing'
+           % (residual * 1e3, err * 1e3, time.monotonic() - start))
+    t.ok(steps_after == steps_before, 'timesync: a 50 ms skew is slewed, not stepped', log)
+    t.ok(abs(residual) < 0.01,
+         'timesync: 50 ms skew converged (residual %+.1f ms)' % (residual * 1e3))
+
+
+def host_kvp(g, *args, want=None, timeout=20):
+    """`enl-host ctl kvp ...`, repeated until the output holds `want`:
+    the host answers from what it last saw and asks the guest again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rc, out = g.ctl('kvp', *args)
+        if want is None or (rc == 0 and want in out) or time.monotonic() > deadline:
+            return rc, out
+        time.sleep(0.5)
+
+
+def test_kvp(t, g):
+    # A NIC for the address report: a dummy link with a documentation address.
+    g.sh('modprobe dummy; ip link add enl0 type dummy && '
+         'ip addr add 192.0.2.10/24 dev enl0 && ip link set enl0 up')
+    g.sh('enl-kvpd -f > /tmp/kvp.log 2>&1 &')
+    rc, out = host_kvp(g, 'set', 'HostKey', 'hello from the host')
+    t.ok(rc == 0, 'kvp: host sets a pair in the external pool', out)
+    ok = False
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not ok:
+        rc, out = g.sh('enl-kvp --pool 0 get HostKey')
+        ok = rc == 0 and out.strip() == 'hello from the host'
+        time.sleep(0.5)
+    t.ok(ok, 'kvp: the guest reads the host\'s pair (pool 0)', out)
+    rc, out = g.sh('enl-kvp --pool 1 set GuestKey "gr\xc3\xbc\xc3\x9fe aus dem Gast"')
+    t.ok(rc == 0, 'kvp: the guest sets a pair in its pool with enl-kvp', out)
+    rc, out = host_kvp(g, 'get', 'GuestKey', want='aus dem Gast')
+    t.ok('aus dem Gast' in out, 'kvp: the host reads the guest\'s pair (UTF-8 <-> UTF-16)', out)
+    rc, uname = g.sh('uname -r')
+    rc, out = host_kvp(g, 'list', '--pool', '2', want=uname.strip(), timeout=30)
+    t.ok(uname.strip() in out and 'OSName' in out and 'FullyQualifiedDomainName' in out,
+         'kvp: the auto pool (OS name, FQDN, kernel) is visible on the host', out)
+    t.ok('192.0.2.10' in out, 'kvp: the auto pool reports the guest\'s IPv4 address', out)
+    rc, mac = g.sh('cat /sys/class/net/enl0/address')
+    mac = mac.strip()
+    deadline = time.monotonic() + 20
+    while True:
+        rc, out = g.ctl('ip', 'get', mac)
+        if '192.0.2.10' in out or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    t.ok('192.0.2.10' in out, 'kvp: GET_IP_INFO for the guest NIC answers its address', out)
+    rc, out = host_kvp(g, 'delete', 'HostKey')
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        rc2, gout = g.sh('enl-kvp --pool 0 get HostKey')
+        if rc2 != 0:
+            break
+        time.sleep(0.5)
+    t.ok(rc == 0 and rc2 != 0, 'kvp: a host delete removes the pair in the guest', gout)
+    rc, log = g.sh('cat /tmp/kvp.log')
+    t.diag(log[-1500:])
+
+
+def test_shutdown(t, g):
+    g.sh('pidof enl-heartbeatd || (enl-heartbeatd -f > /tmp/hb3.log 2>&1 &)')
+    wait_host(g, 'heartbeat', 'state', 'ok')
+    rc, out = g.ctl('shutdown')
+    t.ok(rc == 0, 'shutdown: host requests a power off', out)
+    try:
+        status = g.proc.wait(60)
+    except Exception:
+        status = None
+    t.ok(status == 0, 'shutdown: the guest powers off cleanly (enl-host exit %s)' % status,
+         g.logs())
+
+
+def main():
+    t = Tap()
+    try:
+        g = Guest(offers=OFFERS)
+    except GuestError as e:
+        t.ok(False, 'guest boots with heartbeat, shutdown, timesync and kvp offered', str(e))
+        return t.done()
+    t.ok(True, 'guest boots with heartbeat, shutdown, timesync and kvp offered')
+    try:
+        for fn in (test_heartbeat, test_kvp, test_timesync, test_shutdown):
+            try:
+                fn(t, g)
+            except GuestError as e:
+                t.ok(False, '%s: guest stopped answering' % fn.__name__, str(e))
+                break
+    finally:
+        g.close(keep=t.failed > 0)
+        if t.failed:
+            t.diag('logs kept in %s' % g.dir)
+    return t.done()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
