@@ -5,6 +5,7 @@
  * through enl-clipboardd's socket (userproto.h).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -144,6 +145,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "enl-clip: unknown command %s\n", argv[1]);
 		return 2;
 	}
+	/* A refusing daemon hangs up early: read its ERR line, not die. */
+	signal(SIGPIPE, SIG_IGN);
 	fd = connect_daemon(sock);
 	if (fd < 0) {
 		fprintf(stderr, "enl-clip: %s: %s (is enl-clipboardd running?)\n",

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""VM ring, clipboard: enl-clipboardd and enl-clip in the guest against
+enl-host's clipboard service (`enl-host ctl clipboard`), both ways, text and
+PNG, a multi-MiB transfer intact, and the socket's SO_PEERCRED check."""
+import hashlib
+import os
+import re
+import struct
+import sys
+import time
+import zlib
+
+from vmtest import Guest, GuestError, Tap
+
+
+def png(w, h, seed):
+    """A valid RGB PNG whose pixels depend on seed."""
+    def chunk(kind, data):
+        c = struct.pack('>I', len(data)) + kind + data
+        return c + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff)
+    raw = b''.join(b'\0' + bytes((x * seed + y) & 0xff for x in range(w * 3))
+                   for y in range(h))
+    return (b'\x89PNG\r\n\x1a\n' +
+            chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0)) +
+            chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
+
+
+def octal(data):
+    return ''.join('\\%03o' % b for b in data)
+
+
+def wait_host(g, pattern, timeout=30):
+    deadline = time.monotonic() + timeout
+    out = ''
+    while time.monotonic() < deadline:
+        rc, out = g.ctl('clipboard')
+        if rc == 0 and re.search(pattern, out, re.M):
+            return True, out
+        time.sleep(0.5)
+    return False, out
+
+
+def md5(data):
+    return hashlib.md5(data).hexdigest()
+
+
+def test_text(t, g, tmp):
+    text = 'host → guest: grüße ✓'
+    rc, out = g.ctl('clipboard', 'set', text)
+    t.ok(rc == 0 and 'host owns' in out, 'host: clipboard set text', out)
+    time.sleep(0.5)
+    rc, out = g.sh('enl-clip paste')
+    t.ok(rc == 0 and out == text, 'guest: enl-clip paste gets the host text', repr(out))
+    rc, out = g.sh("printf 'guest → host\\nline 2' | enl-clip copy")
+    t.ok(rc == 0, 'guest: enl-clip copy', out)
+    ok, out = wait_host(g, r'^owner: guest')
+    t.ok(ok, 'host sees the guest own the clipboard', out)
+    path = os.path.join(tmp, 'got.txt')
+    rc, out = g.ctl('clipboard', 'get', '--out', path)
+    got = open(path, 'rb').read() if os.path.exists(path) else b''
+    t.ok(rc == 0 and got == 'guest → host\nline 2'.encode(),
+         'host: clipboard get returns the guest text byte for byte', repr(got) + out)
+    rc, out = g.ctl('clipboard', 'get', '--type', 'png', '--out', path)
+    t.ok(rc == 1 and 'no png' in out, 'host: get of a format not offered is a clear error', out)
+
+
+def test_png(t, g, tmp):
+    img = png(64, 48, 7)
+    path = os.path.join(tmp, 'host.png')
+    open(path, 'wb').write(img)
+    rc, out = g.ctl('clipboard', 'set', '--type', 'png', '@' + path)
+    t.ok(rc == 0, 'host: clipboard set --type png @file (%d bytes)' % len(img), out)
+    time.sleep(0.5)
+    rc, out = g.sh('enl-clip paste --type png > /tmp/h.png && md5sum < /tmp/h.png')
+    t.ok(rc == 0 and out.split()[:1] == [md5(img)],
+         'guest: enl-clip paste --type png is the host image', out)
+    rc, out = g.sh('enl-clip paste --type text')
+    t.ok(rc != 0 and 'no such format' in out, 'guest: text is not offered now', out)
+    img2 = png(20, 10, 3)
+    rc, out = g.sh("printf '%s' > /tmp/g.png && enl-clip copy --type png < /tmp/g.png"
+                   % octal(img2))
+    t.ok(rc == 0, 'guest: enl-clip copy --type png', out)
+    wait_host(g, r'^  png: %d bytes' % len(img2))
+    path = os.path.join(tmp, 'guest.png')
+    rc, out = g.ctl('clipboard', 'get', '--type', 'png', '--out', path)
+    got = open(path, 'rb').read() if os.path.exists(path) else b''
+    t.ok(rc == 0 and got == img2, 'host: clipboard get --type png is the guest image', out)
+    rc, out = g.sh("echo 'not a png' | enl-clip copy --type png")
+    t.ok(rc != 0 and 'not valid' in out, 'guest: a non-PNG copied as png is refused', out)
+
+
+def test_big(t, g, tmp):
+    n = 600000
+    data = ''.join('%d\n' % i for i in range(1, n + 1)).encode()
+    rc, out = g.sh('seq 1 %d | enl-clip copy' % n, timeout=120)
+    t.ok(rc == 0, 'guest: copy %.1f MiB of text' % (len(data) / 2**20), out)
+    wait_host(g, r'^  text: %d bytes' % len(data))
+    path = os.path.join(tmp, 'big.txt')
+    t0 = time.monotonic()
+    rc, out = g.ctl('clipboard', 'get', '--out', path, timeout=60)
+    el = time.monotonic() - t0
+    got = open(path, 'rb').read() if os.path.exists(path) else b''
+    t.ok(rc == 0 and got == data,
+         'guest -> host: %.1f MiB intact' % (len(data) / 2**20), out)
+    t.diag('guest -> host: %.1f MiB in %.2f s (%.1f MiB/s)'
+           % (len(data) / 2**20, el, len(data) / 2**20 / el))
+    big = bytes((i * 7 + 13) % 95 + 32 for i in range(6 * 2**20 - 5))
+    path = os.path.join(tmp, 'big-host.txt')
+    open(path, 'wb').write(big)
+    rc, out = g.ctl('clipboard', 'set', '@' + path)
+    t.ok(rc == 0, 'host: set %.1f MiB of text' % (len(big) / 2**20), out)
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    rc, out = g.sh('enl-clip paste | md5sum', timeout=120)
+    el = time.monotonic() - t0
+    t.ok(rc == 0 and out.split()[:1] == [md5(big)],
+         'host -> guest: %.1f MiB intact' % (len(big) / 2**20), out)
+    t.diag('host -> guest: %.1f MiB in %.2f s (%.1f MiB/s, agent round trip included)'
+           % (len(big) / 2**20, el, len(big) / 2**20 / el))
+    rc, out = g.ctl('clipboard')
+    t.diag(out)
+
+
+def test_access(t, g):
+    g.sh('grep -q "^nobody:" /etc/passwd 2>/dev/null || '
+         'echo "nobody:x:65534:65534:nobody:/:/bin/sh" >> /etc/passwd; '
+         'grep -q "^nogroup:" /etc/group 2>/dev/null || '
+         'echo "nogroup:x:65534:" >> /etc/group; '
+         # The initramfs root comes from a mktemp -d (0700): let others in.
+         'chmod 755 /')
+    rc, out = g.sh('su nobody -s /bin/sh -c "enl-clip paste --type png" 2>&1')
+    t.ok(rc != 0 and 'permission denied' in out,
+         'another user (no logind, not in allow-users) is refused', out)
+    g.sh('killall enl-clipboardd; sleep 1; printf "[clipboard]\\nallow-users=nobody\\n" '
+         '> /tmp/clip.conf; enl-clipboardd -f -c /tmp/clip.conf > /tmp/clipd.out 2>&1 &')
+    ok, out = wait_host(g, r'^channel: ready')
+    time.sleep(1)
+    rc, out = g.ctl('clipboard', 'set', 'for nobody')
+    time.sleep(0.5)
+    rc, out = g.sh('su nobody -s /bin/sh -c "enl-clip paste" 2>&1')
+    t.ok(rc == 0 and out == 'for nobody', 'a user in allow-users is served', out)
+
+
+def main():
+    t = Tap()
+    tmp = None
+    try:
+        g = Guest(offers=('clipboard',))
+    except GuestError as e:
+        t.ok(False, 'guest boots with the clipboard offer', str(e))
+        return t.done()
+    try:
+        tmp = g.dir
+        ok = False
+        for _ in range(60):
+            if g.sh('test -c /dev/vmbus/clipboard')[0] == 0:
+                ok = True
+                break
+            time.sleep(0.3)
+        t.ok(ok, '/dev/vmbus/clipboard exists')
+        g.sh('enl-clipboardd -f > /tmp/clipd.out 2>&1 &')
+        ok, out = wait_host(g, r'^channel: ready')
+        t.ok(ok, 'enl-clipboardd negotiated with the host', out)
+        test_text(t, g, tmp)
+        test_png(t, g, tmp)
+        test_big(t, g, tmp)
+        test_access(t, g)
+        clean, bad = g.dmesg_clean()
+        t.ok(clean, 'no oops/BUG/WARNING in the guest', bad)
+    except GuestError as e:
+        t.ok(False, 'guest stayed reachable', str(e))
+    except Exception as e:
+        rc, out = g.sh('cat /tmp/clipd.out')
+        t.ok(False, 'test ran to the end', '%r\n%s\n%s' % (e, out, g.logs()))
+    finally:
+        g.close()
+    return t.done()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
