@@ -113,7 +113,16 @@ void enl_ctl_dispatch(struct enl_ctl *ctl, const char *line, GString *reply)
 				       argv[0]);
 		return;
 	}
-	rc = v->fn(v->ctx, argc, argv, body);
+	{
+		/*
+		 * Verbs get their own array of pointers: they may drop or
+		 * reorder options in it, while argv keeps every string once
+		 * for g_strfreev.
+		 */
+		g_autofree char **args = g_memdup2(argv, (argc + 1) * sizeof(*argv));
+
+		rc = v->fn(v->ctx, argc, args, body);
+	}
 	if (rc < 0) {
 		/* The body, when there is one, is the better explanation. */
 		if (body->len) {

@@ -11,7 +11,10 @@
 
 struct enl_ctl;
 
-/* Fill out with the reply body; return 0 for "ok", -errno for "error". */
+/*
+ * Fill out with the reply body; return 0 for "ok", -errno for "error".
+ * argv is the verb's own pointer array: it may reorder or drop entries.
+ */
 typedef int (*enl_ctl_fn)(void *ctx, int argc, char **argv, GString *out);
 
 void enl_ctl_register(struct enl_ctl *ctl, const char *verb, enl_ctl_fn fn,

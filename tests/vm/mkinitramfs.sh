@@ -43,29 +43,27 @@ cp "$kroot/lib/modules/$kver/modules.builtin.modinfo" "$root/lib/modules/$kver/"
 depmod -b "$root" "$kver"
 echo "enl_vmbus" >"$root/etc/enl-modules"
 
-# Our daemons and CLIs (dynamically linked) with the libraries they load.
-daemons=$(find "$top/build/meson/daemons" -maxdepth 2 -type f -perm -u+x \
-	-name 'enl-*' 2>/dev/null | sort)
-for bin in $daemons; do
-	cp "$bin" "$root/bin/"
-	ldd "$bin" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+# add_binary FILE: a dynamically linked program and the libraries it loads.
+add_binary() {
+	cp "$1" "$root/bin/"
+	ldd "$1" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
 		while read -r lib; do
 			[ -e "$root$lib" ] && continue
 			mkdir -p "$root$(dirname "$lib")"
 			cp -L "$lib" "$root$lib"
 		done
+}
+
+# Our daemons and CLIs.
+for bin in $(find "$top/build/meson/daemons" -maxdepth 2 -type f -perm -u+x \
+		-name 'enl-*' 2>/dev/null | sort); do
+	add_binary "$bin"
 done
 # Host tools the VM tests run in the guest (mkfs for loop-mounted file
-# systems), with their libraries; a missing one just skips those tests.
+# systems); scripts/deps.sh installs them, so a missing one is an error.
 for tool in /sbin/mke2fs /sbin/mkfs.xfs; do
-	[ -x "$tool" ] || continue
-	cp "$tool" "$root/bin/"
-	ldd "$tool" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' |
-		while read -r lib; do
-			[ -e "$root$lib" ] && continue
-			mkdir -p "$root$(dirname "$lib")"
-			cp -L "$lib" "$root$lib"
-		done
+	[ -x "$tool" ] || { echo "mkinitramfs: $tool missing (make deps)" >&2; exit 1; }
+	add_binary "$tool"
 done
 # glibc's loader path on Debian is /lib64 -> /lib/x86_64-linux-gnu: keep both.
 [ -e "$root/lib64/ld-linux-x86-64.so.2" ] || {

@@ -10,7 +10,7 @@ import sys
 import time
 import zlib
 
-from vmtest import Guest, GuestError, Tap
+from vmtest import run_suite
 
 
 def png(w, h, seed):
@@ -30,14 +30,7 @@ def octal(data):
 
 
 def wait_host(g, pattern, timeout=30):
-    deadline = time.monotonic() + timeout
-    out = ''
-    while time.monotonic() < deadline:
-        rc, out = g.ctl('clipboard')
-        if rc == 0 and re.search(pattern, out, re.M):
-            return True, out
-        time.sleep(0.5)
-    return False, out
+    return g.wait_ctl(('clipboard',), pattern, timeout)
 
 
 def md5(data):
@@ -141,41 +134,18 @@ def test_access(t, g):
     t.ok(rc == 0 and out == 'for nobody', 'a user in allow-users is served', out)
 
 
-def main():
-    t = Tap()
-    tmp = None
-    try:
-        g = Guest(offers=('clipboard',))
-    except GuestError as e:
-        t.ok(False, 'guest boots with the clipboard offer', str(e))
-        return t.done()
-    try:
-        tmp = g.dir
-        ok = False
-        for _ in range(60):
-            if g.sh('test -c /dev/vmbus/clipboard')[0] == 0:
-                ok = True
-                break
-            time.sleep(0.3)
-        t.ok(ok, '/dev/vmbus/clipboard exists')
-        g.sh('enl-clipboardd -f > /tmp/clipd.out 2>&1 &')
-        ok, out = wait_host(g, r'^channel: ready')
-        t.ok(ok, 'enl-clipboardd negotiated with the host', out)
-        test_text(t, g, tmp)
-        test_png(t, g, tmp)
-        test_big(t, g, tmp)
-        test_access(t, g)
-        clean, bad = g.dmesg_clean()
-        t.ok(clean, 'no oops/BUG/WARNING in the guest', bad)
-    except GuestError as e:
-        t.ok(False, 'guest stayed reachable', str(e))
-    except Exception as e:
-        rc, out = g.sh('cat /tmp/clipd.out')
-        t.ok(False, 'test ran to the end', '%r\n%s\n%s' % (e, out, g.logs()))
-    finally:
-        g.close()
-    return t.done()
+def run(t, g):
+    t.ok(g.wait_sh('test -c /dev/vmbus/clipboard'), '/dev/vmbus/clipboard exists')
+    g.sh('enl-clipboardd -f > /tmp/clipd.out 2>&1 &')
+    ok, out = wait_host(g, r'^channel: ready')
+    t.ok(ok, 'enl-clipboardd negotiated with the host', out)
+    test_text(t, g, g.dir)
+    test_png(t, g, g.dir)
+    test_big(t, g, g.dir)
+    test_access(t, g)
+    clean, bad = g.dmesg_clean()
+    t.ok(clean, 'no oops/BUG/WARNING in the guest', bad)
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_suite(('clipboard',), run))

@@ -4,7 +4,7 @@ import re
 import sys
 import time
 
-from vmtest import Guest, GuestError, Tap
+from vmtest import run_suite
 
 SYSBUS = '/sys/bus/enl_vmbus/devices'
 
@@ -26,16 +26,6 @@ def host_devices(g):
     return rc, out
 
 
-def wait_for(g, cmd, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        rc, _ = g.sh(cmd)
-        if rc == 0:
-            return True
-        time.sleep(0.3)
-    return False
-
-
 def test_basics(t, g):
     t.diag('boot to agent ready: %.2f s' % g.ready_s)
     rc, out = g.sh('test -d /sys/module/enl_vmbus')
@@ -49,7 +39,7 @@ def test_basics(t, g):
     t.ok(gdev and not missing,
          'every guest device has a class GUID the host offered (%d devices)' % len(gdev),
          'guest: %r\nhost:\n%s' % (gdev, hout))
-    ok = wait_for(g, 'test -c /dev/vmbus/echo')
+    ok = g.wait_sh('test -c /dev/vmbus/echo')
     t.ok(ok, '/dev/vmbus/echo exists')
     rc, gver = g.sh('cat /sys/bus/enl_vmbus/version 2>/dev/null || '
                     'cat /sys/module/enl_vmbus/parameters/version 2>/dev/null')
@@ -88,15 +78,15 @@ def test_rescind(t, g):
     t.ok(rc == 0, 'the long echo is still running when the rescind comes')
     rrc, rout = g.ctl('rescind', relid or '0')
     t.ok(rrc == 0, 'host rescinds echo while the echo test runs', rout)
-    finished = wait_for(g, 'test -s /tmp/long.rc', 60)
+    finished = g.wait_sh('test -s /tmp/long.rc', 60)
     rc, out = g.sh('cat /tmp/long.rc /tmp/long.out')
     t.ok(finished and out.split()[:1] == ['3'],
          'the running echo ends with "device gone" (no hang)', out)
-    gone = wait_for(g, '! test -e /dev/vmbus/echo', 20)
+    gone = g.wait_sh('! test -e /dev/vmbus/echo', 20)
     t.ok(gone, '/dev/vmbus/echo disappears after rescind')
     orc, oout = g.ctl('offer', 'echo')
     t.ok(orc == 0, 'host re-offers echo', oout)
-    back = wait_for(g, 'test -c /dev/vmbus/echo', 20)
+    back = g.wait_sh('test -c /dev/vmbus/echo', 20)
     t.ok(back, '/dev/vmbus/echo comes back')
     rc, out = g.sh('enl-echo -n 2000 -s 11', timeout=300)
     t.ok(rc == 0, 'echo works on the re-offered device', out)
@@ -151,7 +141,7 @@ def test_load_unload(t, g, cycles=50):
     after_unloads, sout = unload_count(g)
     t.ok(before_unloads is not None and after_unloads == before_unloads + cycles,
          'host saw UNLOAD each time (%s -> %s)' % (before_unloads, after_unloads), sout)
-    wait_for(g, 'test -c /dev/vmbus/echo')
+    g.wait_sh('test -c /dev/vmbus/echo')
     after_slab = slab_kmalloc(g)
     t.diag('kmalloc objects before %d after %d' % (before_slab, after_slab))
     t.ok(after_slab - before_slab < cycles,
@@ -169,7 +159,7 @@ def echo_relid(g):
 
 def test_faults(t, g):
     """Host misbehaves; the guest logs, disables at most that channel, lives on."""
-    wait_for(g, 'test -c /dev/vmbus/echo')
+    g.wait_sh('test -c /dev/vmbus/echo')
     relid = echo_relid(g)
     faults = [('bad-offer',), ('oversize',), ('bad-gpadl-created',)]
     for f in faults:
@@ -183,7 +173,7 @@ def test_faults(t, g):
     time.sleep(2)
     frc, fout = g.ctl('fault', 'corrupt-ring', relid or '0')
     t.ok(frc == 0, 'fault corrupt-ring %s accepted by the host' % relid, fout)
-    ended = wait_for(g, 'test -s /tmp/c.rc', 60)
+    ended = g.wait_sh('test -s /tmp/c.rc', 60)
     rc, out = g.sh('cat /tmp/c.rc /tmp/c.out')
     t.ok(ended and out.split()[:1] != ['0'],
          'echo on the corrupted channel fails instead of hanging', out)
@@ -200,34 +190,14 @@ def test_faults(t, g):
     t.ok(clean, 'no oops/BUG/WARNING after fault injection', bad)
 
 
-def main():
-    t = Tap()
-    tests = [test_basics, test_echo, test_pingpong, test_rescind, test_load_unload, test_faults]
-    only = sys.argv[1:]
-    try:
-        g = Guest(offers=('echo',))
-    except GuestError as e:
-        t.ok(False, 'guest boots under enl-host and its agent answers', str(e))
-        return t.done()
-    t.ok(True, 'guest boots under enl-host and its agent answers (%.1f s)' % g.ready_s)
-    try:
-        for fn in tests:
-            if only and fn.__name__ not in only:
-                continue
-            try:
-                fn(t, g)
-            except GuestError as e:
-                t.ok(False, '%s: guest stopped answering' % fn.__name__, str(e))
-                break
-        status = g.poweroff(0)
-        t.ok(status == 0, 'guest powers off and enl-host exits with its status (%s)' % status,
-             g.logs())
-    finally:
-        g.close(keep=t.failed > 0)
-        if t.failed:
-            t.diag('logs kept in %s' % g.dir)
-    return t.done()
+def run(t, g):
+    for fn in (test_basics, test_echo, test_pingpong, test_rescind,
+               test_load_unload, test_faults):
+        fn(t, g)
+    status = g.poweroff(0)
+    t.ok(status == 0, 'guest powers off and enl-host exits with its status (%s)' % status,
+         g.logs())
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_suite(('echo',), run))

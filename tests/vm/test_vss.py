@@ -6,7 +6,7 @@ import re
 import sys
 import time
 
-from vmtest import Guest, GuestError, Tap
+from vmtest import run_suite
 
 HOOKS = '/etc/enlighten/vss.d'
 # The guest's / is the initramfs (rootfs) and /tmp, /run are tmpfs: enl-vssd
@@ -18,24 +18,8 @@ FS = (('ext4', 'crc32c_generic ext4', '/bin/mke2fs -q -t ext4 -F /tmp/ext4.img',
       ('xfs', 'crc32c_generic xfs', '/bin/mkfs.xfs -q -f /tmp/xfs.img', 320))
 
 
-def wait_for(g, cmd, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if g.sh(cmd)[0] == 0:
-            return True
-        time.sleep(0.3)
-    return False
-
-
 def wait_host(g, pattern, timeout=30):
-    deadline = time.monotonic() + timeout
-    out = ''
-    while time.monotonic() < deadline:
-        rc, out = g.ctl('vss')
-        if rc == 0 and re.search(pattern, out, re.M):
-            return True, out
-        time.sleep(0.5)
-    return False, out
+    return g.wait_ctl(('vss',), pattern, timeout)
 
 
 def counts(g, mounts):
@@ -94,7 +78,7 @@ def start_writers(g, mounts):
         g.sh('(i=0; while :; do i=$((i+1)); echo $i >> /mnt/%s/w.log; '
              'echo $i > /tmp/w_%s.n; sleep 0.05; done) > /dev/null 2>&1 & '
              'echo $! > /tmp/w_%s.pid' % (m, m, m))
-    wait_for(g, ' && '.join('test -s /tmp/w_%s.n' % m for m in mounts))
+    g.wait_sh(' && '.join('test -s /tmp/w_%s.n' % m for m in mounts))
 
 
 def test_freeze_thaw(t, g, mounts):
@@ -118,7 +102,7 @@ def test_freeze_thaw(t, g, mounts):
     t.ok(rc == 0 and 'alive' in out, 'tmpfs and the initramfs root stay writable')
     rc, out = g.ctl('vss', 'thaw')
     t.ok(rc == 0 and 'state: thawed' in out, 'vss thaw: guest thawed', out)
-    t.ok(wait_for(g, 'test -e /tmp/probe', 10), 'the blocked write completes after thaw')
+    t.ok(g.wait_sh('test -e /tmp/probe', 10), 'the blocked write completes after thaw')
     a, b, moving = progressing(g, mounts)
     t.ok(moving and all(moving), 'writers resume after thaw (%s -> %s)' % (a, b))
     rc, out = g.sh('grep -E "froze [0-9]+ file systems" /tmp/vssd.out | tail -n 1')
@@ -171,7 +155,7 @@ def test_auto_thaw(t, g, mounts):
     hooks_log(g)
     t0 = time.monotonic()
     before = counts(g, mounts)
-    ok = wait_for(g, ' && '.join('[ $(cat /tmp/w_%s.n) -gt %d ]' % (m, n)
+    ok = g.wait_sh(' && '.join('[ $(cat /tmp/w_%s.n) -gt %d ]' % (m, n)
                                  for m, n in zip(mounts, before)), 30)
     t.ok(ok, 'auto-thaw fired: writers resumed %.1f s after the freeze, '
          'no thaw sent' % (time.monotonic() - t0))
@@ -212,41 +196,27 @@ def test_data(t, g, mounts):
              % (m, f[0] if f else '?', n.strip()), out)
 
 
-def main():
-    t = Tap()
-    try:
-        g = Guest(offers=('vss',))
-    except GuestError as e:
-        t.ok(False, 'guest boots with the vss offer', str(e))
-        return t.done()
-    try:
-        t.ok(wait_for(g, 'test -c /dev/vmbus/vss'), '/dev/vmbus/vss exists')
-        mounts = setup_mounts(g, t)
-        t.ok('ext4' in mounts, 'loop-mounted ext4 ready (also: %s)' %
-             ','.join(m for m in mounts if m != 'ext4'))
-        g.sh('mkdir -p %s; : > /tmp/hooks.log' % HOOKS)
-        hook(g, '10-first')
-        hook(g, '20-second')
-        vssd_conf(g, 60)
-        ok, out = start_vssd(g)
-        t.ok(ok, 'enl-vssd negotiated with the host', out)
-        start_writers(g, mounts)
-        test_freeze_thaw(t, g, mounts)
-        test_backup(t, g, mounts)
-        test_failing_hook(t, g, mounts)
-        test_timeout(t, g)
-        test_auto_thaw(t, g, mounts)
-        test_data(t, g, mounts)
-        clean, bad = g.dmesg_clean()
-        t.ok(clean, 'no oops/BUG/WARNING in the guest', bad)
-    except GuestError as e:
-        t.ok(False, 'guest stayed reachable', str(e))
-    except Exception as e:
-        t.ok(False, 'test ran to the end', '%r\n%s' % (e, g.logs()))
-    finally:
-        g.close()
-    return t.done()
+def run(t, g):
+    t.ok(g.wait_sh('test -c /dev/vmbus/vss'), '/dev/vmbus/vss exists')
+    mounts = setup_mounts(g, t)
+    t.ok('ext4' in mounts, 'loop-mounted ext4 ready (also: %s)' %
+         ','.join(m for m in mounts if m != 'ext4'))
+    g.sh('mkdir -p %s; : > /tmp/hooks.log' % HOOKS)
+    hook(g, '10-first')
+    hook(g, '20-second')
+    vssd_conf(g, 60)
+    ok, out = start_vssd(g)
+    t.ok(ok, 'enl-vssd negotiated with the host', out)
+    start_writers(g, mounts)
+    test_freeze_thaw(t, g, mounts)
+    test_backup(t, g, mounts)
+    test_failing_hook(t, g, mounts)
+    test_timeout(t, g)
+    test_auto_thaw(t, g, mounts)
+    test_data(t, g, mounts)
+    clean, bad = g.dmesg_clean()
+    t.ok(clean, 'no oops/BUG/WARNING in the guest', bad)
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_suite(('vss',), run))

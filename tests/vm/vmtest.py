@@ -43,6 +43,17 @@ class GuestError(Exception):
     pass
 
 
+def wait_until(probe, timeout, interval=0.3):
+    """Call probe() until it returns something true or timeout seconds
+    pass; returns its last result."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = probe()
+        if got or time.monotonic() >= deadline:
+            return got
+        time.sleep(interval)
+
+
 def kernel_paths():
     kver_file = os.path.join(BUILD, 'kernel', 'kver')
     if not os.path.exists(kver_file):
@@ -141,6 +152,20 @@ class Guest:
                            capture_output=True, text=True, timeout=timeout)
         return r.returncode, r.stdout + r.stderr
 
+    def wait_sh(self, cmd, timeout=20):
+        """Poll a guest command until it succeeds; True if it did."""
+        return bool(wait_until(lambda: self.sh(cmd)[0] == 0, timeout))
+
+    def wait_ctl(self, args, pattern, timeout=30):
+        """Poll `enl-host ctl args...` until its reply matches pattern;
+        (matched, last reply)."""
+        last = ['']
+
+        def probe():
+            rc, last[0] = self.ctl(*args)
+            return rc == 0 and re.search(pattern, last[0], re.M) is not None
+        return bool(wait_until(probe, timeout, 0.5)), last[0]
+
     def dmesg_clean(self):
         rc, out = self.sh('dmesg')
         bad = [l for l in out.splitlines()
@@ -172,3 +197,27 @@ class Guest:
         self.host_log.close()
         if not keep:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def run_suite(offers, body):
+    """Boot one guest with offers, run body(t, g), print TAP; the exit
+    status for sys.exit. Logs are kept when anything failed."""
+    t = Tap()
+    try:
+        g = Guest(offers=offers)
+    except GuestError as e:
+        t.ok(False, 'guest boots with %s offered' % ', '.join(offers), str(e))
+        return t.done()
+    t.ok(True, 'guest boots with %s offered (ready in %.1f s)'
+         % (', '.join(offers), g.ready_s))
+    try:
+        body(t, g)
+    except GuestError as e:
+        t.ok(False, 'guest stayed reachable', str(e))
+    except Exception as e:
+        t.ok(False, 'test ran to the end', '%r\n%s' % (e, g.logs()))
+    finally:
+        g.close(keep=t.failed > 0)
+        if t.failed:
+            t.diag('logs kept in %s' % g.dir)
+    return t.done()

@@ -8,6 +8,7 @@
 #include <enlighten/guids.h>
 
 #include "ic_services.h"
+#include "ic_vsp.h"
 #include "server.h"
 #include "vsp.h"
 
@@ -31,28 +32,34 @@ static struct enl_ic_host *ic_of(const char *name)
 	return &the_ics->ts.ic;
 }
 
+int enl_ic_vsp_open(struct enl_vsp_channel *ch, struct enl_ic_host *h)
+{
+	enl_vsp_set_priv(ch, h);
+	return enl_ic_host_open(h, vsp_send, ch);
+}
+
 #define IC_CLASS(cname)						\
 static int cname##_open(struct enl_vsp_channel *ch, const uint8_t *ud)	\
 {									\
-	struct enl_ic_host *h = ic_of(#cname);				\
-									\
 	(void)ud;							\
-	enl_vsp_set_priv(ch, h);					\
-	return enl_ic_host_open(h, vsp_send, ch);			\
+	return enl_ic_vsp_open(ch, ic_of(#cname));			\
 }
 IC_CLASS(heartbeat)
 IC_CLASS(shutdown)
 IC_CLASS(timesync)
 IC_CLASS(kvp)
 
-static int ic_packet(struct enl_vsp_channel *ch, const struct enl_ring_pkt *pkt,
-		     const void *data)
+int enl_ic_vsp_packet(struct enl_vsp_channel *ch,
+		      const struct enl_ring_pkt *pkt, const void *data)
 {
 	struct enl_ic_host *h = enl_vsp_priv(ch);
-	/* KVP's IP answers are 7456 bytes. */
+	/* KVP's IP answers are 7456 bytes, VSS packets at most 8192. */
 	uint8_t buf[8192];
 	size_t len;
 
+	/* IC traffic is inband only; anything else is not ours to parse. */
+	if (pkt->type != ENL_VMPKT_DATA_INBAND)
+		return 0;
 	if (pkt->hdr_len > pkt->len)
 		return -EBADMSG;
 	len = pkt->len - pkt->hdr_len;
@@ -64,24 +71,24 @@ static int ic_packet(struct enl_vsp_channel *ch, const struct enl_ring_pkt *pkt,
 	return 0;
 }
 
-static void ic_close(struct enl_vsp_channel *ch)
+void enl_ic_vsp_close(struct enl_vsp_channel *ch)
 {
 	enl_ic_host_close(enl_vsp_priv(ch));
 }
 
 static const struct enl_vsp_class ic_classes[] = {
 	{ .name = "heartbeat", .class_guid = ENL_GUID_HEARTBEAT,
-	  .on_open = heartbeat_open, .on_packet = ic_packet,
-	  .on_close = ic_close },
+	  .on_open = heartbeat_open, .on_packet = enl_ic_vsp_packet,
+	  .on_close = enl_ic_vsp_close },
 	{ .name = "shutdown", .class_guid = ENL_GUID_SHUTDOWN,
-	  .on_open = shutdown_open, .on_packet = ic_packet,
-	  .on_close = ic_close },
+	  .on_open = shutdown_open, .on_packet = enl_ic_vsp_packet,
+	  .on_close = enl_ic_vsp_close },
 	{ .name = "timesync", .class_guid = ENL_GUID_TIMESYNC,
-	  .on_open = timesync_open, .on_packet = ic_packet,
-	  .on_close = ic_close },
+	  .on_open = timesync_open, .on_packet = enl_ic_vsp_packet,
+	  .on_close = enl_ic_vsp_close },
 	{ .name = "kvp", .class_guid = ENL_GUID_KVP,
-	  .on_open = kvp_open, .on_packet = ic_packet,
-	  .on_close = ic_close },
+	  .on_open = kvp_open, .on_packet = enl_ic_vsp_packet,
+	  .on_close = enl_ic_vsp_close },
 };
 
 int enl_ic_register_vmbus(struct enl_ic_services *ics,

@@ -46,6 +46,18 @@ static void on_child(GPid pid, gint status, gpointer data)
 }
 
 /* Run enl_ctl_client in a child while the server runs here. */
+/* Drops its first option pair in place, as option parsing in verbs does. */
+static int verb_drop(void *ctx, int argc, char **argv, GString *out)
+{
+	(void)ctx;
+	if (argc >= 3)
+		memmove(&argv[1], &argv[3], (size_t)(argc - 3) * sizeof(*argv));
+	for (int i = 1; i < argc - 2; i++)
+		g_string_append_printf(out, "[%s]", argv[i]);
+	g_string_append_c(out, '\n');
+	return 0;
+}
+
 static int client_rc(const char *path, int argc, char **argv, char **output)
 {
 	struct child c = { .loop = g_main_loop_new(NULL, FALSE) };
@@ -99,6 +111,12 @@ int main(void)
 	g_string_truncate(r, 0);
 	enl_ctl_dispatch(ctl, "fail x", r);
 	tap_ok(!strcmp(r->str, "error: because\n"), "body explains the error");
+	g_string_truncate(r, 0);
+	enl_ctl_register(ctl, "drop", verb_drop, NULL, "drop");
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch(ctl, "drop --pool 1 tail end", r);
+	tap_ok(!strcmp(r->str, "ok\n[tail][end]\n"),
+	       "a verb may rearrange its argv (every string freed once)");
 	g_string_truncate(r, 0);
 	enl_ctl_dispatch(ctl, "nope", r);
 	tap_ok(g_str_has_prefix(r->str, "error: unknown verb"), "unknown verb");
