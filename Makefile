@@ -43,7 +43,7 @@ linux-src: deps
 check: all asan linux-src
 	@KVER=$(KVER) scripts/check.sh
 
-run: all
+run: all linux-src
 	@KVER=$(KVER) scripts/run.sh
 
 # libFuzzer over the VMBus server's guest-message parser (FUZZ_SECONDS=20).

@@ -9,6 +9,6 @@ for c in "$top"/tests/vm/guest/*.c; do
 	bin="$out/enl-$(basename "$c" .c)"
 	[ "$bin" -nt "$c" ] && continue
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
-		-I"$top/include" -I"$top/build/linux-src/tools/testing/selftests" \
+		-I"$top/include" -isystem "$top/build/linux-src/tools/testing/selftests" \
 		-o "$bin" "$c"
 done

@@ -57,10 +57,20 @@ def test_echo(t, g):
             t.diag('echo throughput: ' + line)
 
 
+def test_chardev(t, g):
+    """The /dev/vmbus contract, checked in the guest by a kselftest program;
+    its TAP points are relayed one by one."""
+    rc, out = g.sh('enl-chardev', timeout=120)
+    points = re.findall(r'^(ok|not ok) \d+ (.*)$', out, re.M)
+    for verdict, name in points:
+        t.ok(verdict == 'ok', 'chardev: %s' % name, out)
+    t.ok(points and rc == 0, 'chardev: kselftest run passed (%d tests)' % len(points), out)
+
+
 def test_pingpong(t, g):
     """Blocking round trips: each read sleeps until the host's SINT wakes it."""
     rc, out = g.sh('enl-pingpong 2000', timeout=300)
-    t.ok(rc == 0, 'pingpong: 2000 blocking round trips; EBUSY, EMSGSIZE semantics', out)
+    t.ok(rc == 0, 'pingpong: 2000 blocking round trips, each woken by the host interrupt', out)
     for line in out.splitlines():
         if line.startswith('pingpong'):
             t.diag('interrupt round trip: ' + line)
@@ -191,7 +201,7 @@ def test_faults(t, g):
 
 
 def run(t, g):
-    for fn in (test_basics, test_echo, test_pingpong, test_rescind,
+    for fn in (test_basics, test_echo, test_chardev, test_pingpong, test_rescind,
                test_load_unload, test_faults):
         fn(t, g)
     status = g.poweroff(0)

@@ -199,12 +199,12 @@ class Guest:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_suite(offers, body):
+def run_suite(offers, body, cpus=1):
     """Boot one guest with offers, run body(t, g), print TAP; the exit
     status for sys.exit. Logs are kept when anything failed."""
     t = Tap()
     try:
-        g = Guest(offers=offers)
+        g = Guest(offers=offers, cpus=cpus)
     except GuestError as e:
         t.ok(False, 'guest boots with %s offered' % ', '.join(offers), str(e))
         return t.done()
