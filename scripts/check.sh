@@ -81,6 +81,10 @@ echo "# ring 1: fuzz targets, briefly (make fuzz FUZZ_SECONDS=N for longer)"
 check "fuzz: VMBus server guest-message parser, ${FUZZ_SECONDS:-20} s" \
 	host/vmbus/fuzz/run.sh
 
+echo "# ring 1: packaging (systemd units, udev rule, man pages, config docs)"
+run_tap units tests/packaging/check-units.sh
+run_tap docs tests/packaging/check-docs.sh
+
 if [ -x tests/vm/run.sh ]; then
 	echo "# ring 2: VM tests (guest under enl-host, QEMU TCG)"
 	run_tap vm tests/vm/run.sh

@@ -8,7 +8,7 @@ zstd xz-utils perl python3 sparse clang libclang-rt-14-dev
 linux-headers-amd64 linux-source-6.1
 qemu-system-x86 busybox-static e2fsprogs xfsprogs
 libglib2.0-dev libsystemd-dev libnl-3-dev libnl-route-3-dev
-systemd dkms debhelper rpm"
+systemd dkms debhelper rpm groff-base man-db"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Documentation against the code, as TAP:
+#  - every docs/man page renders without warnings (groff -ww, man --warnings);
+#  - every key a daemon reads from its enlighten.conf section (the
+#    enl_config_*(cfg, "key", ...) calls in daemons/<section>/*.c) appears in
+#    that section of the shipped example (packaging/conf/enlighten.conf) and
+#    of enlighten.conf(5), and neither documents a key the code does not read.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+example=$top/packaging/conf/enlighten.conf
+manconf=$top/docs/man/enlighten.conf.5
+export LC_ALL=C.UTF-8
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); echo "not ok $n - $*"; }
+
+pages=("$top"/docs/man/*.[1-8])
+sections=(heartbeat timesync kvp vss clipboard)
+echo "1..$((${#pages[@]} + ${#sections[@]}))"
+
+for p in "${pages[@]}"; do
+	out=$(groff -man -ww -z "$p" 2>&1; man --warnings -l "$p" 2>&1 >/dev/null)
+	if [ -z "$out" ]; then
+		ok "docs/man/$(basename "$p") renders without warnings"
+	else
+		nok "docs/man/$(basename "$p") renders without warnings"
+		echo "# ${out//$'\n'/$'\n'# }"
+	fi
+done
+
+# Keys the code reads in section $1.
+code_keys() {
+	cat "$top/daemons/$1"/*.c |
+		grep -oE 'enl_config_[a-z]+\([a-z_&>.-]*, "[^"]+"' |
+		sed 's/.*"\(.*\)"/\1/' | sort -u
+}
+# Keys (commented out or not) in section $1 of the example.
+example_keys() {
+	awk -v s="[$1]" '/^\[/ { in_s = ($0 == s); next }
+		in_s && /^#?[a-z][a-z0-9-]*=/ { sub(/^#/, ""); sub(/=.*/, ""); print }' \
+		"$example" | sort -u
+}
+# Keys described (.TP then .B/.BR key) under .SH [section] of the man page.
+man_keys() {
+	awk -v s=".SH [$1]" '/^\.SH / { in_s = ($0 == s); next }
+		in_s && prev == ".TP" && /^\.BR? / { print $2 }
+		{ prev = $0 }' "$manconf" | sed 's/\\-/-/g' | sort -u
+}
+
+for s in "${sections[@]}"; do
+	code=$(code_keys "$s")
+	bad=""
+	for src in example man; do
+		doc=$(${src}_keys "$s")
+		miss=$(comm -23 <(echo "$code") <(echo "$doc") | tr '\n' ' ')
+		extra=$(comm -13 <(echo "$code") <(echo "$doc") | tr '\n' ' ')
+		[ -n "$miss" ] && bad="$bad# $src lacks: $miss"$'\n'
+		[ -n "$extra" ] && bad="$bad# $src documents keys the code does not read: $extra"$'\n'
+	done
+	if [ -z "$code" ]; then
+		nok "[$s]: no keys found in daemons/$s (is the pattern stale?)"
+	elif [ -z "$bad" ]; then
+		ok "[$s]: all $(wc -w <<<"$code") keys in the example and enlighten.conf(5)"
+	else
+		nok "[$s]: example and enlighten.conf(5) match the code"
+		printf '%s' "$bad"
+	fi
+done
