@@ -38,10 +38,20 @@ static void on_closed(void *ctx)
 	enl_daemon_quit(&d, EXIT_FAILURE);
 }
 
+/*
+ * The shutdown service is optional (a host may not offer it, or rescind it):
+ * heartbeats go on without it.
+ */
+static void on_sd_closed(void *ctx)
+{
+	(void)ctx;
+	enl_warn("shutdown channel closed; still answering heartbeats");
+}
+
 static struct enl_ic_service *open_service(const char *spec,
 					   const struct enl_ic_service_ops *tmpl,
 					   struct enl_ic_service_ops *ops,
-					   void *ctx)
+					   void *ctx, void (*closed)(void *))
 {
 	struct enl_channel *ch = enl_channel_open(spec);
 	struct enl_ic_service *s;
@@ -52,7 +62,7 @@ static struct enl_ic_service *open_service(const char *spec,
 		return NULL;
 	}
 	*ops = *tmpl;
-	ops->closed = on_closed;
+	ops->closed = closed;
 	s = enl_ic_service_new(ops, ctx, ch);
 	enl_ic_service_attach(s);
 	return s;
@@ -78,14 +88,14 @@ int main(int argc, char **argv)
 	sd.allow_hibernate = conf.allow_hibernate;
 	ret = EXIT_FAILURE;
 	hbs = open_service(conf.heartbeat_channel, &enl_hb_guest_ops, &hb_ops,
-			   &hb);
+			   &hb, on_closed);
 	if (!hbs)
 		goto out;
 	if (*conf.shutdown_channel) {
 		sds = open_service(conf.shutdown_channel, &enl_sd_guest_ops,
-				   &sd_ops, &sd);
+				   &sd_ops, &sd, on_sd_closed);
 		if (!sds)
-			goto out;
+			enl_warn("no shutdown service; answering heartbeats only");
 	}
 	health.changed = on_health;
 	enl_health_start(&health);

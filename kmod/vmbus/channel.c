@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Channels: open/close, ring buffers, sending, receiving and per-channel interrupts. */
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -275,8 +276,11 @@ int enl_vmbus_channel_open(struct enl_vmbus_channel *ch,
 	ch->on_event = p->on_event;
 	ch->flags = p->flags;
 	ch->priv = p->priv;
+	/* CPU hotplug sees either no such CPU or a channel on it (synic.c). */
+	cpus_read_lock();
 	chan_pick_cpu(ch);
 	chan_set_state(ch, ENL_CHAN_OPENING);
+	cpus_read_unlock();
 
 	ret = chan_send_open(ch, p);
 	if (ret) {

@@ -44,6 +44,7 @@ static const u8 enl_msg_min_len[ENL_CHANNELMSG_COUNT] = {
 
 int enl_conn_post(struct enl_vmbus *vb, const void *msg, u32 len)
 {
+	const struct enl_vmbus_channel_message_header *hdr = msg;
 	struct enl_hv_input_post_message in = {};
 	unsigned int tries;
 	int ret;
@@ -61,15 +62,23 @@ int enl_conn_post(struct enl_vmbus *vb, const void *msg, u32 len)
 		ret = vb->t->post_message(vb->t, &in);
 		if (ret == ENL_HV_STATUS_SUCCESS)
 			return 0;
+		/*
+		 * A host older than 5.0 has no ID_4 connection to contact:
+		 * not a failure, that version is refused (as in Linux).
+		 */
+		if (ret == ENL_HV_STATUS_INVALID_CONNECTION_ID &&
+		    hdr->msgtype == ENL_CHANNELMSG_INITIATE_CONTACT)
+			return -ECONNREFUSED;
+		/* Hyper-V also says so when messages come too fast. */
 		if (ret != ENL_HV_STATUS_INSUFFICIENT_BUFFERS &&
-		    ret != ENL_HV_STATUS_INSUFFICIENT_MEMORY)
+		    ret != ENL_HV_STATUS_INSUFFICIENT_MEMORY &&
+		    ret != ENL_HV_STATUS_INVALID_CONNECTION_ID)
 			break;
 		msleep(min(1u << tries, 100u));
 	}
 	atomic_long_inc(&vb->err.post_fail);
 	pr_err_ratelimited("enl_vmbus: HvPostMessage of message %u failed: %d\n",
-			   ((const struct enl_vmbus_channel_message_header *)msg)->msgtype,
-			   ret);
+			   hdr->msgtype, ret);
 	return ret < 0 ? ret : -EIO;
 }
 
@@ -223,6 +232,8 @@ static int conn_try_version(struct enl_vmbus *vb, u32 version)
 	ret = enl_conn_post(vb, &msg, sizeof(msg));
 	if (ret) {
 		enl_conn_waiter_wait(vb, w, 0);	/* only unlinks it */
+		if (ret == -ECONNREFUSED)
+			ret = 0;
 		goto out;
 	}
 	ret = enl_conn_waiter_wait(vb, w, ENL_REPLY_TIMEOUT_MS);

@@ -127,15 +127,22 @@ static int __init enl_vmbus_init(void)
 	ret = enl_chardev_init();
 	if (ret)
 		goto bus;
-	/* No ACPI (or no Hyper-V) only means no hv transport. */
-	if (enl_transport_hv_register())
+	/*
+	 * No ACPI (or no Hyper-V) only means no hv transport; on Hyper-V,
+	 * a VMBus we cannot own (hv_vmbus has it) means not loading at all.
+	 */
+	ret = enl_transport_hv_register();
+	if (ret == -ENODEV)
 		pr_info("enl_vmbus: hv transport unavailable (no ACPI)\n");
+	else if (ret)
+		goto chardev;
 	ret = enl_transport_pci_register();
 	if (ret)
 		goto hv;
 	return 0;
 hv:
 	enl_transport_hv_unregister();
+chardev:
 	enl_chardev_exit();
 bus:
 	bus_unregister(&enl_vmbus_bus);

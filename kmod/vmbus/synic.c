@@ -17,7 +17,6 @@ static void synic_drain_messages(struct enl_vmbus *vb, struct enl_synic *s)
 		&s->msg_page->sint_message[ENL_VMBUS_MESSAGE_SINT];
 	u64 buf[ENL_HV_MESSAGE_PAYLOAD_QWORD_COUNT];
 	u32 type, size;
-	u8 flags;
 	int n;
 
 	for (n = 0; n < SYNIC_MSG_BUDGET; n++) {
@@ -25,7 +24,6 @@ static void synic_drain_messages(struct enl_vmbus *vb, struct enl_synic *s)
 		if (type == ENL_HVMSG_NONE)
 			return;
 		size = READ_ONCE(msg->header.payload_size);
-		flags = READ_ONCE(msg->header.message_flags);
 		if (size > ENL_HV_MESSAGE_PAYLOAD_BYTE_COUNT) {
 			atomic_long_inc(&vb->err.bad_msg);
 			pr_err_ratelimited("enl_vmbus: SynIC message of %u bytes dropped\n",
@@ -37,10 +35,13 @@ static void synic_drain_messages(struct enl_vmbus *vb, struct enl_synic *s)
 		WRITE_ONCE(msg->header.message_type, ENL_HVMSG_NONE);
 		/*
 		 * The freed slot must be visible before EOM: on EOM the host
-		 * delivers its next queued message into the same slot.
+		 * delivers its next queued message into the same slot. Read
+		 * the pending flag only now: the host may set it while the
+		 * slot is still full.
 		 */
 		mb();
-		if (flags & ENL_HV_MESSAGE_FLAG_PENDING)
+		if (READ_ONCE(msg->header.message_flags) &
+		    ENL_HV_MESSAGE_FLAG_PENDING)
 			vb->t->msr_write(vb->t, ENL_HV_MSR_EOM, 0);
 
 		if (type == ENL_HVMSG_VMBUS) {
@@ -91,6 +92,29 @@ void enl_synic_interrupt(unsigned int idx)
 		tasklet_schedule(&vb->synic[idx].tasklet);
 }
 
+/* SIMP and SIEFP: page number in 63:12, enable in 0, RsvdP in 11:1. */
+#define SYNIC_PAGE_BITS	(~0ULL << ENL_HV_SYNIC_PAGE_SHIFT)
+
+/* Point SIMP or SIEFP at page (NULL: disable), preserving bits 11:1. */
+static int synic_set_page(struct enl_transport *t, u32 msr, void *page)
+{
+	u64 val;
+	int ret;
+
+	ret = t->msr_read(t, msr, &val);
+	if (ret)
+		return ret;
+	/* ENL_HV_SYNIC_SIEFP_ENABLE is the same bit. */
+	val &= ~(SYNIC_PAGE_BITS | ENL_HV_SYNIC_SIMP_ENABLE);
+	if (page)
+		val |= virt_to_phys(page) | ENL_HV_SYNIC_SIMP_ENABLE;
+	return t->msr_write(t, msr, val);
+}
+
+/*
+ * TLFS order, as Linux's hv_synic_enable_regs: message and event pages,
+ * then unmask the SINT, then enable the SynIC as a whole.
+ */
 static int synic_enable(struct enl_vmbus *vb, struct enl_synic *s)
 {
 	struct enl_transport *t = vb->t;
@@ -98,12 +122,9 @@ static int synic_enable(struct enl_vmbus *vb, struct enl_synic *s)
 	u64 val;
 	int ret;
 
-	ret = t->msr_write(t, ENL_HV_MSR_SIMP,
-		       virt_to_phys(s->msg_page) | ENL_HV_SYNIC_SIMP_ENABLE);
+	ret = synic_set_page(t, ENL_HV_MSR_SIMP, s->msg_page);
 	if (!ret)
-		ret = t->msr_write(t, ENL_HV_MSR_SIEFP,
-			       virt_to_phys(s->event_page) |
-			       ENL_HV_SYNIC_SIEFP_ENABLE);
+		ret = synic_set_page(t, ENL_HV_MSR_SIEFP, s->event_page);
 	/* Keep the reserved bits of SINT and SCONTROL as the TLFS asks. */
 	if (!ret)
 		ret = t->msr_read(t, sint, &val);
@@ -111,6 +132,8 @@ static int synic_enable(struct enl_vmbus *vb, struct enl_synic *s)
 		val &= ~(ENL_HV_SYNIC_SINT_VECTOR_MASK |
 			 ENL_HV_SYNIC_SINT_MASKED | ENL_HV_SYNIC_SINT_AUTO_EOI |
 			 ENL_HV_SYNIC_SINT_POLLING);
+		if (t->sint_auto_eoi)
+			val |= ENL_HV_SYNIC_SINT_AUTO_EOI;
 		ret = t->msr_write(t, sint, val | t->sint_vector);
 	}
 	if (!ret)
@@ -133,8 +156,8 @@ static void synic_disable(struct enl_vmbus *vb, struct enl_synic *s)
 	s->enabled = false;
 	if (!t->msr_read(t, sint, &val))
 		t->msr_write(t, sint, val | ENL_HV_SYNIC_SINT_MASKED);
-	t->msr_write(t, ENL_HV_MSR_SIMP, 0);
-	t->msr_write(t, ENL_HV_MSR_SIEFP, 0);
+	synic_set_page(t, ENL_HV_MSR_SIMP, NULL);
+	synic_set_page(t, ENL_HV_MSR_SIEFP, NULL);
 	if (!t->msr_read(t, ENL_HV_MSR_SCONTROL, &val))
 		t->msr_write(t, ENL_HV_MSR_SCONTROL,
 			 val & ~ENL_HV_SYNIC_CONTROL_ENABLE);
@@ -154,16 +177,23 @@ static int synic_cpu_offline(unsigned int cpu)
 	unsigned int relid;
 	bool busy = false;
 
-	/* An open channel interrupts its target VP: keep that CPU. */
-	spin_lock_irq(&vb->chan_lock);
-	for (relid = 0; relid < ENL_MAX_RELID && !vb->unloading; relid++) {
-		struct enl_vmbus_channel *ch = vb->chan[relid];
+	/*
+	 * While VMBus is up, channel messages (UNLOAD_RESPONSE too) go to
+	 * CPU 0's VP and an open channel interrupts its target VP: keep
+	 * those CPUs. A failed setup and the teardown disable them all.
+	 */
+	if (READ_ONCE(vb->synic_live) && !READ_ONCE(vb->unloading)) {
+		busy = cpu == 0;
+		spin_lock_irq(&vb->chan_lock);
+		for (relid = 0; relid < ENL_MAX_RELID && !busy; relid++) {
+			struct enl_vmbus_channel *ch = vb->chan[relid];
 
-		if (ch && READ_ONCE(ch->state) != ENL_CHAN_OFFERED &&
-		    ch->target_cpu == cpu)
-			busy = true;
+			if (ch && READ_ONCE(ch->state) != ENL_CHAN_OFFERED &&
+			    ch->target_cpu == cpu)
+				busy = true;
+		}
+		spin_unlock_irq(&vb->chan_lock);
 	}
-	spin_unlock_irq(&vb->chan_lock);
 	if (busy)
 		return -EBUSY;
 	synic_disable(vb, &vb->synic[cpu]);

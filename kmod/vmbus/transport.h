@@ -23,6 +23,11 @@ struct enl_transport {
 	unsigned int nr_synic;
 	/* Vector programmed into the SINT register. */
 	u8 sint_vector;
+	/*
+	 * SINT AutoEOI bit. hv: set unless Hyper-V recommends against it,
+	 * because the kernel's vector handler EOIs the APIC only then.
+	 */
+	bool sint_auto_eoi;
 	/* Parent of the bus's root device (the PCI or ACPI device). */
 	struct device *parent;
 
