@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config meson ninja-build bc bison flex kmod cpio
 zstd xz-utils perl python3 sparse clang libclang-rt-14-dev
 linux-headers-amd64 linux-source-6.1
-qemu-system-x86 busybox-static e2fsprogs xfsprogs
+qemu-system-x86 busybox-static e2fsprogs xfsprogs kexec-tools
 libglib2.0-dev libsystemd-dev libnl-3-dev libnl-route-3-dev
 systemd dkms debhelper rpm groff-base man-db"
 
@@ -24,6 +24,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# kexec-tools is for the guest's initramfs (tests/vm/test_kexec.py): keep it
+# from turning this machine's own reboots into kexecs.
+echo "kexec-tools kexec-tools/load_kexec boolean false" | debconf-set-selections
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

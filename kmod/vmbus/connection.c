@@ -42,14 +42,14 @@ static const u8 enl_msg_min_len[ENL_CHANNELMSG_COUNT] = {
 		sizeof(struct enl_vmbus_channel_message_header),
 };
 
-int enl_conn_post(struct enl_vmbus *vb, const void *msg, u32 len)
+static int conn_post(struct enl_vmbus *vb, const void *msg, u32 len,
+		     bool can_sleep)
 {
 	const struct enl_vmbus_channel_message_header *hdr = msg;
 	struct enl_hv_input_post_message in = {};
 	unsigned int tries;
 	int ret;
 
-	might_sleep();
 	if (WARN_ON(len > ENL_VMBUS_MAX_MSG_SIZE))
 		return -EINVAL;
 	in.connection_id = vb->msg_conn_id;
@@ -74,12 +74,21 @@ int enl_conn_post(struct enl_vmbus *vb, const void *msg, u32 len)
 		    ret != ENL_HV_STATUS_INSUFFICIENT_MEMORY &&
 		    ret != ENL_HV_STATUS_INVALID_CONNECTION_ID)
 			break;
-		msleep(min(1u << tries, 100u));
+		if (can_sleep)
+			msleep(min(1u << tries, 100u));
+		else
+			mdelay(min(1u << tries, 100u));
 	}
 	atomic_long_inc(&vb->err.post_fail);
 	pr_err_ratelimited("enl_vmbus: HvPostMessage of message %u failed: %d\n",
 			   hdr->msgtype, ret);
 	return ret < 0 ? ret : -EIO;
+}
+
+int enl_conn_post(struct enl_vmbus *vb, const void *msg, u32 len)
+{
+	might_sleep();
+	return conn_post(vb, msg, len, true);
 }
 
 void enl_conn_waiter_add(struct enl_vmbus *vb, struct enl_msg_waiter *w,
@@ -172,6 +181,13 @@ void enl_conn_on_message(struct enl_vmbus *vb, const void *msg, u32 len)
 	if (type >= ENL_CHANNELMSG_COUNT || !enl_msg_min_len[type] ||
 	    len < enl_msg_min_len[type])
 		goto bad;
+
+	/* Shutting down: the host is told to forget us; nothing else counts. */
+	if (atomic_read(&vb->shutting_down)) {
+		if (type == ENL_CHANNELMSG_UNLOAD_RESPONSE)
+			WRITE_ONCE(vb->unload_acked, true);
+		return;
+	}
 
 	switch (type) {
 	case ENL_CHANNELMSG_OFFERCHANNEL:
@@ -311,4 +327,41 @@ out:
 	vb->int_page = NULL;
 	vb->monitor_page[0] = NULL;
 	vb->monitor_page[1] = NULL;
+}
+
+/*
+ * kexec, reboot, crash: UNLOAD, and poll the message pages for the answer,
+ * since interrupts may be off and the tasklet may never run again. No
+ * sleeping, no allocation, no lock that the interrupted context may hold.
+ * Hosts older than 8.1 (Windows Server 2012) do not answer UNLOAD (Linux's
+ * vmbus_initiate_unload skips it there too): do not wait for them.
+ */
+int enl_conn_unload_poll(struct enl_vmbus *vb, unsigned int wait_ms)
+{
+	struct enl_vmbus_channel_unload msg = {
+		.header.msgtype = ENL_CHANNELMSG_UNLOAD,
+	};
+	u32 version = READ_ONCE(vb->version);
+	unsigned int ms;
+	int ret;
+
+	if (!version)
+		return -ENOTCONN;
+	if (version < ENL_VMBUS_VERSION_WIN8_1)
+		return 0;
+	ret = conn_post(vb, &msg, sizeof(msg), false);
+	if (ret)
+		return ret;
+	for (ms = 0; ms < wait_ms; ms++) {
+		enl_synic_poll(vb);
+		if (READ_ONCE(vb->unload_acked)) {
+			/* Free the slots of anything queued behind it. */
+			enl_synic_poll(vb);
+			return 0;
+		}
+		if (ms && !(ms % 5000))
+			pr_notice("enl_vmbus: waiting for the host's UNLOAD_RESPONSE\n");
+		mdelay(1);
+	}
+	return -ETIMEDOUT;
 }

@@ -117,6 +117,42 @@ void enl_vmbus_stop(struct enl_transport *t)
 	mutex_unlock(&enl_start_lock);
 }
 
+/*
+ * No enl_start_lock here: a crash may have interrupted its holder. VMBus
+ * counts as up on t while its SynICs are live (set after they are set up,
+ * cleared before they are freed).
+ */
+static struct enl_vmbus *vb_live_on(struct enl_transport *t)
+{
+	struct enl_vmbus *vb = READ_ONCE(enl_vb);
+
+	if (!vb || vb->t != t || !READ_ONCE(vb->synic_live))
+		return NULL;
+	return vb;
+}
+
+int enl_vmbus_shutdown(struct enl_transport *t, unsigned int wait_ms)
+{
+	struct enl_vmbus *vb = vb_live_on(t);
+
+	if (!vb)
+		return -ENODEV;
+	/* Once: a crash during a kexec shutdown does not UNLOAD twice. */
+	if (atomic_xchg(&vb->shutting_down, 1))
+		return READ_ONCE(vb->unload_acked) ? 0 : -ETIMEDOUT;
+	/* Offers are ignored and CPUs may go offline from now on. */
+	WRITE_ONCE(vb->unloading, true);
+	return enl_conn_unload_poll(vb, wait_ms);
+}
+
+void enl_vmbus_shutdown_synic(struct enl_transport *t, unsigned int idx)
+{
+	struct enl_vmbus *vb = READ_ONCE(enl_vb);
+
+	if (vb && vb->t == t && vb->synic)
+		enl_synic_shutdown(vb, idx);
+}
+
 static int __init enl_vmbus_init(void)
 {
 	int ret;

@@ -11,49 +11,100 @@
 /* Messages handled per tasklet run before yielding the CPU. */
 #define SYNIC_MSG_BUDGET	16
 
-static void synic_drain_messages(struct enl_vmbus *vb, struct enl_synic *s)
+/*
+ * Take the message in s's VMBus SINT slot, if any: true with *type and
+ * *size set and the payload in buf. Called with s->msg_lock held.
+ */
+static bool synic_take_message(struct enl_vmbus *vb, struct enl_synic *s,
+			       u32 *type, void *buf, u32 *size)
 {
 	struct enl_hv_message *msg =
 		&s->msg_page->sint_message[ENL_VMBUS_MESSAGE_SINT];
+
+	*type = READ_ONCE(msg->header.message_type);
+	if (*type == ENL_HVMSG_NONE)
+		return false;
+	*size = READ_ONCE(msg->header.payload_size);
+	if (*size > ENL_HV_MESSAGE_PAYLOAD_BYTE_COUNT) {
+		atomic_long_inc(&vb->err.bad_msg);
+		pr_err_ratelimited("enl_vmbus: SynIC message of %u bytes dropped\n",
+				   *size);
+		*type = ENL_HVMSG_NONE;
+		*size = 0;
+	}
+	memcpy(buf, msg->u.bytes, *size);
+	WRITE_ONCE(msg->header.message_type, ENL_HVMSG_NONE);
+	/*
+	 * The freed slot must be visible before EOM: on EOM the host
+	 * delivers its next queued message into the same slot. Read the
+	 * pending flag only now: the host may set it while the slot is
+	 * still full.
+	 */
+	mb();
+	if (READ_ONCE(msg->header.message_flags) & ENL_HV_MESSAGE_FLAG_PENDING)
+		vb->t->msr_write(vb->t, ENL_HV_MSR_EOM, 0);
+	return true;
+}
+
+static void synic_handle_message(struct enl_vmbus *vb, u32 type,
+				 const void *buf, u32 size)
+{
+	if (type == ENL_HVMSG_VMBUS) {
+		enl_conn_on_message(vb, buf, size);
+	} else if (type != ENL_HVMSG_NONE) {
+		atomic_long_inc(&vb->err.bad_msg);
+		pr_err_ratelimited("enl_vmbus: unexpected SynIC message type %#x\n",
+				   type);
+	}
+}
+
+static void synic_drain_messages(struct enl_vmbus *vb, struct enl_synic *s)
+{
 	u64 buf[ENL_HV_MESSAGE_PAYLOAD_QWORD_COUNT];
+	unsigned long flags;
 	u32 type, size;
+	bool got;
 	int n;
 
 	for (n = 0; n < SYNIC_MSG_BUDGET; n++) {
-		type = READ_ONCE(msg->header.message_type);
-		if (type == ENL_HVMSG_NONE)
+		spin_lock_irqsave(&s->msg_lock, flags);
+		got = synic_take_message(vb, s, &type, buf, &size);
+		spin_unlock_irqrestore(&s->msg_lock, flags);
+		if (!got)
 			return;
-		size = READ_ONCE(msg->header.payload_size);
-		if (size > ENL_HV_MESSAGE_PAYLOAD_BYTE_COUNT) {
-			atomic_long_inc(&vb->err.bad_msg);
-			pr_err_ratelimited("enl_vmbus: SynIC message of %u bytes dropped\n",
-					   size);
-			type = ENL_HVMSG_NONE;
-			size = 0;
-		}
-		memcpy(buf, msg->u.bytes, size);
-		WRITE_ONCE(msg->header.message_type, ENL_HVMSG_NONE);
-		/*
-		 * The freed slot must be visible before EOM: on EOM the host
-		 * delivers its next queued message into the same slot. Read
-		 * the pending flag only now: the host may set it while the
-		 * slot is still full.
-		 */
-		mb();
-		if (READ_ONCE(msg->header.message_flags) &
-		    ENL_HV_MESSAGE_FLAG_PENDING)
-			vb->t->msr_write(vb->t, ENL_HV_MSR_EOM, 0);
-
-		if (type == ENL_HVMSG_VMBUS) {
-			enl_conn_on_message(vb, buf, size);
-		} else if (type != ENL_HVMSG_NONE) {
-			atomic_long_inc(&vb->err.bad_msg);
-			pr_err_ratelimited("enl_vmbus: unexpected SynIC message type %#x\n",
-					   type);
-		}
+		synic_handle_message(vb, type, buf, size);
 	}
 	/* More may be queued: come back rather than hog the softirq. */
 	tasklet_schedule(&s->tasklet);
+}
+
+/*
+ * Shutdown (kexec, reboot, crash): take what waits in every enabled SynIC's
+ * slot, whether or not interrupts and tasklets still run. A lock held by
+ * whoever we interrupted is skipped, never waited for. hv: an EOM is
+ * written on this CPU's VP, so a message queued behind another VP's slot
+ * still needs that VP's tasklet (Linux's vmbus_wait_for_unload has the
+ * same limit).
+ */
+void enl_synic_poll(struct enl_vmbus *vb)
+{
+	u64 buf[ENL_HV_MESSAGE_PAYLOAD_QWORD_COUNT];
+	unsigned long flags;
+	unsigned int i;
+	u32 type, size;
+	bool got;
+
+	for (i = 0; i < vb->t->nr_synic; i++) {
+		struct enl_synic *s = &vb->synic[i];
+
+		if (!READ_ONCE(s->enabled) ||
+		    !spin_trylock_irqsave(&s->msg_lock, flags))
+			continue;
+		got = synic_take_message(vb, s, &type, buf, &size);
+		spin_unlock_irqrestore(&s->msg_lock, flags);
+		if (got)
+			synic_handle_message(vb, type, buf, size);
+	}
 }
 
 static void synic_drain_events(struct enl_vmbus *vb, struct enl_synic *s)
@@ -141,7 +192,7 @@ static int synic_enable(struct enl_vmbus *vb, struct enl_synic *s)
 	if (!ret)
 		ret = t->msr_write(t, ENL_HV_MSR_SCONTROL,
 			       val | ENL_HV_SYNIC_CONTROL_ENABLE);
-	s->enabled = !ret;
+	WRITE_ONCE(s->enabled, !ret);
 	return ret;
 }
 
@@ -151,9 +202,9 @@ static void synic_disable(struct enl_vmbus *vb, struct enl_synic *s)
 	u32 sint = ENL_HV_MSR_SINT(ENL_VMBUS_MESSAGE_SINT);
 	u64 val;
 
-	if (!s->enabled)
+	if (!READ_ONCE(s->enabled))
 		return;
-	s->enabled = false;
+	WRITE_ONCE(s->enabled, false);
 	if (!t->msr_read(t, sint, &val))
 		t->msr_write(t, sint, val | ENL_HV_SYNIC_SINT_MASKED);
 	synic_set_page(t, ENL_HV_MSR_SIMP, NULL);
@@ -224,6 +275,7 @@ int enl_synic_init(struct enl_vmbus *vb)
 		struct enl_synic *s = &vb->synic[i];
 
 		tasklet_setup(&s->tasklet, synic_tasklet);
+		spin_lock_init(&s->msg_lock);
 		s->msg_page = (void *)get_zeroed_page(GFP_KERNEL);
 		s->event_page = (void *)get_zeroed_page(GFP_KERNEL);
 		if (!s->msg_page || !s->event_page) {
@@ -249,6 +301,18 @@ int enl_synic_init(struct enl_vmbus *vb)
 	}
 	WRITE_ONCE(vb->synic_live, true);
 	return 0;
+}
+
+/*
+ * Shutdown: no more tasklets from the interrupt, and SynIC idx off (hv: on
+ * its own CPU). The pages stay allocated: the host may still be writing
+ * them until the SynIC is off, and the kernel is going away.
+ */
+void enl_synic_shutdown(struct enl_vmbus *vb, unsigned int idx)
+{
+	WRITE_ONCE(vb->synic_live, false);
+	if (idx < vb->t->nr_synic)
+		synic_disable(vb, &vb->synic[idx]);
 }
 
 void enl_synic_exit(struct enl_vmbus *vb)

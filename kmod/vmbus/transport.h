@@ -47,6 +47,19 @@ struct enl_transport {
 int enl_vmbus_start(struct enl_transport *t);
 void enl_vmbus_stop(struct enl_transport *t);
 
+/*
+ * kexec, reboot and crash, when the next kernel must find the host with no
+ * connection, channel or GPADL of ours and the SynICs off. Neither sleeps,
+ * allocates or takes a lock the interrupted context may hold; both work
+ * with interrupts off.
+ * enl_vmbus_shutdown: UNLOAD, then poll the message pages for the answer
+ * for at most wait_ms. 0 if answered, -ENODEV if VMBus is not up on t,
+ * -ENOTCONN if no version was agreed, -ETIMEDOUT, or the post's error.
+ * enl_vmbus_shutdown_synic: SynIC idx off, on its own CPU for hv.
+ */
+int enl_vmbus_shutdown(struct enl_transport *t, unsigned int wait_ms);
+void enl_vmbus_shutdown_synic(struct enl_transport *t, unsigned int idx);
+
 /* From the transport's interrupt handler (hardirq): SynIC idx has work. */
 void enl_synic_interrupt(unsigned int idx);
 

@@ -21,6 +21,13 @@ static const struct acpi_device_id hv_acpi_ids[] = {
 };
 MODULE_DEVICE_TABLE(acpi, hv_acpi_ids);
 
+/*
+ * How long kexec and crash wait for UNLOAD_RESPONSE, as Linux's
+ * vmbus_wait_for_unload: an Azure host writes back its disk cache before
+ * answering, seen to take up to 50 s.
+ */
+#define HV_UNLOAD_WAIT_MS	(100 * 1000)
+
 /* Why the last probe failed, for enl_transport_hv_register(). */
 static int hv_probe_err;
 static bool hv_registered;
@@ -96,6 +103,47 @@ static struct enl_transport hv_transport = {
 	.vp_index = hv_vp,
 };
 
+static void hv_synic_off_here(void *unused)
+{
+	enl_vmbus_shutdown_synic(&hv_transport, smp_processor_id());
+}
+
+/*
+ * kexec, from machine_shutdown() (after device_shutdown, before the other
+ * CPUs are stopped, interrupts on): UNLOAD, so the host lets go of every
+ * channel and ring GPADL, then every CPU's SynIC off, so the hypervisor
+ * stops writing message and event pages that will belong to the next
+ * kernel (Linux 6.1: hv_kexec_handler). The UNLOAD is polled as on crash.
+ */
+static void hv_kexec(void)
+{
+	int ret = enl_vmbus_shutdown(&hv_transport, HV_UNLOAD_WAIT_MS);
+
+	if (ret == -ENODEV)
+		return;
+	if (ret && ret != -ENOTCONN)
+		pr_err("enl_vmbus: kexec: no UNLOAD_RESPONSE (%d)\n", ret);
+	if (irqs_disabled())
+		hv_synic_off_here(NULL);
+	else
+		on_each_cpu(hv_synic_off_here, NULL, 1);
+}
+
+/*
+ * Crash, from machine_crash_shutdown() before the other CPUs are stopped:
+ * any context, interrupts off, locks possibly held. UNLOAD with a polled
+ * wait, then this CPU's SynIC off: the crash kernel boots on this CPU, and
+ * the other CPUs are stopped with their SynICs pointing into the old
+ * kernel's memory, which the crash kernel does not use (Linux 6.1:
+ * hv_crash_handler does the same).
+ */
+static void hv_crash(struct pt_regs *regs)
+{
+	if (enl_vmbus_shutdown(&hv_transport, HV_UNLOAD_WAIT_MS) == -ENODEV)
+		return;
+	hv_synic_off_here(NULL);
+}
+
 /* Can this partition be a VMBus client through this transport? */
 static int hv_check(struct acpi_device *adev)
 {
@@ -149,8 +197,13 @@ static int hv_acpi_add(struct acpi_device *adev)
 		!(ms_hyperv.hints & HV_DEPRECATING_AEOI_RECOMMENDED);
 	hv_setup_vmbus_handler(hv_isr);
 	ret = enl_vmbus_start(&hv_transport);
-	if (ret)
+	if (ret) {
 		hv_remove_vmbus_handler();
+		goto out;
+	}
+	/* Single slots in arch/x86: ours, since hv_vmbus cannot be loaded. */
+	hv_setup_kexec_handler(hv_kexec);
+	hv_setup_crash_handler(hv_crash);
 out:
 	hv_probe_err = ret;
 	return ret;
@@ -159,6 +212,8 @@ out:
 /* UNLOAD, then the SynICs, then the vector: enl_vmbus_stop does the first two. */
 static int hv_acpi_remove(struct acpi_device *adev)
 {
+	hv_remove_crash_handler();
+	hv_remove_kexec_handler();
 	enl_vmbus_stop(&hv_transport);
 	hv_remove_vmbus_handler();
 	return 0;

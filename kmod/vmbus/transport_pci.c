@@ -14,6 +14,10 @@
 
 /* A call is a hypercall for the guest: the host answers in microseconds. */
 #define PCI_CALL_TIMEOUT_NS	(2 * NSEC_PER_SEC)
+/* enl-host answers UNLOAD at once; the bound is for a host that is gone. */
+#define PCI_UNLOAD_WAIT_MS	10000
+/* SIMP and SIEFP: the page number, bits 63:12. */
+#define PCI_SYNIC_PAGE_BITS	(~0ULL << ENL_HV_SYNIC_PAGE_SHIFT)
 
 struct enl_pci {
 	struct enl_transport t;
@@ -28,8 +32,9 @@ struct enl_pci {
 	 */
 	raw_spinlock_t call_lock;
 	u32 seq;
-	bool dead;			/* a call timed out: host gone */
+	bool dead;			/* a call timed out, or shut down */
 	bool started;
+	bool shut_down;			/* .shutdown ran: irqs and MSI-X gone */
 };
 
 static struct enl_pci *to_enl_pci(struct enl_transport *t)
@@ -189,6 +194,44 @@ static int pci_check_shared(struct pci_dev *pdev, struct enl_hvif_shared *s)
 	return 0;
 }
 
+/*
+ * A kernel that ended without .shutdown (crash kexec, kdump) left VP 0's
+ * SynIC on and enl-host connected to it, writing pages that are no longer
+ * its. Switch the SynIC off first, as .shutdown would have: enl-host drops
+ * that connection, with its channels and GPADLs, when the SINT it answers
+ * on goes off, so the INITIATE_CONTACT that follows is a first contact.
+ */
+static int pci_reset_stale_synic(struct enl_pci *p)
+{
+	u32 sint = ENL_HV_MSR_SINT(ENL_VMBUS_MESSAGE_SINT);
+	u64 simp, val;
+	int ret;
+
+	ret = pci_rdmsr(&p->t, ENL_HV_MSR_SIMP, &simp);
+	if (ret || !(simp & ENL_HV_SYNIC_SIMP_ENABLE))
+		return ret;
+	dev_warn(&p->pdev->dev, "SynIC left on by the previous kernel: switching it off\n");
+	ret = pci_rdmsr(&p->t, sint, &val);
+	if (!ret)
+		ret = pci_wrmsr(&p->t, sint, val | ENL_HV_SYNIC_SINT_MASKED);
+	if (!ret)
+		ret = pci_wrmsr(&p->t, ENL_HV_MSR_SIMP,
+				simp & ~(PCI_SYNIC_PAGE_BITS |
+					 ENL_HV_SYNIC_SIMP_ENABLE));
+	if (!ret)
+		ret = pci_rdmsr(&p->t, ENL_HV_MSR_SIEFP, &val);
+	if (!ret)
+		ret = pci_wrmsr(&p->t, ENL_HV_MSR_SIEFP,
+				val & ~(PCI_SYNIC_PAGE_BITS |
+					ENL_HV_SYNIC_SIEFP_ENABLE));
+	if (!ret)
+		ret = pci_rdmsr(&p->t, ENL_HV_MSR_SCONTROL, &val);
+	if (!ret)
+		ret = pci_wrmsr(&p->t, ENL_HV_MSR_SCONTROL,
+				val & ~ENL_HV_SYNIC_CONTROL_ENABLE);
+	return ret;
+}
+
 static int pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct enl_pci *p;
@@ -218,6 +261,11 @@ static int pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 	p->host_peer = READ_ONCE(p->shm->host_peer) & 0xffff;
+	/*
+	 * A previous kernel (or module load) left its last seq in done:
+	 * continue from there, or a first call equal to it is never served.
+	 */
+	p->seq = READ_ONCE(p->shm->call[0].done);
 
 	/*
 	 * enl-host drops SINTs raised before MSI-X is on: enable it (and bus
@@ -256,6 +304,8 @@ static int pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = pci_wrmsr(&p->t, ENL_HV_MSR_GUEST_OS_ID,
 			ENL_HV_GUEST_OS_ID(pci_kernel_version()));
 	if (!ret)
+		ret = pci_reset_stale_synic(p);
+	if (!ret)
 		ret = enl_vmbus_start(&p->t);
 	if (ret)
 		goto free_irq;
@@ -270,15 +320,51 @@ free_vectors:
 	return ret;
 }
 
+static void pci_quiesce(struct enl_pci *p)
+{
+	free_irq(pci_irq_vector(p->pdev, ENL_VMBUS_MESSAGE_SINT), p);
+	pci_free_irq_vectors(p->pdev);
+	pci_clear_master(p->pdev);
+}
+
 static void pci_remove(struct pci_dev *pdev)
 {
 	struct enl_pci *p = pci_get_drvdata(pdev);
 
 	if (p->started)
 		enl_vmbus_stop(&p->t);
-	free_irq(pci_irq_vector(pdev, ENL_VMBUS_MESSAGE_SINT), p);
-	pci_free_irq_vectors(pdev);
-	pci_clear_master(pdev);
+	if (!p->shut_down)
+		pci_quiesce(p);
+}
+
+/*
+ * Reboot and kexec (device_shutdown). The next kernel must find enl-host as
+ * a first boot does: UNLOAD (the host closes every channel and frees every
+ * GPADL), VP 0's SynIC off (the host stops writing our pages), then no more
+ * calls, interrupts, MSI-X or DMA from the device. The device model is left
+ * alone: this runs under the device lock, and the kernel is going away. The
+ * UNLOAD is polled: the same path as the hv transport's crash handler.
+ */
+static void pci_shutdown(struct pci_dev *pdev)
+{
+	struct enl_pci *p = pci_get_drvdata(pdev);
+	unsigned long flags;
+	int ret;
+
+	if (!p || !p->started || p->shut_down)
+		return;
+	ret = enl_vmbus_shutdown(&p->t, PCI_UNLOAD_WAIT_MS);
+	if (ret && ret != -ENOTCONN)
+		dev_warn(&pdev->dev, "UNLOAD not answered (%d): SynIC off regardless\n",
+			 ret);
+	enl_vmbus_shutdown_synic(&p->t, 0);
+	raw_spin_lock_irqsave(&p->call_lock, flags);
+	p->dead = true;
+	raw_spin_unlock_irqrestore(&p->call_lock, flags);
+	pci_quiesce(p);
+	p->shut_down = true;
+	dev_info(&pdev->dev, "shutdown: VMBus %s, SynIC and MSI-X off\n",
+		 ret ? "not unloaded" : "unloaded");
 }
 
 static const struct pci_device_id pci_ids[] = {
@@ -292,6 +378,7 @@ static struct pci_driver pci_drv = {
 	.id_table = pci_ids,
 	.probe = pci_probe,
 	.remove = pci_remove,
+	.shutdown = pci_shutdown,
 };
 
 int enl_transport_pci_register(void)

@@ -21,11 +21,15 @@
 /* How long the host gets to answer a channel message. */
 #define ENL_REPLY_TIMEOUT_MS	10000
 
-/* One SynIC: its message and event flags pages, drained by a tasklet. */
+/*
+ * One SynIC: its message and event flags pages, drained by a tasklet (and
+ * at shutdown by a poll too: msg_lock makes each message taken once).
+ */
 struct enl_synic {
 	struct enl_hv_message_page *msg_page;
 	struct enl_hv_synic_event_flags_page *event_page;
 	struct tasklet_struct tasklet;
+	spinlock_t msg_lock;
 	bool enabled;
 };
 
@@ -59,6 +63,9 @@ struct enl_vmbus {
 	atomic_t next_gpadl;
 	atomic_t next_cpu;
 	bool unloading;
+	/* kexec, reboot or crash: only UNLOAD_RESPONSE matters any more. */
+	atomic_t shutting_down;
+	bool unload_acked;
 
 	struct enl_vmbus_errors err;
 };
@@ -122,6 +129,8 @@ struct enl_vmbus_channel {
 /* synic.c */
 int enl_synic_init(struct enl_vmbus *vb);
 void enl_synic_exit(struct enl_vmbus *vb);
+void enl_synic_poll(struct enl_vmbus *vb);
+void enl_synic_shutdown(struct enl_vmbus *vb, unsigned int idx);
 
 /* connection.c */
 int enl_conn_post(struct enl_vmbus *vb, const void *msg, u32 len);
@@ -134,6 +143,7 @@ void enl_conn_abort_waiters(struct enl_vmbus *vb,
 void enl_conn_on_message(struct enl_vmbus *vb, const void *msg, u32 len);
 int enl_conn_connect(struct enl_vmbus *vb);
 void enl_conn_unload(struct enl_vmbus *vb);
+int enl_conn_unload_poll(struct enl_vmbus *vb, unsigned int wait_ms);
 
 /* offer.c */
 void enl_offer_on_offer(struct enl_vmbus *vb, const void *msg, u32 len);

@@ -77,4 +77,32 @@ done
 # In-guest test programs, built static by tests/vm/build-guest.sh.
 [ -d "$guestbin" ] && cp "$guestbin"/* "$root/bin/"
 
+# For tests/vm/test_kexec.py: kexec, the guest kernel, and the initramfs the
+# kexec'd kernel boots, a minimal one (an initramfs cannot hold itself):
+# busybox, init, the agent, enl_vmbus, enl-echo and enl-exit.
+[ -x /sbin/kexec ] || { echo "mkinitramfs: /sbin/kexec missing (make deps)" >&2; exit 1; }
+add_binary /sbin/kexec
+mkdir -p "$root/boot"
+cp "$kroot/boot/vmlinuz-$kver" "$root/boot/vmlinuz"
+mini=$(mktemp -d)
+trap 'rm -rf "$root" "$mini"' EXIT
+mkdir -p "$mini/bin" "$mini/etc" "$mini/proc" "$mini/sys" "$mini/dev" \
+	"$mini/lib/modules/$kver/extra"
+cp /bin/busybox "$mini/bin/busybox"
+ln -s busybox "$mini/bin/sh"
+cp "$top/tests/vm/init" "$mini/init"
+cp "$top/tests/vm/agent" "$mini/bin/enl-agent"
+cp "$root/etc/enl-modules" "$mini/etc/"
+for m in $(cat "$root/etc/enl-modules"); do
+	objcopy --strip-debug "$root/lib/modules/$kver/extra/$m.ko" \
+		"$mini/lib/modules/$kver/extra/$m.ko"
+done
+cp "$root/lib/modules/$kver"/modules.order "$root/lib/modules/$kver"/modules.builtin* \
+	"$mini/lib/modules/$kver/" 2>/dev/null || true
+depmod -b "$mini" "$kver"
+for b in enl-echo enl-exit; do
+	[ -x "$guestbin/$b" ] && cp "$guestbin/$b" "$mini/bin/"
+done
+(cd "$mini" && find . | cpio -o -H newc --quiet) | gzip -1 >"$root/boot/initrd.cpio.gz"
+
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"

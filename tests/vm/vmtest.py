@@ -72,7 +72,7 @@ def kernel_paths():
 class Guest:
     """One guest under enl-host, with its agent connection."""
 
-    def __init__(self, offers=('echo',), mem='512M', cpus=1):
+    def __init__(self, offers=('echo',), mem='512M', cpus=1, append=''):
         vmlinuz, initrd = kernel_paths()
         self.dir = tempfile.mkdtemp(prefix='enl-vm-')
         self.ctl_path = os.path.join(self.dir, 'ctl.sock')
@@ -80,7 +80,8 @@ class Guest:
         self.console = os.path.join(self.dir, 'console.log')
         cmd = [ENL_HOST, 'run', '--kernel', vmlinuz, '--initrd', initrd,
                '--mem', mem, '--cpus', str(cpus),
-               '--append', 'enl.mode=test', '--console', self.console,
+               '--append', ('enl.mode=test ' + append).strip(),
+               '--console', self.console,
                '--serial2', self.agent_path, '--ctl', self.ctl_path]
         for o in offers:
             cmd += ['--offer', o]
@@ -147,6 +148,22 @@ class Guest:
         out = data[:-len(b'@@END ')].decode(errors='replace')
         return int(tail.strip() or b'1'), out
 
+    def send(self, cmd):
+        """Start cmd in the guest without waiting for its answer (for
+        commands that end the running kernel, like kexec -e)."""
+        if '\n' in cmd:
+            raise ValueError('one line per command')
+        self.sock.sendall(cmd.encode() + b'\n')
+
+    def wait_ready(self, timeout=120):
+        """Wait for a fresh @@READY: the agent of a newly started kernel
+        (the serial socket belongs to QEMU and stays connected). Whatever
+        came before it is dropped; returns the seconds it took."""
+        t0 = time.monotonic()
+        self._read_until(b'@@READY\n', timeout)
+        self.buf = b''
+        return time.monotonic() - t0
+
     def ctl(self, *args, timeout=30):
         r = subprocess.run([ENL_HOST, 'ctl', '--ctl', self.ctl_path] + list(args),
                            capture_output=True, text=True, timeout=timeout)
@@ -199,12 +216,12 @@ class Guest:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_suite(offers, body, cpus=1):
+def run_suite(offers, body, cpus=1, append=''):
     """Boot one guest with offers, run body(t, g), print TAP; the exit
     status for sys.exit. Logs are kept when anything failed."""
     t = Tap()
     try:
-        g = Guest(offers=offers, cpus=cpus)
+        g = Guest(offers=offers, cpus=cpus, append=append)
     except GuestError as e:
         t.ok(False, 'guest boots with %s offered' % ', '.join(offers), str(e))
         return t.done()
