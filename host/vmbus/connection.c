@@ -9,16 +9,7 @@
 #include "server_priv.h"
 
 /* Newest first; a guest walks its own list down until we say yes. */
-static const uint32_t supported_versions[] = {
-	ENL_VMBUS_VERSION_WIN10_V5_3,
-	ENL_VMBUS_VERSION_WIN10_V5_2,
-	ENL_VMBUS_VERSION_WIN10_V5_1,
-	ENL_VMBUS_VERSION_WIN10_V5,
-	ENL_VMBUS_VERSION_WIN10_V4_1,
-	ENL_VMBUS_VERSION_WIN10,
-	ENL_VMBUS_VERSION_WIN8_1,
-	ENL_VMBUS_VERSION_WIN8,
-};
+static const uint32_t supported_versions[] = ENL_VMBUS_VERSIONS_NEWEST_FIRST;
 
 static bool version_supported(uint32_t v)
 {

@@ -42,6 +42,17 @@
 #define ENL_VMBUS_VERSION_MIN		ENL_VMBUS_VERSION_WIN8
 #define ENL_VMBUS_VERSION_MAX		ENL_VMBUS_VERSION_WIN10_V5_3
 
+/*
+ * The versions this suite speaks, newest first: the guest offers them in
+ * this order and the host accepts exactly these. An initialiser list, so
+ * each side declares its own array without an unused one in every file.
+ */
+#define ENL_VMBUS_VERSIONS_NEWEST_FIRST {				\
+	ENL_VMBUS_VERSION_WIN10_V5_3, ENL_VMBUS_VERSION_WIN10_V5_2,	\
+	ENL_VMBUS_VERSION_WIN10_V5_1, ENL_VMBUS_VERSION_WIN10_V5,	\
+	ENL_VMBUS_VERSION_WIN10_V4_1, ENL_VMBUS_VERSION_WIN10,		\
+	ENL_VMBUS_VERSION_WIN8_1, ENL_VMBUS_VERSION_WIN8 }
+
 /* ---- Connections and SINTs -------------------------------------------- */
 
 /*

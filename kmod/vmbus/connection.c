@@ -10,16 +10,7 @@
 struct enl_vmbus *enl_vb;
 
 /* Newest first; the host says version_supported=0 to each it lacks. */
-static const u32 enl_versions[] = {
-	ENL_VMBUS_VERSION_WIN10_V5_3,
-	ENL_VMBUS_VERSION_WIN10_V5_2,
-	ENL_VMBUS_VERSION_WIN10_V5_1,
-	ENL_VMBUS_VERSION_WIN10_V5,
-	ENL_VMBUS_VERSION_WIN10_V4_1,
-	ENL_VMBUS_VERSION_WIN10,
-	ENL_VMBUS_VERSION_WIN8_1,
-	ENL_VMBUS_VERSION_WIN8,
-};
+static const u32 enl_versions[] = ENL_VMBUS_VERSIONS_NEWEST_FIRST;
 
 /* Shortest acceptable length of each message the host may send. */
 static const u8 enl_msg_min_len[ENL_CHANNELMSG_COUNT] = {
