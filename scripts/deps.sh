@@ -8,7 +8,8 @@ zstd xz-utils perl python3 sparse clang libclang-rt-14-dev
 linux-headers-amd64 linux-source-6.1
 qemu-system-x86 busybox-static e2fsprogs xfsprogs kexec-tools
 libglib2.0-dev libsystemd-dev libnl-3-dev libnl-route-3-dev
-systemd dkms debhelper rpm groff-base man-db"
+systemd dkms debhelper rpm groff-base man-db
+libgtk-4-dev xvfb xclip weston wl-clipboard xwayland"
 
 missing=""
 for p in $PKGS; do

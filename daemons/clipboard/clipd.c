@@ -31,6 +31,8 @@ static void ops_announced(void *ctx, const struct enl_clip_offer *offer)
 	d->host_copies++;
 	enl_debug("clipboard: the host owns the clipboard (serial %u, %zu formats)",
 		  offer->serial, offer->n);
+	if (d->changed)
+		d->changed(d->changed_ctx);
 }
 
 /* Hand the result to every waiter; they may start new pastes meanwhile. */
@@ -111,9 +113,12 @@ int enl_clipd_copy(struct enl_clipd *d, uint32_t format, const void *data,
 	struct enl_clip_item it = { format, data, len };
 	int ret = enl_clip_set(&d->e, &it, 1);
 
-	if (!ret)
-		d->user_copies++;
-	return ret;
+	if (ret)
+		return ret;
+	d->user_copies++;
+	if (d->changed)
+		d->changed(d->changed_ctx);
+	return 0;
 }
 
 int enl_clipd_paste(struct enl_clipd *d, uint32_t format,
@@ -180,4 +185,12 @@ size_t enl_clipd_targets(const struct enl_clipd *d, uint32_t *formats,
 		sizes[n] = d->e.remote.sizes[i];
 	}
 	return n;
+}
+
+const char *enl_clipd_owner(const struct enl_clipd *d, uint32_t *serial)
+{
+	*serial = d->e.owner_serial;
+	if (d->e.we_own)
+		return "guest";
+	return d->e.remote.serial ? "host" : "none";
 }

@@ -27,6 +27,9 @@ struct enl_clipd {
 	guint in_watch, out_watch;
 	void (*closed)(void *ctx);	/* the channel ended */
 	void *closed_ctx;
+	/* The owner changed (host announce or user copy): tell watchers. */
+	void (*changed)(void *ctx);
+	void *changed_ctx;
 	/* Users waiting for the request out (all for want_format). */
 	uint32_t want_format;
 	GPtrArray *waiters;
@@ -51,6 +54,12 @@ void enl_clipd_forget(struct enl_clipd *d, void *ctx);
 /* What can be pasted now: up to max formats and sizes (0: unknown). */
 size_t enl_clipd_targets(const struct enl_clipd *d, uint32_t *formats,
 			 uint64_t *sizes, size_t max);
+
+/*
+ * Who owns the clipboard now: "host", "guest" (a local user copied) or
+ * "none"; *serial is its ownership serial (0 for none).
+ */
+const char *enl_clipd_owner(const struct enl_clipd *d, uint32_t *serial);
 
 /* chan.c: serve the engine on ch (taken over), from the main loop. */
 void enl_clipd_attach(struct enl_clipd *d, struct enl_channel *ch);

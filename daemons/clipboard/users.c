@@ -29,6 +29,7 @@ struct client {
 	GByteArray *out;	/* the reply */
 	size_t out_off;
 	bool waiting;		/* for a paste from the host */
+	bool watching;		/* sent WATCH: hand over to watch.c */
 };
 
 static void client_free(struct client *c)
@@ -40,7 +41,8 @@ static void client_free(struct client *c)
 	u->clients = g_list_remove(u->clients, c);
 	if (c->watch)
 		g_source_remove(c->watch);
-	close(c->fd);
+	if (c->fd >= 0)
+		close(c->fd);
 	g_string_free(c->line, TRUE);
 	if (c->body)
 		g_byte_array_free(c->body, TRUE);
@@ -163,6 +165,10 @@ static void request(struct client *c)
 		do_targets(c);
 		return;
 	}
+	if (n == 1 && !strcmp(verb, "WATCH")) {
+		c->watching = true;
+		return;
+	}
 	if (n >= 2)
 		c->format = enl_clip_format_from_name(fmt);
 	if (n < 2 || !c->format) {
@@ -237,6 +243,15 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 		return G_SOURCE_CONTINUE;
 	if (c->out)
 		return G_SOURCE_REMOVE;	/* reply() installed the writer */
+	if (c->watching) {
+		struct enl_clipd_users *u = c->u;
+
+		c->fd = -1;	/* the watcher owns it now */
+		c->watch = 0;
+		client_free(c);
+		enl_clipd_watch_add(&u->watchers, u->d, fd);
+		return G_SOURCE_REMOVE;
+	}
 	/* Waiting for the host: watch only for the client hanging up. */
 	c->watch = 0;
 	c->watch = g_unix_fd_add(fd, G_IO_HUP | G_IO_ERR, on_readable, c);
@@ -279,6 +294,13 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+static void on_changed(void *ctx)
+{
+	struct enl_clipd_users *u = ctx;
+
+	enl_clipd_watch_notify(&u->watchers, u->d);
+}
+
 int enl_clipd_users_open(struct enl_clipd_users *u,
 			 const struct enl_clipd_conf *conf,
 			 enl_clipd_seat_fn seat, struct enl_clipd *d)
@@ -292,6 +314,8 @@ int enl_clipd_users_open(struct enl_clipd_users *u,
 	u->seat = seat;
 	u->d = d;
 	u->fd = -1;
+	d->changed = on_changed;
+	d->changed_ctx = u;
 	if (strlen(conf->socket) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, conf->socket);
@@ -315,6 +339,9 @@ void enl_clipd_users_close(struct enl_clipd_users *u)
 {
 	while (u->clients)
 		client_free(u->clients->data);
+	enl_clipd_watch_close(&u->watchers);
+	if (u->d && u->d->changed_ctx == u)
+		u->d->changed = NULL;
 	if (u->watch)
 		g_source_remove(u->watch);
 	u->watch = 0;

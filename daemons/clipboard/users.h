@@ -2,7 +2,8 @@
 /*
  * The local users' socket of enl-clipboardd (protocol in userproto.h):
  * accept, check the peer with SO_PEERCRED against access.h, read one
- * request (bounded by the cap), answer it from struct enl_clipd, close.
+ * request (bounded by the cap), answer it from struct enl_clipd, close;
+ * or, for WATCH, hand the connection to watch.h for good.
  */
 #ifndef ENL_CLIPD_USERS_H
 #define ENL_CLIPD_USERS_H
@@ -12,6 +13,7 @@
 #include "access.h"
 #include "clipd.h"
 #include "conf.h"
+#include "watch.h"
 
 struct enl_clipd_users {
 	const struct enl_clipd_conf *conf;
@@ -20,6 +22,7 @@ struct enl_clipd_users {
 	int fd;
 	guint watch;
 	GList *clients;
+	struct enl_clipd_watchers watchers;	/* WATCH connections */
 	unsigned long accepted, refused, bad_requests;
 };
 
