@@ -46,9 +46,12 @@ check: all asan linux-src
 run: all linux-src
 	@KVER=$(KVER) scripts/run.sh
 
-# libFuzzer over the VMBus server's guest-message parser (FUZZ_SECONDS=20).
+# libFuzzer over every parser of peer data: the VMBus server's guest
+# messages (FUZZ_SECONDS=20), then tests/fuzz: IC host services, guest IC
+# daemons, clipboard engine (FUZZ_SECONDS=10 each).
 fuzz: deps
 	@host/vmbus/fuzz/run.sh
+	@tests/fuzz/run.sh all
 
 bench: userspace
 	@scripts/bench.sh

@@ -77,9 +77,18 @@ for b in meson asan; do
 	done
 done
 
+echo "# ring 1: desktop bridge (Xvfb + xclip, weston + wl-clipboard)"
+run_tap desktop tests/desktop/run.sh
+
 echo "# ring 1: fuzz targets, briefly (make fuzz FUZZ_SECONDS=N for longer)"
 check "fuzz: VMBus server guest-message parser, ${FUZZ_SECONDS:-20} s" \
 	host/vmbus/fuzz/run.sh
+check "fuzz: enl-host IC services fed guest packets, ${FUZZ_SECONDS:-10} s" \
+	tests/fuzz/run.sh ic-host
+check "fuzz: guest IC daemons fed host packets, ${FUZZ_SECONDS:-10} s" \
+	tests/fuzz/run.sh ic-guest
+check "fuzz: clipboard engine (host and guest) fed peer packets, ${FUZZ_SECONDS:-10} s" \
+	tests/fuzz/run.sh clipboard
 
 echo "# ring 1: packaging (systemd units, udev rule, man pages, config docs)"
 run_tap units tests/packaging/check-units.sh

@@ -314,6 +314,7 @@ int enl_clip_request(struct enl_clip *e, uint32_t format)
 {
 	struct enl_clip_request r = { 0 };
 	bool offered = false;
+	int ret;
 
 	if (!e->ready)
 		return -ENOTCONN;
@@ -332,7 +333,11 @@ int enl_clip_request(struct enl_clip *e, uint32_t format)
 	r.request_id = e->rx_id;
 	r.format = format;
 	r.max_size = e->cap;
-	return send_ctrl(e, &r, sizeof(r));
+	ret = send_ctrl(e, &r, sizeof(r));
+	/* Not sent: no request is out, and no callback may report one. */
+	if (ret < 0)
+		rx_reset(e);
+	return ret;
 }
 
 void enl_clip_cancel(struct enl_clip *e)

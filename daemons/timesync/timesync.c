@@ -16,8 +16,8 @@ static const uint32_t ts_versions[] = {
 
 /* Largest delay we believe a host reports: one second. */
 #define MAX_DELAY_100NS	10000000ULL
-/* FILETIME past which ns since 1970 no longer fit an int64_t. */
-#define MAX_FILETIME	(ENL_IC_TIMESYNC_EPOCH_DELTA + INT64_MAX / 100)
+/* 100 ns units since 1970 past which ns no longer fit an int64_t. */
+#define MAX_UNIX_100NS	((uint64_t)INT64_MAX / 100)
 
 static bool may_adjust(struct enl_ts_guest *ts)
 {
@@ -96,7 +96,9 @@ static uint32_t ts_handle(void *ctx, struct enl_ic_msg *m, uint32_t srv,
 			      ENL_IC_TIMESYNC_EPOCH_DELTA;
 		memcpy(m->body, &d, sizeof(d));
 	}
-	if (parent < ENL_IC_TIMESYNC_EPOCH_DELTA || parent > MAX_FILETIME) {
+	/* With the delay added, as it is below: the edge must not overflow. */
+	if (parent < ENL_IC_TIMESYNC_EPOCH_DELTA ||
+	    parent - ENL_IC_TIMESYNC_EPOCH_DELTA > MAX_UNIX_100NS - delay) {
 		enl_log_rl(LOG_WARNING, "timesync: host time %llu out of range",
 			   (unsigned long long)parent);
 		ts->bad++;

@@ -322,6 +322,51 @@ static void test_cancel(void)
 	g_free(big);
 }
 
+static int fail_send(void *ctx, const void *pkt, size_t len)
+{
+	(void)ctx;
+	(void)pkt;
+	(void)len;
+	return -EIO;
+}
+
+static const struct enl_clip_ops failing_ops = {
+	.send = fail_send,
+	.ready = on_ready,
+	.announced = on_announced,
+	.received = on_received,
+	.failed = on_failed,
+};
+
+/*
+ * Found by tests/fuzz (fuzz-clipboard): a REQUEST the transport refused
+ * for good returned -EIO but stayed out, so a later failed() reported a
+ * request its caller had been told never happened.
+ */
+static void test_send_failure(void)
+{
+	static const char text[] = "unsent";
+
+	setup(0, 0);
+	set1(&host, ENL_CLIP_FMT_TEXT, text, strlen(text));
+	connect_sides();
+	guest.e.ops = &failing_ops;
+	tap_ok(enl_clip_request(&guest.e, ENL_CLIP_FMT_TEXT) == -EIO &&
+	       !guest.e.rx_active,
+	       "a request the transport refuses: -EIO, no request left out");
+	guest.e.ops = &ops;
+	enl_clip_request(&guest.e, ENL_CLIP_FMT_TEXT);
+	pump();
+	tap_ok(guest.received == 1 && guest.failed == 0,
+	       "the next request goes through");
+	guest.e.ops = &failing_ops;
+	enl_clip_request(&guest.e, ENL_CLIP_FMT_TEXT);
+	guest.e.ops = &ops;
+	enl_clip_close(&guest.e);
+	tap_ok(guest.failed == 0,
+	       "closing reports no failure for a request never sent");
+}
+
 static void test_10mib(void)
 {
 	size_t len = 10u << 20;
@@ -491,6 +536,7 @@ int main(void)
 	test_basic();
 	test_rules();
 	test_cancel();
+	test_send_failure();
 	test_10mib();
 	test_malformed();
 	setup(0, 0);

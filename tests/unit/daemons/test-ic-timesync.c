@@ -180,12 +180,27 @@ static void test_malformed(void)
 	pair_take(&p, buf, sizeof(buf));
 	tap_ok(g.bad == 2 && c.steps == 0,
 	       "host time that overflows: E_FAIL, clock untouched");
+	/*
+	 * Found by tests/fuzz (fuzz-ic-guest): the last host time that fits
+	 * passed the range check, and adding half the round trip overflowed
+	 * the nanoseconds (signed overflow; a wild step in practice).
+	 */
+	d.parenttime = ENL_IC_TIMESYNC_EPOCH_DELTA + INT64_MAX / 100;
+	d.roundtriptime = 100;
+	n = enl_ic_build(buf, sizeof(buf), ENL_ICMSGTYPE_TIMESYNC,
+			 ENL_IC_FW_VERSION_3_0, ENL_IC_TIMESYNC_VERSION_3_0,
+			 9, &d, sizeof(d));
+	pair_inject(&p, buf, (size_t)n);
+	pair_take(&p, buf, sizeof(buf));
+	tap_ok(((struct enl_icmsg_hdr *)(buf + 8))->status == ENL_HV_E_FAIL &&
+	       g.bad == 3 && c.steps == 0,
+	       "last host time plus its round trip: E_FAIL, no overflow");
 	n = enl_ic_build(buf, sizeof(buf), ENL_ICMSGTYPE_TIMESYNC,
 			 ENL_IC_FW_VERSION_3_0, ENL_IC_TIMESYNC_VERSION_3_0,
 			 9, &d, 20);
 	pair_inject(&p, buf, (size_t)n);
 	pair_take(&p, buf, sizeof(buf));
-	tap_ok(g.bad == 3, "timesync body too short: E_FAIL");
+	tap_ok(g.bad == 4, "timesync body too short: E_FAIL");
 	pair_close(&p);
 }
 

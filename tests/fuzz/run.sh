@@ -1,0 +1,168 @@
+#!/bin/bash
+# Build and run the libFuzzer targets over the parsers of peer data
+# (libFuzzer + ASan + UBSan + LeakSanitizer, outside meson like
+# host/vmbus/fuzz/run.sh):
+#   ic-host     enl-host's IC services (heartbeat, shutdown, time sync, KVP,
+#               backup) fed guest packets
+#   ic-guest    the guest daemons' IC logic fed host packets, on fakes: no
+#               power action, clock, freeze, hook or IP change ever happens
+#   clipboard   the clipboard engine, host and guest role, fed peer packets
+#
+#   tests/fuzz/run.sh TARGET|all            10 s each, what `make check` runs
+#   FUZZ_SECONDS=600 tests/fuzz/run.sh all  longer, on demand (make fuzz)
+#   FUZZ_SECONDS=0 tests/fuzz/run.sh all    build and write seeds only
+#
+# Output in build/fuzz/<target>/: the binary, corpus/ (grows across runs),
+# seeds/ (written by the binary itself on each run, ENL_FUZZ_WRITE_SEEDS),
+# and crash-*/leak-*/timeout-* reproducers. A target writes only inside a
+# private temp directory (under $TMPDIR, which this script points at a
+# directory of its own, on tmpfs when there is one) and removes it.
+#
+# FUZZ_COVERAGE=1 adds a line coverage report of the code under test.
+#
+# Reproduce a crash, leak or broken invariant ("invariant broken: ..." names
+# the check in the target's .c; the input format is in its header comment):
+#   build/fuzz/<target>/fuzz-<target> build/fuzz/<target>/crash-<id>
+# Shrink it first if it is long:
+#   build/fuzz/<target>/fuzz-<target> -minimize_crash=1 -runs=10000 crash-<id>
+# then turn it into a unit test under tests/unit/ (the fix's regression), and
+# delete the crash file. Run by hand, a target uses $TMPDIR or /tmp.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+secs=${FUZZ_SECONDS:-10}
+cd "$root"
+
+# shellcheck disable=SC2054 # the commas are clang's
+cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
+
+# target_def NAME: sets src, inc, libs, max_len for one target.
+target_def() {
+	# -iquote: daemons/kvp/spawn.h must not hide <spawn.h> from hooks.c
+	inc=(-Iinclude -iquote daemons/lib -iquote tests/fuzz)
+	libs=(glib-2.0)
+	case $1 in
+	ic-host)
+		src=(daemons/lib/ic.c daemons/lib/utf16.c
+		     host/vsp/ic/ic_host.c host/vsp/ic/heartbeat_host.c
+		     host/vsp/ic/shutdown_host.c host/vsp/ic/timesync_host.c
+		     host/vsp/ic/kvp_host.c host/vsp/vss/vss_host.c)
+		inc+=(-iquote host/vsp/ic -iquote host/vsp/vss)
+		max_len=4096 ;;
+	ic-guest)
+		src=(daemons/lib/ic.c daemons/lib/utf16.c daemons/lib/icservice.c
+		     daemons/lib/channel.c daemons/lib/log.c
+		     daemons/heartbeat/heartbeat.c daemons/heartbeat/shutdown.c
+		     daemons/timesync/timesync.c
+		     daemons/kvp/kvp.c daemons/kvp/pool.c daemons/kvp/poolfile.c
+		     daemons/kvp/atomic.c daemons/kvp/store.c daemons/kvp/facts.c
+		     daemons/kvp/netinfo.c daemons/kvp/ipinfo.c
+		     daemons/kvp/ipapply.c daemons/kvp/spawn.c
+		     daemons/vss/vss.c daemons/vss/freeze.c daemons/vss/fsplan.c
+		     daemons/vss/hooks.c daemons/vss/holdlog.c
+		     daemons/vss/mountinfo.c)
+		inc+=(-iquote daemons/heartbeat -iquote daemons/timesync
+		      -iquote daemons/kvp -iquote daemons/vss
+		      -iquote tests/unit/vss)
+		libs+=(libsystemd)
+		max_len=8192 ;;
+	clipboard)
+		src=(daemons/lib/ic.c daemons/clipboard/clip_engine.c
+		     daemons/clipboard/clip_format.c)
+		inc+=(-iquote daemons/clipboard)
+		max_len=8192 ;;
+	*)
+		echo "unknown fuzz target '$1' (ic-host, ic-guest, clipboard, all)" >&2
+		return 1 ;;
+	esac
+	src+=(tests/fuzz/fuzz-"$1".c)
+}
+
+build() {
+	local name=$1 bin=$2 hdrs
+	hdrs=$(printf '%s\n' "${src[@]}" | xargs -n1 dirname | sort -u |
+	       sed 's|$|/*.h|')
+	# shellcheck disable=SC2086
+	if [ -x "$bin" ] && [ -z "$(find "${src[@]}" $hdrs include/enlighten/*.h \
+		tests/fuzz/fuzz.h -newer "$bin" 2>/dev/null)" ]; then
+		return 0
+	fi
+	echo "building $bin"
+	# shellcheck disable=SC2046
+	clang "${cflags[@]}" "${inc[@]}" $(pkg-config --cflags "${libs[@]}") \
+		"${src[@]}" $(pkg-config --libs "${libs[@]}") -o "$bin"
+}
+
+# coverage NAME OUT: line coverage of the code under test by the corpus,
+# from a second build with clang's source-based coverage (FUZZ_COVERAGE=1).
+coverage() {
+	local name=$1 out=$2 bin=$2/cov-$1 tmp
+	tmp=$(mktemp -d)
+	# shellcheck disable=SC2046
+	clang "${cflags[@]/-fsanitize=fuzzer,address,undefined/-fsanitize=fuzzer}" \
+		-fprofile-instr-generate -fcoverage-mapping "${inc[@]}" \
+		$(pkg-config --cflags "${libs[@]}") "${src[@]}" \
+		$(pkg-config --libs "${libs[@]}") -o "$bin"
+	(cd "$out" && TMPDIR=$tmp LLVM_PROFILE_FILE=$out/cov.profraw \
+		"$bin" -runs=0 corpus seeds >/dev/null 2>&1)
+	rm -rf "$tmp"
+	llvm-profdata merge -sparse "$out/cov.profraw" -o "$out/cov.profdata"
+	llvm-cov report "$bin" -instr-profile="$out/cov.profdata" \
+		"${src[@]:0:${#src[@]}-1}" | grep -v '^---'
+	echo "(line by line: llvm-cov show $bin -instr-profile=$out/cov.profdata FILE)"
+}
+
+# The targets' TMPDIR: removed however the run ends.
+tmp=
+trap 'rm -rf "${tmp:-/nonexistent}"' EXIT
+trap 'exit 130' INT TERM
+
+run_one() {
+	local name=${1#fuzz-} out bin rc=0 log
+	target_def "$name" || return 1
+	out=$root/build/fuzz/$name
+	bin=$out/fuzz-$name
+	mkdir -p "$out/corpus"
+	build "$name" "$bin" || return 1
+
+	if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+		tmp=$(mktemp -d /dev/shm/enl-fuzz-XXXXXX)
+	else
+		tmp=$(mktemp -d "$out/tmp-XXXXXX")
+	fi
+	rm -rf "$out/seeds"
+	ENL_FUZZ_WRITE_SEEDS=$out/seeds TMPDIR=$tmp "$bin" >/dev/null
+	if [ "$secs" = 0 ]; then
+		rm -rf "$tmp"
+		echo "# fuzz-$name: built, seeds written (FUZZ_SECONDS=0)"
+		return 0
+	fi
+	log=$out/last-run.log
+	echo "# fuzz-$name: ${secs} s, max_len $max_len, corpus $out/corpus"
+	(cd "$out" && TMPDIR=$tmp ./"fuzz-$name" -max_total_time="$secs" \
+		-max_len="$max_len" -timeout=10 -print_final_stats=1 \
+		-artifact_prefix="$out/" corpus seeds) >"$log" 2>&1 || rc=$?
+	rm -rf "$tmp"
+	# What the run covered: libFuzzer's last status line and final stats.
+	grep -m1 -E '^#[0-9]+[[:space:]]+INITED' "$log" || true
+	grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true
+	grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' \
+		"$log" || true
+	[ "${FUZZ_COVERAGE:-0}" = 0 ] || [ "$rc" -ne 0 ] || coverage "$name" "$out"
+	if [ "$rc" -ne 0 ]; then
+		echo "fuzz-$name FAILED (exit $rc); log $log:"
+		grep -vE '^#[0-9]+' "$log" | tail -n 60
+		ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* 2>/dev/null || true
+	fi
+	return "$rc"
+}
+
+[ $# -eq 1 ] || { sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 2; }
+if [ "$1" = all ]; then
+	failed=0
+	for t in ic-host ic-guest clipboard; do
+		run_one "$t" || failed=1
+	done
+	exit "$failed"
+fi
+run_one "$1"
