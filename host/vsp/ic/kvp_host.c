@@ -16,6 +16,12 @@ static const uint32_t kvp_versions[] = {
 
 /* ic_host.c's request buffer; bigger bodies are framed here (send_body). */
 #define IC_HOST_BUF_LIMIT	4096
+/*
+ * A walk gives up (incomplete) past this many pairs: a guest that never
+ * answers "no more items" must not grow the host without bound. The guest
+ * side holds at most this many per pool (ENL_KVP_POOL_MAX_LIMIT).
+ */
+#define KVP_WALK_MAX		65536
 /* An unanswered request is given up after this long. */
 #define ANSWER_TIMEOUT_US	(10 * G_USEC_PER_SEC)
 
@@ -277,6 +283,8 @@ int enl_kvp_host_delete(struct enl_kvp_host *kh, uint8_t pool,
 	return r ? enqueue(kh, r, false) : err;
 }
 
+static void finish_walk(struct enl_kvp_host *kh, uint8_t pool, bool complete);
+
 static int enumerate(struct enl_kvp_host *kh, uint8_t pool, uint32_t index,
 		     bool walk, bool front)
 {
@@ -439,7 +447,10 @@ static void ok_answer(struct enl_kvp_host *kh, struct kvp_req *r,
 		res->value = t[1];
 		if (r->walk && kh->walk[r->pool]) {
 			mirror_put(kh->walk[r->pool], t[0], t[1]);
-			enumerate(kh, r->pool, r->index + 1, true, true);
+			if (kh->walk[r->pool]->len >= KVP_WALK_MAX)
+				finish_walk(kh, r->pool, false);
+			else
+				enumerate(kh, r->pool, r->index + 1, true, true);
 		}
 		return;
 	case ENL_KVP_OP_GET_IP_INFO:
