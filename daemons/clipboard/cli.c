@@ -12,34 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <glib.h>
 
+#include "unixsock.h"
 #include "userproto.h"
-
-static int connect_daemon(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
 
 static bool write_all(int fd, const void *buf, size_t len)
 {
@@ -147,7 +124,7 @@ int main(int argc, char **argv)
 	}
 	/* A refusing daemon hangs up early: read its ERR line, not die. */
 	signal(SIGPIPE, SIG_IGN);
-	fd = connect_daemon(sock);
+	fd = enl_unix_connect(sock, SOCK_STREAM);
 	if (fd < 0) {
 		fprintf(stderr, "enl-clip: %s: %s (is enl-clipboardd running?)\n",
 			sock, strerror(errno));

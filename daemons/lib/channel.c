@@ -8,40 +8,17 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <glib.h>
 
 #include "log.h"
-
-static int open_unix(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
+#include "unixsock.h"
 
 struct enl_channel *enl_channel_open(const char *spec)
 {
 	int fd;
 
 	if (!strncmp(spec, "unix:", 5))
-		fd = open_unix(spec + 5);
+		fd = enl_unix_connect(spec + 5, SOCK_SEQPACKET | SOCK_NONBLOCK);
 	else if (!strncmp(spec, "dev:", 4))
 		fd = open(spec + 4, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	else

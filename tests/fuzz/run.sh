@@ -51,7 +51,7 @@ target_def() {
 		max_len=4096 ;;
 	ic-guest)
 		src=(daemons/lib/ic.c daemons/lib/utf16.c daemons/lib/icservice.c
-		     daemons/lib/channel.c daemons/lib/log.c
+		     daemons/lib/channel.c daemons/lib/unixsock.c daemons/lib/log.c
 		     daemons/heartbeat/heartbeat.c daemons/heartbeat/shutdown.c
 		     daemons/timesync/timesync.c
 		     daemons/kvp/kvp.c daemons/kvp/pool.c daemons/kvp/poolfile.c
