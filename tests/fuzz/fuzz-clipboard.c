@@ -226,16 +226,8 @@ static void negotiate(const struct rec *r)
 static void raw(const struct rec *r)
 {
 	static uint8_t big[PKT_MAX + 256];
-	size_t n;
 
-	if (!(r->op & 0x10)) {
-		deliver(r->p, r->len);
-		return;
-	}
-	n = r->off % sizeof(big);
-	for (size_t i = 0; i < n; i++)
-		big[i] = r->len ? r->p[i % r->len] : 0;
-	deliver(big, n);
+	fuzz_raw(r, big, sizeof(big), deliver);
 }
 
 /*
@@ -471,11 +463,4 @@ static void seeds(const char *dir, GByteArray *s)
 	}
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	FUZZ_SEEDS_ON_REQUEST(seeds);
-	return 0;
-}
+FUZZ_INITIALIZE_WITH_SEEDS(seeds)

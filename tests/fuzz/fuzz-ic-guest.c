@@ -383,18 +383,10 @@ static void negotiate_as_host(uint8_t flags)
 
 static void raw(const struct rec *r)
 {
+	/* Long enough to be oversize past 16 KiB. */
 	static uint8_t big[ENL_CHANNEL_MAX_PACKET + 4096];
-	size_t n;
 
-	if (!(r->op & 0x10)) {
-		deliver(r->p, r->len);
-		return;
-	}
-	/* A long packet of the bytes repeated: oversize past 16 KiB. */
-	n = r->off % sizeof(big);
-	for (size_t i = 0; i < n; i++)
-		big[i] = r->len ? r->p[i % r->len] : 0;
-	deliver(big, n);
+	fuzz_raw(r, big, sizeof(big), deliver);
 }
 
 static size_t put16(void *field, size_t size, const char *text)
@@ -753,11 +745,4 @@ static void seeds(const char *dir, GByteArray *s)
 	seed_write(dir, "ts-negotiate", s);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	FUZZ_SEEDS_ON_REQUEST(seeds);
-	return 0;
-}
+FUZZ_INITIALIZE_WITH_SEEDS(seeds)

@@ -411,11 +411,4 @@ static void seeds(const char *dir, GByteArray *s)
 	seed_write(dir, "ts-negotiate", s);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	FUZZ_SEEDS_ON_REQUEST(seeds);
-	return 0;
-}
+FUZZ_INITIALIZE_WITH_SEEDS(seeds)

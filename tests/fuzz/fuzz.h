@@ -154,6 +154,36 @@ static inline void seed_write(const char *dir, const char *name, GByteArray *s)
 	g_byte_array_set_size(s, 0);
 }
 
+/*
+ * A raw-packet record: its bytes as they are or, with op bit 0x10, repeated
+ * to off % bigsz bytes (long and oversize packets from short inputs).
+ */
+static inline void fuzz_raw(const struct rec *r, uint8_t *big, size_t bigsz,
+			    void (*deliver)(const void *pkt, size_t len))
+{
+	size_t n;
+
+	if (!(r->op & 0x10)) {
+		deliver(r->p, r->len);
+		return;
+	}
+	n = r->off % bigsz;
+	for (size_t i = 0; i < n; i++)
+		big[i] = r->len ? r->p[i % r->len] : 0;
+	deliver(big, n);
+}
+
+/* LLVMFuzzerInitialize that writes the seeds and exits when asked to. */
+#define FUZZ_INITIALIZE_WITH_SEEDS(seeds_fn)				\
+int LLVMFuzzerInitialize(int *argc, char ***argv);			\
+int LLVMFuzzerInitialize(int *argc, char ***argv)			\
+{									\
+	(void)argc;							\
+	(void)argv;							\
+	FUZZ_SEEDS_ON_REQUEST(seeds_fn);				\
+	return 0;							\
+}
+
 /* In LLVMFuzzerInitialize: write the seeds and exit when asked to. */
 #define FUZZ_SEEDS_ON_REQUEST(seeds_fn) do {				\
 	const char *dir_ = getenv("ENL_FUZZ_WRITE_SEEDS");		\
