@@ -26,6 +26,17 @@ def host_stats(g):
     return st
 
 
+def check_echo_back(t, g, when, where, seed):
+    """The next kernel's echo device works and leaves the host clean."""
+    t.ok(g.wait_sh('test -c /dev/vmbus/echo'), '/dev/vmbus/echo exists again')
+    rc, out = g.sh('enl-echo -n 2000 -s %d' % seed, timeout=300)
+    t.ok(rc == 0, 'echo works %s' % when, out)
+    ok = wait_until(lambda: host_stats(g)['gpadls'] == 0, 20)
+    t.ok(ok, 'closing echo leaves no GPADL on the host', host_stats(g)['raw'])
+    clean, bad = g.dmesg_clean()
+    t.ok(clean, 'no oops/BUG/WARNING %s' % where, bad)
+
+
 def run(t, g):
     t.ok(g.wait_sh('test -c /dev/vmbus/echo'), '/dev/vmbus/echo exists')
     rc, out = g.sh('enl-echo -n 2000 -s 7', timeout=300)
@@ -88,13 +99,7 @@ def run(t, g):
                    dmesg), 'enl_vmbus of the new kernel is up', dmesg[-3000:])
     t.ok('left on by the previous kernel' not in dmesg,
          'the new kernel found the SynIC off', dmesg[-3000:])
-    t.ok(g.wait_sh('test -c /dev/vmbus/echo'), '/dev/vmbus/echo exists again')
-    rc, out = g.sh('enl-echo -n 2000 -s 8', timeout=300)
-    t.ok(rc == 0, 'echo works after kexec', out)
-    ok = wait_until(lambda: host_stats(g)['gpadls'] == 0, 20)
-    t.ok(ok, 'closing echo leaves no GPADL on the host', host_stats(g)['raw'])
-    clean, bad = g.dmesg_clean()
-    t.ok(clean, 'no oops/BUG/WARNING in the new kernel', bad)
+    check_echo_back(t, g, 'after kexec', 'in the new kernel', 8)
 
 
 if __name__ == '__main__':
