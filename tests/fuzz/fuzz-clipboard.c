@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer target over the clipboard engine (daemons/clipboard/
+ * libFuzzer target over the clipboard engine (common/proto/
  * clip_engine.c), as the guest (enl-clipboardd) and as the host (enl-host's
  * clipboard service), fed peer packets after a valid negotiation. The
  * harness plays a peer that reads the engine's state, so its ANNOUNCE,

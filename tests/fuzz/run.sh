@@ -39,18 +39,18 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror
 # target_def NAME: sets src, inc, libs, max_len for one target.
 target_def() {
 	# -iquote: daemons/kvp/spawn.h must not hide <spawn.h> from hooks.c
-	inc=(-Iinclude -iquote daemons/lib -iquote tests/fuzz)
+	inc=(-Iinclude -iquote common/proto -iquote tests/fuzz)
 	libs=(glib-2.0)
 	case $1 in
 	ic-host)
-		src=(daemons/lib/ic.c daemons/lib/utf16.c
+		src=(common/proto/ic.c common/proto/utf16.c
 		     host/vsp/ic/ic_host.c host/vsp/ic/heartbeat_host.c
 		     host/vsp/ic/shutdown_host.c host/vsp/ic/timesync_host.c
 		     host/vsp/ic/kvp_host.c host/vsp/vss/vss_host.c)
 		inc+=(-iquote host/vsp/ic -iquote host/vsp/vss)
 		max_len=4096 ;;
 	ic-guest)
-		src=(daemons/lib/ic.c daemons/lib/utf16.c daemons/lib/icservice.c
+		src=(common/proto/ic.c common/proto/utf16.c daemons/lib/icservice.c
 		     daemons/lib/channel.c daemons/lib/unixsock.c daemons/lib/log.c
 		     daemons/heartbeat/heartbeat.c daemons/heartbeat/shutdown.c
 		     daemons/timesync/timesync.c
@@ -61,15 +61,14 @@ target_def() {
 		     daemons/vss/vss.c daemons/vss/freeze.c daemons/vss/fsplan.c
 		     daemons/vss/hooks.c daemons/vss/holdlog.c
 		     daemons/vss/mountinfo.c)
-		inc+=(-iquote daemons/heartbeat -iquote daemons/timesync
+		inc+=(-iquote daemons/lib -iquote daemons/heartbeat -iquote daemons/timesync
 		      -iquote daemons/kvp -iquote daemons/vss
 		      -iquote tests/unit/vss)
 		libs+=(libsystemd)
 		max_len=8192 ;;
 	clipboard)
-		src=(daemons/lib/ic.c daemons/clipboard/clip_engine.c
-		     daemons/clipboard/clip_format.c)
-		inc+=(-iquote daemons/clipboard)
+		src=(common/proto/ic.c common/proto/clip_engine.c
+		     common/proto/clip_format.c)
 		max_len=8192 ;;
 	*)
 		echo "unknown fuzz target '$1' (ic-host, ic-guest, clipboard, all)" >&2

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * enl-host's clipboard service for `enl-host ctl clipboard set|get
- * [--type]`: the shared protocol engine (daemons/clipboard/clip_engine.h)
+ * [--type]`: the shared protocol engine (common/proto/clip_engine.h)
  * in the host role, plus the one pending `get` a ctl client waits on.
  * Transport-agnostic: packets leave through send and arrive through
  * enl_clip_host_recv, VMBus rings in enl-host and sockets in tests.

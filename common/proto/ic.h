@@ -2,7 +2,7 @@
 /*
  * IC framing and version negotiation, pure and transport-agnostic: the guest
  * daemons (libenl) and enl-host's IC services (host/vsp/ic) both link it
- * (static library enl_ic), so both sides parse and build packets with the
+ * (common/proto, static library enl_proto), so both sides parse and build packets with the
  * same code. Wire layouts come from <enlighten/icmsg.h>. No logging here:
  * failures return -errno and a reason string for the caller to log.
  */
