@@ -24,14 +24,18 @@ static int bus_match(struct device *dev, struct device_driver *drv)
 			      &to_enl_vmbus_device(dev)->class_id);
 }
 
-/* The same alias format as the in-tree bus: udev loads either stack's drivers. */
+/*
+ * Our own alias prefix: the in-tree drivers' "vmbus:" aliases never match
+ * our devices, and ours (ENL_VMBUS_MODULE_ALIAS) never match the in-tree
+ * bus's, so udev loads exactly one stack's driver for a device.
+ */
 static int bus_uevent(struct device *dev, struct kobj_uevent_env *env)
 {
 	struct enl_vmbus_device *vdev = to_enl_vmbus_device(dev);
 	int ret;
 
-	ret = add_uevent_var(env, "MODALIAS=vmbus:%*phN", UUID_SIZE,
-			     &vdev->class_id);
+	ret = add_uevent_var(env, "MODALIAS=" ENL_VMBUS_MODALIAS_PREFIX "%*phN",
+			     UUID_SIZE, &vdev->class_id);
 	if (!ret)
 		ret = add_uevent_var(env, "VMBUS_CLASS_ID=%pUl",
 				     &vdev->class_id);

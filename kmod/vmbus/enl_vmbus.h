@@ -3,9 +3,11 @@
  * enl_vmbus driver API: all that VSC modules (enl_storvsc, enl_netvsc, ...)
  * see of VMBus. No transport, SynIC or channel message shows through here.
  *
- * A driver registers with a table of class GUIDs (struct hv_vmbus_device_id,
- * so MODULE_DEVICE_TABLE(vmbus, ...) yields "vmbus:<guid hex>" aliases and
- * udev loads it when the host offers such a device). probe() gets an
+ * A driver registers with a table of class GUIDs (struct hv_vmbus_device_id)
+ * and names each class once more with ENL_VMBUS_MODULE_ALIAS(), so udev
+ * loads it when the host offers such a device. Never MODULE_DEVICE_TABLE(
+ * vmbus, ...): its "vmbus:" aliases belong to the in-tree hv_vmbus bus, and
+ * would load our driver for the other stack's devices. probe() gets an
  * enl_vmbus_device whose channel is offered but closed; the driver opens it
  * with ring sizes and a callback, talks through packets, and closes it in
  * remove(). When the host rescinds a device, enl_vmbus calls remove() (so a
@@ -28,6 +30,11 @@
 #include <enlighten/ring.h>
 
 struct enl_vmbus_channel;
+
+/* Devices on our bus announce MODALIAS=enl_vmbus:<class GUID, 32 hex digits>. */
+#define ENL_VMBUS_MODALIAS_PREFIX	"enl_vmbus:"
+/* hex: the class GUID's 16 bytes in memory order, as 32 lower-case digits. */
+#define ENL_VMBUS_MODULE_ALIAS(hex)	MODULE_ALIAS(ENL_VMBUS_MODALIAS_PREFIX hex)
 
 struct enl_vmbus_device {
 	struct device dev;

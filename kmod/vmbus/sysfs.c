@@ -23,7 +23,7 @@ static DEVICE_ATTR_RO(device_id);
 static ssize_t modalias_show(struct device *dev, struct device_attribute *a,
 			     char *buf)
 {
-	return sysfs_emit(buf, "vmbus:%*phN\n", UUID_SIZE,
+	return sysfs_emit(buf, ENL_VMBUS_MODALIAS_PREFIX "%*phN\n", UUID_SIZE,
 			  &to_enl_vmbus_device(dev)->class_id);
 }
 static DEVICE_ATTR_RO(modalias);

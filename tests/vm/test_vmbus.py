@@ -41,6 +41,15 @@ def test_basics(t, g):
          'guest: %r\nhost:\n%s' % (gdev, hout))
     ok = g.wait_sh('test -c /dev/vmbus/echo')
     t.ok(ok, '/dev/vmbus/echo exists')
+    # Our own alias namespace: "vmbus:<class>" would make udev load the
+    # in-tree hv_* driver for an Enlighten device.
+    rc, out = g.sh('for d in %s/*; do cat $d/modalias; grep ^MODALIAS= $d/uevent; done'
+                   % SYSBUS)
+    aliases = out.split()
+    t.ok(rc == 0 and aliases and all(a.startswith(('enl_vmbus:', 'MODALIAS=enl_vmbus:'))
+                                     and re.search(r'enl_vmbus:[0-9a-f]{32}$', a)
+                                     for a in aliases),
+         'every device announces an enl_vmbus:<class> modalias (%d)' % len(aliases), out)
     rc, gver = g.sh('cat /sys/bus/enl_vmbus/version 2>/dev/null || '
                     'cat /sys/module/enl_vmbus/parameters/version 2>/dev/null')
     hrc, hver = g.ctl('version')
