@@ -4,7 +4,10 @@
  * channel, so the IC daemons speak their protocol from userspace.
  *
  * open() opens the channel, release() closes it; one opener at a time
- * (EBUSY). read() returns one whole packet's payload (pipe and IC headers
+ * (EBUSY). misc_open() calls us under the kernel-wide misc_mtx, so open()
+ * waits for the host only briefly (IC_OPEN_WAIT_MS): a host slow to answer
+ * OPENCHANNEL leaves the open running, and read, write and poll wait for it
+ * (EAGAIN under O_NONBLOCK) and return its error if it failed. read() returns one whole packet's payload (pipe and IC headers
  * included, VMBus padding to 8 bytes too) or EMSGSIZE, leaving the packet
  * queued, if the buffer is too small; IC_RING_SIZE always suffices.
  * write() sends one whole packet of at most IC_MAX_WRITE bytes (EMSGSIZE
@@ -20,11 +23,21 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <enlighten/guids.h>
 #include "vmbus.h"
 
 #define IC_RING_SIZE		(16 * 1024)
 #define IC_MAX_WRITE		(8 * 1024)
+/* How long open() may hold misc_mtx waiting for the host's OPEN_RESULT. */
+#define IC_OPEN_WAIT_MS		100
+
+enum ic_state {
+	IC_CLOSED,
+	IC_OPENING,	/* open_work is opening the channel */
+	IC_OPEN,
+	IC_FAILED,	/* open_err says why; until release */
+};
 
 struct enl_ic {
 	struct miscdevice misc;
@@ -32,13 +45,16 @@ struct enl_ic {
 	struct kref ref;
 	struct mutex lock;		/* everything below but the flags */
 	struct enl_vmbus_channel *ch;
-	bool open;
+	enum ic_state state;
+	int open_err;
+	struct work_struct open_work;
 	bool gone;			/* device removed: ch is not ours */
 	bool rx_ready;			/* set by the channel callback */
 	bool tx_ready;
 	u64 last_trans_id;
 	wait_queue_head_t rx_wq;
 	wait_queue_head_t tx_wq;
+	wait_queue_head_t open_wq;	/* state left IC_OPENING */
 	u8 buf[IC_RING_SIZE];
 };
 
@@ -59,10 +75,10 @@ static int ic_event(struct enl_vmbus_channel *ch, int budget)
 	return 0;
 }
 
-static int ic_open(struct inode *inode, struct file *file)
+/* Runs outside misc_mtx: the host may take its time to answer. */
+static void ic_open_work(struct work_struct *work)
 {
-	struct enl_ic *ic = container_of(file->private_data, struct enl_ic,
-					 misc);
+	struct enl_ic *ic = container_of(work, struct enl_ic, open_work);
 	struct enl_vmbus_open_params p = {
 		.send_ring_size = IC_RING_SIZE,
 		.recv_ring_size = IC_RING_SIZE,
@@ -72,29 +88,95 @@ static int ic_open(struct inode *inode, struct file *file)
 	};
 	int ret;
 
+	/* ic_remove flushes this work before it lets go of ch. */
+	ret = enl_vmbus_channel_open(ic->ch, &p);
+	mutex_lock(&ic->lock);
+	ic->open_err = ret;
+	WRITE_ONCE(ic->state, ret ? IC_FAILED : IC_OPEN);
+	mutex_unlock(&ic->lock);
+	wake_up_all(&ic->open_wq);
+	wake_up_interruptible(&ic->rx_wq);
+	wake_up_interruptible(&ic->tx_wq);
+	kref_put(&ic->ref, ic_free);
+}
+
+static int ic_open(struct inode *inode, struct file *file)
+{
+	struct enl_ic *ic = container_of(file->private_data, struct enl_ic,
+					 misc);
+	int ret;
+
 	/* misc_open holds misc_mtx: removal cannot run concurrently. */
 	mutex_lock(&ic->lock);
-	ret = ic->gone ? -ENODEV : ic->open ? -EBUSY : 0;
-	if (!ret)
-		ret = enl_vmbus_channel_open(ic->ch, &p);
+	ret = ic->gone ? -ENODEV : ic->state != IC_CLOSED ? -EBUSY : 0;
 	if (!ret) {
-		ic->open = true;
+		WRITE_ONCE(ic->state, IC_OPENING);
 		ic->last_trans_id = 0;
-		kref_get(&ic->ref);
-		file->private_data = ic;
+		kref_get(&ic->ref);	/* the file's */
+		kref_get(&ic->ref);	/* the work's */
+		queue_work(system_long_wq, &ic->open_work);
 	}
 	mutex_unlock(&ic->lock);
-	return ret ? ret : stream_open(inode, file);
+	if (ret)
+		return ret;
+	file->private_data = ic;
+	/* The usual case: the host answers at once, and open() reports it. */
+	wait_event_timeout(ic->open_wq, READ_ONCE(ic->state) != IC_OPENING,
+			   msecs_to_jiffies(IC_OPEN_WAIT_MS));
+	mutex_lock(&ic->lock);
+	if (ic->state == IC_FAILED) {
+		ret = ic->open_err;
+		WRITE_ONCE(ic->state, IC_CLOSED);
+	}
+	mutex_unlock(&ic->lock);
+	if (ret) {
+		kref_put(&ic->ref, ic_free);
+		return ret;
+	}
+	return stream_open(inode, file);
+}
+
+/*
+ * Called with ic->lock held: 0 once the channel is open, the open's error
+ * if it failed, -ENODEV once removed, -EAGAIN while it is still opening.
+ */
+static int ic_usable(struct enl_ic *ic)
+{
+	if (ic->gone)
+		return -ENODEV;
+	switch (ic->state) {
+	case IC_OPEN:
+		return 0;
+	case IC_FAILED:
+		return ic->open_err;
+	default:
+		return -EAGAIN;
+	}
+}
+
+/* Wait (unless O_NONBLOCK) for an open still talking to the host. */
+static int ic_wait_opened(struct enl_ic *ic, struct file *file)
+{
+	if (READ_ONCE(ic->state) != IC_OPENING)
+		return 0;
+	if (file->f_flags & O_NONBLOCK)
+		return -EAGAIN;
+	if (wait_event_interruptible(ic->open_wq,
+				     READ_ONCE(ic->state) != IC_OPENING))
+		return -ERESTARTSYS;
+	return 0;
 }
 
 static int ic_release(struct inode *inode, struct file *file)
 {
 	struct enl_ic *ic = file->private_data;
 
+	/* An open still in flight ends first: then there is one state. */
+	flush_work(&ic->open_work);
 	mutex_lock(&ic->lock);
-	if (!ic->gone)
+	if (!ic->gone && ic->state == IC_OPEN)
 		enl_vmbus_channel_close(ic->ch);
-	ic->open = false;
+	WRITE_ONCE(ic->state, IC_CLOSED);
 	mutex_unlock(&ic->lock);
 	kref_put(&ic->ref, ic_free);
 	return 0;
@@ -107,11 +189,15 @@ static ssize_t ic_read(struct file *file, char __user *ubuf, size_t count,
 	struct enl_vmbus_pkt_info info;
 	int ret;
 
+	ret = ic_wait_opened(ic, file);
+	if (ret)
+		return ret;
 	for (;;) {
 		mutex_lock(&ic->lock);
-		if (ic->gone) {
+		ret = ic_usable(ic);
+		if (ret) {
 			mutex_unlock(&ic->lock);
-			return -ENODEV;
+			return ret;
 		}
 		WRITE_ONCE(ic->rx_ready, false);
 		ret = enl_vmbus_recv(ic->ch, ic->buf,
@@ -143,15 +229,17 @@ static ssize_t ic_write(struct file *file, const char __user *ubuf,
 
 	if (count > IC_MAX_WRITE)
 		return -EMSGSIZE;
+	ret = ic_wait_opened(ic, file);
+	if (ret)
+		return ret;
 	data = memdup_user(ubuf, count);
 	if (IS_ERR(data))
 		return PTR_ERR(data);
 	for (;;) {
 		mutex_lock(&ic->lock);
-		if (ic->gone) {
-			ret = -ENODEV;
+		ret = ic_usable(ic);
+		if (ret)
 			goto unlock;
-		}
 		WRITE_ONCE(ic->tx_ready, false);
 		ret = enl_vmbus_send(ic->ch, data, count, ic->last_trans_id,
 				     ENL_VMPKT_DATA_INBAND, 0);
@@ -187,7 +275,9 @@ static __poll_t ic_poll(struct file *file, poll_table *wait)
 	mutex_lock(&ic->lock);
 	if (ic->gone) {
 		mask = EPOLLHUP | EPOLLERR;
-	} else {
+	} else if (ic->state == IC_FAILED) {
+		mask = EPOLLERR;	/* read and write return the open's error */
+	} else if (ic->state == IC_OPEN) {
 		if (enl_vmbus_recv_ready(ic->ch))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		/* Leaves a wish for room behind: the host signals when free. */
@@ -226,6 +316,8 @@ static int ic_probe(struct enl_vmbus_device *vdev,
 	mutex_init(&ic->lock);
 	init_waitqueue_head(&ic->rx_wq);
 	init_waitqueue_head(&ic->tx_wq);
+	init_waitqueue_head(&ic->open_wq);
+	INIT_WORK(&ic->open_work, ic_open_work);
 	ic->ch = vdev->channel;
 	ic->misc.minor = MISC_DYNAMIC_MINOR;
 	ic->misc.fops = &ic_fops;
@@ -256,14 +348,17 @@ static void ic_remove(struct enl_vmbus_device *vdev)
 	struct enl_ic *ic = dev_get_drvdata(&vdev->dev);
 
 	misc_deregister(&ic->misc);
+	/* No new opens now; one in flight ends (fast, once rescinded). */
+	flush_work(&ic->open_work);
 	mutex_lock(&ic->lock);
 	WRITE_ONCE(ic->gone, true);
-	if (ic->open)
+	if (ic->state == IC_OPEN)
 		enl_vmbus_channel_close(ic->ch);
 	ic->ch = NULL;
 	mutex_unlock(&ic->lock);
 	wake_up_interruptible(&ic->rx_wq);
 	wake_up_interruptible(&ic->tx_wq);
+	wake_up_all(&ic->open_wq);
 	kref_put(&ic->ref, ic_free);
 }
 
