@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Open channels: OPENCHANNEL (ring GPADL -> two rings in one contiguous
- * host view), CLOSECHANNEL, MODIFYCHANNEL, and the ring side of the VSP API
- * (drain loop, send, flow control, signalling the guest).
+ * host view), CLOSECHANNEL, MODIFYCHANNEL (main thread), and handing the
+ * channel to and from the context its VSP runs on (see server_priv.h).
+ * The ring side of the VSP API is in channel_io.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -25,18 +26,6 @@ static void send_open_result(struct enl_vmbus_server *srv, uint32_t relid,
 	enl_vmbus_reply(srv, &r, sizeof(r));
 }
 
-void enl_vmbus_chan_signal_guest(struct enl_vsp_channel *ch)
-{
-	/* Channel events ride on the VMBus SINT, flag = relid (WIN8+). */
-	if (enl_hv_signal_event(ch->srv->hv, ch->target_vp, ch->srv->msg_sint,
-				ch->relid))
-		enl_vmbus_error(ch->srv, ENL_VMBUS_ERR_REPLY_FAILED,
-				"signal relid %u on vp %u", ch->relid,
-				ch->target_vp);
-	else
-		ch->stats.signals_out++;
-}
-
 /* Split the mapped GPADL: guest -> host ring first, then host -> guest. */
 static int attach_rings(struct enl_vsp_channel *ch, uint32_t npages,
 			uint32_t off)
@@ -54,6 +43,7 @@ static int attach_rings(struct enl_vsp_channel *ch, uint32_t npages,
 	return ret;
 }
 
+/* Main thread, with the context done with the rings (active is 0). */
 static void detach(struct enl_vsp_channel *ch)
 {
 	enl_ring_map_unmap(&ch->map);
@@ -63,10 +53,7 @@ static void detach(struct enl_vsp_channel *ch)
 	g_free(ch->pktbuf);
 	ch->pktbuf = NULL;
 	ch->pktbuf_len = 0;
-	if (ch->kick_id)
-		g_source_remove(ch->kick_id);
-	ch->kick_id = 0;
-	ch->broken = false;
+	g_atomic_int_set(&ch->broken, 0);
 	ch->waiting_space = false;
 	memset(&ch->in, 0, sizeof(ch->in));
 	memset(&ch->out, 0, sizeof(ch->out));
@@ -114,6 +101,57 @@ static int setup_rings(struct enl_vsp_channel *ch,
 	return ret;
 }
 
+static void set_active(struct enl_vsp_channel *ch, int on)
+{
+	g_rec_mutex_lock(&ch->in_lock);
+	g_mutex_lock(&ch->out_lock);
+	g_atomic_int_set(&ch->active, on);
+	g_mutex_unlock(&ch->out_lock);
+	g_rec_mutex_unlock(&ch->in_lock);
+}
+
+struct open_call {
+	struct enl_vsp_channel *ch;
+	const uint8_t *user_data;
+	int ret;
+};
+
+/* On ctx: the VSP sees the channel open (and may send from on_open). */
+static void open_on_ctx(void *data)
+{
+	struct open_call *c = data;
+
+	set_active(c->ch, 1);
+	c->ret = c->ch->cls->on_open(c->ch, c->user_data);
+	if (c->ret) {
+		set_active(c->ch, 0);
+		c->ch->priv = NULL;
+	}
+}
+
+static int hand_over(struct enl_vsp_channel *ch, const uint8_t *user_data)
+{
+	struct open_call c = { ch, user_data, 0 };
+
+	enl_vmbus_context_call(ch->ctx, open_on_ctx, &c);
+	return c.ret;
+}
+
+/*
+ * On ctx: not open any more while the VSP cleans up, so sends from there
+ * or from any other thread get -ENOTCONN; a queued process pass finds
+ * nothing to do.
+ */
+static void close_on_ctx(void *data)
+{
+	struct enl_vsp_channel *ch = data;
+
+	set_active(ch, 0);
+	if (ch->cls->on_close)
+		ch->cls->on_close(ch);
+	ch->priv = NULL;
+}
+
 void enl_vmbus_on_open(struct enl_vmbus_server *srv, const void *msg)
 {
 	const struct enl_vmbus_channel_open_channel *m = msg;
@@ -152,9 +190,9 @@ void enl_vmbus_on_open(struct enl_vmbus_server *srv, const void *msg)
 	}
 	ch->state = ENL_CHAN_OPEN;
 	ch->open_id = m->openid;
-	ch->target_vp = m->target_vp;
-	ch->stats.opens++;
-	ret = ch->cls->on_open(ch, m->userdata);
+	__atomic_store_n(&ch->target_vp, m->target_vp, __ATOMIC_RELAXED);
+	enl_vmbus_stat_inc(&ch->stats.opens);
+	ret = hand_over(ch, m->userdata);
 	if (ret) {
 		enl_vmbus_error(srv, ENL_VMBUS_ERR_OPEN_VSP,
 				"relid %u: %s refused the open: %s", ch->relid,
@@ -167,18 +205,16 @@ void enl_vmbus_on_open(struct enl_vmbus_server *srv, const void *msg)
 	}
 	send_open_result(srv, ch->relid, m->openid, 0);
 	/* The guest may have queued packets before it saw the result. */
-	enl_vsp_kick(ch);
+	enl_vmbus_chan_wake(ch);
 }
 
 void enl_vmbus_chan_close(struct enl_vsp_channel *ch)
 {
 	if (ch->state != ENL_CHAN_OPEN)
 		return;
-	/* Not open any more while the VSP cleans up: no sends from there. */
 	ch->state = ENL_CHAN_OFFERED;
-	if (ch->cls->on_close)
-		ch->cls->on_close(ch);
-	ch->priv = NULL;
+	/* After this the context touches the rings no more: unmap them. */
+	enl_vmbus_context_call(ch->ctx, close_on_ctx, ch);
 	detach(ch);
 }
 
@@ -226,181 +262,10 @@ void enl_vmbus_on_modify(struct enl_vmbus_server *srv, const void *msg)
 				"MODIFYCHANNEL relid %u to vp %u",
 				m->child_relid, m->target_vp);
 	else {
-		ch->target_vp = m->target_vp;
+		__atomic_store_n(&ch->target_vp, m->target_vp, __ATOMIC_RELAXED);
 		r.status = 0;
 	}
 	/* Only 5.3 guests expect an answer. */
 	if (srv->version >= ENL_VMBUS_VERSION_WIN10_V5_3)
 		enl_vmbus_reply(srv, &r, sizeof(r));
-}
-
-static void ring_corrupt(struct enl_vsp_channel *ch, const char *ring)
-{
-	ch->broken = true;
-	enl_vmbus_error(ch->srv, ENL_VMBUS_ERR_RING_CORRUPT,
-			"relid %u: %s ring corrupt, channel stopped",
-			ch->relid, ring);
-}
-
-/*
- * Hand each packet to the VSP. 1: the VSP is blocked (the packet stays),
- * 0: ring empty, -EIO: corrupt, -ENOTCONN: closed from a callback.
- */
-static int drain(struct enl_vsp_channel *ch)
-{
-	struct enl_ring_pkt pkt;
-	int ret;
-
-	while ((ret = enl_ring_peek(&ch->in, &pkt)) == 0) {
-		if (pkt.len > ch->pktbuf_len) {
-			g_free(ch->pktbuf);
-			ch->pktbuf = g_malloc(pkt.len);
-			ch->pktbuf_len = pkt.len;
-		}
-		if (enl_ring_copy(&ch->in, &pkt, 0, ch->pktbuf, pkt.len))
-			return -EIO;
-		ret = ch->cls->on_packet(ch, &pkt, ch->pktbuf);
-		if (ch->state != ENL_CHAN_OPEN)
-			return -ENOTCONN;
-		if (ret == -EAGAIN)
-			break;
-		enl_ring_skip(&ch->in, &pkt);
-	}
-	if (enl_ring_read_commit(&ch->in))
-		enl_vmbus_chan_signal_guest(ch);
-	if (ret == -EAGAIN)
-		return 1;
-	return ret == -EIO ? -EIO : 0;
-}
-
-void enl_vmbus_chan_process(struct enl_vsp_channel *ch)
-{
-	int ret;
-
-	if (ch->state != ENL_CHAN_OPEN || ch->broken)
-		return;
-	if (ch->cls->on_signal) {
-		ch->cls->on_signal(ch);
-		return;
-	}
-	for (;;) {
-		/* No signals from the guest while we are reading anyway. */
-		enl_ring_intr_mask(&ch->in);
-		ret = drain(ch);
-		if (ret == -ENOTCONN)
-			return;
-		if (ret == -EIO) {
-			ring_corrupt(ch, "guest->host");
-			return;
-		}
-		/* Blocked: the guest's signal on freed space resumes us. */
-		if (!enl_ring_intr_unmask(&ch->in) || ret == 1)
-			return;
-	}
-}
-
-static gboolean kick_cb(gpointer data)
-{
-	struct enl_vsp_channel *ch = data;
-
-	ch->kick_id = 0;
-	enl_vmbus_chan_process(ch);
-	return G_SOURCE_REMOVE;
-}
-
-void enl_vsp_kick(struct enl_vsp_channel *ch)
-{
-	if (ch->state == ENL_CHAN_OPEN && !ch->kick_id)
-		ch->kick_id = g_idle_add(kick_cb, ch);
-}
-
-static int after_write(struct enl_vsp_channel *ch, int ret, bool signal)
-{
-	if (ret == -EIO)
-		ring_corrupt(ch, "host->guest");
-	if (ret)
-		return ret;
-	if (ch->waiting_space) {
-		enl_ring_set_pending_send(&ch->out, 0);
-		ch->waiting_space = false;
-	}
-	if (signal)
-		enl_vmbus_chan_signal_guest(ch);
-	return 0;
-}
-
-int enl_vsp_send(struct enl_vsp_channel *ch, uint16_t type, uint16_t flags,
-		 uint64_t trans_id, const struct enl_ring_iov *iov,
-		 uint32_t iovcnt)
-{
-	bool signal = false;
-	int ret;
-
-	if (ch->state != ENL_CHAN_OPEN || ch->broken)
-		return -ENOTCONN;
-	ret = enl_ring_write(&ch->out, type, flags, trans_id, iov, iovcnt,
-			     &signal);
-	return after_write(ch, ret, signal);
-}
-
-int enl_vsp_send_raw(struct enl_vsp_channel *ch,
-		     const struct enl_ring_iov *iov, uint32_t iovcnt)
-{
-	bool signal = false;
-	int ret;
-
-	if (ch->state != ENL_CHAN_OPEN || ch->broken)
-		return -ENOTCONN;
-	ret = enl_ring_write_raw(&ch->out, iov, iovcnt, &signal);
-	return after_write(ch, ret, signal);
-}
-
-bool enl_vsp_wait_for_space(struct enl_vsp_channel *ch, uint32_t payload_len)
-{
-	uint32_t need = enl_ring_pkt_size(sizeof(struct enl_vmpacket_descriptor) +
-					  payload_len);
-
-	if (ch->state != ENL_CHAN_OPEN)
-		return false;
-	ch->waiting_space = true;
-	return enl_ring_set_pending_send(&ch->out, need);
-}
-
-int enl_vsp_recv(struct enl_vsp_channel *ch, void *buf, uint32_t buflen,
-		 struct enl_ring_pkt *pkt)
-{
-	int ret;
-
-	if (ch->state != ENL_CHAN_OPEN || ch->broken)
-		return -ENOTCONN;
-	ret = enl_ring_read(&ch->in, buf, buflen, pkt);
-	if (ret == -EIO)
-		ring_corrupt(ch, "guest->host");
-	return ret;
-}
-
-void enl_vsp_recv_done(struct enl_vsp_channel *ch)
-{
-	if (ch->state == ENL_CHAN_OPEN && enl_ring_read_commit(&ch->in))
-		enl_vmbus_chan_signal_guest(ch);
-}
-
-void enl_vsp_set_priv(struct enl_vsp_channel *ch, void *priv)
-{
-	ch->priv = priv;
-}
-
-void *enl_vsp_priv(const struct enl_vsp_channel *ch)
-{
-	return ch->priv;
-}
-
-uint32_t enl_vsp_relid(const struct enl_vsp_channel *ch)
-{
-	return ch->relid;
-}
-
-struct enl_guest_mem *enl_vsp_guest_mem(const struct enl_vsp_channel *ch)
-{
-	return enl_vmbus_mem(ch->srv);
 }

@@ -94,23 +94,34 @@ static int verb_version(void *ctx, int argc, char **argv, GString *out)
 	return 0;
 }
 
-static void append_channel_stats(GString *out, const struct enl_vsp_channel *ch)
+static void append_channel_stats(GString *out, struct enl_vsp_channel *ch)
 {
+	struct enl_ring_stats in, out_st;
+
+	/* A snapshot under the ring locks: the worker updates them. */
+	g_rec_mutex_lock(&ch->in_lock);
+	in = ch->in.stats;
+	g_rec_mutex_unlock(&ch->in_lock);
+	g_mutex_lock(&ch->out_lock);
+	out_st = ch->out.stats;
+	g_mutex_unlock(&ch->out_lock);
 	g_string_append_printf(out,
 		"channel %u %s %s in_packets=%llu in_bytes=%llu "
 		"out_packets=%llu out_bytes=%llu out_full=%llu "
-		"signals_in=%llu signals_out=%llu corrupt=%llu opens=%llu\n",
+		"signals_in=%llu signals_out=%llu corrupt=%llu opens=%llu "
+		"passes=%llu budget_hits=%llu\n",
 		ch->relid, ch->cls->name, enl_vmbus_chan_state_name(ch),
-		(unsigned long long)ch->in.stats.packets,
-		(unsigned long long)ch->in.stats.bytes,
-		(unsigned long long)ch->out.stats.packets,
-		(unsigned long long)ch->out.stats.bytes,
-		(unsigned long long)ch->out.stats.full,
-		(unsigned long long)ch->stats.signals_in,
-		(unsigned long long)ch->stats.signals_out,
-		(unsigned long long)(ch->in.stats.corrupt +
-				     ch->out.stats.corrupt),
-		(unsigned long long)ch->stats.opens);
+		(unsigned long long)in.packets,
+		(unsigned long long)in.bytes,
+		(unsigned long long)out_st.packets,
+		(unsigned long long)out_st.bytes,
+		(unsigned long long)out_st.full,
+		(unsigned long long)enl_vmbus_stat(&ch->stats.signals_in),
+		(unsigned long long)enl_vmbus_stat(&ch->stats.signals_out),
+		(unsigned long long)(in.corrupt + out_st.corrupt),
+		(unsigned long long)enl_vmbus_stat(&ch->stats.opens),
+		(unsigned long long)enl_vmbus_stat(&ch->stats.passes),
+		(unsigned long long)enl_vmbus_stat(&ch->stats.budget_hits));
 }
 
 static int verb_stats(void *ctx, int argc, char **argv, GString *out)
@@ -128,12 +139,14 @@ static int verb_stats(void *ctx, int argc, char **argv, GString *out)
 			       (unsigned long long)srv->stats.unloads,
 			       g_hash_table_size(srv->gpadls),
 			       (unsigned long long)srv->stats.messages_in,
-			       (unsigned long long)srv->stats.messages_out,
+			       (unsigned long long)
+			       enl_vmbus_stat(&srv->stats.messages_out),
 			       (unsigned long long)srv->stats.faults);
 	for (i = 0; i < ENL_VMBUS_ERR_COUNT; i++)
 		g_string_append_printf(out, "error %s %llu\n",
 				       enl_vmbus_err_names[i],
-				       (unsigned long long)srv->stats.errors[i]);
+				       (unsigned long long)
+				       enl_vmbus_stat(&srv->stats.errors[i]));
 	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
 		if (srv->chan[relid])
 			append_channel_stats(out, srv->chan[relid]);

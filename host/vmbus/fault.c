@@ -56,7 +56,7 @@ static int fault_oversize_msg(struct enl_vmbus_server *srv)
 /* One inband packet that fills the guest's inbound ring to the brim. */
 static int fault_oversize_packet(struct enl_vsp_channel *ch)
 {
-	uint32_t free_bytes = enl_ring_bytes_to_write(&ch->out);
+	uint32_t free_bytes;
 	uint32_t overhead = sizeof(struct enl_vmpacket_descriptor) +
 			    ENL_RING_TRAILER_SIZE + 8;
 	struct enl_ring_iov iov;
@@ -64,6 +64,9 @@ static int fault_oversize_packet(struct enl_vsp_channel *ch)
 	void *buf;
 	int ret;
 
+	g_mutex_lock(&ch->out_lock);
+	free_bytes = enl_ring_bytes_to_write(&ch->out);
+	g_mutex_unlock(&ch->out_lock);
 	if (free_bytes <= overhead + 8)
 		return -EAGAIN;
 	len = (free_bytes - overhead) & ~7u;
@@ -96,8 +99,11 @@ static int fault_bad_gpadl_created(struct enl_vmbus_server *srv,
  */
 static int fault_corrupt_ring(struct enl_vsp_channel *ch)
 {
-	ch->broken = true;
+	/* Under out_lock: a send racing on the worker must not undo it. */
+	g_mutex_lock(&ch->out_lock);
+	g_atomic_int_set(&ch->broken, 1);
 	enl_store_release(&ch->out.ctl->write_index, ch->out.size + 8);
+	g_mutex_unlock(&ch->out_lock);
 	enl_vmbus_chan_signal_guest(ch);
 	return 0;
 }

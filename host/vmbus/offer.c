@@ -91,7 +91,12 @@ int enl_vmbus_server_offer(struct enl_vmbus_server *srv, const char *class_name)
 	ch->relid = relid;
 	ch->conn_id = ENL_VMBUS_CHANNEL_CONN_BASE + relid;
 	ch->state = ENL_CHAN_OFFERED;
+	if (enl_vmbus_chan_start(ch)) {
+		g_free(ch);
+		return -EAGAIN;
+	}
 	make_instance(srv, &ch->instance, cls);
+	ch->serial = srv->instance_serial;
 	srv->chan[relid] = ch;
 	/* Before REQUESTOFFERS the offer waits for the guest's round. */
 	if (srv->connected && srv->offers_requested)
@@ -104,6 +109,7 @@ void enl_vmbus_chan_free(struct enl_vsp_channel *ch)
 	struct enl_vmbus_server *srv = ch->srv;
 
 	enl_vmbus_chan_close(ch);
+	enl_vmbus_chan_stop(ch);
 	enl_vmbus_gpadl_free_relid(srv, ch->relid);
 	srv->chan[ch->relid] = NULL;
 	g_free(ch);
@@ -131,9 +137,38 @@ int enl_vmbus_server_rescind(struct enl_vmbus_server *srv, uint32_t relid)
 	return 0;
 }
 
+struct deferred_rescind {
+	struct enl_vmbus_server *srv;
+	uint32_t relid, serial;
+};
+
+static gboolean rescind_cb(gpointer data)
+{
+	struct deferred_rescind *d = data;
+	struct enl_vsp_channel *ch = enl_vmbus_chan_lookup(d->srv, d->relid);
+
+	/* Still the offer that asked, not a later one on the same relid. */
+	if (ch && ch->serial == d->serial)
+		enl_vmbus_server_rescind(d->srv, d->relid);
+	return G_SOURCE_REMOVE;
+}
+
 int enl_vsp_rescind(struct enl_vsp_channel *ch)
 {
-	return enl_vmbus_server_rescind(ch->srv, ch->relid);
+	struct deferred_rescind *d;
+
+	if (!g_main_context_is_owner(ch->ctx))
+		return enl_vmbus_server_rescind(ch->srv, ch->relid);
+	/*
+	 * From a callback: closing waits for (or runs on) this very context
+	 * and frees what the callback still uses. Later, on the main loop.
+	 */
+	d = g_new(struct deferred_rescind, 1);
+	d->srv = ch->srv;
+	d->relid = ch->relid;
+	d->serial = ch->serial;
+	g_idle_add_full(G_PRIORITY_DEFAULT, rescind_cb, d, g_free);
+	return 0;
 }
 
 void enl_vmbus_on_relid_released(struct enl_vmbus_server *srv,

@@ -68,9 +68,11 @@ void enl_vmbus_error(struct enl_vmbus_server *srv, enum enl_vmbus_err why,
 	va_list ap;
 	char *s;
 
+	uint64_t n = __atomic_add_fetch(&srv->stats.errors[why], 1,
+					__ATOMIC_RELAXED);
+
 	/* A guest can repeat a mistake forever: log the first few, then thin out. */
-	if (++srv->stats.errors[why] > 16 &&
-	    (srv->stats.errors[why] & (srv->stats.errors[why] - 1)))
+	if (n > 16 && (n & (n - 1)))
 		return;
 	va_start(ap, fmt);
 	s = g_strdup_vprintf(fmt, ap);
@@ -90,7 +92,7 @@ int enl_vmbus_reply(struct enl_vmbus_server *srv, const void *msg,
 				"post to vp %u sint %u: %d", srv->target_vp,
 				srv->msg_sint, ret);
 	else
-		srv->stats.messages_out++;
+		enl_vmbus_stat_inc(&srv->stats.messages_out);
 	return ret;
 }
 
@@ -216,14 +218,15 @@ uint16_t enl_vmbus_server_signal_event(struct enl_vmbus_server *srv,
 		return ENL_HV_STATUS_INVALID_CONNECTION_ID;
 	}
 	(void)flag_number;	/* VMBus always signals flag 0 */
-	ch->stats.signals_in++;
+	enl_vmbus_stat_inc(&ch->stats.signals_in);
 	if (ch->state != ENL_CHAN_OPEN) {
 		/* A racing close or rescind: harmless, but worth counting. */
 		enl_vmbus_error(srv, ENL_VMBUS_ERR_BAD_SIGNAL,
 				"signal on relid %u, not open", ch->relid);
 		return ENL_HV_STATUS_SUCCESS;
 	}
-	enl_vmbus_chan_process(ch);
+	/* The hypercall completes now; the channel's worker does the rest. */
+	enl_vmbus_chan_wake(ch);
 	return ENL_HV_STATUS_SUCCESS;
 }
 

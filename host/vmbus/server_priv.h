@@ -16,6 +16,7 @@
 #include "ring_map.h"
 #include "server.h"
 #include "vsp.h"
+#include "worker.h"
 
 /* Relids 1..ENL_VMBUS_MAX_RELID; far below the 2048 event flags of a SINT. */
 #define ENL_VMBUS_MAX_RELID		255
@@ -30,6 +31,12 @@
 #define ENL_VMBUS_MAX_GPADLS_IN_FLIGHT	64
 #define ENL_VMBUS_MAX_VP		64
 #define ENL_VMBUS_MAX_CLASSES		32
+/*
+ * Packets one drain pass hands to a VSP before it queues itself behind the
+ * other work of its context: a flood cannot hold a worker, and its timers
+ * and fds still run.
+ */
+#define ENL_VMBUS_DRAIN_BUDGET		64
 
 /*
  * Non-zero status of GPADL_CREATED / OPENCHANNEL_RESULT: Hyper-V reports an
@@ -78,33 +85,53 @@ struct enl_vmbus_gpadl {
 	bool teardown_pending;	/* TORNDOWN owed once users drops to 0 */
 };
 
+/*
+ * Threads: the channel table, state, offer and GPADL fields belong to the
+ * main thread (the VMBus control protocol). The VSP runs on ctx: its own
+ * worker's context, or the main one for classes that ask for it. Rings are
+ * set up by the main thread before `active` is raised on ctx and unmapped
+ * only after it was lowered there; every ring access checks `active` under
+ * in_lock (guest -> host ring) or out_lock (host -> guest ring), taken in
+ * that order, so sends and reads are safe from any thread.
+ */
 struct enl_vsp_channel {
 	struct enl_vmbus_server *srv;
 	const struct enl_vsp_class *cls;
 	uint32_t relid;
 	uint32_t conn_id;
+	uint32_t serial;	/* unique per offer: stale deferred work */
 	struct enl_guid instance;
 	enum enl_vmbus_chan_state state;
 	bool offer_sent;
 
+	struct enl_vmbus_worker *worker;	/* NULL: main context */
+	GMainContext *ctx;
+	GRecMutex in_lock;
+	GMutex out_lock;
+	GMutex sched_lock;
+	GSource *sched;		/* a process pass queued on ctx */
+	bool in_pass;		/* a process pass runs (for settle) */
+	int active;		/* atomic: rings usable, VSP opened */
+	int broken;		/* atomic: guest corrupted a ring */
+
 	/* While open. */
 	uint32_t open_id;
-	uint32_t target_vp;
+	uint32_t target_vp;	/* atomic: MODIFYCHANNEL vs signalling */
 	struct enl_vmbus_gpadl *ring_gpadl;
 	struct enl_ring_map map;
-	struct enl_ring in;	/* guest -> host */
-	struct enl_ring out;	/* host -> guest */
+	struct enl_ring in;	/* guest -> host, under in_lock */
+	struct enl_ring out;	/* host -> guest, under out_lock */
 	void *priv;
-	uint8_t *pktbuf;
+	uint8_t *pktbuf;	/* drain's copy of a packet, on ctx */
 	uint32_t pktbuf_len;
-	bool broken;		/* guest corrupted a ring: stop reading */
 	bool waiting_space;	/* pending_send_sz published on out */
-	guint kick_id;
 
-	struct {
+	struct {		/* atomic */
 		uint64_t signals_in;	/* HvSignalEvent from the guest */
 		uint64_t signals_out;	/* events raised towards the guest */
 		uint64_t opens;
+		uint64_t passes;	/* drain passes run */
+		uint64_t budget_hits;	/* passes that stopped at the budget */
 	} stats;
 };
 
@@ -126,7 +153,7 @@ struct enl_vmbus_server {
 	uint32_t instance_serial;
 	GHashTable *gpadls;	/* handle -> struct enl_vmbus_gpadl */
 
-	struct {
+	struct {		/* errors and messages_out: atomic */
 		uint64_t errors[ENL_VMBUS_ERR_COUNT];
 		uint64_t messages_in;
 		uint64_t messages_out;
@@ -197,8 +224,27 @@ void enl_vmbus_on_close(struct enl_vmbus_server *srv, const void *msg);
 void enl_vmbus_on_modify(struct enl_vmbus_server *srv, const void *msg);
 /* Detach rings and tell the VSP; no message to the guest. */
 void enl_vmbus_chan_close(struct enl_vsp_channel *ch);
-void enl_vmbus_chan_process(struct enl_vsp_channel *ch);
+/* Queue a process pass on the channel's context (any thread). */
+void enl_vmbus_chan_wake(struct enl_vsp_channel *ch);
 void enl_vmbus_chan_signal_guest(struct enl_vsp_channel *ch);
+/* Start / stop the channel's context (offer / free); 0 or -errno. */
+int enl_vmbus_chan_start(struct enl_vsp_channel *ch);
+void enl_vmbus_chan_stop(struct enl_vsp_channel *ch);
+/*
+ * Wait until the channel's context has no process pass queued or running
+ * (tests and the fuzzer: the guest's signal is asynchronous now).
+ */
+void enl_vmbus_chan_settle(struct enl_vsp_channel *ch);
+void enl_vmbus_server_settle(struct enl_vmbus_server *srv);
+static inline uint64_t enl_vmbus_stat(const uint64_t *v)
+{
+	return __atomic_load_n(v, __ATOMIC_RELAXED);
+}
+
+static inline void enl_vmbus_stat_inc(uint64_t *v)
+{
+	__atomic_fetch_add(v, 1, __ATOMIC_RELAXED);
+}
 
 /* ctl.c, fault.c */
 int enl_vmbus_fault(struct enl_vmbus_server *srv, const char *kind,

@@ -6,7 +6,16 @@
  * channel's rings through these calls. Rings live in guest RAM and are
  * validated by common/ring.c; a VSP never touches a GPA itself.
  *
- * All callbacks run on the GLib main loop thread, like the rest of enl-host.
+ * Threads: each channel has its own worker thread with its own GMainContext
+ * (enl_vsp_context(); the thread-default context there), started when the
+ * channel is offered. Every callback of a class runs on it, one at a time:
+ * on_open, on_packet/on_signal, on_close. A guest signal only queues a
+ * drain pass there; a pass hands at most ENL_VMBUS_DRAIN_BUDGET packets to
+ * the VSP, then queues itself behind the context's other sources (timers,
+ * fds) instead of looping. The main thread keeps the VMBus control protocol
+ * and the ctl socket. enl_vsp_send*, enl_vsp_recv*, enl_vsp_wait_for_space,
+ * enl_vsp_kick and enl_vsp_call are safe from any thread; a VSP's own state
+ * is its business: ctl verbs reach it through enl_vsp_call().
  */
 #ifndef ENL_HOST_VSP_H
 #define ENL_HOST_VSP_H
@@ -15,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
 #include <enlighten/types.h>
 #include "ring.h"
 
@@ -27,6 +37,13 @@ struct enl_vsp_class {
 	struct enl_guid class_guid;	/* offer if_type */
 	uint16_t chn_flags;		/* offer chn_flags */
 	uint16_t mmio_megabytes;	/* offer mmio_megabytes */
+	/*
+	 * Run this class on the main context instead of a worker: for small
+	 * services whose state the main thread's ctl verbs and timers share.
+	 * Their drain is budgeted and queued the same way, so a guest that
+	 * floods them still cannot starve the main loop.
+	 */
+	bool main_context;
 
 	/*
 	 * The guest opened the channel; rings are attached. user_data is the
@@ -92,7 +109,22 @@ void enl_vsp_recv_done(struct enl_vsp_channel *ch);
 /* Run the channel's drain again soon (e.g. after an asynchronous completion). */
 void enl_vsp_kick(struct enl_vsp_channel *ch);
 
-/* Host-side hot removal: rescind the channel's offer. */
+/*
+ * Host-side hot removal: rescind the channel's offer. From the channel's
+ * own context (a callback) it is queued to the main loop, since closing
+ * waits for that context, and returns 0.
+ */
 int enl_vsp_rescind(struct enl_vsp_channel *ch);
+
+/* The context the channel's callbacks run on (its worker's). */
+GMainContext *enl_vsp_context(const struct enl_vsp_channel *ch);
+
+/*
+ * Run fn(data) on the channel's context and wait for it: how another
+ * thread (a ctl verb) reads or changes what the VSP owns. Inline when
+ * already there. Never hold a lock the VSP's callbacks take.
+ */
+void enl_vsp_call(struct enl_vsp_channel *ch, void (*fn)(void *data),
+		  void *data);
 
 #endif /* ENL_HOST_VSP_H */

@@ -11,7 +11,8 @@ secs=${FUZZ_SECONDS:-20}
 mkdir -p "$out/corpus"
 
 src=(host/vmbus/server.c host/vmbus/connection.c host/vmbus/offer.c
-     host/vmbus/gpadl.c host/vmbus/channel.c host/vmbus/ring_map.c
+     host/vmbus/gpadl.c host/vmbus/channel.c host/vmbus/channel_io.c
+     host/vmbus/worker.c host/vmbus/ring_map.c
      host/vmbus/ctl.c host/vmbus/fault.c host/vsp/echo/echo.c common/ring.c
      tests/unit/host/vmbus/test-vmbus-fakehv.c
      tests/unit/host/vmbus/test-vmbus-guest.c

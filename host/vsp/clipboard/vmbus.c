@@ -106,6 +106,8 @@ static const struct enl_vsp_class clip_class = {
 	.on_open = clip_open,
 	.on_signal = clip_signal,
 	.on_close = clip_close,
+	/* Its ctl verbs and the engine they share live on the main loop. */
+	.main_context = true,
 };
 
 int enl_clip_register_vmbus(struct enl_clip_host *h,

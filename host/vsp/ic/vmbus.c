@@ -76,19 +76,23 @@ void enl_ic_vsp_close(struct enl_vsp_channel *ch)
 	enl_ic_host_close(enl_vsp_priv(ch));
 }
 
+/*
+ * On the main loop: the ctl verbs and the services' timers share their
+ * state (drained with a budget there like anywhere else).
+ */
 static const struct enl_vsp_class ic_classes[] = {
 	{ .name = "heartbeat", .class_guid = ENL_GUID_HEARTBEAT,
 	  .on_open = heartbeat_open, .on_packet = enl_ic_vsp_packet,
-	  .on_close = enl_ic_vsp_close },
+	  .on_close = enl_ic_vsp_close, .main_context = true },
 	{ .name = "shutdown", .class_guid = ENL_GUID_SHUTDOWN,
 	  .on_open = shutdown_open, .on_packet = enl_ic_vsp_packet,
-	  .on_close = enl_ic_vsp_close },
+	  .on_close = enl_ic_vsp_close, .main_context = true },
 	{ .name = "timesync", .class_guid = ENL_GUID_TIMESYNC,
 	  .on_open = timesync_open, .on_packet = enl_ic_vsp_packet,
-	  .on_close = enl_ic_vsp_close },
+	  .on_close = enl_ic_vsp_close, .main_context = true },
 	{ .name = "kvp", .class_guid = ENL_GUID_KVP,
 	  .on_open = kvp_open, .on_packet = enl_ic_vsp_packet,
-	  .on_close = enl_ic_vsp_close },
+	  .on_close = enl_ic_vsp_close, .main_context = true },
 };
 
 int enl_ic_register_vmbus(struct enl_ic_services *ics,

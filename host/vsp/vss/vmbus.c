@@ -25,6 +25,8 @@ static const struct enl_vsp_class vss_class = {
 	.on_open = vss_open,
 	.on_packet = enl_ic_vsp_packet,
 	.on_close = enl_ic_vsp_close,
+	/* Its ctl verbs and the IC state they share live on the main loop. */
+	.main_context = true,
 };
 
 int enl_vss_register_vmbus(struct enl_vss_host *v,

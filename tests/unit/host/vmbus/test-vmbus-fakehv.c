@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "server_priv.h"
 #include "test-vmbus-fakehv.h"
 
 struct enl_hv *fake_hv_new(uint64_t ram_size, bool want_fd)
@@ -27,6 +28,7 @@ struct enl_hv *fake_hv_new(uint64_t ram_size, bool want_fd)
 	hv->mem.size = ram_size;
 	hv->signals = g_array_new(FALSE, TRUE, sizeof(struct fake_signal));
 	hv->sint_ready = true;
+	g_mutex_init(&hv->lock);
 	g_queue_init(&hv->msgs);
 	return hv;
 }
@@ -35,6 +37,7 @@ void fake_hv_free(struct enl_hv *hv)
 {
 	fake_hv_drain(hv);
 	g_array_free(hv->signals, TRUE);
+	g_mutex_clear(&hv->lock);
 	if (hv->memfd >= 0) {
 		munmap(hv->mem.base, hv->mem.size);
 		close(hv->memfd);
@@ -73,7 +76,9 @@ int enl_hv_post_message(struct enl_hv *hv, uint32_t vp, uint32_t sint,
 	m->type = message_type;
 	m->size = payload_size;
 	memcpy(m->data, payload, payload_size);
+	g_mutex_lock(&hv->lock);
 	g_queue_push_tail(&hv->msgs, m);
+	g_mutex_unlock(&hv->lock);
 	return 0;
 }
 
@@ -84,8 +89,11 @@ int enl_hv_signal_event(struct enl_hv *hv, uint32_t vp, uint32_t sint,
 
 	if (flag_number >= 2048)
 		return -EINVAL;
-	if (!hv->quiet)
-		g_array_append_val(hv->signals, s);
+	if (hv->quiet)
+		return 0;
+	g_mutex_lock(&hv->lock);
+	g_array_append_val(hv->signals, s);
+	g_mutex_unlock(&hv->lock);
 	return 0;
 }
 
@@ -109,14 +117,49 @@ uint16_t fake_guest_post(struct enl_hv *hv, uint32_t conn, const void *msg,
 	return hv->ops->post_message(hv->ctx, conn, 1, msg, len);
 }
 
-uint16_t fake_guest_signal(struct enl_hv *hv, uint32_t conn)
+uint16_t fake_guest_signal_async(struct enl_hv *hv, uint32_t conn)
 {
 	return hv->ops->signal_event(hv->ctx, conn, 0);
 }
 
+uint16_t fake_guest_signal(struct enl_hv *hv, uint32_t conn)
+{
+	uint16_t st = hv->ops->signal_event(hv->ctx, conn, 0);
+
+	enl_vmbus_server_settle(hv->ctx);
+	return st;
+}
+
+guint fake_hv_nr_signals(struct enl_hv *hv)
+{
+	guint n;
+
+	g_mutex_lock(&hv->lock);
+	n = hv->signals->len;
+	g_mutex_unlock(&hv->lock);
+	return n;
+}
+
+struct fake_signal fake_hv_last_signal(struct enl_hv *hv)
+{
+	struct fake_signal s = { 0 };
+
+	g_mutex_lock(&hv->lock);
+	if (hv->signals->len)
+		s = g_array_index(hv->signals, struct fake_signal,
+				  hv->signals->len - 1);
+	g_mutex_unlock(&hv->lock);
+	return s;
+}
+
 struct fake_msg *fake_hv_pop(struct enl_hv *hv)
 {
-	return g_queue_pop_head(&hv->msgs);
+	struct fake_msg *m;
+
+	g_mutex_lock(&hv->lock);
+	m = g_queue_pop_head(&hv->msgs);
+	g_mutex_unlock(&hv->lock);
+	return m;
 }
 
 unsigned int fake_hv_drain(struct enl_hv *hv)

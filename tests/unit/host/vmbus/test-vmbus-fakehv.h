@@ -30,6 +30,7 @@ struct enl_hv {
 	int memfd;			/* -1: plain malloc'd RAM */
 	const struct enl_hv_ops *ops;
 	void *ctx;
+	GMutex lock;			/* workers signal and post too */
 	GQueue msgs;			/* struct fake_msg *, oldest first */
 	GArray *signals;		/* struct fake_signal */
 	bool sint_ready;
@@ -40,10 +41,20 @@ struct enl_hv {
 struct enl_hv *fake_hv_new(uint64_t ram_size, bool want_fd);
 void fake_hv_free(struct enl_hv *hv);
 
-/* The guest's HvPostMessage / HvSignalEvent. */
+/*
+ * The guest's HvPostMessage / HvSignalEvent. The server only queues work
+ * for the channel's worker on a signal; fake_guest_signal() then waits
+ * until the workers are idle (enl_vmbus_server_settle), so that tests see
+ * the result at once; fake_guest_signal_async() does not wait.
+ */
 uint16_t fake_guest_post(struct enl_hv *hv, uint32_t conn, const void *msg,
 			 uint32_t len);
 uint16_t fake_guest_signal(struct enl_hv *hv, uint32_t conn);
+uint16_t fake_guest_signal_async(struct enl_hv *hv, uint32_t conn);
+/* Signals recorded so far (workers add to them). */
+guint fake_hv_nr_signals(struct enl_hv *hv);
+/* The last signal recorded, zeroes if none. */
+struct fake_signal fake_hv_last_signal(struct enl_hv *hv);
 
 /* Oldest undelivered host message (caller frees) or NULL. */
 struct fake_msg *fake_hv_pop(struct enl_hv *hv);

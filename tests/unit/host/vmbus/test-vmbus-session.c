@@ -161,7 +161,8 @@ static void guest_commit(struct guest_chan *gc)
 
 static void test_echo(struct guest_chan *gc)
 {
-	guint sigs = hv->signals->len;
+	guint sigs = fake_hv_nr_signals(hv);
+	struct fake_signal last;
 	int i, ok = 0;
 
 	for (i = 0; i < 5; i++)
@@ -170,12 +171,9 @@ static void test_echo(struct guest_chan *gc)
 		ok += guest_recv(gc, 100 + i * 8, i, 1000 + i) == 1;
 	guest_commit(gc);
 	tap_ok(ok == 5, "5 packets echoed with payload and trans_id");
-	tap_ok(hv->signals->len > sigs &&
-	       g_array_index(hv->signals, struct fake_signal,
-			     hv->signals->len - 1).flag == gc->relid &&
-	       g_array_index(hv->signals, struct fake_signal,
-			     hv->signals->len - 1).sint == 2,
-	       "guest signalled on sint 2 with flag = relid");
+	last = fake_hv_last_signal(hv);
+	tap_ok(fake_hv_nr_signals(hv) > sigs && last.flag == gc->relid &&
+	       last.sint == 2, "guest signalled on sint 2 with flag = relid");
 	tap_ok(gc->out.ctl->read_index == gc->out.ctl->write_index,
 	       "host consumed the guest->host ring");
 }

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The ring side of a channel, on its context: process passes (a guest
+ * signal or a kick queues one; it drains at most ENL_VMBUS_DRAIN_BUDGET
+ * packets, then queues itself again behind other work), and the VSP calls
+ * that read, send and signal, which are safe from any thread.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hv.h"
+#include "server_priv.h"
+
+void enl_vmbus_chan_signal_guest(struct enl_vsp_channel *ch)
+{
+	uint32_t vp = __atomic_load_n(&ch->target_vp, __ATOMIC_RELAXED);
+
+	/* Channel events ride on the VMBus SINT, flag = relid (WIN8+). */
+	if (enl_hv_signal_event(ch->srv->hv, vp, ch->srv->msg_sint, ch->relid))
+		enl_vmbus_error(ch->srv, ENL_VMBUS_ERR_REPLY_FAILED,
+				"signal relid %u on vp %u", ch->relid, vp);
+	else
+		enl_vmbus_stat_inc(&ch->stats.signals_out);
+}
+
+static void ring_corrupt(struct enl_vsp_channel *ch, const char *ring)
+{
+	g_atomic_int_set(&ch->broken, 1);
+	enl_vmbus_error(ch->srv, ENL_VMBUS_ERR_RING_CORRUPT,
+			"relid %u: %s ring corrupt, channel stopped",
+			ch->relid, ring);
+}
+
+static bool usable(struct enl_vsp_channel *ch)
+{
+	return g_atomic_int_get(&ch->active) && !g_atomic_int_get(&ch->broken);
+}
+
+/* Results of one drain pass. */
+enum {
+	DRAIN_EMPTY,		/* ring empty */
+	DRAIN_BLOCKED,		/* the VSP said -EAGAIN: the packet stays */
+	DRAIN_BUDGET,		/* more may be there: come back later */
+	DRAIN_CORRUPT,
+	DRAIN_CLOSED,		/* closed from a callback */
+};
+
+/* Hand up to budget packets to the VSP; in_lock held. */
+static int drain(struct enl_vsp_channel *ch, unsigned int budget)
+{
+	struct enl_ring_pkt pkt;
+	unsigned int n = 0;
+	int ret = 0, why = DRAIN_EMPTY;
+
+	while (n < budget && (ret = enl_ring_peek(&ch->in, &pkt)) == 0) {
+		if (pkt.len > ch->pktbuf_len) {
+			g_free(ch->pktbuf);
+			ch->pktbuf = g_malloc(pkt.len);
+			ch->pktbuf_len = pkt.len;
+		}
+		if (enl_ring_copy(&ch->in, &pkt, 0, ch->pktbuf, pkt.len)) {
+			ret = -EIO;
+			break;
+		}
+		ret = ch->cls->on_packet(ch, &pkt, ch->pktbuf);
+		if (!g_atomic_int_get(&ch->active))
+			return DRAIN_CLOSED;
+		if (ret == -EAGAIN) {
+			why = DRAIN_BLOCKED;
+			break;
+		}
+		enl_ring_skip(&ch->in, &pkt);
+		n++;
+	}
+	if (n == budget)
+		why = DRAIN_BUDGET;
+	else if (ret == -EIO)
+		why = DRAIN_CORRUPT;
+	if (enl_ring_read_commit(&ch->in))
+		enl_vmbus_chan_signal_guest(ch);
+	return why;
+}
+
+/* One pass on ctx. Returns true when it must be queued again. */
+static bool process(struct enl_vsp_channel *ch)
+{
+	bool again = false;
+	int ret;
+
+	g_rec_mutex_lock(&ch->in_lock);
+	if (!usable(ch))
+		goto out;
+	enl_vmbus_stat_inc(&ch->stats.passes);
+	if (ch->cls->on_signal) {
+		ch->cls->on_signal(ch);
+		goto out;
+	}
+	/* No signals from the guest while we are reading anyway. */
+	enl_ring_intr_mask(&ch->in);
+	ret = drain(ch, ENL_VMBUS_DRAIN_BUDGET);
+	switch (ret) {
+	case DRAIN_CLOSED:
+		break;
+	case DRAIN_CORRUPT:
+		ring_corrupt(ch, "guest->host");
+		break;
+	case DRAIN_BUDGET:
+		/* Stay masked: we come back without being asked. */
+		enl_vmbus_stat_inc(&ch->stats.budget_hits);
+		again = true;
+		break;
+	default:
+		/*
+		 * Unmask, then look again: a packet written before the guest
+		 * saw the unmask raised no signal. Blocked, the guest's
+		 * signal on freed space resumes us.
+		 */
+		again = enl_ring_intr_unmask(&ch->in) && ret == DRAIN_EMPTY;
+		break;
+	}
+out:
+	g_rec_mutex_unlock(&ch->in_lock);
+	return again;
+}
+
+static gboolean process_cb(gpointer data)
+{
+	struct enl_vsp_channel *ch = data;
+	bool again;
+
+	g_mutex_lock(&ch->sched_lock);
+	g_source_unref(ch->sched);
+	ch->sched = NULL;
+	ch->in_pass = true;
+	g_mutex_unlock(&ch->sched_lock);
+
+	again = process(ch);
+
+	g_mutex_lock(&ch->sched_lock);
+	ch->in_pass = false;
+	g_mutex_unlock(&ch->sched_lock);
+	/* Behind the context's other work, not in a loop here. */
+	if (again)
+		enl_vmbus_chan_wake(ch);
+	return G_SOURCE_REMOVE;
+}
+
+void enl_vmbus_chan_wake(struct enl_vsp_channel *ch)
+{
+	GSource *s;
+
+	g_mutex_lock(&ch->sched_lock);
+	if (!ch->sched) {
+		s = g_idle_source_new();
+		g_source_set_priority(s, G_PRIORITY_DEFAULT);
+		g_source_set_callback(s, process_cb, ch, NULL);
+		ch->sched = s;	/* our reference, dropped by process_cb */
+		g_source_attach(s, ch->ctx);
+	}
+	g_mutex_unlock(&ch->sched_lock);
+}
+
+void enl_vsp_kick(struct enl_vsp_channel *ch)
+{
+	if (g_atomic_int_get(&ch->active))
+		enl_vmbus_chan_wake(ch);
+}
+
+static void noop(void *data)
+{
+	(void)data;
+}
+
+void enl_vmbus_chan_settle(struct enl_vsp_channel *ch)
+{
+	bool busy;
+
+	do {
+		if (!ch->worker) {
+			/* Main-context channels: run what is queued here. */
+			while (g_main_context_iteration(ch->ctx, FALSE))
+				;
+		} else {
+			/* Returns between two dispatches of the worker. */
+			enl_vmbus_context_call(ch->ctx, noop, NULL);
+		}
+		g_mutex_lock(&ch->sched_lock);
+		busy = ch->sched || ch->in_pass;
+		g_mutex_unlock(&ch->sched_lock);
+		if (busy && ch->worker)
+			g_usleep(100);
+	} while (busy);
+}
+
+void enl_vmbus_server_settle(struct enl_vmbus_server *srv)
+{
+	uint32_t relid;
+
+	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
+		if (srv->chan[relid])
+			enl_vmbus_chan_settle(srv->chan[relid]);
+}
+
+int enl_vmbus_chan_start(struct enl_vsp_channel *ch)
+{
+	char name[16];
+
+	g_rec_mutex_init(&ch->in_lock);
+	g_mutex_init(&ch->out_lock);
+	g_mutex_init(&ch->sched_lock);
+	if (ch->cls->main_context) {
+		ch->ctx = g_main_context_ref(g_main_context_default());
+		return 0;
+	}
+	snprintf(name, sizeof(name), "enl-chan-%u", ch->relid);
+	ch->worker = enl_vmbus_worker_new(name);
+	if (!ch->worker) {
+		g_rec_mutex_clear(&ch->in_lock);
+		g_mutex_clear(&ch->out_lock);
+		g_mutex_clear(&ch->sched_lock);
+		return -EAGAIN;
+	}
+	ch->ctx = g_main_context_ref(enl_vmbus_worker_context(ch->worker));
+	return 0;
+}
+
+/* Main thread, channel closed: nothing may run for it on ctx afterwards. */
+void enl_vmbus_chan_stop(struct enl_vsp_channel *ch)
+{
+	/* Joined: a pass that was queued is destroyed unrun with the context. */
+	enl_vmbus_worker_free(ch->worker);
+	ch->worker = NULL;
+	g_mutex_lock(&ch->sched_lock);
+	if (ch->sched) {
+		g_source_destroy(ch->sched);
+		g_source_unref(ch->sched);
+		ch->sched = NULL;
+	}
+	g_mutex_unlock(&ch->sched_lock);
+	g_main_context_unref(ch->ctx);
+	ch->ctx = NULL;
+	g_rec_mutex_clear(&ch->in_lock);
+	g_mutex_clear(&ch->out_lock);
+	g_mutex_clear(&ch->sched_lock);
+}
+
+/* ---- The VSP calls: any thread ---- */
+
+/* out_lock held; returns whether to signal once it is dropped. */
+static int after_write(struct enl_vsp_channel *ch, int ret, bool *signal)
+{
+	if (ret == -EIO)
+		ring_corrupt(ch, "host->guest");
+	if (ret) {
+		*signal = false;
+		return ret;
+	}
+	if (ch->waiting_space) {
+		enl_ring_set_pending_send(&ch->out, 0);
+		ch->waiting_space = false;
+	}
+	return 0;
+}
+
+int enl_vsp_send(struct enl_vsp_channel *ch, uint16_t type, uint16_t flags,
+		 uint64_t trans_id, const struct enl_ring_iov *iov,
+		 uint32_t iovcnt)
+{
+	bool signal = false;
+	int ret = -ENOTCONN;
+
+	g_mutex_lock(&ch->out_lock);
+	if (usable(ch)) {
+		ret = enl_ring_write(&ch->out, type, flags, trans_id, iov,
+				     iovcnt, &signal);
+		ret = after_write(ch, ret, &signal);
+	}
+	g_mutex_unlock(&ch->out_lock);
+	if (signal)
+		enl_vmbus_chan_signal_guest(ch);
+	return ret;
+}
+
+int enl_vsp_send_raw(struct enl_vsp_channel *ch,
+		     const struct enl_ring_iov *iov, uint32_t iovcnt)
+{
+	bool signal = false;
+	int ret = -ENOTCONN;
+
+	g_mutex_lock(&ch->out_lock);
+	if (usable(ch)) {
+		ret = enl_ring_write_raw(&ch->out, iov, iovcnt, &signal);
+		ret = after_write(ch, ret, &signal);
+	}
+	g_mutex_unlock(&ch->out_lock);
+	if (signal)
+		enl_vmbus_chan_signal_guest(ch);
+	return ret;
+}
+
+bool enl_vsp_wait_for_space(struct enl_vsp_channel *ch, uint32_t payload_len)
+{
+	uint32_t need = enl_ring_pkt_size(sizeof(struct enl_vmpacket_descriptor) +
+					  payload_len);
+	bool fits = false;
+
+	g_mutex_lock(&ch->out_lock);
+	if (usable(ch)) {
+		ch->waiting_space = true;
+		fits = enl_ring_set_pending_send(&ch->out, need);
+	}
+	g_mutex_unlock(&ch->out_lock);
+	return fits;
+}
+
+int enl_vsp_recv(struct enl_vsp_channel *ch, void *buf, uint32_t buflen,
+		 struct enl_ring_pkt *pkt)
+{
+	int ret = -ENOTCONN;
+
+	g_rec_mutex_lock(&ch->in_lock);
+	if (usable(ch)) {
+		ret = enl_ring_read(&ch->in, buf, buflen, pkt);
+		if (ret == -EIO)
+			ring_corrupt(ch, "guest->host");
+	}
+	g_rec_mutex_unlock(&ch->in_lock);
+	return ret;
+}
+
+void enl_vsp_recv_done(struct enl_vsp_channel *ch)
+{
+	bool signal = false;
+
+	g_rec_mutex_lock(&ch->in_lock);
+	if (g_atomic_int_get(&ch->active))
+		signal = enl_ring_read_commit(&ch->in);
+	g_rec_mutex_unlock(&ch->in_lock);
+	if (signal)
+		enl_vmbus_chan_signal_guest(ch);
+}
+
+void enl_vsp_set_priv(struct enl_vsp_channel *ch, void *priv)
+{
+	ch->priv = priv;
+}
+
+void *enl_vsp_priv(const struct enl_vsp_channel *ch)
+{
+	return ch->priv;
+}
+
+uint32_t enl_vsp_relid(const struct enl_vsp_channel *ch)
+{
+	return ch->relid;
+}
+
+struct enl_guest_mem *enl_vsp_guest_mem(const struct enl_vsp_channel *ch)
+{
+	return enl_vmbus_mem(ch->srv);
+}
+
+GMainContext *enl_vsp_context(const struct enl_vsp_channel *ch)
+{
+	return ch->ctx;
+}
+
+void enl_vsp_call(struct enl_vsp_channel *ch, void (*fn)(void *data),
+		  void *data)
+{
+	enl_vmbus_context_call(ch->ctx, fn, data);
+}

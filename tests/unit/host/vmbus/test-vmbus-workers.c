@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The VMBus data path on worker threads: a guest signal only queues work,
+ * a drain pass stops at its budget and queues itself again, one flooded
+ * channel does not slow another, sends from the main thread and the worker
+ * interleave whole, close and reopen under a flood leave nothing behind,
+ * VSP callbacks and enl_vsp_call() run on the channel's own thread, and a
+ * rescind from a callback is deferred to the main loop.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <enlighten/guids.h>
+#include "echo/echo.h"
+#include "server.h"
+#include "server_priv.h"
+#include "tap.h"
+#include "test-vmbus-guest.h"
+
+#define RAM	(16u << 20)
+#define C4	ENL_VMBUS_MESSAGE_CONNECTION_ID_4
+#define PUSH_ID	0x9000000000000000ull	/* trans_id of main-thread sends */
+
+static struct enl_hv *hv;
+static struct enl_vmbus_server *srv;
+
+/* ---- A test class: echo, recording which thread runs its callbacks ---- */
+
+/* Indexed by relid (1 and 2). */
+static GThread *open_thread[3], *packet_thread[3], *close_thread[3];
+static int rescind_on_packet;
+
+static int rec_open(struct enl_vsp_channel *ch, const uint8_t *ud)
+{
+	(void)ud;
+	open_thread[enl_vsp_relid(ch)] = g_thread_self();
+	return 0;
+}
+
+static int rec_packet(struct enl_vsp_channel *ch,
+		      const struct enl_ring_pkt *pkt, const void *data)
+{
+	packet_thread[enl_vsp_relid(ch)] = g_thread_self();
+	if (g_atomic_int_get(&rescind_on_packet))
+		return enl_vsp_rescind(ch);
+	return enl_vsp_echo_class.on_packet(ch, pkt, data);
+}
+
+static void rec_close(struct enl_vsp_channel *ch)
+{
+	close_thread[enl_vsp_relid(ch)] = g_thread_self();
+}
+
+static const struct enl_vsp_class rec_class = {
+	.name = "rec",
+	.class_guid = ENL_GUID_ECHO,
+	.on_open = rec_open,
+	.on_packet = rec_packet,
+	.on_close = rec_close,
+};
+
+/* ---- Guest side ---- */
+
+static uint32_t created_status(uint32_t handle)
+{
+	struct fake_msg *m = expect_msg(hv, ENL_CHANNELMSG_GPADL_CREATED);
+	struct enl_vmbus_channel_gpadl_created *c = m ? (void *)m->data : NULL;
+	uint32_t st = c && c->gpadl == handle ? c->creation_status : 0xdead;
+
+	g_free(m);
+	return st;
+}
+
+static bool open_chan(struct guest_chan *gc, bool fresh_gpadl)
+{
+	struct fake_msg *m;
+	struct enl_vmbus_channel_open_result *r;
+	bool ok;
+
+	if (fresh_gpadl) {
+		guest_chan_setup(hv, C4, gc);
+		if (created_status(gc->gpadl) != 0)
+			return false;
+	} else {
+		enl_ring_reset(&gc->out);
+		enl_ring_reset(&gc->in);
+	}
+	guest_open(hv, C4, gc->relid, 7, gc->gpadl, 0, gc->out_pages);
+	m = expect_msg(hv, ENL_CHANNELMSG_OPENCHANNEL_RESULT);
+	r = m ? (void *)m->data : NULL;
+	ok = r && r->child_relid == gc->relid && !r->status;
+	g_free(m);
+	return ok;
+}
+
+static int send_pkt(struct guest_chan *gc, uint32_t len, uint64_t id,
+		    bool async)
+{
+	uint8_t buf[512];
+	struct enl_ring_iov iov = { buf, len };
+	bool sig = false;
+	int ret;
+
+	memset(buf, (uint8_t)id, len);
+	ret = enl_ring_write(&gc->out, ENL_VMPKT_DATA_INBAND, 0, id, &iov, 1,
+			     &sig);
+	if (!ret && sig) {
+		if (async)
+			fake_guest_signal_async(hv, gc->conn_id);
+		else
+			fake_guest_signal(hv, gc->conn_id);
+	}
+	return ret;
+}
+
+/* One packet back: 1 with its id, 0 empty, -1 damaged. */
+static int recv_pkt(struct guest_chan *gc, uint64_t *id, bool async)
+{
+	uint8_t buf[1024];
+	struct enl_ring_pkt pkt;
+	uint32_t i;
+	int ret = enl_ring_read(&gc->in, buf, sizeof(buf), &pkt);
+
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret < 0 || pkt.type != ENL_VMPKT_DATA_INBAND)
+		return -1;
+	for (i = pkt.hdr_len; i < pkt.len && i < pkt.hdr_len + 64; i++)
+		if (buf[i] != (uint8_t)pkt.trans_id)
+			return -1;
+	*id = pkt.trans_id;
+	if (enl_ring_read_commit(&gc->in)) {
+		if (async)
+			fake_guest_signal_async(hv, gc->conn_id);
+		else
+			fake_guest_signal(hv, gc->conn_id);
+	}
+	return 1;
+}
+
+/* ---- A guest vCPU flooding one channel from its own thread ---- */
+
+struct flood {
+	struct guest_chan *gc;
+	int stop;
+	uint64_t sent, got, bad, main_pushes;
+};
+
+static gpointer flood_main(gpointer data)
+{
+	struct flood *f = data;
+	uint64_t id;
+	int r;
+
+	while (!g_atomic_int_get(&f->stop)) {
+		while (send_pkt(f->gc, 200, f->sent + 1, true) == 0)
+			f->sent++;
+		while ((r = recv_pkt(f->gc, &id, true)) == 1) {
+			if (id & PUSH_ID)
+				f->main_pushes++;
+			else
+				f->got++;
+		}
+		if (r < 0) {
+			f->bad++;
+			break;
+		}
+		g_thread_yield();
+	}
+	return NULL;
+}
+
+static struct fake_msg *wait_msg(uint32_t msgtype, unsigned int ms)
+{
+	struct fake_msg *m;
+	gint64 end = g_get_monotonic_time() + ms * 1000;
+
+	do {
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		m = fake_hv_pop(hv);
+		if (m && fake_msgtype(m) == msgtype)
+			return m;
+		g_free(m);
+		g_usleep(1000);
+	} while (g_get_monotonic_time() < end);
+	return NULL;
+}
+
+/* ---- Tests ---- */
+
+static void test_budget(struct guest_chan *gc)
+{
+	struct enl_vsp_channel *ch = srv->chan[gc->relid];
+	uint64_t passes = enl_vmbus_stat(&ch->stats.passes), id;
+	uint64_t hits = enl_vmbus_stat(&ch->stats.budget_hits);
+	uint8_t buf[64] = { 0 };
+	struct enl_ring_iov iov = { buf, sizeof(buf) };
+	int queued = 0, got = 0, bad = 0, r;
+	bool sig;
+
+	/* 200 packets behind one signal; the echo ring holds them all. */
+	while (queued < 200) {
+		memset(buf, queued + 1, sizeof(buf));
+		if (enl_ring_write(&gc->out, ENL_VMPKT_DATA_INBAND, 0,
+				   queued + 1, &iov, 1, &sig))
+			break;
+		queued++;
+	}
+	fake_guest_signal(hv, gc->conn_id);
+	while ((r = recv_pkt(gc, &id, false)) == 1)
+		got += id == (uint64_t)got + 1;
+	bad = r < 0;
+	tap_ok(queued == 200 && got == 200 && !bad,
+	       "200 packets behind one signal all echoed in order (%d/%d)",
+	       got, queued);
+	passes = enl_vmbus_stat(&ch->stats.passes) - passes;
+	hits = enl_vmbus_stat(&ch->stats.budget_hits) - hits;
+	tap_ok(passes == 200 / ENL_VMBUS_DRAIN_BUDGET + 1 &&
+	       hits == 200 / ENL_VMBUS_DRAIN_BUDGET,
+	       "drained in passes of %d, re-queued in between (%llu passes, "
+	       "%llu at the budget)", ENL_VMBUS_DRAIN_BUDGET,
+	       (unsigned long long)passes, (unsigned long long)hits);
+	tap_ok(packet_thread[1] && packet_thread[1] != g_thread_self() &&
+	       packet_thread[1] == open_thread[1] &&
+	       open_thread[1] != open_thread[2],
+	       "on_open and on_packet ran on the channel's own worker thread");
+}
+
+static GThread *call_thread;
+
+static void where_am_i(void *data)
+{
+	(void)data;
+	call_thread = g_thread_self();
+}
+
+static void test_call(struct guest_chan *gc)
+{
+	enl_vsp_call(srv->chan[gc->relid], where_am_i, NULL);
+	tap_ok(call_thread == open_thread[gc->relid],
+	       "enl_vsp_call runs on the channel's worker and waits for it");
+}
+
+/* Ping-pong on b while a is flooded from another thread. */
+static void test_fairness(struct guest_chan *a, struct guest_chan *b)
+{
+	struct flood f = { .gc = a };
+	GThread *t = g_thread_new("flood", flood_main, &f);
+	gint64 worst = 0, total = 0, t0, dt;
+	int i, r, rounds = 300, ok = 0;
+	uint64_t id;
+
+	g_usleep(20000);
+	for (i = 0; i < rounds; i++) {
+		t0 = g_get_monotonic_time();
+		send_pkt(b, 32, 1000 + i, true);
+		while ((r = recv_pkt(b, &id, true)) == 0 &&
+		       g_get_monotonic_time() - t0 < 5000000)
+			g_thread_yield();
+		dt = g_get_monotonic_time() - t0;
+		ok += r == 1 && id == (uint64_t)(1000 + i);
+		worst = MAX(worst, dt);
+		total += dt;
+	}
+	g_atomic_int_set(&f.stop, 1);
+	g_thread_join(t);
+	tap_ok(ok == rounds, "%d ping-pongs on channel %u answered during the "
+	       "flood of channel %u", ok, b->relid, a->relid);
+	tap_diag("ping-pong under flood: mean %lld us, worst %lld us; flood "
+		 "echoed %llu packets", (long long)(total / rounds),
+		 (long long)worst, (unsigned long long)f.got);
+	/* Generous: ASan, and two cores shared with other builds. */
+	tap_ok(worst < 1000000, "worst round trip %lld us < 1 s", (long long)worst);
+	tap_ok(f.got > 0 && !f.bad, "the flooded channel kept echoing intact "
+	       "packets (%llu)", (unsigned long long)f.got);
+	tap_ok(enl_vmbus_stat(&srv->chan[a->relid]->stats.budget_hits) > 0,
+	       "the flood hit the drain budget");
+}
+
+/* The main thread sends on a channel whose worker echoes a flood. */
+static void test_concurrent_send(struct guest_chan *a)
+{
+	struct enl_vsp_channel *ch = srv->chan[a->relid];
+	struct flood f = { .gc = a };
+	GThread *t = g_thread_new("flood", flood_main, &f);
+	uint8_t buf[200];
+	struct enl_ring_iov iov = { buf, sizeof(buf) };
+	int pushed = 0, i, ret;
+
+	memset(buf, (uint8_t)PUSH_ID, sizeof(buf));
+	for (i = 0; i < 2000; i++) {
+		ret = enl_vsp_send(ch, ENL_VMPKT_DATA_INBAND, 0, PUSH_ID, &iov, 1);
+		pushed += ret == 0;
+		if (ret == -EAGAIN)
+			g_thread_yield();
+	}
+	g_usleep(50000);
+	g_atomic_int_set(&f.stop, 1);
+	g_thread_join(t);
+	/* Whatever is still in the ring after the guest stopped reading. */
+	while (recv_pkt(a, &(uint64_t){ 0 }, true) == 1)
+		f.main_pushes++;
+	tap_ok(pushed > 0 && !f.bad,
+	       "main-thread sends and worker echoes interleave whole "
+	       "(%d pushed, %llu echoes, no damaged packet)", pushed,
+	       (unsigned long long)f.got);
+}
+
+/* Close and reopen while the guest floods: nothing used after unmap. */
+static void test_close_under_flood(struct guest_chan *a)
+{
+	int i, opened = 0, closed_quiet = 0;
+
+	for (i = 0; i < 30; i++) {
+		struct flood f = { .gc = a };
+		GThread *t = g_thread_new("flood", flood_main, &f);
+
+		g_usleep(2000);
+		close_thread[a->relid] = NULL;
+		guest_relid_msg(hv, C4, ENL_CHANNELMSG_CLOSECHANNEL, a->relid);
+		/* Closed means closed: the worker touches no ring any more. */
+		closed_quiet += close_thread[a->relid] == open_thread[a->relid] &&
+				!g_atomic_int_get(&srv->chan[a->relid]->active);
+		g_atomic_int_set(&f.stop, 1);
+		g_thread_join(t);
+		opened += open_chan(a, false);
+	}
+	tap_ok(closed_quiet == 30, "30 closes under a flood: on_close on the "
+	       "worker, channel inactive when CLOSECHANNEL returns");
+	tap_ok(opened == 30, "and 30 reopens work");
+}
+
+static void test_deferred_rescind(struct guest_chan *a)
+{
+	struct fake_msg *m;
+
+	fake_hv_drain(hv);
+	g_atomic_int_set(&rescind_on_packet, 1);
+	send_pkt(a, 32, 1, true);
+	m = wait_msg(ENL_CHANNELMSG_RESCIND_CHANNELOFFER, 5000);
+	tap_ok(m && ((struct enl_vmbus_channel_rescind_offer *)m->data)
+		       ->child_relid == a->relid,
+	       "enl_vsp_rescind from on_packet: rescinded from the main loop");
+	g_free(m);
+	tap_ok(srv->chan[a->relid] &&
+	       srv->chan[a->relid]->state == ENL_CHAN_RESCINDED,
+	       "the channel is rescinded, not freed under its callback");
+}
+
+int main(void)
+{
+	struct guest_chan a = {
+		.relid = 1, .gpadl = 0xa1, .out_pfn = 0x100, .out_pages = 8,
+		.in_pfn = 0x120, .in_pages = 17,
+	};
+	struct guest_chan b = {
+		.relid = 2, .gpadl = 0xb1, .out_pfn = 0x200, .out_pages = 4,
+		.in_pfn = 0x220, .in_pages = 4,
+	};
+
+	hv = fake_hv_new(RAM, true);
+	srv = enl_vmbus_server_new(hv);
+	enl_vmbus_server_set_ram_fd(srv, hv->memfd);
+	enl_vmbus_server_add_class(srv, &rec_class);
+	tap_ok(enl_vmbus_server_offer(srv, "rec") == 1 &&
+	       enl_vmbus_server_offer(srv, "rec") == 2,
+	       "two offers of one class");
+	tap_ok(srv->chan[1]->worker && srv->chan[2]->worker &&
+	       srv->chan[1]->ctx != srv->chan[2]->ctx,
+	       "each channel has its own worker and context");
+	guest_contact(hv, C4, ENL_VMBUS_VERSION_WIN10_V5_3, 0, 2);
+	guest_simple(hv, C4, ENL_CHANNELMSG_REQUESTOFFERS);
+	fake_hv_drain(hv);
+	a.conn_id = srv->chan[1]->conn_id;
+	b.conn_id = srv->chan[2]->conn_id;
+	tap_ok(open_chan(&a, true) && open_chan(&b, true), "both opened");
+
+	test_budget(&a);
+	test_call(&a);
+	test_fairness(&a, &b);
+	test_concurrent_send(&a);
+	test_close_under_flood(&a);
+	test_deferred_rescind(&a);
+
+	enl_vmbus_server_free(srv);
+	fake_hv_free(hv);
+	return tap_done();
+}
