@@ -150,6 +150,8 @@ static void close_on_ctx(void *data)
 	if (ch->cls->on_close)
 		ch->cls->on_close(ch);
 	ch->priv = NULL;
+	/* Views of data GPADLs the VSP forgot: their teardowns may finish. */
+	enl_vmbus_views_drop(ch);
 }
 
 void enl_vmbus_on_open(struct enl_vmbus_server *srv, const void *msg)

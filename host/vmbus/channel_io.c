@@ -92,8 +92,11 @@ static bool process(struct enl_vsp_channel *ch)
 	if (!usable(ch))
 		goto out;
 	enl_vmbus_stat_inc(&ch->stats.passes);
+	/* What the VSP sends during the pass: one signal at its end. */
+	enl_vsp_batch_begin(ch);
 	if (ch->cls->on_signal) {
 		ch->cls->on_signal(ch);
+		enl_vsp_batch_end(ch);
 		goto out;
 	}
 	/* No signals from the guest while we are reading anyway. */
@@ -119,6 +122,7 @@ static bool process(struct enl_vsp_channel *ch)
 		again = enl_ring_intr_unmask(&ch->in) && ret == DRAIN_EMPTY;
 		break;
 	}
+	enl_vsp_batch_end(ch);
 out:
 	g_rec_mutex_unlock(&ch->in_lock);
 	return again;
@@ -247,7 +251,10 @@ void enl_vmbus_chan_stop(struct enl_vsp_channel *ch)
 
 /* ---- The VSP calls: any thread ---- */
 
-/* out_lock held; returns whether to signal once it is dropped. */
+/*
+ * out_lock held; *signal: whether to signal once it is dropped, unless
+ * this thread batches, then at the batch's end.
+ */
 static int after_write(struct enl_vsp_channel *ch, int ret, bool *signal)
 {
 	if (ret == -EIO)
@@ -260,7 +267,42 @@ static int after_write(struct enl_vsp_channel *ch, int ret, bool *signal)
 		enl_ring_set_pending_send(&ch->out, 0);
 		ch->waiting_space = false;
 	}
+	if (*signal && ch->batch_owner == g_thread_self()) {
+		ch->batch_signal = true;
+		*signal = false;
+	}
 	return 0;
+}
+
+void enl_vsp_batch_begin(struct enl_vsp_channel *ch)
+{
+	GThread *self = g_thread_self();
+
+	g_mutex_lock(&ch->out_lock);
+	/* Another thread's batch: this one's sends signal as they go. */
+	if (!ch->batch_owner || ch->batch_owner == self) {
+		if (!ch->batch_depth++)
+			ch->batch_signal = false;
+		ch->batch_owner = self;
+	}
+	g_mutex_unlock(&ch->out_lock);
+}
+
+void enl_vsp_batch_end(struct enl_vsp_channel *ch)
+{
+	bool signal = false;
+
+	g_mutex_lock(&ch->out_lock);
+	if (ch->batch_owner == g_thread_self() && !--ch->batch_depth) {
+		ch->batch_owner = NULL;
+		signal = ch->batch_signal && usable(ch);
+		ch->batch_signal = false;
+	}
+	g_mutex_unlock(&ch->out_lock);
+	if (signal) {
+		enl_vmbus_stat_inc(&ch->stats.batched_signals);
+		enl_vmbus_chan_signal_guest(ch);
+	}
 }
 
 int enl_vsp_send(struct enl_vsp_channel *ch, uint16_t type, uint16_t flags,

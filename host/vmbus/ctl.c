@@ -109,7 +109,7 @@ static void append_channel_stats(GString *out, struct enl_vsp_channel *ch)
 		"channel %u %s %s in_packets=%llu in_bytes=%llu "
 		"out_packets=%llu out_bytes=%llu out_full=%llu "
 		"signals_in=%llu signals_out=%llu corrupt=%llu opens=%llu "
-		"passes=%llu budget_hits=%llu\n",
+		"passes=%llu budget_hits=%llu batched_signals=%llu\n",
 		ch->relid, ch->cls->name, enl_vmbus_chan_state_name(ch),
 		(unsigned long long)in.packets,
 		(unsigned long long)in.bytes,
@@ -121,7 +121,8 @@ static void append_channel_stats(GString *out, struct enl_vsp_channel *ch)
 		(unsigned long long)(in.corrupt + out_st.corrupt),
 		(unsigned long long)enl_vmbus_stat(&ch->stats.opens),
 		(unsigned long long)enl_vmbus_stat(&ch->stats.passes),
-		(unsigned long long)enl_vmbus_stat(&ch->stats.budget_hits));
+		(unsigned long long)enl_vmbus_stat(&ch->stats.budget_hits),
+		(unsigned long long)enl_vmbus_stat(&ch->stats.batched_signals));
 }
 
 static int verb_stats(void *ctx, int argc, char **argv, GString *out)

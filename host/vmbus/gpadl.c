@@ -3,6 +3,8 @@
  * GPADLs: assembling GPADL_HEADER + GPADL_BODY messages into a checked list
  * of guest pages, GPADL_CREATED / GPADL_TORNDOWN, and the reference count
  * that defers a teardown while a ring or a VSP still uses the pages.
+ * Main thread; workers mapping data GPADLs (gpadl_view.c) take gpadl_lock,
+ * so every change of the table, of users and of complete is made under it.
  */
 #include <string.h>
 
@@ -35,7 +37,9 @@ static void send_torndown(struct enl_vmbus_server *srv, uint32_t handle)
 
 static void gpadl_free(struct enl_vmbus_server *srv, struct enl_vmbus_gpadl *g)
 {
+	g_mutex_lock(&srv->gpadl_lock);
 	g_hash_table_remove(srv->gpadls, GUINT_TO_POINTER(g->handle));
+	g_mutex_unlock(&srv->gpadl_lock);
 	g_free(g->words);
 	g_free(g);
 }
@@ -108,7 +112,9 @@ static void gpadl_maybe_complete(struct enl_vmbus_server *srv,
 		gpadl_fail(srv, g);
 		return;
 	}
+	g_mutex_lock(&srv->gpadl_lock);
 	g->complete = true;
+	g_mutex_unlock(&srv->gpadl_lock);
 	send_created(srv, g->relid, g->handle, 0);
 }
 
@@ -175,7 +181,9 @@ void enl_vmbus_on_gpadl_header(struct enl_vmbus_server *srv,
 	words = (len - sizeof(*m)) / 8;
 	g->filled = MIN(words, g->nwords);
 	memcpy(g->words, m->range, (size_t)g->filled * 8);
+	g_mutex_lock(&srv->gpadl_lock);
 	g_hash_table_insert(srv->gpadls, GUINT_TO_POINTER(g->handle), g);
+	g_mutex_unlock(&srv->gpadl_lock);
 	gpadl_maybe_complete(srv, g);
 }
 
@@ -210,10 +218,24 @@ void enl_vmbus_on_gpadl_teardown(struct enl_vmbus_server *srv,
 				 const void *msg)
 {
 	const struct enl_vmbus_channel_gpadl_teardown *m = msg;
-	struct enl_vmbus_gpadl *g = g_hash_table_lookup(srv->gpadls,
-						GUINT_TO_POINTER(m->gpadl));
+	struct enl_vmbus_gpadl *g;
+	bool dying, busy = false;
 
-	if (!g || g->teardown_pending) {
+	g_mutex_lock(&srv->gpadl_lock);
+	g = g_hash_table_lookup(srv->gpadls, GUINT_TO_POINTER(m->gpadl));
+	dying = g && g->teardown_pending;
+	if (g && !dying && g->relid == m->child_relid) {
+		/* Still a ring or a VSP's view: answer once they let go. */
+		busy = g->users > 0;
+		if (busy)
+			g->teardown_pending = true;
+		else
+			g_hash_table_remove(srv->gpadls,
+					    GUINT_TO_POINTER(m->gpadl));
+	}
+	g_mutex_unlock(&srv->gpadl_lock);
+
+	if (!g || dying) {
 		enl_vmbus_error(srv, ENL_VMBUS_ERR_GPADL_UNKNOWN,
 				"GPADL_TEARDOWN of %s gpadl %#x",
 				g ? "dying" : "unknown", m->gpadl);
@@ -225,36 +247,90 @@ void enl_vmbus_on_gpadl_teardown(struct enl_vmbus_server *srv,
 				m->gpadl, m->child_relid, g->relid);
 		return;
 	}
-	if (g->users) {
-		/* Still a ring of an open channel: answer once it is closed. */
-		g->teardown_pending = true;
+	if (busy)
 		return;
-	}
-	gpadl_free(srv, g);
+	g_free(g->words);
+	g_free(g);
 	send_torndown(srv, m->gpadl);
 }
 
 struct enl_vmbus_gpadl *enl_vmbus_gpadl_get(struct enl_vmbus_server *srv,
 					    uint32_t handle)
 {
-	struct enl_vmbus_gpadl *g = g_hash_table_lookup(srv->gpadls,
-						GUINT_TO_POINTER(handle));
+	struct enl_vmbus_gpadl *g;
 
-	if (!g || !g->complete || g->teardown_pending)
-		return NULL;
-	g->users++;
+	g_mutex_lock(&srv->gpadl_lock);
+	g = g_hash_table_lookup(srv->gpadls, GUINT_TO_POINTER(handle));
+	if (g && g->complete && !g->teardown_pending)
+		g->users++;
+	else
+		g = NULL;
+	g_mutex_unlock(&srv->gpadl_lock);
 	return g;
+}
+
+/* Main thread: the last user of a dying GPADL is gone; forget it, answer. */
+static void finish_teardown(struct enl_vmbus_server *srv,
+			    struct enl_vmbus_gpadl *g)
+{
+	uint32_t handle = g->handle;
+
+	g_free(g->words);
+	g_free(g);
+	send_torndown(srv, handle);
 }
 
 void enl_vmbus_gpadl_put(struct enl_vmbus_server *srv,
 			 struct enl_vmbus_gpadl *g)
 {
-	uint32_t handle = g->handle;
+	bool last;
 
-	if (--g->users || !g->teardown_pending)
+	g_mutex_lock(&srv->gpadl_lock);
+	last = !--g->users && g->teardown_pending;
+	if (last)
+		g_hash_table_remove(srv->gpadls, GUINT_TO_POINTER(g->handle));
+	g_mutex_unlock(&srv->gpadl_lock);
+	if (last)
+		finish_teardown(srv, g);
+}
+
+static gboolean reap_one(gpointer k, gpointer v, gpointer data)
+{
+	struct enl_vmbus_gpadl *g = v;
+	GPtrArray *dead = data;
+
+	(void)k;
+	if (g->users || !g->teardown_pending)
+		return FALSE;
+	g_ptr_array_add(dead, g);
+	return TRUE;
+}
+
+static gboolean reap_cb(gpointer data)
+{
+	struct enl_vmbus_server *srv = data;
+	GPtrArray *dead = g_ptr_array_new();
+	guint i;
+
+	g_mutex_lock(&srv->gpadl_lock);
+	g_source_unref(srv->reaper);
+	srv->reaper = NULL;
+	g_hash_table_foreach_remove(srv->gpadls, reap_one, dead);
+	g_mutex_unlock(&srv->gpadl_lock);
+	for (i = 0; i < dead->len; i++)
+		finish_teardown(srv, dead->pdata[i]);
+	g_ptr_array_free(dead, TRUE);
+	return G_SOURCE_REMOVE;
+}
+
+/* gpadl_lock held. */
+void enl_vmbus_gpadl_reap_later(struct enl_vmbus_server *srv)
+{
+	if (srv->reaper)
 		return;
-	gpadl_free(srv, g);
-	send_torndown(srv, handle);
+	srv->reaper = g_idle_source_new();
+	g_source_set_callback(srv->reaper, reap_cb, srv, NULL);
+	g_source_attach(srv->reaper, NULL);
 }
 
 const uint64_t *enl_vmbus_gpadl_pages(const struct enl_vmbus_gpadl *g,
@@ -287,10 +363,14 @@ static gboolean drop_all(gpointer k, gpointer v, gpointer data)
 
 void enl_vmbus_gpadl_free_all(struct enl_vmbus_server *srv)
 {
+	g_mutex_lock(&srv->gpadl_lock);
 	g_hash_table_foreach_remove(srv->gpadls, drop_all, NULL);
+	g_mutex_unlock(&srv->gpadl_lock);
 }
 
 void enl_vmbus_gpadl_free_relid(struct enl_vmbus_server *srv, uint32_t relid)
 {
+	g_mutex_lock(&srv->gpadl_lock);
 	g_hash_table_foreach_remove(srv->gpadls, drop_all, &relid);
+	g_mutex_unlock(&srv->gpadl_lock);
 }

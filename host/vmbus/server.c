@@ -30,6 +30,8 @@ const char *const enl_vmbus_err_names[ENL_VMBUS_ERR_COUNT] = {
 	[ENL_VMBUS_ERR_RING_CORRUPT] = "ring_corrupt",
 	[ENL_VMBUS_ERR_BAD_SIGNAL] = "bad_signal",
 	[ENL_VMBUS_ERR_REPLY_FAILED] = "reply_failed",
+	[ENL_VMBUS_ERR_BAD_DATA_PKT] = "bad_data_pkt",
+	[ENL_VMBUS_ERR_GPADL_VIEW] = "gpadl_view",
 };
 
 /* What each guest -> host message needs before its handler may read it. */
@@ -275,6 +277,7 @@ struct enl_vmbus_server *enl_vmbus_server_new(struct enl_hv *hv)
 	srv->ram_fd = -1;
 	srv->msg_sint = ENL_VMBUS_MESSAGE_SINT;
 	srv->gpadls = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_mutex_init(&srv->gpadl_lock);
 	enl_hv_set_ops(hv, &server_hv_ops, srv);
 	return srv;
 }
@@ -295,7 +298,12 @@ void enl_vmbus_server_free(struct enl_vmbus_server *srv)
 	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
 		if (srv->chan[relid])
 			enl_vmbus_chan_free(srv->chan[relid]);
+	if (srv->reaper) {
+		g_source_destroy(srv->reaper);
+		g_source_unref(srv->reaper);
+	}
 	g_hash_table_destroy(srv->gpadls);
+	g_mutex_clear(&srv->gpadl_lock);
 	g_free(srv);
 }
 

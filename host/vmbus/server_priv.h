@@ -63,6 +63,8 @@ enum enl_vmbus_err {
 	ENL_VMBUS_ERR_RING_CORRUPT,	/* guest corrupted a ring */
 	ENL_VMBUS_ERR_BAD_SIGNAL,	/* HvSignalEvent to nothing open */
 	ENL_VMBUS_ERR_REPLY_FAILED,	/* enl_hv_post_message refused */
+	ENL_VMBUS_ERR_BAD_DATA_PKT,	/* GPA-direct / data packet refused */
+	ENL_VMBUS_ERR_GPADL_VIEW,	/* VSP named a GPADL it cannot map */
 	ENL_VMBUS_ERR_COUNT
 };
 
@@ -81,6 +83,7 @@ struct enl_vmbus_gpadl {
 	uint64_t *words;	/* the ranges exactly as the guest sent them */
 	uint32_t npages;	/* pfns in all ranges, once complete */
 	bool complete;		/* GPADL_CREATED sent */
+	/* Under the server's gpadl_lock (workers map data GPADLs): */
 	uint32_t users;		/* open rings / VSP mappings holding it */
 	bool teardown_pending;	/* TORNDOWN owed once users drops to 0 */
 };
@@ -125,6 +128,11 @@ struct enl_vsp_channel {
 	uint8_t *pktbuf;	/* drain's copy of a packet, on ctx */
 	uint32_t pktbuf_len;
 	bool waiting_space;	/* pending_send_sz published on out */
+	GList *views;		/* data GPADL views, under gpadl_lock */
+	/* One signal per batch (enl_vsp_batch_begin), under out_lock. */
+	GThread *batch_owner;
+	unsigned int batch_depth;
+	bool batch_signal;
 
 	struct {		/* atomic */
 		uint64_t signals_in;	/* HvSignalEvent from the guest */
@@ -132,6 +140,7 @@ struct enl_vsp_channel {
 		uint64_t opens;
 		uint64_t passes;	/* drain passes run */
 		uint64_t budget_hits;	/* passes that stopped at the budget */
+		uint64_t batched_signals; /* one signal for a batch of sends */
 	} stats;
 };
 
@@ -151,7 +160,14 @@ struct enl_vmbus_server {
 	unsigned int nr_classes;
 	struct enl_vsp_channel *chan[ENL_VMBUS_MAX_RELID + 1];
 	uint32_t instance_serial;
-	GHashTable *gpadls;	/* handle -> struct enl_vmbus_gpadl */
+	/*
+	 * handle -> struct enl_vmbus_gpadl. Changed only by the main thread,
+	 * under gpadl_lock, which also guards users, teardown_pending,
+	 * complete and each channel's views; workers look up under it.
+	 */
+	GHashTable *gpadls;
+	GMutex gpadl_lock;
+	GSource *reaper;	/* main loop: TORNDOWN owed after a worker's unmap */
 
 	struct {		/* errors and messages_out: atomic */
 		uint64_t errors[ENL_VMBUS_ERR_COUNT];
@@ -215,6 +231,10 @@ void enl_vmbus_gpadl_put(struct enl_vmbus_server *srv,
 const uint64_t *enl_vmbus_gpadl_pages(const struct enl_vmbus_gpadl *g,
 				      uint32_t *npages);
 void enl_vmbus_gpadl_free_all(struct enl_vmbus_server *srv);
+/* gpadl_view.c: drop what a VSP left mapped (after on_close, on ctx). */
+void enl_vmbus_views_drop(struct enl_vsp_channel *ch);
+/* A worker dropped the last user of a dying GPADL: TORNDOWN from main. */
+void enl_vmbus_gpadl_reap_later(struct enl_vmbus_server *srv);
 /* Drop the GPADLs of one relid (released after a rescind). */
 void enl_vmbus_gpadl_free_relid(struct enl_vmbus_server *srv, uint32_t relid);
 

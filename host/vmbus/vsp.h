@@ -100,6 +100,17 @@ int enl_vsp_send_raw(struct enl_vsp_channel *ch,
  */
 bool enl_vsp_wait_for_space(struct enl_vsp_channel *ch, uint32_t payload_len);
 
+/*
+ * One signal per batch: between begin and end, sends by this thread do not
+ * signal the guest; end signals once if any of them would have. Nests.
+ * A drain pass is a batch already (packets sent from on_packet/on_signal
+ * cost one signal per pass); use these around sends from elsewhere, e.g. a
+ * burst of completions from an fd callback. Sends by other threads
+ * meanwhile signal as usual.
+ */
+void enl_vsp_batch_begin(struct enl_vsp_channel *ch);
+void enl_vsp_batch_end(struct enl_vsp_channel *ch);
+
 /* For on_signal users: enl_ring_read() on the guest -> host ring. */
 int enl_vsp_recv(struct enl_vsp_channel *ch, void *buf, uint32_t buflen,
 		 struct enl_ring_pkt *pkt);
@@ -126,5 +137,15 @@ GMainContext *enl_vsp_context(const struct enl_vsp_channel *ch);
  */
 void enl_vsp_call(struct enl_vsp_channel *ch, void (*fn)(void *data),
 		  void *data);
+
+/*
+ * Data devices: gpadl_view.h (a data GPADL as iovecs), gpa_direct.h
+ * (GPA-direct packets as iovecs), xfer_page.h (transfer-page packets and
+ * their completions), inflight.h (transaction id -> request).
+ */
+#include "gpa_direct.h"
+#include "gpadl_view.h"
+#include "inflight.h"
+#include "xfer_page.h"
 
 #endif /* ENL_HOST_VSP_H */
