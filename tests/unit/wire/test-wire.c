@@ -20,6 +20,7 @@
 #include <enlighten/ic_timesync.h>
 #include <enlighten/ic_kvp.h>
 #include <enlighten/ic_vss.h>
+#include <enlighten/storvsc.h>
 
 #include "tap.h"
 
@@ -237,11 +238,75 @@ static void test_ic(void)
 	       ENL_VSS_OP_THAW == 6, "VSS layout and operations");
 }
 
+static void test_storvsc(void)
+{
+	static const __u16 versions[] = ENL_VMSTOR_VERSIONS_NEWEST_FIRST;
+	struct enl_vstor_packet pkt;
+	const __u8 *b = (const __u8 *)&pkt;
+
+	tap_ok(ENL_VMSTOR_VERSION_WIN8 == 0x0501 &&
+	       ENL_VMSTOR_VERSION_WIN8_1 == 0x0600 &&
+	       ENL_VMSTOR_VERSION_WIN10 == 0x0602 &&
+	       sizeof(versions) == 3 * sizeof(versions[0]) &&
+	       versions[0] == ENL_VMSTOR_VERSION_WIN10,
+	       "VMSTOR versions, newest first");
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.operation = ENL_VSTOR_OP_EXECUTE_SRB;
+	pkt.flags = ENL_VSTOR_FLAG_REQUEST_COMPLETION;
+	pkt.vm_srb.length = sizeof(pkt.vm_srb);
+	pkt.vm_srb.lun = 7;
+	pkt.vm_srb.cdb_length = 10;
+	pkt.vm_srb.data_in = ENL_VMSCSI_DATA_READ;
+	pkt.vm_srb.data_transfer_length = 0x00100000;
+	pkt.vm_srb.cdb[0] = 0x28;
+	pkt.vm_srb.cdb[15] = 0xee;
+	pkt.vm_srb.queue_tag = ENL_SRB_QUEUE_UNTAGGED;
+	pkt.vm_srb.srb_flags = ENL_SRB_FLAGS_DATA_IN;
+	pkt.vm_srb.queue_sort_key = 0xa1b2c3d4;
+	tap_ok(sizeof(pkt) == 64 && get_le32(b) == 3 && get_le32(b + 4) == 1 &&
+	       b[12] == 52 && b[12 + 7] == 7 && b[12 + 8] == 10 &&
+	       b[12 + 10] == 1 && get_le32(b + 12 + 12) == 0x00100000 &&
+	       b[12 + 16] == 0x28 && b[12 + 31] == 0xee && b[12 + 38] == 0xff &&
+	       get_le32(b + 12 + 40) == 0x40 &&
+	       get_le32(b + 12 + 48) == 0xa1b2c3d4,
+	       "EXECUTE_SRB packet bytes (SRB with the win8 extension)");
+
+	/* The sense data overlays the CDB and runs 4 bytes past it. */
+	pkt.vm_srb.sense_data[19] = 0x5a;
+	tap_ok(b[12 + 35] == 0x5a && pkt.vm_srb.reserve == 0,
+	       "sense data: 20 bytes in the CDB's place");
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.operation = ENL_VSTOR_OP_COMPLETE_IO;
+	pkt.status = ENL_VSTOR_STATUS_REVISION_MISMATCH;
+	pkt.storage_channel_properties.max_channel_cnt = 0x0102;
+	pkt.storage_channel_properties.flags =
+		ENL_VSTOR_PROP_SUPPORTS_MULTI_CHANNEL;
+	pkt.storage_channel_properties.max_transfer_bytes = 0x800000;
+	tap_ok(get_le32(b + 8) == 0xc0000059 && b[16] == 2 && b[17] == 1 &&
+	       get_le32(b + 20) == 1 && get_le32(b + 24) == 0x800000,
+	       "channel properties bytes");
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.version.major_minor = ENL_VMSTOR_VERSION_WIN10;
+	pkt.version.revision = 0x1234;
+	tap_ok(b[12] == 0x02 && b[13] == 0x06 && b[14] == 0x34 && b[15] == 0x12,
+	       "protocol version bytes");
+	tap_ok(ENL_SRB_STATUS(ENL_SRB_STATUS_ERROR |
+			      ENL_SRB_STATUS_AUTOSENSE_VALID |
+			      ENL_SRB_STATUS_QUEUE_FROZEN) ==
+	       ENL_SRB_STATUS_ERROR && ENL_SRB_STATUS_INVALID_LUN == 0x20 &&
+	       ENL_SRB_STATUS_DATA_OVERRUN == 0x12 &&
+	       ENL_VSTOR_OP_CREATE_SUB_CHANNELS == 13,
+	       "SRB status codes and operations");
+}
+
 int main(void)
 {
 	test_guids();
 	test_synic();
 	test_vmbus_msg();
 	test_ic();
+	test_storvsc();
 	return tap_done();
 }
