@@ -139,14 +139,14 @@ static void rw(struct enl_stor_req *r, struct enl_stor_disk *d, bool write,
 	}
 	if (write && !writable(r, d))
 		return;
+	if (n > (ENL_STOR_MAX_TRANSFER >> d->bs_shift)) {
+		stor_bad_cdb(r, len_byte, -1);
+		return;
+	}
 	if (!range_ok(r, d, lba, n))
 		return;
 	if (!n) {
 		stor_good(r);
-		return;
-	}
-	if (n > (ENL_STOR_MAX_TRANSFER >> d->bs_shift)) {
-		stor_bad_cdb(r, len_byte, -1);
 		return;
 	}
 	r->priv.need = (uint32_t)(n << d->bs_shift);
