@@ -90,6 +90,8 @@ check "fuzz: guest IC daemons fed host packets, ${FUZZ_SECONDS:-10} s" \
 	tests/fuzz/run.sh ic-guest
 check "fuzz: clipboard engine (host and guest) fed peer packets, ${FUZZ_SECONDS:-10} s" \
 	tests/fuzz/run.sh clipboard
+check "fuzz: storage target (SCSI commands, UNMAP/WRITE SAME data) fed guest commands, ${FUZZ_SECONDS:-10} s" \
+	tests/fuzz/run.sh storage
 
 echo "# ring 1: packaging (systemd units, udev rule, man pages, config docs)"
 run_tap units tests/packaging/check-units.sh

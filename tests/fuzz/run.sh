@@ -7,6 +7,8 @@
 #   ic-guest    the guest daemons' IC logic fed host packets, on fakes: no
 #               power action, clock, freeze, hook or IP change ever happens
 #   clipboard   the clipboard engine, host and guest role, fed peer packets
+#   storage     enl-host's SCSI target (host/vsp/storage) fed guest commands
+#               and parameter data, on io_uring over image files
 #
 #   tests/fuzz/run.sh TARGET|all            10 s each, what `make check` runs
 #   FUZZ_SECONDS=600 tests/fuzz/run.sh all  longer, on demand (make fuzz)
@@ -70,8 +72,16 @@ target_def() {
 		src=(common/proto/ic.c common/proto/clip_engine.c
 		     common/proto/clip_format.c)
 		max_len=8192 ;;
+	storage)
+		src=(host/vsp/storage/cmd.c host/vsp/storage/disk.c
+		     host/vsp/storage/emulate.c host/vsp/storage/iov.c
+		     host/vsp/storage/sense.c host/vsp/storage/target.c
+		     host/vsp/storage/uring.c)
+		inc+=(-iquote host/vsp/storage)
+		libs+=(liburing)
+		max_len=4096 ;;
 	*)
-		echo "unknown fuzz target '$1' (ic-host, ic-guest, clipboard, all)" >&2
+		echo "unknown fuzz target '$1' (ic-host, ic-guest, clipboard, storage, all)" >&2
 		return 1 ;;
 	esac
 	src+=(tests/fuzz/fuzz-"$1".c)
@@ -159,7 +169,7 @@ run_one() {
 [ $# -eq 1 ] || { sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 2; }
 if [ "$1" = all ]; then
 	failed=0
-	for t in ic-host ic-guest clipboard; do
+	for t in ic-host ic-guest clipboard storage; do
 		run_one "$t" || failed=1
 	done
 	exit "$failed"

@@ -147,13 +147,15 @@ static int prep_piece(struct enl_stor_queue *q, struct enl_stor_req *r,
 	struct enl_stor_piece *p = &r->priv.piece[slot];
 	struct enl_stor_disk *d = r->priv.disk;
 	struct io_uring_sqe *sqe = get_sqe(q);
-	struct iovec *iov = r->priv.iov + r->priv.iov_idx;
-	unsigned int cnt = r->priv.iovcnt - r->priv.iov_idx;
 	uint64_t off = p->off + p->pos, len = p->len - p->pos;
+	unsigned int cnt = r->priv.iovcnt - r->priv.iov_idx;
+	struct iovec *iov = NULL;
 	int mode;
 
 	if (!sqe)
 		return -EAGAIN;
+	if (r->priv.iov)	/* what is left of the data buffer */
+		iov = r->priv.iov + r->priv.iov_idx;
 	switch (r->priv.kind) {
 	case STOR_IO_READ:
 	case STOR_IO_VERIFY:
