@@ -120,7 +120,7 @@ struct enl_stor_req {
 	enum enl_stor_dir dir;
 	const struct iovec *iov;	/* the data buffer */
 	unsigned int iovcnt;
-	uint32_t data_len;		/* buffer bytes (<= sum of iov) */
+	uint32_t data_len;		/* buffer bytes; clamped to the iov sum */
 	void (*done)(struct enl_stor_req *req);
 	void *ctx;
 
