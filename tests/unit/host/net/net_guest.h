@@ -67,13 +67,13 @@ static int g_map(void *ctx, uint32_t gpadl, struct enl_net_view *v)
 	return -ENOENT;
 }
 
-static void g_unmap(void *ctx, uint32_t gpadl)
+static inline void g_unmap(void *ctx, uint32_t gpadl)
 {
 	(void)ctx;
 	g.mapped[gpadl == G_RECV_GPADL ? 0 : 1]--;
 }
 
-static uint32_t g_subchannels(void *ctx, uint32_t n)
+static inline uint32_t g_subchannels(void *ctx, uint32_t n)
 {
 	(void)ctx;
 	return n < g.sub_offer ? n : g.sub_offer;
@@ -112,7 +112,7 @@ static int g_send_xfer(void *ctx, const struct enl_net_xfer *x)
 	return 0;
 }
 
-static void g_offloads(void *ctx, unsigned int flags)
+static inline void g_offloads(void *ctx, unsigned int flags)
 {
 	(void)ctx;
 	g.tun_flags = flags;
@@ -137,7 +137,7 @@ static const struct enl_net_cfg g_cfg = {
 	.link_up = true,
 };
 
-static void g_setup(void)
+static inline void g_setup(void)
 {
 	g.recv = calloc(1, G_RECV_SIZE);
 	g.send = calloc(1, G_SEND_SIZE);
@@ -150,7 +150,7 @@ static void g_setup(void)
 		g.send_iov[i] = (struct iovec){ g.send + i * G_PIECE, G_PIECE };
 }
 
-static void g_teardown(void)
+static inline void g_teardown(void)
 {
 	free(g.recv);
 	free(g.send);
@@ -158,7 +158,7 @@ static void g_teardown(void)
 }
 
 /* One NVSP message from the guest; the reply kind, *r filled. */
-static enum enl_net_reply g_nvsp(struct enl_net_dev *d,
+static inline enum enl_net_reply g_nvsp(struct enl_net_dev *d,
 				 const struct enl_nvsp_message *m,
 				 struct enl_nvsp_message *r)
 {
@@ -166,7 +166,7 @@ static enum enl_net_reply g_nvsp(struct enl_net_dev *d,
 	return enl_net_nvsp(d, 0, m, sizeof(*m), NULL, r);
 }
 
-static uint32_t g_init(struct enl_net_dev *d, uint32_t lo, uint32_t hi,
+static inline uint32_t g_init(struct enl_net_dev *d, uint32_t lo, uint32_t hi,
 		       uint32_t *ver)
 {
 	struct enl_nvsp_message m = { .hdr.msg_type = ENL_NVSP_MSG_INIT };
@@ -183,7 +183,7 @@ static uint32_t g_init(struct enl_net_dev *d, uint32_t lo, uint32_t hi,
 }
 
 /* Linux's connect: version (falling back), NDIS config and version, buffers. */
-static bool g_connect(struct enl_net_dev *d, uint32_t mtu)
+static inline bool g_connect(struct enl_net_dev *d, uint32_t mtu)
 {
 	static const uint32_t vers[] = {
 		ENL_NVSP_VERSION_61, ENL_NVSP_VERSION_6, ENL_NVSP_VERSION_5,
@@ -230,7 +230,7 @@ static bool g_connect(struct enl_net_dev *d, uint32_t mtu)
 }
 
 /* Put bytes in send section `sec` and send them; the completion status. */
-static uint32_t g_send_section(struct enl_net_dev *d, uint32_t sec,
+static inline uint32_t g_send_section(struct enl_net_dev *d, uint32_t sec,
 			       const void *msg, uint32_t len, uint32_t size)
 {
 	struct enl_nvsp_message m = { .hdr.msg_type = ENL_NVSP_MSG1_SEND_RNDIS_PKT };
@@ -246,13 +246,33 @@ static uint32_t g_send_section(struct enl_net_dev *d, uint32_t sec,
 	return r.msg.rndis_complete.status;
 }
 
-static uint32_t g_send(struct enl_net_dev *d, const void *msg, uint32_t len)
+/* Send bytes as a GPA-direct packet, cut at 4 KiB like guest pages. */
+static inline uint32_t g_send_gpa(struct enl_net_dev *d, const void *msg,
+				  uint32_t len)
+{
+	struct enl_nvsp_message m = { .hdr.msg_type = ENL_NVSP_MSG1_SEND_RNDIS_PKT };
+	struct enl_nvsp_message r;
+	struct iovec iov[40];
+	struct enl_net_view v = { iov, 0 };
+
+	for (uint32_t o = 0; o < len && v.iovcnt < 40; o += G_PIECE) {
+		iov[v.iovcnt].iov_base = (uint8_t *)msg + o;
+		iov[v.iovcnt++].iov_len = len - o < G_PIECE ? len - o : G_PIECE;
+	}
+	m.msg.rndis.section_index = ENL_NVSP_NO_SECTION;
+	if (enl_net_nvsp(d, 0, &m, sizeof(m), &v, &r) != ENL_NET_REPLY_MSG ||
+	    r.hdr.msg_type != ENL_NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE)
+		return 0xdead;
+	return r.msg.rndis_complete.status;
+}
+
+static inline uint32_t g_send(struct enl_net_dev *d, const void *msg, uint32_t len)
 {
 	return g_send_section(d, 0, msg, len, len);
 }
 
 /* The RNDIS message of range `i` of the last transfer, and its length. */
-static const uint8_t *g_last_msg(uint32_t i, uint32_t *len)
+static inline const uint8_t *g_last_msg(uint32_t i, uint32_t *len)
 {
 	const struct enl_net_xfer *x;
 
@@ -267,7 +287,7 @@ static const uint8_t *g_last_msg(uint32_t i, uint32_t *len)
 }
 
 /* Complete every transfer the guest holds, as Linux does after NAPI. */
-static void g_complete_all(struct enl_net_dev *d)
+static inline void g_complete_all(struct enl_net_dev *d)
 {
 	struct enl_nvsp_message c = {
 		.hdr.msg_type = ENL_NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE,
@@ -280,7 +300,7 @@ static void g_complete_all(struct enl_net_dev *d)
 }
 
 /* A QUERY; the completion's status, info copied to out (olen bytes). */
-static uint32_t g_query(struct enl_net_dev *d, uint32_t oid, const void *in,
+static inline uint32_t g_query(struct enl_net_dev *d, uint32_t oid, const void *in,
 			uint32_t ilen, void *out, uint32_t *olen)
 {
 	uint8_t b[512];
@@ -322,7 +342,7 @@ static uint32_t g_query(struct enl_net_dev *d, uint32_t oid, const void *in,
 	return c->status;
 }
 
-static uint32_t g_set(struct enl_net_dev *d, uint32_t oid, const void *in,
+static inline uint32_t g_set(struct enl_net_dev *d, uint32_t oid, const void *in,
 		      uint32_t ilen)
 {
 	uint8_t b[4096];
@@ -354,7 +374,7 @@ static uint32_t g_set(struct enl_net_dev *d, uint32_t oid, const void *in,
 	return c->status;
 }
 
-static uint32_t g_rndis_init(struct enl_net_dev *d,
+static inline uint32_t g_rndis_init(struct enl_net_dev *d,
 			     struct enl_rndis_init_complete *out)
 {
 	struct {
@@ -381,7 +401,7 @@ static uint32_t g_rndis_init(struct enl_net_dev *d,
 }
 
 /* A device brought up the way Linux's netvsc does, at NVSP `top`. */
-static struct enl_net_dev *g_up(uint32_t top)
+static inline struct enl_net_dev *g_up(uint32_t top)
 {
 	struct enl_net_cfg cfg = g_cfg;
 	struct enl_rndis_init_complete ic;
