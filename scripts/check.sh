@@ -92,6 +92,8 @@ check "fuzz: clipboard engine (host and guest) fed peer packets, ${FUZZ_SECONDS:
 	tests/fuzz/run.sh clipboard
 check "fuzz: storage target (SCSI commands, UNMAP/WRITE SAME data) fed guest commands, ${FUZZ_SECONDS:-10} s" \
 	tests/fuzz/run.sh storage
+check "fuzz: enl-host network engine fed guest NVSP/RNDIS and backend frames, ${FUZZ_SECONDS:-10} s" \
+	tests/fuzz/run.sh net
 
 echo "# ring 1: packaging (systemd units, udev rule, man pages, config docs)"
 run_tap units tests/packaging/check-units.sh

@@ -9,6 +9,8 @@
 #   clipboard   the clipboard engine, host and guest role, fed peer packets
 #   storage     enl-host's SCSI target (host/vsp/storage) fed guest commands
 #               and parameter data, on io_uring over image files
+#   net         enl-host's network engine (NVSP, RNDIS control and data,
+#               completions) fed guest messages and backend frames
 #
 #   tests/fuzz/run.sh TARGET|all            10 s each, what `make check` runs
 #   FUZZ_SECONDS=600 tests/fuzz/run.sh all  longer, on demand (make fuzz)
@@ -80,8 +82,15 @@ target_def() {
 		inc+=(-iquote host/vsp/storage)
 		libs+=(liburing)
 		max_len=4096 ;;
+	net)
+		src=(host/vsp/net/net_dev.c host/vsp/net/nvsp.c
+		     host/vsp/net/recvbuf.c host/vsp/net/rndis_ctl.c
+		     host/vsp/net/rndis_tx.c host/vsp/net/rndis_rx.c
+		     host/vsp/net/csum.c host/vsp/net/iov.c)
+		inc+=(-iquote host/vsp/net)
+		max_len=4096 ;;
 	*)
-		echo "unknown fuzz target '$1' (ic-host, ic-guest, clipboard, storage, all)" >&2
+		echo "unknown fuzz target '$1' (ic-host, ic-guest, clipboard, storage, net, all)" >&2
 		return 1 ;;
 	esac
 	src+=(tests/fuzz/fuzz-"$1".c)
@@ -169,7 +178,7 @@ run_one() {
 [ $# -eq 1 ] || { sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 2; }
 if [ "$1" = all ]; then
 	failed=0
-	for t in ic-host ic-guest clipboard storage; do
+	for t in ic-host ic-guest clipboard storage net; do
 		run_one "$t" || failed=1
 	done
 	exit "$failed"
