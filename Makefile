@@ -48,7 +48,8 @@ run: all linux-src
 
 # libFuzzer over every parser of peer data: the VMBus server's guest
 # messages (FUZZ_SECONDS=20), then tests/fuzz: IC host services, guest IC
-# daemons, clipboard engine (FUZZ_SECONDS=10 each).
+# daemons, clipboard engine, storage target, network engine (FUZZ_SECONDS=10
+# each).
 fuzz: deps
 	@host/vmbus/fuzz/run.sh
 	@tests/fuzz/run.sh all

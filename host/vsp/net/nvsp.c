@@ -238,15 +238,23 @@ static void do_revoke(struct enl_net_dev *d, bool recv, uint16_t id)
 
 /*
  * The RNDIS messages of one guest packet: up to ENL_NET_MAX_PKT_PER_MSG
- * of them back to back, each starting 8-byte aligned. Returns the NVSP
- * status of the packet's completion.
+ * of them back to back, each starting 8-byte aligned. Their bytes are the
+ * send-buffer section's first section_size bytes (if a section is named)
+ * followed by the packet's GPA ranges (if any): Linux batches packets in
+ * a section and, when the last one does not fit, copies only its RNDIS
+ * header there and sends its frame as pages ("partial copy"). Returns the
+ * NVSP status of the packet's completion.
  */
+#define SRC_MAX_IOV	(8 + ENL_NET_MAX_RANGES + 30)
+
 static uint32_t do_rndis(struct enl_net_dev *d, unsigned int queue,
 			 const struct enl_nvsp1_rndis_packet *in,
 			 const struct enl_net_view *payload)
 {
 	uint32_t idx = get_le32(&in->section_index);
-	struct enl_iov_map src, *m;
+	struct iovec iov[SRC_MAX_IOV];
+	struct enl_iov_map m;
+	unsigned int cnt = 0;
 	size_t off = 0, end;
 	unsigned int n;
 
@@ -257,24 +265,37 @@ static uint32_t do_rndis(struct enl_net_dev *d, unsigned int queue,
 	}
 	if (idx != ENL_NVSP_NO_SECTION) {
 		uint32_t sz = get_le32(&in->section_size);
+		int k;
 
 		if (!d->tx.buf.mapped || idx >= d->tx.nsections ||
 		    sz > d->tx.section_size) {
 			net_count(d, ENL_NET_PKT_BAD_SECTION);
 			return ENL_NVSP_STAT_FAIL;
 		}
-		m = &d->tx.buf.map;
-		off = (size_t)idx * d->tx.section_size;
-		end = off + sz;
-	} else {
-		if (!payload || !enl_iov_map_wrap(&src, payload->iov,
-						   payload->iovcnt)) {
+		k = enl_iov_slice(&d->tx.buf.map, (size_t)idx * d->tx.section_size,
+				  sz, iov, 8);
+		if (k < 0) {
 			net_count(d, ENL_NET_PKT_BAD_SECTION);
 			return ENL_NVSP_STAT_FAIL;
 		}
-		m = &src;
-		end = src.len;
+		cnt = (unsigned int)k;
+	} else if (!payload || !payload->iovcnt) {
+		net_count(d, ENL_NET_PKT_BAD_SECTION);
+		return ENL_NVSP_STAT_FAIL;
 	}
+	if (payload && payload->iovcnt) {
+		if (payload->iovcnt > SRC_MAX_IOV - cnt) {
+			net_count(d, ENL_NET_TX_TOO_MANY_IOV);
+			return ENL_NVSP_STAT_FAIL;
+		}
+		memcpy(iov + cnt, payload->iov, payload->iovcnt * sizeof(*iov));
+		cnt += payload->iovcnt;
+	}
+	if (!enl_iov_map_wrap(&m, iov, cnt)) {
+		net_count(d, ENL_NET_PKT_BAD_SECTION);
+		return ENL_NVSP_STAT_FAIL;
+	}
+	end = m.len;
 
 	for (n = 0; off < end; n++) {
 		struct enl_rndis_hdr h;
@@ -285,7 +306,7 @@ static uint32_t do_rndis(struct enl_net_dev *d, unsigned int queue,
 			net_count(d, ENL_NET_RNDIS_TOO_MANY);
 			return ENL_NVSP_STAT_INVALID_RNDIS_PKT;
 		}
-		if (end - off < sizeof(h) || !enl_iov_read(m, off, &h, sizeof(h))) {
+		if (end - off < sizeof(h) || !enl_iov_read(&m, off, &h, sizeof(h))) {
 			net_count(d, ENL_NET_RNDIS_SHORT);
 			return ENL_NVSP_STAT_INVALID_RNDIS_PKT;
 		}
@@ -296,7 +317,7 @@ static uint32_t do_rndis(struct enl_net_dev *d, unsigned int queue,
 			return ENL_NVSP_STAT_INVALID_RNDIS_PKT;
 		}
 		if (type == ENL_RNDIS_MSG_PACKET) {
-			ok = net_rndis_tx(d, queue, m, off, len);
+			ok = net_rndis_tx(d, queue, &m, off, len);
 		} else {
 			uint8_t buf[ENL_NET_CTL_MAX];
 
@@ -304,7 +325,7 @@ static uint32_t do_rndis(struct enl_net_dev *d, unsigned int queue,
 				net_count(d, ENL_NET_RNDIS_BAD_LEN);
 				return ENL_NVSP_STAT_INVALID_RNDIS_PKT;
 			}
-			enl_iov_read(m, off, buf, len);
+			enl_iov_read(&m, off, buf, len);
 			ok = net_rndis_control(d, buf, len) ==
 			     ENL_NVSP_STAT_SUCCESS;
 		}

@@ -16,7 +16,7 @@
 /* Headers copied for a fix-up: Ethernet + VLAN + IPv6 + exts + TCP. */
 #define HDR_MAX			256u
 /* Frame pieces: a new header plus the rest over the guest's pages. */
-#define TX_MAX_IOV		(ENL_NET_MAX_RANGES + 2)
+#define TX_MAX_IOV		(ENL_NET_MAX_RANGES + 10)
 
 struct tx_info {
 	bool csum, lso, vlan;

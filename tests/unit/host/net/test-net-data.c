@@ -397,6 +397,37 @@ static void test_tx_vlan_batch_gpa(struct enl_net_dev *d)
 		       "no section and no ranges: FAIL");
 	}
 
+	/*
+	 * Linux's partial copy: a batched packet in the section, then the
+	 * next packet's RNDIS header, whose frame follows as GPA pages.
+	 */
+	{
+		struct enl_nvsp_message m = {
+			.hdr.msg_type = ENL_NVSP_MSG1_SEND_RNDIS_PKT,
+			.msg.rndis = { ENL_NVSP_CHANNEL_DATA, 3, 0 },
+		};
+		struct enl_nvsp_message r;
+		static uint8_t second[4000];
+		uint32_t f1 = (uint32_t)make_frame(fr, host_mac, false, false, 200);
+		uint32_t l1 = (make_pkt(pk, fr, f1, NULL, 0) + 7) & ~7u, l2, f2;
+		struct iovec iov[2];
+		struct enl_net_view v = { iov, 2 };
+
+		f2 = (uint32_t)make_frame(second, host_mac, false, true, 3000);
+		l2 = make_pkt(pk + l1, second, f2, NULL, 0);
+		memcpy(g.send + 3 * 6144, pk, l1 + l2 - f2);
+		m.msg.rndis.section_size = l1 + l2 - f2;
+		iov[0] = (struct iovec){ second, 1000 };
+		iov[1] = (struct iovec){ second + 1000, f2 - 1000 };
+		g.nframes = 0;
+		tap_ok(enl_net_nvsp(d, 0, &m, sizeof(m), &v, &r) == ENL_NET_REPLY_MSG &&
+		       r.msg.rndis_complete.status == ENL_NVSP_STAT_SUCCESS &&
+		       g.nframes == 2 && g.frames[0].len == f1 &&
+		       !memcmp(g.frames[0].data, fr, f1) && g.frames[1].len == f2 &&
+		       !memcmp(g.frames[1].data, second, f2),
+		       "partial copy: header in the section, frame in pages");
+	}
+
 	/* A backend that cannot take the frame: counted, the guest told OK. */
 	n = make_frame(fr, host_mac, false, false, 64);
 	len = make_pkt(pk, fr, (uint32_t)n, NULL, 0);
