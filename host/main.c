@@ -55,33 +55,18 @@ static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
 			   g_strerror(-rc));
 #endif
 #ifdef ENL_HAVE_IC
-	{
-		/* One set of integration services per host process. */
-		static struct enl_ic_services ics;
-
-		enl_ic_services_init(&ics);
-		rc = enl_ic_register_vmbus(&ics, srv);
-		if (rc < 0)
-			g_printerr("enl-host: registering integration services: %s\n",
-				   g_strerror(-rc));
-		enl_ic_register_ctl(&ics, ctl);
-	}
-	{
-		/* Backup and clipboard: one instance each, like the ICs. */
-		static struct enl_vss_host vss;
-		static struct enl_clip_host clip;
-
-		enl_vss_host_init(&vss);
-		enl_clip_host_init(&clip, 0);
-		rc = enl_vss_register_vmbus(&vss, srv);
-		if (rc >= 0)
-			rc = enl_clip_register_vmbus(&clip, srv);
-		if (rc < 0)
-			g_printerr("enl-host: registering vss/clipboard: %s\n",
-				   g_strerror(-rc));
-		enl_vss_register_ctl(&vss, ctl);
-		enl_clip_register_ctl(&clip, ctl);
-	}
+	/* Each offer of these classes gets its own service state. */
+	rc = enl_ic_register_vmbus(srv);
+	if (rc >= 0)
+		rc = enl_vss_register_vmbus(srv);
+	if (rc >= 0)
+		rc = enl_clip_register_vmbus(srv);
+	if (rc < 0)
+		g_printerr("enl-host: registering integration services: %s\n",
+			   g_strerror(-rc));
+	enl_ic_register_ctl(srv, ctl);
+	enl_vss_register_ctl(srv, ctl);
+	enl_clip_register_ctl(srv, ctl);
 #endif
 	for (; offers && *offers; offers++) {
 		rc = enl_vmbus_server_offer(srv, *offers);

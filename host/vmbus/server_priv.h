@@ -107,6 +107,7 @@ struct enl_vsp_channel {
 	enum enl_vmbus_chan_state state;
 	bool offer_sent;
 
+	void *vsp_state;	/* the class's create(), on ctx */
 	struct enl_vmbus_worker *worker;	/* NULL: main context */
 	GMainContext *ctx;
 	GRecMutex in_lock;

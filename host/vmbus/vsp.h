@@ -46,6 +46,17 @@ struct enl_vsp_class {
 	bool main_context;
 
 	/*
+	 * Optional per-channel state (the registry: every offer of a class
+	 * has its own, two offers never share): create runs on the channel's
+	 * context when it is offered, destroy when the channel is freed
+	 * (rescinded and released, or the server goes). NULL from create
+	 * fails the offer. Reach it with enl_vsp_state(), from ctl verbs
+	 * through enl_vsp_ctl_find().
+	 */
+	void *(*create)(struct enl_vsp_channel *ch);
+	void (*destroy)(void *state);
+
+	/*
 	 * The guest opened the channel; rings are attached. user_data is the
 	 * 120 bytes of the open message. Return 0, or -errno to fail the open
 	 * (the guest gets a non-zero OPEN_RESULT status).
@@ -73,6 +84,18 @@ struct enl_vsp_class {
 /* Make a class offerable by name. 0, -EEXIST or -EINVAL. */
 int enl_vmbus_server_add_class(struct enl_vmbus_server *srv,
 			       const struct enl_vsp_class *cls);
+
+/* What the class's create returned for this channel (NULL without one). */
+void *enl_vsp_state(const struct enl_vsp_channel *ch);
+
+/*
+ * For a ctl verb of class_name (main thread): take "--relid N" out of
+ * argv, then the channel with that relid, or without it the first offer
+ * of the class that is not rescinded. NULL, with why in out, if none.
+ */
+struct enl_vsp_channel *enl_vsp_ctl_find(struct enl_vmbus_server *srv,
+					 const char *class_name, int *argc,
+					 char **argv, GString *out);
 
 void enl_vsp_set_priv(struct enl_vsp_channel *ch, void *priv);
 void *enl_vsp_priv(const struct enl_vsp_channel *ch);

@@ -24,8 +24,8 @@ struct get_wait {
 
 /*
  * Options anywhere among the words: --type, --out and --timeout take a
- * value; the rest are positional (at most max). argv belongs to the ctl
- * dispatcher, which frees it as a GStrv: read it, never reorder it.
+ * value; the rest are positional (at most max). The strings belong to
+ * the ctl dispatcher, which frees them as a GStrv.
  */
 struct clip_args {
 	const char *type, *out, *timeout;
@@ -182,7 +182,13 @@ static int do_get(struct enl_clip_host *h, uint32_t format, const char *path,
 	if (ret < 0)
 		return ret;
 	if (!enl_ctl_wait(&w.done, ms)) {
+		/* w is ours: the engine must not call back into it later. */
 		enl_clip_host_cancel_get(h);
+		if (enl_clip_ctl_gone(h)) {
+			g_string_append(out, "the clipboard device was "
+					"removed meanwhile\n");
+			return -ENODEV;
+		}
 		g_string_append_printf(out, "no data from the guest within "
 				       "%.1f s\n", ms / 1000.0);
 		return -ETIMEDOUT;
@@ -211,9 +217,9 @@ static int do_get(struct enl_clip_host *h, uint32_t format, const char *path,
 	return ret;
 }
 
-static int ctl_clipboard(void *ctx, int argc, char **argv, GString *out)
+static int do_clipboard(struct enl_clip_host *h, int argc, char **argv,
+			GString *out)
 {
-	struct enl_clip_host *h = ctx;
 	unsigned int ms = CLIP_WAIT_DEFAULT_MS;
 	struct clip_args a;
 	uint32_t format;
@@ -246,9 +252,21 @@ static int ctl_clipboard(void *ctx, int argc, char **argv, GString *out)
 	return -EINVAL;
 }
 
-void enl_clip_register_ctl(struct enl_clip_host *h, struct enl_ctl *ctl)
+static int ctl_clipboard(void *ctx, int argc, char **argv, GString *out)
 {
-	enl_ctl_register(ctl, "clipboard", ctl_clipboard, h,
+	struct enl_clip_host *h = enl_clip_ctl_get(ctx, &argc, argv, out);
+	int ret;
+
+	if (!h)
+		return -ENODEV;
+	ret = do_clipboard(h, argc, argv, out);
+	enl_clip_ctl_put(h);
+	return ret;
+}
+
+void enl_clip_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
+{
+	enl_ctl_register(ctl, "clipboard", ctl_clipboard, srv,
 			 "clipboard [status] | clipboard set [--type T] DATA|@FILE"
 			 " | clipboard get [--type T] [--out FILE] [--timeout S]"
 			 "  (T: text, png, html, uri-list; FILE paths are "

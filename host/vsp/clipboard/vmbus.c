@@ -15,10 +15,18 @@
 #include "server.h"
 #include "vsp.h"
 
-static struct enl_clip_host *the_clip;
-/* One channel at a time; grows to the largest packet the guest sent. */
-static uint8_t *rxbuf;
-static uint32_t rxbuf_len;
+/*
+ * Each offer's engine and receive buffer (grown to the largest packet the
+ * guest sent), kept alive by a reference while a ctl verb waits for the
+ * guest (the main loop runs meanwhile: the channel may go under it).
+ */
+struct clip_inst {
+	struct enl_clip_host h;	/* first: the verbs get &inst->h */
+	uint8_t *rxbuf;
+	uint32_t rxbuf_len;
+	int refs;
+	bool gone;
+};
 
 static int clip_send(void *tctx, const void *pkt, size_t len)
 {
@@ -36,29 +44,57 @@ static int clip_send(void *tctx, const void *pkt, size_t len)
 	}
 }
 
+static void *clip_create(struct enl_vsp_channel *ch)
+{
+	struct clip_inst *in = g_new0(struct clip_inst, 1);
+
+	(void)ch;
+	enl_clip_host_init(&in->h, 0);
+	in->rxbuf_len = 2 * ENL_CLIP_MAX_PKT_SIZE;
+	in->rxbuf = g_malloc(in->rxbuf_len);
+	in->refs = 1;
+	return in;
+}
+
+static void clip_unref(struct clip_inst *in)
+{
+	if (--in->refs)
+		return;
+	enl_clip_host_free(&in->h);
+	g_free(in->rxbuf);
+	g_free(in);
+}
+
+static void clip_destroy(void *state)
+{
+	struct clip_inst *in = state;
+
+	in->gone = true;
+	clip_unref(in);
+}
+
 static int clip_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
 {
+	struct clip_inst *in = enl_vsp_state(ch);
+
 	(void)user_data;
-	enl_vsp_set_priv(ch, the_clip);
-	if (!rxbuf) {
-		rxbuf_len = 2 * ENL_CLIP_MAX_PKT_SIZE;
-		rxbuf = g_malloc(rxbuf_len);
-	}
-	return enl_clip_host_open(the_clip, clip_send, ch);
+	enl_vsp_set_priv(ch, &in->h);
+	return enl_clip_host_open(&in->h, clip_send, ch);
 }
 
 /* Every packet in the ring: 1 if any, 0 if none, -errno to stop. */
 static int drain_once(struct enl_vsp_channel *ch, struct enl_clip_host *h)
 {
+	struct clip_inst *in = enl_vsp_state(ch);
 	struct enl_ring_pkt pkt;
 	int ret, got = 0;
 
 	for (;;) {
-		ret = enl_vsp_recv(ch, rxbuf, rxbuf_len, &pkt);
+		ret = enl_vsp_recv(ch, in->rxbuf, in->rxbuf_len, &pkt);
 		if (ret == -ENOBUFS) {
 			/* Bounded by the guest's ring size, which it paid for. */
-			rxbuf_len = pkt.len;
-			rxbuf = g_realloc(rxbuf, rxbuf_len);
+			in->rxbuf_len = pkt.len;
+			in->rxbuf = g_realloc(in->rxbuf, in->rxbuf_len);
 			continue;
 		}
 		if (ret < 0)
@@ -66,7 +102,7 @@ static int drain_once(struct enl_vsp_channel *ch, struct enl_clip_host *h)
 		got = 1;
 		/* The engine drops (and counts) whatever is malformed. */
 		if (pkt.type == ENL_VMPKT_DATA_INBAND && pkt.hdr_len <= pkt.len)
-			enl_clip_host_recv(h, rxbuf + pkt.hdr_len,
+			enl_clip_host_recv(h, in->rxbuf + pkt.hdr_len,
 					   pkt.len - pkt.hdr_len);
 		if (enl_vsp_priv(ch) != h)
 			return -ENOTCONN;
@@ -108,11 +144,33 @@ static const struct enl_vsp_class clip_class = {
 	.on_close = clip_close,
 	/* Its ctl verbs and the engine they share live on the main loop. */
 	.main_context = true,
+	.create = clip_create,
+	.destroy = clip_destroy,
 };
 
-int enl_clip_register_vmbus(struct enl_clip_host *h,
-			    struct enl_vmbus_server *srv)
+int enl_clip_register_vmbus(struct enl_vmbus_server *srv)
 {
-	the_clip = h;
 	return enl_vmbus_server_add_class(srv, &clip_class);
+}
+
+struct enl_clip_host *enl_clip_ctl_get(struct enl_vmbus_server *srv,
+				       int *argc, char **argv, GString *out)
+{
+	struct enl_vsp_channel *ch = enl_vsp_ctl_find(srv, "clipboard", argc,
+						      argv, out);
+	struct clip_inst *in = ch ? enl_vsp_state(ch) : NULL;
+
+	if (in)
+		in->refs++;
+	return in ? &in->h : NULL;
+}
+
+bool enl_clip_ctl_gone(struct enl_clip_host *h)
+{
+	return ((struct clip_inst *)h)->gone;
+}
+
+void enl_clip_ctl_put(struct enl_clip_host *h)
+{
+	clip_unref((struct clip_inst *)h);
 }

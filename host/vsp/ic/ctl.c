@@ -6,6 +6,17 @@
 
 #include "ctl.h"
 #include "ic_services.h"
+#include "vsp.h"
+
+/* The state of the offer a verb is about: --relid N, or the first one. */
+static void *service(void *srv, const char *cls, int *argc, char **argv,
+		     GString *out)
+{
+	struct enl_vsp_channel *ch = enl_vsp_ctl_find(srv, cls, argc, argv,
+						      out);
+
+	return ch ? enl_vsp_state(ch) : NULL;
+}
 
 static void ic_line(GString *out, const struct enl_ic_host *h)
 {
@@ -25,11 +36,13 @@ static void ic_line(GString *out, const struct enl_ic_host *h)
 
 static int ctl_heartbeat(void *ctx, int argc, char **argv, GString *out)
 {
-	struct enl_ic_services *ics = ctx;
-	struct enl_hb_host *hb = &ics->hb;
+	struct enl_hb_host *hb = service(ctx, "heartbeat", &argc, argv, out);
 
-	(void)argc;
-	(void)argv;
+	if (!hb)
+		return -ENODEV;
+
+	if (argc != 1)
+		return -EINVAL;
 	g_string_append_printf(out, "state: %s\n", enl_hb_state_name(hb->state));
 	if (hb->last_seen) {
 		gint64 ago = g_get_real_time() - hb->last_seen;
@@ -47,10 +60,12 @@ static int ctl_heartbeat(void *ctx, int argc, char **argv, GString *out)
 
 static int ctl_shutdown(void *ctx, int argc, char **argv, GString *out)
 {
-	struct enl_ic_services *ics = ctx;
+	struct enl_sd_host *sd = service(ctx, "shutdown", &argc, argv, out);
 	bool reboot = false, force = false;
 	int i, ret;
 
+	if (!sd)
+		return -ENODEV;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--reboot"))
 			reboot = true;
@@ -63,12 +78,12 @@ static int ctl_shutdown(void *ctx, int argc, char **argv, GString *out)
 	}
 	if (i < argc) {
 		g_string_append_printf(out, "state: %s, status 0x%08x\n",
-				       enl_sd_state_name(ics->sd.state),
-				       ics->sd.last_status);
-		ic_line(out, &ics->sd.ic);
+				       enl_sd_state_name(sd->state),
+				       sd->last_status);
+		ic_line(out, &sd->ic);
 		return 0;
 	}
-	ret = enl_sd_host_request(&ics->sd, reboot, force, NULL);
+	ret = enl_sd_host_request(sd, reboot, force, NULL);
 	if (!ret)
 		g_string_append_printf(out, "%s%s requested\n",
 				       reboot ? "reboot" : "power off",
@@ -78,9 +93,10 @@ static int ctl_shutdown(void *ctx, int argc, char **argv, GString *out)
 
 static int ctl_time(void *ctx, int argc, char **argv, GString *out)
 {
-	struct enl_ic_services *ics = ctx;
-	struct enl_ts_host *ts = &ics->ts;
+	struct enl_ts_host *ts = service(ctx, "timesync", &argc, argv, out);
 
+	if (!ts)
+		return -ENODEV;
 	if (argc == 3 && !strcmp(argv[1], "shift")) {
 		char *end;
 		long long ms = strtoll(argv[2], &end, 10);
@@ -158,13 +174,14 @@ static void kvp_show_pool(GString *out, const struct enl_kvp_host *kh, int p)
  */
 static int ctl_kvp(void *ctx, int argc, char **argv, GString *out)
 {
-	struct enl_ic_services *ics = ctx;
-	struct enl_kvp_host *kh = &ics->kvp;
+	struct enl_kvp_host *kh = service(ctx, "kvp", &argc, argv, out);
 	int pool = pool_arg(&argc, argv, -2);
 	const char *cmd = argc > 1 ? argv[1] : "list";
 	const char *v;
 	int ret;
 
+	if (!kh)
+		return -ENODEV;
 	if (pool == -1)
 		return -EINVAL;
 	/* The host writes the external pool and reads the guest's. */
@@ -211,10 +228,11 @@ static int ctl_kvp(void *ctx, int argc, char **argv, GString *out)
 
 static int ctl_ip(void *ctx, int argc, char **argv, GString *out)
 {
-	struct enl_ic_services *ics = ctx;
-	struct enl_kvp_host *kh = &ics->kvp;
+	struct enl_kvp_host *kh = service(ctx, "kvp", &argc, argv, out);
 	int ret;
 
+	if (!kh)
+		return -ENODEV;
 	if (argc == 3 && !strcmp(argv[1], "get")) {
 		ret = enl_kvp_host_get_ip(kh, argv[2], 0);
 		if (ret)
@@ -243,17 +261,20 @@ static int ctl_ip(void *ctx, int argc, char **argv, GString *out)
 	return ret;
 }
 
-void enl_ic_register_ctl(struct enl_ic_services *ics, struct enl_ctl *ctl)
+void enl_ic_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 {
+	void *ics = srv;	/* verbs find their offer's state through it */
+
 	enl_ctl_register(ctl, "heartbeat", ctl_heartbeat, ics,
-			 "heartbeat: guest heartbeat state and last seen");
+			 "heartbeat [--relid N]: guest heartbeat state and last seen");
 	enl_ctl_register(ctl, "shutdown", ctl_shutdown, ics,
 			 "shutdown [--reboot] [--force] | shutdown status");
 	enl_ctl_register(ctl, "time", ctl_time, ics,
 			 "time [shift <ms> | sync]: guest offset, host shift");
 	enl_ctl_register(ctl, "kvp", ctl_kvp, ics,
 			 "kvp list | get KEY | set KEY VALUE | delete KEY | "
-			 "status  [--pool N] (set/delete: pool 0, get: 1)");
+			 "status  [--pool N] (set/delete: pool 0, get: 1)"
+			 " [--relid N]");
 	enl_ctl_register(ctl, "ip", ctl_ip, ics,
 			 "ip get ADAPTER | ip set ADAPTER dhcp | ip set ADAPTER "
 			 "static ADDRS MASKS [GATEWAYS [DNS]] (lists ';'-separated)");

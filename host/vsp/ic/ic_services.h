@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * enl-host's integration services as one unit: heartbeat, shutdown, time
- * sync and KVP state, their ctl verbs and their VMBus device classes.
+ * enl-host's integration services: heartbeat, shutdown, time sync and KVP
+ * as VMBus device classes with per-offer state, and their ctl verbs.
  */
 #ifndef ENL_HOST_IC_SERVICES_H
 #define ENL_HOST_IC_SERVICES_H
@@ -14,27 +14,18 @@
 struct enl_ctl;
 struct enl_vmbus_server;
 
-struct enl_ic_services {
-	struct enl_hb_host hb;
-	struct enl_sd_host sd;
-	struct enl_ts_host ts;
-	struct enl_kvp_host kvp;
-};
-
-/*
- * Heartbeat every 1 s (lost after 3), time sample every 5 s, KVP guest and
- * auto pools refreshed every 10 s.
- */
-void enl_ic_services_init(struct enl_ic_services *ics);
-
 /*
  * Verbs heartbeat, shutdown [--reboot] [--force], time [shift <ms>],
- * kvp get|set|delete|list [--pool N], ip get|set.
+ * kvp get|set|delete|list [--pool N], ip get|set; each takes --relid N to
+ * pick one of several offers of its class (default: the first).
  */
-void enl_ic_register_ctl(struct enl_ic_services *ics, struct enl_ctl *ctl);
+void enl_ic_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl);
 
-/* Classes "heartbeat", "shutdown", "timesync", "kvp" (offer by name). */
-int enl_ic_register_vmbus(struct enl_ic_services *ics,
-			  struct enl_vmbus_server *srv);
+/*
+ * Classes "heartbeat", "shutdown", "timesync", "kvp" (offer by name). Each
+ * offer has its own service state: heartbeat every 1 s (lost after 3),
+ * time sample every 5 s, KVP guest and auto pools refreshed every 10 s.
+ */
+int enl_ic_register_vmbus(struct enl_vmbus_server *srv);
 
 #endif /* ENL_HOST_IC_SERVICES_H */

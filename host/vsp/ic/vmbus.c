@@ -12,24 +12,11 @@
 #include "server.h"
 #include "vsp.h"
 
-static struct enl_ic_services *the_ics;
-
 static int vsp_send(void *tctx, const void *pkt, size_t len)
 {
 	struct enl_ring_iov iov = { pkt, (uint32_t)len };
 
 	return enl_vsp_send(tctx, ENL_VMPKT_DATA_INBAND, 0, 0, &iov, 1);
-}
-
-static struct enl_ic_host *ic_of(const char *name)
-{
-	if (!strcmp(name, "heartbeat"))
-		return &the_ics->hb.ic;
-	if (!strcmp(name, "shutdown"))
-		return &the_ics->sd.ic;
-	if (!strcmp(name, "kvp"))
-		return &the_ics->kvp.ic;
-	return &the_ics->ts.ic;
 }
 
 int enl_ic_vsp_open(struct enl_vsp_channel *ch, struct enl_ic_host *h)
@@ -38,16 +25,99 @@ int enl_ic_vsp_open(struct enl_vsp_channel *ch, struct enl_ic_host *h)
 	return enl_ic_host_open(h, vsp_send, ch);
 }
 
-#define IC_CLASS(cname)						\
-static int cname##_open(struct enl_vsp_channel *ch, const uint8_t *ud)	\
-{									\
-	(void)ud;							\
-	return enl_ic_vsp_open(ch, ic_of(#cname));			\
+/*
+ * Each offer has its own service (the registry's per-channel state), made
+ * with its period when offered and gone with the channel. On the main
+ * context, so their timers and the ctl verbs run there too.
+ */
+static void *heartbeat_create(struct enl_vsp_channel *ch)
+{
+	struct enl_hb_host *hb = g_new0(struct enl_hb_host, 1);
+
+	(void)ch;
+	enl_hb_host_init(hb);
+	enl_hb_host_set_interval(hb, 1000);
+	return hb;
 }
-IC_CLASS(heartbeat)
-IC_CLASS(shutdown)
-IC_CLASS(timesync)
-IC_CLASS(kvp)
+
+static void heartbeat_destroy(void *state)
+{
+	enl_hb_host_set_interval(state, 0);
+	g_free(state);
+}
+
+static void *shutdown_create(struct enl_vsp_channel *ch)
+{
+	struct enl_sd_host *sd = g_new0(struct enl_sd_host, 1);
+
+	(void)ch;
+	enl_sd_host_init(sd);
+	return sd;
+}
+
+static void *timesync_create(struct enl_vsp_channel *ch)
+{
+	struct enl_ts_host *ts = g_new0(struct enl_ts_host, 1);
+
+	(void)ch;
+	enl_ts_host_init(ts);
+	enl_ts_host_set_interval(ts, 5000);
+	return ts;
+}
+
+static void timesync_destroy(void *state)
+{
+	enl_ts_host_set_interval(state, 0);
+	g_free(state);
+}
+
+static void *kvp_create(struct enl_vsp_channel *ch)
+{
+	struct enl_kvp_host *kh = g_new0(struct enl_kvp_host, 1);
+
+	(void)ch;
+	enl_kvp_host_init(kh);
+	enl_kvp_host_set_interval(kh, 10000);
+	return kh;
+}
+
+static void kvp_destroy(void *state)
+{
+	enl_kvp_host_free(state);
+	g_free(state);
+}
+
+static int heartbeat_open(struct enl_vsp_channel *ch, const uint8_t *ud)
+{
+	struct enl_hb_host *hb = enl_vsp_state(ch);
+
+	(void)ud;
+	return enl_ic_vsp_open(ch, &hb->ic);
+}
+
+static int shutdown_open(struct enl_vsp_channel *ch, const uint8_t *ud)
+{
+	struct enl_sd_host *sd = enl_vsp_state(ch);
+
+	(void)ud;
+	return enl_ic_vsp_open(ch, &sd->ic);
+}
+
+static int timesync_open(struct enl_vsp_channel *ch, const uint8_t *ud)
+{
+	struct enl_ts_host *ts = enl_vsp_state(ch);
+
+	(void)ud;
+	return enl_ic_vsp_open(ch, &ts->ic);
+}
+
+static int kvp_open(struct enl_vsp_channel *ch, const uint8_t *ud)
+{
+	struct enl_kvp_host *kh = enl_vsp_state(ch);
+
+	(void)ud;
+	return enl_ic_vsp_open(ch, &kh->ic);
+}
 
 int enl_ic_vsp_packet(struct enl_vsp_channel *ch,
 		      const struct enl_ring_pkt *pkt, const void *data)
@@ -83,39 +153,30 @@ void enl_ic_vsp_close(struct enl_vsp_channel *ch)
 static const struct enl_vsp_class ic_classes[] = {
 	{ .name = "heartbeat", .class_guid = ENL_GUID_HEARTBEAT,
 	  .on_open = heartbeat_open, .on_packet = enl_ic_vsp_packet,
-	  .on_close = enl_ic_vsp_close, .main_context = true },
+	  .on_close = enl_ic_vsp_close, .main_context = true,
+	  .create = heartbeat_create, .destroy = heartbeat_destroy },
 	{ .name = "shutdown", .class_guid = ENL_GUID_SHUTDOWN,
 	  .on_open = shutdown_open, .on_packet = enl_ic_vsp_packet,
-	  .on_close = enl_ic_vsp_close, .main_context = true },
+	  .on_close = enl_ic_vsp_close, .main_context = true,
+	  .create = shutdown_create, .destroy = g_free },
 	{ .name = "timesync", .class_guid = ENL_GUID_TIMESYNC,
 	  .on_open = timesync_open, .on_packet = enl_ic_vsp_packet,
-	  .on_close = enl_ic_vsp_close, .main_context = true },
+	  .on_close = enl_ic_vsp_close, .main_context = true,
+	  .create = timesync_create, .destroy = timesync_destroy },
 	{ .name = "kvp", .class_guid = ENL_GUID_KVP,
 	  .on_open = kvp_open, .on_packet = enl_ic_vsp_packet,
-	  .on_close = enl_ic_vsp_close, .main_context = true },
+	  .on_close = enl_ic_vsp_close, .main_context = true,
+	  .create = kvp_create, .destroy = kvp_destroy },
 };
 
-int enl_ic_register_vmbus(struct enl_ic_services *ics,
-			  struct enl_vmbus_server *srv)
+int enl_ic_register_vmbus(struct enl_vmbus_server *srv)
 {
 	int ret;
 
-	the_ics = ics;
 	for (size_t i = 0; i < G_N_ELEMENTS(ic_classes); i++) {
 		ret = enl_vmbus_server_add_class(srv, &ic_classes[i]);
 		if (ret < 0)
 			return ret;
 	}
 	return 0;
-}
-
-void enl_ic_services_init(struct enl_ic_services *ics)
-{
-	enl_hb_host_init(&ics->hb);
-	enl_sd_host_init(&ics->sd);
-	enl_ts_host_init(&ics->ts);
-	enl_kvp_host_init(&ics->kvp);
-	enl_hb_host_set_interval(&ics->hb, 1000);
-	enl_ts_host_set_interval(&ics->ts, 5000);
-	enl_kvp_host_set_interval(&ics->kvp, 10000);
 }

@@ -44,8 +44,8 @@ static void on_done(void *ctx, struct enl_vss_host *v)
 }
 
 /*
- * "--timeout S" anywhere; the other words (at most one) to *word. argv
- * belongs to the ctl dispatcher, which frees it as a GStrv: read only.
+ * "--timeout S" anywhere; the other words (at most one) to *word. The
+ * strings belong to the ctl dispatcher, which frees them as a GStrv.
  */
 static int parse_args(int argc, char **argv, unsigned int *ms,
 		      const char **word)
@@ -104,6 +104,10 @@ static int run_op(struct enl_vss_host *v, unsigned int op, unsigned int ms,
 	/* done lives on our stack: nobody may call back into it later. */
 	v->done = NULL;
 	v->done_ctx = NULL;
+	if (enl_vss_ctl_gone(v)) {
+		g_string_append(out, "the vss device was removed meanwhile\n");
+		return -ENODEV;
+	}
 	if (!done) {
 		enl_vss_host_abandon(v);
 		g_string_append_printf(out, "the guest did not answer vss %s "
@@ -146,9 +150,8 @@ static void show_status(struct enl_vss_host *v, GString *out)
 			       v->bad_answers, v->timeouts);
 }
 
-static int ctl_vss(void *ctx, int argc, char **argv, GString *out)
+static int do_vss(struct enl_vss_host *v, int argc, char **argv, GString *out)
 {
-	struct enl_vss_host *v = ctx;
 	const char *word;
 	unsigned int ms;
 	int op, ret;
@@ -182,9 +185,9 @@ static int ctl_vss(void *ctx, int argc, char **argv, GString *out)
  * so there is no disk image to copy: the step in between checks that the
  * guest reported frozen, which is what a copy would rely on.
  */
-static int ctl_backup(void *ctx, int argc, char **argv, GString *out)
+static int do_backup(struct enl_vss_host *v, int argc, char **argv,
+		     GString *out)
 {
-	struct enl_vss_host *v = ctx;
 	const char *word;
 	unsigned int ms;
 	int ret;
@@ -220,8 +223,34 @@ static int ctl_backup(void *ctx, int argc, char **argv, GString *out)
 	return 0;
 }
 
-void enl_vss_register_ctl(struct enl_vss_host *v, struct enl_ctl *ctl)
+static int ctl_vss(void *ctx, int argc, char **argv, GString *out)
 {
+	struct enl_vss_host *v = enl_vss_ctl_get(ctx, &argc, argv, out);
+	int ret;
+
+	if (!v)
+		return -ENODEV;
+	ret = do_vss(v, argc, argv, out);
+	enl_vss_ctl_put(v);
+	return ret;
+}
+
+static int ctl_backup(void *ctx, int argc, char **argv, GString *out)
+{
+	struct enl_vss_host *v = enl_vss_ctl_get(ctx, &argc, argv, out);
+	int ret;
+
+	if (!v)
+		return -ENODEV;
+	ret = do_backup(v, argc, argv, out);
+	enl_vss_ctl_put(v);
+	return ret;
+}
+
+void enl_vss_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
+{
+	void *v = srv;	/* verbs find their offer's state through it */
+
 	enl_ctl_register(ctl, "vss", ctl_vss, v,
 			 "vss [status] | vss check|freeze|thaw [--timeout S]: "
 			 "the guest's backup service (enl-vssd)");

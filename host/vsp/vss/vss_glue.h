@@ -7,20 +7,35 @@
 #ifndef ENL_HOST_VSS_GLUE_H
 #define ENL_HOST_VSS_GLUE_H
 
+#include <stdbool.h>
+
+#include <glib.h>
+
 #include "vss_host.h"
 
 struct enl_ctl;
 struct enl_vmbus_server;
 
-/* Class "vss" (offer by name); the one service instance is v. */
-int enl_vss_register_vmbus(struct enl_vss_host *v,
-			   struct enl_vmbus_server *srv);
+/* Class "vss" (offer by name); each offer has its own service state. */
+int enl_vss_register_vmbus(struct enl_vmbus_server *srv);
+
+/*
+ * For the verbs: the state of the vss offer named by --relid N (taken out
+ * of argv) or the first one, referenced so it outlives a wait for the
+ * guest; NULL with why in out. enl_vss_ctl_gone() says the offer went
+ * away meanwhile. Main thread.
+ */
+struct enl_vss_host *enl_vss_ctl_get(struct enl_vmbus_server *srv, int *argc,
+				     char **argv, GString *out);
+bool enl_vss_ctl_gone(struct enl_vss_host *v);
+void enl_vss_ctl_put(struct enl_vss_host *v);
 
 /*
  * vss [status] | vss check|freeze|thaw [--timeout S] and backup
- * [--timeout S]: each waits for the guest's answer, at most S seconds
- * (default 20, at most 25 to stay within the ctl client's patience).
+ * [--timeout S], each with [--relid N]: each waits for the guest's answer,
+ * at most S seconds (default 20, at most 25 to stay within the ctl
+ * client's patience).
  */
-void enl_vss_register_ctl(struct enl_vss_host *v, struct enl_ctl *ctl);
+void enl_vss_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl);
 
 #endif /* ENL_HOST_VSS_GLUE_H */

@@ -4,8 +4,9 @@
  * a drain pass stops at its budget and queues itself again, one flooded
  * channel does not slow another, sends from the main thread and the worker
  * interleave whole, close and reopen under a flood leave nothing behind,
- * VSP callbacks and enl_vsp_call() run on the channel's own thread, and a
- * rescind from a callback is deferred to the main loop.
+ * VSP callbacks and enl_vsp_call() run on the channel's own thread, a
+ * rescind from a callback is deferred to the main loop, and each offer of
+ * a class has its own state (the registry), found by ctl verbs.
  */
 #include <errno.h>
 #include <string.h>
@@ -30,6 +31,29 @@ static struct enl_vmbus_server *srv;
 static GThread *open_thread[3], *packet_thread[3], *close_thread[3];
 static int rescind_on_packet;
 
+/* Per-offer state: made on the channel's worker, counts its packets. */
+struct rec_state {
+	GThread *made_on;
+	int packets;
+};
+
+static int destroyed;
+
+static void *rec_create(struct enl_vsp_channel *ch)
+{
+	struct rec_state *st = g_new0(struct rec_state, 1);
+
+	(void)ch;
+	st->made_on = g_thread_self();
+	return st;
+}
+
+static void rec_destroy(void *state)
+{
+	g_free(state);
+	destroyed++;
+}
+
 static int rec_open(struct enl_vsp_channel *ch, const uint8_t *ud)
 {
 	(void)ud;
@@ -41,6 +65,7 @@ static int rec_packet(struct enl_vsp_channel *ch,
 		      const struct enl_ring_pkt *pkt, const void *data)
 {
 	packet_thread[enl_vsp_relid(ch)] = g_thread_self();
+	((struct rec_state *)enl_vsp_state(ch))->packets++;
 	if (g_atomic_int_get(&rescind_on_packet))
 		return enl_vsp_rescind(ch);
 	return enl_vsp_echo_class.on_packet(ch, pkt, data);
@@ -57,6 +82,8 @@ static const struct enl_vsp_class rec_class = {
 	.on_open = rec_open,
 	.on_packet = rec_packet,
 	.on_close = rec_close,
+	.create = rec_create,
+	.destroy = rec_destroy,
 };
 
 /* ---- Guest side ---- */
@@ -348,6 +375,51 @@ static void test_deferred_rescind(struct guest_chan *a)
 	       "the channel is rescinded, not freed under its callback");
 }
 
+static void test_registry(struct guest_chan *a, struct guest_chan *b)
+{
+	struct enl_vsp_channel *ca = srv->chan[a->relid];
+	struct enl_vsp_channel *cb = srv->chan[b->relid];
+	struct rec_state *sa = enl_vsp_state(ca), *sb = enl_vsp_state(cb);
+	int pa = sa->packets, pb = sb->packets, i;
+	char *argv[5] = { "verb", "--relid", "2", "x", NULL };
+	GString *out = g_string_new(NULL);
+	int argc = 4;
+	uint64_t id;
+
+	tap_ok(sa && sb && sa != sb && sa->made_on == open_thread[1] &&
+	       sb->made_on == open_thread[2],
+	       "registry: each offer has its own state, made on its worker");
+	for (i = 0; i < 5; i++)
+		send_pkt(a, 16, 500 + i, false);
+	while (recv_pkt(a, &id, false) == 1)
+		;
+	tap_ok(sa->packets == pa + 5 && sb->packets == pb,
+	       "registry: traffic on one offer changes only its own state");
+	tap_ok(enl_vsp_ctl_find(srv, "rec", &argc, argv, out) == cb &&
+	       argc == 2 && !strcmp(argv[1], "x"),
+	       "registry: --relid 2 finds the second offer, option removed");
+	argc = 2;
+	argv[1] = "y";
+	tap_ok(enl_vsp_ctl_find(srv, "rec", &argc, argv, out) == ca &&
+	       argc == 2, "registry: without --relid the first offer");
+	g_string_truncate(out, 0);
+	tap_ok(!enl_vsp_ctl_find(srv, "heartbeat", &argc, argv, out) &&
+	       strstr(out->str, "no heartbeat device offered"),
+	       "registry: a class not offered is a clear error");
+	argc = 3;
+	argv[1] = "--relid";
+	argv[2] = "7";
+	g_string_truncate(out, 0);
+	tap_ok(!enl_vsp_ctl_find(srv, "rec", &argc, argv, out) &&
+	       strstr(out->str, "relid 7 is no rec device"),
+	       "registry: a relid of nothing refused");
+	argc = 2;
+	argv[1] = "--relid";
+	tap_ok(!enl_vsp_ctl_find(srv, "rec", &argc, argv, out),
+	       "registry: --relid without a value refused");
+	g_string_free(out, TRUE);
+}
+
 int main(void)
 {
 	struct guest_chan a = {
@@ -376,6 +448,7 @@ int main(void)
 	b.conn_id = srv->chan[2]->conn_id;
 	tap_ok(open_chan(&a, true) && open_chan(&b, true), "both opened");
 
+	test_registry(&a, &b);
 	test_budget(&a);
 	test_call(&a);
 	test_fairness(&a, &b);
@@ -384,6 +457,8 @@ int main(void)
 	test_deferred_rescind(&a);
 
 	enl_vmbus_server_free(srv);
+	tap_ok(destroyed == 2, "registry: both states destroyed with their "
+	       "channels");
 	fake_hv_free(hv);
 	return tap_done();
 }
