@@ -66,7 +66,7 @@ static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
 			   g_strerror(-rc));
 	enl_ic_register_ctl(srv, ctl);
 	enl_vss_register_ctl(srv, ctl);
-	enl_clip_register_ctl(srv, ctl);
+	enl_clip_register_ctl_vmbus(srv, ctl);
 #endif
 	for (; offers && *offers; offers++) {
 		rc = enl_vmbus_server_offer(srv, *offers);

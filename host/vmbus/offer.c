@@ -5,7 +5,6 @@
  * which (and only after which) a relid may be handed out again.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "server_priv.h"
@@ -73,21 +72,6 @@ static void make_instance(struct enl_vmbus_server *srv, struct enl_guid *g,
 	g->b[3] = 0xe0 | ((serial >> 24) & 0x0f);
 }
 
-static void create_on_ctx(void *data)
-{
-	struct enl_vsp_channel *ch = data;
-
-	ch->vsp_state = ch->cls->create(ch);
-}
-
-static void destroy_on_ctx(void *data)
-{
-	struct enl_vsp_channel *ch = data;
-
-	ch->cls->destroy(ch->vsp_state);
-	ch->vsp_state = NULL;
-}
-
 int enl_vmbus_server_offer(struct enl_vmbus_server *srv, const char *class_name)
 {
 	const struct enl_vsp_class *cls = find_class(srv, class_name);
@@ -111,13 +95,10 @@ int enl_vmbus_server_offer(struct enl_vmbus_server *srv, const char *class_name)
 		g_free(ch);
 		return -EAGAIN;
 	}
-	if (cls->create) {
-		enl_vsp_call(ch, create_on_ctx, ch);
-		if (!ch->vsp_state) {
-			enl_vmbus_chan_stop(ch);
-			g_free(ch);
-			return -ENOMEM;
-		}
+	if (enl_vmbus_state_create(ch)) {
+		enl_vmbus_chan_stop(ch);
+		g_free(ch);
+		return -ENOMEM;
 	}
 	make_instance(srv, &ch->instance, cls);
 	ch->serial = srv->instance_serial;
@@ -128,64 +109,12 @@ int enl_vmbus_server_offer(struct enl_vmbus_server *srv, const char *class_name)
 	return (int)relid;
 }
 
-void *enl_vsp_state(const struct enl_vsp_channel *ch)
-{
-	return ch->vsp_state;
-}
-
-struct enl_vsp_channel *enl_vsp_ctl_find(struct enl_vmbus_server *srv,
-					 const char *class_name, int *argc,
-					 char **argv, GString *out)
-{
-	struct enl_vsp_channel *ch;
-	unsigned long relid = 0;
-	char *end;
-	int i;
-
-	for (i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], "--relid"))
-			continue;
-		if (i + 1 < *argc)
-			relid = strtoul(argv[i + 1], &end, 0);
-		if (i + 1 >= *argc || !*argv[i + 1] || *end || !relid ||
-		    relid > ENL_VMBUS_MAX_RELID) {
-			g_string_append(out, "--relid wants a relid "
-				       "(enl-host ctl devices lists them)\n");
-			return NULL;
-		}
-		/* The verb's own pointer array: drop the option from it. */
-		memmove(&argv[i], &argv[i + 2],
-			(size_t)(*argc - i - 1) * sizeof(*argv));
-		*argc -= 2;
-		break;
-	}
-	if (relid) {
-		ch = enl_vmbus_chan_lookup(srv, (uint32_t)relid);
-		if (ch && !strcmp(ch->cls->name, class_name))
-			return ch;
-		g_string_append_printf(out, "relid %lu is no %s device\n",
-				       relid, class_name);
-		return NULL;
-	}
-	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++) {
-		ch = srv->chan[relid];
-		if (ch && ch->state != ENL_CHAN_RESCINDED &&
-		    !strcmp(ch->cls->name, class_name))
-			return ch;
-	}
-	g_string_append_printf(out, "no %s device offered (enl-host run "
-			       "--offer %s, or enl-host ctl offer %s)\n",
-			       class_name, class_name, class_name);
-	return NULL;
-}
-
 void enl_vmbus_chan_free(struct enl_vsp_channel *ch)
 {
 	struct enl_vmbus_server *srv = ch->srv;
 
 	enl_vmbus_chan_close(ch);
-	if (ch->cls->destroy && ch->vsp_state)
-		enl_vsp_call(ch, destroy_on_ctx, ch);
+	enl_vmbus_state_destroy(ch);
 	enl_vmbus_chan_stop(ch);
 	enl_vmbus_gpadl_free_relid(srv, ch->relid);
 	srv->chan[ch->relid] = NULL;

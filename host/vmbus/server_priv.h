@@ -267,6 +267,10 @@ static inline void enl_vmbus_stat_inc(uint64_t *v)
 	__atomic_fetch_add(v, 1, __ATOMIC_RELAXED);
 }
 
+/* registry.c: the class's create/destroy on the channel's context. */
+int enl_vmbus_state_create(struct enl_vsp_channel *ch);
+void enl_vmbus_state_destroy(struct enl_vsp_channel *ch);
+
 /* ctl.c, fault.c */
 int enl_vmbus_fault(struct enl_vmbus_server *srv, const char *kind,
 		    const char *arg, GString *out);

@@ -97,6 +97,16 @@ struct enl_vsp_channel *enl_vsp_ctl_find(struct enl_vmbus_server *srv,
 					 const char *class_name, int *argc,
 					 char **argv, GString *out);
 
+/*
+ * A ctl verb of class_name whose work touches an offer's state: find the
+ * offer as enl_vsp_ctl_find() does, run fn(state, argc, argv, out) on the
+ * channel's context and wait for it. -ENODEV (why in out) without one.
+ */
+typedef int (*enl_vsp_verb_fn)(void *state, int argc, char **argv,
+			       GString *out);
+int enl_vsp_ctl_run(struct enl_vmbus_server *srv, const char *class_name,
+		    int argc, char **argv, GString *out, enl_vsp_verb_fn fn);
+
 void enl_vsp_set_priv(struct enl_vsp_channel *ch, void *priv);
 void *enl_vsp_priv(const struct enl_vsp_channel *ch);
 uint32_t enl_vsp_relid(const struct enl_vsp_channel *ch);

@@ -19,20 +19,25 @@ struct enl_vmbus_server;
 int enl_clip_register_vmbus(struct enl_vmbus_server *srv);
 
 /*
- * For the verb: the engine of the clipboard offer named by --relid N (taken
- * out of argv) or the first one, referenced so it outlives a wait for the
- * guest; NULL with why in out. enl_clip_ctl_gone() says the offer went
- * away meanwhile. Main thread.
- */
-struct enl_clip_host *enl_clip_ctl_get(struct enl_vmbus_server *srv,
-				       int *argc, char **argv, GString *out);
-bool enl_clip_ctl_gone(struct enl_clip_host *h);
-void enl_clip_ctl_put(struct enl_clip_host *h);
-
-/*
  * clipboard [status] | clipboard set [--type T] DATA|@FILE |
- * clipboard get [--type T] [--out FILE] [--timeout S], each [--relid N].
+ * clipboard get [--type T] [--out FILE] [--timeout S], on engine h
+ * (ctl.c); gone, if given, says whether h's device went away while the
+ * verb waited for the guest.
  */
-void enl_clip_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl);
+int enl_clip_ctl(struct enl_clip_host *h, int argc, char **argv,
+		 bool (*gone)(struct enl_clip_host *h), GString *out);
+#define ENL_CLIP_CTL_USAGE						\
+	"clipboard [status] | clipboard set [--type T] DATA|@FILE"	\
+	" | clipboard get [--type T] [--out FILE] [--timeout S]"	\
+	"  (T: text, png, html, uri-list; FILE paths are "		\
+	"enl-host's: give them absolute)"
+/* The verb on one fixed engine (a test peer without VMBus). */
+void enl_clip_register_ctl(struct enl_clip_host *h, struct enl_ctl *ctl);
+/*
+ * The verb on the engine of the clipboard offer named by --relid N, or
+ * the first one (vmbus.c): each offer has its own.
+ */
+void enl_clip_register_ctl_vmbus(struct enl_vmbus_server *srv,
+				 struct enl_ctl *ctl);
 
 #endif /* ENL_HOST_CLIP_GLUE_H */

@@ -152,7 +152,8 @@ static void on_got(void *ctx, uint32_t format, const uint8_t *data,
 }
 
 static int do_get(struct enl_clip_host *h, uint32_t format, const char *path,
-		  unsigned int ms, GString *out)
+		  unsigned int ms, bool (*gone)(struct enl_clip_host *h),
+		  GString *out)
 {
 	g_autoptr(GError) err = NULL;
 	struct get_wait w = { 0 };
@@ -184,7 +185,7 @@ static int do_get(struct enl_clip_host *h, uint32_t format, const char *path,
 	if (!enl_ctl_wait(&w.done, ms)) {
 		/* w is ours: the engine must not call back into it later. */
 		enl_clip_host_cancel_get(h);
-		if (enl_clip_ctl_gone(h)) {
+		if (gone && gone(h)) {
 			g_string_append(out, "the clipboard device was "
 					"removed meanwhile\n");
 			return -ENODEV;
@@ -217,8 +218,8 @@ static int do_get(struct enl_clip_host *h, uint32_t format, const char *path,
 	return ret;
 }
 
-static int do_clipboard(struct enl_clip_host *h, int argc, char **argv,
-			GString *out)
+int enl_clip_ctl(struct enl_clip_host *h, int argc, char **argv,
+		 bool (*gone)(struct enl_clip_host *h), GString *out)
 {
 	unsigned int ms = CLIP_WAIT_DEFAULT_MS;
 	struct clip_args a;
@@ -248,27 +249,16 @@ static int do_clipboard(struct enl_clip_host *h, int argc, char **argv,
 	if (a.n == 2 && !strcmp(a.pos[0], "set") && !a.out)
 		return do_set(h, format, a.pos[1], out);
 	if (a.n == 1 && !strcmp(a.pos[0], "get"))
-		return do_get(h, format, a.out, ms, out);
+		return do_get(h, format, a.out, ms, gone, out);
 	return -EINVAL;
 }
 
 static int ctl_clipboard(void *ctx, int argc, char **argv, GString *out)
 {
-	struct enl_clip_host *h = enl_clip_ctl_get(ctx, &argc, argv, out);
-	int ret;
-
-	if (!h)
-		return -ENODEV;
-	ret = do_clipboard(h, argc, argv, out);
-	enl_clip_ctl_put(h);
-	return ret;
+	return enl_clip_ctl(ctx, argc, argv, NULL, out);
 }
 
-void enl_clip_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
+void enl_clip_register_ctl(struct enl_clip_host *h, struct enl_ctl *ctl)
 {
-	enl_ctl_register(ctl, "clipboard", ctl_clipboard, srv,
-			 "clipboard [status] | clipboard set [--type T] DATA|@FILE"
-			 " | clipboard get [--type T] [--out FILE] [--timeout S]"
-			 "  (T: text, png, html, uri-list; FILE paths are "
-			 "enl-host's: give them absolute)");
+	enl_ctl_register(ctl, "clipboard", ctl_clipboard, h, ENL_CLIP_CTL_USAGE);
 }

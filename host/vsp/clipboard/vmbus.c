@@ -12,6 +12,7 @@
 #include <enlighten/guids.h>
 
 #include "clip_glue.h"
+#include "ctl.h"
 #include "server.h"
 #include "vsp.h"
 
@@ -153,24 +154,33 @@ int enl_clip_register_vmbus(struct enl_vmbus_server *srv)
 	return enl_vmbus_server_add_class(srv, &clip_class);
 }
 
-struct enl_clip_host *enl_clip_ctl_get(struct enl_vmbus_server *srv,
-				       int *argc, char **argv, GString *out)
-{
-	struct enl_vsp_channel *ch = enl_vsp_ctl_find(srv, "clipboard", argc,
-						      argv, out);
-	struct clip_inst *in = ch ? enl_vsp_state(ch) : NULL;
-
-	if (in)
-		in->refs++;
-	return in ? &in->h : NULL;
-}
-
-bool enl_clip_ctl_gone(struct enl_clip_host *h)
+static bool clip_gone(struct enl_clip_host *h)
 {
 	return ((struct clip_inst *)h)->gone;
 }
 
-void enl_clip_ctl_put(struct enl_clip_host *h)
+/*
+ * On the main loop like the engine. A reference keeps the engine while the
+ * verb waits for the guest: the channel may be rescinded and freed then.
+ */
+static int ctl_clipboard(void *ctx, int argc, char **argv, GString *out)
 {
-	clip_unref((struct clip_inst *)h);
+	struct enl_vsp_channel *ch = enl_vsp_ctl_find(ctx, "clipboard", &argc,
+						      argv, out);
+	struct clip_inst *in = ch ? enl_vsp_state(ch) : NULL;
+	int ret;
+
+	if (!in)
+		return -ENODEV;
+	in->refs++;
+	ret = enl_clip_ctl(&in->h, argc, argv, clip_gone, out);
+	clip_unref(in);
+	return ret;
+}
+
+void enl_clip_register_ctl_vmbus(struct enl_vmbus_server *srv,
+				 struct enl_ctl *ctl)
+{
+	enl_ctl_register(ctl, "clipboard", ctl_clipboard, srv,
+			 ENL_CLIP_CTL_USAGE " [--relid N]");
 }

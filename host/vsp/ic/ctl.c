@@ -8,16 +8,6 @@
 #include "ic_services.h"
 #include "vsp.h"
 
-/* The state of the offer a verb is about: --relid N, or the first one. */
-static void *service(void *srv, const char *cls, int *argc, char **argv,
-		     GString *out)
-{
-	struct enl_vsp_channel *ch = enl_vsp_ctl_find(srv, cls, argc, argv,
-						      out);
-
-	return ch ? enl_vsp_state(ch) : NULL;
-}
-
 static void ic_line(GString *out, const struct enl_ic_host *h)
 {
 	char a[16], b[16];
@@ -34,13 +24,15 @@ static void ic_line(GString *out, const struct enl_ic_host *h)
 			       h->last_error ? h->last_error : "");
 }
 
-static int ctl_heartbeat(void *ctx, int argc, char **argv, GString *out)
+/*
+ * Each verb runs on the worker of the offer it is about (enl_vsp_ctl_run),
+ * where that offer's service lives: state is its first argument.
+ */
+static int heartbeat_verb(void *state, int argc, char **argv, GString *out)
 {
-	struct enl_hb_host *hb = service(ctx, "heartbeat", &argc, argv, out);
+	struct enl_hb_host *hb = state;
 
-	if (!hb)
-		return -ENODEV;
-
+	(void)argv;
 	if (argc != 1)
 		return -EINVAL;
 	g_string_append_printf(out, "state: %s\n", enl_hb_state_name(hb->state));
@@ -58,14 +50,12 @@ static int ctl_heartbeat(void *ctx, int argc, char **argv, GString *out)
 	return 0;
 }
 
-static int ctl_shutdown(void *ctx, int argc, char **argv, GString *out)
+static int shutdown_verb(void *state, int argc, char **argv, GString *out)
 {
-	struct enl_sd_host *sd = service(ctx, "shutdown", &argc, argv, out);
+	struct enl_sd_host *sd = state;
 	bool reboot = false, force = false;
 	int i, ret;
 
-	if (!sd)
-		return -ENODEV;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--reboot"))
 			reboot = true;
@@ -91,12 +81,10 @@ static int ctl_shutdown(void *ctx, int argc, char **argv, GString *out)
 	return ret;
 }
 
-static int ctl_time(void *ctx, int argc, char **argv, GString *out)
+static int time_verb(void *state, int argc, char **argv, GString *out)
 {
-	struct enl_ts_host *ts = service(ctx, "timesync", &argc, argv, out);
+	struct enl_ts_host *ts = state;
 
-	if (!ts)
-		return -ENODEV;
 	if (argc == 3 && !strcmp(argv[1], "shift")) {
 		char *end;
 		long long ms = strtoll(argv[2], &end, 10);
@@ -172,16 +160,14 @@ static void kvp_show_pool(GString *out, const struct enl_kvp_host *kh, int p)
  * Answers arrive later than a ctl reply: get and list print what the host
  * last saw and ask the guest again, so a second call shows the fresh value.
  */
-static int ctl_kvp(void *ctx, int argc, char **argv, GString *out)
+static int kvp_verb(void *state, int argc, char **argv, GString *out)
 {
-	struct enl_kvp_host *kh = service(ctx, "kvp", &argc, argv, out);
+	struct enl_kvp_host *kh = state;
 	int pool = pool_arg(&argc, argv, -2);
 	const char *cmd = argc > 1 ? argv[1] : "list";
 	const char *v;
 	int ret;
 
-	if (!kh)
-		return -ENODEV;
 	if (pool == -1)
 		return -EINVAL;
 	/* The host writes the external pool and reads the guest's. */
@@ -226,13 +212,11 @@ static int ctl_kvp(void *ctx, int argc, char **argv, GString *out)
 	return 0;
 }
 
-static int ctl_ip(void *ctx, int argc, char **argv, GString *out)
+static int ip_verb(void *state, int argc, char **argv, GString *out)
 {
-	struct enl_kvp_host *kh = service(ctx, "kvp", &argc, argv, out);
+	struct enl_kvp_host *kh = state;
 	int ret;
 
-	if (!kh)
-		return -ENODEV;
 	if (argc == 3 && !strcmp(argv[1], "get")) {
 		ret = enl_kvp_host_get_ip(kh, argv[2], 0);
 		if (ret)
@@ -260,6 +244,17 @@ static int ctl_ip(void *ctx, int argc, char **argv, GString *out)
 		g_string_append(out, "IP configuration sent to the guest\n");
 	return ret;
 }
+
+#define IC_VERB(verb, cls)						\
+static int ctl_##verb(void *ctx, int argc, char **argv, GString *out)	\
+{									\
+	return enl_vsp_ctl_run(ctx, cls, argc, argv, out, verb##_verb);	\
+}
+IC_VERB(heartbeat, "heartbeat")
+IC_VERB(shutdown, "shutdown")
+IC_VERB(time, "timesync")
+IC_VERB(kvp, "kvp")
+IC_VERB(ip, "kvp")
 
 void enl_ic_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Host heartbeat service: ok / unhealthy / lost tracking. */
 #include "heartbeat_host.h"
+#include "ic_timer.h"
 
 #include <string.h>
 #include <enlighten/ic_heartbeat.h>
@@ -94,12 +95,8 @@ static gboolean hb_timer(gpointer data)
 
 void enl_hb_host_set_interval(struct enl_hb_host *hb, unsigned int ms)
 {
-	if (hb->timer)
-		g_source_remove(hb->timer);
-	hb->timer = 0;
 	hb->interval_ms = ms;
-	if (ms)
-		hb->timer = g_timeout_add(ms, hb_timer, hb);
+	enl_ic_timer_set(&hb->timer, ms, hb_timer, hb);
 }
 
 const char *enl_hb_state_name(enum enl_hb_state s)

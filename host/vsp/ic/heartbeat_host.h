@@ -27,7 +27,7 @@ struct enl_hb_host {
 	gint64 last_seen;		/* wall clock, us; 0 = never */
 	unsigned long bad_seq;
 	unsigned int interval_ms;
-	guint timer;
+	GSource *timer;		/* on the thread-default context */
 };
 
 void enl_hb_host_init(struct enl_hb_host *hb);

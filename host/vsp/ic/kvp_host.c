@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Host KVP exchange service: request queue, answer checks, pool mirror. */
 #include "kvp_host.h"
+#include "ic_timer.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -610,10 +611,6 @@ static gboolean kvp_timer(gpointer data)
 
 void enl_kvp_host_set_interval(struct enl_kvp_host *kh, unsigned int ms)
 {
-	if (kh->timer)
-		g_source_remove(kh->timer);
-	kh->timer = 0;
 	kh->interval_ms = ms;
-	if (ms)
-		kh->timer = g_timeout_add(ms, kvp_timer, kh);
+	enl_ic_timer_set(&kh->timer, ms, kvp_timer, kh);
 }

@@ -49,7 +49,7 @@ struct enl_kvp_host {
 	void *done_ctx;
 	unsigned long answers, failures, bad_answers, dropped;
 	unsigned int interval_ms;
-	guint timer;
+	GSource *timer;		/* on the thread-default context */
 };
 
 void enl_kvp_host_init(struct enl_kvp_host *kh);

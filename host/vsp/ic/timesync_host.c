@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Host time sync service: SYNC at open, periodic SAMPLEs, drift shift. */
 #include "timesync_host.h"
+#include "ic_timer.h"
 
 #include <string.h>
 #include <enlighten/ic_timesync.h>
@@ -108,10 +109,6 @@ static gboolean ts_timer(gpointer data)
 
 void enl_ts_host_set_interval(struct enl_ts_host *ts, unsigned int ms)
 {
-	if (ts->timer)
-		g_source_remove(ts->timer);
-	ts->timer = 0;
 	ts->interval_ms = ms;
-	if (ms)
-		ts->timer = g_timeout_add(ms, ts_timer, ts);
+	enl_ic_timer_set(&ts->timer, ms, ts_timer, ts);
 }

@@ -23,7 +23,7 @@ struct enl_ts_host {
 	gint64 sent_at;			/* monotonic us of the pending send */
 	unsigned long syncs, samples;
 	unsigned int interval_ms;
-	guint timer;
+	GSource *timer;		/* on the thread-default context */
 };
 
 void enl_ts_host_init(struct enl_ts_host *ts);

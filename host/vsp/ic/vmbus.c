@@ -27,8 +27,9 @@ int enl_ic_vsp_open(struct enl_vsp_channel *ch, struct enl_ic_host *h)
 
 /*
  * Each offer has its own service (the registry's per-channel state), made
- * with its period when offered and gone with the channel. On the main
- * context, so their timers and the ctl verbs run there too.
+ * with its period when offered and gone with the channel, on the
+ * channel's worker: its timers and the ctl verbs (enl_vsp_ctl_run) run
+ * there too, so the service is only ever touched by that thread.
  */
 static void *heartbeat_create(struct enl_vsp_channel *ch)
 {
@@ -146,26 +147,22 @@ void enl_ic_vsp_close(struct enl_vsp_channel *ch)
 	enl_ic_host_close(enl_vsp_priv(ch));
 }
 
-/*
- * On the main loop: the ctl verbs and the services' timers share their
- * state (drained with a budget there like anywhere else).
- */
 static const struct enl_vsp_class ic_classes[] = {
 	{ .name = "heartbeat", .class_guid = ENL_GUID_HEARTBEAT,
 	  .on_open = heartbeat_open, .on_packet = enl_ic_vsp_packet,
-	  .on_close = enl_ic_vsp_close, .main_context = true,
+	  .on_close = enl_ic_vsp_close,
 	  .create = heartbeat_create, .destroy = heartbeat_destroy },
 	{ .name = "shutdown", .class_guid = ENL_GUID_SHUTDOWN,
 	  .on_open = shutdown_open, .on_packet = enl_ic_vsp_packet,
-	  .on_close = enl_ic_vsp_close, .main_context = true,
+	  .on_close = enl_ic_vsp_close,
 	  .create = shutdown_create, .destroy = g_free },
 	{ .name = "timesync", .class_guid = ENL_GUID_TIMESYNC,
 	  .on_open = timesync_open, .on_packet = enl_ic_vsp_packet,
-	  .on_close = enl_ic_vsp_close, .main_context = true,
+	  .on_close = enl_ic_vsp_close,
 	  .create = timesync_create, .destroy = timesync_destroy },
 	{ .name = "kvp", .class_guid = ENL_GUID_KVP,
 	  .on_open = kvp_open, .on_packet = enl_ic_vsp_packet,
-	  .on_close = enl_ic_vsp_close, .main_context = true,
+	  .on_close = enl_ic_vsp_close,
 	  .create = kvp_create, .destroy = kvp_destroy },
 };
 
