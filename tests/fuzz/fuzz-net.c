@@ -6,12 +6,13 @@
  * and frames from the backend.
  *
  * Input: setup byte s (bit 0: bring the device up as Linux's netvsc does,
- * bit 1: offloads on, bit 2: RSS on), then records (fuzz.h):
+ * bit 1: offloads on, bit 2: RSS on, bit 3: RSC on), then records (fuzz.h):
  *   op 0  an NVSP message of the record's bytes
  *   op 1  RNDIS in send section a, section_size off (fuzz_raw: op 0x10)
  *   op 2  RNDIS as GPA ranges of (a % 64 + 1) bytes each
  *   op 3  a = 0..127: complete transfer number a (op 0x04: twice);
- *         a >= 128: a backend frame, the first 12 bytes its vnet header
+ *         a >= 128: a backend frame, the first 12 bytes its vnet header,
+ *         put in one batch 1 + (op >> 2 & 3) times (fuzz_raw: op 0x10)
  * Invariants: every byte the engine hands the backend or the guest lies
  * inside memory it was given (ASan checks the copies); receive sections
  * are never lost or freed twice: when every transfer is completed, every
@@ -158,6 +159,27 @@ static void deliver_gpa(const void *p, size_t len)
 	rndis_gpa(p, len);
 }
 
+static unsigned int frame_queue, frame_reps;
+
+/* A backend frame: its first 12 bytes are the virtio-net header. */
+static void deliver_frame(const void *p, size_t len)
+{
+	struct virtio_net_hdr_v1 vh;
+	struct enl_net_xfer x;
+	struct iovec iov;
+
+	if (len < sizeof(vh))
+		return;
+	memcpy(&vh, p, sizeof(vh));
+	iov.iov_base = (uint8_t *)p + sizeof(vh);
+	iov.iov_len = len - sizeof(vh);
+	enl_net_xfer_begin(dev, frame_queue, &x);
+	for (unsigned int i = 0; i <= frame_reps; i++)
+		if (enl_net_xfer_frame(dev, &x, &vh, &iov, 1))
+			break;
+	enl_net_xfer_send(dev, &x);
+}
+
 static void set_oid(uint32_t oid, const void *info, uint32_t ilen)
 {
 	uint8_t b[1024];
@@ -205,12 +227,13 @@ static void bring_up(uint8_t s)
 	nvsp(&m, sizeof(m));
 	rndis_section(0, sizeof(init), &init, sizeof(init));
 	set_oid(ENL_OID_GEN_CURRENT_PACKET_FILTER, &f, 4);
-	if (s & 2) {
+	if (s & 10) {
 		struct enl_ndis_offload_params p = {
 			.header = { ENL_NDIS_OBJECT_TYPE_DEFAULT, 3, 28 },
 			.tcp_ip_v4_csum = 4, .udp_ip_v4_csum = 4,
 			.tcp_ip_v6_csum = 4, .udp_ip_v6_csum = 4,
 			.lso_v2_ipv4 = 2, .lso_v2_ipv6 = 2,
+			.rsc_ip_v4 = s & 8 ? 2 : 0, .rsc_ip_v6 = s & 8 ? 2 : 0,
 		};
 
 		set_oid(ENL_OID_TCP_OFFLOAD_PARAMETERS, &p, sizeof(p));
@@ -290,6 +313,27 @@ static void seeds(const char *dir, GByteArray *s)
 	seed_rec(s, 3, 0, 0, NULL, 0);
 	seed_write(dir, "up-lso-query-frame", s);
 
+	/* RSC: a TCP/IPv4 GSO frame from the backend, repeated long. */
+	{
+		uint8_t g[12 + 54] = { 0 };
+		struct virtio_net_hdr_v1 vh = {
+			.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+			.gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 1448,
+			.hdr_len = 54, .csum_start = 34, .csum_offset = 16,
+		};
+
+		memcpy(g, &vh, sizeof(vh));
+		memcpy(g + 12, cfg.mac, 6);
+		g[12 + 12] = 0x08;
+		g[12 + 14] = 0x45;
+		g[12 + 23] = 6;
+		g[12 + 46] = 0x50;
+		g_byte_array_append(s, (const uint8_t *)"\x0b", 1);
+		seed_rec(s, 3 | 0x10, 130, 20000, g, sizeof(g));
+		seed_rec(s, 3, 0, 0, NULL, 0);
+		seed_write(dir, "rsc", s);
+	}
+
 	g_byte_array_append(s, (const uint8_t *)"\x00", 1);
 	seed_rec(s, 0, 0, 0, &sub, sizeof(sub));
 	seed_rec(s, 1, 0, sizeof(q), &q, sizeof(q));
@@ -347,18 +391,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					memcpy(&t, r.p, r.len < 8 ? r.len : 8);
 					enl_net_recv_complete(dev, t, NULL, 0);
 				}
-			} else if (r.len >= sizeof(struct virtio_net_hdr_v1)) {
-				struct virtio_net_hdr_v1 vh;
-				struct enl_net_xfer x;
-				struct iovec iov = {
-					(void *)(r.p + sizeof(vh)), r.len - sizeof(vh) };
-
-				memcpy(&vh, r.p, sizeof(vh));
-				enl_net_xfer_begin(dev, r.a & 7, &x);
-				for (unsigned int i = 0; i <= (r.op >> 2 & 3); i++)
-					if (enl_net_xfer_frame(dev, &x, &vh, &iov, 1))
-						break;
-				enl_net_xfer_send(dev, &x);
+			} else {
+				frame_queue = r.a & 7;
+				frame_reps = r.op >> 2 & 3;
+				fuzz_raw(&r, big, sizeof(big), deliver_frame);
 			}
 			break;
 		}

@@ -123,6 +123,8 @@ void enl_net_get_state(const struct enl_net_dev *d, struct enl_net_state *st)
 	st->tx_csum_v6 = o & ENL_OFFL_TX_CSUM6;
 	st->lso_v4 = o & ENL_OFFL_LSO4;
 	st->lso_v6 = o & ENL_OFFL_LSO6;
+	st->rsc_v4 = o & ENL_OFFL_RSC4;
+	st->rsc_v6 = o & ENL_OFFL_RSC6;
 	st->rss_enabled = atomic_load(&d->rss_enabled);
 	st->rss_hashinfo = d->rss_hashinfo;
 	st->rss_itab_size = d->rss_itab_size;

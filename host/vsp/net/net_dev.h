@@ -39,6 +39,7 @@
 	X(TX_PACKETS, "tx_packets")	/* guest to backend */		\
 	X(TX_BYTES, "tx_bytes")						\
 	X(RX_PACKETS, "rx_packets")	/* backend to guest */		\
+	X(RX_COALESCED, "rx_coalesced")	/* of them, sent in fragments */	\
 	X(RX_BYTES, "rx_bytes")						\
 	X(CTL_MESSAGES, "ctl_messages")					\
 	X(INDICATIONS, "indications")					\
@@ -222,7 +223,7 @@ struct enl_net_state {
 	uint32_t recv_sections, recv_section_size;
 	uint32_t send_sections, send_section_size;
 	uint32_t tun_flags;		/* offloads the guest turned on */
-	bool tx_csum_v4, tx_csum_v6, lso_v4, lso_v6;
+	bool tx_csum_v4, tx_csum_v6, lso_v4, lso_v6, rsc_v4, rsc_v6;
 	bool rss_enabled;
 	uint32_t rss_hashinfo;
 	uint32_t rss_itab_size;

@@ -96,6 +96,9 @@ struct enl_net_dev {
 	uint32_t rss_itab[ENL_NDIS_RSS_ITAB_MAX];
 	uint8_t rss_key[ENL_NDIS_RSS_KEY_SIZE];
 
+	/* Ids of coalesced packets sent up in fragments (RSC). */
+	_Atomic uint16_t rsc_id;
+
 	_Atomic uint64_t stats[ENL_NET_STAT_COUNT];
 };
 
@@ -106,6 +109,8 @@ struct enl_net_dev {
 #define ENL_OFFL_LSO6		(1u << 3)
 #define ENL_OFFL_RX_CSUM4	(1u << 4)
 #define ENL_OFFL_RX_CSUM6	(1u << 5)
+#define ENL_OFFL_RSC4		(1u << 6)	/* coalesced TCP/IPv4 up */
+#define ENL_OFFL_RSC6		(1u << 7)
 
 /* pending_ind bits */
 #define ENL_IND_LINK		(1u << 0)

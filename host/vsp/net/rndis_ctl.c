@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <linux/if_tun.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "net_priv.h"
@@ -57,12 +58,22 @@ unsigned int net_tun_flags(const struct enl_net_dev *d)
 {
 	uint32_t o = atomic_load_explicit(&d->offl, memory_order_relaxed);
 
+	unsigned int f = 0;
+
 	/*
 	 * We finish partial checksums ourselves before the guest sees a
 	 * frame, so the TAP may hand them over whenever the guest relies
-	 * on our checksum verdicts. No TSO: a frame must fit a section.
+	 * on our checksum verdicts. TSO frames only when the guest takes
+	 * coalesced packets (RSC): they go up in several sections.
 	 */
-	return (o & (ENL_OFFL_RX_CSUM4 | ENL_OFFL_RX_CSUM6)) ? TUN_F_CSUM : 0;
+	if (o & (ENL_OFFL_RX_CSUM4 | ENL_OFFL_RX_CSUM6 | ENL_OFFL_RSC4 |
+		 ENL_OFFL_RSC6))
+		f |= TUN_F_CSUM;
+	if (o & ENL_OFFL_RSC4)
+		f |= TUN_F_TSO4;
+	if (o & ENL_OFFL_RSC6)
+		f |= TUN_F_TSO6;
+	return f;
 }
 
 /* ---- Building answers --------------------------------------------------- */
@@ -128,7 +139,11 @@ static void fill_caps(const struct enl_net_dev *d, struct enl_ndis_offload *c,
 		c->lsov2.ip6_opts = ENL_NDIS_LSOV2_IP6_EXT |
 				    ENL_NDIS_LSOV2_TCP6_OPT;
 	}
-	/* No RSC: rsc stays 0, which tells the guest not to ask. */
+	/* Coalesced receive needs the PKTINFO_ID fragments of NVSP 6.1. */
+	if (d->nvsp_version >= ENL_NVSP_VERSION_61) {
+		c->rsc.ip4 = !current || (o & ENL_OFFL_RSC4);
+		c->rsc.ip6 = !current || (o & ENL_OFFL_RSC6);
+	}
 }
 
 /* The offload object's revision and size: what the guest asked, else by NVSP. */
@@ -360,7 +375,8 @@ static uint32_t set_offload(struct enl_net_dev *d, const uint8_t *info,
 	}
 	/*
 	 * What was never offered cannot be turned on: IPv4 header
-	 * checksums on transmit, LSOv1, IPsec, TCP chimney, RSC.
+	 * checksums on transmit, LSOv1, IPsec, TCP chimney, and RSC before
+	 * NVSP 6.1.
 	 */
 	if (p.ip_v4_csum == ENL_NDIS_OFFLOAD_TX_ENABLED_RX_DISABLED ||
 	    p.ip_v4_csum == ENL_NDIS_OFFLOAD_TX_RX_ENABLED ||
@@ -370,8 +386,9 @@ static uint32_t set_offload(struct enl_net_dev *d, const uint8_t *info,
 	    p.tcp_connection_ip_v6 > ENL_NDIS_OFFLOAD_DISABLED ||
 	    p.ip_sec_v2 > ENL_NDIS_OFFLOAD_DISABLED ||
 	    p.ip_sec_v2_ip_v4 > ENL_NDIS_OFFLOAD_DISABLED ||
-	    p.rsc_ip_v4 == ENL_NDIS_OFFLOAD_ENABLED ||
-	    p.rsc_ip_v6 == ENL_NDIS_OFFLOAD_ENABLED) {
+	    (d->nvsp_version < ENL_NVSP_VERSION_61 &&
+	     (p.rsc_ip_v4 == ENL_NDIS_OFFLOAD_ENABLED ||
+	      p.rsc_ip_v6 == ENL_NDIS_OFFLOAD_ENABLED))) {
 		net_count(d, ENL_NET_CTL_BAD_VALUE);
 		return ENL_RNDIS_STATUS_NOT_SUPPORTED;
 	}
@@ -388,6 +405,17 @@ static uint32_t set_offload(struct enl_net_dev *d, const uint8_t *info,
 		o |= ENL_OFFL_LSO6;
 	else if (p.lso_v2_ipv6 == ENL_NDIS_OFFLOAD_DISABLED)
 		o &= ~ENL_OFFL_LSO6;
+	/* Guests of NVSP 4 and older send no RSC fields (22 bytes). */
+	if (len >= offsetof(struct enl_ndis_offload_params, rsc_ip_v6) + 1) {
+		if (p.rsc_ip_v4 == ENL_NDIS_OFFLOAD_ENABLED)
+			o |= ENL_OFFL_RSC4;
+		else if (p.rsc_ip_v4 == ENL_NDIS_OFFLOAD_DISABLED)
+			o &= ~ENL_OFFL_RSC4;
+		if (p.rsc_ip_v6 == ENL_NDIS_OFFLOAD_ENABLED)
+			o |= ENL_OFFL_RSC6;
+		else if (p.rsc_ip_v6 == ENL_NDIS_OFFLOAD_DISABLED)
+			o &= ~ENL_OFFL_RSC6;
+	}
 	atomic_store(&d->offl, o);
 	if (net_tun_flags(d) != before && d->ops->offloads_changed)
 		d->ops->offloads_changed(d->ctx, net_tun_flags(d));

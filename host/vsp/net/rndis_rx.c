@@ -5,6 +5,12 @@
  * section as an RNDIS packet with two per-packet infos: the checksum
  * verdict and the RSS hash. A partial checksum the TAP hands over is
  * finished here, so the guest never sees one.
+ *
+ * A TCP frame larger than a section (the TAP's TSO, allowed only when
+ * the guest turned RSC on) goes up as one coalesced packet: fragments in
+ * consecutive ranges of one transfer, each its own RNDIS packet carrying
+ * an internal PKTINFO_ID info (first, last) that tells the guest to join
+ * them, with the IP lengths and every checksum made whole first.
  */
 #include <errno.h>
 #include <string.h>
@@ -57,6 +63,159 @@ static void put_ppi(uint8_t *p, uint32_t type, uint32_t v)
 	memcpy(p + sizeof(e), &v, 4);
 }
 
+/* Wrapping of one RSC fragment: header, packet, checksum, id, hash. */
+#define RSC_WRAP	(sizeof(struct enl_rndis_hdr) + \
+			 sizeof(struct enl_rndis_packet) + \
+			 3 * ENL_RNDIS_PPI_U32_SIZE)
+/* Headers the host rewrites: Ethernet, VLAN, IPv4 with options, TCP. */
+#define RSC_HDR_MAX	160
+
+static int rx_rsc(struct enl_net_dev *d, struct enl_net_xfer *x,
+		  const struct virtio_net_hdr_v1 *vh,
+		  const struct enl_iov_map *m, bool have_hash, uint32_t hash)
+{
+	bool v6 = vh->gso_type == VIRTIO_NET_HDR_GSO_TCPV6;
+	uint32_t offl = atomic_load_explicit(&d->offl, memory_order_relaxed);
+	uint8_t h[RSC_HDR_MAX], buf[2048];
+	size_t len = m->len, l3 = ENL_ETH_HLEN, l4, hl, cap, nfrag, at;
+	uint32_t sum, secs[ENL_NET_XFER_MAX_RANGES];
+	uint16_t id;
+	size_t copy = len < sizeof(h) ? len : sizeof(h);
+
+	if (!(offl & (v6 ? ENL_OFFL_RSC6 : ENL_OFFL_RSC4)))
+		goto bad;
+	enl_iov_read(m, 0, h, copy);
+	if (get_be16(h + 12) == 0x8100) {
+		l3 += ENL_VLAN_HLEN;
+		if (copy < l3)
+			goto bad;
+	}
+	if (get_be16(h + l3 - 2) != (v6 ? 0x86dd : 0x0800))
+		goto bad;
+	if (v6) {
+		l4 = l3 + 40;
+		/* Extension headers are not coalesced: TCP right after. */
+		if (copy < l4 || (h[l3] >> 4) != 6 || h[l3 + 6] != 6)
+			goto bad;
+	} else {
+		if (copy < l3 + 20 || (h[l3] >> 4) != 4 || h[l3 + 9] != 6 ||
+		    (h[l3] & 0xf) < 5)
+			goto bad;
+		l4 = l3 + (size_t)(h[l3] & 0xf) * 4;
+	}
+	if (copy < l4 + 20)
+		goto bad;
+	hl = l4 + (size_t)(h[l4 + 12] >> 4) * 4;
+	if ((h[l4 + 12] >> 4) < 5 || hl > copy || hl >= len ||
+	    len - l3 > 65535 + (v6 ? 40 : 0))
+		goto bad;
+
+	/* Whole lengths and checksums for the joined packet. */
+	if (v6) {
+		put_be16(h + l3 + 4, (uint16_t)(len - l3 - 40));
+		sum = net_csum_add(0, h + l3 + 8, 32);
+	} else {
+		put_be16(h + l3 + 2, (uint16_t)(len - l3));
+		put_be16(h + l3 + 10, 0);
+		put_be16(h + l3 + 10, (uint16_t)~net_csum_fold(
+			 net_csum_add(0, h + l3, l4 - l3)));
+		sum = net_csum_add(0, h + l3 + 12, 8);
+	}
+	sum += 6 + (uint32_t)(len - l4);
+	put_be16(h + l4 + 16, 0);
+	sum = net_csum_add(sum, h + l4, hl - l4);
+	/* TCP headers are 4-byte multiples: the payload sum stays aligned. */
+	for (size_t o = hl; o < len; o += sizeof(buf)) {
+		size_t k = len - o < sizeof(buf) ? len - o : sizeof(buf);
+
+		enl_iov_read(m, o, buf, k);
+		sum = net_csum_add(sum, buf, k);
+	}
+	put_be16(h + l4 + 16, (uint16_t)~net_csum_fold(sum));
+
+	cap = d->rx.section_size - RSC_WRAP;
+	nfrag = (len + cap - 1) / cap;
+	if (nfrag > ENL_NET_XFER_MAX_RANGES) {
+		net_count(d, ENL_NET_RX_TOO_BIG);
+		return 0;
+	}
+	if (nfrag > ENL_NET_XFER_MAX_RANGES - x->nranges)
+		return -ENOSPC;	/* the batch is full: send it first */
+	for (size_t i = 0; i < nfrag; i++) {
+		secs[i] = net_rx_alloc(d);
+		if (secs[i] == ENL_NET_NO_SECTION) {
+			while (i--)
+				net_rx_release(d, secs[i]);
+			net_count(d, ENL_NET_RX_NO_SECTION);
+			return -ENOSPC;
+		}
+	}
+
+	id = atomic_fetch_add(&d->rsc_id, 1);
+	for (size_t i = 0, o = 0; i < nfrag; i++, o += cap) {
+		struct {
+			struct enl_rndis_hdr h;
+			struct enl_rndis_packet p;
+			uint8_t ppi[3 * ENL_RNDIS_PPI_U32_SIZE];
+		} ENL_PACKED w;
+		struct enl_rndis_pktinfo_id pid = {
+			.ver = ENL_PKTINFO_ID_V1,
+			.flag = ENL_PKTINFO_SUBALLOC |
+				(i == 0 ? ENL_PKTINFO_1ST_FRAG : 0) |
+				(i == nfrag - 1 ? ENL_PKTINFO_LAST_FRAG : 0),
+			.pkt_id = id,
+		};
+		size_t k = len - o < cap ? len - o : cap;
+		uint32_t v;
+
+		at = (size_t)secs[i] * d->rx.section_size;
+		memset(&w, 0, sizeof(w));
+		w.h.type = ENL_RNDIS_MSG_PACKET;
+		w.h.len = (uint32_t)(RSC_WRAP + k);
+		w.p.ppi_offset = sizeof(w.p);
+		w.p.ppi_len = (have_hash ? 3 : 2) * ENL_RNDIS_PPI_U32_SIZE;
+		w.p.data_offset = sizeof(w.p) + sizeof(w.ppi);
+		w.p.data_len = (uint32_t)k;
+		put_ppi(w.ppi, ENL_PPI_TCPIP_CHECKSUM, ENL_CSUM_RX_TCP_SUCCEEDED |
+			(v6 ? 0 : ENL_CSUM_RX_IP_SUCCEEDED));
+		memcpy(&v, &pid, 4);
+		put_ppi(w.ppi + ENL_RNDIS_PPI_U32_SIZE,
+			ENL_PPI_INTERNAL_PKTINFO_ID | ENL_RNDIS_PPI_INTERNAL, v);
+		if (have_hash)
+			put_ppi(w.ppi + 2 * ENL_RNDIS_PPI_U32_SIZE,
+				ENL_PPI_HASH_VALUE, hash);
+		enl_iov_write(&d->rx.buf.map, at, &w, sizeof(w));
+		at += sizeof(w);
+		/* The rewritten headers first, then the TAP's bytes. */
+		if (o < hl) {
+			size_t hk = hl - o < k ? hl - o : k;
+
+			enl_iov_write(&d->rx.buf.map, at, h + o, hk);
+			for (size_t c = hk; c < k; c += sizeof(buf)) {
+				size_t n = k - c < sizeof(buf) ? k - c : sizeof(buf);
+
+				enl_iov_read(m, o + c, buf, n);
+				enl_iov_write(&d->rx.buf.map, at + c, buf, n);
+			}
+		} else {
+			for (size_t c = 0; c < k; c += sizeof(buf)) {
+				size_t n = k - c < sizeof(buf) ? k - c : sizeof(buf);
+
+				enl_iov_read(m, o + c, buf, n);
+				enl_iov_write(&d->rx.buf.map, at + c, buf, n);
+			}
+		}
+		net_xfer_add_section(d, x, secs[i], w.h.len);
+	}
+	net_count(d, ENL_NET_RX_PACKETS);
+	net_count(d, ENL_NET_RX_COALESCED);
+	net_add(d, ENL_NET_RX_BYTES, len);
+	return 0;
+bad:
+	net_count(d, ENL_NET_RX_BAD_VNET_HDR);
+	return 0;
+}
+
 int enl_net_xfer_frame(struct enl_net_dev *d, struct enl_net_xfer *x,
 		       const struct virtio_net_hdr_v1 *vh,
 		       const struct iovec *iov, unsigned int iovcnt)
@@ -87,9 +246,23 @@ int enl_net_xfer_frame(struct enl_net_dev *d, struct enl_net_xfer *x,
 		return 0;
 	}
 	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-		/* TSO is never enabled on the TAP: a frame is one section. */
-		net_count(d, ENL_NET_RX_BAD_VNET_HDR);
-		return 0;
+		uint32_t hash = 0;
+		bool have_hash = atomic_load_explicit(&d->rss_enabled,
+						      memory_order_relaxed) &&
+				 net_rss_hash(d, head, len < sizeof(head) ? len :
+					      sizeof(head), &hash);
+
+		if (vh->gso_type != VIRTIO_NET_HDR_GSO_TCPV4 &&
+		    vh->gso_type != VIRTIO_NET_HDR_GSO_TCPV6) {
+			/* UDP and ECN segmentation are never enabled. */
+			net_count(d, ENL_NET_RX_BAD_VNET_HDR);
+			return 0;
+		}
+		if (!d->rx.nsections) {
+			net_count(d, ENL_NET_RX_TOO_BIG);
+			return 0;
+		}
+		return rx_rsc(d, x, vh, &m, have_hash, hash);
 	}
 	total = sizeof(w) + len;
 	if (!d->rx.nsections || total > d->rx.section_size) {

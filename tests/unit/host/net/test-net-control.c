@@ -340,8 +340,8 @@ static void test_queries(void)
 	       (c->csum.ip6_txcsum & 0x15) == 0x15 &&
 	       (c->lsov2.ip4_encap & ENL_NDIS_ENCAP_8023) &&
 	       c->lsov2.ip4_maxsz >= 32768 && c->lsov2.ip4_maxsz < 65536 &&
-	       (c->lsov2.ip6_opts & 5) == 5 && !c->rsc.ip4 && !c->rsc.ip6,
-	       "TCP/UDP checksums and LSOv2 both IP versions, no RSC");
+	       (c->lsov2.ip6_opts & 5) == 5 && c->rsc.ip4 && c->rsc.ip6,
+	       "TCP/UDP checksums, LSOv2 and RSC for both IP versions");
 	tap_ok(g_query(d, ENL_OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES, &want,
 		       sizeof(want), out, &len) == 0 &&
 	       len == ENL_NDIS_OFFLOAD_SIZE_6_1 && c->header.revision == 2,
@@ -393,6 +393,22 @@ static void test_queries(void)
 		       get_le32(r + 12) == ENL_RNDIS_STATUS_INVALID_LENGTH,
 		       "info buffer inside the fixed part: INVALID_LENGTH");
 		g_complete_all(d);
+	}
+	enl_net_free(d);
+
+	/* NVSP 6.0: no RSC (it needs 6.1's fragment ids). */
+	d = g_up(ENL_NVSP_VERSION_6);
+	{
+		struct enl_ndis_offload_params p;
+
+		memset(&p, 0, sizeof(p));
+		p.header.type = ENL_NDIS_OBJECT_TYPE_DEFAULT;
+		p.rsc_ip_v4 = ENL_NDIS_OFFLOAD_ENABLED;
+		tap_ok(g_query(d, ENL_OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES, NULL, 0,
+			       out, &len) == 0 && !c->rsc.ip4 && !c->rsc.ip6 &&
+		       g_set(d, ENL_OID_TCP_OFFLOAD_PARAMETERS, &p, sizeof(p)) ==
+		       ENL_RNDIS_STATUS_NOT_SUPPORTED,
+		       "NVSP 6.0: RSC neither offered nor accepted");
 	}
 	enl_net_free(d);
 
@@ -494,9 +510,14 @@ static void test_sets(void)
 	tap_ok(g_set(d, ENL_OID_TCP_OFFLOAD_PARAMETERS, &p, sizeof(p)) ==
 	       ENL_RNDIS_STATUS_NOT_SUPPORTED, "LSOv1: NOT_SUPPORTED");
 	p = linux_offloads(28);
-	p.rsc_ip_v4 = ENL_NDIS_OFFLOAD_ENABLED;
-	tap_ok(g_set(d, ENL_OID_TCP_OFFLOAD_PARAMETERS, &p, sizeof(p)) ==
-	       ENL_RNDIS_STATUS_NOT_SUPPORTED, "RSC: NOT_SUPPORTED");
+	p.rsc_ip_v4 = p.rsc_ip_v6 = ENL_NDIS_OFFLOAD_ENABLED;
+	tap_ok(g_set(d, ENL_OID_TCP_OFFLOAD_PARAMETERS, &p, sizeof(p)) == 0 &&
+	       (enl_net_get_state(d, &st), st.rsc_v4 && st.rsc_v6) &&
+	       g.tun_flags == (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6),
+	       "RSC at NVSP 6.1: on, the TAP may hand over TSO frames");
+	p.rsc_ip_v4 = p.rsc_ip_v6 = ENL_NDIS_OFFLOAD_DISABLED;
+	tap_ok(g_set(d, ENL_OID_TCP_OFFLOAD_PARAMETERS, &p, sizeof(p)) == 0 &&
+	       g.tun_flags == TUN_F_CSUM, "RSC off again: no TSO on the TAP");
 	p = linux_offloads(28);
 	p.ip_v4_csum = ENL_NDIS_OFFLOAD_TX_RX_ENABLED;
 	tap_ok(g_set(d, ENL_OID_TCP_OFFLOAD_PARAMETERS, &p, sizeof(p)) ==

@@ -606,8 +606,9 @@ static void test_malformed(struct enl_net_dev *d)
 
 struct rx_view {
 	struct enl_rndis_packet p;
-	bool has_csum, has_hash;
+	bool has_csum, has_hash, has_id;
 	uint32_t csum, hash;
+	struct enl_rndis_pktinfo_id id;
 	const uint8_t *data;
 };
 
@@ -633,6 +634,10 @@ static bool parse_rx(const uint8_t *m, uint32_t len, struct rx_view *v)
 		} else if (get_le32(ppi + 4) == ENL_PPI_HASH_VALUE) {
 			v->has_hash = true;
 			v->hash = get_le32(ppi + 12);
+		} else if (get_le32(ppi + 4) == (ENL_PPI_INTERNAL_PKTINFO_ID |
+						 ENL_RNDIS_PPI_INTERNAL)) {
+			v->has_id = true;
+			memcpy(&v->id, ppi + 12, 4);
 		}
 	}
 	v->data = m + 8 + v->p.data_offset;
@@ -794,12 +799,107 @@ static void test_rx(struct enl_net_dev *d)
 	tap_ok(x.nranges == 0 && enl_net_stat(d, ENL_NET_RX_BAD_VNET_HDR) == 2,
 	       "GSO frame from the TAP: refused");
 
+	/* RSC: TSO frames from the TAP go up as joined fragments. */
+	{
+		struct enl_ndis_offload_params p;
+		static uint8_t joined[70000];
+
+		memset(&p, 0, sizeof(p));
+		p.header.type = ENL_NDIS_OBJECT_TYPE_DEFAULT;
+		p.rsc_ip_v4 = p.rsc_ip_v6 = ENL_NDIS_OFFLOAD_ENABLED;
+		tap_ok(g_set(d, ENL_OID_TCP_OFFLOAD_PARAMETERS, &p, sizeof(p)) == 0,
+		       "RSC turned on");
+		for (int v6 = 0; v6 < 2; v6++) {
+			size_t l4 = v6 ? 54 : 34, jl = 0, nfr;
+			bool ok = true;
+			uint16_t id = 0;
+
+			n = make_frame(fr, g_cfg.mac, v6, false, 30000);
+			/* As a GSO super-packet may come: lengths not whole. */
+			wbe16(fr + (v6 ? 18 : 16), 0);
+			partial(fr, n, false);
+			vh = (struct virtio_net_hdr_v1){
+				.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				.gso_type = v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+					VIRTIO_NET_HDR_GSO_TCPV4,
+				.gso_size = 1448, .hdr_len = (uint16_t)(l4 + 20),
+				.csum_start = (uint16_t)l4, .csum_offset = 16,
+			};
+			iov[0] = (struct iovec){ fr, 1000 };
+			iov[1] = (struct iovec){ fr + 1000, n - 1000 };
+			g.nxfers = 0;
+			enl_net_xfer_begin(d, 0, &x);
+			ok &= enl_net_xfer_frame(d, &x, &vh, iov, 2) == 0;
+			nfr = x.nranges;
+			ok &= enl_net_xfer_send(d, &x) == 0 && g.nxfers == 1;
+			for (uint32_t i = 0; ok && i < nfr; i++) {
+				m = g_last_msg(i, &len);
+				ok &= m && len <= 1728 && parse_rx(m, len, &v) &&
+				      v.has_id && v.id.ver == 1 &&
+				      (v.id.flag & ENL_PKTINFO_SUBALLOC) &&
+				      !!(v.id.flag & ENL_PKTINFO_1ST_FRAG) == (i == 0) &&
+				      !!(v.id.flag & ENL_PKTINFO_LAST_FRAG) ==
+				      (i == nfr - 1) &&
+				      (i == 0 || v.id.pkt_id == id) &&
+				      (v.csum & ENL_CSUM_RX_TCP_SUCCEEDED);
+				if (!ok)
+					break;
+				id = v.id.pkt_id;
+				memcpy(joined + jl, v.data, v.p.data_len);
+				jl += v.p.data_len;
+			}
+			tap_ok(ok && nfr == (n + 1727 - 92) / (1728 - 92),
+			       "%s TSO frame of %zu bytes: %zu fragments, first and "
+			       "last marked, one id", v6 ? "IPv6" : "IPv4", n, nfr);
+			tap_ok(jl == n && l4_ok(joined, jl) &&
+			       !memcmp(joined + l4 + 20, fr + l4 + 20, n - l4 - 20) &&
+			       (v6 ? be16(joined + 18) == n - 54 :
+				be16(joined + 16) == n - 14 &&
+				fold(sum16(0, joined + 14, 20)) == 0xffff),
+			       "%s joined packet: lengths and checksums whole",
+			       v6 ? "IPv6" : "IPv4");
+			g_complete_all(d);
+		}
+		tap_ok(enl_net_stat(d, ENL_NET_RX_COALESCED) == 2 &&
+		       enl_net_free_sections(d) == free0,
+		       "coalesced packets counted, sections all back");
+		/* A batch without room for all fragments: send it first. */
+		n = make_frame(fr, g_cfg.mac, false, false, 100);
+		iov[0] = (struct iovec){ fr, n };
+		vh = (struct virtio_net_hdr_v1){ 0 };
+		enl_net_xfer_begin(d, 0, &x);
+		for (int i = 0; i < 60; i++)
+			enl_net_xfer_frame(d, &x, &vh, iov, 1);
+		n = make_frame(fr, g_cfg.mac, false, false, 30000);
+		iov[0] = (struct iovec){ fr, n };
+		vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		vh.gso_size = 1448;
+		tap_ok(enl_net_xfer_frame(d, &x, &vh, iov, 1) == -ENOSPC &&
+		       x.nranges == 60, "RSC frame into a nearly full batch: -ENOSPC");
+		g.nxfers = 0;
+		enl_net_xfer_send(d, &x);
+		g_complete_all(d);
+		vh.gso_type = VIRTIO_NET_HDR_GSO_UDP;
+		enl_net_xfer_begin(d, 0, &x);
+		tap_ok(enl_net_xfer_frame(d, &x, &vh, iov, 1) == 0 && !x.nranges &&
+		       enl_net_stat(d, ENL_NET_RX_BAD_VNET_HDR) == 3,
+		       "UDP segmentation from the TAP: refused");
+		vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
+		tap_ok(enl_net_xfer_frame(d, &x, &vh, iov, 1) == 0 && !x.nranges &&
+		       enl_net_stat(d, ENL_NET_RX_BAD_VNET_HDR) == 4,
+		       "TCPv6 GSO type on an IPv4 frame: refused");
+		p.rsc_ip_v4 = p.rsc_ip_v6 = ENL_NDIS_OFFLOAD_DISABLED;
+		g_set(d, ENL_OID_TCP_OFFLOAD_PARAMETERS, &p, sizeof(p));
+	}
+
 	/* Run out of sections: -ENOSPC, nothing lost; completions refill. */
 	{
 		unsigned int sent = 0, nx = 0;
 		int r = 0;
 
 		vh = (struct virtio_net_hdr_v1){ 0 };
+		n = make_frame(fr, g_cfg.mac, false, false, 100);
+		iov[0] = (struct iovec){ fr, n };
 		g.nxfers = 0;
 		while (nx < G_MAX_XFERS) {
 			enl_net_xfer_begin(d, 0, &x);

@@ -290,6 +290,21 @@ int main(void)
 		       "it reaches the backend as %zu checksummed segments", segs);
 	}
 
+	/* With TSO (the guest took RSC): the GSO packet comes through whole. */
+	tap_ok(enl_tap_set_offload(t, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) == 0,
+	       "TUNSETOFFLOAD CSUM|TSO4|TSO6");
+	{
+		struct iovec v[2] = { { &sv, sizeof(sv) }, { out, n } };
+
+		writev(s, v, 2);
+	}
+	tap_ok(tap_recv(t, &f) >= 0 && f.len == n &&
+	       f.vh.gso_type == VIRTIO_NET_HDR_GSO_TCPV4 &&
+	       f.vh.gso_size == 1000 &&
+	       (f.vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	       !memcmp(f.buf + 54, out + 54, 2500),
+	       "TSO on: the backend gets the 2500-byte GSO packet whole");
+
 	/* Batch reads: several frames waiting, one call. */
 	{
 		struct enl_tap_frame fs[8];
