@@ -437,7 +437,9 @@ enum enl_net_reply enl_net_nvsp(struct enl_net_dev *d, unsigned int queue,
 			got = n - d->subchannels;
 		d->subchannels += got;
 		r->msg.subchannel_complete.status = ENL_NVSP_STAT_SUCCESS;
-		r->msg.subchannel_complete.num_subchannels = d->subchannels;
+		/* Never more than asked: Linux refuses a larger grant. */
+		r->msg.subchannel_complete.num_subchannels =
+			d->subchannels < n ? d->subchannels : n;
 		return ENL_NET_REPLY_MSG;
 	}
 	}

@@ -201,6 +201,11 @@ static void test_subchannels(void)
 	       r.msg.subchannel_complete.status == ENL_NVSP_STAT_SUCCESS &&
 	       r.msg.subchannel_complete.num_subchannels == 3,
 	       "7 sub-channels asked, 3 granted (4 queues)");
+	m.msg.subchannel.num_subchannels = 1;
+	tap_ok(g_nvsp(d, &m, &r) == ENL_NET_REPLY_MSG &&
+	       r.msg.subchannel_complete.status == ENL_NVSP_STAT_SUCCESS &&
+	       r.msg.subchannel_complete.num_subchannels == 1,
+	       "asked again for fewer: the grant never exceeds the request");
 	m.msg.subchannel.op = 5;
 	tap_ok(g_nvsp(d, &m, &r) == ENL_NET_REPLY_MSG &&
 	       r.msg.subchannel_complete.status == ENL_NVSP_STAT_FAIL,
