@@ -33,7 +33,7 @@ static void st_cleanup(void)
 }
 
 /* A private directory on tmpfs when there is one. */
-static void st_setup(void)
+static inline void st_setup(void)
 {
 	const char *base = access("/dev/shm", W_OK) ? getenv("TMPDIR") :
 			   "/dev/shm";
@@ -48,7 +48,7 @@ static void st_setup(void)
 }
 
 /* A test image of size bytes, filled with a pattern of its offsets. */
-static const char *st_image(const char *name, size_t size)
+static inline const char *st_image(const char *name, size_t size)
 {
 	static char path[4][300];
 	static unsigned int k;
@@ -80,13 +80,13 @@ struct st_cmd {
 	int done;
 };
 
-static void st_done(struct enl_stor_req *r)
+static inline void st_done(struct enl_stor_req *r)
 {
 	((struct st_cmd *)r->ctx)->done++;
 }
 
 /* Runs one command over iov to its end; returns its SAM status. */
-static int st_runv(struct enl_stor_queue *q, struct st_cmd *c, uint16_t lun,
+static inline int st_runv(struct enl_stor_queue *q, struct st_cmd *c, uint16_t lun,
 		   const uint8_t *cdb, unsigned int cdb_len,
 		   enum enl_stor_dir dir, const struct iovec *iov,
 		   unsigned int iovcnt, uint32_t len)
@@ -113,7 +113,7 @@ static int st_runv(struct enl_stor_queue *q, struct st_cmd *c, uint16_t lun,
 	return c->r.status;
 }
 
-static int st_run(struct enl_stor_queue *q, struct st_cmd *c, uint16_t lun,
+static inline int st_run(struct enl_stor_queue *q, struct st_cmd *c, uint16_t lun,
 		  const uint8_t *cdb, unsigned int cdb_len,
 		  enum enl_stor_dir dir, void *buf, uint32_t len)
 {
@@ -123,7 +123,7 @@ static int st_run(struct enl_stor_queue *q, struct st_cmd *c, uint16_t lun,
 }
 
 /* CHECK CONDITION with this key and ASC/ASCQ? */
-static int st_sense_is(const struct st_cmd *c, uint8_t key, uint16_t asc)
+static inline int st_sense_is(const struct st_cmd *c, uint8_t key, uint16_t asc)
 {
 	if (c->r.status == SCSI_STATUS_CHECK_CONDITION &&
 	    c->r.sense_len == SCSI_SENSE_FIXED_LEN &&
@@ -136,7 +136,7 @@ static int st_sense_is(const struct st_cmd *c, uint8_t key, uint16_t asc)
 	return 0;
 }
 
-static int st_good(const struct st_cmd *c)
+static inline int st_good(const struct st_cmd *c)
 {
 	if (c->r.status == SCSI_STATUS_GOOD && !c->r.sense_len)
 		return 1;
@@ -146,7 +146,7 @@ static int st_good(const struct st_cmd *c)
 }
 
 /* CDB builders. */
-static unsigned int cdb_rw10(uint8_t *c, uint8_t op, uint32_t lba, uint16_t n)
+static inline unsigned int cdb_rw10(uint8_t *c, uint8_t op, uint32_t lba, uint16_t n)
 {
 	memset(c, 0, 16);
 	c[0] = op;
@@ -155,7 +155,7 @@ static unsigned int cdb_rw10(uint8_t *c, uint8_t op, uint32_t lba, uint16_t n)
 	return 10;
 }
 
-static unsigned int cdb_rw16(uint8_t *c, uint8_t op, uint64_t lba, uint32_t n)
+static inline unsigned int cdb_rw16(uint8_t *c, uint8_t op, uint64_t lba, uint32_t n)
 {
 	memset(c, 0, 16);
 	c[0] = op;
