@@ -19,9 +19,17 @@
  *			many), then are the parameter/data bytes
  *	op & 3 == 2	host action on LUN a % 4: resize (off), re-read the
  *			size, remove, add again, reset
- *	op & 3 == 3	the buffer layout of the next commands: a segments
- *			at odd offsets (a bounce buffer for O_DIRECT), and
- *			op & 4 queues commands without waiting for each
+ *	op & 3 == 3	op & 8 clear: the buffer layout of the next commands:
+ *			a segments at odd offsets (a bounce buffer for
+ *			O_DIRECT), op & 4 queues commands without waiting
+ *			for each, op & 0x10 makes the guest's ring full
+ *			(the VMSTOR engine's answers wait) and op & 0x20
+ *			frees it again (flush)
+ *			op & 8 set: a VMSTOR packet to the channel's engine
+ *			(host/vsp/storage/vstor.c): a well-formed packet of
+ *			kind a (handshake steps, SRBs), the bytes laid over
+ *			it from byte off & 63, transaction id off >> 6, and a
+ *			data buffer of buf_sizes[op >> 4] bytes
  * setup & 7: how many commands may be in flight at once (1..8).
  *
  * Invariants: every command finishes exactly once (done() only for those
@@ -30,12 +38,15 @@
  * none; xfer_len <= data_len; nothing is written outside the buffer, nor
  * past xfer_len of a data-in buffer whose command succeeded, nor into a
  * data-out buffer; a READ(10/16) that ran alone on LUN 0 returns exactly
- * the image's bytes.
+ * the image's bytes. The engine's answers: COMPLETE_IO (or ENUMERATE_BUS),
+ * an SRB answer with a known SRB status, at most 20 sense bytes and no
+ * more data than the largest buffer; never more answers than packets.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include "stor.h"
+#include "vstor.h"
 #include "fuzz.h"
 
 #define SLOTS		8
@@ -64,6 +75,11 @@ static struct {
 	struct slot s[SLOTS];
 	unsigned int max_inflight, inflight, segs;
 	bool batch;
+	/* The VMSTOR engine of one channel, and the guest's side of it. */
+	struct enl_vstor *v;
+	uint8_t *vbuf;
+	bool ring_full;
+	unsigned long vpackets, vanswers;
 } F;
 
 static const uint32_t buf_sizes[16] = {
@@ -120,6 +136,8 @@ static void setup_once(void)
 		make_image(i);
 		add_lun(i);
 	}
+	FUZZ_ASSERT(!posix_memalign(&m, 4096, BUF_MAX + SPREAD));
+	F.vbuf = m;
 	F.img0 = open(F.path[0], O_RDONLY);
 	FUZZ_ASSERT(F.img0 >= 0);
 	for (i = 0; i < SLOTS; i++) {
@@ -436,10 +454,12 @@ static void action(const struct rec *rec)
 		enl_stor_lun_resize(F.t, lun, 0);
 		break;
 	case 2:
-		enl_stor_lun_remove(F.t, lun);
+		if (!enl_stor_lun_remove(F.t, lun))
+			enl_vstor_enumerate(F.v);
 		break;
 	case 3:
 		add_lun(lun);
+		enl_vstor_enumerate(F.v);
 		break;
 	case 4:
 		enl_stor_target_reset(F.t);
@@ -450,6 +470,152 @@ static void action(const struct rec *rec)
 	default:
 		drain();
 		break;
+	}
+}
+
+/* ---- The VMSTOR engine ------------------------------------------------------ */
+
+static int v_send(void *ctx, uint64_t trans_id,
+		  const struct enl_vstor_packet *pkt)
+{
+	const struct enl_vmscsi_request *srb = &pkt->vm_srb;
+	uint8_t st = ENL_SRB_STATUS(srb->srb_status);
+
+	(void)ctx;
+	(void)trans_id;
+	if (F.ring_full)
+		return -EAGAIN;
+	FUZZ_ASSERT(pkt->operation == ENL_VSTOR_OP_COMPLETE_IO ||
+		    pkt->operation == ENL_VSTOR_OP_ENUMERATE_BUS);
+	FUZZ_ASSERT(srb->sense_info_length <= ENL_VMSCSI_SENSE_BUFFER_SIZE);
+	FUZZ_ASSERT(srb->data_transfer_length <= BUF_MAX);
+	FUZZ_ASSERT(st == ENL_SRB_STATUS_PENDING ||
+		    st == ENL_SRB_STATUS_SUCCESS || st == ENL_SRB_STATUS_ERROR ||
+		    st == ENL_SRB_STATUS_INVALID_REQUEST ||
+		    st == ENL_SRB_STATUS_INVALID_LUN);
+	if (pkt->operation == ENL_VSTOR_OP_COMPLETE_IO)
+		F.vanswers++;
+	FUZZ_ASSERT(F.vanswers <= F.vpackets);
+	return 0;
+}
+
+static int v_subch(void *ctx, uint16_t n)
+{
+	(void)ctx;
+	FUZZ_ASSERT(n >= 1 && n <= 4);
+	return 0;
+}
+
+static const struct enl_vstor_ops v_ops = {
+	.send = v_send,
+	.create_subchannels = v_subch,
+};
+
+/* A fresh channel each run: the same input, the same handshake. */
+static void v_reset(void)
+{
+	const struct enl_vstor_config cfg = {
+		.max_subchannels = 4, .max_transfer = BUF_MAX,
+		.max_outstanding = 4,
+	};
+
+	enl_vstor_free(F.v);
+	F.ring_full = false;
+	F.vpackets = F.vanswers = 0;
+	F.v = enl_vstor_new(F.t, F.q, &cfg, &v_ops, NULL);
+	FUZZ_ASSERT(F.v);
+}
+
+static void vstor_packet(const struct rec *rec)
+{
+	static const uint8_t cdbs[][10] = {
+		{ SCSI_READ_10, 0, 0, 0, 0, 4, 0, 0, 8 },
+		{ SCSI_WRITE_10, 0, 0, 0, 0, 8, 0, 0, 8 },
+		{ SCSI_INQUIRY, 1, 0xb0, 0, 64 },
+		{ SCSI_TEST_UNIT_READY },
+	};
+	uint8_t raw[128];
+	struct enl_vstor_packet *p = (void *)raw;
+	uint32_t len = sizeof(*p), blen = buf_sizes[rec->op >> 4];
+	unsigned int at = rec->off & 63, k = rec->a % 12, i;
+	struct iovec iov[8];
+	unsigned int n = F.segs ? F.segs : 1;
+	int ret;
+
+	memset(raw, 0, sizeof(raw));
+	p->flags = ENL_VSTOR_FLAG_REQUEST_COMPLETION;
+	switch (k) {
+	case 0:
+		p->operation = ENL_VSTOR_OP_BEGIN_INITIALIZATION;
+		break;
+	case 1:
+		p->operation = ENL_VSTOR_OP_QUERY_PROTOCOL_VERSION;
+		p->version.major_minor = rec->a & 0x80 ? ENL_VMSTOR_VERSION_WIN8 :
+					 ENL_VMSTOR_VERSION_WIN10;
+		break;
+	case 2:
+		p->operation = ENL_VSTOR_OP_QUERY_PROPERTIES;
+		break;
+	case 3:
+		p->operation = ENL_VSTOR_OP_END_INITIALIZATION;
+		break;
+	case 4:
+		p->operation = ENL_VSTOR_OP_CREATE_SUB_CHANNELS;
+		p->sub_channel_count = (rec->a >> 4) & 7;
+		break;
+	case 5:
+		p->operation = ENL_VSTOR_OP_RESET_BUS;
+		break;
+	default:		/* an SRB */
+		p->operation = ENL_VSTOR_OP_EXECUTE_SRB;
+		p->vm_srb.length = sizeof(p->vm_srb);
+		p->vm_srb.lun = (rec->a >> 5) & 3;
+		p->vm_srb.cdb_length = 10;
+		p->vm_srb.sense_info_length = ENL_VMSCSI_SENSE_BUFFER_SIZE;
+		memcpy(p->vm_srb.cdb, cdbs[k % 4], 10);
+		p->vm_srb.data_in = k % 4 == 1 ? ENL_VMSCSI_DATA_WRITE :
+				    k % 4 == 3 ? ENL_VMSCSI_DATA_UNKNOWN :
+				    ENL_VMSCSI_DATA_READ;
+		p->vm_srb.data_transfer_length = k % 4 == 3 ? 0 : blen;
+		break;
+	}
+	for (i = 0; i < rec->len && at + i < sizeof(raw); i++)
+		raw[at + i] = rec->p[i];
+	if (at + i > len)
+		len = at + i;		/* longer than a packet: still one */
+	if (rec->op & 0x80 && rec->len)
+		len = rec->p[0] % sizeof(raw);	/* any length, short ones too */
+	/* The buffer: blen bytes cut into the current number of segments. */
+	for (i = 0; i < n; i++) {
+		size_t each = blen / n, off = each * i;
+
+		iov[i].iov_base = F.vbuf + off + (F.segs ? 7 * i + 1 : 0);
+		iov[i].iov_len = i + 1 == n ? blen - off : each;
+	}
+	F.vpackets++;		/* before: the answer may come at once */
+	ret = enl_vstor_packet(F.v, rec->off >> 6, raw, len, blen ? iov : NULL,
+			       blen ? n : 0);
+	FUZZ_ASSERT(ret == 0 || ret == -EBUSY || ret == -EBADMSG);
+	if (ret == -EBUSY)
+		F.vpackets--;	/* not taken: still the guest's */
+	FUZZ_ASSERT(enl_vstor_outstanding(F.v) <= 4);
+	if (!F.batch)
+		drain();
+}
+
+static void layout_or_packet(const struct rec *r)
+{
+	if (r->op & 8) {
+		vstor_packet(r);
+		return;
+	}
+	F.segs = r->a % 9;
+	F.batch = r->op & 4;
+	if (r->op & 0x10)
+		F.ring_full = true;
+	if (r->op & 0x20) {
+		F.ring_full = false;
+		FUZZ_ASSERT(enl_vstor_flush(F.v) == 0);
 	}
 }
 
@@ -469,6 +635,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	F.batch = false;
 	data++;
 	size--;
+	v_reset();
 	/*
 	 * The same disks every run: LUNs and sizes as they were set up, and
 	 * no unit attention left over (REQUEST SENSE takes them).
@@ -496,8 +663,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			action(&r);
 			break;
 		case 3:
-			F.segs = r.a % 9;
-			F.batch = r.op & 4;
+			layout_or_packet(&r);
 			break;
 		}
 	}
@@ -523,6 +689,24 @@ static void seeds(const char *dir, GByteArray *s)
 	seed_rec(s, 0 | (2 << 2) | (11 << 4), 0, 10, rd10, sizeof(rd10));
 	seed_rec(s, 0 | (1 << 2) | (5 << 4), 0, 10, unmap, sizeof(unmap));
 	seed_write(dir, "raw", s);
+
+	/* The VMSTOR handshake, SRBs, a full ring and a flush. */
+	g_byte_array_append(s, (const uint8_t[]){ 3 }, 1);
+	seed_rec(s, 3 | 8, 0, 1 << 6, NULL, 0);
+	seed_rec(s, 3 | 8, 1, 2 << 6, NULL, 0);
+	seed_rec(s, 3 | 8, 2, 3 << 6, NULL, 0);
+	seed_rec(s, 3 | 8, 3, 4 << 6, NULL, 0);
+	seed_rec(s, 3 | 8, 0x14, 5 << 6, NULL, 0);
+	seed_rec(s, 3 | 8 | (11 << 4), 6, 6 << 6, NULL, 0);
+	seed_rec(s, 3 | 8 | (11 << 4), 7, 7 << 6, NULL, 0);
+	seed_rec(s, 3 | 8 | (7 << 4), 8, 8 << 6, NULL, 0);
+	seed_rec(s, 3 | 0x10, 0, 0, NULL, 0);
+	seed_rec(s, 3 | 8, 9, 9 << 6, NULL, 0);
+	seed_rec(s, 3 | 8, 9, 10 << 6, NULL, 0);
+	seed_rec(s, 3 | 0x20, 3, 0, NULL, 0);
+	seed_rec(s, 3 | 8 | (11 << 4), 10, 11 << 6, NULL, 0);
+	seed_rec(s, 3 | 8, 5, 12 << 6, NULL, 0);
+	seed_write(dir, "vstor", s);
 
 	for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
 		char name[32];

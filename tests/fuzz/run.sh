@@ -78,7 +78,7 @@ target_def() {
 		src=(host/vsp/storage/cmd.c host/vsp/storage/disk.c
 		     host/vsp/storage/emulate.c host/vsp/storage/iov.c
 		     host/vsp/storage/sense.c host/vsp/storage/target.c
-		     host/vsp/storage/uring.c)
+		     host/vsp/storage/uring.c host/vsp/storage/vstor.c)
 		inc+=(-iquote host/vsp/storage)
 		libs+=(liburing)
 		max_len=4096 ;;
