@@ -1,0 +1,16 @@
+#!/bin/sh
+# Lay out the DKMS source tree (dkms.conf, kmod/, include/enlighten/,
+# common/) in DEST, the tree dkms builds from (/usr/src/enlighten-<version>).
+# Only sources are copied: never objects of an in-place `make modules`.
+# Usage: dkms-source.sh DEST     (DESTDIR is prepended when set, for meson)
+set -eu
+src=$(cd "$(dirname "$0")/.." && pwd)
+dest=${DESTDIR:-}$1
+mkdir -p "$dest"
+install -m 0644 "$src/packaging/dkms.conf" "$dest/dkms.conf"
+cd "$src"
+find kmod include/enlighten common -type f \
+	\( -name Kbuild -o -name '*.c' -o -name '*.h' \) ! -name '*.mod.c' |
+	sort | while read -r f; do
+		install -D -m 0644 "$f" "$dest/$f"
+	done
