@@ -36,11 +36,14 @@ mods=$(sed -n 's/^obj-m[[:space:]]*+=[[:space:]]*\([a-z0-9_]*\)\.o$/\1/p' \
 	"$top"/kmod/*/Kbuild | sort)
 echo "1..$((4 + 2 * $(wc -w <<<"$mods")))"
 
+# One version everywhere: meson.build, dkms.conf, debian/changelog, the spec.
 projver=$(sed -n "s/^ *version *: *'\(.*\)',\$/\1/p" "$top/meson.build" | head -n1)
-if [ -n "$ver" ] && [ "$ver" = "$projver" ]; then
-	ok "dkms.conf PACKAGE_VERSION $ver is the project version"
+debver=$(sed -n '1s/^enlighten (\([^)-]*\).*/\1/p' "$top/packaging/debian/changelog")
+rpmver=$(sed -n 's/^Version:[[:space:]]*//p' "$top/packaging/rpm/enlighten.spec")
+if [ -n "$ver" ] && [ "$ver" = "$projver" ] && [ "$ver" = "$debver" ] && [ "$ver" = "$rpmver" ]; then
+	ok "version $ver in meson.build, dkms.conf, debian/changelog and the RPM spec"
 else
-	nok "dkms.conf PACKAGE_VERSION '$ver' is the project version '$projver'"
+	nok "one version: meson.build '$projver', dkms.conf '$ver', debian/changelog '$debver', spec '$rpmver'"
 fi
 
 missing=""
@@ -71,6 +74,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 1' HUP INT PIPE TERM
 
 d() { dkms --sourcetree "$tmp/src" --dkmstree "$tmp/dkms" "$@"; }
 "$top/packaging/dkms-source.sh" "$tmp/src/$name-$ver"

@@ -27,7 +27,7 @@ cp "$top/tests/vm/banner" "$root/bin/enl-banner"
 for ko in $(find "$top/kmod" -name '*.ko'); do
 	cp "$ko" "$root/lib/modules/$kver/extra/"
 done
-intree="loop ext4 xfs dummy"
+intree="loop ext4 xfs dummy ata_piix sd_mod e1000"
 for m in $intree; do
 	modprobe -d "$kroot" -S "$kver" --show-depends "$m" |
 		sed -n 's/^insmod \([^ ]*\).*/\1/p' |
@@ -55,7 +55,7 @@ add_binary() {
 }
 
 # Our daemons and CLIs.
-for bin in $(find "$top/build/meson/daemons" -maxdepth 2 -type f -perm -u+x \
+for bin in $(find "$top/build/meson/daemons" "$top/build/meson/tools" -maxdepth 2 -type f -perm -u+x \
 		-name 'enl-*' 2>/dev/null | sort); do
 	add_binary "$bin"
 done
