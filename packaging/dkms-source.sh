@@ -9,8 +9,9 @@ dest=${DESTDIR:-}$1
 mkdir -p "$dest"
 install -m 0644 "$src/packaging/dkms.conf" "$dest/dkms.conf"
 cd "$src"
-find kmod include/enlighten common -type f \
-	\( -name Kbuild -o -name '*.c' -o -name '*.h' \) ! -name '*.mod.c' |
+# common/ itself only: its subfolders are userspace code (common/proto).
+{ find kmod include/enlighten -type f; find common -maxdepth 1 -type f; } |
+	grep -E '(/Kbuild|\.[ch])$' | grep -v '\.mod\.c$' |
 	sort | while read -r f; do
 		install -D -m 0644 "$f" "$dest/$f"
 	done
