@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* VMBus connection and channels from enl_vmbus's sysfs (vmbus.h). */
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <glib/gstdio.h>
 #include "sysfs.h"
 #include "vmbus.h"
 
@@ -41,6 +43,7 @@ static void read_builtin(const char *root, const char *kernel,
 	g_autofree char *path = NULL, *text = NULL;
 	gsize len = 0;
 	struct utsname u;
+	GStatBuf st;
 
 	if (kernel)
 		vb->kernel = g_strdup(kernel);
@@ -51,7 +54,10 @@ static void read_builtin(const char *root, const char *kernel,
 	if (!vb->kernel || strchr(vb->kernel, '/'))
 		return;
 	path = sys_path(root, "lib/modules/%s/modules.builtin", vb->kernel);
-	if (g_file_get_contents(path, &text, &len, NULL) && len < BUILTIN_MAX)
+	if (g_stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > (goffset)BUILTIN_MAX)
+		return;
+	if (g_file_get_contents(path, &text, &len, NULL) && len <= BUILTIN_MAX)
 		vb->hv_builtin = vmbus_builtin_listed(text);
 }
 
