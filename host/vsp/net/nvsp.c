@@ -316,7 +316,11 @@ static uint32_t do_rndis(struct enl_net_dev *d, unsigned int queue,
 			net_count(d, ENL_NET_RNDIS_BAD_LEN);
 			return ENL_NVSP_STAT_INVALID_RNDIS_PKT;
 		}
-		if (type == ENL_RNDIS_MSG_PACKET) {
+		if (type == ENL_RNDIS_MSG_PACKET && !d->rndis_initialized) {
+			/* A halted or never initialized NIC sends nothing. */
+			net_count(d, ENL_NET_RNDIS_NOT_INITIALIZED);
+			ok = false;
+		} else if (type == ENL_RNDIS_MSG_PACKET) {
 			ok = net_rndis_tx(d, queue, &m, off, len);
 		} else {
 			uint8_t buf[ENL_NET_CTL_MAX];

@@ -270,6 +270,21 @@ static void test_rndis_basic(void)
 	       g.nxfers == 0, "HALT: no answer");
 	tap_ok(g_query(d, ENL_OID_GEN_LINK_SPEED, NULL, 0, buf, &len) ==
 	       ENL_RNDIS_STATUS_ADAPTER_NOT_READY, "after HALT: not ready");
+	{
+		struct {
+			struct enl_rndis_hdr h;
+			struct enl_rndis_packet p;
+			uint8_t f[60];
+		} ENL_PACKED pk = { { ENL_RNDIS_MSG_PACKET, sizeof(pk) },
+				    { .data_offset = 36, .data_len = 60 }, { 0 } };
+		uint64_t before = enl_net_stat(d, ENL_NET_RNDIS_NOT_INITIALIZED);
+
+		g.nframes = 0;
+		tap_ok(g_send(d, &pk, sizeof(pk)) == ENL_NVSP_STAT_INVALID_RNDIS_PKT &&
+		       g.nframes == 0 &&
+		       enl_net_stat(d, ENL_NET_RNDIS_NOT_INITIALIZED) == before + 1,
+		       "after HALT: a data packet is not sent");
+	}
 	ka.h.type = 0x55;
 	tap_ok(g_send(d, &ka, sizeof(ka)) == ENL_NVSP_STAT_INVALID_RNDIS_PKT &&
 	       enl_net_stat(d, ENL_NET_RNDIS_UNKNOWN_TYPE) == 1,
