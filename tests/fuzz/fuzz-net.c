@@ -334,6 +334,97 @@ static void seeds(const char *dir, GByteArray *s)
 		seed_write(dir, "rsc", s);
 	}
 
+	/* Every OID queried, then each settable one set, on an up device. */
+	{
+		static const uint32_t oids[] = {
+			ENL_OID_GEN_SUPPORTED_LIST, ENL_OID_GEN_HARDWARE_STATUS,
+			ENL_OID_GEN_MEDIA_SUPPORTED, ENL_OID_GEN_MAXIMUM_FRAME_SIZE,
+			ENL_OID_GEN_LINK_SPEED, ENL_OID_GEN_CURRENT_PACKET_FILTER,
+			ENL_OID_GEN_MAXIMUM_TOTAL_SIZE,
+			ENL_OID_GEN_MEDIA_CONNECT_STATUS,
+			ENL_OID_GEN_RECEIVE_SCALE_CAPABILITIES,
+			ENL_OID_802_3_PERMANENT_ADDRESS,
+			ENL_OID_802_3_CURRENT_ADDRESS, ENL_OID_OFFLOAD_ENCAPSULATION,
+			ENL_OID_TCP_OFFLOAD_CURRENT_CONFIG,
+			ENL_OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
+			ENL_OID_GEN_FRIENDLY_NAME,
+		};
+		uint8_t b[8 + 20 + 200];
+		struct enl_rndis_hdr *h = (void *)b;
+		struct enl_rndis_set_request *q = (void *)(h + 1);
+		uint8_t *info = (uint8_t *)(q + 1);
+		uint32_t v = ENL_NDIS_PACKET_TYPE_PROMISCUOUS;
+		struct enl_ndis_offload_params op = {
+			.header = { ENL_NDIS_OBJECT_TYPE_DEFAULT, 3, 28 },
+			.tcp_ip_v4_csum = 4, .rsc_ip_v4 = 2, .lso_v2_ipv6 = 1,
+		};
+		struct enl_ndis_offload_encap en = {
+			.header = { ENL_NDIS_OBJECT_TYPE_OFFLOAD_ENCAP, 1, 28 },
+			.ipv4_enabled = 1, .ipv4_encap_type = ENL_NDIS_ENCAP_8023,
+		};
+		struct enl_ndis_rss_params rp = {
+			.header = { ENL_NDIS_OBJECT_TYPE_RSS_PARAMETERS, 2, 40 },
+			.hashinfo = 0x3f01, .indirect_tabsize = 16,
+			.indirect_taboffset = 40, .hashkey_size = 40,
+			.hashkey_offset = 56,
+		};
+		struct enl_rndis_config_param cp = {
+			.name_offset = 20, .name_length = 28,
+			.type = ENL_RNDIS_CONFIG_PARAM_STRING,
+			.value_offset = 48, .value_length = 24,
+		};
+		static const char *const nm = "NetworkAddress", *const mv = "02aabbccddee";
+
+		g_byte_array_append(s, (const uint8_t *)"\x07", 1);
+		for (size_t i = 0; i < sizeof(oids) / sizeof(oids[0]); i++) {
+			memset(b, 0, sizeof(b));
+			h->type = ENL_RNDIS_MSG_QUERY;
+			h->len = 28;
+			q->req_id = (uint32_t)i;
+			q->oid = oids[i];
+			seed_rec(s, 1, 0, 28, b, 28);
+		}
+#define SEED_SET(oid_, p_, n_) do {					\
+			memset(b, 0, sizeof(b));				\
+			h->type = ENL_RNDIS_MSG_SET;				\
+			h->len = 28 + (n_);					\
+			q->oid = (oid_);					\
+			q->info_buflen = (n_);					\
+			q->info_buf_offset = 20;				\
+			memcpy(info, (p_), (n_));				\
+			seed_rec(s, 1, 0, (uint16_t)h->len, b, h->len);		\
+		} while (0)
+		SEED_SET(ENL_OID_GEN_CURRENT_PACKET_FILTER, &v, 4);
+		SEED_SET(ENL_OID_TCP_OFFLOAD_PARAMETERS, &op, sizeof(op));
+		SEED_SET(ENL_OID_OFFLOAD_ENCAPSULATION, &en, sizeof(en));
+		{
+			uint8_t r[40 + 16 + 40] = { 0 };
+
+			memcpy(r, &rp, sizeof(rp));
+			for (int i = 0; i < 40; i++)
+				r[56 + i] = (uint8_t)i;
+			SEED_SET(ENL_OID_GEN_RECEIVE_SCALE_PARAMETERS, r, sizeof(r));
+		}
+		{
+			uint8_t c[20 + 28 + 24] = { 0 };
+
+			memcpy(c, &cp, sizeof(cp));
+			for (int i = 0; i < 14; i++)
+				c[20 + 2 * i] = (uint8_t)nm[i];
+			for (int i = 0; i < 12; i++)
+				c[48 + 2 * i] = (uint8_t)mv[i];
+			SEED_SET(ENL_OID_GEN_RNDIS_CONFIG_PARAMETER, c, sizeof(c));
+		}
+#undef SEED_SET
+		for (uint32_t t = ENL_RNDIS_MSG_HALT; t <= ENL_RNDIS_MSG_KEEPALIVE; t++) {
+			memset(b, 0, sizeof(b));
+			h->type = t;
+			h->len = 12;
+			seed_rec(s, 1, 0, 12, b, 12);
+		}
+		seed_write(dir, "control", s);
+	}
+
 	g_byte_array_append(s, (const uint8_t *)"\x00", 1);
 	seed_rec(s, 0, 0, 0, &sub, sizeof(sub));
 	seed_rec(s, 1, 0, sizeof(q), &q, sizeof(q));
