@@ -159,6 +159,7 @@ struct enl_stor_stats {
 	uint64_t commands, check_conditions, queued, completed;
 	uint64_t read_bytes, written_bytes, flushes, unmapped_blocks;
 	uint64_t bounced, io_errors, busy;
+	uint64_t dsync_writes;		/* write-through or FUA: RWF_DSYNC */
 };
 
 /* depth: SQ entries of the ring (rounded up by the kernel to a power of 2). */

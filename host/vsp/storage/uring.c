@@ -163,15 +163,19 @@ static int prep_piece(struct enl_stor_queue *q, struct enl_stor_req *r,
 		break;
 	case STOR_IO_WRITE:
 		io_uring_prep_writev(sqe, d->fd, iov, cnt, off);
-		if (d->wt || r->priv.fua)
+		if (d->wt || r->priv.fua) {
 			sqe->rw_flags = RWF_DSYNC;
+			q->st.dsync_writes++;
+		}
 		break;
 	case STOR_IO_WRITE_SAME:
 		/* The pattern repeats every block, and chunks start on one. */
 		io_uring_prep_write(sqe, d->fd, r->priv.buf + p->pos,
 				    (unsigned int)len, off);
-		if (d->wt)
+		if (d->wt) {
 			sqe->rw_flags = RWF_DSYNC;
+			q->st.dsync_writes++;
+		}
 		break;
 	case STOR_IO_FLUSH:
 		io_uring_prep_fsync(sqe, d->fd, IORING_FSYNC_DATASYNC);

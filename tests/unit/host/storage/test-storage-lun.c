@@ -448,6 +448,7 @@ static void test_write_through(void)
 	uint8_t *back = aligned_alloc(4096, 8 * 4096);
 	struct st_cmd c;
 	int fd = open(o.path, O_RDONLY);
+	uint64_t dsync;
 
 	tap_ok(enl_stor_lun_add(t, 4, &o) == 0 &&
 	       !enl_stor_lun_info(t, 4, &info) && info.write_through &&
@@ -462,10 +463,26 @@ static void test_write_through(void)
 	       "caching page: WCE clear");
 	memset(data, 0x77, 8 * 4096);
 	cdb_rw10(cdb, SCSI_WRITE_10, 3, 8);
+	dsync = enl_stor_queue_stats(q)->dsync_writes;
 	st_run(q, &c, 4, cdb, 10, ENL_STOR_DIR_TO_DEV, data, 8 * 4096);
 	tap_ok(st_good(&c) && pread(fd, back, 8 * 4096, 3 * 4096) == 8 * 4096 &&
-	       !memcmp(back, data, 8 * 4096),
-	       "a write-through WRITE is in the file when it completes");
+	       !memcmp(back, data, 8 * 4096) &&
+	       enl_stor_queue_stats(q)->dsync_writes == dsync + 1,
+	       "a write-through WRITE goes out with RWF_DSYNC, and is in the file");
+	ws_cdb(cdb, true, 0, 20, 4);
+	st_run(q, &c, 4, cdb, 16, ENL_STOR_DIR_TO_DEV, data, 4096);
+	tap_ok(st_good(&c) && enl_stor_queue_stats(q)->dsync_writes == dsync + 2,
+	       "so does its WRITE SAME");
+	tur_and_expect_ua(0, SCSI_ASC_REPORTED_LUNS_DATA_CHANGED,
+			  "LUN 0 hears of LUN 4");
+	cdb_rw10(cdb, SCSI_WRITE_10, 3, 1);
+	st_run(q, &c, 0, cdb, 10, ENL_STOR_DIR_TO_DEV, data, 512);
+	tap_ok(st_good(&c) && enl_stor_queue_stats(q)->dsync_writes == dsync + 2,
+	       "a write-back disk's WRITE does not");
+	cdb[1] = 0x08;			/* FUA */
+	st_run(q, &c, 0, cdb, 10, ENL_STOR_DIR_TO_DEV, data, 512);
+	tap_ok(st_good(&c) && enl_stor_queue_stats(q)->dsync_writes == dsync + 3,
+	       "... unless it is FUA");
 	close(fd);
 	free(data);
 	free(back);
