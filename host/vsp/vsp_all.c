@@ -3,11 +3,14 @@
 #include <stddef.h>
 
 #include "echo/echo.h"
+#include "storage/stor_vsp.h"
 #include "vsp_all.h"
 #include "vsp.h"
 
 static const struct enl_vsp_class *const classes[] = {
 	&enl_vsp_echo_class,
+	&enl_vsp_scsi_class,
+	&enl_vsp_ide_class,
 };
 
 int enl_vsp_add_all(struct enl_vmbus_server *srv)

@@ -298,7 +298,7 @@ static int execute_srb(struct enl_vstor *v, uint64_t trans_id,
 		return -EBADMSG;
 	}
 	/* One target per controller, as Hyper-V presents its disks. */
-	if (s->path_id || s->target_id) {
+	if (s->path_id || (s->target_id && !v->cfg.any_target)) {
 		v->st.invalid_lun++;	/* a scan, not a malformed packet */
 		srb_refuse(v, m, ENL_SRB_STATUS_INVALID_LUN);
 		return 0;

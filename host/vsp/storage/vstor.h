@@ -46,6 +46,11 @@ struct enl_vstor_config {
 	uint32_t max_transfer;		/* <= ENL_STOR_MAX_TRANSFER */
 	uint32_t max_outstanding;	/* SRBs in flight on this channel */
 	bool subchannel;		/* no handshake: SRBs only */
+	/*
+	 * IDE accelerator: any target_id. Linux takes the IDE disk's target
+	 * from bytes 4-5 of the offer's instance GUID, so it is not 0.
+	 */
+	bool any_target;
 };
 
 struct enl_vstor_stats {

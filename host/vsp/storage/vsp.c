@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The storage VSP's VMBus glue: for each open channel of a controller, a
+ * storage queue and a VMSTOR engine (vstor.h) on the channel's worker.
+ *
+ * Packets are read in on_signal, at most STOR_BUDGET a pass: in-band ones
+ * go to the engine as they are, GPA-direct ones after the server's parser
+ * has turned their page ranges into iovecs over guest RAM (no copy). The
+ * I/O they need reaches the kernel in one io_uring submission at the end
+ * of the pass; the queue's eventfd, a source on the worker's context,
+ * reaps finished commands and the engine's completions go out between
+ * batch_begin/end: one guest signal per batch.
+ *
+ * Back-pressure, so that a guest cannot make the host queue without
+ * bound: when the guest's ring has no room for an answer the engine keeps
+ * it, the guest is asked to signal once there is room, and nothing more is
+ * read until the engine has flushed; at ENL_STOR_VSP_MAX_OUTSTANDING SRBs
+ * in flight the engine refuses the next (-EBUSY), which is held here and
+ * offered again once an SRB completes. on_signal (not the server's default
+ * drain) because the guest's signal on freed room must flush the engine
+ * even when it sent nothing new.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <glib-unix.h>
+#include <enlighten/guids.h>
+#include <enlighten/ring.h>
+
+#include "stor_vsp.h"
+#include "vsp.h"
+
+#define STOR_BUDGET		64
+#define STOR_QUEUE_DEPTH	128
+/* Iovec pieces of one SRB: every page of the largest transfer, unaligned. */
+#define SRB_MAX_IOV		(ENL_STOR_MAX_TRANSFER / 4096 + 2)
+
+struct stor_chan {
+	struct enl_stor_ctrl *c;
+	struct enl_vsp_channel *ch;
+	struct enl_stor_queue *q;
+	struct enl_vstor *v;
+	GSource *fd_src;
+	uint8_t *buf;			/* the packet being handled */
+	uint32_t buf_len;
+	struct enl_ring_pkt held_pkt;	/* in buf, refused with -EBUSY */
+	bool held;
+	struct iovec iov[SRB_MAX_IOV];
+};
+
+/* ---- The engine's way out ---- */
+
+static int send_pkt(void *ctx, uint64_t trans_id,
+		    const struct enl_vstor_packet *pkt)
+{
+	struct stor_chan *sc = ctx;
+	struct enl_ring_iov iov = { pkt, sizeof(*pkt) };
+	/* Answers are completions of the guest's requests; ENUMERATE_BUS is not. */
+	uint16_t type = trans_id ? ENL_VMPKT_COMP : ENL_VMPKT_DATA_INBAND;
+	int ret;
+
+	for (;;) {
+		ret = enl_vsp_send(sc->ch, type, 0, trans_id, &iov, 1);
+		if (ret != -EAGAIN)
+			return ret;
+		/* The guest signals once there is room: on_signal flushes. */
+		if (!enl_vsp_wait_for_space(sc->ch, sizeof(*pkt)))
+			return -EAGAIN;
+	}
+}
+
+static const struct enl_vstor_ops stor_ops = {
+	.send = send_pkt,
+	/* No sub-channels until the VSP API offers them (cfg says 0). */
+};
+
+/* ---- Packets ---- */
+
+/* One packet to the engine: 0, or -EBUSY to hold it for later. */
+static int deliver(struct stor_chan *sc, const struct enl_ring_pkt *pkt,
+		   const uint8_t *data)
+{
+	struct enl_gpa_direct gd = { .iov = sc->iov, .max_iov = SRB_MAX_IOV };
+	int ret;
+
+	switch (pkt->type) {
+	case ENL_VMPKT_DATA_INBAND:
+		ret = enl_vstor_packet(sc->v, pkt->trans_id,
+				       data + pkt->hdr_len,
+				       pkt->len - pkt->hdr_len, NULL, 0);
+		break;
+	case ENL_VMPKT_DATA_USING_GPA_DIRECT:
+		/* Ranges outside guest RAM or malformed: counted, dropped. */
+		if (enl_vsp_gpa_direct(sc->ch, pkt, data, &gd)) {
+			__atomic_add_fetch(&sc->c->st.bad_gpa, 1,
+					   __ATOMIC_RELAXED);
+			return 0;
+		}
+		ret = enl_vstor_packet(sc->v, pkt->trans_id, gd.payload,
+				       gd.payload_len, gd.iov, gd.niov);
+		break;
+	default:
+		__atomic_add_fetch(&sc->c->st.bad_type, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (ret == -EBUSY)
+		__atomic_add_fetch(&sc->c->st.held, 1, __ATOMIC_RELAXED);
+	/* -EBADMSG: counted and answered by the engine. */
+	return ret == -EBUSY ? -EBUSY : 0;
+}
+
+static void stor_signal(struct enl_vsp_channel *ch)
+{
+	struct stor_chan *sc = enl_vsp_priv(ch);
+	struct enl_ring_pkt pkt;
+	bool committed = false;
+	unsigned int n = 0;
+	int ret;
+
+	if (!sc || enl_vstor_flush(sc->v))
+		return;		/* still no room: the guest signals again */
+	if (sc->held) {
+		if (deliver(sc, &sc->held_pkt, sc->buf))
+			goto out;	/* an SRB's completion kicks us */
+		sc->held = false;
+	}
+	while (n < STOR_BUDGET) {
+		ret = enl_vsp_recv(ch, sc->buf, sc->buf_len, &pkt);
+		if (ret == -ENOBUFS) {
+			/* pkt.len is bounded by the ring, which checked it. */
+			g_free(sc->buf);
+			sc->buf_len = pkt.len;
+			sc->buf = g_malloc(sc->buf_len);
+			continue;
+		}
+		if (ret == -EAGAIN) {
+			/*
+			 * Publish, then look once more: a packet the guest
+			 * wrote before it saw our read index raised no signal.
+			 */
+			if (committed)
+				break;
+			enl_vsp_recv_done(ch);
+			committed = true;
+			continue;
+		}
+		if (ret < 0)
+			break;	/* closing, or the ring is corrupt (counted) */
+		committed = false;
+		n++;
+		if (deliver(sc, &pkt, sc->buf)) {
+			sc->held_pkt = pkt;
+			sc->held = true;
+			break;
+		}
+	}
+	if (n == STOR_BUDGET)
+		enl_vsp_kick(ch);	/* more may wait: after other work */
+out:
+	enl_vsp_recv_done(ch);
+	/* The pass's I/O in one system call. */
+	enl_stor_queue_kick(sc->q);
+}
+
+static gboolean on_queue_fd(gint fd, GIOCondition cond, gpointer data)
+{
+	struct stor_chan *sc = data;
+
+	(void)fd;
+	(void)cond;
+	__atomic_add_fetch(&sc->c->st.reaps, 1, __ATOMIC_RELAXED);
+	enl_vsp_batch_begin(sc->ch);
+	enl_stor_queue_reap(sc->q);
+	enl_vsp_batch_end(sc->ch);
+	/* An SRB finished: a held packet may go in now. */
+	if (sc->held)
+		enl_vsp_kick(sc->ch);
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---- Channel life ---- */
+
+static int stor_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
+{
+	struct enl_stor_ctrl *c = enl_vsp_state(ch);
+	struct stor_chan *sc;
+
+	(void)user_data;
+	if (!c || c->open)
+		return -EBUSY;
+	sc = g_new0(struct stor_chan, 1);
+	sc->c = c;
+	sc->ch = ch;
+	sc->buf_len = 4096;
+	sc->buf = g_malloc(sc->buf_len);
+	sc->q = enl_stor_queue_new(c->t, STOR_QUEUE_DEPTH);
+	sc->v = sc->q ? enl_vstor_new(c->t, sc->q, &c->cfg, &stor_ops, sc) :
+			NULL;
+	if (!sc->v) {
+		if (sc->q)
+			enl_stor_queue_free(sc->q);
+		g_free(sc->buf);
+		g_free(sc);
+		return -ENOMEM;
+	}
+	sc->fd_src = g_unix_fd_source_new(enl_stor_queue_fd(sc->q), G_IO_IN);
+	g_source_set_callback(sc->fd_src, G_SOURCE_FUNC(on_queue_fd), sc, NULL);
+	g_source_attach(sc->fd_src, enl_vsp_context(ch));
+	enl_vsp_set_priv(ch, sc);
+	c->open = sc;
+	c->st.opens++;
+	return 0;
+}
+
+static void stor_close(struct enl_vsp_channel *ch)
+{
+	struct stor_chan *sc = enl_vsp_priv(ch);
+
+	if (!sc)
+		return;
+	sc->c->open = NULL;
+	g_source_destroy(sc->fd_src);
+	g_source_unref(sc->fd_src);
+	/* Waits for the SRBs in flight; their answers go nowhere. */
+	enl_vstor_free(sc->v);
+	enl_stor_queue_free(sc->q);
+	g_free(sc->buf);
+	enl_vsp_set_priv(ch, NULL);
+	g_free(sc);
+}
+
+bool enl_stor_ctrl_enumerate(struct enl_stor_ctrl *c)
+{
+	struct stor_chan *sc = c->open;
+
+	if (!sc || !enl_vstor_ready(sc->v))
+		return false;
+	enl_vsp_batch_begin(sc->ch);
+	enl_vstor_enumerate(sc->v);
+	enl_vsp_batch_end(sc->ch);
+	return true;
+}
+
+bool enl_stor_ctrl_engine_stats(struct enl_stor_ctrl *c,
+				struct enl_vstor_stats *st, uint16_t *version)
+{
+	memset(st, 0, sizeof(*st));
+	*version = 0;
+	if (!c->open)
+		return false;
+	*st = *enl_vstor_stats(c->open->v);
+	*version = enl_vstor_version(c->open->v);
+	return true;
+}
+
+/* ---- The controllers ---- */
+
+static struct enl_stor_ctrl *ctrl_new(const char *name, unsigned int luns)
+{
+	struct enl_stor_ctrl *c = g_new0(struct enl_stor_ctrl, 1);
+
+	c->name = name;
+	c->t = enl_stor_target_new(luns);
+	if (!c->t) {
+		g_free(c);
+		return NULL;
+	}
+	c->cfg.max_transfer = ENL_STOR_MAX_TRANSFER;
+	c->cfg.max_outstanding = ENL_STOR_VSP_MAX_OUTSTANDING;
+	return c;
+}
+
+static void *scsi_create(struct enl_vsp_channel *ch)
+{
+	(void)ch;
+	return ctrl_new("scsi", ENL_VSTOR_SCSI_MAX_LUNS);
+}
+
+static void *ide_create(struct enl_vsp_channel *ch)
+{
+	struct enl_stor_ctrl *c = ctrl_new("ide", ENL_VSTOR_IDE_MAX_LUNS);
+
+	(void)ch;
+	if (c)
+		c->cfg.any_target = true;
+	return c;
+}
+
+static void ctrl_destroy(void *state)
+{
+	struct enl_stor_ctrl *c = state;
+
+	enl_stor_target_free(c->t);
+	g_free(c);
+}
+
+const struct enl_vsp_class enl_vsp_scsi_class = {
+	.name = "scsi",
+	.class_guid = ENL_GUID_SCSI,
+	.create = scsi_create,
+	.destroy = ctrl_destroy,
+	.on_open = stor_open,
+	.on_signal = stor_signal,
+	.on_close = stor_close,
+};
+
+const struct enl_vsp_class enl_vsp_ide_class = {
+	.name = "ide",
+	.class_guid = ENL_GUID_IDE,
+	.create = ide_create,
+	.destroy = ctrl_destroy,
+	.on_open = stor_open,
+	.on_signal = stor_signal,
+	.on_close = stor_close,
+};

@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The storage VSP on a real VMBus server over a fake SynIC, with the test
+ * playing Linux's storvsc: the VMSTOR handshake (version fallback,
+ * properties), SRBs without data and with data as GPA ranges over guest
+ * RAM (written and read back through a real image), sense data, every
+ * malformed-packet reason and its counter, GPA ranges outside guest RAM,
+ * LUNs added and removed (ENUMERATE_BUS), completions held back by a full
+ * ring and sent once the guest makes room, and one signal per batch.
+ */
+#include <enlighten/guids.h>
+#include <enlighten/storvsc.h>
+
+#include "ctl.h"
+#include "server.h"
+#include "server_priv.h"
+#include "stor_glue.h"
+/* Its images and tmpfs directory; its command helpers are not used here. */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "storage_test.h"
+#include "test-vmbus-guest.h"
+#include "vsp.h"
+
+#define RAM	(16u << 20)
+#define PG	4096u
+#define C4	ENL_VMBUS_MESSAGE_CONNECTION_ID_4
+#define DATA_PFN	0x800		/* guest pages for SRB data */
+
+static struct enl_hv *hv;
+static struct enl_vmbus_server *srv;
+static struct guest_chan scsi_gc = {
+	.relid = 1, .gpadl = 0xa1, .out_pfn = 0x100, .out_pages = 5,
+	.in_pfn = 0x120, .in_pages = 5,
+};
+static struct guest_chan ide_gc = {
+	.relid = 2, .gpadl = 0xa2, .out_pfn = 0x200, .out_pages = 5,
+	.in_pfn = 0x220, .in_pages = 5,
+};
+/* The channel the helpers below talk on. */
+static struct guest_chan *gc = &scsi_gc;
+static uint64_t next_id = 1;
+
+/* ---- The guest's side ---- */
+
+static void kick_host(void)
+{
+	fake_guest_signal(hv, gc->conn_id);
+}
+
+static void send_inband(const struct enl_vstor_packet *p, uint32_t len,
+			uint64_t id)
+{
+	struct enl_ring_iov iov = { p, len };
+	bool sig;
+
+	if (enl_ring_write(&gc->out, ENL_VMPKT_DATA_INBAND,
+			   ENL_VMPKT_FLAG_COMPLETION_REQUESTED, id, &iov, 1,
+			   &sig))
+		tap_diag("guest ring full");
+}
+
+/* One GPA range of len bytes at byte offset off of pages from pfn on. */
+static void send_gpa(const struct enl_vstor_packet *p, uint64_t pfn,
+		     uint32_t off, uint32_t len, uint64_t id)
+{
+	uint8_t hdr[sizeof(struct enl_vmdata_gpa_direct) + 8 + 8 * 600];
+	struct enl_vmdata_gpa_direct *d = (void *)hdr;
+	struct enl_gpa_range r = { len, off };
+	uint32_t npfn = (off + len + PG - 1) / PG, hlen, i;
+	struct enl_ring_iov iov[2];
+
+	memset(hdr, 0, sizeof(hdr));
+	memcpy(hdr + sizeof(*d), &r, sizeof(r));
+	for (i = 0; i < npfn; i++) {
+		uint64_t f = pfn + i;
+
+		memcpy(hdr + sizeof(*d) + 8 + 8 * i, &f, 8);
+	}
+	hlen = sizeof(*d) + 8 + 8 * npfn;
+	d->d.type = ENL_VMPKT_DATA_USING_GPA_DIRECT;
+	d->d.flags = ENL_VMPKT_FLAG_COMPLETION_REQUESTED;
+	d->d.offset8 = (uint16_t)(hlen / 8);
+	d->d.trans_id = id;
+	d->range_cnt = 1;
+	iov[0] = (struct enl_ring_iov){ hdr, hlen };
+	iov[1] = (struct enl_ring_iov){ p, sizeof(*p) };
+	if (enl_ring_write_raw(&gc->out, iov, 2, &(bool){ 0 }))
+		tap_diag("guest ring full");
+}
+
+/* The next packet from the host, waiting up to 3 s for the I/O. */
+static bool recv_pkt(struct enl_vstor_packet *p, struct enl_ring_pkt *rp)
+{
+	uint8_t buf[256];
+	int ret;
+
+	for (int i = 0; i < 3000; i++) {
+		ret = enl_ring_read(&gc->in, buf, sizeof(buf), rp);
+		if (ret > 0) {
+			if (enl_ring_read_commit(&gc->in))
+				kick_host();
+			memset(p, 0, sizeof(*p));
+			memcpy(p, buf + rp->hdr_len,
+			       MIN(sizeof(*p), rp->len - rp->hdr_len));
+			return true;
+		}
+		g_usleep(1000);
+	}
+	return false;
+}
+
+static bool ring_empty(void)
+{
+	struct enl_ring_pkt rp;
+
+	return enl_ring_peek(&gc->in, &rp) == -EAGAIN;
+}
+
+/* Send one control op, get its COMPLETE_IO; the status, or ~0. */
+static uint32_t op(uint32_t operation, struct enl_vstor_packet *p)
+{
+	struct enl_ring_pkt rp;
+	uint64_t id = next_id++;
+
+	p->operation = operation;
+	p->flags = ENL_VSTOR_FLAG_REQUEST_COMPLETION;
+	send_inband(p, sizeof(*p), id);
+	kick_host();
+	if (!recv_pkt(p, &rp) || rp.type != ENL_VMPKT_COMP ||
+	    rp.trans_id != id || p->operation != ENL_VSTOR_OP_COMPLETE_IO) {
+		tap_diag("no completion for op %u", operation);
+		return ~0u;
+	}
+	return p->status;
+}
+
+static void srb_init(struct enl_vstor_packet *p, uint8_t lun,
+		     const uint8_t *cdb, uint8_t cdb_len, uint8_t data_in,
+		     uint32_t len)
+{
+	memset(p, 0, sizeof(*p));
+	p->operation = ENL_VSTOR_OP_EXECUTE_SRB;
+	p->flags = ENL_VSTOR_FLAG_REQUEST_COMPLETION;
+	p->vm_srb.length = sizeof(p->vm_srb);
+	p->vm_srb.lun = lun;
+	p->vm_srb.cdb_length = cdb_len;
+	memcpy(p->vm_srb.cdb, cdb, MIN(cdb_len, 16));
+	p->vm_srb.data_in = data_in;
+	p->vm_srb.data_transfer_length = len;
+	p->vm_srb.sense_info_length = ENL_VMSCSI_SENSE_BUFFER_SIZE;
+}
+
+/* Run an SRB (data at DATA_PFN if len); its completion in *p. */
+static bool srb(struct enl_vstor_packet *p, uint8_t lun, const uint8_t *cdb,
+		uint8_t cdb_len, uint8_t data_in, uint32_t len)
+{
+	struct enl_ring_pkt rp;
+	uint64_t id = next_id++;
+
+	srb_init(p, lun, cdb, cdb_len, data_in, len);
+	if (len)
+		send_gpa(p, DATA_PFN, 0, len, id);
+	else
+		send_inband(p, sizeof(*p), id);
+	kick_host();
+	if (!recv_pkt(p, &rp) || rp.trans_id != id) {
+		tap_diag("SRB %llu: no completion", (unsigned long long)id);
+		return false;
+	}
+	return rp.type == ENL_VMPKT_COMP &&
+	       rp.trans_id == id && p->operation == ENL_VSTOR_OP_COMPLETE_IO;
+}
+
+static struct enl_ctl *ctl;
+
+/* A counter of the SCSI controller, as `enl-host ctl disk stats` shows it. */
+static uint64_t counter(const char *name)
+{
+	g_autofree char *key = g_strdup_printf(" %s=", name);
+	char *out = NULL, *at;
+	uint64_t v = ~0ull;
+
+	if (!fake_ctl_run(ctl, "disk stats", &out) && out &&
+	    (at = strstr(out, key)))
+		v = g_ascii_strtoull(at + strlen(key), NULL, 10);
+	g_free(out);
+	return v;
+}
+
+static bool open_chan(void)
+{
+	struct fake_msg *m;
+	bool ok;
+
+	guest_chan_setup(hv, C4, gc);
+	m = expect_msg(hv, ENL_CHANNELMSG_GPADL_CREATED);
+	g_free(m);
+	guest_open(hv, C4, gc->relid, 1, gc->gpadl, 0, gc->out_pages);
+	m = expect_msg(hv, ENL_CHANNELMSG_OPENCHANNEL_RESULT);
+	ok = m && !((struct enl_vmbus_channel_open_result *)m->data)->status;
+	g_free(m);
+	return ok;
+}
+
+/* ---- Tests ---- */
+
+static void test_handshake(void)
+{
+	struct enl_vstor_packet p = { 0 };
+	uint8_t tur[6] = { 0 };
+	uint64_t bad_state = counter("bad_state");
+
+	tap_ok(srb(&p, 0, tur, 6, ENL_VMSCSI_DATA_UNKNOWN, 0) &&
+	       p.status == ENL_VSTOR_STATUS_INVALID_PARAMETER &&
+	       counter("bad_state") == bad_state + 1,
+	       "an SRB before the handshake is refused and counted");
+	memset(&p, 0, sizeof(p));
+	tap_ok(op(ENL_VSTOR_OP_QUERY_PROPERTIES, &p) ==
+	       ENL_VSTOR_STATUS_INVALID_PARAMETER,
+	       "QUERY_PROPERTIES before BEGIN_INITIALIZATION refused");
+	memset(&p, 0, sizeof(p));
+	tap_ok(op(ENL_VSTOR_OP_BEGIN_INITIALIZATION, &p) == 0,
+	       "BEGIN_INITIALIZATION accepted");
+	memset(&p, 0, sizeof(p));
+	p.version.major_minor = ENL_VMSTOR_MAKE_VERSION(7, 0);
+	tap_ok(op(ENL_VSTOR_OP_QUERY_PROTOCOL_VERSION, &p) ==
+	       ENL_VSTOR_STATUS_REVISION_MISMATCH,
+	       "version 7.0 gets REVISION_MISMATCH");
+	memset(&p, 0, sizeof(p));
+	p.version.major_minor = ENL_VMSTOR_MAKE_VERSION(4, 2);
+	tap_ok(op(ENL_VSTOR_OP_QUERY_PROTOCOL_VERSION, &p) ==
+	       ENL_VSTOR_STATUS_REVISION_MISMATCH,
+	       "version 4.2 (WIN7) gets REVISION_MISMATCH");
+	memset(&p, 0, sizeof(p));
+	p.version.major_minor = ENL_VMSTOR_VERSION_WIN8;
+	tap_ok(op(ENL_VSTOR_OP_QUERY_PROTOCOL_VERSION, &p) == 0,
+	       "WIN8 accepted");
+	memset(&p, 0, sizeof(p));
+	p.version.major_minor = ENL_VMSTOR_VERSION_WIN10;
+	tap_ok(op(ENL_VSTOR_OP_QUERY_PROTOCOL_VERSION, &p) == 0,
+	       "WIN10 accepted (the guest's first choice)");
+	memset(&p, 0xee, sizeof(p));
+	tap_ok(op(ENL_VSTOR_OP_QUERY_PROPERTIES, &p) == 0,
+	       "QUERY_PROPERTIES accepted");
+	tap_ok(p.storage_channel_properties.max_transfer_bytes ==
+	       ENL_STOR_MAX_TRANSFER && !p.storage_channel_properties.reserved &&
+	       !p.storage_channel_properties.max_channel_cnt &&
+	       !p.storage_channel_properties.flags,
+	       "properties: max transfer %u, no sub-channels (flags %#x)",
+	       p.storage_channel_properties.max_transfer_bytes,
+	       p.storage_channel_properties.flags);
+	memset(&p, 0, sizeof(p));
+	tap_ok(op(ENL_VSTOR_OP_END_INITIALIZATION, &p) == 0,
+	       "END_INITIALIZATION accepted");
+	memset(&p, 0, sizeof(p));
+	p.sub_channel_count = 2;
+	tap_ok(op(ENL_VSTOR_OP_CREATE_SUB_CHANNELS, &p) ==
+	       ENL_VSTOR_STATUS_INVALID_PARAMETER &&
+	       counter("bad_operation") == 1,
+	       "CREATE_SUB_CHANNELS when none are offered: refused, counted");
+}
+
+static void test_srbs(void)
+{
+	struct enl_vstor_packet p;
+	uint8_t inq[6] = { 0x12, 0, 0, 0, 96, 0 };
+	uint8_t tur[6] = { 0 };
+	uint8_t wr[10] = { 0x2a, 0, 0, 0, 0, 8, 0, 0, 16, 0 };
+	uint8_t rd[10] = { 0x28, 0, 0, 0, 0, 8, 0, 0, 16, 0 };
+	uint8_t rd_past[10] = { 0x28, 0, 0, 0, 0x20, 0, 0, 0, 1, 0 };
+	uint8_t *g = hv->mem.base + (uint64_t)DATA_PFN * PG;
+	uint8_t pat[8192];
+	uint64_t inv;
+	int tries = 0;
+
+	tap_ok(srb(&p, 0, inq, 6, ENL_VMSCSI_DATA_READ, 96) &&
+	       p.vm_srb.srb_status == ENL_SRB_STATUS_SUCCESS &&
+	       p.vm_srb.scsi_status == 0 &&
+	       p.vm_srb.data_transfer_length >= 36 &&
+	       p.vm_srb.data_transfer_length <= 96 && g[0] == 0x00 &&
+	       g[4] + 5 == (int)p.vm_srb.data_transfer_length,
+	       "INQUIRY: standard data into guest RAM, SUCCESS, "
+	       "data_transfer_length = bytes moved");
+	/* The first commands may report the LUN's unit attentions. */
+	while (srb(&p, 0, tur, 6, ENL_VMSCSI_DATA_UNKNOWN, 0) &&
+	       p.vm_srb.scsi_status == 2 && tries++ < 4)
+		;
+	tap_ok(p.vm_srb.srb_status == ENL_SRB_STATUS_SUCCESS &&
+	       !p.vm_srb.data_transfer_length,
+	       "TEST UNIT READY in-band (no data): SUCCESS after %d unit "
+	       "attention(s)", tries);
+
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 13 + 5);
+	memcpy(g, pat, sizeof(pat));
+	tap_ok(srb(&p, 0, wr, 10, ENL_VMSCSI_DATA_WRITE, 8192) &&
+	       p.vm_srb.srb_status == ENL_SRB_STATUS_SUCCESS &&
+	       p.vm_srb.data_transfer_length == 8192,
+	       "WRITE(10) of 16 blocks from two guest pages");
+	memset(g, 0, sizeof(pat));
+	tap_ok(srb(&p, 0, rd, 10, ENL_VMSCSI_DATA_READ, 8192) &&
+	       p.vm_srb.srb_status == ENL_SRB_STATUS_SUCCESS &&
+	       p.vm_srb.data_transfer_length == 8192 &&
+	       !memcmp(g, pat, sizeof(pat)),
+	       "READ(10) brings the same bytes back into guest RAM");
+	tap_ok(srb(&p, 0, rd_past, 10, ENL_VMSCSI_DATA_READ, 512) &&
+	       p.vm_srb.srb_status == (ENL_SRB_STATUS_ERROR |
+				       ENL_SRB_STATUS_AUTOSENSE_VALID) &&
+	       p.vm_srb.scsi_status == 2 && p.vm_srb.sense_info_length == 18 &&
+	       (p.vm_srb.sense_data[2] & 0xf) == 5 &&
+	       p.vm_srb.sense_data[12] == 0x21 && !p.vm_srb.data_transfer_length,
+	       "READ past the end: CHECK CONDITION, autosense ILLEGAL REQUEST "
+	       "21/00, nothing moved");
+	tap_ok(srb(&p, 7, tur, 6, ENL_VMSCSI_DATA_UNKNOWN, 0) &&
+	       p.vm_srb.srb_status == ENL_SRB_STATUS_INVALID_LUN,
+	       "an SRB to an empty LUN: INVALID_LUN");
+	srb_init(&p, 0, tur, 6, ENL_VMSCSI_DATA_UNKNOWN, 0);
+	p.vm_srb.target_id = 1;
+	inv = counter("invalid_lun");
+	send_inband(&p, sizeof(p), 999);
+	kick_host();
+	{
+		struct enl_ring_pkt rp;
+
+		tap_ok(recv_pkt(&p, &rp) && rp.trans_id == 999 &&
+		       p.vm_srb.srb_status == ENL_SRB_STATUS_INVALID_LUN &&
+		       counter("invalid_lun") == inv + 1 &&
+		       counter("bad_srb") == 0,
+		       "target 1 (Linux scans it): INVALID_LUN, not malformed");
+	}
+}
+
+#define DROPPED		-1	/* no answer at all */
+#define PKT_REFUSED	-2	/* COMPLETE_IO with INVALID_PARAMETER */
+
+/* Send a broken packet; expect want (an srb_status or the above) and ctr + 1. */
+static void expect_bad(const char *what, struct enl_vstor_packet *p,
+		       uint32_t inband_len, bool gpa, uint64_t pfn,
+		       uint32_t len, int want, const char *ctr)
+{
+	uint64_t before = counter(ctr), id = next_id++;
+	struct enl_vstor_packet back;
+	struct enl_ring_pkt rp;
+	bool got;
+
+	if (gpa)
+		send_gpa(p, pfn, 0, len, id);
+	else
+		send_inband(p, inband_len, id);
+	kick_host();
+	if (want == DROPPED) {
+		/* Dropped: make sure by running a good one behind it. */
+		uint8_t tur[6] = { 0 };
+
+		got = srb(&back, 0, tur, 6, ENL_VMSCSI_DATA_UNKNOWN, 0);
+		tap_ok(got && ring_empty() && counter(ctr) == before + 1,
+		       "%s: dropped, counted as %s", what, ctr);
+		return;
+	}
+	got = recv_pkt(&back, &rp) && rp.trans_id == id;
+	if (want == PKT_REFUSED)
+		tap_ok(got && back.status == ENL_VSTOR_STATUS_INVALID_PARAMETER &&
+		       counter(ctr) == before + 1,
+		       "%s: INVALID_PARAMETER, counted as %s", what, ctr);
+	else
+		tap_ok(got && back.vm_srb.srb_status == want &&
+		       !back.vm_srb.data_transfer_length &&
+		       counter(ctr) == before + 1,
+		       "%s: srb_status %#x, counted as %s", what,
+		       got ? back.vm_srb.srb_status : 0xff, ctr);
+}
+
+static void test_malformed(void)
+{
+	struct enl_vstor_packet p;
+	uint8_t rd[10] = { 0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	uint8_t cdb17[17] = { 0 };
+	const uint32_t full = sizeof(p);
+	const int inval = ENL_SRB_STATUS_INVALID_REQUEST;
+
+	srb_init(&p, 0, rd, 10, ENL_VMSCSI_DATA_READ, 512);
+	p.vm_srb.cdb_length = 0;
+	expect_bad("cdb_length 0", &p, full, true, DATA_PFN, 512, inval,
+		   "bad_srb");
+	srb_init(&p, 0, cdb17, 16, ENL_VMSCSI_DATA_READ, 512);
+	p.vm_srb.cdb_length = 17;
+	expect_bad("cdb_length 17", &p, full, true, DATA_PFN, 512, inval,
+		   "bad_srb");
+	srb_init(&p, 0, rd, 10, ENL_VMSCSI_DATA_READ, 512);
+	p.vm_srb.length = 36;
+	expect_bad("SRB length 36 (pre-WIN8)", &p, full, true, DATA_PFN, 512,
+		   inval, "bad_srb");
+	srb_init(&p, 0, rd, 10, 7, 512);
+	expect_bad("data_in 7", &p, full, true, DATA_PFN, 512, inval,
+		   "bad_srb");
+	srb_init(&p, 0, rd, 10, ENL_VMSCSI_DATA_READ, 4096);
+	expect_bad("data_transfer_length past the GPA ranges", &p, full, true,
+		   DATA_PFN, 512, inval, "bad_srb");
+	srb_init(&p, 0, rd, 10, ENL_VMSCSI_DATA_READ, 4096);
+	expect_bad("data_transfer_length in-band (no ranges)", &p, full, false,
+		   0, 0, inval, "bad_srb");
+	srb_init(&p, 0, rd, 10, ENL_VMSCSI_DATA_READ,
+		 ENL_STOR_MAX_TRANSFER + 4096);
+	expect_bad("data_transfer_length above the maximum", &p, full, true,
+		   DATA_PFN, ENL_STOR_MAX_TRANSFER + 4096, inval, "bad_srb");
+	srb_init(&p, 0, rd, 10, ENL_VMSCSI_DATA_READ, 512);
+	p.vm_srb.path_id = 8;
+	expect_bad("path 8", &p, full, true, DATA_PFN, 512,
+		   ENL_SRB_STATUS_INVALID_LUN, "invalid_lun");
+	srb_init(&p, 0, rd, 10, ENL_VMSCSI_DATA_READ, 512);
+	expect_bad("a page just past guest RAM", &p, full, true,
+		   RAM / PG - 1, 8192, DROPPED, "bad_gpa");
+	expect_bad("a page far outside guest RAM", &p, full, true,
+		   1ull << 40, 512, DROPPED, "bad_gpa");
+	memset(&p, 0, sizeof(p));
+	p.operation = 99;
+	p.flags = ENL_VSTOR_FLAG_REQUEST_COMPLETION;
+	expect_bad("operation 99", &p, full, false, 0, 0, PKT_REFUSED,
+		   "bad_operation");
+	memset(&p, 0, sizeof(p));
+	p.operation = ENL_VSTOR_OP_EXECUTE_SRB;
+	expect_bad("an SRB cut to 16 bytes", &p, 16, false, 0, 0, PKT_REFUSED,
+		   "bad_length");
+	expect_bad("an 8-byte packet", &p, 8, false, 0, 0, DROPPED,
+		   "bad_length");
+}
+
+/* ctl disk add/remove/list/resize, and ENUMERATE_BUS to the guest. */
+static void test_hotplug(struct enl_ctl *ctl)
+{
+	const char *img = st_image("two.img", 1 << 20);
+	g_autofree char *line = g_strdup_printf("disk add %s,lun=3,wt", img);
+	struct enl_vstor_packet p;
+	struct enl_ring_pkt rp;
+	char *out = NULL;
+	int ret;
+
+	ret = fake_ctl_run(ctl, line, &out);
+	tap_ok(!ret && out && !strcmp(out, "scsi:3\n") && !srv->chan[2],
+	       "ctl disk add: scsi:3, on the controller already offered");
+	g_free(out);
+	tap_ok(recv_pkt(&p, &rp) && rp.type == ENL_VMPKT_DATA_INBAND &&
+	       rp.trans_id == 0 && p.operation == ENL_VSTOR_OP_ENUMERATE_BUS,
+	       "the guest gets ENUMERATE_BUS");
+	ret = fake_ctl_run(ctl, "disk list --json", &out);
+	tap_ok(!ret && out && strstr(out, "\"lun\":3") &&
+	       strstr(out, "\"write_through\":true") && strstr(out, "\"lun\":0") &&
+	       out[0] == '[', "ctl disk list --json shows both disks");
+	g_free(out);
+	ret = fake_ctl_run(ctl, "disk resize 3 2M", &out);
+	g_free(out);
+	{
+		struct enl_stor_lun_info in;
+
+		struct enl_stor_ctrl *c = enl_vsp_state(srv->chan[1]);
+
+		enl_stor_lun_info(c->t, 3, &in);
+		tap_ok(!ret && in.blocks * in.block_size == 2u << 20,
+		       "ctl disk resize 3 2M");
+	}
+	ret = fake_ctl_run(ctl, "disk remove 3", &out);
+	g_free(out);
+	tap_ok(!ret && recv_pkt(&p, &rp) &&
+	       p.operation == ENL_VSTOR_OP_ENUMERATE_BUS,
+	       "ctl disk remove 3: ENUMERATE_BUS again");
+	ret = fake_ctl_run(ctl, "disk remove 3", &out);
+	tap_ok(ret == -ENOENT, "removing it twice: no such disk");
+	g_free(out);
+	ret = fake_ctl_run(ctl, "disk add /nonexistent/x.img", &out);
+	tap_ok(ret < 0 && ring_empty(), "adding a missing file fails, no "
+	       "ENUMERATE_BUS");
+	g_free(out);
+	ret = fake_ctl_run(ctl, "disk add x.img,lun=300", &out);
+	tap_ok(ret == -EINVAL, "lun=300 refused");
+	g_free(out);
+	ret = fake_ctl_run(ctl, "disk stats", &out);
+	tap_ok(!ret && out && strstr(out, "bad_srb=7") &&
+	       strstr(out, "bad_gpa=2") && strstr(out, "open=1"),
+	       "ctl disk stats shows the counters");
+	g_free(out);
+}
+
+/* Many SRBs in one signal: their completions cost one or two signals. */
+static void test_batch(void)
+{
+	uint8_t rd[10] = { 0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0 };
+	struct enl_vstor_packet p;
+	struct enl_ring_pkt rp;
+	uint8_t tur[6] = { 0 };
+	guint before;
+	unsigned int got = 0, i;
+
+	/* LUN 0 reports REPORTED LUNS DATA HAS CHANGED first. */
+	for (i = 0; i < 4; i++)
+		if (srb(&p, 0, tur, 6, ENL_VMSCSI_DATA_UNKNOWN, 0) &&
+		    p.vm_srb.srb_status == ENL_SRB_STATUS_SUCCESS)
+			break;
+	before = fake_hv_nr_signals(hv);
+	for (i = 0; i < 16; i++) {
+		srb_init(&p, 0, rd, 10, ENL_VMSCSI_DATA_READ, 4096);
+		send_gpa(&p, DATA_PFN + i, 0, 4096, 5000 + i);
+	}
+	kick_host();
+	while (got < 16 && recv_pkt(&p, &rp) &&
+	       p.vm_srb.srb_status == ENL_SRB_STATUS_SUCCESS)
+		got++;
+	tap_ok(got == 16 && fake_hv_nr_signals(hv) - before <= 3,
+	       "16 READs in one signal: 16 completions, %u guest signal(s)",
+	       fake_hv_nr_signals(hv) - before);
+}
+
+/* More completions than the guest's ring holds: none lost, order kept. */
+static void test_ring_full(void)
+{
+	uint8_t tur[6] = { 0 };
+	struct enl_vstor_packet p;
+	struct enl_ring_pkt rp;
+	unsigned int sent = 0, got = 0, i, round;
+	bool order = true;
+
+	/*
+	 * 88 bytes a packet each way: 150 fit in the guest's 16 KiB ring,
+	 * 300 answers do not fit in the host's.
+	 */
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 150; i++, sent++) {
+			srb_init(&p, 0, tur, 6, ENL_VMSCSI_DATA_UNKNOWN, 0);
+			send_inband(&p, sizeof(p), 10000 + sent);
+		}
+		kick_host();
+	}
+	tap_ok(counter("requeued") > 0,
+	       "host -> guest ring full: completions held back (%llu)",
+	       (unsigned long long)counter("requeued"));
+	while (got < sent && recv_pkt(&p, &rp)) {
+		order &= rp.trans_id == 10000 + got;
+		got++;
+	}
+	tap_ok(got == 300 && order && ring_empty(),
+	       "all %u completions arrive, in order, as the guest reads", got);
+}
+
+/* The IDE accelerator: its own offer and target; Linux's target id. */
+static void test_ide(void)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autofree char *spec = g_strdup_printf("%s,ide",
+						st_image("ide.img", 1 << 20));
+	uint8_t inq[6] = { 0x12, 0, 0, 0, 36, 0 };
+	struct enl_vstor_packet p;
+	struct fake_msg *m;
+	bool ok = true;
+
+	tap_ok(enl_stor_add_disk(srv, spec, out) == 0 &&
+	       !strcmp(out->str, "ide:0\n") && srv->chan[2] &&
+	       !strcmp(srv->chan[2]->cls->name, "ide"),
+	       "--disk FILE,ide: ide:0, an IDE controller offered");
+	m = fake_hv_pop(hv);
+	g_free(m);
+	gc = &ide_gc;
+	gc->conn_id = srv->chan[2]->conn_id;
+	tap_ok(open_chan(), "the guest opens the IDE channel");
+	memset(&p, 0, sizeof(p));
+	ok &= op(ENL_VSTOR_OP_BEGIN_INITIALIZATION, &p) == 0;
+	memset(&p, 0, sizeof(p));
+	p.version.major_minor = ENL_VMSTOR_VERSION_WIN10;
+	ok &= op(ENL_VSTOR_OP_QUERY_PROTOCOL_VERSION, &p) == 0;
+	memset(&p, 0, sizeof(p));
+	ok &= op(ENL_VSTOR_OP_QUERY_PROPERTIES, &p) == 0;
+	memset(&p, 0, sizeof(p));
+	ok &= op(ENL_VSTOR_OP_END_INITIALIZATION, &p) == 0;
+	tap_ok(ok, "IDE handshake");
+	srb_init(&p, 0, inq, 6, ENL_VMSCSI_DATA_READ, 36);
+	p.vm_srb.target_id = 0xcb;	/* (u8)(instance b[5] << 8 | b[4]) */
+	send_gpa(&p, DATA_PFN, 0, 36, 77);
+	kick_host();
+	{
+		struct enl_ring_pkt rp;
+
+		tap_ok(recv_pkt(&p, &rp) && rp.trans_id == 77 &&
+		       p.vm_srb.srb_status == ENL_SRB_STATUS_SUCCESS &&
+		       p.vm_srb.data_transfer_length == 36,
+		       "IDE: INQUIRY to the target Linux derives from the "
+		       "instance GUID succeeds");
+	}
+	tap_ok(srv->chan[1] && !strcmp(srv->chan[1]->cls->name, "scsi"),
+	       "the SCSI controller is still relid 1");
+	gc = &scsi_gc;
+}
+
+int main(void)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	st_setup();
+	hv = fake_hv_new(RAM, true);
+	srv = enl_vmbus_server_new(hv);
+	enl_vmbus_server_set_ram_fd(srv, hv->memfd);
+	tap_ok(enl_vmbus_server_add_class(srv, &enl_vsp_scsi_class) == 0 &&
+	       enl_vmbus_server_add_class(srv, &enl_vsp_ide_class) == 0,
+	       "classes scsi and ide registered");
+	ctl = fake_ctl_new();
+	enl_stor_register_ctl(srv, ctl);
+	tap_ok(enl_stor_add_disk(srv, st_image("one.img", 4 << 20), out) == 0 &&
+	       !strcmp(out->str, "scsi:0\n") && srv->chan[1] && !srv->chan[2],
+	       "--disk: a 4 MiB disk at scsi:0, its controller offered");
+	guest_contact(hv, C4, ENL_VMBUS_VERSION_WIN10_V5_3, 0, 2);
+	guest_simple(hv, C4, ENL_CHANNELMSG_REQUESTOFFERS);
+	fake_hv_drain(hv);
+	scsi_gc.conn_id = srv->chan[1]->conn_id;
+	tap_ok(open_chan(), "the guest opens the SCSI controller's channel");
+
+	test_handshake();
+	test_srbs();
+	test_malformed();
+	test_hotplug(ctl);
+	test_batch();
+	test_ring_full();
+
+	test_ide();
+
+	guest_relid_msg(hv, C4, ENL_CHANNELMSG_CLOSECHANNEL, 1);
+	guest_relid_msg(hv, C4, ENL_CHANNELMSG_CLOSECHANNEL, 2);
+	fake_hv_drain(hv);
+	enl_vmbus_server_free(srv);
+	fake_ctl_free(ctl);
+	fake_hv_free(hv);
+	return tap_done();
+}
