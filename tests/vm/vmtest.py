@@ -72,7 +72,11 @@ def kernel_paths():
 class Guest:
     """One guest under enl-host, with its agent connection."""
 
-    def __init__(self, offers=('echo',), mem='512M', cpus=1, append=''):
+    def __init__(self, offers=('echo',), mem='512M', cpus=1, append='',
+                 disks=()):
+        """disks: `enl-host run --disk` arguments, FILE[,ro][,wt][,ide][,lun=N]
+        (the storage VSP offers a controller for them); `ctl disk ...`
+        changes them while the guest runs."""
         vmlinuz, initrd = kernel_paths()
         self.dir = tempfile.mkdtemp(prefix='enl-vm-')
         self.ctl_path = os.path.join(self.dir, 'ctl.sock')
@@ -85,6 +89,8 @@ class Guest:
                '--serial2', self.agent_path, '--ctl', self.ctl_path]
         for o in offers:
             cmd += ['--offer', o]
+        for d in disks:
+            cmd += ['--disk', d]
         self.t0 = time.monotonic()
         self.host_log = open(os.path.join(self.dir, 'enl-host.log'), 'w')
         self.proc = subprocess.Popen(cmd, stdout=self.host_log,
@@ -216,12 +222,12 @@ class Guest:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_suite(offers, body, cpus=1, append=''):
+def run_suite(offers, body, cpus=1, append='', disks=()):
     """Boot one guest with offers, run body(t, g), print TAP; the exit
     status for sys.exit. Logs are kept when anything failed."""
     t = Tap()
     try:
-        g = Guest(offers=offers, cpus=cpus, append=append)
+        g = Guest(offers=offers, cpus=cpus, append=append, disks=disks)
     except GuestError as e:
         t.ok(False, 'guest boots with %s offered' % ', '.join(offers), str(e))
         return t.done()
