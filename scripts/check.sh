@@ -61,10 +61,10 @@ kbuild_clean() {
 check "kmod builds with W=1, sparse (C=1) clean" kbuild_clean
 # common/proto is userspace only (C11, -Werror): kernel style does not apply.
 for f in $(git ls-files -co --exclude-standard 'kmod/*.[ch]' 'include/enlighten/*.h' \
-		'common/*.[ch]' | grep -v '\.mod\.c$' | grep -v '^common/proto/' | sort -u); do
+		'common/*.[ch]' 'tests/vm/kmod/*.[ch]' | grep -v '\.mod\.c$' | grep -v '^common/proto/' | sort -u); do
 	# Wire headers and common/ also compile in userspace, which has no
 	# __packed/__aligned macros: the attribute is spelled out there.
-	case $f in kmod/*) ign= ;; *) ign=--ignore=PREFER_DEFINED_ATTRIBUTE_MACRO ;; esac
+	case $f in kmod/*|tests/vm/kmod/*) ign= ;; *) ign=--ignore=PREFER_DEFINED_ATTRIBUTE_MACRO ;; esac
 	check "checkpatch $f" perl build/linux-src/scripts/checkpatch.pl \
 		--no-tree -f --quiet --show-types $ign "$f"
 done

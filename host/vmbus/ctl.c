@@ -48,7 +48,10 @@ static int verb_devices(void *ctx, int argc, char **argv, GString *out)
 		append_guid(out, &ch->cls->class_guid);
 		g_string_append_c(out, ' ');
 		append_guid(out, &ch->instance);
-		g_string_append_printf(out, " %s\n", enl_vmbus_chan_state_name(ch));
+		g_string_append_printf(out, " %s", enl_vmbus_chan_state_name(ch));
+		if (ch->sub_index)
+			g_string_append_printf(out, " sub=%u", ch->sub_index);
+		g_string_append_c(out, '\n');
 	}
 	return 0;
 }
@@ -165,7 +168,8 @@ void enl_vmbus_server_register_ctl(struct enl_vmbus_server *srv,
 				   struct enl_ctl *ctl)
 {
 	enl_ctl_register(ctl, "devices", verb_devices, srv,
-			 "devices: relid class class-guid instance-guid state");
+			 "devices: relid class class-guid instance-guid state "
+			 "[sub=<index> for a sub-channel]");
 	enl_ctl_register(ctl, "offer", verb_offer, srv,
 			 "offer <class>: hot-add a device, prints its relid");
 	enl_ctl_register(ctl, "rescind", verb_rescind, srv,

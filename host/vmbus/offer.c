@@ -38,6 +38,7 @@ void enl_vmbus_send_offer(struct enl_vsp_channel *ch)
 	o.offer.if_instance = ch->instance;
 	o.offer.chn_flags = ch->cls->chn_flags;
 	o.offer.mmio_megabytes = ch->cls->mmio_megabytes;
+	o.offer.sub_channel_index = ch->sub_index;
 	o.child_relid = ch->relid;
 	/* No monitor pages: the guest signals with HvSignalEvent. */
 	o.monitor_allocated = 0;
@@ -72,20 +73,29 @@ static void make_instance(struct enl_vmbus_server *srv, struct enl_guid *g,
 	g->b[3] = 0xe0 | ((serial >> 24) & 0x0f);
 }
 
-int enl_vmbus_server_offer(struct enl_vmbus_server *srv, const char *class_name)
+static int free_relid(struct enl_vmbus_server *srv)
 {
-	const struct enl_vsp_class *cls = find_class(srv, class_name);
-	struct enl_vsp_channel *ch;
 	uint32_t relid;
 
-	if (!cls)
-		return -ENOENT;
 	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
 		if (!srv->chan[relid])
-			break;
-	if (relid > ENL_VMBUS_MAX_RELID)
-		return -ENOSPC;
-	ch = g_new0(struct enl_vsp_channel, 1);
+			return (int)relid;
+	return -ENOSPC;
+}
+
+/*
+ * A channel on relid, started (its worker) and complete before it is
+ * published in the table; a primary gets a fresh instance, a sub-channel
+ * its parent's. NULL if no worker or VSP state could be had.
+ */
+static struct enl_vsp_channel *new_channel(struct enl_vmbus_server *srv,
+					   const struct enl_vsp_class *cls,
+					   uint32_t relid,
+					   struct enl_vsp_channel *parent,
+					   uint16_t sub_index)
+{
+	struct enl_vsp_channel *ch = g_new0(struct enl_vsp_channel, 1);
+
 	ch->srv = srv;
 	ch->cls = cls;
 	ch->relid = relid;
@@ -93,41 +103,160 @@ int enl_vmbus_server_offer(struct enl_vmbus_server *srv, const char *class_name)
 	ch->state = ENL_CHAN_OFFERED;
 	if (enl_vmbus_chan_start(ch)) {
 		g_free(ch);
-		return -EAGAIN;
+		return NULL;
 	}
+	if (parent) {
+		ch->instance = parent->instance;
+		ch->parent = parent;
+		ch->sub_index = sub_index;
+		ch->serial = ++srv->instance_serial;
+	} else {
+		make_instance(srv, &ch->instance, cls);
+		ch->serial = srv->instance_serial;
+	}
+	/* Per-offer VSP state: a sub-channel has its own, too. */
 	if (enl_vmbus_state_create(ch)) {
 		enl_vmbus_chan_stop(ch);
 		g_free(ch);
-		return -ENOMEM;
+		return NULL;
 	}
-	make_instance(srv, &ch->instance, cls);
-	ch->serial = srv->instance_serial;
 	srv->chan[relid] = ch;
 	/* Before REQUESTOFFERS the offer waits for the guest's round. */
 	if (srv->connected && srv->offers_requested)
 		enl_vmbus_send_offer(ch);
-	return (int)relid;
+	return ch;
+}
+
+int enl_vmbus_server_offer(struct enl_vmbus_server *srv, const char *class_name)
+{
+	const struct enl_vsp_class *cls = find_class(srv, class_name);
+	int relid;
+
+	if (!cls)
+		return -ENOENT;
+	relid = free_relid(srv);
+	if (relid < 0)
+		return relid;
+	if (!new_channel(srv, cls, (uint32_t)relid, NULL, 0))
+		return -EAGAIN;
+	return relid;
+}
+
+static struct enl_vsp_channel *find_sub(struct enl_vmbus_server *srv,
+					const struct enl_vsp_channel *parent,
+					uint16_t index)
+{
+	uint32_t relid;
+
+	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++) {
+		struct enl_vsp_channel *ch = srv->chan[relid];
+
+		if (ch && ch->parent == parent && ch->sub_index == index)
+			return ch;
+	}
+	return NULL;
+}
+
+/* On the main thread, which owns the channel table. */
+static int create_subchannels(struct enl_vsp_channel *ch, unsigned int n)
+{
+	struct enl_vmbus_server *srv = ch->srv;
+	unsigned int i, have = 0;
+	int relid;
+
+	for (i = 1; i <= n; i++) {
+		if (find_sub(srv, ch, (uint16_t)i)) {
+			have++;
+			continue;
+		}
+		relid = free_relid(srv);
+		if (relid < 0)
+			return have ? (int)have : relid;
+		if (!new_channel(srv, ch->cls, (uint32_t)relid, ch, (uint16_t)i))
+			return have ? (int)have : -EAGAIN;
+		have++;
+	}
+	g_message("vmbus: relid %u (%s) has %u sub-channels", ch->relid,
+		  ch->cls->name, have);
+	return (int)have;
+}
+
+struct deferred_subs {
+	struct enl_vmbus_server *srv;
+	uint32_t relid, serial;
+	unsigned int n;
+};
+
+static gboolean subs_cb(gpointer data)
+{
+	struct deferred_subs *d = data;
+	struct enl_vsp_channel *ch = enl_vmbus_chan_lookup(d->srv, d->relid);
+
+	/* Still the offer that asked, and still there. */
+	if (ch && ch->serial == d->serial && ch->state != ENL_CHAN_RESCINDED)
+		create_subchannels(ch, d->n);
+	return G_SOURCE_REMOVE;
+}
+
+int enl_vsp_create_subchannels(struct enl_vsp_channel *ch, unsigned int n)
+{
+	struct deferred_subs *d;
+
+	if (ch->parent || ch->sub_index || ch->state == ENL_CHAN_RESCINDED ||
+	    !n || n > ENL_VSP_MAX_SUBCHANNELS)
+		return -EINVAL;
+	if (g_main_context_is_owner(g_main_context_default()))
+		return create_subchannels(ch, n);
+	/*
+	 * From a worker (on_open runs on the channel's context while the
+	 * main thread waits for it): the table is the main thread's, so the
+	 * offers follow on the main loop, after the open result.
+	 */
+	d = g_new(struct deferred_subs, 1);
+	d->srv = ch->srv;
+	d->relid = ch->relid;
+	d->serial = ch->serial;
+	d->n = n;
+	g_idle_add_full(G_PRIORITY_DEFAULT, subs_cb, d, g_free);
+	return (int)n;
+}
+
+uint16_t enl_vsp_sub_index(const struct enl_vsp_channel *ch)
+{
+	return ch->sub_index;
+}
+
+/* After unload: the guest forgot the sub-channels; its driver asks again. */
+void enl_vmbus_drop_subchannels(struct enl_vmbus_server *srv)
+{
+	uint32_t relid;
+
+	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
+		if (srv->chan[relid] && srv->chan[relid]->sub_index)
+			enl_vmbus_chan_free(srv->chan[relid]);
 }
 
 void enl_vmbus_chan_free(struct enl_vsp_channel *ch)
 {
 	struct enl_vmbus_server *srv = ch->srv;
+	uint32_t relid;
 
 	enl_vmbus_chan_close(ch);
 	enl_vmbus_state_destroy(ch);
 	enl_vmbus_chan_stop(ch);
 	enl_vmbus_gpadl_free_relid(srv, ch->relid);
 	srv->chan[ch->relid] = NULL;
+	/* Sub-channels the guest has not released yet outlive their parent. */
+	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
+		if (srv->chan[relid] && srv->chan[relid]->parent == ch)
+			srv->chan[relid]->parent = NULL;
 	g_free(ch);
 }
 
-int enl_vmbus_server_rescind(struct enl_vmbus_server *srv, uint32_t relid)
+static int rescind_one(struct enl_vsp_channel *ch)
 {
-	struct enl_vsp_channel *ch = enl_vmbus_chan_lookup(srv, relid);
 	struct enl_vmbus_channel_rescind_offer r = { 0 };
 
-	if (!ch)
-		return -ENOENT;
 	if (ch->state == ENL_CHAN_RESCINDED)
 		return -EALREADY;
 	/* Once rescinded the host answers nothing more on this channel. */
@@ -138,9 +267,26 @@ int enl_vmbus_server_rescind(struct enl_vmbus_server *srv, uint32_t relid)
 	}
 	ch->state = ENL_CHAN_RESCINDED;
 	r.header.msgtype = ENL_CHANNELMSG_RESCIND_CHANNELOFFER;
-	r.child_relid = relid;
-	enl_vmbus_reply(srv, &r, sizeof(r));
+	r.child_relid = ch->relid;
+	enl_vmbus_reply(ch->srv, &r, sizeof(r));
 	return 0;
+}
+
+int enl_vmbus_server_rescind(struct enl_vmbus_server *srv, uint32_t relid)
+{
+	struct enl_vsp_channel *ch = enl_vmbus_chan_lookup(srv, relid);
+	uint32_t i;
+
+	if (!ch)
+		return -ENOENT;
+	if (ch->state == ENL_CHAN_RESCINDED)
+		return -EALREADY;
+	/* Sub-channels go first: the guest removes the device with the primary. */
+	if (!ch->parent && !ch->sub_index)
+		for (i = 1; i <= ENL_VMBUS_MAX_RELID; i++)
+			if (srv->chan[i] && srv->chan[i]->parent == ch)
+				rescind_one(srv->chan[i]);
+	return rescind_one(ch);
 }
 
 struct deferred_rescind {

@@ -106,6 +106,9 @@ struct enl_vsp_channel {
 	struct enl_guid instance;
 	enum enl_vmbus_chan_state state;
 	bool offer_sent;
+	/* Sub-channels: their primary (NULL for a primary) and index 1..n. */
+	struct enl_vsp_channel *parent;
+	uint16_t sub_index;
 
 	void *vsp_state;	/* the class's create(), on ctx */
 	struct enl_vmbus_worker *worker;	/* NULL: main context */
@@ -215,6 +218,7 @@ void enl_vmbus_send_offer(struct enl_vsp_channel *ch);
 void enl_vmbus_on_relid_released(struct enl_vmbus_server *srv,
 				 const void *msg);
 void enl_vmbus_chan_free(struct enl_vsp_channel *ch);
+void enl_vmbus_drop_subchannels(struct enl_vmbus_server *srv);
 const char *enl_vmbus_chan_state_name(const struct enl_vsp_channel *ch);
 
 /* gpadl.c */

@@ -154,9 +154,10 @@ void enl_vsp_recv_done(struct enl_vsp_channel *ch);
 void enl_vsp_kick(struct enl_vsp_channel *ch);
 
 /*
- * Host-side hot removal: rescind the channel's offer. From the channel's
- * own context (a callback) it is queued to the main loop, since closing
- * waits for that context, and returns 0.
+ * Host-side hot removal: rescind the channel's offer (a primary's
+ * sub-channels first). From the channel's own context (a callback) it is
+ * queued to the main loop, since closing waits for that context, and
+ * returns 0.
  */
 int enl_vsp_rescind(struct enl_vsp_channel *ch);
 
@@ -180,5 +181,25 @@ void enl_vsp_call(struct enl_vsp_channel *ch, void (*fn)(void *data),
 #include "gpadl_view.h"
 #include "inflight.h"
 #include "xfer_page.h"
+
+/* Most sub-channels one primary may have. */
+#define ENL_VSP_MAX_SUBCHANNELS	64
+
+/*
+ * Offer n sub-channels of the primary ch (typically from on_open, when the
+ * guest's open asks for them in the device's protocol): same class, the
+ * primary's instance GUID, sub_channel_index 1..n, each with its own relid,
+ * connection id and worker; the class's callbacks serve them like any
+ * channel. Indices that exist already are kept, so asking again after a
+ * reopen is harmless. They are rescinded with the primary and dropped when
+ * the guest unloads. Returns how many the primary has now, -EINVAL (ch is
+ * a sub-channel, rescinded, or n is 0 or above ENL_VSP_MAX_SUBCHANNELS),
+ * -ENOSPC (out of relids) or -EAGAIN (no worker). Called from a worker
+ * (on_open), the offers are made on the main loop right after, and it
+ * returns n.
+ */
+int enl_vsp_create_subchannels(struct enl_vsp_channel *ch, unsigned int n);
+/* 0 for a primary, else the sub-channel's index. */
+uint16_t enl_vsp_sub_index(const struct enl_vsp_channel *ch);
 
 #endif /* ENL_HOST_VSP_H */

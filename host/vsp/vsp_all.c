@@ -9,6 +9,7 @@
 
 static const struct enl_vsp_class *const classes[] = {
 	&enl_vsp_echo_class,
+	&enl_vsp_echo_mq_class,
 	&enl_vsp_scsi_class,
 	&enl_vsp_ide_class,
 };

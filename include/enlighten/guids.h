@@ -88,6 +88,14 @@
 	ENL_GUID_INIT(0x267a601f, 0x3d52, 0x4452, 0x9f, 0x34,		\
 		      0x37, 0x5f, 0x9d, 0x83, 0xe7, 0xcf)
 
+/*
+ * Echo test device with sub-channels (echo.h), served by enl-host only,
+ * {2f424213-b9c9-4d9a-a9bb-f80d0f31bf87}
+ */
+#define ENL_GUID_ECHO_MQ						\
+	ENL_GUID_INIT(0x2f424213, 0xb9c9, 0x4d9a, 0xa9, 0xbb,		\
+		      0xf8, 0x0d, 0x0f, 0x31, 0xbf, 0x87)
+
 /* ---- Lookup ----------------------------------------------------------- */
 
 enum enl_dev_class {
@@ -105,6 +113,7 @@ enum enl_dev_class {
 	ENL_DEV_VSS,
 	ENL_DEV_CLIPBOARD,
 	ENL_DEV_ECHO,
+	ENL_DEV_ECHO_MQ,
 	ENL_DEV_COUNT
 };
 
@@ -136,6 +145,7 @@ static inline const struct enl_guid *enl_dev_class_guid(enum enl_dev_class cls)
 		[ENL_DEV_VSS]		= ENL_GUID_VSS,
 		[ENL_DEV_CLIPBOARD]	= ENL_GUID_CLIPBOARD,
 		[ENL_DEV_ECHO]		= ENL_GUID_ECHO,
+		[ENL_DEV_ECHO_MQ]	= ENL_GUID_ECHO_MQ,
 	};
 
 	if ((unsigned int)cls >= ENL_DEV_COUNT)
@@ -174,6 +184,7 @@ static inline const char *enl_dev_class_name(enum enl_dev_class cls)
 	case ENL_DEV_VSS:	return "vss";
 	case ENL_DEV_CLIPBOARD:	return "clipboard";
 	case ENL_DEV_ECHO:	return "echo";
+	case ENL_DEV_ECHO_MQ:	return "echo-mq";
 	default:		return "unknown";
 	}
 }

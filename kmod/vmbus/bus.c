@@ -50,11 +50,18 @@ static int bus_probe(struct device *dev)
 	struct enl_vmbus_driver *drv = to_enl_driver(dev->driver);
 	struct enl_vmbus_device *vdev = to_enl_vmbus_device(dev);
 	const struct hv_vmbus_device_id *id;
+	int ret;
 
 	id = bus_match_id(drv->id_table, &vdev->class_id);
 	if (!id || !drv->probe)
 		return -ENODEV;
-	return drv->probe(vdev, id);
+	ret = drv->probe(vdev, id);
+	/* A failed probe leaves nothing open for the next driver to find. */
+	if (ret) {
+		enl_vmbus_channel_close_all(vdev->channel);
+		enl_mmio_release_device(vdev->channel->vb, vdev);
+	}
+	return ret;
 }
 
 static void bus_remove(struct device *dev)
@@ -65,7 +72,8 @@ static void bus_remove(struct device *dev)
 	if (drv->remove)
 		drv->remove(vdev);
 	/* Whatever the driver left open is closed before the next driver. */
-	enl_vmbus_channel_close(vdev->channel);
+	enl_vmbus_channel_close_all(vdev->channel);
+	enl_mmio_release_device(vdev->channel->vb, vdev);
 }
 
 struct bus_type enl_vmbus_bus = {

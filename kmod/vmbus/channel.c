@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Channels: open/close, ring buffers, sending, receiving and per-channel interrupts. */
+/* Channels: lifetime, open/close, ring memory and per-channel interrupts. */
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include "vmbus.h"
@@ -9,12 +10,10 @@
 /* Packets an on_event callback may take per tasklet run. */
 #define CHAN_BUDGET		64
 
-static void chan_broken(struct enl_vmbus_channel *ch)
+/* Where to log about a channel: a sub-channel is no device of its own. */
+struct device *enl_channel_dev(struct enl_vmbus_channel *ch)
 {
-	if (!READ_ONCE(ch->broken))
-		dev_err(&ch->vdev.dev, "ring buffer corrupt: channel %u disabled\n",
-			ch->relid);
-	WRITE_ONCE(ch->broken, true);
+	return ch->primary ? &ch->primary->vdev.dev : &ch->vdev.dev;
 }
 
 void enl_channel_signal(struct enl_vmbus_channel *ch)
@@ -31,13 +30,15 @@ void enl_channel_signal(struct enl_vmbus_channel *ch)
 	ret = vb->t->signal_event(vb->t,
 				  ENL_HV_SIGNAL_EVENT_VALUE(ch->sig_conn_id, 0));
 	if (ret)
-		dev_err_ratelimited(&ch->vdev.dev, "HvSignalEvent failed: %d\n",
-				    ret);
+		dev_err_ratelimited(enl_channel_dev(ch),
+				    "HvSignalEvent for relid %u failed: %d\n",
+				    ch->relid, ret);
 }
 
 static void chan_tasklet(struct tasklet_struct *t)
 {
 	struct enl_vmbus_channel *ch = from_tasklet(ch, t, tasklet);
+	u64 before;
 	int n;
 
 	if (READ_ONCE(ch->state) != ENL_CHAN_OPEN || READ_ONCE(ch->broken))
@@ -48,15 +49,39 @@ static void chan_tasklet(struct tasklet_struct *t)
 	}
 	/* No need for the host to interrupt while we drain. */
 	enl_ring_intr_mask(&ch->in);
+	before = ch->in.stats.packets;
 	n = ch->on_event(ch, CHAN_BUDGET);
 	if (enl_ring_read_commit(&ch->in))
 		enl_channel_signal(ch);
 	if (READ_ONCE(ch->broken))
 		return;
+	/*
+	 * A callback that took nothing left its packet in the ring (one it
+	 * cannot take now, e.g. too large for its buffer): running it again
+	 * at once would spin. Unmask and wait for the next interrupt or for
+	 * enl_vmbus_channel_kick().
+	 */
+	if (ch->in.stats.packets == before && n < CHAN_BUDGET) {
+		enl_ring_intr_unmask(&ch->in);
+		if (enl_ring_bytes_to_read(&ch->in)) {
+			atomic64_inc(&ch->stalls);
+			dev_warn_ratelimited(enl_channel_dev(ch),
+					     "relid %u: callback took no packet; waiting for the driver\n",
+					     ch->relid);
+		}
+		return;
+	}
 	/* Out of budget, or data came in as we unmasked: run again. */
 	if (n >= CHAN_BUDGET || enl_ring_intr_unmask(&ch->in))
 		tasklet_schedule(&ch->tasklet);
 }
+
+void enl_vmbus_channel_kick(struct enl_vmbus_channel *ch)
+{
+	if (READ_ONCE(ch->state) == ENL_CHAN_OPEN)
+		tasklet_schedule(&ch->tasklet);
+}
+EXPORT_SYMBOL_GPL(enl_vmbus_channel_kick);
 
 /* SynIC tasklet: the host set relid's event flag. */
 void enl_channel_on_event(struct enl_vmbus *vb, u32 relid)
@@ -95,10 +120,14 @@ struct enl_vmbus_channel *enl_channel_alloc(struct enl_vmbus *vb,
 	ch->offer = *offer;
 	ch->relid = offer->child_relid;
 	ch->sig_conn_id = offer->connection_id & ENL_HV_CONNECTION_ID_MASK;
+	ch->sub_index = offer->offer.sub_channel_index;
 	memcpy(&ch->vdev.class_id, &offer->offer.if_type, sizeof(guid_t));
 	memcpy(&ch->vdev.instance_id, &offer->offer.if_instance,
 	       sizeof(guid_t));
 	ch->vdev.channel = ch;
+	INIT_LIST_HEAD(&ch->sub_list);
+	INIT_LIST_HEAD(&ch->sub_node);
+	init_waitqueue_head(&ch->sub_wq);
 	mutex_init(&ch->lock);
 	spin_lock_init(&ch->out_lock);
 	tasklet_setup(&ch->tasklet, chan_tasklet);
@@ -124,7 +153,7 @@ const char *enl_channel_state_name(struct enl_vmbus_channel *ch)
 	return names[READ_ONCE(ch->state)];
 }
 
-static void chan_set_state(struct enl_vmbus_channel *ch, int state)
+void enl_channel_set_state(struct enl_vmbus_channel *ch, int state)
 {
 	unsigned long flags;
 
@@ -132,24 +161,6 @@ static void chan_set_state(struct enl_vmbus_channel *ch, int state)
 	spin_lock_irqsave(&ch->out_lock, flags);
 	WRITE_ONCE(ch->state, state);
 	spin_unlock_irqrestore(&ch->out_lock, flags);
-}
-
-/* Spread channels over the online CPUs (hv); pci delivers all to VP 0. */
-static void chan_pick_cpu(struct enl_vmbus_channel *ch)
-{
-	struct enl_vmbus *vb = ch->vb;
-	unsigned int cpu = 0, n;
-
-	if (vb->t->nr_synic > 1) {
-		n = atomic_inc_return(&vb->next_cpu) % num_online_cpus();
-		for_each_online_cpu(cpu)
-			if (!n--)
-				break;
-		if (cpu >= nr_cpu_ids)
-			cpu = cpumask_first(cpu_online_mask);
-	}
-	ch->target_cpu = cpu;
-	ch->target_vp = vb->t->vp_index(vb->t, cpu);
 }
 
 static int chan_send_open(struct enl_vmbus_channel *ch,
@@ -186,8 +197,9 @@ static int chan_send_open(struct enl_vmbus_channel *ch,
 		goto out;
 	res = (const void *)w->msg;
 	if (res->status) {
-		dev_err(&ch->vdev.dev, "host refused to open channel: status %#x\n",
-			res->status);
+		dev_err(enl_channel_dev(ch),
+			"host refused to open relid %u: status %#x\n",
+			ch->relid, res->status);
 		ret = -EIO;
 	}
 out:
@@ -206,16 +218,66 @@ static void chan_send_close(struct enl_vmbus_channel *ch)
 		enl_conn_post(ch->vb, &msg, sizeof(msg));
 }
 
+static void chan_put_pages(struct enl_vmbus_channel *ch, bool free_pages)
+{
+	u32 i;
+
+	if (ch->ring_buf)
+		vunmap(ch->ring_buf);
+	for (i = 0; free_pages && i < ch->ring_npages; i++)
+		__free_page(ch->ring_pages[i]);
+	kvfree(ch->ring_pages);
+	ch->ring_buf = NULL;
+	ch->ring_pages = NULL;
+	ch->ring_npages = 0;
+}
+
+/*
+ * Both rings as one run of pages, shared as one GPADL: outbound control
+ * page and data, inbound control page and data. The mapping repeats the
+ * inbound data pages once more after them, so that a packet that wraps
+ * around the end of the ring reads contiguously in place.
+ */
+static int chan_alloc_rings(struct enl_vmbus_channel *ch, u32 send, u32 recv)
+{
+	u32 n = ch->ring_bytes >> PAGE_SHIFT, extra = recv >> PAGE_SHIFT, i;
+	struct page **map;
+	int ret = -ENOMEM;
+
+	ch->ring_pages = kvcalloc(n, sizeof(*ch->ring_pages), GFP_KERNEL);
+	map = kvmalloc_array(n + extra, sizeof(*map), GFP_KERNEL);
+	if (!ch->ring_pages || !map)
+		goto out;
+	for (i = 0; i < n; i++) {
+		ch->ring_pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!ch->ring_pages[i])
+			goto out;
+		ch->ring_npages++;
+		map[i] = ch->ring_pages[i];
+	}
+	for (i = 0; i < extra; i++)
+		map[n + i] = ch->ring_pages[n - extra + i];
+	ch->ring_buf = vmap(map, n + extra, VM_MAP, PAGE_KERNEL);
+	if (ch->ring_buf)
+		ret = 0;
+out:
+	kvfree(map);
+	if (ret)
+		chan_put_pages(ch, true);
+	return ret;
+}
+
 /* The host may still write rings it never confirmed it let go of. */
 static void chan_free_rings(struct enl_vmbus_channel *ch, bool gpadl_up)
 {
 	if (gpadl_up && enl_vmbus_gpadl_teardown(ch, ch->ring_gpadl)) {
-		dev_err(&ch->vdev.dev, "ring GPADL not torn down: leaking %u bytes\n",
-			ch->ring_bytes);
+		dev_err(enl_channel_dev(ch),
+			"relid %u: ring GPADL not torn down: leaking %u bytes\n",
+			ch->relid, ch->ring_bytes);
+		chan_put_pages(ch, false);
 	} else {
-		vfree(ch->ring_buf);
+		chan_put_pages(ch, true);
 	}
-	ch->ring_buf = NULL;
 }
 
 static bool ring_size_ok(u32 size)
@@ -224,15 +286,43 @@ static bool ring_size_ok(u32 size)
 	       !(size % PAGE_SIZE);
 }
 
-int enl_vmbus_channel_open(struct enl_vmbus_channel *ch,
-			   const struct enl_vmbus_open_params *p)
+static int chan_setup_rings(struct enl_vmbus_channel *ch,
+			    const struct enl_vmbus_open_params *p)
 {
 	u8 *buf;
 	int ret;
 
+	ch->ring_bytes = 2 * ENL_RING_PAGE_SIZE + p->send_ring_size +
+			 p->recv_ring_size;
+	ret = chan_alloc_rings(ch, p->send_ring_size, p->recv_ring_size);
+	if (ret)
+		return ret;
+	buf = ch->ring_buf;
+	ret = enl_ring_init(&ch->out, (void *)buf, buf + ENL_RING_PAGE_SIZE,
+			    p->send_ring_size);
+	buf += ENL_RING_PAGE_SIZE + p->send_ring_size;
+	ret = ret ?: enl_ring_init(&ch->in, (void *)buf,
+				   buf + ENL_RING_PAGE_SIZE, p->recv_ring_size);
+	if (ret) {
+		chan_free_rings(ch, false);
+		return ret;
+	}
+	enl_ring_reset(&ch->out);
+	enl_ring_reset(&ch->in);
+	return 0;
+}
+
+int enl_vmbus_channel_open(struct enl_vmbus_channel *ch,
+			   const struct enl_vmbus_open_params *p)
+{
+	int ret;
+
 	if (!p->on_event || !ring_size_ok(p->send_ring_size) ||
 	    !ring_size_ok(p->recv_ring_size) ||
-	    p->userdata_len > ENL_VMBUS_MAX_USER_DEFINED_BYTES)
+	    p->userdata_len > ENL_VMBUS_MAX_USER_DEFINED_BYTES ||
+	    p->max_requests > ENL_VMBUS_MAX_REQUESTS ||
+	    ((p->flags & ENL_VMBUS_OPEN_TARGET_CPU) &&
+	     p->target_cpu >= nr_cpu_ids))
 		return -EINVAL;
 	mutex_lock(&ch->lock);
 	ret = -EBUSY;
@@ -241,58 +331,55 @@ int enl_vmbus_channel_open(struct enl_vmbus_channel *ch,
 	ret = -ENODEV;
 	if (READ_ONCE(ch->rescinded))
 		goto unlock;
-
-	ret = -ENOMEM;
-	ch->ring_bytes = 2 * ENL_RING_PAGE_SIZE + p->send_ring_size +
-			 p->recv_ring_size;
-	buf = vzalloc(ch->ring_bytes);
-	if (!buf)
-		goto unlock;
-	ch->ring_buf = buf;
-	ret = enl_ring_init(&ch->out, (void *)buf, buf + ENL_RING_PAGE_SIZE,
-			    p->send_ring_size);
-	buf += ENL_RING_PAGE_SIZE + p->send_ring_size;
-	ret = ret ?: enl_ring_init(&ch->in, (void *)buf,
-				   buf + ENL_RING_PAGE_SIZE, p->recv_ring_size);
-	if (ret) {
-		chan_free_rings(ch, false);
-		goto unlock;
+	if (p->max_requests) {
+		ret = -ENOMEM;
+		ch->rqst = enl_requestor_alloc(p->max_requests);
+		if (!ch->rqst)
+			goto unlock;
 	}
-	enl_ring_reset(&ch->out);
-	enl_ring_reset(&ch->in);
+	ret = chan_setup_rings(ch, p);
+	if (ret)
+		goto free_rqst;
 	WRITE_ONCE(ch->broken, false);
 	ch->ring_full = 0;
 
 	ret = enl_vmbus_gpadl_establish(ch, ch->ring_buf, ch->ring_bytes,
 					&ch->ring_gpadl);
 	if (ret) {
-		/* After a timeout the host may yet map it: keep it. */
-		if (ret == -ETIMEDOUT)
-			ch->ring_buf = NULL;
-		else
-			chan_free_rings(ch, false);
-		goto unlock;
+		/* After a timeout the host may yet map it: keep the pages. */
+		chan_put_pages(ch, ret != -ETIMEDOUT);
+		goto free_rqst;
 	}
 	ch->on_event = p->on_event;
 	ch->flags = p->flags;
 	ch->priv = p->priv;
 	/* CPU hotplug sees either no such CPU or a channel on it (synic.c). */
 	cpus_read_lock();
-	chan_pick_cpu(ch);
-	chan_set_state(ch, ENL_CHAN_OPENING);
+	ret = enl_channel_pick_cpu(ch, p);
+	if (!ret)
+		enl_channel_set_state(ch, ENL_CHAN_OPENING);
 	cpus_read_unlock();
+	if (ret) {
+		chan_free_rings(ch, true);
+		goto free_rqst;
+	}
 
 	ret = chan_send_open(ch, p);
 	if (ret) {
 		if (ret == -ETIMEDOUT)
 			chan_send_close(ch);
-		chan_set_state(ch, ENL_CHAN_OFFERED);
+		enl_channel_set_state(ch, ENL_CHAN_OFFERED);
 		chan_free_rings(ch, true);
-		goto unlock;
+		goto free_rqst;
 	}
-	chan_set_state(ch, ENL_CHAN_OPEN);
+	enl_channel_set_state(ch, ENL_CHAN_OPEN);
 	/* Events that came before the state said open were dropped. */
 	tasklet_schedule(&ch->tasklet);
+	mutex_unlock(&ch->lock);
+	return 0;
+free_rqst:
+	enl_requestor_free(ch->rqst);
+	ch->rqst = NULL;
 unlock:
 	mutex_unlock(&ch->lock);
 	return ret;
@@ -306,17 +393,42 @@ void enl_vmbus_channel_close(struct enl_vmbus_channel *ch)
 		mutex_unlock(&ch->lock);
 		return;
 	}
-	chan_set_state(ch, ENL_CHAN_CLOSING);
-	/* Wait out a running callback; later runs see the state. */
+	enl_channel_set_state(ch, ENL_CHAN_CLOSING);
+	/*
+	 * Wait out a running callback; later runs see the state and return
+	 * at once, so the tasklet stays enabled across the sleeping host
+	 * round trips below.
+	 */
 	tasklet_disable(&ch->tasklet);
+	tasklet_enable(&ch->tasklet);
 	chan_send_close(ch);
 	chan_free_rings(ch, true);
 	ch->on_event = NULL;
-	chan_set_state(ch, ENL_CHAN_OFFERED);
-	tasklet_enable(&ch->tasklet);
+	enl_requestor_free(ch->rqst);
+	ch->rqst = NULL;
+	enl_channel_set_state(ch, ENL_CHAN_OFFERED);
 	mutex_unlock(&ch->lock);
 }
 EXPORT_SYMBOL_GPL(enl_vmbus_channel_close);
+
+void enl_vmbus_channel_close_all(struct enl_vmbus_channel *primary)
+{
+	struct enl_vmbus_channel *sub;
+	unsigned long flags;
+	unsigned int i, max;
+
+	/* Subs are only added, never removed, while the primary lives. */
+	spin_lock_irqsave(&primary->vb->chan_lock, flags);
+	max = primary->max_sub_index;
+	spin_unlock_irqrestore(&primary->vb->chan_lock, flags);
+	for (i = 1; i <= max; i++) {
+		sub = enl_vmbus_subchannel(primary, i);
+		if (sub)
+			enl_vmbus_channel_close(sub);
+	}
+	enl_vmbus_channel_close(primary);
+}
+EXPORT_SYMBOL_GPL(enl_vmbus_channel_close_all);
 
 void *enl_vmbus_channel_priv(const struct enl_vmbus_channel *ch)
 {
@@ -326,147 +438,18 @@ EXPORT_SYMBOL_GPL(enl_vmbus_channel_priv);
 
 struct enl_vmbus_device *enl_vmbus_channel_device(struct enl_vmbus_channel *ch)
 {
-	return &ch->vdev;
+	return ch->primary ? &ch->primary->vdev : &ch->vdev;
 }
 EXPORT_SYMBOL_GPL(enl_vmbus_channel_device);
 
-static int chan_write(struct enl_vmbus_channel *ch, u16 type, u16 flags,
-		      u64 trans_id, const struct enl_ring_iov *iov,
-		      u32 iovcnt, bool raw)
+void enl_vmbus_channel_offer_info(const struct enl_vmbus_channel *ch,
+				  struct enl_vmbus_offer_info *info)
 {
-	unsigned long irqflags;
-	bool signal = false;
-	int ret;
+	const struct enl_vmbus_channel_offer *o = &ch->offer.offer;
 
-	spin_lock_irqsave(&ch->out_lock, irqflags);
-	if (ch->state != ENL_CHAN_OPEN || READ_ONCE(ch->rescinded))
-		ret = -ENODEV;
-	else if (READ_ONCE(ch->broken))
-		ret = -EIO;
-	else if (raw)
-		ret = enl_ring_write_raw(&ch->out, iov, iovcnt, &signal);
-	else
-		ret = enl_ring_write(&ch->out, type, flags, trans_id, iov,
-				     iovcnt, &signal);
-	if (ret == -EAGAIN)
-		ch->ring_full++;
-	spin_unlock_irqrestore(&ch->out_lock, irqflags);
-	if (ret == -EIO)
-		chan_broken(ch);
-	if (signal)
-		enl_channel_signal(ch);
-	return ret;
+	info->chn_flags = o->chn_flags;
+	info->mmio_megabytes = o->mmio_megabytes;
+	info->sub_channel_index = o->sub_channel_index;
+	memcpy(info->user_def, o->u.std.user_def, sizeof(info->user_def));
 }
-
-int enl_vmbus_send(struct enl_vmbus_channel *ch, const void *data, u32 len,
-		   u64 trans_id, u16 type, u16 flags)
-{
-	struct enl_ring_iov iov = { .base = data, .len = len };
-
-	return chan_write(ch, type, flags, trans_id, &iov, len ? 1 : 0, false);
-}
-EXPORT_SYMBOL_GPL(enl_vmbus_send);
-
-int enl_vmbus_send_gpa(struct enl_vmbus_channel *ch,
-		       const struct enl_gpa_range *ranges, u32 ranges_len,
-		       u32 range_cnt, const void *data, u32 len, u64 trans_id)
-{
-	struct enl_vmdata_gpa_direct hdr = {};
-	struct enl_ring_iov iov[3] = {
-		{ .base = &hdr, .len = sizeof(hdr) },
-		{ .base = ranges, .len = ranges_len },
-		{ .base = data, .len = len },
-	};
-
-	if (ranges_len % 8 || ranges_len > ENL_VMPKT_MAX_LEN)
-		return -EINVAL;
-	hdr.d.type = ENL_VMPKT_DATA_USING_GPA_DIRECT;
-	hdr.d.flags = ENL_VMPKT_FLAG_COMPLETION_REQUESTED;
-	hdr.d.offset8 = (sizeof(hdr) + ranges_len) / 8;
-	hdr.d.trans_id = trans_id;
-	hdr.range_cnt = range_cnt;
-	return chan_write(ch, 0, 0, 0, iov, len ? 3 : 2, true);
-}
-EXPORT_SYMBOL_GPL(enl_vmbus_send_gpa);
-
-bool enl_vmbus_want_send_room(struct enl_vmbus_channel *ch, u32 len)
-{
-	unsigned long flags;
-	bool fits = true;
-
-	spin_lock_irqsave(&ch->out_lock, flags);
-	if (ch->state == ENL_CHAN_OPEN && !READ_ONCE(ch->broken))
-		fits = enl_ring_set_pending_send(&ch->out, len ?
-				enl_ring_pkt_size(sizeof(struct enl_vmpacket_descriptor) +
-						  len) : 0);
-	spin_unlock_irqrestore(&ch->out_lock, flags);
-	return fits;
-}
-EXPORT_SYMBOL_GPL(enl_vmbus_want_send_room);
-
-static int chan_recv(struct enl_vmbus_channel *ch, void *buf, u32 buflen,
-		     struct enl_vmbus_pkt_info *info, bool raw)
-{
-	struct enl_ring_pkt pkt;
-	u32 off, len;
-	int ret;
-
-	if (READ_ONCE(ch->state) != ENL_CHAN_OPEN)
-		return -ENODEV;
-	if (READ_ONCE(ch->broken))
-		return -EIO;
-	ret = enl_ring_peek(&ch->in, &pkt);
-	if (ret) {
-		if (ret == -EIO)
-			chan_broken(ch);
-		return ret;
-	}
-	off = raw ? 0 : pkt.hdr_len;
-	len = pkt.len - off;
-	if (info) {
-		info->type = pkt.type;
-		info->flags = pkt.flags;
-		info->len = len;
-		info->trans_id = pkt.trans_id;
-	}
-	if (len > buflen)
-		return -EMSGSIZE;
-	ret = enl_ring_copy(&ch->in, &pkt, off, buf, len);
-	if (ret)
-		return ret;
-	enl_ring_skip(&ch->in, &pkt);
-	/* Callback readers commit once per batch, in chan_tasklet. */
-	if ((ch->flags & ENL_VMBUS_OPEN_NOTIFY) &&
-	    enl_ring_read_commit(&ch->in))
-		enl_channel_signal(ch);
-	return len;
-}
-
-int enl_vmbus_recv(struct enl_vmbus_channel *ch, void *buf, u32 buflen,
-		   struct enl_vmbus_pkt_info *info)
-{
-	return chan_recv(ch, buf, buflen, info, false);
-}
-EXPORT_SYMBOL_GPL(enl_vmbus_recv);
-
-int enl_vmbus_recv_raw(struct enl_vmbus_channel *ch, void *buf, u32 buflen,
-		       struct enl_vmbus_pkt_info *info)
-{
-	return chan_recv(ch, buf, buflen, info, true);
-}
-EXPORT_SYMBOL_GPL(enl_vmbus_recv_raw);
-
-bool enl_vmbus_recv_ready(struct enl_vmbus_channel *ch)
-{
-	u64 corrupt = ch->in.stats.corrupt;
-	u32 avail;
-
-	if (READ_ONCE(ch->state) != ENL_CHAN_OPEN || READ_ONCE(ch->broken))
-		return false;
-	avail = enl_ring_bytes_to_read(&ch->in);
-	/* A bad write index reads as "empty": disable rather than wait forever. */
-	if (ch->in.stats.corrupt != corrupt)
-		chan_broken(ch);
-	return avail > 0;
-}
-EXPORT_SYMBOL_GPL(enl_vmbus_recv_ready);
+EXPORT_SYMBOL_GPL(enl_vmbus_channel_offer_info);

@@ -31,6 +31,8 @@ static const u8 enl_msg_min_len[ENL_CHANNELMSG_COUNT] = {
 		offsetof(struct enl_vmbus_channel_version_response, padding),
 	[ENL_CHANNELMSG_UNLOAD_RESPONSE] =
 		sizeof(struct enl_vmbus_channel_message_header),
+	[ENL_CHANNELMSG_MODIFYCHANNEL_RESPONSE] =
+		sizeof(struct enl_vmbus_channel_modifychannel_response),
 };
 
 static int conn_post(struct enl_vmbus *vb, const void *msg, u32 len,
@@ -164,6 +166,7 @@ void enl_conn_on_message(struct enl_vmbus *vb, const void *msg, u32 len)
 	const struct enl_vmbus_channel_open_result *open = msg;
 	const struct enl_vmbus_channel_gpadl_created *created = msg;
 	const struct enl_vmbus_channel_gpadl_torndown *torndown = msg;
+	const struct enl_vmbus_channel_modifychannel_response *modify = msg;
 	u32 type;
 
 	if (len < sizeof(*hdr))
@@ -198,6 +201,9 @@ void enl_conn_on_message(struct enl_vmbus *vb, const void *msg, u32 len)
 		break;
 	case ENL_CHANNELMSG_GPADL_TORNDOWN:
 		conn_reply(vb, type, torndown->gpadl, msg, len);
+		break;
+	case ENL_CHANNELMSG_MODIFYCHANNEL_RESPONSE:
+		conn_reply(vb, type, modify->child_relid, msg, len);
 		break;
 	default:				/* version, unload */
 		conn_reply(vb, type, 0, msg, len);

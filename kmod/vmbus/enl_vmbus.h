@@ -17,7 +17,18 @@
  * Contexts: send may be called in any context (it never sleeps);
  * open, close, GPADL establish/teardown and the driver callbacks probe and
  * remove run in process context and may sleep. on_event runs in softirq
- * context (a per-channel tasklet) and must not sleep.
+ * context (a per-channel tasklet, on the CPU the channel's interrupt
+ * arrived on) and must not sleep. A probe that fails leaves the channel
+ * and its sub-channels closed.
+ *
+ * Sub-channels: some devices (storage, network) spread their traffic over
+ * several channels of one device. The primary's driver asks its VSP for n
+ * of them in the device's own protocol, then enl_vmbus_wait_subchannels();
+ * each is opened, used and closed like the primary, with its own callback
+ * and target CPU, and must be closed before the primary (close_all does
+ * both in that order). They are not devices of their own: the host offers
+ * them with the primary's instance GUID and a sub-channel index 1..n, and
+ * rescinds them with the primary, whose remove() then runs once.
  */
 #ifndef _ENL_VMBUS_H
 #define _ENL_VMBUS_H
@@ -28,6 +39,7 @@
 #include <linux/types.h>
 #include <linux/uuid.h>
 #include <enlighten/ring.h>
+#include <enlighten/vmbus_msg.h>
 
 struct enl_vmbus_channel;
 
@@ -74,6 +86,8 @@ void enl_vmbus_driver_unregister(struct enl_vmbus_driver *drv);
 typedef int (*enl_vmbus_event_fn)(struct enl_vmbus_channel *ch, int budget);
 
 #define ENL_VMBUS_OPEN_NOTIFY		0x1u
+/* Use enl_vmbus_open_params.target_cpu (else enl_vmbus spreads channels). */
+#define ENL_VMBUS_OPEN_TARGET_CPU	0x2u
 
 struct enl_vmbus_open_params {
 	/* Data area bytes of each ring: multiples of PAGE_SIZE, >= 2 pages. */
@@ -85,10 +99,16 @@ struct enl_vmbus_open_params {
 	u32 flags;		/* ENL_VMBUS_OPEN_* */
 	enl_vmbus_event_fn on_event;
 	void *priv;		/* enl_vmbus_channel_priv() returns it */
+	/* With ENL_VMBUS_OPEN_TARGET_CPU: an online CPU for the callbacks. */
+	unsigned int target_cpu;
+	/* Size of the request-id table (enl_vmbus_send_request); 0: none. */
+	u32 max_requests;
 };
 
 /* Largest ring data area one channel may ask for (each direction). */
 #define ENL_VMBUS_MAX_RING_SIZE		(8u << 20)
+/* Largest request-id table. */
+#define ENL_VMBUS_MAX_REQUESTS		65536u
 
 /*
  * Allocate both rings as one GPADL, hand it to the host with OPENCHANNEL
@@ -105,7 +125,67 @@ int enl_vmbus_channel_open(struct enl_vmbus_channel *ch,
  */
 void enl_vmbus_channel_close(struct enl_vmbus_channel *ch);
 void *enl_vmbus_channel_priv(const struct enl_vmbus_channel *ch);
+/* The device a channel belongs to (a sub-channel's primary's device). */
 struct enl_vmbus_device *enl_vmbus_channel_device(struct enl_vmbus_channel *ch);
+/* Close every sub-channel of primary, then primary itself. */
+void enl_vmbus_channel_close_all(struct enl_vmbus_channel *primary);
+
+/* ---- Target CPU ---- */
+
+/* The CPU on_event runs on (where the host is asked to interrupt). */
+unsigned int enl_vmbus_channel_target_cpu(const struct enl_vmbus_channel *ch);
+/*
+ * Move an open channel's interrupts to another online CPU with
+ * MODIFYCHANNEL (VMBus 4.1 and later). Process context. 0, -EINVAL (CPU
+ * not online), -ENODEV (not open or rescinded), -EOPNOTSUPP (older host),
+ * -ETIMEDOUT, or -EIO (refused). When a CPU goes offline enl_vmbus moves
+ * the channels that target it by itself.
+ */
+int enl_vmbus_channel_set_target_cpu(struct enl_vmbus_channel *ch,
+				     unsigned int cpu);
+/* The n-th online CPU, n taken modulo their number: spread channels. */
+unsigned int enl_vmbus_spread_cpu(unsigned int n);
+
+/* ---- Offer fields ---- */
+
+struct enl_vmbus_offer_info {
+	u16 chn_flags;			/* ENL_VMBUS_CHANNEL_* */
+	u16 mmio_megabytes;		/* MMIO space the device wants */
+	u16 sub_channel_index;		/* 0: primary */
+	u8 user_def[ENL_VMBUS_MAX_USER_DEFINED_BYTES];	/* as offered */
+};
+
+void enl_vmbus_channel_offer_info(const struct enl_vmbus_channel *ch,
+				  struct enl_vmbus_offer_info *info);
+
+/* ---- Sub-channels ---- */
+
+/*
+ * Wait until primary has at least n sub-channels offered (process context,
+ * may be called from probe). Returns how many there are (>= n), -ETIMEDOUT
+ * with fewer, or -ENODEV if the primary was rescinded meanwhile.
+ */
+int enl_vmbus_wait_subchannels(struct enl_vmbus_channel *primary,
+			       unsigned int n, unsigned int timeout_ms);
+/* Sub-channel index (1..) of primary, or NULL. Valid until remove(). */
+struct enl_vmbus_channel *enl_vmbus_subchannel(struct enl_vmbus_channel *primary,
+					       unsigned int index);
+/* The primary of a sub-channel; a primary returns itself. */
+struct enl_vmbus_channel *enl_vmbus_channel_primary(struct enl_vmbus_channel *ch);
+
+/* ---- MMIO space for a device (e.g. synthetic video VRAM) ---- */
+
+/*
+ * Reserve size bytes (align: a power of two) of unused physical address
+ * space between min and max (0, 0: anywhere below 4 GiB, the PCI hole's
+ * range) for vdev, named after it in /proc/iomem. The space is address
+ * space only: the device's host side backs it. Released with
+ * enl_vmbus_mmio_free() or when the device goes. 0 or -errno.
+ */
+int enl_vmbus_mmio_alloc(struct enl_vmbus_device *vdev, resource_size_t min,
+			 resource_size_t max, resource_size_t size,
+			 resource_size_t align, phys_addr_t *start);
+void enl_vmbus_mmio_free(struct enl_vmbus_device *vdev, phys_addr_t start);
 
 /* What enl_vmbus_recv() reports about a packet. */
 struct enl_vmbus_pkt_info {
@@ -133,6 +213,49 @@ int enl_vmbus_recv_raw(struct enl_vmbus_channel *ch, void *buf, u32 buflen,
 		       struct enl_vmbus_pkt_info *info);
 /* True when a packet is waiting (ENL_VMBUS_OPEN_NOTIFY readers: poll). */
 bool enl_vmbus_recv_ready(struct enl_vmbus_channel *ch);
+/*
+ * Drop the next packet unread (one a driver will not take, e.g. after
+ * -EMSGSIZE): counted in the channel's "skipped". 0, -EAGAIN, -ENODEV, -EIO.
+ */
+int enl_vmbus_recv_skip(struct enl_vmbus_channel *ch);
+
+/*
+ * In-place receive, for NAPI and blk-mq style consumers: no copy. Between
+ * read_begin and read_end the caller walks the inbound ring: read_next
+ * hands out the next packet where it lies in the ring (the ring is mapped
+ * twice in a row, so a packet that wraps is contiguous too) and consumes
+ * it; its memory stays the caller's until read_end, which publishes the
+ * read index once for the batch and signals the host if it waits for room.
+ * The descriptor fields in struct enl_vmbus_pkt are validated copies; the
+ * payload is still shared with the host, which may change it under you:
+ * read each field once, bound it, then use it. Callback readers call these
+ * from on_event only; ENL_VMBUS_OPEN_NOTIFY readers serialise their own.
+ */
+struct enl_vmbus_pkt {
+	u16 type;		/* enum enl_vmpacket_type */
+	u16 flags;		/* ENL_VMPKT_FLAG_* */
+	u32 len;		/* payload bytes (padded to 8) */
+	u64 trans_id;
+	const void *data;	/* payload, in the ring */
+	const void *desc;	/* the whole packet, descriptor first */
+	u32 desc_len;		/* bytes at desc (len + descriptor + header) */
+};
+
+/* 0, -ENODEV (not open), -EIO (ring corrupt). */
+int enl_vmbus_read_begin(struct enl_vmbus_channel *ch);
+/* Next packet, consumed: 0, -EAGAIN (ring empty), -EIO (corrupt). */
+int enl_vmbus_read_next(struct enl_vmbus_channel *ch,
+			struct enl_vmbus_pkt *pkt);
+/* Next packet without consuming it (leave it for later): same returns. */
+int enl_vmbus_read_peek(struct enl_vmbus_channel *ch,
+			struct enl_vmbus_pkt *pkt);
+/* Publish the reads; signal the host once if it waits for room. */
+void enl_vmbus_read_end(struct enl_vmbus_channel *ch);
+/*
+ * Run on_event again soon (e.g. a driver that left a packet in the ring
+ * for want of buffers, and has buffers now).
+ */
+void enl_vmbus_channel_kick(struct enl_vmbus_channel *ch);
 
 /*
  * Send one inband packet (ENL_VMPKT_DATA_INBAND, or ENL_VMPKT_COMP for a
@@ -157,6 +280,28 @@ int enl_vmbus_send_gpa(struct enl_vmbus_channel *ch,
  * Serialise it with your own senders.
  */
 bool enl_vmbus_want_send_room(struct enl_vmbus_channel *ch, u32 len);
+
+/*
+ * Request ids: with open_params.max_requests, a sender registers a context
+ * for each request it sends and gets it back from the host's completion.
+ * The packet's trans_id is an id enl_vmbus chose (the context pointer
+ * never crosses VMBus); completion validates the host's trans_id against
+ * what was sent and outstanding, and returns NULL (counted: unknown,
+ * duplicate, stale) for anything else, which the caller then drops.
+ * enl_vmbus_send_request sends an inband packet with
+ * ENL_VMPKT_FLAG_COMPLETION_REQUESTED: 0, -EBUSY (every id in use), or as
+ * enl_vmbus_send. After close, outstanding contexts are forgotten: the
+ * driver frees its own.
+ */
+int enl_vmbus_send_request(struct enl_vmbus_channel *ch, const void *data,
+			   u32 len, void *ctx);
+int enl_vmbus_send_gpa_request(struct enl_vmbus_channel *ch,
+			       const struct enl_gpa_range *ranges,
+			       u32 ranges_len, u32 range_cnt,
+			       const void *data, u32 len, void *ctx);
+void *enl_vmbus_request_complete(struct enl_vmbus_channel *ch, u64 trans_id);
+/* Requests sent and not completed yet. */
+u32 enl_vmbus_requests_outstanding(struct enl_vmbus_channel *ch);
 
 /*
  * Share buf (size bytes, page aligned, vmalloc or linear kernel memory) with

@@ -64,6 +64,8 @@ int enl_vmbus_start(struct enl_transport *t)
 	spin_lock_init(&vb->wait_lock);
 	INIT_LIST_HEAD(&vb->waiters);
 	spin_lock_init(&vb->chan_lock);
+	INIT_LIST_HEAD(&vb->mmio);
+	mutex_init(&vb->mmio_lock);
 	init_completion(&vb->all_offers);
 	/* Any start will do; Linux's is 0xe1e10, keep ours apart. */
 	atomic_set(&vb->next_gpadl, 0xe7100);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Offers and rescinds: the relid table, and devices coming and going with them. */
+/*
+ * Offers and rescinds: the relid table, devices coming and going with
+ * them, and sub-channels joining their primary.
+ */
 #include <linux/slab.h>
 #include "vmbus.h"
 
@@ -14,8 +17,8 @@ static void offer_register(struct work_struct *work)
 	ch->registered = !enl_bus_add_device(ch);
 }
 
-/* Device gone: its driver has closed the channel; free the relid. */
-static void offer_unregister(struct enl_vmbus_channel *ch, bool release_relid)
+/* Forget a closed channel's relid; tell the host if it rescinded it. */
+static void offer_release(struct enl_vmbus_channel *ch, bool release_relid)
 {
 	struct enl_vmbus *vb = ch->vb;
 	struct enl_vmbus_channel_relid_released msg = {
@@ -24,12 +27,6 @@ static void offer_unregister(struct enl_vmbus_channel *ch, bool release_relid)
 	};
 	unsigned long flags;
 
-	if (ch->registered)
-		device_del(&ch->vdev.dev);
-	ch->registered = false;
-	/* A driver that forgot to close must not leave the rings shared. */
-	enl_vmbus_channel_close(ch);
-
 	spin_lock_irqsave(&vb->chan_lock, flags);
 	vb->chan[ch->relid] = NULL;
 	spin_unlock_irqrestore(&vb->chan_lock, flags);
@@ -37,6 +34,40 @@ static void offer_unregister(struct enl_vmbus_channel *ch, bool release_relid)
 	if (release_relid)
 		enl_conn_post(vb, &msg, sizeof(msg));
 	put_device(&ch->vdev.dev);
+}
+
+/*
+ * Device gone: its driver has closed its channels. Sub-channels go first
+ * (closed, then released: a sub is released as rescinded only if the host
+ * rescinded it), then the primary.
+ */
+static void offer_unregister(struct enl_vmbus_channel *ch, bool release_relid)
+{
+	struct enl_vmbus *vb = ch->vb;
+	struct enl_vmbus_channel *sub, *tmp;
+	unsigned long flags;
+	LIST_HEAD(subs);
+
+	spin_lock_irqsave(&vb->chan_lock, flags);
+	ch->subs_closed = true;
+	spin_unlock_irqrestore(&vb->chan_lock, flags);
+	wake_up_all(&ch->sub_wq);
+
+	if (ch->registered)
+		device_del(&ch->vdev.dev);
+	ch->registered = false;
+	enl_mmio_release_device(vb, &ch->vdev);
+	/* A driver that forgot to close must not leave the rings shared. */
+	enl_vmbus_channel_close_all(ch);
+
+	spin_lock_irqsave(&vb->chan_lock, flags);
+	list_splice_init(&ch->sub_list, &subs);
+	spin_unlock_irqrestore(&vb->chan_lock, flags);
+	list_for_each_entry_safe(sub, tmp, &subs, sub_node) {
+		list_del_init(&sub->sub_node);
+		offer_release(sub, READ_ONCE(sub->rescinded));
+	}
+	offer_release(ch, release_relid);
 }
 
 static void offer_rescind_work(struct work_struct *work)
@@ -49,14 +80,68 @@ static void offer_rescind_work(struct work_struct *work)
 	offer_unregister(ch, true);
 }
 
-/* SynIC tasklet: a new device. The table is updated here, in order. */
+/*
+ * The primary a sub-channel offer belongs to: same class and instance,
+ * sub-channel index 0, not going away. Called with chan_lock held.
+ */
+static struct enl_vmbus_channel *
+offer_find_primary(struct enl_vmbus *vb,
+		   const struct enl_vmbus_channel_offer *o)
+{
+	struct enl_vmbus_channel *ch;
+	unsigned int relid;
+
+	for (relid = 0; relid < ENL_MAX_RELID; relid++) {
+		ch = vb->chan[relid];
+		if (ch && !ch->primary &&
+		    !memcmp(&ch->offer.offer.if_type, &o->if_type,
+			    sizeof(o->if_type)) &&
+		    !memcmp(&ch->offer.offer.if_instance, &o->if_instance,
+			    sizeof(o->if_instance)))
+			return ch->rescinded || ch->subs_closed ? NULL : ch;
+	}
+	return NULL;
+}
+
+/*
+ * SynIC tasklet: a sub-channel joins its primary at once, not through the
+ * ordered offer queue, whose work may be the primary's probe waiting for
+ * it. Called with chan_lock held; false if refused.
+ */
+static bool offer_add_sub(struct enl_vmbus *vb, struct enl_vmbus_channel *sub)
+{
+	struct enl_vmbus_channel *primary, *other;
+
+	primary = offer_find_primary(vb, &sub->offer.offer);
+	if (!primary) {
+		pr_err_ratelimited("enl_vmbus: sub-channel %u (relid %u) of no live primary refused\n",
+				   sub->sub_index, sub->relid);
+		return false;
+	}
+	list_for_each_entry(other, &primary->sub_list, sub_node) {
+		if (other->sub_index == sub->sub_index) {
+			pr_err_ratelimited("enl_vmbus: second sub-channel %u of relid %u refused\n",
+					   sub->sub_index, primary->relid);
+			return false;
+		}
+	}
+	sub->primary = primary;
+	list_add_tail(&sub->sub_node, &primary->sub_list);
+	WRITE_ONCE(primary->nr_subs, primary->nr_subs + 1);
+	primary->max_sub_index = max(primary->max_sub_index, sub->sub_index);
+	vb->chan[sub->relid] = sub;
+	wake_up_all(&primary->sub_wq);
+	return true;
+}
+
+/* SynIC tasklet: a new device or sub-channel. The table is updated here, in order. */
 void enl_offer_on_offer(struct enl_vmbus *vb, const void *msg, u32 len)
 {
 	const struct enl_vmbus_channel_offer_channel *offer = msg;
 	struct enl_vmbus_channel *ch;
 	u32 relid = offer->child_relid;
 	unsigned long flags;
-	bool dup;
+	bool ok;
 
 	if (READ_ONCE(vb->unloading))
 		return;
@@ -64,13 +149,6 @@ void enl_offer_on_offer(struct enl_vmbus *vb, const void *msg, u32 len)
 		atomic_long_inc(&vb->err.bad_relid);
 		pr_err_ratelimited("enl_vmbus: offer with relid %u refused\n",
 				   relid);
-		return;
-	}
-	/* Sub-channels come only when asked for, and we never ask. */
-	if (offer->offer.sub_channel_index) {
-		atomic_long_inc(&vb->err.bad_msg);
-		pr_err_ratelimited("enl_vmbus: unrequested sub-channel %u (relid %u) ignored\n",
-				   offer->offer.sub_channel_index, relid);
 		return;
 	}
 	ch = enl_channel_alloc(vb, offer);
@@ -82,21 +160,32 @@ void enl_offer_on_offer(struct enl_vmbus *vb, const void *msg, u32 len)
 	INIT_WORK(&ch->rescind_work, offer_rescind_work);
 
 	spin_lock_irqsave(&vb->chan_lock, flags);
-	dup = vb->chan[relid];
-	if (!dup)
-		vb->chan[relid] = ch;
-	spin_unlock_irqrestore(&vb->chan_lock, flags);
-	if (dup) {
+	ok = !vb->chan[relid];
+	if (!ok) {
 		atomic_long_inc(&vb->err.bad_relid);
 		pr_err_ratelimited("enl_vmbus: second offer for relid %u refused\n",
 				   relid);
+	} else if (ch->sub_index) {
+		ok = offer_add_sub(vb, ch);
+		if (!ok)
+			atomic_long_inc(&vb->err.bad_msg);
+	} else {
+		vb->chan[relid] = ch;
+	}
+	spin_unlock_irqrestore(&vb->chan_lock, flags);
+	if (!ok) {
 		put_device(&ch->vdev.dev);
 		return;
 	}
-	queue_work(vb->offer_wq, &ch->offer_work);
+	if (!ch->sub_index)
+		queue_work(vb->offer_wq, &ch->offer_work);
 }
 
-/* SynIC tasklet: fail the channel's pending requests now, remove it later. */
+/*
+ * SynIC tasklet: fail the channel's pending requests now, remove it later.
+ * A sub-channel stays with its primary, dead, until the primary goes
+ * (the host rescinds a primary's subs along with it).
+ */
 void enl_offer_on_rescind(struct enl_vmbus *vb, const void *msg, u32 len)
 {
 	const struct enl_vmbus_channel_rescind_offer *r = msg;
@@ -119,6 +208,9 @@ void enl_offer_on_rescind(struct enl_vmbus *vb, const void *msg, u32 len)
 		return;
 	}
 	enl_conn_abort_waiters(vb, ch);
+	if (ch->primary)
+		return;
+	wake_up_all(&ch->sub_wq);
 	/* enl_offer_remove_all() owns every channel once unloading. */
 	if (!READ_ONCE(vb->unloading))
 		queue_work(vb->offer_wq, &ch->rescind_work);
@@ -137,7 +229,52 @@ void enl_offer_remove_all(struct enl_vmbus *vb)
 		spin_lock_irqsave(&vb->chan_lock, flags);
 		ch = vb->chan[relid];
 		spin_unlock_irqrestore(&vb->chan_lock, flags);
-		if (ch)
+		/* Sub-channels go with their primary. */
+		if (ch && !ch->primary)
 			offer_unregister(ch, READ_ONCE(ch->rescinded));
 	}
 }
+
+int enl_vmbus_wait_subchannels(struct enl_vmbus_channel *primary,
+			       unsigned int n, unsigned int timeout_ms)
+{
+	long left;
+
+	if (primary->primary)
+		return -EINVAL;
+	left = wait_event_timeout(primary->sub_wq,
+				  READ_ONCE(primary->nr_subs) >= n ||
+				  READ_ONCE(primary->rescinded) ||
+				  READ_ONCE(primary->subs_closed),
+				  msecs_to_jiffies(timeout_ms));
+	if (READ_ONCE(primary->rescinded) || READ_ONCE(primary->subs_closed))
+		return -ENODEV;
+	if (!left && READ_ONCE(primary->nr_subs) < n)
+		return -ETIMEDOUT;
+	return READ_ONCE(primary->nr_subs);
+}
+EXPORT_SYMBOL_GPL(enl_vmbus_wait_subchannels);
+
+struct enl_vmbus_channel *enl_vmbus_subchannel(struct enl_vmbus_channel *primary,
+					       unsigned int index)
+{
+	struct enl_vmbus_channel *sub, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&primary->vb->chan_lock, flags);
+	list_for_each_entry(sub, &primary->sub_list, sub_node) {
+		if (sub->sub_index == index) {
+			found = sub;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&primary->vb->chan_lock, flags);
+	return found;
+}
+EXPORT_SYMBOL_GPL(enl_vmbus_subchannel);
+
+struct enl_vmbus_channel *enl_vmbus_channel_primary(struct enl_vmbus_channel *ch)
+{
+	return ch->primary ?: ch;
+}
+EXPORT_SYMBOL_GPL(enl_vmbus_channel_primary);

@@ -225,28 +225,17 @@ static int synic_cpu_online(unsigned int cpu)
 static int synic_cpu_offline(unsigned int cpu)
 {
 	struct enl_vmbus *vb = enl_vb;
-	unsigned int relid;
-	bool busy = false;
 
 	/*
 	 * While VMBus is up, channel messages (UNLOAD_RESPONSE too) go to
-	 * CPU 0's VP and an open channel interrupts its target VP: keep
-	 * those CPUs. A failed setup and the teardown disable them all.
+	 * CPU 0's VP: keep it. Open channels that target this CPU move to
+	 * another one first (MODIFYCHANNEL); if one cannot, the CPU stays.
+	 * A failed setup and the teardown disable them all.
 	 */
 	if (READ_ONCE(vb->synic_live) && !READ_ONCE(vb->unloading)) {
-		busy = cpu == 0;
-		spin_lock_irq(&vb->chan_lock);
-		for (relid = 0; relid < ENL_MAX_RELID && !busy; relid++) {
-			struct enl_vmbus_channel *ch = vb->chan[relid];
-
-			if (ch && READ_ONCE(ch->state) != ENL_CHAN_OFFERED &&
-			    ch->target_cpu == cpu)
-				busy = true;
-		}
-		spin_unlock_irq(&vb->chan_lock);
+		if (cpu == 0 || enl_channel_move_off_cpu(vb, cpu))
+			return -EBUSY;
 	}
-	if (busy)
-		return -EBUSY;
 	synic_disable(vb, &vb->synic[cpu]);
 	return 0;
 }

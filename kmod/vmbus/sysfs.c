@@ -68,6 +68,59 @@ CHAN_ATTR(signals, "%lld", (long long)atomic64_read(&ch->signals));
 CHAN_ATTR(ring_full, "%llu", READ_ONCE(ch->ring_full));
 CHAN_ATTR(ring_corrupt, "%llu", READ_ONCE(ch->in.stats.corrupt) +
 	  READ_ONCE(ch->out.stats.corrupt));
+CHAN_ATTR(skipped, "%lld", (long long)atomic64_read(&ch->skipped));
+CHAN_ATTR(stalls, "%lld", (long long)atomic64_read(&ch->stalls));
+
+/* Completions whose transaction id was dropped, by reason. */
+static ssize_t bad_completions_show(struct device *dev,
+				    struct device_attribute *a, char *buf)
+{
+	struct enl_vmbus_channel *ch = to_enl_channel(dev);
+
+	return sysfs_emit(buf, "unknown=%lld duplicate=%lld stale=%lld\n",
+			  (long long)atomic64_read(&ch->rqst_err[ENL_RQST_UNKNOWN]),
+			  (long long)atomic64_read(&ch->rqst_err[ENL_RQST_DUPLICATE]),
+			  (long long)atomic64_read(&ch->rqst_err[ENL_RQST_STALE]));
+}
+static DEVICE_ATTR_RO(bad_completions);
+CHAN_ATTR(mmio_megabytes, "%u", ch->offer.offer.mmio_megabytes);
+
+/*
+ * One line per sub-channel: index relid state target_cpu interrupts
+ * in_packets out_packets skipped stalls retargets bad_completions.
+ */
+static ssize_t subchannels_show(struct device *dev,
+				struct device_attribute *a, char *buf)
+{
+	struct enl_vmbus_channel *ch = to_enl_channel(dev), *sub;
+	unsigned int i, max;
+	int len = 0;
+
+	spin_lock_irq(&ch->vb->chan_lock);
+	max = ch->max_sub_index;
+	spin_unlock_irq(&ch->vb->chan_lock);
+	for (i = 1; i <= max; i++) {
+		sub = enl_vmbus_subchannel(ch, i);
+		if (!sub)
+			continue;
+		len += sysfs_emit_at(buf, len,
+				     "%u %u %s %u %lld %llu %llu %lld %lld %lld %lld\n",
+				     sub->sub_index, sub->relid,
+				     enl_channel_state_name(sub),
+				     READ_ONCE(sub->target_cpu),
+				     (long long)atomic64_read(&sub->interrupts),
+				     READ_ONCE(sub->in.stats.packets),
+				     READ_ONCE(sub->out.stats.packets),
+				     (long long)atomic64_read(&sub->skipped),
+				     (long long)atomic64_read(&sub->stalls),
+				     (long long)atomic64_read(&sub->retargets),
+				     (long long)(atomic64_read(&sub->rqst_err[0]) +
+						 atomic64_read(&sub->rqst_err[1]) +
+						 atomic64_read(&sub->rqst_err[2])));
+	}
+	return len;
+}
+static DEVICE_ATTR_RO(subchannels);
 
 static struct attribute *enl_dev_attrs[] = {
 	&dev_attr_class_name.attr,
@@ -85,6 +138,11 @@ static struct attribute *enl_dev_attrs[] = {
 	&dev_attr_signals.attr,
 	&dev_attr_ring_full.attr,
 	&dev_attr_ring_corrupt.attr,
+	&dev_attr_skipped.attr,
+	&dev_attr_stalls.attr,
+	&dev_attr_bad_completions.attr,
+	&dev_attr_mmio_megabytes.attr,
+	&dev_attr_subchannels.attr,
 	NULL,
 };
 
@@ -113,6 +171,14 @@ static ssize_t transport_show(struct bus_type *bus, char *buf)
 	return sysfs_emit(buf, "%s\n", vb ? vb->t->name : "none");
 }
 
+/* SynICs driven: 1 means every channel interrupt arrives on VP 0's. */
+static ssize_t synics_show(struct bus_type *bus, char *buf)
+{
+	struct enl_vmbus *vb = READ_ONCE(enl_vb);
+
+	return sysfs_emit(buf, "%u\n", vb ? vb->t->nr_synic : 0);
+}
+
 #define ERR_ATTR(name)							\
 static ssize_t name##_show(struct bus_type *bus, char *buf)	\
 {									\
@@ -129,6 +195,7 @@ ERR_ATTR(post_fail)
 
 static BUS_ATTR_RO(version);
 static BUS_ATTR_RO(transport);
+static BUS_ATTR_RO(synics);
 static BUS_ATTR_RO(bad_msg);
 static BUS_ATTR_RO(bad_relid);
 static BUS_ATTR_RO(unexpected);
@@ -137,6 +204,7 @@ static BUS_ATTR_RO(post_fail);
 static struct attribute *enl_bus_attrs[] = {
 	&bus_attr_version.attr,
 	&bus_attr_transport.attr,
+	&bus_attr_synics.attr,
 	&bus_attr_bad_msg.attr,
 	&bus_attr_bad_relid.attr,
 	&bus_attr_unexpected.attr,

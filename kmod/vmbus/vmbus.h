@@ -62,6 +62,8 @@ struct enl_vmbus {
 	struct completion all_offers;
 	atomic_t next_gpadl;
 	atomic_t next_cpu;
+	struct list_head mmio;		/* enl_mmio_region, under mmio_lock */
+	struct mutex mmio_lock;
 	bool unloading;
 	/* kexec, reboot or crash: only UNLOAD_RESPONSE matters any more. */
 	atomic_t shutting_down;
@@ -91,6 +93,16 @@ enum enl_chan_state {
 	ENL_CHAN_CLOSING,
 };
 
+/* Why a completion's transaction id was dropped. */
+enum enl_rqst_error {
+	ENL_RQST_UNKNOWN,	/* never handed out */
+	ENL_RQST_DUPLICATE,	/* completed already */
+	ENL_RQST_STALE,		/* its slot has been reused since */
+	ENL_RQST_ERR_COUNT
+};
+
+struct enl_requestor;
+
 struct enl_vmbus_channel {
 	struct enl_vmbus_device vdev;	/* its release frees the channel */
 	struct enl_vmbus *vb;
@@ -103,12 +115,29 @@ struct enl_vmbus_channel {
 	bool rescinded;			/* set in the SynIC tasklet */
 	bool broken;			/* ring corrupt: disabled for good */
 
+	/*
+	 * Sub-channels: a primary lists its subs (sub_list, under
+	 * vb->chan_lock) and wakes sub_wq as they come; a sub points at its
+	 * primary, which outlives it, and is linked through sub_node.
+	 */
+	struct enl_vmbus_channel *primary;	/* NULL for a primary */
+	u16 sub_index;
+	struct list_head sub_list;
+	struct list_head sub_node;
+	unsigned int nr_subs;
+	u16 max_sub_index;
+	bool subs_closed;		/* being removed: no more subs */
+	wait_queue_head_t sub_wq;
+
 	struct mutex lock;		/* open/close and state changes */
 	int state;			/* enum enl_chan_state */
 	unsigned int target_cpu;
 	u32 target_vp;
-	void *ring_buf;
-	u32 ring_bytes;
+	void *ring_buf;			/* vmap: out ring, in ring, in data again */
+	struct page **ring_pages;
+	u32 ring_npages;
+	u32 ring_bytes;			/* the GPADL's part of ring_buf */
+	struct enl_requestor *rqst;
 	u32 ring_gpadl;
 	struct enl_ring out;		/* guest -> host */
 	struct enl_ring in;		/* host -> guest */
@@ -121,6 +150,10 @@ struct enl_vmbus_channel {
 	atomic64_t interrupts;
 	atomic64_t signals;
 	u64 ring_full;
+	atomic64_t skipped;		/* packets dropped unread by the driver */
+	atomic64_t stalls;		/* callback runs that consumed nothing */
+	atomic64_t rqst_err[ENL_RQST_ERR_COUNT];
+	atomic64_t retargets;		/* MODIFYCHANNEL done */
 };
 
 #define to_enl_channel(d) \
@@ -156,6 +189,30 @@ struct enl_vmbus_channel *enl_channel_alloc(struct enl_vmbus *vb,
 void enl_channel_on_event(struct enl_vmbus *vb, u32 relid);
 void enl_channel_signal(struct enl_vmbus_channel *ch);
 const char *enl_channel_state_name(struct enl_vmbus_channel *ch);
+struct device *enl_channel_dev(struct enl_vmbus_channel *ch);
+void enl_channel_set_state(struct enl_vmbus_channel *ch, int state);
+
+/* channel_io.c */
+void enl_channel_broken(struct enl_vmbus_channel *ch);
+
+/* channel_cpu.c */
+int enl_channel_pick_cpu(struct enl_vmbus_channel *ch,
+			 const struct enl_vmbus_open_params *p);
+/* cpuhp: move every channel off a CPU going offline. 0 or -EBUSY. */
+int enl_channel_move_off_cpu(struct enl_vmbus *vb, unsigned int cpu);
+
+/* requestor.c */
+struct enl_requestor *enl_requestor_alloc(u32 size);
+void enl_requestor_free(struct enl_requestor *r);
+u64 enl_requestor_get(struct enl_requestor *r, void *ctx);
+void enl_requestor_put(struct enl_requestor *r, u64 id);
+void *enl_requestor_complete(struct enl_requestor *r, u64 id,
+			     enum enl_rqst_error *why);
+u32 enl_requestor_outstanding(struct enl_requestor *r);
+
+/* mmio.c */
+void enl_mmio_release_device(struct enl_vmbus *vb,
+			     struct enl_vmbus_device *vdev);
 
 /* bus.c */
 extern struct bus_type enl_vmbus_bus;

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Build the in-guest test programs (tests/vm/guest/*.c) as static binaries
-# named enl-<file> into build/vm-guest/, for mkinitramfs.sh.
+# named enl-<file> into build/vm-guest/, and the in-guest test kernel
+# modules (tests/vm/kmod/<module>/, against the guest kernel's headers and
+# enl_vmbus's Module.symvers, W=1, no warning allowed), for mkinitramfs.sh.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out="$top/build/vm-guest"
@@ -11,4 +13,19 @@ for c in "$top"/tests/vm/guest/*.c; do
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
 		-I"$top/include" -isystem "$top/build/linux-src/tools/testing/selftests" \
 		-o "$bin" "$c"
+done
+
+kver=$(cat "$top/build/kernel/kver")
+kdir=/usr/src/linux-headers-$kver
+symvers="$top/kmod/Module.symvers"
+[ -f "$symvers" ] || { echo "build-guest: $symvers missing (make modules)" >&2; exit 1; }
+for m in "$top"/tests/vm/kmod/*/; do
+	[ -f "$m/Kbuild" ] || continue
+	log=$(make -s -C "$kdir" M="${m%/}" W=1 KBUILD_EXTRA_SYMBOLS="$symvers" \
+		modules 2>&1) || { echo "$log" >&2; exit 1; }
+	if echo "$log" | grep -v 'Skipping BTF generation' | grep -qiE 'warning|error'; then
+		echo "$log" >&2
+		echo "build-guest: warnings building $m" >&2
+		exit 1
+	fi
 done

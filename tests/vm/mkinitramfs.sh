@@ -23,8 +23,9 @@ cp "$top/tests/vm/agent" "$root/bin/enl-agent"
 cp "$top/tests/vm/devices" "$root/bin/enl-devices"
 cp "$top/tests/vm/banner" "$root/bin/enl-banner"
 
-# Our modules, then the in-tree ones the tests use, with their dependencies.
-for ko in $(find "$top/kmod" -name '*.ko'); do
+# Our modules and the test modules (tests/vm/kmod, built by build-guest.sh),
+# then the in-tree ones the tests use, with their dependencies.
+for ko in $(find "$top/kmod" "$top/tests/vm/kmod" -name '*.ko'); do
 	cp "$ko" "$root/lib/modules/$kver/extra/"
 done
 intree="loop ext4 xfs dummy ata_piix sd_mod e1000"
