@@ -27,6 +27,11 @@
 
 #define EMQ_SUB_TIMEOUT_MS	10000
 
+/* Tests: fail probe once every channel is open (it must leave them closed). */
+static bool fail_probe;
+module_param(fail_probe, bool, 0644);
+MODULE_PARM_DESC(fail_probe, "fail probe after opening every channel");
+
 static void emq_chan_free(struct emq_chan *c)
 {
 	if (c->open)
@@ -36,6 +41,26 @@ static void emq_chan_free(struct emq_chan *c)
 	kfree(c->cb_cpu);
 	c->reqs = NULL;
 	c->cb_cpu = NULL;
+}
+
+/*
+ * The state of a probe failed on purpose: its channels still point at it
+ * until enl_vmbus has closed them, after probe returns; freed later.
+ */
+static struct emq_dev *failed_dev;
+
+static void emq_free_failed(void)
+{
+	unsigned int i;
+
+	if (!failed_dev)
+		return;
+	for (i = 0; i < failed_dev->nr; i++) {
+		failed_dev->chan[i].open = false;
+		emq_chan_free(&failed_dev->chan[i]);
+	}
+	kvfree(failed_dev);
+	failed_dev = NULL;
 }
 
 static int emq_chan_open(struct emq_dev *d, unsigned int index,
@@ -117,6 +142,13 @@ static int emq_probe(struct enl_vmbus_device *vdev,
 			goto fail;
 		}
 		d->nr = i + 1;
+	}
+	if (READ_ONCE(fail_probe)) {
+		dev_info(&vdev->dev, "echo-mq: failing probe as asked, channels left open\n");
+		/* enl_vmbus must close the channels; an earlier one it has. */
+		emq_free_failed();
+		failed_dev = d;
+		return -EIO;
 	}
 	dev_set_drvdata(&vdev->dev, d);
 	dev_info(&vdev->dev, "echo-mq: primary and %u sub-channels open\n",
@@ -266,6 +298,7 @@ static int __init emq_init(void)
 static void __exit emq_exit(void)
 {
 	enl_vmbus_driver_unregister(&emq_driver);
+	emq_free_failed();
 }
 
 module_init(emq_init);
