@@ -54,7 +54,7 @@ fuzz: deps
 	@host/vmbus/fuzz/run.sh
 	@tests/fuzz/run.sh all
 
-bench: userspace
+bench: all linux-src
 	@scripts/bench.sh
 
 clean:

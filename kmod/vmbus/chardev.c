@@ -49,6 +49,7 @@ struct enl_ic {
 	int open_err;
 	struct work_struct open_work;
 	bool gone;			/* device removed: ch is not ours */
+	int plain_cls;			/* owns /dev/vmbus/<service>, or -1 */
 	bool rx_ready;			/* set by the channel callback */
 	bool tx_ready;
 	u64 last_trans_id;
@@ -301,6 +302,44 @@ static const struct file_operations ic_fops = {
 	.llseek = no_llseek,
 };
 
+/*
+ * Which services have a /dev/vmbus/<service> already: a second device of
+ * a class gets <service>-<relid> (misc_register would only warn about the
+ * duplicate sysfs name, not fail).
+ */
+static DEFINE_MUTEX(ic_names_lock);
+static DECLARE_BITMAP(ic_plain_taken, ENL_DEV_COUNT);
+
+static int ic_register(struct enl_ic *ic, const char *service,
+		       unsigned int cls, u32 relid)
+{
+	int ret;
+
+	mutex_lock(&ic_names_lock);
+	ic->plain_cls = -1;
+	if (cls < ENL_DEV_COUNT && !test_bit(cls, ic_plain_taken)) {
+		snprintf(ic->name, sizeof(ic->name), "vmbus/%s", service);
+		ic->plain_cls = cls;
+	} else {
+		snprintf(ic->name, sizeof(ic->name), "vmbus/%s-%u", service,
+			 relid);
+	}
+	ret = misc_register(&ic->misc);
+	if (!ret && ic->plain_cls >= 0)
+		set_bit(cls, ic_plain_taken);
+	mutex_unlock(&ic_names_lock);
+	return ret;
+}
+
+static void ic_deregister(struct enl_ic *ic)
+{
+	mutex_lock(&ic_names_lock);
+	misc_deregister(&ic->misc);
+	if (ic->plain_cls >= 0)
+		clear_bit(ic->plain_cls, ic_plain_taken);
+	mutex_unlock(&ic_names_lock);
+}
+
 static int ic_probe(struct enl_vmbus_device *vdev,
 		    const struct hv_vmbus_device_id *id)
 {
@@ -324,13 +363,7 @@ static int ic_probe(struct enl_vmbus_device *vdev,
 	ic->misc.parent = &vdev->dev;
 	ic->misc.name = ic->name;
 	/* "vmbus/echo" becomes /dev/vmbus/echo; a second one gets its relid. */
-	snprintf(ic->name, sizeof(ic->name), "vmbus/%s", service);
-	ret = misc_register(&ic->misc);
-	if (ret) {
-		snprintf(ic->name, sizeof(ic->name), "vmbus/%s-%u", service,
-			 vdev->channel->relid);
-		ret = misc_register(&ic->misc);
-	}
+	ret = ic_register(ic, service, id->driver_data, vdev->channel->relid);
 	if (ret) {
 		dev_err(&vdev->dev, "cannot create /dev/%s: %d\n", ic->name,
 			ret);
@@ -347,7 +380,7 @@ static void ic_remove(struct enl_vmbus_device *vdev)
 {
 	struct enl_ic *ic = dev_get_drvdata(&vdev->dev);
 
-	misc_deregister(&ic->misc);
+	ic_deregister(ic);
 	/* No new opens now; one in flight ends (fast, once rescinded). */
 	flush_work(&ic->open_work);
 	mutex_lock(&ic->lock);
