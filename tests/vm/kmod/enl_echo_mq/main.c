@@ -278,7 +278,8 @@ static const struct hv_vmbus_device_id emq_ids[] = {
 	{ .guid = ENL_GUID_ECHO_MQ },
 	{ },
 };
-MODULE_DEVICE_TABLE(vmbus, emq_ids);
+/* ENL_GUID_ECHO_MQ in memory order. */
+ENL_VMBUS_MODULE_ALIAS("1342422fc9b99a4da9bbf80d0f31bf87");
 
 static struct enl_vmbus_driver emq_driver = {
 	.name = "enl_echo_mq",
