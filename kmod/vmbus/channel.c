@@ -38,6 +38,7 @@ void enl_channel_signal(struct enl_vmbus_channel *ch)
 static void chan_tasklet(struct tasklet_struct *t)
 {
 	struct enl_vmbus_channel *ch = from_tasklet(ch, t, tasklet);
+	bool more, progress;
 	u64 before;
 	int n;
 
@@ -55,24 +56,27 @@ static void chan_tasklet(struct tasklet_struct *t)
 		enl_channel_signal(ch);
 	if (READ_ONCE(ch->broken))
 		return;
-	/*
-	 * A callback that took nothing left its packet in the ring (one it
-	 * cannot take now, e.g. too large for its buffer): running it again
-	 * at once would spin. Unmask and wait for the next interrupt or for
-	 * enl_vmbus_channel_kick().
-	 */
-	if (ch->in.stats.packets == before && n < CHAN_BUDGET) {
-		enl_ring_intr_unmask(&ch->in);
-		if (enl_ring_bytes_to_read(&ch->in)) {
-			atomic64_inc(&ch->stalls);
-			dev_warn_ratelimited(enl_channel_dev(ch),
-					     "relid %u: callback took no packet; waiting for the driver\n",
-					     ch->relid);
-		}
+	/* Data came in as we unmasked: run again, or a wakeup is lost. */
+	more = enl_ring_intr_unmask(&ch->in);
+	progress = ch->in.stats.packets != before;
+	if (progress) {
+		ch->idle_runs = 0;
+	} else if (more && ++ch->idle_runs >= 2) {
+		/*
+		 * Twice in a row the callback took nothing although packets
+		 * wait: it leaves one it cannot take now (e.g. too large for
+		 * its buffer). Running it again at once would spin; wait for
+		 * the next interrupt or for enl_vmbus_channel_kick().
+		 */
+		ch->idle_runs = 0;
+		atomic64_inc(&ch->stalls);
+		dev_warn_ratelimited(enl_channel_dev(ch),
+				     "relid %u: callback took no packet; waiting for the driver\n",
+				     ch->relid);
 		return;
 	}
-	/* Out of budget, or data came in as we unmasked: run again. */
-	if (n >= CHAN_BUDGET || enl_ring_intr_unmask(&ch->in))
+	/* More to read, or out of budget (having read something). */
+	if (more || (progress && n >= CHAN_BUDGET))
 		tasklet_schedule(&ch->tasklet);
 }
 

@@ -78,7 +78,10 @@ void enl_vmbus_driver_unregister(struct enl_vmbus_driver *drv);
  * budget packets with enl_vmbus_recv() and return how many they read; the
  * host is told not to interrupt while the callback drains, and the
  * callback runs again (soon, in a fresh tasklet) if it returned budget or
- * packets arrived meanwhile. With ENL_VMBUS_OPEN_NOTIFY the callback only
+ * packets arrived meanwhile. A callback that twice in a row takes no
+ * packet although some wait (one it cannot take now: skip it with
+ * enl_vmbus_recv_skip(), or take it later) is not run again until the
+ * next interrupt or enl_vmbus_channel_kick(); sysfs "stalls" counts it. With ENL_VMBUS_OPEN_NOTIFY the callback only
  * notes that something happened (data to read, or room to write after
  * enl_vmbus_want_send_room()) and returns 0; reading is then done in process
  * context, each enl_vmbus_recv() publishing its progress at once.

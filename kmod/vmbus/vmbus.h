@@ -143,6 +143,7 @@ struct enl_vmbus_channel {
 	struct enl_ring in;		/* host -> guest */
 	spinlock_t out_lock;
 	struct tasklet_struct tasklet;
+	unsigned int idle_runs;		/* tasklet runs in a row that took nothing */
 	u32 flags;			/* ENL_VMBUS_OPEN_* */
 	enl_vmbus_event_fn on_event;
 	void *priv;

@@ -70,7 +70,6 @@ static void take_completion(struct emq_chan *c, const struct enl_vmbus_pkt *pkt)
 		c->lat_ns[c->lat_n++] = ktime_get_ns() - r->sent_ns;
 	req_put(c, r);
 	atomic_dec(&c->inflight);
-	wake_up(&c->wq);
 }
 
 int emq_event(struct enl_vmbus_channel *ch, int budget)
@@ -95,7 +94,10 @@ int emq_event(struct enl_vmbus_channel *ch, int budget)
 		n++;
 	}
 	enl_vmbus_read_end(ch);
-	/* Also wakes a sender waiting for ring space. */
+	/*
+	 * Once per batch: the sender may wait for a request or for ring
+	 * space, possibly on another CPU (a wakeup there is an IPI).
+	 */
 	wake_up(&c->wq);
 	return n;
 }
