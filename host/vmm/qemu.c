@@ -53,8 +53,17 @@ GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg)
 	add(a, "-object");
 	addf(a, "memory-backend-file,id=mem,size=%" G_GUINT64_FORMAT
 	     "M,mem-path=%s,share=on", cfg->mem_mib, ram);
+	/*
+	 * maxcpus >= 2 even for one vCPU: QEMU's TCG treats a guest that can
+	 * only ever have one CPU as alone in the world, and then translates
+	 * its locked instructions non-atomically and its fences to nothing.
+	 * But guest RAM is shared with enl-host's threads, which set event
+	 * flags and ring indices concurrently: without real atomics and
+	 * fences, wakeups get lost (an xchg of the event flags drops a bit
+	 * set meanwhile; the ring's store-fence-load handshakes reorder).
+	 */
 	add(a, "-smp");
-	addf(a, "%u", cfg->cpus);
+	addf(a, "cpus=%u,maxcpus=%u", cfg->cpus, cfg->cpus < 2 ? 2 : cfg->cpus);
 	add(a, "-display");
 	add(a, "none");
 	add(a, "-monitor");
