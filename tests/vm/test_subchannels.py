@@ -95,6 +95,10 @@ def run(t, g, ncpu):
     targets = {int(l.split()[0]): int(l.split()[1]) for l in lines if len(l.split()) >= 2}
     t.ok(sorted(set(targets.values())) == list(range(ncpu)),
          '%s: target CPUs spread over every online CPU' % tag, out)
+    idx = [int(l.split()[4]) for l in lines if len(l.split()) == 5]
+    t.ok(idx == list(range(ncpu + 1)),
+         '%s: each channel\'s offer carries its sub-channel index (0 for the primary)'
+         % tag, out)
     rc, subs = g.sh('cat %s/subchannels' % dev)
     sublines = subs.strip().splitlines()
     t.ok(len(sublines) == ncpu and all(l.split()[2] == 'open' for l in sublines),
@@ -185,12 +189,19 @@ def run(t, g, ncpu):
                            'cat %s/channels; echo "3000 %d" > %s/pump; cat %s/result'
                            % (dev, k, dev, dev), timeout=300)
             tg = [l.split()[1] for l in out.splitlines()
-                  if re.match(r'^\d+ \d+ \d+ \d+$', l)]
+                  if re.match(r'^\d+ \d+ \d+ \d+ \d+$', l)]
             t.ok(rc == 0 and tg and set(tg) == {'0'} and 'errors=0' in out,
                  '%s: CPU 1 offline: its channels moved to CPU 0 (MODIFYCHANNEL) '
                  'and echo on' % tag, out)
             g.sh('echo 1 > /sys/devices/system/cpu/cpu1/online')
 
+    # MMIO space for the device, released by enl_vmbus when it goes.
+    rc, out = g.sh('echo 8 > %s/mmio && cat %s/result && grep -i "%s" /proc/iomem'
+                   % (dev, dev, dev.rsplit('/', 1)[-1]))
+    m = re.search(r'start=0x([0-9a-f]+) size=0x([0-9a-f]+)', out)
+    t.ok(rc == 0 and m and int(m.group(2), 16) == 8 << 20
+         and '%s-' % m.group(1).lstrip('0') in out.replace(' ', ''),
+         '%s: 8 MiB of MMIO space reserved for the device, shown in /proc/iomem' % tag, out)
     # The host takes the device away while every channel is open.
     rc, out = g.ctl('rescind', str(prelid))
     gone = g.wait_sh('test -z "$(%s)"' % FIND_DEV, 30)
@@ -198,6 +209,9 @@ def run(t, g, ncpu):
     t.ok(rc == 0 and gone and left,
          '%s: rescind of the primary takes its sub-channels; all relids released' % tag,
          out + g.ctl('devices')[1])
+    rc, out = g.sh('cat /proc/iomem')
+    t.ok(m and m.group(1).lstrip('0') not in out,
+         '%s: the device\'s MMIO space is released with it' % tag, out)
     # Offered again: the driver probes again and gets fresh sub-channels.
     rc, out = g.ctl('offer', 'echo-mq')
     again = g.wait_sh('test -n "$(%s)" && test $(cat $(%s)/channels | wc -l) = %d'

@@ -55,6 +55,8 @@ struct emq_dev {
 	struct enl_vmbus_device *vdev;
 	struct mutex run_lock;		/* one run at a time; result */
 	char result[PAGE_SIZE];
+	phys_addr_t mmio_start;		/* enl_vmbus_mmio_alloc, if mmio_size */
+	resource_size_t mmio_size;
 	unsigned int nr;		/* channels: primary + sub-channels */
 	struct emq_chan chan[];
 };

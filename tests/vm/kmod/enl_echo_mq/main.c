@@ -13,12 +13,16 @@
  *              duplicate id (both must be dropped and counted)
  *   wedge      write 1: channel 0 leaves packets it cannot take in the
  *              ring; 0: it skips them again and is kicked
+ *   mmio       write N: reserve N MiB of MMIO space for the device
+ *              (enl_vmbus_mmio_alloc), 0: release it; result says where
  *   result     the last run's figures
- *   channels   index target_cpu oversize unexpected, one line each
+ *   channels   index target_cpu oversize unexpected sub_channel_index
+ *              (from the offer), one line each
  */
 #include <linux/cpumask.h>
 #include <linux/device.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <enlighten/echo.h>
@@ -231,6 +235,33 @@ static ssize_t wedge_store(struct device *dev, struct device_attribute *a,
 }
 static DEVICE_ATTR_WO(wedge);
 
+static ssize_t mmio_store(struct device *dev, struct device_attribute *a,
+			  const char *buf, size_t count)
+{
+	struct emq_dev *d = emq_of(dev);
+	unsigned int mib;
+	int ret = 0;
+
+	if (kstrtouint(buf, 0, &mib) || mib > 1024)
+		return -EINVAL;
+	mutex_lock(&d->run_lock);
+	if (d->mmio_size) {
+		enl_vmbus_mmio_free(d->vdev, d->mmio_start);
+		d->mmio_size = 0;
+	}
+	if (mib) {
+		ret = enl_vmbus_mmio_alloc(d->vdev, 0, 0, (resource_size_t)mib << 20,
+					   SZ_1M, &d->mmio_start);
+		if (!ret)
+			d->mmio_size = (resource_size_t)mib << 20;
+	}
+	scnprintf(d->result, PAGE_SIZE, "mmio start=%pa size=%pa status=%d\n",
+		  &d->mmio_start, &d->mmio_size, ret);
+	mutex_unlock(&d->run_lock);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_WO(mmio);
+
 static ssize_t result_show(struct device *dev, struct device_attribute *a,
 			   char *buf)
 {
@@ -253,11 +284,14 @@ static ssize_t channels_show(struct device *dev, struct device_attribute *a,
 
 	for (i = 0; i < d->nr; i++) {
 		struct emq_chan *c = &d->chan[i];
+		struct enl_vmbus_offer_info info;
 
-		len += sysfs_emit_at(buf, len, "%u %u %lld %lld\n", c->index,
+		enl_vmbus_channel_offer_info(c->ch, &info);
+		len += sysfs_emit_at(buf, len, "%u %u %lld %lld %u\n", c->index,
 				     enl_vmbus_channel_target_cpu(c->ch),
 				     (long long)atomic64_read(&c->oversize),
-				     (long long)atomic64_read(&c->unexpected));
+				     (long long)atomic64_read(&c->unexpected),
+				     info.sub_channel_index);
 	}
 	return len;
 }
@@ -268,6 +302,7 @@ static struct attribute *emq_attrs[] = {
 	&dev_attr_pingpong.attr,
 	&dev_attr_bogus.attr,
 	&dev_attr_wedge.attr,
+	&dev_attr_mmio.attr,
 	&dev_attr_result.attr,
 	&dev_attr_channels.attr,
 	NULL,
