@@ -100,7 +100,9 @@ run_tap units tests/packaging/check-units.sh
 run_tap docs tests/packaging/check-docs.sh
 # enl-status against fake sysfs trees (plain and ASan), modprobe.d and the
 # initramfs hooks (the dracut module under a real dracut), dkms add/build/install for the guest kernel, then the
-# Debian and RPM packages (check-rpm.sh compares with check-deb.sh's .debs).
+# Debian and RPM packages (check-install.sh installs, upgrades and purges
+# check-deb.sh's enlighten-daemons in a chroot; check-rpm.sh compares with
+# its .debs).
 echo "# ring 1: packaging (enl-status, modprobe.d, dkms, deb, rpm)"
 run_tap status tests/packaging/check-status.py
 run_tap status-asan tests/packaging/check-status.py build/asan/tools/enl-status/enl-status
@@ -108,6 +110,7 @@ run_tap modprobe tests/packaging/check-modprobe.sh
 run_tap initramfs tests/packaging/check-initramfs.sh
 run_tap dkms tests/packaging/check-dkms.sh
 run_tap deb tests/packaging/check-deb.sh
+run_tap install tests/packaging/check-install.sh
 run_tap rpm tests/packaging/check-rpm.sh
 
 if [ -x tests/vm/run.sh ]; then
