@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libFuzzer target over the VMBus server's guest-facing entry points:
- * HvPostMessage payloads, HvSignalEvent, and the guest RAM behind an open
- * echo channel's rings. Each input starts from a connected guest with one
+ * HvPostMessage payloads, HvSignalEvent, the guest RAM behind an open
+ * echo channel's rings, and GPA-direct packets as a data VSP gets them. Each input starts from a connected guest with one
  * channel open, so the fuzzer spends its time past the handshake.
  *
  * Input: records of [op][len][arg][len bytes]; see run_record().
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "echo/echo.h"
+#include "gpa_direct.h"
 #include "server.h"
 #include "server_priv.h"
 #include "test-vmbus-guest.h"
@@ -37,9 +38,11 @@ static void run_record(struct enl_ctl *ctl,
 		"fault bad-gpadl-created 1", "fault corrupt-ring 1",
 		"offer echo", "rescind 1", "rescind 2", "stats", "devices",
 	};
+	struct iovec iov[8];
+	struct enl_gpa_direct d = { .iov = iov, .max_iov = 8 };
 	char *out;
 
-	switch (op % 4) {
+	switch (op % 5) {
 	case 0:		/* a channel message */
 		fake_guest_post(hv, arg & 1 ? C4 : 1, p, len);
 		break;
@@ -52,6 +55,12 @@ static void run_record(struct enl_ctl *ctl,
 	case 3:		/* host-side actions racing the guest */
 		fake_ctl_run(ctl, verbs[arg % G_N_ELEMENTS(verbs)], &out);
 		g_free(out);
+		break;
+	case 4:		/* a GPA-direct packet, payload at arg * 8 */
+		if (!enl_gpa_direct_parse(&hv->mem, p, len, arg * 8u, &d))
+			for (uint32_t i = 0; i < d.niov; i++)
+				/* Touch every byte: ASan checks the bounds. */
+				memset(iov[i].iov_base, 0, iov[i].iov_len);
 		break;
 	}
 }
@@ -85,12 +94,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gc.conn_id = ENL_VMBUS_CHANNEL_CONN_BASE + 1;
 	guest_chan_setup(hv, C4, &gc);
 	guest_open(hv, C4, 1, 1, gc.gpadl, 0, gc.out_pages);
+	/* Channel work runs on workers: let it finish before each record. */
+	enl_vmbus_server_settle(srv);
 
 	while (size >= 3) {
 		uint8_t op = data[0], arg = data[2];
 		uint32_t len = MIN((size_t)data[1], size - 3);
 
 		run_record(ctl, op, arg, data + 3, len);
+		enl_vmbus_server_settle(srv);
 		data += 3 + len;
 		size -= 3 + len;
 	}
