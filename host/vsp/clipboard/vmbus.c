@@ -83,14 +83,24 @@ static int clip_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
 	return enl_clip_host_open(&in->h, clip_send, ch);
 }
 
-/* Every packet in the ring: 1 if any, 0 if none, -errno to stop. */
+/* Packets one pass takes before it yields the (main) loop. */
+#define CLIP_BUDGET	64
+
+/*
+ * The packets in the ring, at most CLIP_BUDGET: 2 if it stopped there,
+ * 1 if it read any, 0 if none, -errno to stop.
+ */
 static int drain_once(struct enl_vsp_channel *ch, struct enl_clip_host *h)
 {
 	struct clip_inst *in = enl_vsp_state(ch);
 	struct enl_ring_pkt pkt;
-	int ret, got = 0;
+	int ret, got = 0, n = 0;
 
 	for (;;) {
+		if (n == CLIP_BUDGET) {
+			enl_vsp_recv_done(ch);
+			return 2;
+		}
 		ret = enl_vsp_recv(ch, in->rxbuf, in->rxbuf_len, &pkt);
 		if (ret == -ENOBUFS) {
 			/* Bounded by the guest's ring size, which it paid for. */
@@ -101,6 +111,7 @@ static int drain_once(struct enl_vsp_channel *ch, struct enl_clip_host *h)
 		if (ret < 0)
 			break;
 		got = 1;
+		n++;
 		/* The engine drops (and counts) whatever is malformed. */
 		if (pkt.type == ENL_VMPKT_DATA_INBAND && pkt.hdr_len <= pkt.len)
 			enl_clip_host_recv(h, in->rxbuf + pkt.hdr_len,
@@ -129,7 +140,10 @@ static void clip_signal(struct enl_vsp_channel *ch)
 		 * a non-empty ring), so we must look once more ourselves.
 		 */
 		ret = drain_once(ch, h);
-	} while (ret > 0);
+	} while (ret == 1);
+	/* A guest that keeps the ring full gets the loop in turns only. */
+	if (ret == 2)
+		enl_vsp_kick(ch);
 }
 
 static void clip_close(struct enl_vsp_channel *ch)
