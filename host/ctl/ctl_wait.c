@@ -10,17 +10,17 @@ static gboolean on_deadline(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-bool enl_ctl_wait(const bool *done, unsigned int timeout_ms)
+bool enl_ctl_wait(const int *done, unsigned int timeout_ms)
 {
 	bool expired = false;
 	guint t;
 
-	if (*done)
+	if (g_atomic_int_get(done))
 		return true;
 	t = g_timeout_add(timeout_ms, on_deadline, &expired);
-	while (!*done && !expired)
+	while (!g_atomic_int_get(done) && !expired)
 		g_main_context_iteration(NULL, TRUE);
 	if (!expired)
 		g_source_remove(t);
-	return *done;
+	return g_atomic_int_get(done);
 }

@@ -15,7 +15,11 @@
 /* Keep it below the ctl client's 30 s reply timeout. */
 #define ENL_CTL_WAIT_MAX_MS	25000
 
-/* true once *done, false when timeout_ms passed first. */
-bool enl_ctl_wait(const bool *done, unsigned int timeout_ms);
+/*
+ * true once *done (read atomically: another thread, a channel's worker,
+ * may set it with g_atomic_int_set() and then g_main_context_wakeup(NULL)),
+ * false when timeout_ms passed first.
+ */
+bool enl_ctl_wait(const int *done, unsigned int timeout_ms);
 
 #endif /* ENL_HOST_CTL_WAIT_H */

@@ -181,18 +181,12 @@ void enl_vmbus_chan_settle(struct enl_vsp_channel *ch)
 	bool busy;
 
 	do {
-		if (!ch->worker) {
-			/* Main-context channels: run what is queued here. */
-			while (g_main_context_iteration(ch->ctx, FALSE))
-				;
-		} else {
-			/* Returns between two dispatches of the worker. */
-			enl_vmbus_context_call(ch->ctx, noop, NULL);
-		}
+		/* Returns between two dispatches of the worker. */
+		enl_vmbus_context_call(ch->ctx, noop, NULL);
 		g_mutex_lock(&ch->sched_lock);
 		busy = ch->sched || ch->in_pass;
 		g_mutex_unlock(&ch->sched_lock);
-		if (busy && ch->worker)
+		if (busy)
 			g_usleep(100);
 	} while (busy);
 }
@@ -213,10 +207,6 @@ int enl_vmbus_chan_start(struct enl_vsp_channel *ch)
 	g_rec_mutex_init(&ch->in_lock);
 	g_mutex_init(&ch->out_lock);
 	g_mutex_init(&ch->sched_lock);
-	if (ch->cls->main_context) {
-		ch->ctx = g_main_context_ref(g_main_context_default());
-		return 0;
-	}
 	snprintf(name, sizeof(name), "enl-chan-%u", ch->relid);
 	ch->worker = enl_vmbus_worker_new(name);
 	if (!ch->worker) {

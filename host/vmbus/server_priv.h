@@ -90,8 +90,8 @@ struct enl_vmbus_gpadl {
 
 /*
  * Threads: the channel table, state, offer and GPADL fields belong to the
- * main thread (the VMBus control protocol). The VSP runs on ctx: its own
- * worker's context, or the main one for classes that ask for it. Rings are
+ * main thread (the VMBus control protocol). The VSP runs on ctx, its own
+ * worker's context. Rings are
  * set up by the main thread before `active` is raised on ctx and unmapped
  * only after it was lowered there; every ring access checks `active` under
  * in_lock (guest -> host ring) or out_lock (host -> guest ring), taken in
@@ -111,7 +111,7 @@ struct enl_vsp_channel {
 	uint16_t sub_index;
 
 	void *vsp_state;	/* the class's create(), on ctx */
-	struct enl_vmbus_worker *worker;	/* NULL: main context */
+	struct enl_vmbus_worker *worker;
 	GMainContext *ctx;
 	GRecMutex in_lock;
 	GMutex out_lock;

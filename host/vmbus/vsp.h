@@ -37,13 +37,6 @@ struct enl_vsp_class {
 	struct enl_guid class_guid;	/* offer if_type */
 	uint16_t chn_flags;		/* offer chn_flags */
 	uint16_t mmio_megabytes;	/* offer mmio_megabytes */
-	/*
-	 * Run this class on the main context instead of a worker: for small
-	 * services whose state the main thread's ctl verbs and timers share.
-	 * Their drain is budgeted and queued the same way, so a guest that
-	 * floods them still cannot starve the main loop.
-	 */
-	bool main_context;
 
 	/*
 	 * Optional per-channel state (the registry: every offer of a class

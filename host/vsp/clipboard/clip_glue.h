@@ -19,13 +19,22 @@ struct enl_vmbus_server;
 int enl_clip_register_vmbus(struct enl_vmbus_server *srv);
 
 /*
- * clipboard [status] | clipboard set [--type T] DATA|@FILE |
- * clipboard get [--type T] [--out FILE] [--timeout S], on engine h
- * (ctl.c); gone, if given, says whether h's device went away while the
- * verb waited for the guest.
+ * Where the verb's engine lives: call runs fn(h, data) there and waits;
+ * false (fn not run) once the engine's device went away.
  */
-int enl_clip_ctl(struct enl_clip_host *h, int argc, char **argv,
-		 bool (*gone)(struct enl_clip_host *h), GString *out);
+struct enl_clip_ctl_ops {
+	bool (*call)(void *ctx, void (*fn)(struct enl_clip_host *h,
+					   void *data), void *data);
+	void *ctx;
+};
+
+/*
+ * clipboard [status] | clipboard set [--type T] DATA|@FILE |
+ * clipboard get [--type T] [--out FILE] [--timeout S] (ctl.c), on the
+ * engine ops reaches; it waits for the guest on the calling thread's loop.
+ */
+int enl_clip_ctl(const struct enl_clip_ctl_ops *ops, int argc, char **argv,
+		 GString *out);
 #define ENL_CLIP_CTL_USAGE						\
 	"clipboard [status] | clipboard set [--type T] DATA|@FILE"	\
 	" | clipboard get [--type T] [--out FILE] [--timeout S]"	\

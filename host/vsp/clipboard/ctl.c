@@ -3,7 +3,9 @@
  * enl-host ctl clipboard: set makes the host own the clipboard (the guest
  * sees an announce), get fetches a format from whoever owns it, waiting
  * for the guest's data (ctl_wait.h). Binary formats go to a file: a ctl
- * reply is text.
+ * reply is text. Whatever touches the engine runs where the engine lives
+ * (ops->call: its channel's worker in enl-host); the verb waits on the
+ * main loop.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,7 +19,9 @@
 #define CLIP_WAIT_DEFAULT_MS	ENL_CTL_WAIT_MAX_MS
 
 struct get_wait {
-	bool done;
+	uint32_t format;
+	int ret;
+	int done;		/* atomic: on_got ran */
 	uint32_t error;
 	GBytes *data;
 };
@@ -74,9 +78,10 @@ static bool is_text(uint32_t format)
 	       !strncmp(enl_clip_format_mime(format), "text/", 5);
 }
 
-static void show_status(struct enl_clip_host *h, GString *out)
+static void show_status(struct enl_clip_host *h, void *data)
 {
 	const struct enl_clip *e = &h->e;
+	GString *out = data;
 
 	g_string_append_printf(out, "channel: %s\n", e->ready ? "ready" :
 			       "not negotiated (offer clipboard, run "
@@ -108,55 +113,90 @@ static void show_status(struct enl_clip_host *h, GString *out)
 			       e->last_error ? e->last_error : "");
 }
 
-static int do_set(struct enl_clip_host *h, uint32_t format, const char *arg,
-		  GString *out)
+struct set_call {
+	uint32_t format;
+	const void *data;
+	size_t len;
+	int ret;
+	size_t cap;
+	bool ready;
+};
+
+static void set_on_engine(struct enl_clip_host *h, void *data)
+{
+	struct set_call *c = data;
+
+	c->ret = enl_clip_host_set(h, c->format, c->data, c->len);
+	c->cap = h->e.cap;
+	c->ready = h->e.ready;
+}
+
+static int do_set(const struct enl_clip_ctl_ops *ops, uint32_t format,
+		  const char *arg, GString *out)
 {
 	g_autoptr(GError) err = NULL;
 	g_autofree char *file = NULL;
-	const char *data = arg;
-	size_t len = strlen(arg);
-	int ret;
+	struct set_call c = { .format = format, .data = arg,
+			      .len = strlen(arg) };
 
 	if (arg[0] == '@') {
-		if (!g_file_get_contents(arg + 1, &file, &len, &err)) {
+		if (!g_file_get_contents(arg + 1, &file, &c.len, &err)) {
 			g_string_append_printf(out, "%s\n", err->message);
 			return -ENOENT;
 		}
-		data = file;
+		c.data = file;
 	}
-	ret = enl_clip_host_set(h, format, data, len);
-	if (ret == -EINVAL) {
+	if (!ops->call(ops->ctx, set_on_engine, &c))
+		return -ENODEV;
+	if (c.ret == -EINVAL) {
 		g_string_append_printf(out, "%zu bytes are not valid %s "
-				       "(or above the %zu byte cap)\n", len,
-				       enl_clip_format_name(format), h->e.cap);
-		return ret;
+				       "(or above the %zu byte cap)\n", c.len,
+				       enl_clip_format_name(format), c.cap);
+		return c.ret;
 	}
-	if (ret < 0)
-		return ret;
+	if (c.ret < 0)
+		return c.ret;
 	g_string_append_printf(out, "host owns the clipboard: %s, %zu bytes%s\n",
-			       enl_clip_format_name(format), len, h->e.ready ?
+			       enl_clip_format_name(format), c.len, c.ready ?
 			       "" : " (announced once the guest's channel is up)");
 	return 0;
 }
 
+/* Where the engine lives: the answer, or at once from get itself. */
 static void on_got(void *ctx, uint32_t format, const uint8_t *data,
 		   size_t len, uint32_t error)
 {
 	struct get_wait *w = ctx;
 
 	(void)format;
-	w->done = true;
 	w->error = error;
 	if (data)
 		w->data = g_bytes_new(data, len);
+	g_atomic_int_set(&w->done, 1);
+	g_main_context_wakeup(NULL);
 }
 
-static int do_get(struct enl_clip_host *h, uint32_t format, const char *path,
-		  unsigned int ms, bool (*gone)(struct enl_clip_host *h),
-		  GString *out)
+static void get_on_engine(struct enl_clip_host *h, void *data)
+{
+	struct get_wait *w = data;
+
+	w->ret = enl_clip_host_get(h, w->format, on_got, w);
+}
+
+/* w is the verb's: after this the engine cannot call into it any more. */
+static void cancel_on_engine(struct enl_clip_host *h, void *data)
+{
+	struct get_wait *w = data;
+
+	if (!g_atomic_int_get(&w->done))
+		enl_clip_host_cancel_get(h);
+}
+
+static int do_get(const struct enl_clip_ctl_ops *ops, uint32_t format,
+		  const char *path, unsigned int ms, GString *out)
 {
 	g_autoptr(GError) err = NULL;
-	struct get_wait w = { 0 };
+	struct get_wait w = { .format = format };
 	const uint8_t *d;
 	size_t len;
 	int ret;
@@ -166,7 +206,9 @@ static int do_get(struct enl_clip_host *h, uint32_t format, const char *path,
 				       enl_clip_format_name(format));
 		return -EINVAL;
 	}
-	ret = enl_clip_host_get(h, format, on_got, &w);
+	if (!ops->call(ops->ctx, get_on_engine, &w))
+		return -ENODEV;
+	ret = w.ret;
 	if (ret == -ENOENT) {
 		g_string_append_printf(out, "the clipboard holds no %s\n",
 				       enl_clip_format_name(format));
@@ -183,16 +225,20 @@ static int do_get(struct enl_clip_host *h, uint32_t format, const char *path,
 	if (ret < 0)
 		return ret;
 	if (!enl_ctl_wait(&w.done, ms)) {
-		/* w is ours: the engine must not call back into it later. */
-		enl_clip_host_cancel_get(h);
-		if (gone && gone(h)) {
+		/* w is ours: the engine must not call into it after this. */
+		if (!ops->call(ops->ctx, cancel_on_engine, &w)) {
+			if (w.data)
+				g_bytes_unref(w.data);
 			g_string_append(out, "the clipboard device was "
 					"removed meanwhile\n");
 			return -ENODEV;
 		}
-		g_string_append_printf(out, "no data from the guest within "
-				       "%.1f s\n", ms / 1000.0);
-		return -ETIMEDOUT;
+		if (!g_atomic_int_get(&w.done)) {
+			g_string_append_printf(out, "no data from the guest "
+					       "within %.1f s\n", ms / 1000.0);
+			return -ETIMEDOUT;
+		}
+		/* The answer came between the deadline and the cancel. */
 	}
 	if (!w.data) {
 		g_string_append_printf(out, "the guest's clipboard failed: %s\n",
@@ -218,8 +264,8 @@ static int do_get(struct enl_clip_host *h, uint32_t format, const char *path,
 	return ret;
 }
 
-int enl_clip_ctl(struct enl_clip_host *h, int argc, char **argv,
-		 bool (*gone)(struct enl_clip_host *h), GString *out)
+int enl_clip_ctl(const struct enl_clip_ctl_ops *ops, int argc, char **argv,
+		 GString *out)
 {
 	unsigned int ms = CLIP_WAIT_DEFAULT_MS;
 	struct clip_args a;
@@ -242,20 +288,29 @@ int enl_clip_ctl(struct enl_clip_host *h, int argc, char **argv,
 			return -EINVAL;
 		ms = (unsigned int)(s * 1000);
 	}
-	if (a.n == 0 || (a.n == 1 && !strcmp(a.pos[0], "status"))) {
-		show_status(h, out);
-		return 0;
-	}
+	if (a.n == 0 || (a.n == 1 && !strcmp(a.pos[0], "status")))
+		return ops->call(ops->ctx, show_status, out) ? 0 : -ENODEV;
 	if (a.n == 2 && !strcmp(a.pos[0], "set") && !a.out)
-		return do_set(h, format, a.pos[1], out);
+		return do_set(ops, format, a.pos[1], out);
 	if (a.n == 1 && !strcmp(a.pos[0], "get"))
-		return do_get(h, format, a.out, ms, gone, out);
+		return do_get(ops, format, a.out, ms, out);
 	return -EINVAL;
+}
+
+/* A fixed engine on this thread: calls are direct. */
+static bool call_direct(void *ctx,
+			void (*fn)(struct enl_clip_host *h, void *data),
+			void *data)
+{
+	fn(ctx, data);
+	return true;
 }
 
 static int ctl_clipboard(void *ctx, int argc, char **argv, GString *out)
 {
-	return enl_clip_ctl(ctx, argc, argv, NULL, out);
+	const struct enl_clip_ctl_ops ops = { call_direct, ctx };
+
+	return enl_clip_ctl(&ops, argc, argv, out);
 }
 
 void enl_clip_register_ctl(struct enl_clip_host *h, struct enl_ctl *ctl)

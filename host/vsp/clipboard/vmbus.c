@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The clipboard service on a VMBus channel. A transfer is many 8 KiB
+ * The clipboard service on a VMBus channel, on the channel's worker. A
+ * transfer is many 8 KiB
  * packets, more than the guest's ring holds, so the engine's sends may say
  * -EAGAIN: then pending_send_sz asks the guest to signal once it has read
  * enough, and that signal resumes the engine. Hence an on_signal handler
@@ -18,15 +19,15 @@
 
 /*
  * Each offer's engine and receive buffer (grown to the largest packet the
- * guest sent), kept alive by a reference while a ctl verb waits for the
- * guest (the main loop runs meanwhile: the channel may go under it).
+ * guest sent), on its channel's worker. A ctl verb waiting on the main
+ * loop for the guest holds a reference: the channel may go meanwhile.
  */
 struct clip_inst {
-	struct enl_clip_host h;	/* first: the verbs get &inst->h */
+	struct enl_clip_host h;
 	uint8_t *rxbuf;
 	uint32_t rxbuf_len;
-	int refs;
-	bool gone;
+	int refs;		/* atomic */
+	int gone;		/* atomic: its channel was freed */
 };
 
 static int clip_send(void *tctx, const void *pkt, size_t len)
@@ -59,7 +60,7 @@ static void *clip_create(struct enl_vsp_channel *ch)
 
 static void clip_unref(struct clip_inst *in)
 {
-	if (--in->refs)
+	if (!g_atomic_int_dec_and_test(&in->refs))
 		return;
 	enl_clip_host_free(&in->h);
 	g_free(in->rxbuf);
@@ -70,7 +71,7 @@ static void clip_destroy(void *state)
 {
 	struct clip_inst *in = state;
 
-	in->gone = true;
+	g_atomic_int_set(&in->gone, 1);
 	clip_unref(in);
 }
 
@@ -157,8 +158,6 @@ static const struct enl_vsp_class clip_class = {
 	.on_open = clip_open,
 	.on_signal = clip_signal,
 	.on_close = clip_close,
-	/* Its ctl verbs and the engine they share live on the main loop. */
-	.main_context = true,
 	.create = clip_create,
 	.destroy = clip_destroy,
 };
@@ -168,27 +167,51 @@ int enl_clip_register_vmbus(struct enl_vmbus_server *srv)
 	return enl_vmbus_server_add_class(srv, &clip_class);
 }
 
-static bool clip_gone(struct enl_clip_host *h)
+struct verb_target {
+	struct enl_vsp_channel *ch;
+	struct clip_inst *in;
+};
+
+struct call {
+	void (*fn)(struct enl_clip_host *h, void *data);
+	struct enl_clip_host *h;
+	void *data;
+};
+
+static void call_on_worker(void *data)
 {
-	return ((struct clip_inst *)h)->gone;
+	struct call *c = data;
+
+	c->fn(c->h, c->data);
 }
 
-/*
- * On the main loop like the engine. A reference keeps the engine while the
- * verb waits for the guest: the channel may be rescinded and freed then.
- */
+static bool call_engine(void *ctx, void (*fn)(struct enl_clip_host *h,
+					      void *data), void *data)
+{
+	struct verb_target *t = ctx;
+	struct call c = { fn, &t->in->h, data };
+
+	/* Freeing the channel is the main thread's work, as is this call. */
+	if (g_atomic_int_get(&t->in->gone))
+		return false;
+	enl_vsp_call(t->ch, call_on_worker, &c);
+	return true;
+}
+
+/* The verb on the offer named by --relid N, or the first one. */
 static int ctl_clipboard(void *ctx, int argc, char **argv, GString *out)
 {
-	struct enl_vsp_channel *ch = enl_vsp_ctl_find(ctx, "clipboard", &argc,
-						      argv, out);
-	struct clip_inst *in = ch ? enl_vsp_state(ch) : NULL;
+	struct verb_target t;
+	const struct enl_clip_ctl_ops ops = { call_engine, &t };
 	int ret;
 
-	if (!in)
+	t.ch = enl_vsp_ctl_find(ctx, "clipboard", &argc, argv, out);
+	t.in = t.ch ? enl_vsp_state(t.ch) : NULL;
+	if (!t.in)
 		return -ENODEV;
-	in->refs++;
-	ret = enl_clip_ctl(&in->h, argc, argv, clip_gone, out);
-	clip_unref(in);
+	g_atomic_int_inc(&t.in->refs);
+	ret = enl_clip_ctl(&ops, argc, argv, out);
+	clip_unref(t.in);
 	return ret;
 }
 

@@ -3,6 +3,8 @@
  * enl-host ctl verbs of the backup service: vss check|freeze|thaw|status
  * and backup. Each request waits for the guest's answer (ctl_wait.h) with
  * a deadline, so a guest without enl-vssd gives a clear error, not a hang.
+ * The service lives on its channel's worker: what touches it runs there
+ * (enl_vss_ctl_call), while the verb waits on the main loop.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,12 +39,6 @@ static const char *status_name(uint32_t s)
 	return "unknown";
 }
 
-static void on_done(void *ctx, struct enl_vss_host *v)
-{
-	(void)v;
-	*(bool *)ctx = true;
-}
-
 /*
  * "--timeout S" anywhere; the other words (at most one) to *word. The
  * strings belong to the ctl dispatcher, which frees them as a GStrv.
@@ -73,52 +69,91 @@ static int parse_args(int argc, char **argv, unsigned int *ms,
 	return 0;
 }
 
-/*
- * Send op and wait for the answer. 0 when the guest said S_OK; otherwise
- * out says why and the return is -errno.
- */
-static int run_op(struct enl_vss_host *v, unsigned int op, unsigned int ms,
-		  GString *out)
-{
-	gint64 t0 = g_get_monotonic_time();
-	bool done = false;
+/* One request: sent and finished on the worker, waited for on main. */
+struct op_call {
+	unsigned int op;
 	int ret;
+	int done;			/* atomic: the guest answered */
+	GString *out;
+	/* What the worker saw once it was over. */
+	bool answered;
+	uint32_t status;
+	uint32_t feature_flags;
+	enum enl_vss_host_state state;
+};
 
-	ret = enl_vss_host_request(v, op);
-	if (ret == -ENOTCONN) {
-		g_string_append_printf(out, "the guest's vss channel is %s: "
+/* On the worker, from the service: wake the verb waiting on main. */
+static void on_done(void *ctx, struct enl_vss_host *v)
+{
+	struct op_call *c = ctx;
+
+	(void)v;
+	g_atomic_int_set(&c->done, 1);
+	g_main_context_wakeup(NULL);
+}
+
+static void start_op(struct enl_vss_host *v, void *data)
+{
+	struct op_call *c = data;
+
+	c->ret = enl_vss_host_request(v, c->op);
+	if (c->ret == -ENOTCONN)
+		g_string_append_printf(c->out, "the guest's vss channel is %s: "
 				       "offer vss and run enl-vssd in the guest\n",
 				       enl_ic_host_state_name(v->ic.state));
-		return ret;
-	}
-	if (ret == -EBUSY) {
-		g_string_append_printf(out, "a vss %s is still out\n",
+	else if (c->ret == -EBUSY)
+		g_string_append_printf(c->out, "a vss %s is still out\n",
 				       op_name(v->op));
-		return ret;
-	}
-	if (ret < 0)
-		return ret;
+	if (c->ret)
+		return;
 	v->done = on_done;
-	v->done_ctx = &done;
-	enl_ctl_wait(&done, ms);
-	/* done lives on our stack: nobody may call back into it later. */
+	v->done_ctx = c;
+}
+
+static void finish_op(struct enl_vss_host *v, void *data)
+{
+	struct op_call *c = data;
+
+	/* c lives on the verb's stack: nobody may call back into it later. */
 	v->done = NULL;
 	v->done_ctx = NULL;
-	if (enl_vss_ctl_gone(v)) {
-		g_string_append(out, "the vss device was removed meanwhile\n");
-		return -ENODEV;
-	}
-	if (!done) {
+	c->answered = g_atomic_int_get(&c->done);
+	if (!c->answered)
 		enl_vss_host_abandon(v);
+	c->status = v->status;
+	c->feature_flags = v->feature_flags;
+	c->state = v->state;
+}
+
+/*
+ * Send op and wait for the answer. 0 when the guest said S_OK; otherwise
+ * out says why and the return is -errno. c says what came of it.
+ */
+static int run_op(struct enl_vss_ctl *h, struct op_call *c, unsigned int op,
+		  unsigned int ms, GString *out)
+{
+	gint64 t0 = g_get_monotonic_time();
+
+	memset(c, 0, sizeof(*c));
+	c->op = op;
+	c->out = out;
+	if (!enl_vss_ctl_call(h, start_op, c))
+		goto gone;
+	if (c->ret)
+		return c->ret;
+	enl_ctl_wait(&c->done, ms);
+	if (!enl_vss_ctl_call(h, finish_op, c))
+		goto gone;
+	if (!c->answered) {
 		g_string_append_printf(out, "the guest did not answer vss %s "
 				       "within %.1f s (is enl-vssd running?)\n",
 				       op_name(op), ms / 1000.0);
 		return -ETIMEDOUT;
 	}
-	if (v->status != ENL_HV_S_OK) {
+	if (c->status != ENL_HV_S_OK) {
 		g_string_append_printf(out, "the guest failed vss %s: "
 				       "0x%08x (%s)%s\n", op_name(op),
-				       v->status, status_name(v->status),
+				       c->status, status_name(c->status),
 				       op == ENL_VSS_OP_THAW ?
 				       "; it may have thawed by itself "
 				       "(auto-thaw) before this thaw" : "");
@@ -127,10 +162,14 @@ static int run_op(struct enl_vss_host *v, unsigned int op, unsigned int ms,
 	g_string_append_printf(out, "%s: ok in %.0f ms\n", op_name(op),
 			       (g_get_monotonic_time() - t0) / 1000.0);
 	return 0;
+gone:
+	g_string_append(out, "the vss device was removed meanwhile\n");
+	return -ENODEV;
 }
 
-static void show_status(struct enl_vss_host *v, GString *out)
+static void show_status(struct enl_vss_host *v, void *data)
 {
+	GString *out = data;
 	char a[16], b[16];
 
 	g_string_append_printf(out, "state: %s\n",
@@ -150,33 +189,42 @@ static void show_status(struct enl_vss_host *v, GString *out)
 			       v->bad_answers, v->timeouts);
 }
 
-static int do_vss(struct enl_vss_host *v, int argc, char **argv, GString *out)
+static void send_thaw(struct enl_vss_host *v, void *data)
 {
+	*(int *)data = enl_vss_host_request(v, ENL_VSS_OP_THAW);
+}
+
+static void get_state(struct enl_vss_host *v, void *data)
+{
+	*(enum enl_vss_host_state *)data = v->state;
+}
+
+static int do_vss(struct enl_vss_ctl *h, int argc, char **argv, GString *out)
+{
+	struct op_call c;
 	const char *word;
 	unsigned int ms;
-	int op, ret;
+	int op, ret, thaw = -1;
 
 	if (parse_args(argc, argv, &ms, &word) < 0)
 		return -EINVAL;
-	if (!word || !strcmp(word, "status")) {
-		show_status(v, out);
-		return 0;
-	}
+	if (!word || !strcmp(word, "status"))
+		return enl_vss_ctl_call(h, show_status, out) ? 0 : -ENODEV;
 	op = enl_vss_host_op_from_name(word);
 	if (op < 0)
 		return -EINVAL;
-	ret = run_op(v, (unsigned int)op, ms, out);
+	ret = run_op(h, &c, (unsigned int)op, ms, out);
 	if (ret == -ETIMEDOUT && op == ENL_VSS_OP_FREEZE &&
-	    enl_vss_host_request(v, ENL_VSS_OP_THAW) == 0)
+	    enl_vss_ctl_call(h, send_thaw, &thaw) && thaw == 0)
 		/* The guest may freeze after all: make it thaw then. */
 		g_string_append(out, "sent thaw to undo a late freeze; "
 			       "`enl-host ctl vss` shows its outcome\n");
 	if (!ret && op == ENL_VSS_OP_HOT_BACKUP)
 		g_string_append_printf(out, "feature flags: 0x%08x\n",
-				       v->feature_flags);
+				       c.feature_flags);
 	if (!ret)
 		g_string_append_printf(out, "state: %s\n",
-				       enl_vss_host_state_name(v->state));
+				       enl_vss_host_state_name(c.state));
 	return ret;
 }
 
@@ -185,27 +233,31 @@ static int do_vss(struct enl_vss_host *v, int argc, char **argv, GString *out)
  * so there is no disk image to copy: the step in between checks that the
  * guest reported frozen, which is what a copy would rely on.
  */
-static int do_backup(struct enl_vss_host *v, int argc, char **argv,
+static int do_backup(struct enl_vss_ctl *h, int argc, char **argv,
 		     GString *out)
 {
+	enum enl_vss_host_state state;
+	struct op_call c;
 	const char *word;
 	unsigned int ms;
 	int ret;
 
 	if (parse_args(argc, argv, &ms, &word) < 0 || word)
 		return -EINVAL;
-	if (v->state != ENL_VSS_HOST_IDLE) {
+	if (!enl_vss_ctl_call(h, get_state, &state))
+		return -ENODEV;
+	if (state != ENL_VSS_HOST_IDLE) {
 		g_string_append_printf(out, "the guest is %s already; "
 				       "vss thaw first\n",
-				       enl_vss_host_state_name(v->state));
+				       enl_vss_host_state_name(state));
 		return -EBUSY;
 	}
-	ret = run_op(v, ENL_VSS_OP_FREEZE, ms, out);
+	ret = run_op(h, &c, ENL_VSS_OP_FREEZE, ms, out);
 	if (ret) {
 		g_string_prepend(out, "backup aborted: ");
 		return ret;
 	}
-	if (v->state != ENL_VSS_HOST_FROZEN) {
+	if (c.state != ENL_VSS_HOST_FROZEN) {
 		g_string_append(out, "backup aborted: the guest's answer "
 			       "left it not frozen\n");
 		return -EIO;
@@ -213,37 +265,37 @@ static int do_backup(struct enl_vss_host *v, int argc, char **argv,
 	g_string_append(out, "capture: no disk image copied: enl-host has "
 			"no synthetic storage yet; verified instead that the "
 			"guest reported its file systems frozen\n");
-	ret = run_op(v, ENL_VSS_OP_THAW, ms, out);
+	ret = run_op(h, &c, ENL_VSS_OP_THAW, ms, out);
 	if (ret) {
 		g_string_prepend(out, "backup: the thaw failed (below)\n");
 		return ret;
 	}
 	g_string_append_printf(out, "state: %s\n",
-			       enl_vss_host_state_name(v->state));
+			       enl_vss_host_state_name(c.state));
 	return 0;
 }
 
 static int ctl_vss(void *ctx, int argc, char **argv, GString *out)
 {
-	struct enl_vss_host *v = enl_vss_ctl_get(ctx, &argc, argv, out);
+	struct enl_vss_ctl *h = enl_vss_ctl_get(ctx, &argc, argv, out);
 	int ret;
 
-	if (!v)
+	if (!h)
 		return -ENODEV;
-	ret = do_vss(v, argc, argv, out);
-	enl_vss_ctl_put(v);
+	ret = do_vss(h, argc, argv, out);
+	enl_vss_ctl_put(h);
 	return ret;
 }
 
 static int ctl_backup(void *ctx, int argc, char **argv, GString *out)
 {
-	struct enl_vss_host *v = enl_vss_ctl_get(ctx, &argc, argv, out);
+	struct enl_vss_ctl *h = enl_vss_ctl_get(ctx, &argc, argv, out);
 	int ret;
 
-	if (!v)
+	if (!h)
 		return -ENODEV;
-	ret = do_backup(v, argc, argv, out);
-	enl_vss_ctl_put(v);
+	ret = do_backup(h, argc, argv, out);
+	enl_vss_ctl_put(h);
 	return ret;
 }
 
@@ -252,9 +304,10 @@ void enl_vss_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 	void *v = srv;	/* verbs find their offer's state through it */
 
 	enl_ctl_register(ctl, "vss", ctl_vss, v,
-			 "vss [status] | vss check|freeze|thaw [--timeout S]: "
-			 "the guest's backup service (enl-vssd)");
+			 "vss [status] | vss check|freeze|thaw [--timeout S] "
+			 "[--relid N]: the guest's backup service (enl-vssd)");
 	enl_ctl_register(ctl, "backup", ctl_backup, v,
-			 "backup [--timeout S]: freeze the guest, verify it is "
-			 "frozen (no disk copy: no synthetic storage yet), thaw");
+			 "backup [--timeout S] [--relid N]: freeze the guest, "
+			 "verify it is frozen (no disk copy: no synthetic "
+			 "storage yet), thaw");
 }

@@ -12,14 +12,14 @@
 #include "vss_glue.h"
 
 /*
- * Each offer's service, kept alive by a reference while a ctl verb waits
- * for the guest's answer (the main loop runs meanwhile: the channel may be
- * rescinded and freed under the verb).
+ * Each offer's service, on its channel's worker. A ctl verb waiting on the
+ * main loop for the guest's answer holds a reference (the channel may be
+ * rescinded and freed meanwhile; then the worker's calls are over).
  */
 struct vss_inst {
-	struct enl_vss_host v;	/* first: the verbs get &inst->v */
-	int refs;
-	bool gone;
+	struct enl_vss_host v;
+	int refs;		/* atomic */
+	int gone;		/* atomic: its channel was freed */
 };
 
 static void *vss_create(struct enl_vsp_channel *ch)
@@ -34,7 +34,7 @@ static void *vss_create(struct enl_vsp_channel *ch)
 
 static void vss_unref(struct vss_inst *in)
 {
-	if (!--in->refs)
+	if (g_atomic_int_dec_and_test(&in->refs))
 		g_free(in);
 }
 
@@ -42,7 +42,7 @@ static void vss_destroy(void *state)
 {
 	struct vss_inst *in = state;
 
-	in->gone = true;
+	g_atomic_int_set(&in->gone, 1);
 	vss_unref(in);
 }
 
@@ -60,8 +60,6 @@ static const struct enl_vsp_class vss_class = {
 	.on_open = vss_open,
 	.on_packet = enl_ic_vsp_packet,
 	.on_close = enl_ic_vsp_close,
-	/* Its ctl verbs and the IC state they share live on the main loop. */
-	.main_context = true,
 	.create = vss_create,
 	.destroy = vss_destroy,
 };
@@ -71,24 +69,58 @@ int enl_vss_register_vmbus(struct enl_vmbus_server *srv)
 	return enl_vmbus_server_add_class(srv, &vss_class);
 }
 
-struct enl_vss_host *enl_vss_ctl_get(struct enl_vmbus_server *srv, int *argc,
-				     char **argv, GString *out)
+struct enl_vss_ctl {
+	struct enl_vsp_channel *ch;
+	struct vss_inst *in;
+};
+
+struct enl_vss_ctl *enl_vss_ctl_get(struct enl_vmbus_server *srv, int *argc,
+				    char **argv, GString *out)
 {
 	struct enl_vsp_channel *ch = enl_vsp_ctl_find(srv, "vss", argc, argv,
 						      out);
-	struct vss_inst *in = ch ? enl_vsp_state(ch) : NULL;
+	struct enl_vss_ctl *h;
 
-	if (in)
-		in->refs++;
-	return in ? &in->v : NULL;
+	if (!ch || !enl_vsp_state(ch))
+		return NULL;
+	h = g_new0(struct enl_vss_ctl, 1);
+	h->ch = ch;
+	h->in = enl_vsp_state(ch);
+	g_atomic_int_inc(&h->in->refs);
+	return h;
 }
 
-bool enl_vss_ctl_gone(struct enl_vss_host *v)
+struct call {
+	void (*fn)(struct enl_vss_host *v, void *data);
+	struct enl_vss_host *v;
+	void *data;
+};
+
+static void call_on_worker(void *data)
 {
-	return ((struct vss_inst *)v)->gone;
+	struct call *c = data;
+
+	c->fn(c->v, c->data);
 }
 
-void enl_vss_ctl_put(struct enl_vss_host *v)
+bool enl_vss_ctl_call(struct enl_vss_ctl *h,
+		      void (*fn)(struct enl_vss_host *v, void *data),
+		      void *data)
 {
-	vss_unref((struct vss_inst *)v);
+	struct call c = { fn, &h->in->v, data };
+
+	/*
+	 * Freeing a channel is the main thread's work, and so is this: if it
+	 * is not gone now, it cannot go before the call returns.
+	 */
+	if (g_atomic_int_get(&h->in->gone))
+		return false;
+	enl_vsp_call(h->ch, call_on_worker, &c);
+	return true;
+}
+
+void enl_vss_ctl_put(struct enl_vss_ctl *h)
+{
+	vss_unref(h->in);
+	g_free(h);
 }

@@ -20,15 +20,19 @@ struct enl_vmbus_server;
 int enl_vss_register_vmbus(struct enl_vmbus_server *srv);
 
 /*
- * For the verbs: the state of the vss offer named by --relid N (taken out
- * of argv) or the first one, referenced so it outlives a wait for the
- * guest; NULL with why in out. enl_vss_ctl_gone() says the offer went
- * away meanwhile. Main thread.
+ * For the verbs (main thread): the vss offer named by --relid N (taken out
+ * of argv) or the first one, referenced so its state outlives a wait for
+ * the guest; NULL with why in out. enl_vss_ctl_call() runs fn on the
+ * offer's worker with its service and waits; false (fn not run) once the
+ * offer went away.
  */
-struct enl_vss_host *enl_vss_ctl_get(struct enl_vmbus_server *srv, int *argc,
-				     char **argv, GString *out);
-bool enl_vss_ctl_gone(struct enl_vss_host *v);
-void enl_vss_ctl_put(struct enl_vss_host *v);
+struct enl_vss_ctl;
+struct enl_vss_ctl *enl_vss_ctl_get(struct enl_vmbus_server *srv, int *argc,
+				    char **argv, GString *out);
+bool enl_vss_ctl_call(struct enl_vss_ctl *h,
+		      void (*fn)(struct enl_vss_host *v, void *data),
+		      void *data);
+void enl_vss_ctl_put(struct enl_vss_ctl *h);
 
 /*
  * vss [status] | vss check|freeze|thaw [--timeout S] and backup
