@@ -46,8 +46,9 @@ enum {
 	DRAIN_CLOSED,		/* closed from a callback */
 };
 
-/* Hand up to budget packets to the VSP; in_lock held. */
-static int drain(struct enl_vsp_channel *ch, unsigned int budget)
+/* Hand up to budget packets to the VSP; in_lock held. *moved: how many. */
+static int drain(struct enl_vsp_channel *ch, unsigned int budget,
+		 unsigned int *moved)
 {
 	struct enl_ring_pkt pkt;
 	unsigned int n = 0;
@@ -64,8 +65,10 @@ static int drain(struct enl_vsp_channel *ch, unsigned int budget)
 			break;
 		}
 		ret = ch->cls->on_packet(ch, &pkt, ch->pktbuf);
-		if (!g_atomic_int_get(&ch->active))
+		if (!g_atomic_int_get(&ch->active)) {
+			*moved = n;
 			return DRAIN_CLOSED;
+		}
 		if (ret == -EAGAIN) {
 			why = DRAIN_BLOCKED;
 			break;
@@ -73,6 +76,7 @@ static int drain(struct enl_vsp_channel *ch, unsigned int budget)
 		enl_ring_skip(&ch->in, &pkt);
 		n++;
 	}
+	*moved = n;
 	if (n == budget)
 		why = DRAIN_BUDGET;
 	else if (ret == -EIO)
@@ -82,10 +86,19 @@ static int drain(struct enl_vsp_channel *ch, unsigned int budget)
 	return why;
 }
 
-/* One pass on ctx. Returns true when it must be queued again. */
-static bool process(struct enl_vsp_channel *ch)
+/* What a pass did, for what comes after it. */
+enum pass_end {
+	PASS_IDLE,		/* nothing moved: wait for a signal */
+	PASS_MOVED,		/* moved packets: look again a little later */
+	PASS_BLOCKED,		/* nothing moved, blocked on a full ring */
+	PASS_AGAIN,		/* more to do now: queue another pass */
+};
+
+/* One pass on ctx. */
+static enum pass_end process(struct enl_vsp_channel *ch)
 {
-	bool again = false;
+	enum pass_end end = PASS_IDLE;
+	unsigned int moved = 0;
 	int ret;
 
 	g_rec_mutex_lock(&ch->in_lock);
@@ -95,13 +108,15 @@ static bool process(struct enl_vsp_channel *ch)
 	/* What the VSP sends during the pass: one signal at its end. */
 	enl_vsp_batch_begin(ch);
 	if (ch->cls->on_signal) {
+		/* Its own loop: count it as work done. */
 		ch->cls->on_signal(ch);
 		enl_vsp_batch_end(ch);
+		end = PASS_MOVED;
 		goto out;
 	}
 	/* No signals from the guest while we are reading anyway. */
 	enl_ring_intr_mask(&ch->in);
-	ret = drain(ch, ENL_VMBUS_DRAIN_BUDGET);
+	ret = drain(ch, ENL_VMBUS_DRAIN_BUDGET, &moved);
 	switch (ret) {
 	case DRAIN_CLOSED:
 		break;
@@ -111,7 +126,7 @@ static bool process(struct enl_vsp_channel *ch)
 	case DRAIN_BUDGET:
 		/* Stay masked: we come back without being asked. */
 		enl_vmbus_stat_inc(&ch->stats.budget_hits);
-		again = true;
+		end = PASS_AGAIN;
 		break;
 	default:
 		/*
@@ -119,19 +134,62 @@ static bool process(struct enl_vsp_channel *ch)
 		 * saw the unmask raised no signal. Blocked, the guest's
 		 * signal on freed space resumes us.
 		 */
-		again = enl_ring_intr_unmask(&ch->in) && ret == DRAIN_EMPTY;
+		if (enl_ring_intr_unmask(&ch->in) && ret == DRAIN_EMPTY)
+			end = PASS_AGAIN;
+		else if (moved)
+			end = PASS_MOVED;
+		else if (ret == DRAIN_BLOCKED)
+			end = PASS_BLOCKED;
 		break;
 	}
 	enl_vsp_batch_end(ch);
 out:
 	g_rec_mutex_unlock(&ch->in_lock);
-	return again;
+	return end;
+}
+
+static gboolean recheck_cb(gpointer data)
+{
+	struct enl_vsp_channel *ch = data;
+
+	g_mutex_lock(&ch->sched_lock);
+	g_source_unref(ch->recheck);
+	ch->recheck = NULL;
+	g_mutex_unlock(&ch->sched_lock);
+	enl_vmbus_stat_inc(&ch->stats.rechecks);
+	enl_vmbus_chan_wake(ch);
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * After a pass that moved packets, look once more soon; blocked without
+ * progress, keep looking with a growing delay; idle, wait for a signal.
+ */
+static void arm_recheck(struct enl_vsp_channel *ch, enum pass_end end)
+{
+	unsigned int ms;
+
+	if (end == PASS_MOVED)
+		ch->recheck_ms = ENL_VMBUS_RECHECK_MS;
+	else if (end == PASS_BLOCKED)
+		ch->recheck_ms = MIN(MAX(ch->recheck_ms, ENL_VMBUS_RECHECK_MS / 2) * 2,
+				     ENL_VMBUS_RECHECK_MAX_MS);
+	else
+		return;
+	ms = ch->recheck_ms;
+	g_mutex_lock(&ch->sched_lock);
+	if (!ch->recheck) {
+		ch->recheck = g_timeout_source_new(ms);
+		g_source_set_callback(ch->recheck, recheck_cb, ch, NULL);
+		g_source_attach(ch->recheck, ch->ctx);
+	}
+	g_mutex_unlock(&ch->sched_lock);
 }
 
 static gboolean process_cb(gpointer data)
 {
 	struct enl_vsp_channel *ch = data;
-	bool again;
+	enum pass_end end;
 
 	g_mutex_lock(&ch->sched_lock);
 	g_source_unref(ch->sched);
@@ -139,14 +197,16 @@ static gboolean process_cb(gpointer data)
 	ch->in_pass = true;
 	g_mutex_unlock(&ch->sched_lock);
 
-	again = process(ch);
+	end = process(ch);
 
 	g_mutex_lock(&ch->sched_lock);
 	ch->in_pass = false;
 	g_mutex_unlock(&ch->sched_lock);
 	/* Behind the context's other work, not in a loop here. */
-	if (again)
+	if (end == PASS_AGAIN)
 		enl_vmbus_chan_wake(ch);
+	else
+		arm_recheck(ch, end);
 	return G_SOURCE_REMOVE;
 }
 
@@ -230,6 +290,11 @@ void enl_vmbus_chan_stop(struct enl_vsp_channel *ch)
 		g_source_destroy(ch->sched);
 		g_source_unref(ch->sched);
 		ch->sched = NULL;
+	}
+	if (ch->recheck) {
+		g_source_destroy(ch->recheck);
+		g_source_unref(ch->recheck);
+		ch->recheck = NULL;
 	}
 	g_mutex_unlock(&ch->sched_lock);
 	g_main_context_unref(ch->ctx);

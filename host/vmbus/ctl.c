@@ -97,22 +97,39 @@ static int verb_version(void *ctx, int argc, char **argv, GString *out)
 	return 0;
 }
 
+/* write/read index, interrupt mask, pending_send_sz, as the guest sees them */
+static void append_ring_ctl(GString *out, const char *name,
+			    const struct enl_ring *r)
+{
+	if (!r->ctl)
+		return;
+	g_string_append_printf(out, " %s=%u/%u/%u/%u", name,
+			       enl_load_once(&r->ctl->write_index),
+			       enl_load_once(&r->ctl->read_index),
+			       enl_load_once(&r->ctl->interrupt_mask),
+			       enl_load_once(&r->ctl->pending_send_sz));
+}
+
 static void append_channel_stats(GString *out, struct enl_vsp_channel *ch)
 {
 	struct enl_ring_stats in, out_st;
+	GString *rings = g_string_new(NULL);
 
 	/* A snapshot under the ring locks: the worker updates them. */
 	g_rec_mutex_lock(&ch->in_lock);
 	in = ch->in.stats;
+	append_ring_ctl(rings, "ring_in", &ch->in);
 	g_rec_mutex_unlock(&ch->in_lock);
 	g_mutex_lock(&ch->out_lock);
 	out_st = ch->out.stats;
+	append_ring_ctl(rings, "ring_out", &ch->out);
 	g_mutex_unlock(&ch->out_lock);
 	g_string_append_printf(out,
 		"channel %u %s %s in_packets=%llu in_bytes=%llu "
 		"out_packets=%llu out_bytes=%llu out_full=%llu "
 		"signals_in=%llu signals_out=%llu corrupt=%llu opens=%llu "
-		"passes=%llu budget_hits=%llu batched_signals=%llu\n",
+		"passes=%llu budget_hits=%llu batched_signals=%llu "
+		"rechecks=%llu%s\n",
 		ch->relid, ch->cls->name, enl_vmbus_chan_state_name(ch),
 		(unsigned long long)in.packets,
 		(unsigned long long)in.bytes,
@@ -125,7 +142,10 @@ static void append_channel_stats(GString *out, struct enl_vsp_channel *ch)
 		(unsigned long long)enl_vmbus_stat(&ch->stats.opens),
 		(unsigned long long)enl_vmbus_stat(&ch->stats.passes),
 		(unsigned long long)enl_vmbus_stat(&ch->stats.budget_hits),
-		(unsigned long long)enl_vmbus_stat(&ch->stats.batched_signals));
+		(unsigned long long)enl_vmbus_stat(&ch->stats.batched_signals),
+		(unsigned long long)enl_vmbus_stat(&ch->stats.rechecks),
+		rings->str);
+	g_string_free(rings, TRUE);
 }
 
 static int verb_stats(void *ctx, int argc, char **argv, GString *out)

@@ -37,6 +37,16 @@
  * and fds still run.
  */
 #define ENL_VMBUS_DRAIN_BUDGET		64
+/*
+ * A pass that moved packets, or one blocked on a full ring, looks again
+ * this much later even without a signal: the guest's half of the ring
+ * handshakes (store an index, full barrier, load the other side's mask or
+ * pending_send_sz) is only as good as its barriers, and QEMU's TCG can
+ * elide a single-vCPU guest's barriers, losing a signal now and then.
+ * Blocked, the look-again backs off up to the maximum.
+ */
+#define ENL_VMBUS_RECHECK_MS		10
+#define ENL_VMBUS_RECHECK_MAX_MS	1000
 
 /*
  * Non-zero status of GPADL_CREATED / OPENCHANNEL_RESULT: Hyper-V reports an
@@ -118,6 +128,8 @@ struct enl_vsp_channel {
 	GMutex sched_lock;
 	GSource *sched;		/* a process pass queued on ctx */
 	bool in_pass;		/* a process pass runs (for settle) */
+	GSource *recheck;	/* look again without a signal (on ctx) */
+	unsigned int recheck_ms;
 	int active;		/* atomic: rings usable, VSP opened */
 	int broken;		/* atomic: guest corrupted a ring */
 
@@ -145,6 +157,7 @@ struct enl_vsp_channel {
 		uint64_t passes;	/* drain passes run */
 		uint64_t budget_hits;	/* passes that stopped at the budget */
 		uint64_t batched_signals; /* one signal for a batch of sends */
+		uint64_t rechecks;	/* passes a look-again timer queued */
 	} stats;
 };
 

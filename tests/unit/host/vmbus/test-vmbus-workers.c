@@ -243,7 +243,8 @@ static void test_budget(struct guest_chan *gc)
 	       got, queued);
 	passes = enl_vmbus_stat(&ch->stats.passes) - passes;
 	hits = enl_vmbus_stat(&ch->stats.budget_hits) - hits;
-	tap_ok(passes == 200 / ENL_VMBUS_DRAIN_BUDGET + 1 &&
+	/* A look-again pass may follow: at least, not exactly, 4 passes. */
+	tap_ok(passes >= 200 / ENL_VMBUS_DRAIN_BUDGET + 1 &&
 	       hits == 200 / ENL_VMBUS_DRAIN_BUDGET,
 	       "drained in passes of %d, re-queued in between (%llu passes, "
 	       "%llu at the budget)", ENL_VMBUS_DRAIN_BUDGET,
