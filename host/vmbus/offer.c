@@ -226,6 +226,11 @@ uint16_t enl_vsp_sub_index(const struct enl_vsp_channel *ch)
 	return ch->sub_index;
 }
 
+struct enl_vsp_channel *enl_vsp_primary(const struct enl_vsp_channel *ch)
+{
+	return ch->parent;
+}
+
 /* After unload: the guest forgot the sub-channels; its driver asks again. */
 void enl_vmbus_drop_subchannels(struct enl_vmbus_server *srv)
 {

@@ -194,5 +194,11 @@ void enl_vsp_call(struct enl_vsp_channel *ch, void (*fn)(void *data),
 int enl_vsp_create_subchannels(struct enl_vsp_channel *ch, unsigned int n);
 /* 0 for a primary, else the sub-channel's index. */
 uint16_t enl_vsp_sub_index(const struct enl_vsp_channel *ch);
+/*
+ * A sub-channel's primary, NULL for a primary: a sub-channel's create()
+ * finds the device it serves there (enl_vsp_state() of the primary, made
+ * before any sub-channel and freed after them).
+ */
+struct enl_vsp_channel *enl_vsp_primary(const struct enl_vsp_channel *ch);
 
 #endif /* ENL_HOST_VSP_H */

@@ -34,10 +34,17 @@ struct enl_stor_vsp_glue_stats {
 	uint64_t reaps, opens;
 };
 
-/* A controller: the registry state of one "scsi" or "ide" offer. */
+/* Sub-channels the SCSI controller offers (QUERY_PROPERTIES). */
+#define ENL_STOR_VSP_MAX_SUBCHANNELS	15
+
+/*
+ * A controller: the registry state of one "scsi" or "ide" offer. Each of
+ * its sub-channels has one too, sharing the primary's target (owner).
+ */
 struct enl_stor_ctrl {
 	const char *name;			/* the class name */
-	struct enl_stor_target *t;
+	struct enl_stor_ctrl *owner;		/* the primary's; itself there */
+	struct enl_stor_target *t;		/* owner->t */
 	struct enl_vstor_config cfg;
 	struct stor_chan *open;			/* its channel while open */
 	struct enl_stor_vsp_glue_stats st;

@@ -69,9 +69,18 @@ static int send_pkt(void *ctx, uint64_t trans_id,
 	}
 }
 
+/* The guest's CREATE_SUB_CHANNELS: offers made on the main loop next. */
+static int make_subchannels(void *ctx, uint16_t n)
+{
+	struct stor_chan *sc = ctx;
+	int ret = enl_vsp_create_subchannels(sc->ch, n);
+
+	return ret < 0 ? ret : 0;
+}
+
 static const struct enl_vstor_ops stor_ops = {
 	.send = send_pkt,
-	/* No sub-channels until the VSP API offers them (cfg says 0). */
+	.create_subchannels = make_subchannels,
 };
 
 /* ---- Packets ---- */
@@ -255,32 +264,53 @@ bool enl_stor_ctrl_engine_stats(struct enl_stor_ctrl *c,
 
 /* ---- The controllers ---- */
 
-static struct enl_stor_ctrl *ctrl_new(const char *name, unsigned int luns)
+/*
+ * The state of a new offer: a controller with its own target for a
+ * primary; for a sub-channel, one that serves its primary's target
+ * without the handshake.
+ */
+static struct enl_stor_ctrl *ctrl_new(struct enl_vsp_channel *ch,
+				      const char *name, unsigned int luns)
 {
+	struct enl_vsp_channel *primary = enl_vsp_primary(ch);
 	struct enl_stor_ctrl *c = g_new0(struct enl_stor_ctrl, 1);
 
 	c->name = name;
+	c->cfg.max_transfer = ENL_STOR_MAX_TRANSFER;
+	c->cfg.max_outstanding = ENL_STOR_VSP_MAX_OUTSTANDING;
+	if (primary) {
+		c->owner = enl_vsp_state(primary);
+		if (!c->owner) {
+			g_free(c);
+			return NULL;
+		}
+		c->t = c->owner->t;
+		c->cfg.subchannel = true;
+		return c;
+	}
+	c->owner = c;
 	c->t = enl_stor_target_new(luns);
 	if (!c->t) {
 		g_free(c);
 		return NULL;
 	}
-	c->cfg.max_transfer = ENL_STOR_MAX_TRANSFER;
-	c->cfg.max_outstanding = ENL_STOR_VSP_MAX_OUTSTANDING;
 	return c;
 }
 
 static void *scsi_create(struct enl_vsp_channel *ch)
 {
-	(void)ch;
-	return ctrl_new("scsi", ENL_VSTOR_SCSI_MAX_LUNS);
+	struct enl_stor_ctrl *c = ctrl_new(ch, "scsi",
+					   ENL_VSTOR_SCSI_MAX_LUNS);
+
+	if (c)
+		c->cfg.max_subchannels = ENL_STOR_VSP_MAX_SUBCHANNELS;
+	return c;
 }
 
 static void *ide_create(struct enl_vsp_channel *ch)
 {
-	struct enl_stor_ctrl *c = ctrl_new("ide", ENL_VSTOR_IDE_MAX_LUNS);
+	struct enl_stor_ctrl *c = ctrl_new(ch, "ide", ENL_VSTOR_IDE_MAX_LUNS);
 
-	(void)ch;
 	if (c)
 		c->cfg.any_target = true;
 	return c;
@@ -290,7 +320,8 @@ static void ctrl_destroy(void *state)
 {
 	struct enl_stor_ctrl *c = state;
 
-	enl_stor_target_free(c->t);
+	if (c->owner == c)
+		enl_stor_target_free(c->t);
 	g_free(c);
 }
 

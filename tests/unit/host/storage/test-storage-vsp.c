@@ -33,7 +33,7 @@ static struct guest_chan scsi_gc = {
 	.in_pfn = 0x120, .in_pages = 5,
 };
 static struct guest_chan ide_gc = {
-	.relid = 2, .gpadl = 0xa2, .out_pfn = 0x200, .out_pages = 5,
+	.gpadl = 0xa2, .out_pfn = 0x200, .out_pages = 5,
 	.in_pfn = 0x220, .in_pages = 5,
 };
 /* The channel the helpers below talk on. */
@@ -173,6 +173,23 @@ static bool srb(struct enl_vstor_packet *p, uint8_t lun, const uint8_t *cdb,
 
 static struct enl_ctl *ctl;
 
+/* Primary offers of a class, and the relid of the first (0 if none). */
+static unsigned int primaries(const char *cls, uint32_t *first)
+{
+	unsigned int n = 0;
+
+	*first = 0;
+	for (uint32_t r = 1; r <= ENL_VMBUS_MAX_RELID; r++) {
+		struct enl_vsp_channel *ch = srv->chan[r];
+
+		if (!ch || strcmp(ch->cls->name, cls) || ch->parent)
+			continue;
+		if (!n++)
+			*first = r;
+	}
+	return n;
+}
+
 /* A counter of the SCSI controller, as `enl-host ctl disk stats` shows it. */
 static uint64_t counter(const char *name)
 {
@@ -244,20 +261,71 @@ static void test_handshake(void)
 	       "QUERY_PROPERTIES accepted");
 	tap_ok(p.storage_channel_properties.max_transfer_bytes ==
 	       ENL_STOR_MAX_TRANSFER && !p.storage_channel_properties.reserved &&
-	       !p.storage_channel_properties.max_channel_cnt &&
-	       !p.storage_channel_properties.flags,
-	       "properties: max transfer %u, no sub-channels (flags %#x)",
+	       p.storage_channel_properties.max_channel_cnt ==
+	       ENL_STOR_VSP_MAX_SUBCHANNELS &&
+	       p.storage_channel_properties.flags ==
+	       ENL_VSTOR_PROP_SUPPORTS_MULTI_CHANNEL,
+	       "properties: max transfer %u, %u sub-channels, multi-channel",
 	       p.storage_channel_properties.max_transfer_bytes,
-	       p.storage_channel_properties.flags);
+	       p.storage_channel_properties.max_channel_cnt);
 	memset(&p, 0, sizeof(p));
 	tap_ok(op(ENL_VSTOR_OP_END_INITIALIZATION, &p) == 0,
 	       "END_INITIALIZATION accepted");
 	memset(&p, 0, sizeof(p));
-	p.sub_channel_count = 2;
+	p.sub_channel_count = ENL_STOR_VSP_MAX_SUBCHANNELS + 1;
 	tap_ok(op(ENL_VSTOR_OP_CREATE_SUB_CHANNELS, &p) ==
 	       ENL_VSTOR_STATUS_INVALID_PARAMETER &&
 	       counter("bad_operation") == 1,
-	       "CREATE_SUB_CHANNELS when none are offered: refused, counted");
+	       "CREATE_SUB_CHANNELS above the offered count: refused, counted");
+}
+
+/* CREATE_SUB_CHANNELS 2: two offers; SRBs on one, no handshake there. */
+static void test_subchannels(void)
+{
+	static struct guest_chan sub = {
+		.gpadl = 0xa3, .out_pfn = 0x300, .out_pages = 5,
+		.in_pfn = 0x320, .in_pages = 5,
+	};
+	uint8_t inq[6] = { 0x12, 0, 0, 0, 36, 0 };
+	struct enl_vstor_packet p;
+	struct fake_msg *m;
+	unsigned int offers = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.sub_channel_count = 2;
+	tap_ok(op(ENL_VSTOR_OP_CREATE_SUB_CHANNELS, &p) == 0,
+	       "CREATE_SUB_CHANNELS 2 accepted");
+	/* The offers are made on the main loop. */
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	while ((m = fake_hv_pop(hv))) {
+		struct enl_vmbus_channel_offer_channel *o = (void *)m->data;
+
+		if (fake_msgtype(m) == ENL_CHANNELMSG_OFFERCHANNEL &&
+		    o->offer.sub_channel_index == offers + 1) {
+			offers++;
+			if (!sub.relid)
+				sub.relid = o->child_relid;
+		}
+		g_free(m);
+	}
+	tap_ok(offers == 2 && sub.relid && srv->chan[sub.relid] &&
+	       srv->chan[sub.relid]->parent == srv->chan[1],
+	       "two sub-channels of the controller offered");
+	if (!sub.relid)
+		return;
+	sub.conn_id = srv->chan[sub.relid]->conn_id;
+	gc = &sub;
+	tap_ok(open_chan(), "the guest opens sub-channel 1");
+	tap_ok(srb(&p, 0, inq, 6, ENL_VMSCSI_DATA_READ, 36) &&
+	       p.vm_srb.srb_status == ENL_SRB_STATUS_SUCCESS &&
+	       p.vm_srb.data_transfer_length == 36,
+	       "an INQUIRY on the sub-channel, no handshake there");
+	memset(&p, 0, sizeof(p));
+	tap_ok(op(ENL_VSTOR_OP_BEGIN_INITIALIZATION, &p) ==
+	       ENL_VSTOR_STATUS_INVALID_PARAMETER,
+	       "the handshake on a sub-channel is refused");
+	gc = &scsi_gc;
 }
 
 static void test_srbs(void)
@@ -436,7 +504,8 @@ static void test_hotplug(struct enl_ctl *ctl)
 	int ret;
 
 	ret = fake_ctl_run(ctl, line, &out);
-	tap_ok(!ret && out && !strcmp(out, "scsi:3\n") && !srv->chan[2],
+	tap_ok(!ret && out && !strcmp(out, "scsi:3\n") &&
+	       primaries("scsi", &(uint32_t){ 0 }) == 1,
 	       "ctl disk add: scsi:3, on the controller already offered");
 	g_free(out);
 	tap_ok(recv_pkt(&p, &rp) && rp.type == ENL_VMPKT_DATA_INBAND &&
@@ -549,16 +618,17 @@ static void test_ide(void)
 	uint8_t inq[6] = { 0x12, 0, 0, 0, 36, 0 };
 	struct enl_vstor_packet p;
 	struct fake_msg *m;
+	uint32_t relid;
 	bool ok = true;
 
 	tap_ok(enl_stor_add_disk(srv, spec, out) == 0 &&
-	       !strcmp(out->str, "ide:0\n") && srv->chan[2] &&
-	       !strcmp(srv->chan[2]->cls->name, "ide"),
+	       !strcmp(out->str, "ide:0\n") && primaries("ide", &relid) == 1,
 	       "--disk FILE,ide: ide:0, an IDE controller offered");
 	m = fake_hv_pop(hv);
 	g_free(m);
 	gc = &ide_gc;
-	gc->conn_id = srv->chan[2]->conn_id;
+	gc->relid = relid;
+	gc->conn_id = srv->chan[relid]->conn_id;
 	tap_ok(open_chan(), "the guest opens the IDE channel");
 	memset(&p, 0, sizeof(p));
 	ok &= op(ENL_VSTOR_OP_BEGIN_INITIALIZATION, &p) == 0;
@@ -611,6 +681,7 @@ int main(void)
 	tap_ok(open_chan(), "the guest opens the SCSI controller's channel");
 
 	test_handshake();
+	test_subchannels();
 	test_srbs();
 	test_malformed();
 	test_hotplug(ctl);
@@ -620,7 +691,7 @@ int main(void)
 	test_ide();
 
 	guest_relid_msg(hv, C4, ENL_CHANNELMSG_CLOSECHANNEL, 1);
-	guest_relid_msg(hv, C4, ENL_CHANNELMSG_CLOSECHANNEL, 2);
+	guest_relid_msg(hv, C4, ENL_CHANNELMSG_CLOSECHANNEL, ide_gc.relid);
 	fake_hv_drain(hv);
 	enl_vmbus_server_free(srv);
 	fake_ctl_free(ctl);
