@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hvif call slots (include/enlighten/hvif.h): one per VP in BAR2, each
- * carrying one synthetic MSR access or hypercall. A slot is pending when
- * seq != done; the answer is published by storing seq into done (release).
+ * carrying one synthetic MSR access or hypercall as VP v. A slot is pending
+ * when seq != done; the answer is published by storing seq into done
+ * (release). Served on the main thread, one slot after another.
  */
 #include <string.h>
 
@@ -68,10 +69,12 @@ unsigned int enl_hv_process_calls(struct enl_hv *hv,
 			slot->arg[1] = result;
 		/* Release: status and result are visible before done says so. */
 		__atomic_store_n(&slot->done, c.seq, __ATOMIC_RELEASE);
-		hv->stats.calls++;
+		HV_STAT_INC(hv, calls);
 		served++;
 	}
 	/* A doorbell is a cheap moment to retry anything still waiting. */
+	g_mutex_lock(&hv->lock);
 	enl_hv_retry_all(hv);
+	g_mutex_unlock(&hv->lock);
 	return served;
 }

@@ -3,6 +3,11 @@
  * SynIC emulation: the boundary between the hypervisor side of enl-host
  * (synthetic registers, message slots, event flags, hypercalls) and the
  * VMBus server above it. The VMBus server never sees a transport.
+ *
+ * Threads: enl_hv_post_message, enl_hv_signal_event, enl_hv_sint_ready and
+ * enl_hv_stats may be called from any thread, concurrently with the main
+ * thread serving doorbells. The ops upcalls are made on the thread that
+ * serves the doorbell (the main thread), never with an internal lock held.
  */
 #ifndef ENL_HOST_HV_H
 #define ENL_HOST_HV_H
@@ -17,6 +22,8 @@ struct enl_hv_ops {
 	/*
 	 * HvPostMessage. Returns an HV_STATUS_* code for the guest
 	 * (e.g. HV_STATUS_INVALID_CONNECTION_ID, HV_STATUS_INSUFFICIENT_BUFFERS).
+	 * HvSignalEvent likewise; a signal the guest posted through the
+	 * bitmap gets no answer, so a failure is counted (bad_signal) instead.
 	 */
 	uint16_t (*post_message)(void *ctx, uint32_t connection_id,
 				 uint32_t message_type, const void *payload,
@@ -52,8 +59,10 @@ int enl_hv_sint_ready(struct enl_hv *hv, uint32_t vp, uint32_t sint);
 struct enl_hvif_call;
 
 /*
- * How a SINT reaches the guest. Under QEMU this fires MSI-X vector `sint`
- * of the ivshmem device; in tests it records the call. 0 or -errno.
+ * How a SINT reaches the guest. Under QEMU this fires VP vp's MSI-X vector
+ * of the ivshmem device (one vector per VP, whatever the SINT); in tests
+ * it records the call. Called with the internal lock held, from any
+ * thread: it must not call back into hv. 0 or -errno.
  */
 struct enl_hv_irq_ops {
 	int (*raise_sint)(void *ctx, uint32_t vp, uint32_t sint);
@@ -92,6 +101,17 @@ unsigned int enl_hv_process_calls(struct enl_hv *hv,
 				  struct enl_hvif_call *calls,
 				  uint32_t nr_calls);
 
+/*
+ * Take the guest's posted EOMs and signals (doorbell
+ * ENL_HVIF_DOORBELL_SIGNAL): eom_bits and signal_bits are exchanged with
+ * zero word by word, and each set bit handled as the call would have been
+ * (signal_event upcall on ENL_HVIF_SIGNAL_CONN_BASE + bit, flag 0).
+ * Returns the number of bits taken.
+ */
+struct enl_hvif_shared;
+unsigned int enl_hv_process_signals(struct enl_hv *hv,
+				    struct enl_hvif_shared *shared);
+
 /* Counters shown by `enl-host ctl status`. */
 struct enl_hv_stats {
 	uint64_t calls;			/* call slots served */
@@ -113,8 +133,21 @@ struct enl_hv_stats {
 	uint64_t bad_op;
 	uint64_t bad_input;
 	uint64_t bad_hypercall;
+	uint64_t bad_signal;		/* posted signal the server refused */
 };
 
-const struct enl_hv_stats *enl_hv_stats(const struct enl_hv *hv);
+/* One VP's SynIC as the guest programmed it, for `enl-host ctl status`. */
+struct enl_hv_vp_info {
+	int synic_on;			/* SCONTROL, SIMP and SIEFP enabled */
+	uint64_t simp;
+	uint64_t siefp;
+	uint64_t sints_raised;		/* interrupts raised on this VP */
+};
+
+/* 0, or -EINVAL for a VP that does not exist. Any thread. */
+int enl_hv_vp_info(struct enl_hv *hv, uint32_t vp, struct enl_hv_vp_info *out);
+
+/* A snapshot of the counters (each read atomically). */
+void enl_hv_stats(const struct enl_hv *hv, struct enl_hv_stats *out);
 
 #endif /* ENL_HOST_HV_H */

@@ -24,9 +24,16 @@ struct enl_hv_vp {
 	GQueue msgq[ENL_HV_SYNIC_SINT_COUNT];
 	/* Event flags set before the event page was usable (lazily allocated). */
 	struct enl_hv_synic_event_flags *early_events[ENL_HV_SYNIC_SINT_COUNT];
+	uint64_t sints_raised;
 };
 
+/*
+ * lock guards the registers, the queues and every write into guest pages;
+ * counters are atomic. Upcalls into the VMBus server (ops) are made
+ * without it, so the server may call back in.
+ */
 struct enl_hv {
+	GMutex lock;
 	uint32_t nr_vp;
 	struct enl_hv_vp *vp;
 	/* Partition-wide registers. */
@@ -39,13 +46,17 @@ struct enl_hv {
 	const struct enl_hv_ops *ops;
 	void *ops_ctx;
 	uint64_t queued_total;		/* messages waiting, all queues */
-	struct enl_hv_stats stats;
+	struct enl_hv_stats stats;	/* atomic: HV_STAT_INC, enl_hv_stats */
 };
 
-/* Count and log (rate-limited) something wrong the guest did. */
+#define HV_STAT_INC(hv, name) \
+	__atomic_fetch_add(&(hv)->stats.name, 1, __ATOMIC_RELAXED)
+
+/* Count (atomically) and log (rate-limited) something wrong the guest did. */
 void enl_hv_guest_error(struct enl_hv *hv, uint64_t *counter,
 			const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
+/* The rest: with hv->lock held. */
 bool enl_hv_msg_ready(const struct enl_hv *hv, uint32_t vp, uint32_t sint);
 bool enl_hv_event_ready(const struct enl_hv *hv, uint32_t vp, uint32_t sint);
 

@@ -3,7 +3,8 @@
  * The two hypercalls VMBus needs, decoded with the TLFS rules and handed to
  * the VMBus server: HvPostMessage (slow, input page) and HvSignalEvent
  * (fast, one register; the slow form is accepted too). Every field comes
- * from the guest and is checked before use.
+ * from the guest and is checked before use. The upcalls are made without
+ * hv->lock: the server may post or signal back at once.
  */
 #include <string.h>
 
@@ -39,7 +40,7 @@ static uint16_t post_message(struct enl_hv *hv, uint32_t vp, bool fast,
 				   vp, in.connection_id);
 		return ENL_HV_STATUS_INVALID_CONNECTION_ID;
 	}
-	hv->stats.post_message++;
+	HV_STAT_INC(hv, post_message);
 	if (!hv->ops || !hv->ops->post_message)
 		return ENL_HV_STATUS_INVALID_CONNECTION_ID;
 	return hv->ops->post_message(hv->ops_ctx, in.connection_id,
@@ -76,7 +77,7 @@ static uint16_t signal_event(struct enl_hv *hv, uint32_t vp, bool fast,
 				   vp, in.connection_id);
 		return ENL_HV_STATUS_INVALID_CONNECTION_ID;
 	}
-	hv->stats.signal_event++;
+	HV_STAT_INC(hv, signal_event);
 	if (!hv->ops || !hv->ops->signal_event)
 		return ENL_HV_STATUS_INVALID_CONNECTION_ID;
 	return hv->ops->signal_event(hv->ops_ctx, in.connection_id,
@@ -89,15 +90,19 @@ uint16_t enl_hv_hypercall(struct enl_hv *hv, uint32_t vp, uint64_t control,
 {
 	uint16_t code = (uint16_t)(control & ENL_HV_HYPERCALL_CODE_MASK);
 	bool fast = control & ENL_HV_HYPERCALL_FAST;
+	uint64_t os_id;
 
 	if (vp >= hv->nr_vp) {
 		enl_hv_guest_error(hv, &hv->stats.bad_op, "hypercall from vp %u",
 				   vp);
 		return ENL_HV_STATUS_INVALID_PARAMETER;
 	}
-	hv->stats.hypercalls++;
+	HV_STAT_INC(hv, hypercalls);
 	/* On Hyper-V no hypercall page exists before the OS identified itself. */
-	if (!hv->guest_os_id) {
+	g_mutex_lock(&hv->lock);
+	os_id = hv->guest_os_id;
+	g_mutex_unlock(&hv->lock);
+	if (!os_id) {
 		enl_hv_guest_error(hv, &hv->stats.bad_hypercall,
 				   "vp %u: hypercall 0x%x before guest OS id",
 				   vp, code);

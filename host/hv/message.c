@@ -5,7 +5,8 @@
  * message_type is 0; when it is busy the message waits in order and the
  * slot's msg_pending flag asks the guest for an EOM, on which the next one
  * goes in. Nothing reaches the guest before it enabled the SynIC, the page
- * and the SINT: until then messages and flags wait here.
+ * and the SINT: until then messages and flags wait here. Everything below
+ * runs with hv->lock held; the two entry points at the end take it.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,10 +21,11 @@ static void raise_sint(struct enl_hv *hv, uint32_t vp, uint32_t sint)
 	/* Polling SINTs are read by the guest on its own schedule. */
 	if (hv->vp[vp].sint[sint] & ENL_HV_SYNIC_SINT_POLLING)
 		return;
-	hv->stats.sints_raised++;
+	HV_STAT_INC(hv, sints_raised);
+	hv->vp[vp].sints_raised++;
 	if (hv->irq && hv->irq->raise_sint &&
 	    hv->irq->raise_sint(hv->irq_ctx, vp, sint) < 0)
-		hv->stats.raise_failed++;
+		HV_STAT_INC(hv, raise_failed);
 }
 
 static struct enl_hv_message *slot_ptr(struct enl_hv *hv, uint32_t vp,
@@ -84,7 +86,7 @@ static void try_deliver(struct enl_hv *hv, uint32_t vp, uint32_t sint)
 	__atomic_store_n(&slot->header.message_type, m->header.message_type,
 			 __ATOMIC_RELEASE);
 	g_free(m);
-	hv->stats.msg_delivered++;
+	HV_STAT_INC(hv, msg_delivered);
 	raise_sint(hv, vp, sint);
 }
 
@@ -106,7 +108,7 @@ static int set_event_flag(struct enl_hv *hv, uint32_t vp, uint32_t sint,
 	}
 	/* The guest clears flags with locked instructions on the same words. */
 	old = __atomic_fetch_or(&ef->flags[flag / 64], bit, __ATOMIC_SEQ_CST);
-	hv->stats.events_set++;
+	HV_STAT_INC(hv, events_set);
 	if (!(old & bit))
 		raise_sint(hv, vp, sint);
 	return 0;
@@ -147,7 +149,7 @@ void enl_hv_eom(struct enl_hv *hv, uint32_t vp)
 	uint32_t s;
 
 	/* EOM names no SINT: every busy slot of this VP gets another chance. */
-	hv->stats.eom++;
+	HV_STAT_INC(hv, eom);
 	for (s = 0; s < ENL_HV_SYNIC_SINT_COUNT; s++)
 		try_deliver(hv, vp, s);
 }
@@ -184,9 +186,11 @@ int enl_hv_post_message(struct enl_hv *hv, uint32_t vp, uint32_t sint,
 		return -EINVAL;
 	if (payload_size > ENL_HV_MESSAGE_PAYLOAD_BYTE_COUNT)
 		return -EMSGSIZE;
+	g_mutex_lock(&hv->lock);
 	q = &hv->vp[vp].msgq[sint];
 	if (g_queue_get_length(q) >= ENL_HV_MSG_QUEUE_MAX) {
-		hv->stats.msg_dropped++;
+		g_mutex_unlock(&hv->lock);
+		HV_STAT_INC(hv, msg_dropped);
 		return -ENOBUFS;
 	}
 	m = g_new0(struct enl_hv_message, 1);
@@ -200,7 +204,8 @@ int enl_hv_post_message(struct enl_hv *hv, uint32_t vp, uint32_t sint,
 	try_deliver(hv, vp, sint);
 	/* try_deliver pops only the head: anything left includes m. */
 	if (!g_queue_is_empty(q))
-		hv->stats.msg_queued++;
+		HV_STAT_INC(hv, msg_queued);
+	g_mutex_unlock(&hv->lock);
 	return 0;
 }
 
@@ -208,17 +213,22 @@ int enl_hv_signal_event(struct enl_hv *hv, uint32_t vp, uint32_t sint,
 			uint32_t flag_number)
 {
 	struct enl_hv_synic_event_flags **early;
+	int ret = 0;
 
 	if (vp >= hv->nr_vp || sint >= ENL_HV_SYNIC_SINT_COUNT ||
 	    flag_number >= ENL_HV_EVENT_FLAGS_COUNT)
 		return -EINVAL;
+	g_mutex_lock(&hv->lock);
 	if (enl_hv_event_ready(hv, vp, sint)) {
 		flush_early_events(hv, vp, sint);
-		return set_event_flag(hv, vp, sint, flag_number);
+		ret = set_event_flag(hv, vp, sint, flag_number);
+	} else {
+		early = &hv->vp[vp].early_events[sint];
+		if (!*early)
+			*early = g_new0(struct enl_hv_synic_event_flags, 1);
+		(*early)->flags[flag_number / 64] |=
+			(uint64_t)1 << (flag_number % 64);
 	}
-	early = &hv->vp[vp].early_events[sint];
-	if (!*early)
-		*early = g_new0(struct enl_hv_synic_event_flags, 1);
-	(*early)->flags[flag_number / 64] |= (uint64_t)1 << (flag_number % 64);
-	return 0;
+	g_mutex_unlock(&hv->lock);
+	return ret;
 }

@@ -17,14 +17,15 @@
 void enl_hv_guest_error(struct enl_hv *hv, uint64_t *counter,
 			const char *fmt, ...)
 {
-	static uint64_t logged;
+	static uint64_t logged_total;
+	uint64_t logged;
 	va_list ap;
 	char *msg;
 
 	(void)hv;
-	(*counter)++;
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
 	/* A hostile guest must not flood the log: first 32, then powers of 2. */
-	logged++;
+	logged = __atomic_add_fetch(&logged_total, 1, __ATOMIC_RELAXED);
 	if (logged > 32 && (logged & (logged - 1)))
 		return;
 	va_start(ap, fmt);
@@ -44,6 +45,7 @@ struct enl_hv *enl_hv_new(uint32_t nr_vp, struct enl_guest_mem *mem,
 	if (nr_vp == 0 || nr_vp > ENL_HVIF_MAX_VP || !mem)
 		return NULL;
 	hv = g_new0(struct enl_hv, 1);
+	g_mutex_init(&hv->lock);
 	hv->nr_vp = nr_vp;
 	hv->vp = g_new0(struct enl_hv_vp, nr_vp);
 	for (v = 0; v < nr_vp; v++)
@@ -70,9 +72,11 @@ void enl_hv_free(struct enl_hv *hv)
 		for (s = 0; s < ENL_HV_SYNIC_SINT_COUNT; s++)
 			g_free(hv->vp[v].early_events[s]);
 	g_free(hv->vp);
+	g_mutex_clear(&hv->lock);
 	g_free(hv);
 }
 
+/* Set and read on the main thread only, as the upcalls are made there. */
 void enl_hv_set_ops(struct enl_hv *hv, const struct enl_hv_ops *ops, void *ctx)
 {
 	hv->ops = ops;
@@ -89,9 +93,16 @@ uint32_t enl_hv_nr_vp(const struct enl_hv *hv)
 	return hv->nr_vp;
 }
 
-const struct enl_hv_stats *enl_hv_stats(const struct enl_hv *hv)
+void enl_hv_stats(const struct enl_hv *hv, struct enl_hv_stats *out)
 {
-	return &hv->stats;
+	const uint64_t *src = (const uint64_t *)&hv->stats;
+	uint64_t *dst = (uint64_t *)out;
+	size_t i;
+
+	_Static_assert(sizeof(*out) % sizeof(uint64_t) == 0,
+		       "enl_hv_stats holds only 64-bit counters");
+	for (i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
 static bool sint_live(const struct enl_hv_vp *p, uint32_t sint)
@@ -116,9 +127,32 @@ bool enl_hv_event_ready(const struct enl_hv *hv, uint32_t vp, uint32_t sint)
 	       (hv->vp[vp].siefp & ENL_HV_SYNIC_SIEFP_ENABLE);
 }
 
+int enl_hv_vp_info(struct enl_hv *hv, uint32_t vp, struct enl_hv_vp_info *out)
+{
+	const struct enl_hv_vp *p;
+
+	if (vp >= hv->nr_vp)
+		return -EINVAL;
+	p = &hv->vp[vp];
+	g_mutex_lock(&hv->lock);
+	out->simp = p->simp;
+	out->siefp = p->siefp;
+	out->synic_on = (p->scontrol & ENL_HV_SYNIC_CONTROL_ENABLE) &&
+			(p->simp & ENL_HV_SYNIC_SIMP_ENABLE) &&
+			(p->siefp & ENL_HV_SYNIC_SIEFP_ENABLE);
+	out->sints_raised = p->sints_raised;
+	g_mutex_unlock(&hv->lock);
+	return 0;
+}
+
 int enl_hv_sint_ready(struct enl_hv *hv, uint32_t vp, uint32_t sint)
 {
-	return enl_hv_msg_ready(hv, vp, sint);
+	bool ready;
+
+	g_mutex_lock(&hv->lock);
+	ready = enl_hv_msg_ready(hv, vp, sint);
+	g_mutex_unlock(&hv->lock);
+	return ready;
 }
 
 /* An enabled SIMP/SIEFP must name a page of RAM we can write. */
@@ -130,24 +164,18 @@ static bool page_ok(struct enl_hv *hv, uint64_t value, uint64_t enable)
 			   ENL_HV_PAGE_SIZE) != NULL;
 }
 
-static void synic_changed(struct enl_hv *hv, uint32_t vp)
+/* Lock held: a SynIC register changed; *changed asks for the upcall. */
+static void synic_changed(struct enl_hv *hv, uint32_t vp, bool *changed)
 {
 	enl_hv_flush_vp(hv, vp);
-	if (hv->ops && hv->ops->synic_changed)
-		hv->ops->synic_changed(hv->ops_ctx, vp);
+	*changed = true;
 }
 
-uint16_t enl_hv_wrmsr(struct enl_hv *hv, uint32_t vp, uint32_t msr,
-		      uint64_t value)
+static uint16_t wrmsr_locked(struct enl_hv *hv, uint32_t vp, uint32_t msr,
+			     uint64_t value, bool *changed)
 {
-	struct enl_hv_vp *p;
+	struct enl_hv_vp *p = &hv->vp[vp];
 
-	if (vp >= hv->nr_vp) {
-		enl_hv_guest_error(hv, &hv->stats.bad_op, "wrmsr from vp %u", vp);
-		return ENL_HV_STATUS_INVALID_PARAMETER;
-	}
-	p = &hv->vp[vp];
-	hv->stats.wrmsr++;
 	switch (msr) {
 	case ENL_HV_MSR_GUEST_OS_ID:
 		hv->guest_os_id = value;
@@ -163,7 +191,7 @@ uint16_t enl_hv_wrmsr(struct enl_hv *hv, uint32_t vp, uint32_t msr,
 		return ENL_HV_STATUS_SUCCESS;
 	case ENL_HV_MSR_SCONTROL:
 		p->scontrol = value;
-		synic_changed(hv, vp);
+		synic_changed(hv, vp, changed);
 		return ENL_HV_STATUS_SUCCESS;
 	case ENL_HV_MSR_SIMP:
 	case ENL_HV_MSR_SIEFP:
@@ -181,14 +209,14 @@ uint16_t enl_hv_wrmsr(struct enl_hv *hv, uint32_t vp, uint32_t msr,
 			p->simp = value;
 		else
 			p->siefp = value;
-		synic_changed(hv, vp);
+		synic_changed(hv, vp, changed);
 		return ENL_HV_STATUS_SUCCESS;
 	case ENL_HV_MSR_EOM:
 		enl_hv_eom(hv, vp);
 		return ENL_HV_STATUS_SUCCESS;
 	case ENL_HV_MSR_SINT0 ... ENL_HV_MSR_SINT15:
 		p->sint[msr - ENL_HV_MSR_SINT0] = value;
-		synic_changed(hv, vp);
+		synic_changed(hv, vp, changed);
 		return ENL_HV_STATUS_SUCCESS;
 	case ENL_HV_MSR_VP_INDEX:
 	case ENL_HV_MSR_SVERSION:
@@ -203,18 +231,30 @@ uint16_t enl_hv_wrmsr(struct enl_hv *hv, uint32_t vp, uint32_t msr,
 	}
 }
 
-uint16_t enl_hv_rdmsr(struct enl_hv *hv, uint32_t vp, uint32_t msr,
-		      uint64_t *value)
+uint16_t enl_hv_wrmsr(struct enl_hv *hv, uint32_t vp, uint32_t msr,
+		      uint64_t value)
 {
-	struct enl_hv_vp *p;
+	bool changed = false;
+	uint16_t status;
 
-	*value = 0;
 	if (vp >= hv->nr_vp) {
-		enl_hv_guest_error(hv, &hv->stats.bad_op, "rdmsr from vp %u", vp);
+		enl_hv_guest_error(hv, &hv->stats.bad_op, "wrmsr from vp %u", vp);
 		return ENL_HV_STATUS_INVALID_PARAMETER;
 	}
-	p = &hv->vp[vp];
-	hv->stats.rdmsr++;
+	HV_STAT_INC(hv, wrmsr);
+	g_mutex_lock(&hv->lock);
+	status = wrmsr_locked(hv, vp, msr, value, &changed);
+	g_mutex_unlock(&hv->lock);
+	if (changed && hv->ops && hv->ops->synic_changed)
+		hv->ops->synic_changed(hv->ops_ctx, vp);
+	return status;
+}
+
+static uint16_t rdmsr_locked(struct enl_hv *hv, uint32_t vp, uint32_t msr,
+			     uint64_t *value)
+{
+	struct enl_hv_vp *p = &hv->vp[vp];
+
 	switch (msr) {
 	case ENL_HV_MSR_GUEST_OS_ID:
 		*value = hv->guest_os_id;
@@ -252,4 +292,21 @@ uint16_t enl_hv_rdmsr(struct enl_hv *hv, uint32_t vp, uint32_t msr,
 		return ENL_HV_STATUS_INVALID_PARAMETER;
 	}
 	return ENL_HV_STATUS_SUCCESS;
+}
+
+uint16_t enl_hv_rdmsr(struct enl_hv *hv, uint32_t vp, uint32_t msr,
+		      uint64_t *value)
+{
+	uint16_t status;
+
+	*value = 0;
+	if (vp >= hv->nr_vp) {
+		enl_hv_guest_error(hv, &hv->stats.bad_op, "rdmsr from vp %u", vp);
+		return ENL_HV_STATUS_INVALID_PARAMETER;
+	}
+	HV_STAT_INC(hv, rdmsr);
+	g_mutex_lock(&hv->lock);
+	status = rdmsr_locked(hv, vp, msr, value);
+	g_mutex_unlock(&hv->lock);
+	return status;
 }

@@ -9,6 +9,11 @@
 
 #include <enlighten/hvif.h>
 
+uint32_t enl_hvif_nr_vectors(uint32_t nr_vp)
+{
+	return nr_vp > ENL_HVIF_NR_DOORBELLS ? nr_vp : ENL_HVIF_NR_DOORBELLS;
+}
+
 int enl_hvif_shm_create(struct enl_hvif_shm *shm, uint32_t max_vp,
 			uint32_t host_peer, uint32_t nr_vectors)
 {
@@ -17,7 +22,7 @@ int enl_hvif_shm_create(struct enl_hvif_shm *shm, uint32_t max_vp,
 
 	shm->fd = -1;
 	shm->shared = NULL;
-	if (max_vp == 0 || max_vp > ENL_HVIF_MAX_VP)
+	if (max_vp == 0 || max_vp > ENL_HVIF_MAX_VP || nr_vectors < max_vp)
 		return -EINVAL;
 	shm->fd = memfd_create("enl-hvif", MFD_CLOEXEC);
 	if (shm->fd < 0)

@@ -12,6 +12,13 @@ struct enl_hvif_shm {
 	struct enl_hvif_shared *shared;	/* our mapping of it */
 };
 
+/*
+ * MSI-X vectors of the ivshmem device for nr_vp VPs: one per VP, and at
+ * least ENL_HVIF_NR_DOORBELLS, since QEMU takes no more doorbell eventfds
+ * from a peer than the device has vectors.
+ */
+uint32_t enl_hvif_nr_vectors(uint32_t nr_vp);
+
 /* Create and initialise the area (magic, version, max_vp, host peer). */
 int enl_hvif_shm_create(struct enl_hvif_shm *shm, uint32_t max_vp,
 			uint32_t host_peer, uint32_t nr_vectors);

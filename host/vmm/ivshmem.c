@@ -34,12 +34,12 @@ struct enl_ivshmem {
 	guint listen_source;
 	int client_fd;
 	guint client_source;
-	bool connected;
+	bool connected;			/* atomic: read by any thread */
 	int shm_fd;
 	uint32_t nr_vectors;
-	int host_efd[ENL_HVIF_NR_VECTORS];	/* guest -> us (doorbells) */
-	int guest_efd[ENL_HVIF_NR_VECTORS];	/* us -> guest (MSI-X) */
-	struct doorbell_watch watch[ENL_HVIF_NR_VECTORS];
+	int host_efd[ENL_HVIF_NR_DOORBELLS];	/* guest -> us (doorbells) */
+	int guest_efd[ENL_HVIF_MAX_VP];		/* us -> guest (MSI-X) */
+	struct doorbell_watch watch[ENL_HVIF_NR_DOORBELLS];
 	const struct enl_ivshmem_ops *ops;
 	void *ctx;
 };
@@ -85,7 +85,7 @@ static int send_setup(struct enl_ivshmem *iv, int sock)
 	    (err = send_msg(sock, -1, iv->shm_fd)))
 		return err;
 	/* "Connect notification" for peer 0: how the guest rings us. */
-	for (v = 0; v < iv->nr_vectors; v++)
+	for (v = 0; v < ENL_HVIF_NR_DOORBELLS; v++)
 		if ((err = send_msg(sock, ENL_IVSHMEM_HOST_PEER, iv->host_efd[v])))
 			return err;
 	/* "Interrupt setup": the guest's own vectors, which we write to. */
@@ -145,7 +145,7 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 	iv->client_fd = sock;
 	iv->client_source = g_unix_fd_add(sock, G_IO_IN | G_IO_HUP | G_IO_ERR,
 					  on_client, iv);
-	iv->connected = true;
+	__atomic_store_n(&iv->connected, true, __ATOMIC_RELEASE);
 	if (iv->ops && iv->ops->connected)
 		iv->ops->connected(iv->ctx);
 	return G_SOURCE_CONTINUE;
@@ -195,7 +195,7 @@ struct enl_ivshmem *enl_ivshmem_new(const char *path, int shm_fd,
 	struct enl_ivshmem *iv;
 	uint32_t v;
 
-	if (nr_vectors == 0 || nr_vectors > ENL_HVIF_NR_VECTORS) {
+	if (nr_vectors < ENL_HVIF_NR_DOORBELLS || nr_vectors > ENL_HVIF_MAX_VP) {
 		*err = -EINVAL;
 		return NULL;
 	}
@@ -205,12 +205,18 @@ struct enl_ivshmem *enl_ivshmem_new(const char *path, int shm_fd,
 	iv->nr_vectors = nr_vectors;
 	iv->ops = ops;
 	iv->ctx = ctx;
-	for (v = 0; v < ENL_HVIF_NR_VECTORS; v++)
-		iv->host_efd[v] = iv->guest_efd[v] = -1;
+	for (v = 0; v < ENL_HVIF_NR_DOORBELLS; v++)
+		iv->host_efd[v] = -1;
+	for (v = 0; v < ENL_HVIF_MAX_VP; v++)
+		iv->guest_efd[v] = -1;
 	for (v = 0; v < nr_vectors; v++) {
-		iv->host_efd[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		iv->guest_efd[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (iv->host_efd[v] < 0 || iv->guest_efd[v] < 0)
+		if (iv->guest_efd[v] < 0)
+			goto fail_errno;
+	}
+	for (v = 0; v < ENL_HVIF_NR_DOORBELLS; v++) {
+		iv->host_efd[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (iv->host_efd[v] < 0)
 			goto fail_errno;
 		iv->watch[v].iv = iv;
 		iv->watch[v].vector = v;
@@ -249,21 +255,22 @@ void enl_ivshmem_free(struct enl_ivshmem *iv)
 		close(iv->listen_fd);
 	if (iv->path)
 		unlink(iv->path);
-	for (v = 0; v < ENL_HVIF_NR_VECTORS; v++) {
+	for (v = 0; v < ENL_HVIF_NR_DOORBELLS; v++) {
 		if (iv->watch[v].source)
 			g_source_remove(iv->watch[v].source);
 		if (iv->host_efd[v] >= 0)
 			close(iv->host_efd[v]);
+	}
+	for (v = 0; v < ENL_HVIF_MAX_VP; v++)
 		if (iv->guest_efd[v] >= 0)
 			close(iv->guest_efd[v]);
-	}
 	g_free(iv->path);
 	g_free(iv);
 }
 
 bool enl_ivshmem_connected(const struct enl_ivshmem *iv)
 {
-	return iv->connected;
+	return __atomic_load_n(&iv->connected, __ATOMIC_ACQUIRE);
 }
 
 int enl_ivshmem_raise(struct enl_ivshmem *iv, uint32_t vector)
@@ -272,7 +279,7 @@ int enl_ivshmem_raise(struct enl_ivshmem *iv, uint32_t vector)
 
 	if (vector >= iv->nr_vectors)
 		return -EINVAL;
-	if (!iv->connected)
+	if (!enl_ivshmem_connected(iv))
 		return -ENOTCONN;
 	/* EAGAIN means the counter is saturated: an interrupt is pending anyway. */
 	if (write(iv->guest_efd[vector], &one, sizeof(one)) < 0 && errno != EAGAIN)

@@ -16,14 +16,18 @@ struct enl_ivshmem;
 struct enl_ivshmem_ops {
 	/* QEMU received the whole setup: shared memory and all eventfds. */
 	void (*connected)(void *ctx);
-	/* The guest rang doorbell `vector` of the host peer. */
+	/* The guest rang doorbell `vector` (< ENL_HVIF_NR_DOORBELLS). */
 	void (*doorbell)(void *ctx, uint32_t vector);
 };
 
 #define ENL_IVSHMEM_HOST_PEER	0
 #define ENL_IVSHMEM_GUEST_PEER	1
 
-/* Listen on the UNIX socket `path` (removed first). 0 or -errno in *err. */
+/*
+ * Listen on the UNIX socket `path` (removed first). The guest gets
+ * nr_vectors MSI-X vectors (ENL_HVIF_NR_DOORBELLS..ENL_HVIF_MAX_VP), we
+ * take ENL_HVIF_NR_DOORBELLS doorbells. 0 or -errno in *err.
+ */
 struct enl_ivshmem *enl_ivshmem_new(const char *path, int shm_fd,
 				    uint32_t nr_vectors,
 				    const struct enl_ivshmem_ops *ops,
@@ -32,7 +36,10 @@ void enl_ivshmem_free(struct enl_ivshmem *iv);
 
 bool enl_ivshmem_connected(const struct enl_ivshmem *iv);
 
-/* Raise the guest's MSI-X vector: 0 or -errno (-ENOTCONN before setup). */
+/*
+ * Raise the guest's MSI-X vector: 0 or -errno (-ENOTCONN before setup).
+ * Safe from any thread.
+ */
 int enl_ivshmem_raise(struct enl_ivshmem *iv, uint32_t vector);
 
 #endif /* ENL_HOST_IVSHMEM_H */

@@ -15,6 +15,8 @@
 
 #include <enlighten/hvif.h>
 
+#include "hvif_shm.h"
+
 static void add(GPtrArray *a, const char *s)
 {
 	g_ptr_array_add(a, g_strdup(s));
@@ -100,8 +102,9 @@ GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg)
 	add(a, "-chardev");
 	addf(a, "socket,id=ivshmem,path=%s", ivs);
 	add(a, "-device");
+	/* One MSI-X vector per vCPU (and at least the two doorbells). */
 	addf(a, "ivshmem-doorbell,chardev=ivshmem,vectors=%u",
-	     ENL_HVIF_NR_VECTORS);
+	     enl_hvif_nr_vectors(cfg->cpus));
 	add(a, "-device");
 	add(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
 	add(a, "-chardev");

@@ -58,9 +58,9 @@ static int raise_sint(void *ctx, uint32_t vp, uint32_t sint)
 {
 	struct enl_vm *vm = ctx;
 
-	/* MSI-X vector n is SINT n, whichever VP: the guest scans its pages. */
-	(void)vp;
-	return enl_ivshmem_raise(vm->iv, sint);
+	/* MSI-X vector v is VP v's SynIC, whichever SINT: its CPU looks. */
+	(void)sint;
+	return enl_ivshmem_raise(vm->iv, vp);
 }
 
 static const struct enl_hv_irq_ops irq_ops = { .raise_sint = raise_sint };
@@ -96,7 +96,7 @@ static void on_doorbell(void *ctx, uint32_t vector)
 	struct enl_vm *vm = ctx;
 
 	vm->doorbells++;
-	if (vector != ENL_HVIF_DOORBELL_CALL) {
+	if (vector >= ENL_HVIF_NR_DOORBELLS) {
 		vm->stray_doorbells++;
 		return;
 	}
@@ -104,7 +104,15 @@ static void on_doorbell(void *ctx, uint32_t vector)
 		vm->first_call_us = g_get_monotonic_time();
 	/* Until RAM is mapped every GPA is refused, which the guest sees. */
 	map_ram(vm);
-	enl_hv_process_calls(vm->hv, vm->shm.shared->call, ENL_HVIF_MAX_VP);
+	/*
+	 * Either doorbell: posted signals first, then calls, then signals
+	 * again, so that a signal set before a call (a close) is not served
+	 * after it, and neither doorbell depends on the other's arrival.
+	 */
+	enl_hv_process_signals(vm->hv, vm->shm.shared);
+	if (enl_hv_process_calls(vm->hv, vm->shm.shared->call,
+				 ENL_HVIF_MAX_VP))
+		enl_hv_process_signals(vm->hv, vm->shm.shared);
 }
 
 static const struct enl_ivshmem_ops iv_ops = {
@@ -133,8 +141,8 @@ struct enl_vm *enl_vm_new(const struct enl_qemu_cfg *cfg, int *err)
 	vm->cfg.ram_path = vm->ram_path;
 	vm->cfg.ivshmem_sock = vm->ivshmem_sock;
 	vm->cfg.qmp_sock = vm->qmp_sock;
-	*err = enl_hvif_shm_create(&vm->shm, cfg->cpus,
-				   ENL_IVSHMEM_HOST_PEER, ENL_HVIF_NR_VECTORS);
+	*err = enl_hvif_shm_create(&vm->shm, cfg->cpus, ENL_IVSHMEM_HOST_PEER,
+				   enl_hvif_nr_vectors(cfg->cpus));
 	if (*err)
 		goto fail;
 	vm->hv = enl_hv_new(cfg->cpus, &vm->mem, &irq_ops, vm);
@@ -143,7 +151,8 @@ struct enl_vm *enl_vm_new(const struct enl_qemu_cfg *cfg, int *err)
 		goto fail;
 	}
 	vm->iv = enl_ivshmem_new(vm->ivshmem_sock, vm->shm.fd,
-				 ENL_HVIF_NR_VECTORS, &iv_ops, vm, err);
+				 enl_hvif_nr_vectors(cfg->cpus), &iv_ops, vm,
+				 err);
 	if (!vm->iv)
 		goto fail;
 	vm->qmp = enl_qmp_new(vm->qmp_sock, err);
@@ -271,11 +280,13 @@ static double since(int64_t from_us, int64_t to_us)
 static int ctl_status(void *ctx, int argc, char **argv, GString *out)
 {
 	struct enl_vm *vm = ctx;
-	const struct enl_hv_stats *st = enl_hv_stats(vm->hv);
+	struct enl_hv_stats stats, *st = &stats;
 	int64_t now = g_get_monotonic_time();
+	uint32_t vp;
 
 	(void)argc;
 	(void)argv;
+	enl_hv_stats(vm->hv, &stats);
 	g_string_append_printf(out, "state: %s\n", state(vm));
 	if (!vm->running && vm->why)
 		g_string_append_printf(out, "exit: %d (%s)\n", vm->status,
@@ -311,7 +322,19 @@ static int ctl_status(void *ctx, int argc, char **argv, GString *out)
 	HV_STAT(bad_op);
 	HV_STAT(bad_input);
 	HV_STAT(bad_hypercall);
+	HV_STAT(bad_signal);
 #undef HV_STAT
+	for (vp = 0; vp < enl_hv_nr_vp(vm->hv); vp++) {
+		struct enl_hv_vp_info vi;
+
+		if (enl_hv_vp_info(vm->hv, vp, &vi))
+			break;
+		g_string_append_printf(out, "vp%u: synic %s simp 0x%" G_GINT64_MODIFIER
+				       "x siefp 0x%" G_GINT64_MODIFIER
+				       "x raised %" G_GUINT64_FORMAT "\n", vp,
+				       vi.synic_on ? "on" : "off", vi.simp,
+				       vi.siefp, vi.sints_raised);
+	}
 	return 0;
 }
 

@@ -7,8 +7,10 @@
  * hypervisor writes SynIC message/event pages in guest memory and raises the
  * SINT's vector. Here the same operations travel through one call slot per
  * virtual processor in the device's shared memory (BAR2), announced by a
- * doorbell write, and the SINTs arrive as MSI-X vectors. Message and event
- * pages stay in guest RAM, which enl-host maps, exactly as on Hyper-V.
+ * doorbell write; HvSignalEvent and EOM, which need no answer, are bits in
+ * BAR2 with a doorbell of their own; and each VP's SynIC interrupts arrive
+ * as that VP's MSI-X vector. Message and event pages stay in guest RAM,
+ * which enl-host maps, exactly as on Hyper-V.
  * docs/hvif.md explains the sequence; this header fixes the bytes.
  */
 #ifndef _ENLIGHTEN_HVIF_H
@@ -29,12 +31,29 @@
 /* BAR2: shared memory served by enl-host. */
 #define ENL_HVIF_SHM_SIZE		0x10000
 #define ENL_HVIF_MAGIC			"ENLHVIF1"	/* 8 bytes, no NUL */
-#define ENL_HVIF_VERSION		1
+#define ENL_HVIF_VERSION		2
 #define ENL_HVIF_MAX_VP			64
 
-/* MSI-X vectors: vector n is SINT n. Guest -> host doorbell vectors: */
-#define ENL_HVIF_NR_VECTORS		16
+/*
+ * Host -> guest: MSI-X vector v means "VP v's SynIC has something" (a
+ * message or an event flag, any SINT). The device has max(max_vp, 2)
+ * vectors (nr_vectors); the guest uses the first max_vp of them, one per
+ * CPU, each affine to its CPU.
+ *
+ * Guest -> host doorbell vectors (a write of host_peer << 16 | vector):
+ */
 #define ENL_HVIF_DOORBELL_CALL		0	/* a call slot was filled */
+#define ENL_HVIF_DOORBELL_SIGNAL	1	/* signal or EOM bits were set */
+#define ENL_HVIF_NR_DOORBELLS		2
+
+/*
+ * HvSignalEvent(connection id, flag 0) for the connection ids
+ * ENL_HVIF_SIGNAL_CONN_BASE .. + ENL_HVIF_SIGNAL_BITS - 1 (VMBus channel
+ * connections) is posted, not called: bit (id - base) of signal_bits.
+ */
+#define ENL_HVIF_SIGNAL_CONN_BASE	0x10000
+#define ENL_HVIF_SIGNAL_BITS		2048
+#define ENL_HVIF_SIGNAL_WORDS		(ENL_HVIF_SIGNAL_BITS / 64)
 
 /* Operations of a call slot. */
 enum enl_hvif_op {
@@ -53,10 +72,12 @@ enum enl_hvif_op {
 };
 
 /*
- * One per virtual processor. The guest fills op/arg/input, then increments
- * seq (release) and rings ENL_HVIF_DOORBELL_CALL; enl-host handles the call,
- * writes status/arg and stores seq into done (release). The guest waits,
- * polling done, as a hypercall is synchronous for the calling VP.
+ * One per virtual processor: call[v] acts as VP v. The guest fills
+ * op/arg/input, then increments seq (release) and rings
+ * ENL_HVIF_DOORBELL_CALL; enl-host handles the call, writes status/arg and
+ * stores seq into done (release). The guest polls done for a bounded time;
+ * a call not answered in time stays in flight, and the slot is reused only
+ * once done caught up with it.
  */
 struct enl_hvif_call {
 	__u32 seq;
@@ -73,19 +94,33 @@ ENL_ASSERT_OFFSET(struct enl_hvif_call, status, 16);
 ENL_ASSERT_OFFSET(struct enl_hvif_call, arg, 24);
 ENL_ASSERT_OFFSET(struct enl_hvif_call, input, 40);
 
-/* The start of BAR2, written by enl-host before the guest can see it. */
+/*
+ * The start of BAR2. The header is written by enl-host before the guest can
+ * see it; eom_bits and signal_bits are set by the guest with atomic ORs and
+ * taken by enl-host with atomic exchanges, each in a cache line of its own.
+ */
 struct enl_hvif_shared {
 	__u8 magic[8];		/* ENL_HVIF_MAGIC: never grab another ivshmem */
 	__u32 version;		/* ENL_HVIF_VERSION */
-	__u32 max_vp;		/* call slots available (<= ENL_HVIF_MAX_VP) */
+	__u32 max_vp;		/* call slots and SynICs (<= ENL_HVIF_MAX_VP) */
 	__u32 host_peer;	/* ivshmem peer id that takes our doorbells */
-	__u32 nr_vectors;	/* MSI-X vectors the host drives */
-	__u8 reserved[488];
+	__u32 nr_vectors;	/* MSI-X vectors of the device (>= max_vp) */
+	__u8 reserved0[40];
+	/* Bit v: VP v wrote EOM (fire and forget). */
+	__u64 eom_bits;
+	__u8 reserved1[56];
+	/* Bit i: HvSignalEvent(ENL_HVIF_SIGNAL_CONN_BASE + i, flag 0). */
+	__u64 signal_bits[ENL_HVIF_SIGNAL_WORDS];
+	__u8 reserved2[128];
 	struct enl_hvif_call call[ENL_HVIF_MAX_VP];
 } ENL_PACKED;
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, version, 8);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, host_peer, 16);
+ENL_ASSERT_OFFSET(struct enl_hvif_shared, nr_vectors, 20);
+ENL_ASSERT_OFFSET(struct enl_hvif_shared, eom_bits, 64);
+ENL_ASSERT_OFFSET(struct enl_hvif_shared, signal_bits, 128);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, call, 512);
+_Static_assert(ENL_HVIF_MAX_VP <= 64, "eom_bits has one bit per VP");
 _Static_assert(sizeof(struct enl_hvif_shared) <= ENL_HVIF_SHM_SIZE,
 	       "hvif shared area larger than BAR2");
 

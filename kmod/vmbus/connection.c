@@ -52,7 +52,7 @@ static int conn_post(struct enl_vmbus *vb, const void *msg, u32 len,
 
 	/* The host's message queue can be full for a moment: back off. */
 	for (tries = 0; tries < 20; tries++) {
-		ret = vb->t->post_message(vb->t, &in);
+		ret = vb->t->post_message(vb->t, &in, can_sleep);
 		if (ret == ENL_HV_STATUS_SUCCESS)
 			return 0;
 		/*

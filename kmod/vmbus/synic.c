@@ -42,7 +42,7 @@ static bool synic_take_message(struct enl_vmbus *vb, struct enl_synic *s,
 	 */
 	mb();
 	if (READ_ONCE(msg->header.message_flags) & ENL_HV_MESSAGE_FLAG_PENDING)
-		vb->t->msr_write(vb->t, ENL_HV_MSR_EOM, 0);
+		vb->t->msr_write(vb->t, s->idx, ENL_HV_MSR_EOM, 0);
 	return true;
 }
 
@@ -84,7 +84,7 @@ static void synic_drain_messages(struct enl_vmbus *vb, struct enl_synic *s)
  * whoever we interrupted is skipped, never waited for. hv: an EOM is
  * written on this CPU's VP, so a message queued behind another VP's slot
  * still needs that VP's tasklet (Linux's vmbus_wait_for_unload has the
- * same limit).
+ * same limit); pci posts the EOM for the SynIC's own VP.
  */
 void enl_synic_poll(struct enl_vmbus *vb)
 {
@@ -147,19 +147,20 @@ void enl_synic_interrupt(unsigned int idx)
 #define SYNIC_PAGE_BITS	(~0ULL << ENL_HV_SYNIC_PAGE_SHIFT)
 
 /* Point SIMP or SIEFP at page (NULL: disable), preserving bits 11:1. */
-static int synic_set_page(struct enl_transport *t, u32 msr, void *page)
+static int synic_set_page(struct enl_transport *t, unsigned int idx, u32 msr,
+			  void *page)
 {
 	u64 val;
 	int ret;
 
-	ret = t->msr_read(t, msr, &val);
+	ret = t->msr_read(t, idx, msr, &val);
 	if (ret)
 		return ret;
 	/* ENL_HV_SYNIC_SIEFP_ENABLE is the same bit. */
 	val &= ~(SYNIC_PAGE_BITS | ENL_HV_SYNIC_SIMP_ENABLE);
 	if (page)
 		val |= virt_to_phys(page) | ENL_HV_SYNIC_SIMP_ENABLE;
-	return t->msr_write(t, msr, val);
+	return t->msr_write(t, idx, msr, val);
 }
 
 /*
@@ -173,25 +174,25 @@ static int synic_enable(struct enl_vmbus *vb, struct enl_synic *s)
 	u64 val;
 	int ret;
 
-	ret = synic_set_page(t, ENL_HV_MSR_SIMP, s->msg_page);
+	ret = synic_set_page(t, s->idx, ENL_HV_MSR_SIMP, s->msg_page);
 	if (!ret)
-		ret = synic_set_page(t, ENL_HV_MSR_SIEFP, s->event_page);
+		ret = synic_set_page(t, s->idx, ENL_HV_MSR_SIEFP, s->event_page);
 	/* Keep the reserved bits of SINT and SCONTROL as the TLFS asks. */
 	if (!ret)
-		ret = t->msr_read(t, sint, &val);
+		ret = t->msr_read(t, s->idx, sint, &val);
 	if (!ret) {
 		val &= ~(ENL_HV_SYNIC_SINT_VECTOR_MASK |
 			 ENL_HV_SYNIC_SINT_MASKED | ENL_HV_SYNIC_SINT_AUTO_EOI |
 			 ENL_HV_SYNIC_SINT_POLLING);
 		if (t->sint_auto_eoi)
 			val |= ENL_HV_SYNIC_SINT_AUTO_EOI;
-		ret = t->msr_write(t, sint, val | t->sint_vector);
+		ret = t->msr_write(t, s->idx, sint, val | t->sint_vector);
 	}
 	if (!ret)
-		ret = t->msr_read(t, ENL_HV_MSR_SCONTROL, &val);
+		ret = t->msr_read(t, s->idx, ENL_HV_MSR_SCONTROL, &val);
 	if (!ret)
-		ret = t->msr_write(t, ENL_HV_MSR_SCONTROL,
-			       val | ENL_HV_SYNIC_CONTROL_ENABLE);
+		ret = t->msr_write(t, s->idx, ENL_HV_MSR_SCONTROL,
+				   val | ENL_HV_SYNIC_CONTROL_ENABLE);
 	WRITE_ONCE(s->enabled, !ret);
 	return ret;
 }
@@ -205,16 +206,16 @@ static void synic_disable(struct enl_vmbus *vb, struct enl_synic *s)
 	if (!READ_ONCE(s->enabled))
 		return;
 	WRITE_ONCE(s->enabled, false);
-	if (!t->msr_read(t, sint, &val))
-		t->msr_write(t, sint, val | ENL_HV_SYNIC_SINT_MASKED);
-	synic_set_page(t, ENL_HV_MSR_SIMP, NULL);
-	synic_set_page(t, ENL_HV_MSR_SIEFP, NULL);
-	if (!t->msr_read(t, ENL_HV_MSR_SCONTROL, &val))
-		t->msr_write(t, ENL_HV_MSR_SCONTROL,
-			 val & ~ENL_HV_SYNIC_CONTROL_ENABLE);
+	if (!t->msr_read(t, s->idx, sint, &val))
+		t->msr_write(t, s->idx, sint, val | ENL_HV_SYNIC_SINT_MASKED);
+	synic_set_page(t, s->idx, ENL_HV_MSR_SIMP, NULL);
+	synic_set_page(t, s->idx, ENL_HV_MSR_SIEFP, NULL);
+	if (!t->msr_read(t, s->idx, ENL_HV_MSR_SCONTROL, &val))
+		t->msr_write(t, s->idx, ENL_HV_MSR_SCONTROL,
+			     val & ~ENL_HV_SYNIC_CONTROL_ENABLE);
 }
 
-/* hv: each CPU programs its own SynIC as it comes online. */
+/* Each CPU programs its own SynIC as it comes online (cpuhp runs it there). */
 static int synic_cpu_online(unsigned int cpu)
 {
 	struct enl_vmbus *vb = enl_vb;
@@ -263,6 +264,7 @@ int enl_synic_init(struct enl_vmbus *vb)
 	for (i = 0; i < n; i++) {
 		struct enl_synic *s = &vb->synic[i];
 
+		s->idx = i;
 		tasklet_setup(&s->tasklet, synic_tasklet);
 		spin_lock_init(&s->msg_lock);
 		s->msg_page = (void *)get_zeroed_page(GFP_KERNEL);
@@ -294,7 +296,7 @@ int enl_synic_init(struct enl_vmbus *vb)
 
 /*
  * Shutdown: no more tasklets from the interrupt, and SynIC idx off (hv: on
- * its own CPU). The pages stay allocated: the host may still be writing
+ * its own CPU; pci: from any). The pages stay allocated: the host may still be writing
  * them until the SynIC is off, and the kernel is going away.
  */
 void enl_synic_shutdown(struct enl_vmbus *vb, unsigned int idx)

@@ -16,9 +16,10 @@ struct device;
 struct enl_transport {
 	const char *name;
 	/*
-	 * Number of SynICs driven. hv: one per CPU (nr_cpu_ids), each
-	 * programmed on its own CPU. pci: 1, VP 0's, whatever CPU the MSI-X
-	 * interrupt lands on: enl-host delivers every SINT through VP 0.
+	 * Number of SynICs driven: one per possible CPU (nr_cpu_ids), SynIC
+	 * n being CPU n's, enabled as CPU n comes online (cpuhp) and taken by
+	 * CPU n's interrupt (hv: HYPERVISOR_CALLBACK_VECTOR; pci: MSI-X
+	 * vector n, affine to CPU n).
 	 */
 	unsigned int nr_synic;
 	/* Vector programmed into the SINT register. */
@@ -31,13 +32,27 @@ struct enl_transport {
 	/* Parent of the bus's root device (the PCI or ACPI device). */
 	struct device *parent;
 
-	/* On the calling CPU's VP (hv) or VP 0 (pci). 0 or -errno. */
-	int (*msr_write)(struct enl_transport *t, u32 msr, u64 val);
-	int (*msr_read)(struct enl_transport *t, u32 msr, u64 *val);
-	/* HvPostMessage: the HV_STATUS (>= 0) or -errno if the call failed. */
+	/*
+	 * Synthetic registers of SynIC idx's VP. 0 or -errno. hv: only on
+	 * CPU idx itself (MSRs act on the CPU that writes them). pci: from
+	 * any CPU, through VP idx's call slot; an EOM is posted, not called.
+	 */
+	int (*msr_write)(struct enl_transport *t, unsigned int idx, u32 msr,
+			 u64 val);
+	int (*msr_read)(struct enl_transport *t, unsigned int idx, u32 msr,
+			u64 *val);
+	/*
+	 * HvPostMessage: the HV_STATUS (>= 0) or -errno if the call failed
+	 * (pci: -ETIMEDOUT when the host did not answer in time; the message
+	 * may still be delivered later). can_sleep: process context.
+	 */
 	int (*post_message)(struct enl_transport *t,
-			    const struct enl_hv_input_post_message *in);
-	/* Fast HvSignalEvent with ENL_HV_SIGNAL_EVENT_VALUE(); any context. */
+			    const struct enl_hv_input_post_message *in,
+			    bool can_sleep);
+	/*
+	 * Fast HvSignalEvent with ENL_HV_SIGNAL_EVENT_VALUE(); any context.
+	 * pci: posted, the host's verdict is only counted on the host.
+	 */
 	int (*signal_event)(struct enl_transport *t, u64 input);
 	/* Hyper-V VP index of a CPU, for target_vcpu / target_vp. */
 	u32 (*vp_index)(struct enl_transport *t, unsigned int cpu);
@@ -55,7 +70,8 @@ void enl_vmbus_stop(struct enl_transport *t);
  * enl_vmbus_shutdown: UNLOAD, then poll the message pages for the answer
  * for at most wait_ms. 0 if answered, -ENODEV if VMBus is not up on t,
  * -ENOTCONN if no version was agreed, -ETIMEDOUT, or the post's error.
- * enl_vmbus_shutdown_synic: SynIC idx off, on its own CPU for hv.
+ * enl_vmbus_shutdown_synic: SynIC idx off (hv: on its own CPU; pci: from
+ * any CPU).
  */
 int enl_vmbus_shutdown(struct enl_transport *t, unsigned int wait_ms);
 void enl_vmbus_shutdown_synic(struct enl_transport *t, unsigned int idx);

@@ -34,17 +34,20 @@ static bool hv_registered;
 
 /*
  * Synthetic MSRs are per VP and act on the CPU that writes them: the SynIC
- * layer programs each CPU's SynIC on that CPU (CPU hotplug callbacks).
+ * layer programs each CPU's SynIC on that CPU (CPU hotplug callbacks), so
+ * idx is always the calling CPU and needs no use here.
  * arch/x86/hyperv already set the guest OS id and the hypercall page, so
  * only the SynIC registers are ours (TLFS: Synthetic Interrupt Controller).
  * A missing MSR faults: report it rather than oops.
  */
-static int hv_wrmsr(struct enl_transport *t, u32 msr, u64 val)
+static int hv_wrmsr(struct enl_transport *t, unsigned int idx, u32 msr,
+		    u64 val)
 {
 	return wrmsrl_safe(msr, val) ? -EIO : 0;
 }
 
-static int hv_rdmsr(struct enl_transport *t, u32 msr, u64 *val)
+static int hv_rdmsr(struct enl_transport *t, unsigned int idx, u32 msr,
+		    u64 *val)
 {
 	return rdmsrl_safe(msr, val) ? -EIO : 0;
 }
@@ -52,10 +55,12 @@ static int hv_rdmsr(struct enl_transport *t, u32 msr, u64 *val)
 /*
  * HvPostMessage takes its input by GPA, 8-byte aligned and within one page:
  * the per-CPU hypercall input page (page aligned), used with interrupts off
- * as every user of it does.
+ * as every user of it does. The hypercall returns at once: can_sleep
+ * changes nothing here.
  */
 static int hv_post_message(struct enl_transport *t,
-			   const struct enl_hv_input_post_message *in)
+			   const struct enl_hv_input_post_message *in,
+			   bool can_sleep)
 {
 	unsigned long flags;
 	void *page;

@@ -26,6 +26,7 @@
  * at shutdown by a poll too: msg_lock makes each message taken once).
  */
 struct enl_synic {
+	unsigned int idx;		/* CPU n's SynIC is synic[n] */
 	struct enl_hv_message_page *msg_page;
 	struct enl_hv_synic_event_flags_page *event_page;
 	struct tasklet_struct tasklet;

@@ -67,7 +67,7 @@ static void test_argv(void)
 	       "tcg, -no-reboot, panic=-1");
 	tap_ok(has(a, "memory-backend-file,id=mem,size=256M,mem-path=/dev/shm/enl-1-0,share=on"),
 	       "shared RAM backend");
-	tap_ok(has(a, "ivshmem-doorbell,chardev=ivshmem,vectors=16") &&
+	tap_ok(has(a, "ivshmem-doorbell,chardev=ivshmem,vectors=2") &&
 	       has(a, "isa-debug-exit,iobase=0xf4,iosize=0x04"),
 	       "ivshmem-doorbell and isa-debug-exit");
 	tap_ok(has(a, "socket,id=serial2,path=/tmp/s,,2,server=on,wait=off"),
@@ -92,10 +92,10 @@ static void test_shm(void)
 {
 	struct enl_hvif_shm shm;
 
-	tap_ok(enl_hvif_shm_create(&shm, 4, 0, ENL_HVIF_NR_VECTORS) == 0 &&
+	tap_ok(enl_hvif_shm_create(&shm, 4, 0, enl_hvif_nr_vectors(4)) == 0 &&
 	       !memcmp(shm.shared->magic, ENL_HVIF_MAGIC, 8) &&
 	       shm.shared->version == ENL_HVIF_VERSION &&
-	       shm.shared->max_vp == 4 && shm.shared->nr_vectors == 16 &&
+	       shm.shared->max_vp == 4 && shm.shared->nr_vectors == 4 &&
 	       shm.shared->call[3].seq == 0, "BAR2 initialised");
 	enl_hvif_shm_destroy(&shm);
 	tap_ok(enl_hvif_shm_create(&shm, ENL_HVIF_MAX_VP + 1, 0, 16) < 0,
