@@ -50,10 +50,14 @@ unsigned int enl_hv_process_signals(struct enl_hv *hv,
 				    struct enl_hvif_shared *shared)
 {
 	unsigned int taken = 0;
+	uint64_t os_id;
 	uint32_t w;
 
 	take_eoms(hv, __atomic_exchange_n(&shared->eom_bits, 0, __ATOMIC_ACQ_REL),
 		  &taken);
+	g_mutex_lock(&hv->lock);
+	os_id = hv->guest_os_id;
+	g_mutex_unlock(&hv->lock);
 	for (w = 0; w < ENL_HVIF_SIGNAL_WORDS; w++) {
 		uint64_t bits;
 
@@ -67,7 +71,14 @@ unsigned int enl_hv_process_signals(struct enl_hv *hv,
 
 			bits &= bits - 1;
 			taken++;
-			posted_signal(hv, ENL_HVIF_SIGNAL_CONN_BASE + w * 64 + b);
+			/* As the hypercall: nothing before the OS identified itself. */
+			if (!os_id)
+				enl_hv_guest_error(hv, &hv->stats.bad_hypercall,
+						   "signal bit %u posted before "
+						   "guest OS id", w * 64 + b);
+			else
+				posted_signal(hv, ENL_HVIF_SIGNAL_CONN_BASE +
+					      w * 64 + b);
 		}
 	}
 	return taken;

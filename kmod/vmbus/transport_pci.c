@@ -602,7 +602,7 @@ static void pci_shutdown(struct pci_dev *pdev)
 		enl_vmbus_shutdown_synic(&p->t, i);
 	WRITE_ONCE(p->shut_down, true);
 	pci_quiesce(p);
-	dev_info(&pdev->dev, "shutdown: VMBus %s, SynICs and MSI-X off\n",
+	dev_info(&pdev->dev, "shutdown: VMBus %s, SynIC and MSI-X off\n",
 		 ret ? "not unloaded" : "unloaded");
 }
 
