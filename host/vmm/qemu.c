@@ -40,6 +40,11 @@ static char *qemu_escape(const char *s)
 	return g_strjoinv(",,", parts);
 }
 
+uint32_t enl_qemu_max_cpus(const struct enl_qemu_cfg *cfg)
+{
+	return cfg->kvm || cfg->cpus > 1 ? cfg->cpus : 2;
+}
+
 GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg)
 {
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
@@ -65,7 +70,7 @@ GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg)
 	 * set meanwhile; the ring's store-fence-load handshakes reorder).
 	 */
 	add(a, "-smp");
-	addf(a, "cpus=%u,maxcpus=%u", cfg->cpus, cfg->cpus < 2 ? 2 : cfg->cpus);
+	addf(a, "cpus=%u,maxcpus=%u", cfg->cpus, enl_qemu_max_cpus(cfg));
 	add(a, "-display");
 	add(a, "none");
 	add(a, "-monitor");
@@ -102,9 +107,9 @@ GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg)
 	add(a, "-chardev");
 	addf(a, "socket,id=ivshmem,path=%s", ivs);
 	add(a, "-device");
-	/* One MSI-X vector per vCPU (and at least the two doorbells). */
+	/* One MSI-X vector per VP (and at least the two doorbells). */
 	addf(a, "ivshmem-doorbell,chardev=ivshmem,vectors=%u",
-	     enl_hvif_nr_vectors(cfg->cpus));
+	     enl_hvif_nr_vectors(enl_qemu_max_cpus(cfg)));
 	add(a, "-device");
 	add(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
 	add(a, "-chardev");

@@ -24,6 +24,18 @@ struct enl_qemu_cfg {
 	const char *qmp_sock;
 };
 
+/*
+ * The VPs the guest may have (QEMU's maxcpus): cfg->cpus, but at least 2
+ * under TCG. TCG turns a guest's fences and locked instructions into host
+ * ones only in its parallel mode, which it enables only when maxcpus > 1;
+ * with one vCPU a guest store could still sit in the host CPU's store
+ * buffer when its next load runs, and the guest and enl-host, which share
+ * rings and SynIC pages concurrently, would miss each other's updates
+ * (a ring signal lost: both sides idle with data in the ring). The extra
+ * VP stays a possible, never-online CPU in the guest.
+ */
+uint32_t enl_qemu_max_cpus(const struct enl_qemu_cfg *cfg);
+
 /* The argument vector (NULL-terminated) for cfg. */
 GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg);
 

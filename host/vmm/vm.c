@@ -125,6 +125,7 @@ struct enl_vm *enl_vm_new(const struct enl_qemu_cfg *cfg, int *err)
 	static unsigned int seq;
 	g_autoptr(GError) error = NULL;
 	struct enl_vm *vm;
+	uint32_t nr_vp;
 
 	vm = g_new0(struct enl_vm, 1);
 	vm->cfg = *cfg;
@@ -141,17 +142,19 @@ struct enl_vm *enl_vm_new(const struct enl_qemu_cfg *cfg, int *err)
 	vm->cfg.ram_path = vm->ram_path;
 	vm->cfg.ivshmem_sock = vm->ivshmem_sock;
 	vm->cfg.qmp_sock = vm->qmp_sock;
-	*err = enl_hvif_shm_create(&vm->shm, cfg->cpus, ENL_IVSHMEM_HOST_PEER,
-				   enl_hvif_nr_vectors(cfg->cpus));
+	/* A VP, a call slot and a vector for every possible guest CPU. */
+	nr_vp = enl_qemu_max_cpus(cfg);
+	*err = enl_hvif_shm_create(&vm->shm, nr_vp, ENL_IVSHMEM_HOST_PEER,
+				   enl_hvif_nr_vectors(nr_vp));
 	if (*err)
 		goto fail;
-	vm->hv = enl_hv_new(cfg->cpus, &vm->mem, &irq_ops, vm);
+	vm->hv = enl_hv_new(nr_vp, &vm->mem, &irq_ops, vm);
 	if (!vm->hv) {
 		*err = -EINVAL;
 		goto fail;
 	}
 	vm->iv = enl_ivshmem_new(vm->ivshmem_sock, vm->shm.fd,
-				 enl_hvif_nr_vectors(cfg->cpus), &iv_ops, vm,
+				 enl_hvif_nr_vectors(nr_vp), &iv_ops, vm,
 				 err);
 	if (!vm->iv)
 		goto fail;

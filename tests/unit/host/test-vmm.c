@@ -67,6 +67,14 @@ static void test_argv(void)
 	       "tcg, -no-reboot, panic=-1");
 	tap_ok(has(a, "memory-backend-file,id=mem,size=256M,mem-path=/dev/shm/enl-1-0,share=on"),
 	       "shared RAM backend");
+	tap_ok(has(a, "cpus=2,maxcpus=2"), "two vCPUs, two possible");
+	cfg.cpus = 1;
+	tap_ok(enl_qemu_max_cpus(&cfg) == 2,
+	       "one vCPU under TCG: two possible, so TCG keeps fences");
+	cfg.kvm = true;
+	tap_ok(enl_qemu_max_cpus(&cfg) == 1, "one vCPU under KVM: one possible");
+	cfg.kvm = false;
+	cfg.cpus = 2;
 	tap_ok(has(a, "ivshmem-doorbell,chardev=ivshmem,vectors=2") &&
 	       has(a, "isa-debug-exit,iobase=0xf4,iosize=0x04"),
 	       "ivshmem-doorbell and isa-debug-exit");
