@@ -25,6 +25,8 @@
  */
 #define PCI_CALL_SPIN_MS	20
 #define PCI_CALL_SLEEP_MS	200
+/* Probe-time calls are retried this often when the host is slow. */
+#define PCI_PROBE_TRIES		5
 /* How long a sleeping caller spins before it starts sleeping. */
 #define PCI_CALL_FAST_NS	(50 * NSEC_PER_USEC)
 /* enl-host answers UNLOAD at once; the bound is for a host that is gone. */
@@ -224,6 +226,16 @@ static int pci_msr_status(struct enl_pci *p, int ret, u64 status, u32 msr)
 	return -EIO;
 }
 
+/*
+ * Every SynIC register access but EOM comes from probe, remove, .shutdown
+ * and CPU hotplug callbacks, which may sleep: let them wait longer for a
+ * busy host. The check keeps any atomic caller spinning.
+ */
+static bool pci_msr_can_sleep(void)
+{
+	return preemptible();
+}
+
 /* EOM needs no answer: a bit per VP and the "signals" doorbell. */
 static void pci_post_eom(struct enl_pci *p, unsigned int vp)
 {
@@ -248,7 +260,7 @@ static int pci_wrmsr(struct enl_transport *t, unsigned int idx, u32 msr,
 		pci_post_eom(p, idx);
 		return 0;
 	}
-	ret = pci_call(p, idx, &rq, &status, NULL, false);
+	ret = pci_call(p, idx, &rq, &status, NULL, pci_msr_can_sleep());
 	return pci_msr_status(p, ret, status, msr);
 }
 
@@ -262,7 +274,7 @@ static int pci_rdmsr(struct enl_transport *t, unsigned int idx, u32 msr,
 
 	if (idx >= p->max_vp)
 		return -EINVAL;
-	ret = pci_call(p, idx, &rq, &status, val, false);
+	ret = pci_call(p, idx, &rq, &status, val, pci_msr_can_sleep());
 	return pci_msr_status(p, ret, status, msr);
 }
 
@@ -406,6 +418,25 @@ static int pci_reset_stale_synic(struct enl_pci *p, unsigned int vp)
 	return ret;
 }
 
+/*
+ * The guest OS id, then every VP's SynIC reset. Both are idempotent: a
+ * host too busy to answer in time (a loaded machine) gets a few tries
+ * before the probe gives up.
+ */
+static int pci_identify(struct enl_pci *p)
+{
+	unsigned int vp, tries;
+	int ret = -ETIMEDOUT;
+
+	for (tries = 0; tries < PCI_PROBE_TRIES && ret == -ETIMEDOUT; tries++) {
+		ret = pci_wrmsr(&p->t, 0, ENL_HV_MSR_GUEST_OS_ID,
+				ENL_HV_GUEST_OS_ID(pci_kernel_version()));
+		for (vp = 0; vp < p->max_vp && !ret; vp++)
+			ret = pci_reset_stale_synic(p, vp);
+	}
+	return ret;
+}
+
 static void pci_free_irqs(struct enl_pci *p)
 {
 	while (p->nr_irqs) {
@@ -486,7 +517,6 @@ static void pci_init_slots(struct enl_pci *p)
 static int pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct enl_pci *p;
-	unsigned int vp;
 	int ret;
 
 	if (pci_resource_len(pdev, 2) < ENL_HVIF_SHM_SIZE)
@@ -541,10 +571,7 @@ static int pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 * hypercall; here nobody has, and the TLFS refuses hypercalls until
 	 * someone does. The register is partition-wide: any VP's slot will do.
 	 */
-	ret = pci_wrmsr(&p->t, 0, ENL_HV_MSR_GUEST_OS_ID,
-			ENL_HV_GUEST_OS_ID(pci_kernel_version()));
-	for (vp = 0; vp < p->max_vp && !ret; vp++)
-		ret = pci_reset_stale_synic(p, vp);
+	ret = pci_identify(p);
 	if (!ret)
 		ret = enl_vmbus_start(&p->t);
 	if (ret)
