@@ -19,7 +19,7 @@ struct enl_qemu_cfg {
 	uint64_t mem_mib;
 	uint32_t cpus;
 	bool kvm;
-	const char *ram_path;		/* /dev/shm/enl-<pid>-<n> */
+	const char *ram_path;		/* <mkdtemp dir>/ram, made by us */
 	const char *ivshmem_sock;
 	const char *qmp_sock;
 };

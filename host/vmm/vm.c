@@ -29,6 +29,7 @@
 struct enl_vm {
 	struct enl_qemu_cfg cfg;
 	char *tmpdir;
+	char *ram_dir;			/* private (0700), on /dev/shm */
 	char *ram_path;
 	char *ivshmem_sock;
 	char *qmp_sock;
@@ -65,23 +66,17 @@ static int raise_sint(void *ctx, uint32_t vp, uint32_t sint)
 
 static const struct enl_hv_irq_ops irq_ops = { .raise_sint = raise_sint };
 
-/* QEMU creates the RAM file only after the ivshmem handshake: map late. */
-static bool map_ram(struct enl_vm *vm)
+/*
+ * The guest runs, so QEMU has opened its RAM file: both mappings outlive
+ * the name, and nothing is left behind in /dev/shm.
+ */
+static void unlink_ram(struct enl_vm *vm)
 {
-	int err;
-
-	if (vm->mem.base)
-		return true;
-	err = enl_guest_mem_map(&vm->mem, vm->ram_path, vm->cfg.mem_mib << 20);
-	if (err) {
-		g_message("vmm: cannot map guest RAM %s: %s", vm->ram_path,
-			  g_strerror(-err));
-		return false;
-	}
-	/* Both mappings outlive the name: nothing is left behind in /dev/shm. */
-	if (unlink(vm->ram_path) == 0)
-		vm->ram_unlinked = true;
-	return true;
+	if (vm->ram_unlinked)
+		return;
+	vm->ram_unlinked = true;
+	unlink(vm->ram_path);
+	rmdir(vm->ram_dir);
 }
 
 static void on_connected(void *ctx)
@@ -102,8 +97,7 @@ static void on_doorbell(void *ctx, uint32_t vector)
 	}
 	if (!vm->first_call_us)
 		vm->first_call_us = g_get_monotonic_time();
-	/* Until RAM is mapped every GPA is refused, which the guest sees. */
-	map_ram(vm);
+	unlink_ram(vm);
 	/*
 	 * Either doorbell: posted signals first, then calls, then signals
 	 * again, so that a signal set before a call (a close) is not served
@@ -122,7 +116,6 @@ static const struct enl_ivshmem_ops iv_ops = {
 
 struct enl_vm *enl_vm_new(const struct enl_qemu_cfg *cfg, int *err)
 {
-	static unsigned int seq;
 	g_autoptr(GError) error = NULL;
 	struct enl_vm *vm;
 	uint32_t nr_vp;
@@ -135,8 +128,23 @@ struct enl_vm *enl_vm_new(const struct enl_qemu_cfg *cfg, int *err)
 		*err = -EIO;
 		goto fail;
 	}
-	vm->ram_path = g_strdup_printf("/dev/shm/enl-%d-%u", (int)getpid(),
-				       seq++);
+	/*
+	 * Guest RAM lives on tmpfs, in a directory only we can enter, under
+	 * a name nobody can have prepared for us (mkdtemp, O_EXCL|O_NOFOLLOW).
+	 */
+	vm->ram_dir = g_strdup(access("/dev/shm", W_OK) == 0 ?
+			       "/dev/shm/enl-host-ram-XXXXXX" :
+			       "/tmp/enl-host-ram-XXXXXX");
+	if (!mkdtemp(vm->ram_dir)) {
+		*err = -errno;
+		g_free(vm->ram_dir);
+		vm->ram_dir = NULL;
+		goto fail;
+	}
+	*err = enl_guest_mem_create(&vm->mem, vm->ram_dir,
+				    cfg->mem_mib << 20, &vm->ram_path);
+	if (*err)
+		goto fail;
 	vm->ivshmem_sock = g_build_filename(vm->tmpdir, "ivshmem.sock", NULL);
 	vm->qmp_sock = g_build_filename(vm->tmpdir, "qmp.sock", NULL);
 	vm->cfg.ram_path = vm->ram_path;
@@ -187,9 +195,12 @@ void enl_vm_free(struct enl_vm *vm)
 	enl_hvif_shm_destroy(&vm->shm);
 	if (vm->ram_path && !vm->ram_unlinked)
 		unlink(vm->ram_path);
+	if (vm->ram_dir && !vm->ram_unlinked)
+		rmdir(vm->ram_dir);
 	if (vm->tmpdir)
 		g_rmdir(vm->tmpdir);
 	g_free(vm->ram_path);
+	g_free(vm->ram_dir);
 	g_free(vm->ivshmem_sock);
 	g_free(vm->qmp_sock);
 	g_free(vm->tmpdir);

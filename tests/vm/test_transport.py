@@ -2,14 +2,15 @@
 """VM ring, the pci transport with two vCPUs (hvif version 2, docs/hvif.md):
 each VP has its own SynIC and MSI-X vector, so a channel's interrupts arrive
 on the CPU it targets; a host stalled for 3 s (SIGSTOP) never kills VMBus;
-CPU 1 goes offline and comes back with its SynIC."""
+CPU 1 goes offline and comes back with its SynIC. Then a 4 GiB guest, whose
+RAM above 3 GiB sits at 4 GiB, past the PCI hole (enl-host's region table)."""
 import os
 import re
 import signal
 import sys
 import time
 
-from vmtest import run_suite, wait_until
+from vmtest import Guest, GuestError, Tap, wait_until
 
 SYSBUS = '/sys/bus/enl_vmbus/devices'
 CPU1 = '/sys/devices/system/cpu/cpu1/online'
@@ -169,5 +170,64 @@ def run(t, g):
     t.ok(clean, 'no oops/BUG/WARNING in the guest', bad)
 
 
+
+def run_high_ram(t):
+    """Guest RAM above 3 GiB: 4 GiB put 1 GiB at 4 GiB (QEMU pc), which
+    enl-host reaches through its region table."""
+    try:
+        g = Guest(offers=('echo',), cpus=1, mem='4G')
+    except GuestError as e:
+        t.ok(False, 'a 4 GiB guest boots', str(e))
+        return
+    try:
+        t.ok(True, 'a 4 GiB guest boots (ready in %.1f s)' % g.ready_s)
+        rc, out = g.sh('grep "System RAM" /proc/iomem')
+        t.ok(re.search(r'^\s*100000000-13fffffff : System RAM', out, re.M),
+             'the guest has RAM at 4 GiB..5 GiB (and 3 GiB below)', out)
+        rc, out = g.sh('enl-echo -n 5000 -s 51', timeout=300)
+        t.ok(rc == 0, 'echo on a 4 GiB guest, every byte checked', out)
+        vps, status = vp_lines(g)
+        high = [v for v, s in vps.items() if s[1] >= 1 << 32 or s[2] >= 1 << 32]
+        t.diag('SynIC pages: %s' % ', '.join('vp%d simp 0x%x siefp 0x%x'
+               % (v, s[1], s[2]) for v, s in sorted(vps.items())))
+        t.ok(vps.get(0, (False,))[0],
+             'VP 0\'s SynIC is on (its pages accepted by enl-host)', status)
+        rc, stats = g.ctl('stats')
+        t.ok(re.search(r'^hv\.bad_gpa: 0$', status, re.M) and
+             re.search(r'^error gpadl_gpa 0$', stats, re.M),
+             'enl-host refused no guest address (SynIC pages, ring GPADL)',
+             status + stats)
+        rc, out = g.sh('enl-pingpong 200', timeout=300)
+        t.ok(rc == 0, 'blocking round trips on a 4 GiB guest', out)
+        clean, bad = g.dmesg_clean()
+        t.ok(clean, 'no oops/BUG/WARNING on the 4 GiB guest', bad)
+        t.diag('SynIC pages above 4 GiB on: %s' % (high or 'none'))
+    finally:
+        g.poweroff()
+        g.close(keep=t.failed > 0)
+
+
+def main():
+    t = Tap()
+    try:
+        g = Guest(offers=('echo',), cpus=2)
+    except GuestError as e:
+        t.ok(False, 'guest boots with two vCPUs', str(e))
+        g = None
+    if g:
+        t.ok(True, 'guest boots with two vCPUs (ready in %.1f s)' % g.ready_s)
+        try:
+            run(t, g)
+        except GuestError as e:
+            t.ok(False, 'guest stayed reachable', str(e))
+        finally:
+            g.poweroff()
+            g.close(keep=t.failed > 0)
+            if t.failed:
+                t.diag('logs kept in %s' % g.dir)
+    run_high_ram(t)
+    return t.done()
+
+
 if __name__ == '__main__':
-    sys.exit(run_suite(('echo',), run, cpus=2))
+    sys.exit(main())

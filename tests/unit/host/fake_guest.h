@@ -35,16 +35,17 @@ static const struct enl_hv_irq_ops fake_irq_ops = { .raise_sint = fake_raise };
 
 static inline void fake_guest_init(struct fake_guest *g, uint64_t ram)
 {
+	void *base = aligned_alloc(4096, ram);
+
 	memset(g, 0, sizeof(*g));
-	g->mem.base = aligned_alloc(4096, ram);
-	memset(g->mem.base, 0, ram);
-	g->mem.size = ram;
+	memset(base, 0, ram);
+	enl_guest_mem_set_flat(&g->mem, base, ram);
 }
 
 static inline void fake_guest_fini(struct fake_guest *g)
 {
 	free(g->mem.base);
-	g->mem.base = NULL;
+	memset(&g->mem, 0, sizeof(g->mem));
 }
 
 #endif /* ENL_TESTS_FAKE_GUEST_H */

@@ -116,9 +116,8 @@ int main(void)
 	unsigned int i, all_ok = 1;
 	uint32_t vp;
 
-	mem.base = aligned_alloc(4096, RAM);
+	enl_guest_mem_set_flat(&mem, aligned_alloc(4096, RAM), RAM);
 	memset(mem.base, 0, RAM);
-	mem.size = RAM;
 	shm = aligned_alloc(4096, ENL_HVIF_SHM_SIZE);
 	memset(shm, 0, sizeof(*shm));
 	hv = enl_hv_new(NR_VP, &mem, &irq_ops, NULL);
