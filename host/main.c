@@ -30,7 +30,7 @@
 #include "vss_glue.h"
 #endif
 
-#define MEM_MAX_MIB	3072	/* pc keeps GPA == file offset below this */
+#define MEM_MAX_MIB	65536	/* host/mem maps RAM around the PCI hole */
 
 struct run {
 	GMainLoop *loop;
