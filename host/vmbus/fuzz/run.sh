@@ -19,7 +19,7 @@ src=(host/vmbus/server.c host/vmbus/connection.c host/vmbus/offer.c
      tests/unit/host/vmbus/test-vmbus-fakehv.c
      tests/unit/host/vmbus/test-vmbus-guest.c
      host/vmbus/fuzz/fuzz-vmbus-server.c)
-inc=(-Iinclude -Icommon -Ihost/vmbus -Ihost/vsp -Ihost/hv -Ihost/vmm
+inc=(-Iinclude -Icommon -Ihost/vmbus -Ihost/vsp -Ihost/hv -Ihost/mem
      -Ihost/ctl -Itests/unit/host/vmbus)
 
 cd "$root"
