@@ -56,6 +56,11 @@ else
 	nok "dkms.conf has a stanza for every module in kmod/*/Kbuild (missing:$missing)"
 fi
 
+# Every worktree on a machine installs into the same
+# /lib/modules/<kver>/updates/dkms and shares dkms's signing key: one run
+# at a time, and what was there before is looked at only under the lock.
+exec 9>"${ENL_DKMS_LOCK:-/run/lock/enlighten-check-dkms.lock}"
+flock 9
 tmp=$(mktemp -d)
 mdir=/lib/modules/$kver
 before=$(cd "$mdir" && ls -A)
