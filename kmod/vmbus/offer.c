@@ -143,8 +143,6 @@ void enl_offer_on_offer(struct enl_vmbus *vb, const void *msg, u32 len)
 	unsigned long flags;
 	bool ok;
 
-	if (READ_ONCE(vb->unloading))
-		return;
 	if (relid >= ENL_MAX_RELID) {
 		atomic_long_inc(&vb->err.bad_relid);
 		pr_err_ratelimited("enl_vmbus: offer with relid %u refused\n",
@@ -159,9 +157,16 @@ void enl_offer_on_offer(struct enl_vmbus *vb, const void *msg, u32 len)
 	INIT_WORK(&ch->offer_work, offer_register);
 	INIT_WORK(&ch->rescind_work, offer_rescind_work);
 
+	/*
+	 * unloading is read under chan_lock, as enl_offer_remove_all() sets
+	 * it: either this offer is dropped, or its table entry and work are
+	 * in place before that flush and walk.
+	 */
 	spin_lock_irqsave(&vb->chan_lock, flags);
-	ok = !vb->chan[relid];
-	if (!ok) {
+	ok = !vb->chan[relid] && !vb->unloading;
+	if (vb->unloading) {
+		/* Going away: the host's late offers are not ours to take. */
+	} else if (!ok) {
 		atomic_long_inc(&vb->err.bad_relid);
 		pr_err_ratelimited("enl_vmbus: second offer for relid %u refused\n",
 				   relid);
@@ -171,14 +176,11 @@ void enl_offer_on_offer(struct enl_vmbus *vb, const void *msg, u32 len)
 			atomic_long_inc(&vb->err.bad_msg);
 	} else {
 		vb->chan[relid] = ch;
+		queue_work(vb->offer_wq, &ch->offer_work);
 	}
 	spin_unlock_irqrestore(&vb->chan_lock, flags);
-	if (!ok) {
+	if (!ok)
 		put_device(&ch->vdev.dev);
-		return;
-	}
-	if (!ch->sub_index)
-		queue_work(vb->offer_wq, &ch->offer_work);
 }
 
 /*
@@ -191,29 +193,34 @@ void enl_offer_on_rescind(struct enl_vmbus *vb, const void *msg, u32 len)
 	const struct enl_vmbus_channel_rescind_offer *r = msg;
 	struct enl_vmbus_channel *ch = NULL;
 	unsigned long flags;
-	bool queue = false;
+	bool found = false;
 
 	spin_lock_irqsave(&vb->chan_lock, flags);
 	if (r->child_relid < ENL_MAX_RELID)
 		ch = vb->chan[r->child_relid];
 	if (ch && !ch->rescinded) {
 		WRITE_ONCE(ch->rescinded, true);
-		queue = true;
+		found = true;
+		/* The rescind work may free ch before we are done with it. */
+		get_device(&ch->vdev.dev);
+		/*
+		 * Queued under chan_lock, like the offer: once unloading,
+		 * enl_offer_remove_all() owns every channel.
+		 */
+		if (!ch->primary && !vb->unloading)
+			queue_work(vb->offer_wq, &ch->rescind_work);
 	}
 	spin_unlock_irqrestore(&vb->chan_lock, flags);
-	if (!queue) {
+	if (!found) {
 		atomic_long_inc(&vb->err.bad_relid);
 		pr_err_ratelimited("enl_vmbus: rescind of unknown relid %u\n",
 				   r->child_relid);
 		return;
 	}
 	enl_conn_abort_waiters(vb, ch);
-	if (ch->primary)
-		return;
-	wake_up_all(&ch->sub_wq);
-	/* enl_offer_remove_all() owns every channel once unloading. */
-	if (!READ_ONCE(vb->unloading))
-		queue_work(vb->offer_wq, &ch->rescind_work);
+	if (!ch->primary)
+		wake_up_all(&ch->sub_wq);
+	put_device(&ch->vdev.dev);
 }
 
 /* Unload: remove every device; channels close normally, the host is there. */
@@ -223,7 +230,10 @@ void enl_offer_remove_all(struct enl_vmbus *vb)
 	unsigned long flags;
 	unsigned int relid;
 
+	/* Under chan_lock: no offer or rescind queues work after this. */
+	spin_lock_irqsave(&vb->chan_lock, flags);
 	WRITE_ONCE(vb->unloading, true);
+	spin_unlock_irqrestore(&vb->chan_lock, flags);
 	flush_workqueue(vb->offer_wq);
 	for (relid = 0; relid < ENL_MAX_RELID; relid++) {
 		spin_lock_irqsave(&vb->chan_lock, flags);
