@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config meson ninja-build bc bison flex kmod cpio
 zstd xz-utils perl python3 sparse clang libclang-rt-14-dev
 linux-headers-amd64 linux-source-6.1
-qemu-system-x86 busybox-static e2fsprogs xfsprogs kexec-tools
+qemu-system-x86 busybox-static e2fsprogs xfsprogs kexec-tools sg3-utils fio
 libglib2.0-dev libsystemd-dev libnl-3-dev libnl-route-3-dev liburing-dev
 systemd dkms debhelper rpm groff-base man-db
 dh-dkms lintian rpmlint mmdebstrap

@@ -28,6 +28,7 @@ cp "$top/tests/vm/banner" "$root/bin/enl-banner"
 for ko in $(find "$top/kmod" "$top/tests/vm/kmod" -name '*.ko'); do
 	cp "$ko" "$root/lib/modules/$kver/extra/"
 done
+# sd_mod (with scsi_mod) is also what enl_storvsc's disks need.
 intree="loop ext4 xfs dummy ata_piix sd_mod e1000"
 for m in $intree; do
 	modprobe -d "$kroot" -S "$kver" --show-depends "$m" |
@@ -65,6 +66,13 @@ done
 for tool in /sbin/mke2fs /sbin/mkfs.xfs; do
 	[ -x "$tool" ] || { echo "mkinitramfs: $tool missing (make deps)" >&2; exit 1; }
 	add_binary "$tool"
+done
+# sg3_utils for tests/vm/test_storage.py (SCSI commands on the synthetic
+# disk); fio is too big for every boot's initramfs: that test brings it on a
+# disk of its own.
+for tool in sg_inq sg_vpd sg_readcap sg_luns sg_unmap sg_sync sg_reset; do
+	[ -x "/usr/bin/$tool" ] || { echo "mkinitramfs: $tool missing (make deps)" >&2; exit 1; }
+	add_binary "/usr/bin/$tool"
 done
 # glibc's loader path on Debian is /lib64 -> /lib/x86_64-linux-gnu: keep both.
 [ -e "$root/lib64/ld-linux-x86-64.so.2" ] || {

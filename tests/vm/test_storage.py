@@ -1,0 +1,387 @@
+#!/usr/bin/env python3
+"""VM ring, synthetic storage: the guest's enl_storvsc.
+
+First without storage: enl_storvsc loads against enl_vmbus, scsi_mod and
+sd_mod, registers on the enl_vmbus bus under its own name and unloads.
+
+Then on 2 vCPUs with disks (`enl-host run --disk`, the storage VSP): the
+guest sees SCSI disks driven by enl_storvsc with one queue per channel,
+and a disk on the IDE accelerator; sg3_utils (sg_inq, sg_vpd 0x80 0x83
+0xb0 0xb2, sg_readcap -l, sg_luns, sg_unmap, sg_sync) answer; ext4 and
+xfs are made, a tree written, checksummed, remounted and checked again,
+and the host checks the image file itself (e2fsck, xfs_repair -n); UNMAP
+punches a hole in the backing file and the range reads back as zeros;
+fio (from a second, read-only LUN: it is too big for every boot's
+initramfs) writes and verifies with crc32c from a job per queue; hot-add,
+resize and hot-remove of a LUN reach the guest; no queue counts a bogus
+completion; sg_reset -H resets the host under I/O and nothing is lost; a
+packet that fills the inbound ring is counted as bogus and dropped; the
+IDE controller's ring is corrupted under I/O and the writer fails
+(timeout, reset, offline) instead of hanging; last, the host rescinds the
+SCSI controller under a mounted file system with a writer running, and
+its disks leave the guest without a hang or an oops."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from vmtest import Guest, GuestError, Tap, wait_until
+
+# mkfs.xfs wants more than 300 MB.
+DISK_MB = 512
+SYSBUS = '/sys/bus/enl_vmbus'
+
+
+def smoke(t):
+    """The module on its own: no storage device is offered."""
+    try:
+        g = Guest()
+    except GuestError as e:
+        t.ok(False, 'guest boots', str(e))
+        return
+    try:
+        rc, out = g.sh('modprobe sd_mod && modprobe enl_storvsc && lsmod')
+        t.ok(rc == 0 and re.search(r'^enl_storvsc ', out, re.M) is not None,
+             'enl_storvsc loads (with scsi_mod, sd_mod, enl_vmbus)', out)
+        rc, out = g.sh('ls %s/drivers' % SYSBUS)
+        t.ok(rc == 0 and 'enl_storvsc' in out.split(),
+             'enl_storvsc registered on the enl_vmbus bus', out)
+        rc, out = g.sh('cat /sys/class/scsi_host/*/proc_name 2>/dev/null; true')
+        t.ok(rc == 0 and 'enl_storvsc' not in out.split(),
+             'no enl_storvsc Scsi_Host without a storage offer', out)
+        rc, out = g.sh('rmmod enl_storvsc && ! lsmod | grep -q "^enl_storvsc "')
+        t.ok(rc == 0, 'enl_storvsc unloads', out)
+        ok, bad = g.dmesg_clean()
+        t.ok(ok, 'no oops or warning in dmesg', bad)
+    except GuestError as e:
+        t.ok(False, 'guest stayed reachable', str(e))
+    finally:
+        g.close(keep=t.failed > 0)
+
+
+def make_tools_image(path):
+    """An ext4 image holding fio, the libraries it loads and the loader."""
+    root = tempfile.mkdtemp(prefix='enl-tools-')
+    try:
+        os.makedirs(os.path.join(root, 'lib'))
+        shutil.copy('/usr/bin/fio', root)
+        out = subprocess.run(['ldd', '/usr/bin/fio'], capture_output=True,
+                             text=True, check=True).stdout
+        for lib in re.findall(r'(/\S+) \(0x', out):
+            shutil.copy(lib, os.path.join(root, 'lib', os.path.basename(lib)))
+        subprocess.run(['mke2fs', '-q', '-F', '-t', 'ext4', '-d', root, path, '200M'],
+                       check=True, capture_output=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def storvsc_disks(g, cls='scsi'):
+    """{lun: /dev/sdX} of the disks on enl_storvsc's controllers of class
+    cls (scsi or ide, from the host's enl_protocol)."""
+    cmd = ('for b in /sys/block/sd*; do [ -e "$b" ] || continue; '
+           'p=$(readlink -f $b/device); h=${p%%/target*}; h=${h##*/}; '
+           'echo "${b##*/} ${p##*/} $(cat /sys/class/scsi_host/$h/proc_name) '
+           '$(cat /sys/class/scsi_host/$h/enl_protocol 2>/dev/null)"; done')
+    rc, out = g.sh(cmd)
+    disks = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) > 3 and f[2] == 'enl_storvsc' and 'class=%s' % cls in f[3:]:
+            disks[int(f[1].split(':')[3])] = '/dev/' + f[0]
+    return disks
+
+
+def queues(g, cls='scsi'):
+    """The enl_queues lines of enl_storvsc's controller of class cls."""
+    rc, out = g.sh('for h in /sys/class/scsi_host/host*; do grep -q "class=%s " '
+                   '$h/enl_protocol 2>/dev/null && cat $h/enl_queues; done' % cls)
+    return [dict(re.findall(r'(\w+)=(\d+)', l)) for l in out.splitlines() if l]
+
+
+def data_at(path, off, length):
+    """True if the file has allocated data in [off, off + length)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            pos = os.lseek(fd, off, os.SEEK_DATA)
+        except OSError:
+            return False
+        return pos < off + length
+    finally:
+        os.close(fd)
+
+
+def fs_round(t, g, host_img, dev, fs):
+    """mkfs, a tree, checksums, remount, checksums; the host checks the
+    image once the guest has unmounted."""
+    # /bin/mke2fs is e2fsprogs' (busybox's makes no ext4); both file
+    # systems need crc32c, which busybox modprobe (no softdeps) leaves out.
+    mkfs = {'ext4': '/bin/mke2fs -q -F -t ext4', 'xfs': '/bin/mkfs.xfs -q -f'}[fs]
+    rc, out = g.sh('modprobe crc32c_generic && modprobe %s && %s %s' % (fs, mkfs, dev),
+                   timeout=300)
+    t.ok(rc == 0, '%s: mkfs on %s' % (fs, dev), out)
+    tree = ('mkdir -p /mnt/d && mount -t %s %s /mnt/d && cd /mnt/d && '
+            'for i in 1 2 3 4; do mkdir -p d$i/e; for j in 1 2 3 4 5 6; do '
+            'dd if=/dev/urandom of=d$i/e/f$j bs=4k count=$((i * j * 7 + 1)) 2>/dev/null; '
+            'done; done && dd if=/dev/urandom of=big bs=1M count=24 2>/dev/null && '
+            'find . -type f | sort | xargs sha256sum > /tmp/sums.%s && sync && '
+            'cd / && umount /mnt/d' % (fs, dev, fs))
+    rc, out = g.sh(tree, timeout=600)
+    t.ok(rc == 0, '%s: tree written and checksummed, unmounted' % fs, out)
+    if fs == 'ext4':
+        r = subprocess.run(['e2fsck', '-fn', host_img], capture_output=True, text=True)
+    else:
+        r = subprocess.run(['xfs_repair', '-n', '-f', host_img], capture_output=True,
+                           text=True)
+    t.ok(r.returncode == 0, '%s: the host finds the image file clean' % fs,
+         r.stdout[-1500:] + r.stderr[-1500:])
+    rc, out = g.sh('mount -t %s %s /mnt/d && cd /mnt/d && sha256sum -c /tmp/sums.%s '
+                   '| grep -vc ": OK$"; cd / ; umount /mnt/d' % (fs, dev, fs), timeout=300)
+    t.ok(out.strip().splitlines()[:1] == ['0'],
+         '%s: after remount every checksum matches' % fs, out[-1500:])
+
+
+def full(t, ncpu=2):
+    tmp = tempfile.mkdtemp(prefix='enl-storage-')
+    img = os.path.join(tmp, 'disk0.img')
+    tools = os.path.join(tmp, 'tools.img')
+    hot = os.path.join(tmp, 'hot.img')
+    with open(img, 'wb') as f:
+        f.truncate(DISK_MB << 20)
+    ide = os.path.join(tmp, 'ide.img')
+    for path in (hot, ide):
+        with open(path, 'wb') as f:
+            f.truncate(64 << 20)
+    make_tools_image(tools)
+    try:
+        g = Guest(disks=[img + ',lun=0', tools + ',ro,lun=1', ide + ',ide'], cpus=ncpu)
+    except GuestError as e:
+        t.ok(False, 'guest boots with two disks', str(e))
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    t.ok(True, 'guest boots with two disks (ready in %.1f s)' % g.ready_s)
+    try:
+        body(t, g, ncpu, img, hot)
+    except GuestError as e:
+        t.ok(False, 'guest stayed reachable', str(e))
+    except Exception as e:
+        t.ok(False, 'test ran to the end', '%r\n%s' % (e, g.logs()))
+    finally:
+        g.close(keep=t.failed > 0)
+        if t.failed:
+            t.diag('logs kept in %s' % g.dir)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def body(t, g, ncpu, img, hot):
+    rc, out = g.sh('modprobe sd_mod && modprobe enl_storvsc')
+    t.ok(rc == 0, 'sd_mod and enl_storvsc load', out)
+    disks = wait_until(lambda: (lambda d: d if 0 in d and 1 in d else None)(storvsc_disks(g)),
+                       60)
+    t.ok(bool(disks), 'the guest sees LUN 0 and LUN 1 as sd disks on enl_storvsc',
+         g.sh('ls -l /sys/block; dmesg | tail -30')[1])
+    if not disks:
+        return
+    dev = disks[0]
+    rc, proto = g.sh('cat /sys/class/scsi_host/host*/enl_protocol')
+    t.diag(proto.strip())
+    m = re.search(r'class=scsi \S+ host_subchannels=(\d+)', proto)
+    want = min(ncpu, 1 + int(m.group(1))) if m else -1
+    q = queues(g)
+    t.ok(len(q) == want and sorted(int(x['cpu']) for x in q) == list(range(want)),
+         'a queue per channel the host grants, up to one per vCPU (%d), each on its '
+         'own CPU' % want, g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1])
+    if want < ncpu:
+        t.ok(True, 'one queue per vCPU # SKIP the host offers %s sub-channels'
+             % (m.group(1) if m else 'no'))
+    rc, out = g.sh('cat /sys/block/%s/size' % dev[5:])
+    t.ok(out.strip() == str((DISK_MB << 20) // 512), 'LUN 0 is %d MiB' % DISK_MB, out)
+
+    # The IDE accelerator: its own controller, one channel, one disk.
+    ide = wait_until(lambda: storvsc_disks(g, 'ide').get(0), 30)
+    iq = queues(g, 'ide')
+    t.ok(bool(ide) and len(iq) == 1,
+         'the IDE accelerator binds too: one queue, its disk an sd disk',
+         g.sh('cat /sys/class/scsi_host/host*/enl_protocol')[1])
+    if ide:
+        rc, out = g.sh('dd if=/dev/urandom of=/tmp/ide.in bs=64k count=64 2>/dev/null && '
+                       'dd if=/tmp/ide.in of=%s bs=64k oflag=direct 2>/dev/null && '
+                       'a=$(sha256sum < /tmp/ide.in) && b=$(dd if=%s bs=64k count=64 '
+                       'iflag=direct 2>/dev/null | sha256sum) && [ "$a" = "$b" ]'
+                       % (ide, ide), timeout=120)
+        t.ok(rc == 0, 'IDE disk: 4 MiB written and read back alike', out)
+
+    # sg3_utils straight at the disk.
+    rc, out = g.sh('sg_inq %s' % dev)
+    t.ok(rc == 0 and 'Peripheral device type: disk' in out, 'sg_inq: a disk', out)
+    for page in ('0x80', '0x83', '0xb0', '0xb2'):
+        rc, out = g.sh('sg_vpd -p %s %s' % (page, dev))
+        t.ok(rc == 0, 'sg_vpd -p %s answers' % page, out)
+    rc, out = g.sh('sg_readcap -l %s' % dev)
+    m = re.search(r'Device size: (\d+) bytes', out)
+    t.ok(rc == 0 and m and int(m.group(1)) == DISK_MB << 20,
+         'sg_readcap -l: %d MiB' % DISK_MB, out)
+    rc, out = g.sh('sg_luns %s' % dev)
+    t.ok(rc == 0 and re.search(r'^\s+0000000000000000$', out, re.M) and
+         re.search(r'^\s+0001000000000000$', out, re.M), 'sg_luns: LUNs 0 and 1', out)
+    rc, out = g.sh('sg_sync %s' % dev)
+    t.ok(rc == 0, 'sg_sync (SYNCHRONIZE CACHE)', out)
+
+    # UNMAP reaches the backing file as a hole, and reads back as zeros.
+    off_mb, len_mb = 64, 8
+    rc, out = g.sh('dd if=/dev/urandom of=%s bs=1M seek=%d count=%d oflag=direct '
+                   '2>&1 && sg_sync %s' % (dev, off_mb, len_mb, dev), timeout=120)
+    t.ok(rc == 0 and data_at(img, off_mb << 20, len_mb << 20),
+         'written range is allocated in the backing file', out)
+    rc, out = g.sh('sg_unmap --lba=%d --num=%d %s' % ((off_mb << 20) // 512,
+                                                      (len_mb << 20) // 512, dev))
+    t.ok(rc == 0 and not data_at(img, off_mb << 20, len_mb << 20),
+         'sg_unmap: the range is a hole in the backing file', out)
+    rc, out = g.sh('a=$(dd if=%s bs=1M skip=%d count=%d iflag=direct 2>/dev/null | sha256sum); '
+                   'b=$(dd if=/dev/zero bs=1M count=%d 2>/dev/null | sha256sum); '
+                   '[ "$a" = "$b" ]' % (dev, off_mb, len_mb, len_mb))
+    t.ok(rc == 0, 'the unmapped range reads back as zeros', out)
+
+    # File systems, checked in the guest and by the host.
+    fs_round(t, g, img, dev, 'ext4')
+    fs_round(t, g, img, dev, 'xfs')
+
+    # fio from the tools LUN, a verifying job per queue.
+    before = queues(g)
+    fio = ('modprobe crc32c_generic; modprobe ext4; mkdir -p /mnt/t && mount -o ro -t ext4 %s /mnt/t && '
+           '/mnt/t/lib/ld-linux-x86-64.so.2 --library-path /mnt/t/lib /mnt/t/fio '
+           '--name=v --filename=%s --direct=1 --ioengine=libaio --rw=randwrite '
+           '--bs=4k --bsrange=4k-64k --iodepth=16 --size=48M --numjobs=%d '
+           '--offset_increment=64M --cpus_allowed=0-%d --cpus_allowed_policy=split '
+           '--verify=crc32c --verify_fatal=1 --do_verify=1 --group_reporting; '
+           'r=$?; umount /mnt/t; exit $r' % (disks[1], dev, ncpu, ncpu - 1))
+    rc, out = g.sh(fio, timeout=900)
+    t.diag('\n'.join(l.strip() for l in out.splitlines()
+                     if re.match(r'\s*(read|write|WRITE|READ|lat \(usec\)):', l)))
+    t.ok(rc == 0 and re.search(r'err=\s*0\b', out) is not None,
+         'fio randwrite with verify=crc32c, %d jobs' % ncpu, out[-2500:])
+    after = queues(g)
+    moved = [int(a['completed']) - int(b['completed']) for a, b in zip(after, before)]
+    t.ok(len(moved) == ncpu and all(m > 100 for m in moved),
+         'every queue carried fio\'s commands', 'completed per queue: %s' % moved)
+
+    # Hot add, resize, hot remove.
+    rc, out = g.ctl('disk', 'add', hot + ',lun=2')
+    t.ok(rc == 0, 'ctl disk add (LUN 2)', out)
+    d = wait_until(lambda: storvsc_disks(g).get(2), 60)
+    t.ok(bool(d), 'the hot-added LUN appears in the guest', g.sh('dmesg | tail -20')[1])
+    with open(img, 'r+b') as f:
+        f.truncate((DISK_MB + 64) << 20)
+    rc, out = g.ctl('disk', 'resize', '0', '0')
+    t.ok(rc == 0, 'ctl disk resize (LUN 0 grown by 64 MiB)', out)
+    want = str(((DISK_MB + 64) << 20) // 512)
+    grown = wait_until(lambda: g.sh('dd if=%s of=/dev/null bs=4k count=1 iflag=direct '
+                                    '2>/dev/null; cat /sys/block/%s/size'
+                                    % (dev, dev[5:]))[1].strip() == want, 60)
+    t.ok(bool(grown), 'the guest sees the new capacity online',
+         g.sh('cat /sys/block/%s/size; dmesg | tail -10' % dev[5:])[1])
+    rc, out = g.ctl('disk', 'remove', '2')
+    t.ok(rc == 0, 'ctl disk remove (LUN 2)', out)
+    gone = wait_until(lambda: 2 not in storvsc_disks(g), 60)
+    t.ok(bool(gone), 'the removed LUN leaves the guest', g.sh('dmesg | tail -20')[1])
+
+    q = queues(g) + queues(g, 'ide')
+    t.diag(g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1].strip())
+    t.ok(q and all(x['bogus'] == '0' and x['orphaned'] == '0' and x['inflight'] == '0'
+                   for x in q),
+         'no bogus completion, nothing orphaned or left in flight',
+         g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1])
+    host_reset(t, g, dev)
+    oversize(t, g, dev)
+    dead_ring(t, g)
+    rescind(t, g, dev)
+    ok, bad = g.dmesg_clean()
+    t.ok(ok, 'no oops or warning in dmesg', bad)
+
+
+def host_reset(t, g, dev):
+    """sg_reset -H runs the driver's host reset (RESET_BUS, wait for the
+    host to answer what it held) under I/O; nothing is lost."""
+    g.sh('dd if=/dev/urandom of=/tmp/rst.in bs=64k count=128 2>/dev/null')
+    rc, out = g.sh('dd if=/tmp/rst.in of=%s bs=64k seek=1024 oflag=direct 2>/dev/null & '
+                   'sleep 1; sg_reset -H %s; r=$?; wait; exit $r' % (dev, dev), timeout=180)
+    t.ok(rc == 0, 'sg_reset -H: the host reset succeeds under I/O', out)
+    rc, out = g.sh('a=$(sha256sum < /tmp/rst.in); b=$(dd if=%s bs=64k skip=1024 count=128 '
+                   'iflag=direct 2>/dev/null | sha256sum); [ "$a" = "$b" ]' % dev, timeout=120)
+    t.ok(rc == 0, 'what was written across the reset reads back intact', out)
+    rc, out = g.sh('dmesg | grep "host reset"')
+    t.ok('host reset done' in out, 'the driver reports the reset done', out)
+
+
+def oversize(t, g, dev):
+    """A packet that fills the primary's inbound ring and is no VMSTOR
+    packet: counted as bogus and dropped; I/O goes on."""
+    rc, out = g.ctl('devices')
+    relid = re.findall(r'^(\d+) scsi ', out, re.M)
+    before = sum(int(x['bogus']) for x in queues(g))
+    rc, res = g.ctl('fault', 'oversize', relid[0]) if relid else (1, out)
+    t.ok(rc == 0, 'fault oversize on the SCSI primary', res)
+    counted = wait_until(lambda: sum(int(x['bogus']) for x in queues(g)) == before + 1, 20)
+    t.ok(counted, 'the driver counts it as one bogus packet',
+         g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1])
+    rc, out = g.sh('dd if=%s of=/dev/null bs=1M count=16 iflag=direct' % dev, timeout=120)
+    t.ok(rc == 0, 'I/O goes on after it', out)
+
+
+def dead_ring(t, g):
+    """The IDE controller's inbound ring is corrupted under I/O: nothing
+    answers any more, not even the reset. The commands time out, the
+    reset gives up after its bounded wait, and the midlayer takes the
+    disk offline: the I/O fails, nothing hangs."""
+    ide = storvsc_disks(g, 'ide').get(0)
+    rc, out = g.ctl('devices')
+    relid = re.findall(r'^(\d+) ide ', out, re.M)
+    if not ide or not relid:
+        t.ok(False, 'an IDE disk and its controller to break', out)
+        return
+    g.sh('(dd if=/dev/zero of=%s bs=64k count=100000 oflag=direct; echo $? >/tmp/ide.rc) '
+         '>/dev/null 2>&1 &' % ide)
+    rc, res = g.ctl('fault', 'corrupt-ring', relid[0])
+    t.ok(rc == 0, 'fault corrupt-ring on the IDE controller under I/O', res)
+    t0 = time.monotonic()
+    done = wait_until(lambda: g.sh('test -s /tmp/ide.rc')[0] == 0, 300, 2)
+    took = time.monotonic() - t0
+    rc, code = g.sh('cat /tmp/ide.rc')
+    t.ok(done and code.strip() not in ('', '0'),
+         'the writer gets an error instead of hanging (%.0f s)' % took,
+         g.sh('dmesg | tail -30')[1])
+    rc, state = g.sh('cat /sys/block/%s/device/state' % ide[5:])
+    t.ok(state.strip() == 'offline', 'the IDE disk is offline', state)
+
+
+def rescind(t, g, dev):
+    """The host takes the SCSI controller away under a mounted file
+    system with a writer running: its disks leave, the guest lives on."""
+    rc, out = g.sh('mount -t ext4 %s /mnt/d 2>&1 || { /bin/mke2fs -q -F -t ext4 %s && '
+                   'mount -t ext4 %s /mnt/d; }' % (dev, dev, dev), timeout=300)
+    t.ok(rc == 0, 'a file system is mounted on LUN 0 again', out)
+    g.sh('(while dd if=/dev/urandom of=/mnt/d/w bs=64k count=64 conv=fsync 2>/dev/null; '
+         'do :; done) >/dev/null 2>&1 &')
+    rc, out = g.ctl('devices')
+    relid = re.findall(r'^(\d+) scsi ', out, re.M)
+    rc, res = g.ctl('rescind', relid[0]) if relid else (1, 'no scsi device in:\n' + out)
+    t.ok(rc == 0, 'ctl rescind of the SCSI controller', res)
+    gone = wait_until(lambda: not storvsc_disks(g), 180, 1)
+    t.ok(gone, 'its disks leave the guest (I/O in flight fails, no hang)',
+         g.sh('ls /sys/block; dmesg | tail -30')[1])
+    rc, out = g.sh('kill %1 2>/dev/null; umount -l /mnt/d; echo alive')
+    t.ok('alive' in out, 'the guest still answers after the rescind', out)
+
+
+def main():
+    t = Tap()
+    smoke(t)
+    full(t)
+    return t.done()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
