@@ -104,7 +104,7 @@ static int stor_step(struct stor_dev *sd, u32 op, u16 arg,
 }
 
 /*
- * BEGIN, the newest common version, properties, sub-channels, END.
+ * BEGIN, the newest common version, properties, END, sub-channels.
  * Returns how many sub-channels the host agreed to create, or -errno.
  */
 int stor_handshake(struct stor_dev *sd)
@@ -152,7 +152,13 @@ int stor_handshake(struct stor_dev *sd)
 	sd->host_subchannels = min_t(u16, props.max_channel_cnt,
 				     STOR_MAX_QUEUES - 1);
 
-	/* One channel per CPU, as many as the host grants; IDE has one. */
+	ret = stor_step(sd, ENL_VSTOR_OP_END_INITIALIZATION, 0, &r);
+	if (ret)
+		return ret;
+	/*
+	 * One channel per CPU, as many as the host grants; IDE has one. Asked
+	 * for once initialization has ended, as the host (and Linux) expect.
+	 */
 	if (!sd->ide && sd->multi_channel)
 		nsub = min_t(unsigned int, num_online_cpus() - 1,
 			     sd->host_subchannels);
@@ -167,8 +173,7 @@ int stor_handshake(struct stor_dev *sd)
 			nsub = 0;
 		}
 	}
-	ret = stor_step(sd, ENL_VSTOR_OP_END_INITIALIZATION, 0, &r);
-	return ret ? ret : nsub;
+	return nsub;
 }
 
 static int stor_open_one(struct stor_dev *sd, unsigned int index,
