@@ -21,6 +21,7 @@
 #include "server.h"
 #endif
 #ifdef ENL_HAVE_VSP
+#include "net_glue.h"
 #include "stor_glue.h"
 #include "vsp_all.h"
 #endif
@@ -41,7 +42,7 @@ struct run {
 /* ---- The seam to the VMBus server: all of it lives in these two. ---- */
 
 static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
-			 char **offers, char **disks)
+			 char **offers, char **disks, char **nics)
 {
 #ifdef ENL_HAVE_VMBUS
 	struct enl_vmbus_server *srv = enl_vmbus_server_new(hv);
@@ -92,9 +93,22 @@ static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
 		}
 	}
 	enl_stor_register_ctl(srv, ctl);
+	/* Then the NICs, in order: each is an offer of its own. */
+	for (; nics && *nics; nics++) {
+		g_autoptr(GString) why = g_string_new(NULL);
+
+		rc = enl_nic_add(srv, *nics, why);
+		if (rc < 0) {
+			g_strchomp(why->str);
+			g_printerr("enl-host: --nic %s: %s\n", *nics, why->str);
+			enl_vmbus_server_free(srv);
+			return NULL;
+		}
+	}
+	enl_nic_register_ctl(srv, ctl);
 #else
-	if (disks && *disks) {
-		g_printerr("enl-host: --disk needs the storage VSP, which this build lacks\n");
+	if ((disks && *disks) || (nics && *nics)) {
+		g_printerr("enl-host: --disk and --nic need the VSPs, which this build lacks\n");
 		enl_vmbus_server_free(srv);
 		return NULL;
 	}
@@ -104,8 +118,8 @@ static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
 #else
 	(void)hv;
 	(void)ctl;
-	if ((offers && *offers) || (disks && *disks)) {
-		g_printerr("enl-host: --offer and --disk need the VMBus server, which this build lacks\n");
+	if ((offers && *offers) || (disks && *disks) || (nics && *nics)) {
+		g_printerr("enl-host: --offer, --disk and --nic need the VMBus server, which this build lacks\n");
 		return NULL;
 	}
 	return (void *)1;	/* nothing to serve, nothing to free */
@@ -172,7 +186,7 @@ static int cmd_run(int argc, char **argv)
 	g_autofree char *kernel = NULL, *initrd = NULL, *append = NULL;
 	g_autofree char *console = NULL, *serial2 = NULL, *ctl_path = NULL;
 	g_autofree char *mem = NULL, *accel = NULL, *qemu = NULL;
-	g_auto(GStrv) offers = NULL, disks = NULL;
+	g_auto(GStrv) offers = NULL, disks = NULL, nics = NULL;
 	gint cpus = 1;
 	GOptionEntry entries[] = {
 		{ "kernel", 0, 0, G_OPTION_ARG_FILENAME, &kernel, "Guest kernel (bzImage or vmlinux)", "FILE" },
@@ -185,6 +199,7 @@ static int cmd_run(int argc, char **argv)
 		{ "ctl", 0, 0, G_OPTION_ARG_FILENAME, &ctl_path, "Control socket path", "SOCK" },
 		{ "offer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &offers, "Offer a VMBus device of this class (repeatable)", "CLASS" },
 		{ "disk", 0, 0, G_OPTION_ARG_STRING_ARRAY, &disks, "Give the guest a synthetic disk (repeatable): a raw image or block device, options ro, wt (write-through), ide (the IDE accelerator instead of SCSI), lun=N, bs=512|4096, serial=S, nodirect", "FILE[,ro][,wt][,ide][,lun=N]" },
+		{ "nic", 0, 0, G_OPTION_ARG_STRING_ARRAY, &nics, "Give the guest a synthetic NIC (repeatable) backed by TAP NAME (created if absent; one queue per channel), options mac=XX:XX:XX:XX:XX:XX, queues=N (default 4), mtu=N (largest MTU offered, default 9000; also set on the TAP), link=down; tap=none: no backend", "tap=NAME[,mac=M][,queues=N][,mtu=N]" },
 		{ "accel", 0, 0, G_OPTION_ARG_STRING, &accel, "tcg (default) or kvm (only with usable hardware virtualization)", "ACCEL" },
 		{ "qemu", 0, 0, G_OPTION_ARG_FILENAME, &qemu, "QEMU binary (default qemu-system-x86_64)", "PATH" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -256,7 +271,7 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	enl_vm_register_ctl(r.vm, ctl);
-	srv = vmbus_start(enl_vm_hv(r.vm), ctl, offers, disks);
+	srv = vmbus_start(enl_vm_hv(r.vm), ctl, offers, disks, nics);
 	if (!srv)
 		goto out;
 	r.loop = g_main_loop_new(NULL, FALSE);
@@ -302,6 +317,7 @@ static void usage(FILE *f)
 		"Usage: enl-host run --kernel K [--initrd I] [--mem M] [--cpus N] [--append ARGS]\n"
 		"                    [--console FILE] [--serial2 SOCK] [--ctl SOCK] [--offer CLASS]...\n"
 		"                    [--disk FILE[,ro][,wt][,ide][,lun=N]]...\n"
+		"                    [--nic tap=NAME[,mac=M][,queues=N][,mtu=N]]...\n"
 		"                    [--accel tcg|kvm] [--qemu PATH]\n"
 		"       enl-host ctl [--ctl SOCK] VERB [ARGS...]   (enl-host ctl help lists verbs)\n"
 		"       enl-host --help | --version\n"

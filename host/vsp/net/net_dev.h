@@ -79,7 +79,8 @@
 	X(RX_BAD_VNET_HDR, "rx_bad_vnet_hdr")				\
 	X(RX_RUNT, "rx_runt")						\
 	X(RX_BAD_TID, "rx_bad_tid")					\
-	X(RX_GUEST_FAILED, "rx_guest_failed")
+	X(RX_GUEST_FAILED, "rx_guest_failed")				\
+	X(CTL_ON_SUBCHANNEL, "ctl_on_subchannel")
 
 enum enl_net_stat {
 #define ENL_NET_STAT_ENUM(id, name) ENL_NET_##id,
@@ -201,6 +202,23 @@ void enl_net_recv_complete(struct enl_net_dev *d, uint64_t tid,
 			   const void *msg, size_t len);
 /* Free receive sections (for flow control of the backend reads). */
 uint32_t enl_net_free_sections(struct enl_net_dev *d);
+/*
+ * Bytes of the receive buffer the sections cover (0 before the guest gave
+ * one): every range of a transfer lies inside, the bound for send_xfer.
+ */
+uint64_t enl_net_recv_span(struct enl_net_dev *d);
+
+/*
+ * Fault injection (enl-host ctl nic fault): len bytes of msg, whatever
+ * they say, into a free receive section, sent on queue's channel as one
+ * range of range_len bytes (0: len; at most to the buffer's end) with
+ * channel_type in the NVSP message. The guest's completion frees the
+ * section as usual. 0, -ENOSPC (no section), -EINVAL (len above a
+ * section or range_len past the buffer) or send_xfer's error.
+ */
+int enl_net_xfer_raw(struct enl_net_dev *d, unsigned int queue,
+		     uint32_t channel_type, const void *msg, size_t len,
+		     uint32_t range_len);
 
 /* ---- Link --------------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 #ifndef ENL_HOST_NET_NET_TAP_H
 #define ENL_HOST_NET_NET_TAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -35,6 +36,16 @@ int enl_tap_fd(const struct enl_tap *t, unsigned int q);
 const char *enl_tap_name(const struct enl_tap *t);
 /* TUN_F_* the reader accepts (TUNSETOFFLOAD); 0 or a negative errno. */
 int enl_tap_set_offload(struct enl_tap *t, unsigned int tun_flags);
+
+/*
+ * Take queue q out of the kernel's choice of queues for received frames
+ * (attach false) or put it back: a queue nobody reads (its sub-channel is
+ * not open) would otherwise hold the flows the kernel steers to it.
+ * 0 or a negative errno.
+ */
+int enl_tap_set_queue(struct enl_tap *t, unsigned int q, bool attach);
+/* The interface's MTU (SIOCSIFMTU); 0 or a negative errno. */
+int enl_tap_set_mtu(struct enl_tap *t, unsigned int mtu);
 
 /* One frame out; 0, -EAGAIN when the queue is full, or a negative errno. */
 int enl_tap_write(struct enl_tap *t, unsigned int q,

@@ -322,6 +322,10 @@ static uint32_t do_rndis(struct enl_net_dev *d, unsigned int queue,
 			ok = false;
 		} else if (type == ENL_RNDIS_MSG_PACKET) {
 			ok = net_rndis_tx(d, queue, &m, off, len);
+		} else if (queue) {
+			/* Control is the primary channel's (one thread). */
+			net_count(d, ENL_NET_CTL_ON_SUBCHANNEL);
+			return ENL_NVSP_STAT_INVALID_RNDIS_PKT;
 		} else {
 			uint8_t buf[ENL_NET_CTL_MAX];
 
@@ -364,6 +368,11 @@ enum enl_net_reply enl_net_nvsp(struct enl_net_dev *d, unsigned int queue,
 	}
 	if (len < sizeof(struct enl_nvsp_hdr) + need) {
 		net_count(d, ENL_NET_NVSP_SHORT);
+		return ENL_NET_REPLY_NONE;
+	}
+	if (queue && type != ENL_NVSP_MSG1_SEND_RNDIS_PKT) {
+		/* A sub-channel carries data; setup is the primary's. */
+		net_count(d, ENL_NET_CTL_ON_SUBCHANNEL);
 		return ENL_NET_REPLY_NONE;
 	}
 	if (type == ENL_NVSP_MSG_INIT)

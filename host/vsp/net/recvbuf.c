@@ -90,6 +90,16 @@ uint32_t enl_net_free_sections(struct enl_net_dev *d)
 	return n;
 }
 
+uint64_t enl_net_recv_span(struct enl_net_dev *d)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&d->rx.lock);
+	n = (uint64_t)d->rx.nsections * d->rx.section_size;
+	pthread_mutex_unlock(&d->rx.lock);
+	return n;
+}
+
 void enl_net_xfer_begin(struct enl_net_dev *d, unsigned int queue,
 			struct enl_net_xfer *x)
 {
@@ -212,5 +222,34 @@ int net_send_ctl(struct enl_net_dev *d, const void *msg, size_t len)
 	enl_net_xfer_begin(d, 0, &x);
 	x.msg.msg.rndis.channel_type = ENL_NVSP_CHANNEL_CONTROL;
 	net_xfer_add_section(d, &x, sec, (uint32_t)len);
+	return enl_net_xfer_send(d, &x);
+}
+
+int enl_net_xfer_raw(struct enl_net_dev *d, unsigned int queue,
+		     uint32_t channel_type, const void *msg, size_t len,
+		     uint32_t range_len)
+{
+	struct enl_net_xfer x;
+	uint64_t off;
+	uint32_t sec;
+
+	if (!d->rx.nsections)
+		return -ENOSPC;
+	if (!len || len > d->rx.section_size)
+		return -EINVAL;
+	sec = net_rx_alloc(d);
+	if (sec == ENL_NET_NO_SECTION)
+		return -ENOSPC;
+	off = (uint64_t)sec * d->rx.section_size;
+	if (!range_len)
+		range_len = (uint32_t)len;
+	if (range_len > d->rx.buf.map.len - off ||
+	    !enl_iov_write(&d->rx.buf.map, off, msg, len)) {
+		net_rx_release(d, sec);
+		return -EINVAL;
+	}
+	enl_net_xfer_begin(d, queue, &x);
+	x.msg.msg.rndis.channel_type = channel_type;
+	net_xfer_add_section(d, &x, sec, range_len);
 	return enl_net_xfer_send(d, &x);
 }

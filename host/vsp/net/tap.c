@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <linux/if_tun.h>
 
@@ -99,6 +100,37 @@ int enl_tap_set_offload(struct enl_tap *t, unsigned int tun_flags)
 	if (ioctl(t->fd[0], TUNSETOFFLOAD, (unsigned long)tun_flags) < 0)
 		return -errno;
 	return 0;
+}
+
+int enl_tap_set_queue(struct enl_tap *t, unsigned int q, bool attach)
+{
+	struct ifreq ifr;
+
+	if (q >= t->nqueues)
+		return -EINVAL;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = attach ? IFF_ATTACH_QUEUE : IFF_DETACH_QUEUE;
+	if (ioctl(t->fd[q], TUNSETQUEUE, &ifr) < 0)
+		/* Attaching an attached queue says EINVAL: it is what we want. */
+		return errno == EINVAL ? 0 : -errno;
+	return 0;
+}
+
+int enl_tap_set_mtu(struct enl_tap *t, unsigned int mtu)
+{
+	struct ifreq ifr;
+	int s, ret = 0;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, t->name, IFNAMSIZ);
+	ifr.ifr_mtu = (int)mtu;
+	if (ioctl(s, SIOCSIFMTU, &ifr) < 0)
+		ret = -errno;
+	close(s);
+	return ret;
 }
 
 int enl_tap_write(struct enl_tap *t, unsigned int q,

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The network VSP's insides, shared by vsp.c, nic_info.c and fault.c only. */
+#ifndef ENL_HOST_NET_NIC_H
+#define ENL_HOST_NET_NIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include <glib.h>
+
+#include "net_dev.h"
+#include "net_tap.h"
+#include "net_vsp.h"
+#include "vsp.h"
+
+/* Frames read from the TAP at once: at most one transfer's worth. */
+#define NIC_RX_BATCH	ENL_NET_XFER_MAX_RANGES
+/* A frame from the TAP: a 64 KiB GSO packet with Ethernet and VLAN headers. */
+#define NIC_FRAME_CAP	(65536 + 18)
+
+/*
+ * One channel of a NIC: the registry state of that offer. The primary's
+ * (index 0) owns the NIC; a sub-channel's points at its primary's.
+ */
+struct nic_queue {
+	struct enl_nic *nic;
+	struct enl_vsp_channel *ch;
+	unsigned int index;
+	/* Transfer-page packets the guest has not completed. */
+	struct enl_vsp_inflight *inflight;
+	bool open;
+	/* Set on the queue's context when its primary closes under it. */
+	bool stopped;
+
+	/* The ring's packet being handled. */
+	uint8_t *buf;
+	uint32_t buf_len;
+	struct iovec *gd_iov;
+	/* A completion the guest's ring had no room for. */
+	bool owed;
+	uint64_t owed_tid;
+	uint32_t owed_len;
+	struct enl_nvsp_message owed_msg;
+
+	/* TAP -> guest */
+	GSource *tap_src;	/* NULL while paused */
+	GSource *retry_src;	/* a timer while paused for sections */
+	struct enl_tap_frame *frames;
+	uint8_t *frame_mem;
+	unsigned int nframes, next_frame;	/* read, handed on */
+};
+
+struct enl_nic {
+	struct enl_nic_spec spec;
+	struct enl_tap *tap;		/* NULL: no backend */
+	struct enl_net_dev *dev;
+	uint32_t relid;
+
+	GMutex lock;			/* queues[] and views */
+	struct nic_queue *queues[ENL_NIC_MAX_QUEUES];
+	struct {
+		struct enl_vsp_gpadl *view;
+		uint32_t handle;
+		struct iovec *iov;
+	} views[2];
+
+	unsigned int open_queues;	/* primary's context */
+	uint32_t subs_wanted;		/* the guest's SUBCHANNEL request */
+	struct enl_nic_glue_stats st;	/* atomic adds */
+};
+
+#define nic_count(n, field) \
+	__atomic_add_fetch(&(n)->st.field, 1, __ATOMIC_RELAXED)
+
+#endif /* ENL_HOST_NET_NIC_H */
