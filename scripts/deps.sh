@@ -7,6 +7,7 @@ PKGS="build-essential pkg-config meson ninja-build bc bison flex kmod cpio
 zstd xz-utils perl python3 sparse clang libclang-rt-14-dev
 linux-headers-amd64 linux-source-6.1
 qemu-system-x86 busybox-static e2fsprogs xfsprogs kexec-tools sg3-utils fio
+iproute2 iperf3 iputils-ping
 libglib2.0-dev libsystemd-dev libnl-3-dev libnl-route-3-dev liburing-dev
 systemd dkms debhelper rpm groff-base man-db
 dh-dkms lintian rpmlint mmdebstrap
@@ -29,6 +30,9 @@ export DEBIAN_FRONTEND=noninteractive
 # kexec-tools is for the guest's initramfs (tests/vm/test_kexec.py): keep it
 # from turning this machine's own reboots into kexecs.
 echo "kexec-tools kexec-tools/load_kexec boolean false" | debconf-set-selections
+# iperf3 is for the network tests and benchmark (tests/bench/net), run by
+# hand: no iperf3 server daemon on this machine.
+echo "iperf3 iperf3/start_daemon boolean false" | debconf-set-selections
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

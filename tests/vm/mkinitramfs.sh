@@ -74,6 +74,10 @@ for tool in sg_inq sg_vpd sg_readcap sg_luns sg_unmap sg_sync sg_reset; do
 	[ -x "/usr/bin/$tool" ] || { echo "mkinitramfs: $tool missing (make deps)" >&2; exit 1; }
 	add_binary "/usr/bin/$tool"
 done
+# iperf3 for the network tests and benchmark (tests/bench/net); busybox
+# has ping and ip.
+[ -x /usr/bin/iperf3 ] || { echo "mkinitramfs: iperf3 missing (make deps)" >&2; exit 1; }
+add_binary /usr/bin/iperf3
 # glibc's loader path on Debian is /lib64 -> /lib/x86_64-linux-gnu: keep both.
 [ -e "$root/lib64/ld-linux-x86-64.so.2" ] || {
 	mkdir -p "$root/lib64"

@@ -69,15 +69,60 @@ def kernel_paths():
     return vmlinuz, initrd
 
 
+class NetNs:
+    """A network namespace of a guest's own: enl-host runs in it, so the TAPs
+    its --nic creates, their addresses and every host-side iperf3 or ping
+    are private to the test and cannot meet another test's or the
+    machine's. Needs root (ip netns)."""
+
+    def __init__(self):
+        self.name = 'enl-%d-%s' % (os.getpid(), os.urandom(3).hex())
+        subprocess.run(['ip', 'netns', 'add', self.name], check=True,
+                       capture_output=True)
+        self.run('ip', 'link', 'set', 'lo', 'up')
+
+    def cmd(self, *args):
+        """args as a command line that runs inside the namespace."""
+        return ['ip', 'netns', 'exec', self.name] + [str(a) for a in args]
+
+    def run(self, *args, timeout=60):
+        """Run a command in the namespace; (status, stdout + stderr)."""
+        r = subprocess.run(self.cmd(*args), capture_output=True, text=True,
+                           timeout=timeout)
+        return r.returncode, r.stdout + r.stderr
+
+    def popen(self, *args, **kw):
+        return subprocess.Popen(self.cmd(*args), **kw)
+
+    def tap_up(self, tap, addr=None, mtu=None):
+        """Bring a TAP (made by enl-host --nic) up, with addr (a.b.c.d/n)
+        on it; (status, output)."""
+        rc, out = self.run('ip', 'link', 'set', tap, 'up')
+        if rc == 0 and mtu:
+            rc, out = self.run('ip', 'link', 'set', tap, 'mtu', mtu)
+        if rc == 0 and addr:
+            rc, out = self.run('ip', 'addr', 'replace', addr, 'dev', tap)
+        return rc, out
+
+    def close(self):
+        subprocess.run(['ip', 'netns', 'del', self.name], capture_output=True)
+
+
 class Guest:
     """One guest under enl-host, with its agent connection."""
 
     def __init__(self, offers=('echo',), mem='512M', cpus=1, append='',
-                 disks=()):
+                 disks=(), nics=(), netns=None, qemu=None):
         """disks: `enl-host run --disk` arguments, FILE[,ro][,wt][,ide][,lun=N]
         (the storage VSP offers a controller for them); `ctl disk ...`
-        changes them while the guest runs."""
+        changes them while the guest runs. nics: `enl-host run --nic`
+        arguments, tap=NAME[,mac=M][,queues=N][,mtu=N]; with them (or
+        netns=True) enl-host runs in a network namespace of its own,
+        self.netns (NetNs), where the TAPs are made: self.netns.tap_up()
+        and self.netns.run() work on the host's side. qemu: another QEMU
+        binary or wrapper (enl-host --qemu)."""
         vmlinuz, initrd = kernel_paths()
+        self.netns = NetNs() if (nics or netns) else None
         self.dir = tempfile.mkdtemp(prefix='enl-vm-')
         self.ctl_path = os.path.join(self.dir, 'ctl.sock')
         self.agent_path = os.path.join(self.dir, 'agent.sock')
@@ -91,6 +136,22 @@ class Guest:
             cmd += ['--offer', o]
         for d in disks:
             cmd += ['--disk', d]
+        for n in nics:
+            cmd += ['--nic', n]
+        if qemu:
+            cmd += ['--qemu', qemu]
+        if self.netns:
+            cmd = self.netns.cmd(*cmd)
+        try:
+            self._start(cmd)
+        except BaseException:
+            if self.netns:
+                if getattr(self, 'proc', None):
+                    self.kill()
+                self.netns.close()
+            raise
+
+    def _start(self, cmd):
         self.t0 = time.monotonic()
         self.host_log = open(os.path.join(self.dir, 'enl-host.log'), 'w')
         self.proc = subprocess.Popen(cmd, stdout=self.host_log,
@@ -217,17 +278,20 @@ class Guest:
 
     def close(self, keep=False):
         self.kill()
+        if self.netns:
+            self.netns.close()
         self.host_log.close()
         if not keep:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_suite(offers, body, cpus=1, append='', disks=()):
+def run_suite(offers, body, cpus=1, append='', disks=(), nics=()):
     """Boot one guest with offers, run body(t, g), print TAP; the exit
     status for sys.exit. Logs are kept when anything failed."""
     t = Tap()
     try:
-        g = Guest(offers=offers, cpus=cpus, append=append, disks=disks)
+        g = Guest(offers=offers, cpus=cpus, append=append, disks=disks,
+                  nics=nics)
     except GuestError as e:
         t.ok(False, 'guest boots with %s offered' % ', '.join(offers), str(e))
         return t.done()

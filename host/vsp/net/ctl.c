@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * enl-host's NICs: --nic at start-up and the ctl verb `nic`. Adding a NIC
- * offers a "net" device (a hot add when the guest runs); removing it
+ * offers a "network" device (a hot add when the guest runs); removing it
  * rescinds the offer. The rest runs on the NIC's primary context
  * (enl_vsp_ctl_run), where its engine's control state lives.
  */
@@ -23,7 +23,7 @@ int enl_nic_add(struct enl_vmbus_server *srv, const char *s, GString *out)
 	if (enl_nic_spec_parse(s, &spec, out))
 		return -EINVAL;
 	enl_nic_set_next(&spec);
-	relid = enl_vmbus_server_offer(srv, "net");
+	relid = enl_vmbus_server_offer(srv, "network");
 	err = enl_nic_take_error(&why);
 	if (relid < 0) {
 		g_string_append_printf(out, "offering a NIC: %s\n",
@@ -87,7 +87,7 @@ static int run_on(struct enl_vmbus_server *srv, uint32_t relid,
 			 NULL };
 
 	g_snprintf(num, sizeof(num), "%u", relid);
-	return enl_vsp_ctl_run(srv, "net", arg ? 5 : 4, argv, out, fn);
+	return enl_vsp_ctl_run(srv, "network", arg ? 5 : 4, argv, out, fn);
 }
 
 /* argv[1] is "list" or "json"; the entries so far decide the comma. */

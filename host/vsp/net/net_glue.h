@@ -3,7 +3,7 @@
  * enl-host's network glue: `--nic tap=NAME[,mac=XX:XX:XX:XX:XX:XX]
  * [,queues=N][,mtu=N][,link=down]` and the ctl verb `nic` (add, remove,
  * list [--json], link up|down, stats, fault). Each NIC is one offer of
- * class "net". Compiled into enl-host itself (it needs host/ctl), like
+ * class "network". Compiled into enl-host itself (it needs host/ctl), like
  * the other glue.
  */
 #ifndef ENL_HOST_NET_GLUE_H

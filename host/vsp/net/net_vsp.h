@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The network VSP: class "net" (ENL_GUID_NETWORK) on VMBus. Each offer is
+ * The network VSP: class "network" (ENL_GUID_NETWORK) on VMBus. Each offer is
  * a NIC: one engine (net_dev.h) and one TAP backend (net_tap.h) with a
  * queue per channel; the primary channel is queue 0, sub-channel i (vRSS)
  * queue i, each served on its own channel's worker. vsp.c moves packets
@@ -37,7 +37,7 @@ struct enl_nic_spec {
 };
 
 /*
- * The next offer of class "net" takes this spec (main thread, right
+ * The next offer of class "network" takes this spec (main thread, right
  * before enl_vmbus_server_offer; the class's create runs inside that
  * call). Without one an offer is a NIC without backend. The create's
  * error, if it failed, is returned by enl_nic_take_error() (0 if none),

@@ -832,7 +832,7 @@ static void net_destroy(void *state)
 }
 
 const struct enl_vsp_class enl_vsp_net_class = {
-	.name = "net",
+	.name = "network",
 	.class_guid = ENL_GUID_NETWORK,
 	.create = net_create,
 	.destroy = net_destroy,
