@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Network benchmark: the synthetic NIC (enl_netvsc on enl-host --nic)
+against QEMU's virtio-net and e1000, each on a TAP in a network namespace
+of its own, in the same run, with 1 and 2 vCPUs.
+
+For each vCPU count and NIC one guest boots under enl-host (the emulated
+NICs are added to QEMU's command line by a wrapper, `-netdev tap` in the
+same namespace, as the baselines in MACHINE-NOTES were measured); the
+guest gets 10.0.88.2/24, the TAP 10.0.88.1/24. Measured: iperf3 TCP with
+1 and 4 streams guest to host and host to guest (the guest is the client;
+-R for host to guest), and the ping round trip from the host (mean and
+p99 of ENL_BENCH_PINGS pings). The host's own loopback iperf3 is the
+limit. A synthetic row says "n/a: enl_netvsc not loaded" while the guest
+has no such module (it is measured, never made up). Prints one table,
+then the synthetic NIC's ratios against virtio-net and e1000 per row.
+ENL_BENCH_SECONDS (default 10) is each iperf3 run's length."""
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', '..', 'vm'))
+from vmtest import Guest, GuestError, NetNs  # noqa: E402
+
+SECONDS = int(os.environ.get('ENL_BENCH_SECONDS', '10'))
+PINGS = int(os.environ.get('ENL_BENCH_PINGS', '200'))
+CPUS = [int(c) for c in os.environ.get('ENL_BENCH_CPUS', '1 2').split()]
+HOST_IP, GUEST_IP = '10.0.88.1', '10.0.88.2'
+TAP = 'enlbench0'
+MAC = '00:15:5d:be:00:01'
+EMU_MAC = '52:54:00:be:00:02'
+KINDS = ('synthetic', 'virtio-net', 'e1000')
+COLS = ('g2h_1', 'g2h_4', 'h2g_1', 'h2g_4', 'ping_mean', 'ping_p99')
+
+WRAPPER = '''#!/bin/sh
+# enl-host's QEMU with an emulated NIC on a TAP (in enl-host's namespace).
+exec qemu-system-x86_64 "$@" \\
+    -netdev tap,id=benchnet,ifname={tap},script=no,downscript=no,vhost=off \\
+    -device {model},netdev=benchnet,mac={mac}
+'''
+
+
+class BenchError(Exception):
+    pass
+
+
+def sh(g, cmd, timeout=600):
+    rc, out = g.sh(cmd, timeout)
+    if rc:
+        raise BenchError('guest: %s -> %d\n%s' % (cmd, rc, out))
+    return out
+
+
+def iperf_gbps(out):
+    """The receiver's rate from iperf3 -J output, Gbit/s."""
+    i = out.find('{')
+    if i < 0:
+        raise BenchError('no iperf3 JSON:\n' + out[-2000:])
+    doc = json.loads(out[i:out.rindex('}') + 1])
+    if 'error' in doc:
+        raise BenchError('iperf3: ' + doc['error'])
+    return doc['end']['sum_received']['bits_per_second'] / 1e9
+
+
+def iperf_client(g, streams, reverse):
+    out = sh(g, 'iperf3 -c %s -t %d -P %d -i 0 -J %s' % (
+        HOST_IP, SECONDS, streams, '-R' if reverse else ''),
+        timeout=SECONDS + 60)
+    return iperf_gbps(out)
+
+
+def ping_rtt(ns):
+    rc, out = ns.run('ping', '-c', PINGS, '-i', '0.01', '-W', '1', GUEST_IP,
+                     timeout=PINGS + 30)
+    times = sorted(float(x) * 1000 for x in re.findall(r'time=([\d.]+) ms', out))
+    if len(times) < PINGS * 9 // 10:
+        raise BenchError('ping: %d of %d answered\n%s' % (len(times), PINGS,
+                                                          out[-1000:]))
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    return statistics.mean(times), p99
+
+
+def guest_iface(g, mac):
+    out = sh(g, 'for i in /sys/class/net/*; do [ "$(cat $i/address)" = %s ] '
+                '&& basename $i; done; true' % mac)
+    return out.strip()
+
+
+def boot(kind, cpus, wrapper_dir):
+    """A guest with the NIC of kind; (guest, its interface) or a reason."""
+    if kind == 'synthetic':
+        g = Guest(offers=(), mem='1024M', cpus=cpus,
+                  nics=('tap=%s,mac=%s,queues=%d' % (TAP, MAC, max(cpus, 1)),))
+        rc, out = g.sh('modprobe enl_netvsc')
+        if rc:
+            return g, None, 'n/a: enl_netvsc not loaded'
+        mac = MAC
+    else:
+        model = 'virtio-net-pci' if kind == 'virtio-net' else 'e1000'
+        wrapper = os.path.join(wrapper_dir, 'qemu-%s' % kind)
+        with open(wrapper, 'w') as f:
+            f.write(WRAPPER.format(tap=TAP, model=model, mac=EMU_MAC))
+        os.chmod(wrapper, 0o755)
+        g = Guest(offers=(), mem='1024M', cpus=cpus, netns=True, qemu=wrapper)
+        sh(g, 'modprobe %s' % ('virtio_pci && modprobe virtio_net'
+                               if kind == 'virtio-net' else 'e1000'))
+        mac = EMU_MAC
+    for _ in range(50):
+        iface = guest_iface(g, mac)
+        if iface:
+            break
+        time.sleep(0.2)
+    if not iface:
+        return g, None, 'n/a: no interface with MAC %s in the guest' % mac
+    sh(g, 'ip link set %s up && ip addr add %s/24 dev %s' % (iface, GUEST_IP,
+                                                          iface))
+    rc, out = g.netns.tap_up(TAP, HOST_IP + '/24')
+    if rc:
+        raise BenchError('host TAP: ' + out)
+    return g, iface, None
+
+
+def measure(kind, cpus, wrapper_dir):
+    g, iface, why = boot(kind, cpus, wrapper_dir)
+    server = None
+    try:
+        if why:
+            return why
+        server = g.netns.popen('iperf3', '-s', '-B', HOST_IP,
+                               stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        ok = False
+        for _ in range(50):
+            if g.netns.run('ping', '-c', '1', '-W', '1', GUEST_IP)[0] == 0:
+                ok = True
+                break
+            time.sleep(0.2)
+        if not ok:
+            return 'n/a: the guest never answered ping'
+        time.sleep(0.5)
+        row = {
+            'g2h_1': iperf_client(g, 1, False),
+            'g2h_4': iperf_client(g, 4, False),
+            'h2g_1': iperf_client(g, 1, True),
+            'h2g_4': iperf_client(g, 4, True),
+        }
+        row['ping_mean'], row['ping_p99'] = ping_rtt(g.netns)
+        return row
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+        g.close()
+
+
+def loopback():
+    """iperf3 over the host's loopback, in a namespace of its own."""
+    ns = NetNs()
+    server = ns.popen('iperf3', '-s', '-B', '127.0.0.1',
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        got = []
+        for streams in (1, 4):
+            rc, out = ns.run('iperf3', '-c', '127.0.0.1', '-t', SECONDS,
+                             '-P', streams, '-i', '0', '-J',
+                             timeout=SECONDS + 60)
+            got.append(iperf_gbps(out))
+        return got
+    finally:
+        server.terminate()
+        server.wait()
+        ns.close()
+
+
+def fmt(v, col):
+    return '%7.0f' % v if col.startswith('ping') else '%7.2f' % v
+
+
+def main():
+    wrapper_dir = tempfile.mkdtemp(prefix='enl-bench-net-')
+    results = {}
+    failed = False
+    try:
+        for cpus in CPUS:
+            for kind in KINDS:
+                try:
+                    results[cpus, kind] = measure(kind, cpus, wrapper_dir)
+                except (GuestError, BenchError, subprocess.TimeoutExpired,
+                        ValueError, KeyError) as e:
+                    results[cpus, kind] = 'failed: %s' % str(e).splitlines()[0]
+                    print('# %s, %d vCPU: %s' % (kind, cpus, e), flush=True)
+                    failed = True
+        lo = loopback()
+    finally:
+        shutil.rmtree(wrapper_dir, ignore_errors=True)
+
+    print('iperf3 TCP Gbit/s (%d s each; g2h = guest to host, _1/_4 streams), '
+          'ping RTT us from the host (%d pings)' % (SECONDS, PINGS))
+    print('%-5s %-11s %7s %7s %7s %7s %9s %8s' % (
+        'vCPU', 'NIC', 'g2h_1', 'g2h_4', 'h2g_1', 'h2g_4', 'ping_mean',
+        'ping_p99'))
+    for cpus in CPUS:
+        for kind in KINDS:
+            r = results[cpus, kind]
+            if isinstance(r, str):
+                print('%-5d %-11s %s' % (cpus, kind, r))
+            else:
+                print('%-5d %-11s %s' % (cpus, kind, ' '.join(
+                    fmt(r[c], c).rjust(9 if c == 'ping_mean' else
+                                       8 if c == 'ping_p99' else 7)
+                    for c in COLS)))
+    print('host loopback: %.2f Gbit/s (1 stream), %.2f (4 streams)' % tuple(lo))
+    print('synthetic / baseline (throughput: higher is better; ping: lower '
+          'is better)')
+    for cpus in CPUS:
+        syn = results[cpus, 'synthetic']
+        for base in ('virtio-net', 'e1000'):
+            b = results[cpus, base]
+            if isinstance(syn, str) or isinstance(b, str):
+                why = syn if isinstance(syn, str) else b
+                print('%-5d vs %-10s %s' % (cpus, base, why))
+                continue
+            print('%-5d vs %-10s %s' % (cpus, base, ' '.join(
+                '%s=%.2fx' % (c, syn[c] / b[c]) for c in COLS if b[c])))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
