@@ -13,7 +13,9 @@ p99 of ENL_BENCH_PINGS pings). The host's own loopback iperf3 is the
 limit. A synthetic row says "n/a: enl_netvsc not loaded" while the guest
 has no such module (it is measured, never made up). Prints one table,
 then the synthetic NIC's ratios against virtio-net and e1000 per row.
-ENL_BENCH_SECONDS (default 10) is each iperf3 run's length."""
+ENL_BENCH_SECONDS (default 10) is each iperf3 run's length; ENL_BENCH_CPUS
+(default "1 2") and ENL_BENCH_NICS (default "synthetic virtio-net e1000")
+pick rows."""
 import json
 import os
 import re
@@ -35,7 +37,8 @@ HOST_IP, GUEST_IP = '10.0.88.1', '10.0.88.2'
 TAP = 'enlbench0'
 MAC = '00:15:5d:be:00:01'
 EMU_MAC = '52:54:00:be:00:02'
-KINDS = ('synthetic', 'virtio-net', 'e1000')
+KINDS = tuple(os.environ.get('ENL_BENCH_NICS',
+                             'synthetic virtio-net e1000').split())
 COLS = ('g2h_1', 'g2h_4', 'h2g_1', 'h2g_4', 'ping_mean', 'ping_p99')
 
 WRAPPER = '''#!/bin/sh
@@ -220,9 +223,9 @@ def main():
     print('synthetic / baseline (throughput: higher is better; ping: lower '
           'is better)')
     for cpus in CPUS:
-        syn = results[cpus, 'synthetic']
+        syn = results.get((cpus, 'synthetic'), 'not measured')
         for base in ('virtio-net', 'e1000'):
-            b = results[cpus, base]
+            b = results.get((cpus, base), 'not measured')
             if isinstance(syn, str) or isinstance(b, str):
                 why = syn if isinstance(syn, str) else b
                 print('%-5d vs %-10s %s' % (cpus, base, why))
