@@ -77,6 +77,8 @@ class NetNs:
 
     def __init__(self):
         self.name = 'enl-%d-%s' % (os.getpid(), os.urandom(3).hex())
+        self.procs = []
+        self.dirs = []
         subprocess.run(['ip', 'netns', 'add', self.name], check=True,
                        capture_output=True)
         self.run('ip', 'link', 'set', 'lo', 'up')
@@ -104,7 +106,36 @@ class NetNs:
             rc, out = self.run('ip', 'addr', 'replace', addr, 'dev', tap)
         return rc, out
 
+    def dhcp(self, tap, mac, addr, server='10.0.2.2'):
+        """Serve addr/24 to mac by DHCP on tap (busybox udhcpd in the
+        namespace; server/24 on the TAP, also the router and DNS it names),
+        as QEMU's user network does for a guest that configures its NIC by
+        DHCP. It stops with close()."""
+        rc, out = self.tap_up(tap, server + '/24')
+        if rc:
+            return rc, out
+        d = tempfile.mkdtemp(prefix='enl-dhcp-')
+        self.dirs.append(d)
+        conf = os.path.join(d, 'udhcpd.conf')
+        open(os.path.join(d, 'leases'), 'w').close()
+        with open(conf, 'w') as f:
+            f.write('start %s\nend %s\ninterface %s\nlease_file %s\n'
+                    'pidfile %s\nstatic_lease %s %s\n'
+                    'option subnet 255.255.255.0\noption router %s\n'
+                    'option dns %s\noption lease 86400\n'
+                    % (addr, addr, tap, os.path.join(d, 'leases'),
+                       os.path.join(d, 'pid'), mac, addr, server, server))
+        self.procs.append(self.popen('busybox', 'udhcpd', '-f', conf,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL))
+        return 0, ''
+
     def close(self):
+        for p in self.procs:
+            p.terminate()
+            p.wait()
+        for d in self.dirs:
+            shutil.rmtree(d, ignore_errors=True)
         subprocess.run(['ip', 'netns', 'del', self.name], capture_output=True)
 
 
