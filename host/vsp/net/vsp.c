@@ -390,8 +390,16 @@ static void rx_pump(struct nic_queue *q)
 			q->next_frame++;
 			budget--;
 		}
-		if (!x.nranges)
-			continue;	/* no section: the top of the loop says */
+		if (!x.nranges) {
+			/*
+			 * Sections are free, but not enough for this frame
+			 * (a coalesced one takes several): wait for more.
+			 */
+			nic_count(n, section_waits);
+			rx_pause(q, backoff);
+			backoff = MIN(backoff * 2, RETRY_MAX_MS);
+			break;
+		}
 		/* A failed send is counted (xfer_errors); its frames are lost. */
 		enl_net_xfer_send(n->dev, &x);
 	}
@@ -470,7 +478,7 @@ static void maybe_send_table(struct enl_nic *n)
  * no room): stop reading until it is out.
  */
 static bool handle(struct nic_queue *q, const struct enl_ring_pkt *pkt,
-		   const uint8_t *data, bool *completed)
+		   const uint8_t *data)
 {
 	struct enl_nic *n = q->nic;
 	struct enl_gpa_direct gd = { .iov = q->gd_iov, .max_iov = NIC_GD_MAX_IOV };
@@ -490,7 +498,6 @@ static bool handle(struct nic_queue *q, const struct enl_ring_pkt *pkt,
 		}
 		if (!q->stopped)
 			enl_net_recv_complete(n->dev, (uintptr_t)req, msg, len);
-		*completed = true;
 		return true;
 	case ENL_VMPKT_DATA_INBAND:
 		type = nvsp_type(msg, len);
@@ -550,7 +557,7 @@ static void net_signal(struct enl_vsp_channel *ch)
 {
 	struct nic_queue *q = enl_vsp_priv(ch);
 	struct enl_ring_pkt pkt;
-	bool committed = false, completed = false;
+	bool committed = false;
 	unsigned int n = 0;
 	int ret;
 
@@ -586,7 +593,7 @@ static void net_signal(struct enl_vsp_channel *ch)
 			break;	/* closing, or the ring is corrupt (counted) */
 		committed = false;
 		n++;
-		if (!handle(q, &pkt, q->buf, &completed))
+		if (!handle(q, &pkt, q->buf))
 			break;
 	}
 	if (n == NET_BUDGET)
@@ -598,7 +605,6 @@ static void net_signal(struct enl_vsp_channel *ch)
 	 */
 	if (!q->tap_src)
 		rx_resume(q);
-	(void)completed;
 }
 
 /* ---- Channel life ---- */

@@ -96,13 +96,12 @@ def guest_iface(g, mac):
 
 
 def boot(kind, cpus, wrapper_dir):
-    """A guest with the NIC of kind; (guest, its interface) or a reason."""
+    """A guest with the NIC of kind: (guest, its interface, None), or
+    (guest, None, why not); a guest that failed to come up is closed and
+    raises."""
     if kind == 'synthetic':
         g = Guest(offers=(), mem='1024M', cpus=cpus,
                   nics=('tap=%s,mac=%s,queues=%d' % (TAP, MAC, max(cpus, 1)),))
-        rc, out = g.sh('modprobe enl_netvsc')
-        if rc:
-            return g, None, 'n/a: enl_netvsc not loaded'
         mac = MAC
     else:
         model = 'virtio-net-pci' if kind == 'virtio-net' else 'e1000'
@@ -111,22 +110,31 @@ def boot(kind, cpus, wrapper_dir):
             f.write(WRAPPER.format(tap=TAP, model=model, mac=EMU_MAC))
         os.chmod(wrapper, 0o755)
         g = Guest(offers=(), mem='1024M', cpus=cpus, netns=True, qemu=wrapper)
-        sh(g, 'modprobe %s' % ('virtio_pci && modprobe virtio_net'
-                               if kind == 'virtio-net' else 'e1000'))
         mac = EMU_MAC
-    for _ in range(50):
-        iface = guest_iface(g, mac)
-        if iface:
-            break
-        time.sleep(0.2)
-    if not iface:
-        return g, None, 'n/a: no interface with MAC %s in the guest' % mac
-    sh(g, 'ip link set %s up && ip addr add %s/24 dev %s' % (iface, GUEST_IP,
-                                                          iface))
-    rc, out = g.netns.tap_up(TAP, HOST_IP + '/24')
-    if rc:
-        raise BenchError('host TAP: ' + out)
-    return g, iface, None
+    try:
+        if kind == 'synthetic':
+            if g.sh('modprobe enl_netvsc')[0]:
+                return g, None, 'n/a: enl_netvsc not loaded'
+        else:
+            sh(g, 'modprobe %s' % ('virtio_pci && modprobe virtio_net'
+                                   if kind == 'virtio-net' else 'e1000'))
+        iface = ''
+        for _ in range(50):
+            iface = guest_iface(g, mac)
+            if iface:
+                break
+            time.sleep(0.2)
+        if not iface:
+            return g, None, 'n/a: no interface with MAC %s in the guest' % mac
+        sh(g, 'ip link set %s up && ip addr add %s/24 dev %s'
+           % (iface, GUEST_IP, iface))
+        rc, out = g.netns.tap_up(TAP, HOST_IP + '/24')
+        if rc:
+            raise BenchError('host TAP: ' + out)
+        return g, iface, None
+    except BaseException:
+        g.close()
+        raise
 
 
 def measure(kind, cpus, wrapper_dir):
