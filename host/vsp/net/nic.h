@@ -46,6 +46,9 @@ struct nic_queue {
 	/* TAP -> guest */
 	GSource *tap_src;	/* NULL while paused */
 	GSource *retry_src;	/* a timer while paused for sections */
+	/* Per queue, for `nic stats` (relaxed atomics: read elsewhere). */
+	uint64_t guest_packets;	/* packets read from the guest's ring */
+	uint64_t frames_up;	/* TAP frames handed to the engine */
 	struct enl_tap_frame *frames;
 	uint8_t *frame_mem;
 	unsigned int nframes, next_frame;	/* read, handed on */

@@ -86,9 +86,14 @@ void enl_nic_stats(struct enl_nic *n, GString *out)
 			g_string_append_printf(out,
 				"queue%u: open=%d stopped=%d xfers_out=%u "
 				"xfers=%" PRIu64 " completed=%" PRIu64
-				" stale=%" PRIu64 "\n", i, q->open, q->stopped,
-				is.outstanding, is.added, is.completed,
-				is.stale);
+				" stale=%" PRIu64 " guest_packets=%" PRIu64
+				" frames_up=%" PRIu64 "\n", i, q->open,
+				q->stopped, is.outstanding, is.added,
+				is.completed, is.stale,
+				__atomic_load_n(&q->guest_packets,
+						__ATOMIC_RELAXED),
+				__atomic_load_n(&q->frames_up,
+						__ATOMIC_RELAXED));
 	}
 }
 

@@ -389,6 +389,7 @@ static void rx_pump(struct nic_queue *q)
 				break;
 			q->next_frame++;
 			budget--;
+			__atomic_add_fetch(&q->frames_up, 1, __ATOMIC_RELAXED);
 		}
 		if (!x.nranges) {
 			/*
@@ -593,6 +594,7 @@ static void net_signal(struct enl_vsp_channel *ch)
 			break;	/* closing, or the ring is corrupt (counted) */
 		committed = false;
 		n++;
+		__atomic_add_fetch(&q->guest_packets, 1, __ATOMIC_RELAXED);
 		if (!handle(q, &pkt, q->buf))
 			break;
 	}

@@ -510,6 +510,12 @@ static void test_ctl(void)
 	tap_ok(counter("tx_packets") == 1 && counter("rx_packets") >= 1 &&
 	       counter("opens") == 1, "nic stats: tx_packets 1, rx_packets %llu",
 	       (unsigned long long)counter("rx_packets"));
+	ret = fake_ctl_run(ctl, "nic stats", &out);
+	tap_ok(!ret && out && strstr(out, "queue0: open=1 stopped=0 xfers_out=0") &&
+	       strstr(out, " frames_up=") && !strstr(out, " frames_up=0\n") &&
+	       !strstr(out, " guest_packets=0 "),
+	       "nic stats: queue 0 open, nothing out, its packets and frames");
+	g_free(out);
 }
 
 static void test_hostile(void)
