@@ -22,6 +22,7 @@
 #endif
 #ifdef ENL_HAVE_VSP
 #include "net_glue.h"
+#include "hid_glue.h"
 #include "stor_glue.h"
 #include "vsp_all.h"
 #endif
@@ -106,6 +107,7 @@ static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
 		}
 	}
 	enl_nic_register_ctl(srv, ctl);
+	enl_hid_register_ctl(srv, ctl);
 #else
 	if ((disks && *disks) || (nics && *nics)) {
 		g_printerr("enl-host: --disk and --nic need the VSPs, which this build lacks\n");

@@ -94,6 +94,8 @@ check "fuzz: storage target (SCSI commands, UNMAP/WRITE SAME data) fed guest com
 	tests/fuzz/run.sh storage
 check "fuzz: enl-host network engine fed guest NVSP/RNDIS and backend frames, ${FUZZ_SECONDS:-10} s" \
 	tests/fuzz/run.sh net
+check "fuzz: enl-host keyboard and mouse engines fed guest synthkbd/synthhid messages, ${FUZZ_SECONDS:-10} s" \
+	tests/fuzz/run.sh hid
 
 echo "# ring 1: packaging (systemd units, udev rule, man pages, config docs)"
 run_tap units tests/packaging/check-units.sh

@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "echo/echo.h"
+#include "hid/hid_vsp.h"
 #include "net/net_vsp.h"
 #include "storage/stor_vsp.h"
 #include "vsp_all.h"
@@ -14,6 +15,8 @@ static const struct enl_vsp_class *const classes[] = {
 	&enl_vsp_scsi_class,
 	&enl_vsp_ide_class,
 	&enl_vsp_net_class,
+	&enl_vsp_mouse_class,
+	&enl_vsp_keyboard_class,
 };
 
 int enl_vsp_add_all(struct enl_vmbus_server *srv)

@@ -11,6 +11,8 @@
 #               and parameter data, on io_uring over image files
 #   net         enl-host's network engine (NVSP, RNDIS control and data,
 #               completions) fed guest messages and backend frames
+#   hid         enl-host's keyboard and mouse engines (synthkbd, synthhid)
+#               fed guest messages, and the ctl key/text parsers
 #
 #   tests/fuzz/run.sh TARGET|all            10 s each, what `make check` runs
 #   FUZZ_SECONDS=600 tests/fuzz/run.sh all  longer, on demand (make fuzz)
@@ -89,8 +91,13 @@ target_def() {
 		     host/vsp/net/csum.c host/vsp/net/iov.c)
 		inc+=(-iquote host/vsp/net)
 		max_len=4096 ;;
+	hid)
+		src=(host/vsp/hid/scancode.c host/vsp/hid/mouse_host.c
+		     host/vsp/hid/kbd_host.c)
+		inc+=(-iquote host/vsp/hid)
+		max_len=4096 ;;
 	*)
-		echo "unknown fuzz target '$1' (ic-host, ic-guest, clipboard, storage, net, all)" >&2
+		echo "unknown fuzz target '$1' (ic-host, ic-guest, clipboard, storage, net, hid, all)" >&2
 		return 1 ;;
 	esac
 	src+=(tests/fuzz/fuzz-"$1".c)
@@ -178,7 +185,7 @@ run_one() {
 [ $# -eq 1 ] || { sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 2; }
 if [ "$1" = all ]; then
 	failed=0
-	for t in ic-host ic-guest clipboard storage net; do
+	for t in ic-host ic-guest clipboard storage net hid; do
 		run_one "$t" || failed=1
 	done
 	exit "$failed"

@@ -21,6 +21,8 @@
 #include <enlighten/ic_kvp.h>
 #include <enlighten/ic_vss.h>
 #include <enlighten/storvsc.h>
+#include <enlighten/synthhid.h>
+#include <enlighten/synthkbd.h>
 
 #include "tap.h"
 
