@@ -29,8 +29,10 @@ for ko in $(find "$top/kmod" "$top/tests/vm/kmod" -name '*.ko'); do
 	cp "$ko" "$root/lib/modules/$kver/extra/"
 done
 # sd_mod (with scsi_mod) is also what enl_storvsc's disks need; virtio_net
-# and e1000 are the baselines of tests/bench/net.
-intree="loop ext4 xfs dummy ata_piix sd_mod e1000 virtio_pci virtio_net"
+# and e1000 are the baselines of tests/bench/net; evdev and hid_generic are
+# what tests/vm/test_input.py reads enl_hid's input with (hid itself comes
+# as enl_hid's dependency, through depmod).
+intree="loop ext4 xfs dummy ata_piix sd_mod e1000 virtio_pci virtio_net evdev hid_generic"
 for m in $intree; do
 	modprobe -d "$kroot" -S "$kver" --show-depends "$m" |
 		sed -n 's/^insmod \([^ ]*\).*/\1/p' |

@@ -5,8 +5,8 @@
  * (hid_host.h) on its channel's worker. Input comes from other threads
  * (ctl verbs, the VNC console) through enl_hid_queue_*(): the events go
  * to the open device of that kind (the first one the guest opened) and
- * are sent, in order, from its worker; when its ring is full they wait
- * there and are retried, never dropped.
+ * are sent, in order and paced (vsp.c), from its worker; when its ring
+ * is full they wait there and are retried, never dropped.
  */
 #ifndef ENL_HOST_HID_VSP_H
 #define ENL_HOST_HID_VSP_H

@@ -18,6 +18,13 @@
 
 /* How long a flush waits before retrying a full ring. */
 #define RETRY_MS	5
+/*
+ * Input is paced like a fast typist, a few events per PACE_MS: a guest's
+ * evdev client buffers about 20 keys, and a whole `ctl type` line sent at
+ * once would overflow it before the reader runs (SYN_DROPPED).
+ */
+#define PACE_EVENTS	8
+#define PACE_MS		15
 
 struct hid_dev {
 	bool keyboard;
@@ -111,13 +118,14 @@ static gboolean flush_cb(gpointer data)
 		uint8_t report[ENL_MOUSE_REPORT_MSG_LEN];
 	} msg;
 	struct enl_ring_iov iov = { .base = &msg };
+	unsigned int sent = 0;
 	int ret = 0;
 
 	g_mutex_lock(&hub.lock);
 	g_source_unref(d->flush);
 	d->flush = NULL;
 	enl_vsp_batch_begin(d->ch);
-	while (d->open && d->head < d->pending->len) {
+	while (d->open && d->head < d->pending->len && sent < PACE_EVENTS) {
 		const void *e = d->pending->data + d->head * elem_size(d);
 
 		if (d->keyboard) {
@@ -140,13 +148,14 @@ static gboolean flush_cb(gpointer data)
 			(d->keyboard ? &d->k.st : &d->m.st)->sent++;
 		}
 		d->head++;
+		sent++;
 	}
 	enl_vsp_batch_end(d->ch);
 	if (d->head == d->pending->len) {
 		g_array_set_size(d->pending, 0);
 		d->head = 0;
 	} else if (d->open) {
-		schedule_flush(d, RETRY_MS);
+		schedule_flush(d, ret == -EAGAIN ? RETRY_MS : PACE_MS);
 	}
 	g_mutex_unlock(&hub.lock);
 	return G_SOURCE_REMOVE;
