@@ -16,6 +16,7 @@
 
 static struct {
 	GMutex lock;
+	bool (*source)(uint32_t *width, uint32_t *height);
 	uint32_t width, height;	/* the guest screen, 0 when unknown */
 	uint32_t rfb_buttons;	/* the last pointer event's mask */
 } con;
@@ -28,8 +29,22 @@ void enl_hid_set_screen_size(uint32_t width, uint32_t height)
 	g_mutex_unlock(&con.lock);
 }
 
+void enl_hid_set_screen_source(bool (*fn)(uint32_t *width, uint32_t *height))
+{
+	g_mutex_lock(&con.lock);
+	con.source = fn;
+	g_mutex_unlock(&con.lock);
+}
+
 void enl_hid_screen_size(uint32_t *width, uint32_t *height)
 {
+	bool (*source)(uint32_t *w, uint32_t *h);
+
+	g_mutex_lock(&con.lock);
+	source = con.source;
+	g_mutex_unlock(&con.lock);
+	if (source && source(width, height))
+		return;
 	g_mutex_lock(&con.lock);
 	*width = con.width;
 	*height = con.height;

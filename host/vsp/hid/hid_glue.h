@@ -27,7 +27,12 @@ void enl_hid_console_pointer(void *opaque, uint32_t buttons, int32_t x,
 			     int32_t y, uint32_t width, uint32_t height);
 /* The guest screen's size (for `ctl mouse` in pixels); on every mode set. */
 void enl_hid_set_screen_size(uint32_t width, uint32_t height);
-/* What was set last; 0, 0 when unknown. */
+/*
+ * Where the size comes from instead (enl-host: the synthetic display's
+ * mode); fn returns false while there is none. Set once, at start.
+ */
+void enl_hid_set_screen_source(bool (*fn)(uint32_t *width, uint32_t *height));
+/* The source's answer, else what was set last; 0, 0 when unknown. */
 void enl_hid_screen_size(uint32_t *width, uint32_t *height);
 
 #endif /* ENL_HOST_HID_GLUE_H */

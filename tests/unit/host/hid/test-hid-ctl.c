@@ -17,6 +17,14 @@
 
 static struct enl_ctl *ctl;
 
+/* A display in 800x600, as enl-host's synthetic display would report. */
+static bool display_800x600(uint32_t *width, uint32_t *height)
+{
+	*width = 800;
+	*height = 600;
+	return true;
+}
+
 static int says(const char *line, const char *want)
 {
 	g_autoptr(GString) r = g_string_new(NULL);
@@ -54,6 +62,10 @@ int main(void)
 	enl_hid_set_screen_size(1024, 768);
 	tap_ok(says("mouse 1023px 767px", "no mouse"), "mouse: pixels within a 1024x768 screen");
 	tap_ok(says("mouse 1024px 0", "want 0..1023px"), "mouse: pixels beyond the screen refused");
+	enl_hid_set_screen_source(display_800x600);
+	tap_ok(says("mouse 799px 599px", "no mouse") &&
+	       says("mouse 800px 0", "want 0..799px"),
+	       "mouse: a screen source (800x600) wins over the size set");
 	tap_ok(says("mouse 1 2 thumb", "buttons are none"), "mouse: unknown button refused");
 	tap_ok(says("mouse 1 2 --wheel 300", "usage: mouse"), "mouse: wheel beyond 127 refused");
 	tap_ok(says("mouse 1", "usage: mouse"), "mouse: needs X and Y");
@@ -64,7 +76,7 @@ int main(void)
 	tap_ok(says("hid fault kbd-short", "not open"), "hid fault without a keyboard");
 	tap_ok(says("hid frobnicate", "usage: hid"), "hid: unknown sub-verb");
 	tap_ok(!enl_hid_status(true, &st) && st.dropped == 22 + 8 &&
-	       !enl_hid_status(false, &st) && st.dropped == 3,
+	       !enl_hid_status(false, &st) && st.dropped == 4,
 	       "the dropped events were counted (keyboard %llu)",
 	       (unsigned long long)st.dropped);
 	enl_ctl_free(ctl);
