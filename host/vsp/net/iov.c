@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "iov.h"
+#include "iov_copy.h"
 
 bool enl_iov_total(const struct iovec *iov, unsigned int cnt, size_t *len)
 {
@@ -100,10 +101,13 @@ static bool in_range(const struct enl_iov_map *m, size_t off, size_t n)
 	return off <= m->len && n <= m->len - off;
 }
 
-bool enl_iov_read(const struct enl_iov_map *m, size_t off, void *dst,
-		  size_t n)
+/*
+ * The bounds are checked here against the map's length; the copy itself
+ * is the shared one, started at the piece find() names.
+ */
+static bool copy(const struct enl_iov_map *m, size_t off, void *buf, size_t n,
+		 bool to_iov)
 {
-	uint8_t *p = dst;
 	unsigned int i;
 	size_t in;
 
@@ -112,44 +116,19 @@ bool enl_iov_read(const struct enl_iov_map *m, size_t off, void *dst,
 	if (!n)
 		return true;
 	i = find(m, off, &in);
-	while (n) {
-		size_t k = m->iov[i].iov_len - in;
+	return enl_iov_copy_at(m->iov, m->cnt, i, in, buf, n, to_iov) == n;
+}
 
-		if (k > n)
-			k = n;
-		memcpy(p, (const uint8_t *)m->iov[i].iov_base + in, k);
-		p += k;
-		n -= k;
-		in = 0;
-		i++;
-	}
-	return true;
+bool enl_iov_read(const struct enl_iov_map *m, size_t off, void *dst,
+		  size_t n)
+{
+	return copy(m, off, dst, n, false);
 }
 
 bool enl_iov_write(const struct enl_iov_map *m, size_t off, const void *src,
 		   size_t n)
 {
-	const uint8_t *p = src;
-	unsigned int i;
-	size_t in;
-
-	if (!in_range(m, off, n))
-		return false;
-	if (!n)
-		return true;
-	i = find(m, off, &in);
-	while (n) {
-		size_t k = m->iov[i].iov_len - in;
-
-		if (k > n)
-			k = n;
-		memcpy((uint8_t *)m->iov[i].iov_base + in, p, k);
-		p += k;
-		n -= k;
-		in = 0;
-		i++;
-	}
-	return true;
+	return copy(m, off, (void *)src, n, true);
 }
 
 int enl_iov_slice(const struct enl_iov_map *m, size_t off, size_t n,

@@ -119,7 +119,7 @@ static bool setup_data(struct enl_stor_req *r, struct enl_stor_disk *d,
 	r->priv.iov[0].iov_len = need;
 	r->priv.iovcnt = 1;
 	if (r->priv.kind == STOR_IO_WRITE)
-		stor_iov_from(r->iov, r->iovcnt, 0, r->priv.buf, need);
+		enl_iov_copy_from(r->iov, r->iovcnt, 0, r->priv.buf, need);
 	return true;
 }
 
@@ -267,7 +267,7 @@ static void write_same(struct enl_stor_req *r, struct enl_stor_disk *d,
 	} else {
 		if (!buffer_ok(r, ENL_STOR_DIR_TO_DEV, d->bs))
 			return;
-		stor_iov_from(r->iov, r->iovcnt, 0, block, d->bs);
+		enl_iov_copy_from(r->iov, r->iovcnt, 0, block, d->bs);
 		r->priv.need = d->bs;
 	}
 	/* Unmapped blocks read as zeros (LBPRZ): a hole is the same data. */
@@ -324,7 +324,7 @@ static void unmap(struct enl_stor_req *r, struct enl_stor_disk *d)
 	}
 	if (!buffer_ok(r, ENL_STOR_DIR_TO_DEV, plen))
 		return;
-	stor_iov_from(r->iov, r->iovcnt, 0, p, UNMAP_HDR);
+	enl_iov_copy_from(r->iov, r->iovcnt, 0, p, UNMAP_HDR);
 	udl = get_be16(p);
 	bddl = get_be16(p + 2);
 	if (udl > plen - 2 || bddl > plen - UNMAP_HDR) {
@@ -337,8 +337,8 @@ static void unmap(struct enl_stor_req *r, struct enl_stor_disk *d)
 		stor_bad_param(r, 2);
 		return;
 	}
-	stor_iov_from(r->iov, r->iovcnt, UNMAP_HDR, p + UNMAP_HDR,
-		      (size_t)ndesc * UNMAP_DESC);
+	enl_iov_copy_from(r->iov, r->iovcnt, UNMAP_HDR, p + UNMAP_HDR,
+			  (size_t)ndesc * UNMAP_DESC);
 	/* Check every descriptor before the first hole is punched. */
 	for (i = 0; i < ndesc; i++) {
 		const uint8_t *e = p + UNMAP_HDR + UNMAP_DESC * i;

@@ -37,7 +37,7 @@ void stor_data_in(struct enl_stor_req *r, const void *buf, size_t len,
 			   SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return;
 	}
-	r->xfer_len = (uint32_t)stor_iov_to(r->iov, r->iovcnt, 0, buf, n);
+	r->xfer_len = (uint32_t)enl_iov_copy_to(r->iov, r->iovcnt, 0, buf, n);
 	stor_good(r);
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The command's data buffer is an iovec list (guest memory mapped by the
- * VSP): bounded copies in and out of it, a private trimmed copy for the
- * kernel, and the alignment test that decides between handing it to
- * O_DIRECT as it is and going through a bounce buffer.
+ * VSP): its length, a private trimmed copy for the kernel, and the
+ * alignment test that decides between handing it to O_DIRECT as it is and
+ * going through a bounce buffer. Copies in and out of it are
+ * enl_iov_copy_to/from (host/vmbus/iov_copy.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,50 +21,6 @@ size_t stor_iov_total(const struct iovec *iov, unsigned int cnt)
 		n += iov[i].iov_len;
 	}
 	return n;
-}
-
-size_t stor_iov_to(const struct iovec *iov, unsigned int cnt, size_t off,
-		   const void *src, size_t len)
-{
-	const uint8_t *s = src;
-	size_t done = 0, n;
-	unsigned int i;
-
-	for (i = 0; i < cnt && done < len; i++) {
-		if (off >= iov[i].iov_len) {
-			off -= iov[i].iov_len;
-			continue;
-		}
-		n = iov[i].iov_len - off;
-		if (n > len - done)
-			n = len - done;
-		memcpy((uint8_t *)iov[i].iov_base + off, s + done, n);
-		done += n;
-		off = 0;
-	}
-	return done;
-}
-
-size_t stor_iov_from(const struct iovec *iov, unsigned int cnt, size_t off,
-		     void *dst, size_t len)
-{
-	uint8_t *d = dst;
-	size_t done = 0, n;
-	unsigned int i;
-
-	for (i = 0; i < cnt && done < len; i++) {
-		if (off >= iov[i].iov_len) {
-			off -= iov[i].iov_len;
-			continue;
-		}
-		n = iov[i].iov_len - off;
-		if (n > len - done)
-			n = len - done;
-		memcpy(d + done, (const uint8_t *)iov[i].iov_base + off, n);
-		done += n;
-		off = 0;
-	}
-	return done;
 }
 
 unsigned int stor_iov_trim(const struct iovec *iov, unsigned int cnt,

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "iov_copy.h"
 #include "stor.h"
 
 /* Pending unit attentions of a LUN, reported highest priority first. */
@@ -69,11 +70,6 @@ void stor_sense_fill(uint8_t *s, uint8_t key, uint16_t asc);
 
 /* ---- iov.c ---- */
 size_t stor_iov_total(const struct iovec *iov, unsigned int cnt);
-/* Copies between a flat buffer and the iovec list at byte offset off. */
-size_t stor_iov_to(const struct iovec *iov, unsigned int cnt, size_t off,
-		   const void *src, size_t len);
-size_t stor_iov_from(const struct iovec *iov, unsigned int cnt, size_t off,
-		     void *dst, size_t len);
 /*
  * A private copy of the first len bytes of iov (len <= total). Returns the
  * segment count, or 0 on allocation failure.

@@ -226,8 +226,8 @@ static void finish(struct enl_stor_queue *q, struct enl_stor_req *r)
 		switch (r->priv.kind) {
 		case STOR_IO_READ:
 			if (r->priv.buf)
-				stor_iov_to(r->iov, r->iovcnt, 0, r->priv.buf,
-					    r->priv.need);
+				enl_iov_copy_to(r->iov, r->iovcnt, 0,
+						r->priv.buf, r->priv.need);
 			q->st.read_bytes += r->priv.need;
 			break;
 		case STOR_IO_WRITE:
