@@ -23,7 +23,8 @@ static void send_open_result(struct enl_vmbus_server *srv, uint32_t relid,
 	r.child_relid = relid;
 	r.openid = openid;
 	r.status = status;
-	enl_vmbus_reply(srv, &r, sizeof(r));
+	if (!enl_vmbus_muted(srv, ENL_MUTE_OPEN_RESULT, relid))
+		enl_vmbus_reply(srv, &r, sizeof(r));
 }
 
 /* Split the mapped GPADL: guest -> host ring first, then host -> guest. */
@@ -238,6 +239,9 @@ void enl_vmbus_on_close(struct enl_vmbus_server *srv, const void *msg)
 				"CLOSECHANNEL of relid %u, not open", ch->relid);
 		return;
 	}
+	/* A host that never lets go: it keeps the rings and writes on. */
+	if (enl_vmbus_muted(srv, ENL_MUTE_CLOSE, ch->relid))
+		return;
 	enl_vmbus_chan_close(ch);
 }
 

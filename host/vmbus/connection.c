@@ -140,5 +140,6 @@ void enl_vmbus_on_unload(struct enl_vmbus_server *srv)
 	enl_vmbus_reset(srv);
 	srv->stats.unloads++;
 	r.header.msgtype = ENL_CHANNELMSG_UNLOAD_RESPONSE;
-	enl_vmbus_reply(srv, &r, sizeof(r));
+	if (!enl_vmbus_muted(srv, ENL_MUTE_UNLOAD_RESPONSE, 0))
+		enl_vmbus_reply(srv, &r, sizeof(r));
 }

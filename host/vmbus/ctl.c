@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The VMBus server's control verbs: devices, offer, rescind, stats, version, fault. */
+/*
+ * The VMBus server's control verbs: devices, offer, rescind, stats,
+ * version, fault.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,13 +162,16 @@ static int verb_stats(void *ctx, int argc, char **argv, GString *out)
 	g_string_append(out, "version ");
 	append_version(out, srv);
 	g_string_append_printf(out, "\nunloads %llu\ngpadls %u\n"
-			       "messages_in %llu\nmessages_out %llu\nfaults %llu\n",
+			       "messages_in %llu\nmessages_out %llu\nfaults %llu\n"
+			       "muted %llu\n",
 			       (unsigned long long)srv->stats.unloads,
 			       g_hash_table_size(srv->gpadls),
 			       (unsigned long long)srv->stats.messages_in,
 			       (unsigned long long)
 			       enl_vmbus_stat(&srv->stats.messages_out),
-			       (unsigned long long)srv->stats.faults);
+			       (unsigned long long)srv->stats.faults,
+			       (unsigned long long)
+			       enl_vmbus_stat(&srv->stats.muted));
 	for (i = 0; i < ENL_VMBUS_ERR_COUNT; i++)
 		g_string_append_printf(out, "error %s %llu\n",
 				       enl_vmbus_err_names[i],
@@ -179,6 +185,15 @@ static int verb_stats(void *ctx, int argc, char **argv, GString *out)
 
 static int verb_fault(void *ctx, int argc, char **argv, GString *out)
 {
+	if (argc >= 3 && argc <= 5 && !strcmp(argv[1], "mute"))
+		return enl_vmbus_fault_mute(ctx, argv[2],
+					    argc > 3 ? argv[3] : NULL,
+					    argc > 4 ? argv[4] : NULL, out);
+	if (argc == 2 && !strcmp(argv[1], "unmute")) {
+		enl_vmbus_fault_unmute(ctx);
+		g_string_append(out, "unmuted\n");
+		return 0;
+	}
 	if (argc < 2 || argc > 3)
 		return -EINVAL;
 	return enl_vmbus_fault(ctx, argv[1], argc == 3 ? argv[2] : NULL, out);
@@ -200,5 +215,7 @@ void enl_vmbus_server_register_ctl(struct enl_vmbus_server *srv,
 			 "version: negotiated VMBus version");
 	enl_ctl_register(ctl, "fault", verb_fault, srv,
 			 "fault bad-offer|oversize [relid]|"
-			 "bad-gpadl-created [relid]|corrupt-ring <relid>");
+			 "bad-gpadl-created [relid]|corrupt-ring <relid>|"
+			 "mute open-result|close|torndown|gpadl-created|"
+			 "unload-response [relid [count]]|unmute");
 }

@@ -108,6 +108,78 @@ static int fault_corrupt_ring(struct enl_vsp_channel *ch)
 	return 0;
 }
 
+static const char *const mute_names[ENL_MUTE_COUNT] = {
+	[ENL_MUTE_OPEN_RESULT] = "open-result",
+	[ENL_MUTE_CLOSE] = "close",
+	[ENL_MUTE_TORNDOWN] = "torndown",
+	[ENL_MUTE_GPADL_CREATED] = "gpadl-created",
+	[ENL_MUTE_UNLOAD_RESPONSE] = "unload-response",
+};
+
+/* At most this many answers of one kind muted at once. */
+#define FAULT_MUTE_MAX		1000
+
+int enl_vmbus_fault_mute(struct enl_vmbus_server *srv, const char *what,
+			 const char *relid, const char *count, GString *out)
+{
+	unsigned long r = 0, n = 1;
+	char *end;
+	int i;
+
+	for (i = 0; i < ENL_MUTE_COUNT; i++)
+		if (!strcmp(what, mute_names[i]))
+			break;
+	if (i == ENL_MUTE_COUNT)
+		return -EINVAL;
+	if (relid) {
+		r = strtoul(relid, &end, 0);
+		if (end == relid || *end || r > ENL_VMBUS_MAX_RELID)
+			return -EINVAL;
+	}
+	if (count) {
+		n = strtoul(count, &end, 0);
+		if (end == count || *end || !n || n > FAULT_MUTE_MAX)
+			return -EINVAL;
+	}
+	/* UNLOAD_RESPONSE belongs to no channel. */
+	if (i == ENL_MUTE_UNLOAD_RESPONSE)
+		r = 0;
+	g_mutex_lock(&srv->mute_lock);
+	srv->mute[i].relid = (uint32_t)r;
+	srv->mute[i].count = (uint32_t)n;
+	g_mutex_unlock(&srv->mute_lock);
+	srv->stats.faults++;
+	g_string_append_printf(out, "mute %s relid %lu: next %lu\n", what, r, n);
+	g_message("vmbus: fault mute %s relid %lu count %lu", what, r, n);
+	return 0;
+}
+
+void enl_vmbus_fault_unmute(struct enl_vmbus_server *srv)
+{
+	g_mutex_lock(&srv->mute_lock);
+	memset(srv->mute, 0, sizeof(srv->mute));
+	g_mutex_unlock(&srv->mute_lock);
+}
+
+bool enl_vmbus_muted(struct enl_vmbus_server *srv, enum enl_vmbus_mute what,
+		     uint32_t relid)
+{
+	bool hit;
+
+	g_mutex_lock(&srv->mute_lock);
+	hit = srv->mute[what].count &&
+	      (!srv->mute[what].relid || srv->mute[what].relid == relid);
+	if (hit)
+		srv->mute[what].count--;
+	g_mutex_unlock(&srv->mute_lock);
+	if (hit) {
+		enl_vmbus_stat_inc(&srv->stats.muted);
+		g_message("vmbus: fault: %s of relid %u left out",
+			  mute_names[what], relid);
+	}
+	return hit;
+}
+
 int enl_vmbus_fault(struct enl_vmbus_server *srv, const char *kind,
 		    const char *arg, GString *out)
 {

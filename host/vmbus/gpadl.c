@@ -23,16 +23,19 @@ static void send_created(struct enl_vmbus_server *srv, uint32_t relid,
 	c.child_relid = relid;
 	c.gpadl = handle;
 	c.creation_status = status;
-	enl_vmbus_reply(srv, &c, sizeof(c));
+	if (!enl_vmbus_muted(srv, ENL_MUTE_GPADL_CREATED, relid))
+		enl_vmbus_reply(srv, &c, sizeof(c));
 }
 
-static void send_torndown(struct enl_vmbus_server *srv, uint32_t handle)
+static void send_torndown(struct enl_vmbus_server *srv, uint32_t relid,
+			  uint32_t handle)
 {
 	struct enl_vmbus_channel_gpadl_torndown t = { 0 };
 
 	t.header.msgtype = ENL_CHANNELMSG_GPADL_TORNDOWN;
 	t.gpadl = handle;
-	enl_vmbus_reply(srv, &t, sizeof(t));
+	if (!enl_vmbus_muted(srv, ENL_MUTE_TORNDOWN, relid))
+		enl_vmbus_reply(srv, &t, sizeof(t));
 }
 
 static void gpadl_free(struct enl_vmbus_server *srv, struct enl_vmbus_gpadl *g)
@@ -251,7 +254,7 @@ void enl_vmbus_on_gpadl_teardown(struct enl_vmbus_server *srv,
 		return;
 	g_free(g->words);
 	g_free(g);
-	send_torndown(srv, m->gpadl);
+	send_torndown(srv, m->child_relid, m->gpadl);
 }
 
 struct enl_vmbus_gpadl *enl_vmbus_gpadl_get(struct enl_vmbus_server *srv,
@@ -273,11 +276,11 @@ struct enl_vmbus_gpadl *enl_vmbus_gpadl_get(struct enl_vmbus_server *srv,
 static void finish_teardown(struct enl_vmbus_server *srv,
 			    struct enl_vmbus_gpadl *g)
 {
-	uint32_t handle = g->handle;
+	uint32_t handle = g->handle, relid = g->relid;
 
 	g_free(g->words);
 	g_free(g);
-	send_torndown(srv, handle);
+	send_torndown(srv, relid, handle);
 }
 
 void enl_vmbus_gpadl_put(struct enl_vmbus_server *srv,

@@ -278,6 +278,7 @@ struct enl_vmbus_server *enl_vmbus_server_new(struct enl_hv *hv)
 	srv->msg_sint = ENL_VMBUS_MESSAGE_SINT;
 	srv->gpadls = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_mutex_init(&srv->gpadl_lock);
+	g_mutex_init(&srv->mute_lock);
 	enl_hv_set_ops(hv, &server_hv_ops, srv);
 	return srv;
 }
@@ -304,6 +305,7 @@ void enl_vmbus_server_free(struct enl_vmbus_server *srv)
 	}
 	g_hash_table_destroy(srv->gpadls);
 	g_mutex_clear(&srv->gpadl_lock);
+	g_mutex_clear(&srv->mute_lock);
 	g_free(srv);
 }
 

@@ -78,6 +78,20 @@ enum enl_vmbus_err {
 	ENL_VMBUS_ERR_COUNT
 };
 
+/*
+ * Answers the host can be told to leave out (ctl `fault mute`), for tests
+ * of a guest whose host never answers: each drops the next such message
+ * (or, for close, ignores the guest's next CLOSECHANNEL) of one relid.
+ */
+enum enl_vmbus_mute {
+	ENL_MUTE_OPEN_RESULT,		/* OPENCHANNEL_RESULT */
+	ENL_MUTE_CLOSE,			/* CLOSECHANNEL ignored, rings kept */
+	ENL_MUTE_TORNDOWN,		/* GPADL_TORNDOWN */
+	ENL_MUTE_GPADL_CREATED,		/* GPADL_CREATED */
+	ENL_MUTE_UNLOAD_RESPONSE,	/* UNLOAD_RESPONSE (any relid) */
+	ENL_MUTE_COUNT
+};
+
 enum enl_vmbus_chan_state {
 	ENL_CHAN_OFFERED,	/* offered (or queued until REQUESTOFFERS) */
 	ENL_CHAN_OPEN,
@@ -186,12 +200,20 @@ struct enl_vmbus_server {
 	GMutex gpadl_lock;
 	GSource *reaper;	/* main loop: TORNDOWN owed after a worker's unmap */
 
+	/* Pending mutes: relid (0: any) and how many more to drop. */
+	GMutex mute_lock;
+	struct {
+		uint32_t relid;
+		uint32_t count;
+	} mute[ENL_MUTE_COUNT];
+
 	struct {		/* errors and messages_out: atomic */
 		uint64_t errors[ENL_VMBUS_ERR_COUNT];
 		uint64_t messages_in;
 		uint64_t messages_out;
 		uint64_t unloads;
 		uint64_t faults;
+		uint64_t muted;		/* answers left out by a mute */
 	} stats;
 };
 
@@ -291,5 +313,15 @@ void enl_vmbus_state_destroy(struct enl_vsp_channel *ch);
 /* ctl.c, fault.c */
 int enl_vmbus_fault(struct enl_vmbus_server *srv, const char *kind,
 		    const char *arg, GString *out);
+/* ctl `fault mute <what> [relid] [count]` and `fault unmute`. */
+int enl_vmbus_fault_mute(struct enl_vmbus_server *srv, const char *what,
+			 const char *relid, const char *count, GString *out);
+void enl_vmbus_fault_unmute(struct enl_vmbus_server *srv);
+/*
+ * True if the answer `what` concerning relid is to be left out: a pending
+ * mute matched and was used up (counted, logged). Any thread.
+ */
+bool enl_vmbus_muted(struct enl_vmbus_server *srv, enum enl_vmbus_mute what,
+		     uint32_t relid);
 
 #endif /* ENL_HOST_VMBUS_SERVER_PRIV_H */

@@ -306,6 +306,81 @@ static void test_unload_reconnect(struct guest_chan *gc)
 	tap_ok(offers == 3, "all three channels offered again (%u)", offers);
 }
 
+static int ctl(struct enl_ctl *c, const char *line)
+{
+	char *out;
+	int ret = fake_ctl_run(c, line, &out);
+
+	g_free(out);
+	return ret;
+}
+
+static uint64_t stat_muted(struct enl_ctl *c)
+{
+	char *out, *p;
+	uint64_t n = 0;
+
+	if (!fake_ctl_run(c, "stats", &out) && (p = strstr(out, "\nmuted ")))
+		n = g_ascii_strtoull(p + 7, NULL, 10);
+	g_free(out);
+	return n;
+}
+
+/*
+ * ctl `fault mute`: the next answer of a kind, for one relid, is left out
+ * (the guest's view of a host that never answers); others still come.
+ * On the 4.0 connection test_unload_reconnect left.
+ */
+static void test_mute(struct enl_ctl *c, struct guest_chan *gc)
+{
+	const uint32_t c1 = ENL_VMBUS_MESSAGE_CONNECTION_ID;
+	struct enl_vsp_channel *ch = srv->chan[gc->relid];
+	struct fake_msg *m;
+
+	tap_ok(ctl(c, "fault mute nonsense") == -EINVAL &&
+	       ctl(c, "fault mute open-result 999") == -EINVAL &&
+	       ctl(c, "fault mute open-result 1 0") == -EINVAL &&
+	       ctl(c, "fault mute open-result x") == -EINVAL,
+	       "mute: unknown kind, bad relid and count 0 refused");
+	tap_ok(!ctl(c, "fault mute gpadl-created 1"), "mute gpadl-created");
+	gc->gpadl = 0x77;
+	guest_chan_setup(hv, c1, gc);
+	tap_ok(!fake_hv_pop(hv) && ch, "GPADL_CREATED left out");
+	/* A mute for another relid leaves this one alone. */
+	tap_ok(!ctl(c, "fault mute open-result 2"), "mute open-result of relid 2");
+	guest_open(hv, c1, gc->relid, 43, gc->gpadl, 0, gc->out_pages);
+	m = expect_msg(hv, ENL_CHANNELMSG_OPENCHANNEL_RESULT);
+	tap_ok(m != NULL, "relid 1's OPEN_RESULT still sent");
+	g_free(m);
+	tap_ok(!ctl(c, "fault unmute"), "unmute");
+	tap_ok(!ctl(c, "fault mute close 1"), "mute close of relid 1");
+	guest_relid_msg(hv, c1, ENL_CHANNELMSG_CLOSECHANNEL, gc->relid);
+	tap_ok(ch->state == ENL_CHAN_OPEN && !fake_hv_pop(hv),
+	       "CLOSECHANNEL ignored: the host keeps the rings open");
+	tap_ok(!ctl(c, "fault mute torndown 1"), "mute torndown of relid 1");
+	guest_teardown(hv, c1, gc->relid, gc->gpadl);
+	guest_relid_msg(hv, c1, ENL_CHANNELMSG_CLOSECHANNEL, gc->relid);
+	tap_ok(ch->state == ENL_CHAN_OFFERED && !fake_hv_pop(hv) &&
+	       g_hash_table_size(srv->gpadls) == 0,
+	       "the next close closes; its GPADL goes, GPADL_TORNDOWN left out");
+	tap_ok(!ctl(c, "fault mute open-result 1"), "mute open-result of relid 1");
+	gc->gpadl = 0x78;
+	guest_chan_setup(hv, c1, gc);
+	m = expect_msg(hv, ENL_CHANNELMSG_GPADL_CREATED);
+	g_free(m);
+	guest_open(hv, c1, gc->relid, 44, gc->gpadl, 0, gc->out_pages);
+	tap_ok(m && !fake_hv_pop(hv) && ch->state == ENL_CHAN_OPEN,
+	       "OPEN_RESULT left out, the channel open on the host");
+	tap_ok(!ctl(c, "fault mute unload-response 7"),
+	       "mute unload-response (relid ignored)");
+	guest_simple(hv, c1, ENL_CHANNELMSG_UNLOAD);
+	tap_ok(!fake_hv_pop(hv) && enl_vmbus_server_unloads(srv) == 2 &&
+	       enl_vmbus_server_version(srv) == 0 &&
+	       g_hash_table_size(srv->gpadls) == 0,
+	       "UNLOAD_RESPONSE left out, the host let go of everything");
+	tap_ok(stat_muted(c) == 5, "stats: muted 5");
+}
+
 int main(void)
 {
 	struct enl_ctl *ctl = fake_ctl_new();
@@ -338,6 +413,7 @@ int main(void)
 	test_close(&gc);
 	test_rescind(ctl);
 	test_unload_reconnect(&gc);
+	test_mute(ctl, &gc);
 
 	enl_vmbus_server_free(srv);
 	fake_ctl_free(ctl);
