@@ -94,6 +94,17 @@ enum pass_end {
 	PASS_AGAIN,		/* more to do now: queue another pass */
 };
 
+/* Packets sent to the guest so far (any thread sends). */
+static uint64_t out_packets(struct enl_vsp_channel *ch)
+{
+	uint64_t n;
+
+	g_mutex_lock(&ch->out_lock);
+	n = ch->out.stats.packets;
+	g_mutex_unlock(&ch->out_lock);
+	return n;
+}
+
 /* One pass on ctx. */
 static enum pass_end process(struct enl_vsp_channel *ch)
 {
@@ -108,10 +119,21 @@ static enum pass_end process(struct enl_vsp_channel *ch)
 	/* What the VSP sends during the pass: one signal at its end. */
 	enl_vsp_batch_begin(ch);
 	if (ch->cls->on_signal) {
-		/* Its own loop: count it as work done. */
+		uint64_t in0 = ch->in.stats.packets, out0 = out_packets(ch);
+
+		/*
+		 * Its own loop. Look again later only if it moved packets (a
+		 * lost signal may follow) or left some unread without moving
+		 * any (backing off): an idle channel costs no wakeups.
+		 */
 		ch->cls->on_signal(ch);
 		enl_vsp_batch_end(ch);
-		end = PASS_MOVED;
+		if (!usable(ch))
+			goto out;
+		if (ch->in.stats.packets != in0 || out_packets(ch) != out0)
+			end = PASS_MOVED;
+		else if (enl_ring_bytes_to_read(&ch->in))
+			end = PASS_BLOCKED;
 		goto out;
 	}
 	/* No signals from the guest while we are reading anyway. */

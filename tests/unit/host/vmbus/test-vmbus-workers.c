@@ -27,8 +27,8 @@ static struct enl_vmbus_server *srv;
 
 /* ---- A test class: echo, recording which thread runs its callbacks ---- */
 
-/* Indexed by relid (1 and 2). */
-static GThread *open_thread[3], *packet_thread[3], *close_thread[3];
+/* Indexed by relid (1, 2 and 3). */
+static GThread *open_thread[4], *packet_thread[4], *close_thread[4];
 static int rescind_on_packet;
 
 /* Per-offer state: made on the channel's worker, counts its packets. */
@@ -84,6 +84,33 @@ static const struct enl_vsp_class rec_class = {
 	.on_close = rec_close,
 	.create = rec_create,
 	.destroy = rec_destroy,
+};
+
+/* ---- A class with its own loop (on_signal): echoes what it reads ---- */
+
+static int sig_passes;
+
+static void sig_signal(struct enl_vsp_channel *ch)
+{
+	uint8_t buf[1024];
+	struct enl_ring_pkt pkt;
+
+	g_atomic_int_inc(&sig_passes);
+	while (enl_vsp_recv(ch, buf, sizeof(buf), &pkt) > 0) {
+		struct enl_ring_iov iov = { buf + pkt.hdr_len,
+					    pkt.len - pkt.hdr_len };
+
+		enl_vsp_send(ch, ENL_VMPKT_DATA_INBAND, 0, pkt.trans_id, &iov,
+			     1);
+	}
+	enl_vsp_recv_done(ch);
+}
+
+static const struct enl_vsp_class sig_class = {
+	.name = "sig",
+	.class_guid = ENL_GUID_ECHO,
+	.on_open = rec_open,
+	.on_signal = sig_signal,
 };
 
 /* ---- Guest side ---- */
@@ -215,6 +242,45 @@ static struct fake_msg *wait_msg(uint32_t msgtype, unsigned int ms)
 }
 
 /* ---- Tests ---- */
+
+static uint64_t rechecks(struct enl_vsp_channel *ch)
+{
+	return enl_vmbus_stat(&ch->stats.rechecks);
+}
+
+/*
+ * An on_signal channel is looked at again after a pass that moved
+ * packets, but not every 10 ms while idle.
+ */
+static void test_signal_idle(struct guest_chan *c)
+{
+	struct enl_vsp_channel *ch = srv->chan[c->relid];
+	uint64_t r0, r1;
+	int i, got = 0, passes;
+
+	for (i = 0; i < 3; i++)
+		send_pkt(c, 64, 700 + i, false);
+	for (i = 0; i < 200 && got < 3; i++) {
+		uint64_t one;
+
+		if (recv_pkt(c, &one, false) == 1)
+			got++;
+		else
+			g_usleep(1000);
+	}
+	tap_ok(got == 3, "on_signal: 3 packets echoed by its own loop");
+	g_usleep(100 * 1000);
+	r0 = rechecks(ch);
+	passes = g_atomic_int_get(&sig_passes);
+	g_usleep(500 * 1000);
+	r1 = rechecks(ch);
+	tap_ok(r1 == r0 && g_atomic_int_get(&sig_passes) == passes,
+	       "on_signal: idle for 500 ms, no look-again pass (%llu rechecks, "
+	       "%d passes in all)", (unsigned long long)r1,
+	       g_atomic_int_get(&sig_passes));
+	tap_ok(r0 >= 1, "on_signal: a pass that moved packets was looked at "
+	       "again once (%llu)", (unsigned long long)r0);
+}
 
 static void test_budget(struct guest_chan *gc)
 {
@@ -431,14 +497,20 @@ int main(void)
 		.relid = 2, .gpadl = 0xb1, .out_pfn = 0x200, .out_pages = 4,
 		.in_pfn = 0x220, .in_pages = 4,
 	};
+	struct guest_chan c = {
+		.relid = 3, .gpadl = 0xc1, .out_pfn = 0x300, .out_pages = 4,
+		.in_pfn = 0x320, .in_pages = 4,
+	};
 
 	hv = fake_hv_new(RAM, true);
 	srv = enl_vmbus_server_new(hv);
 	enl_vmbus_server_set_ram_fd(srv, hv->memfd);
 	enl_vmbus_server_add_class(srv, &rec_class);
+	enl_vmbus_server_add_class(srv, &sig_class);
 	tap_ok(enl_vmbus_server_offer(srv, "rec") == 1 &&
-	       enl_vmbus_server_offer(srv, "rec") == 2,
-	       "two offers of one class");
+	       enl_vmbus_server_offer(srv, "rec") == 2 &&
+	       enl_vmbus_server_offer(srv, "sig") == 3,
+	       "two offers of one class, one of another");
 	tap_ok(srv->chan[1]->worker && srv->chan[2]->worker &&
 	       srv->chan[1]->ctx != srv->chan[2]->ctx,
 	       "each channel has its own worker and context");
@@ -447,7 +519,9 @@ int main(void)
 	fake_hv_drain(hv);
 	a.conn_id = srv->chan[1]->conn_id;
 	b.conn_id = srv->chan[2]->conn_id;
-	tap_ok(open_chan(&a, true) && open_chan(&b, true), "both opened");
+	c.conn_id = srv->chan[3]->conn_id;
+	tap_ok(open_chan(&a, true) && open_chan(&b, true) &&
+	       open_chan(&c, true), "all three opened");
 
 	test_registry(&a, &b);
 	test_budget(&a);
@@ -456,6 +530,7 @@ int main(void)
 	test_concurrent_send(&a);
 	test_close_under_flood(&a);
 	test_deferred_rescind(&a);
+	test_signal_idle(&c);
 
 	enl_vmbus_server_free(srv);
 	tap_ok(destroyed == 2, "registry: both states destroyed with their "
