@@ -278,6 +278,7 @@ static void chan_free_rings(struct enl_vmbus_channel *ch, bool gpadl_up)
 		dev_err(enl_channel_dev(ch),
 			"relid %u: ring GPADL not torn down: leaking %u bytes\n",
 			ch->relid, ch->ring_bytes);
+		atomic_long_add(ch->ring_npages, &enl_leaked_pages);
 		chan_put_pages(ch, false);
 	} else {
 		chan_put_pages(ch, true);
@@ -351,6 +352,9 @@ int enl_vmbus_channel_open(struct enl_vmbus_channel *ch,
 					&ch->ring_gpadl);
 	if (ret) {
 		/* After a timeout the host may yet map it: keep the pages. */
+		if (ret == -ETIMEDOUT)
+			enl_leak_pages(ch->ring_npages,
+				       "ring GPADL never confirmed");
 		chan_put_pages(ch, ret != -ETIMEDOUT);
 		goto free_rqst;
 	}

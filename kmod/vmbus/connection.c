@@ -300,6 +300,8 @@ void enl_conn_unload(struct enl_vmbus *vb)
 		.header.msgtype = ENL_CHANNELMSG_UNLOAD,
 	};
 	struct enl_msg_waiter *w;
+	/* Without an agreed version the host took none of our pages. */
+	bool let_go = !vb->version;
 	int ret;
 
 	if (vb->version) {
@@ -314,13 +316,21 @@ void enl_conn_unload(struct enl_vmbus *vb)
 		if (ret)
 			dev_err(vb->root, "no UNLOAD_RESPONSE from the host (%d)\n",
 				ret);
+		let_go = !ret;
 		kfree(w);
 	}
 out:
 	vb->version = 0;
-	free_page((unsigned long)vb->int_page);
-	free_page((unsigned long)vb->monitor_page[0]);
-	free_page((unsigned long)vb->monitor_page[1]);
+	if (let_go) {
+		free_page((unsigned long)vb->int_page);
+		free_page((unsigned long)vb->monitor_page[0]);
+		free_page((unsigned long)vb->monitor_page[1]);
+	} else {
+		/* The interrupt and monitor pages went out in INITIATE_CONTACT. */
+		enl_leak_pages(!!vb->int_page + !!vb->monitor_page[0] +
+			       !!vb->monitor_page[1],
+			       "no UNLOAD_RESPONSE: interrupt and monitor pages");
+	}
 	vb->int_page = NULL;
 	vb->monitor_page[0] = NULL;
 	vb->monitor_page[1] = NULL;

@@ -8,6 +8,16 @@
 /* How long boot waits for the host's initial offers to be registered. */
 #define ENL_OFFERS_TIMEOUT_MS	10000
 
+atomic_long_t enl_leaked_pages = ATOMIC_LONG_INIT(0);
+
+void enl_leak_pages(unsigned long n, const char *what)
+{
+	long total = atomic_long_add_return(n, &enl_leaked_pages);
+
+	pr_warn("enl_vmbus: %s: the host never confirmed it stopped writing them; leaking %lu page(s), %ld in all\n",
+		what, n, total);
+}
+
 /* One VMBus per guest: static, so sysfs readers never see it freed. */
 static struct enl_vmbus enl_vmbus_state;
 static DEFINE_MUTEX(enl_start_lock);

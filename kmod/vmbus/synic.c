@@ -174,9 +174,13 @@ static int synic_enable(struct enl_vmbus *vb, struct enl_synic *s)
 	u64 val;
 	int ret;
 
+	/* Even a write that failed may reach the host later. */
+	s->msg_shared = true;
 	ret = synic_set_page(t, s->idx, ENL_HV_MSR_SIMP, s->msg_page);
-	if (!ret)
+	if (!ret) {
+		s->event_shared = true;
 		ret = synic_set_page(t, s->idx, ENL_HV_MSR_SIEFP, s->event_page);
+	}
 	/* Keep the reserved bits of SINT and SCONTROL as the TLFS asks. */
 	if (!ret)
 		ret = t->msr_read(t, s->idx, sint, &val);
@@ -203,13 +207,20 @@ static void synic_disable(struct enl_vmbus *vb, struct enl_synic *s)
 	u32 sint = ENL_HV_MSR_SINT(ENL_VMBUS_MESSAGE_SINT);
 	u64 val;
 
-	if (!READ_ONCE(s->enabled))
+	if (!READ_ONCE(s->enabled) && !s->msg_shared && !s->event_shared)
 		return;
 	WRITE_ONCE(s->enabled, false);
 	if (!t->msr_read(t, s->idx, sint, &val))
 		t->msr_write(t, s->idx, sint, val | ENL_HV_SYNIC_SINT_MASKED);
-	synic_set_page(t, s->idx, ENL_HV_MSR_SIMP, NULL);
-	synic_set_page(t, s->idx, ENL_HV_MSR_SIEFP, NULL);
+	/*
+	 * The host acknowledged the page off: it writes it no more (enl-host
+	 * and Hyper-V write SynIC pages only while they are enabled).
+	 */
+	if (s->msg_shared && !synic_set_page(t, s->idx, ENL_HV_MSR_SIMP, NULL))
+		s->msg_shared = false;
+	if (s->event_shared &&
+	    !synic_set_page(t, s->idx, ENL_HV_MSR_SIEFP, NULL))
+		s->event_shared = false;
 	if (!t->msr_read(t, s->idx, ENL_HV_MSR_SCONTROL, &val))
 		t->msr_write(t, s->idx, ENL_HV_MSR_SCONTROL,
 			     val & ~ENL_HV_SYNIC_CONTROL_ENABLE);
@@ -246,8 +257,15 @@ static void synic_free(struct enl_vmbus *vb)
 	unsigned int i;
 
 	for (i = 0; i < vb->t->nr_synic; i++) {
-		free_page((unsigned long)vb->synic[i].msg_page);
-		free_page((unsigned long)vb->synic[i].event_page);
+		struct enl_synic *s = &vb->synic[i];
+
+		if (s->msg_shared || s->event_shared)
+			enl_leak_pages(s->msg_shared + s->event_shared,
+				       "SynIC pages not confirmed off");
+		if (!s->msg_shared)
+			free_page((unsigned long)s->msg_page);
+		if (!s->event_shared)
+			free_page((unsigned long)s->event_page);
 	}
 	kfree(vb->synic);
 	vb->synic = NULL;

@@ -179,6 +179,12 @@ static ssize_t synics_show(struct bus_type *bus, char *buf)
 	return sysfs_emit(buf, "%u\n", vb ? vb->t->nr_synic : 0);
 }
 
+/* Pages never freed because the host did not confirm it let go of them. */
+static ssize_t leaked_pages_show(struct bus_type *bus, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&enl_leaked_pages));
+}
+
 #define ERR_ATTR(name)							\
 static ssize_t name##_show(struct bus_type *bus, char *buf)	\
 {									\
@@ -200,6 +206,7 @@ static BUS_ATTR_RO(bad_msg);
 static BUS_ATTR_RO(bad_relid);
 static BUS_ATTR_RO(unexpected);
 static BUS_ATTR_RO(post_fail);
+static BUS_ATTR_RO(leaked_pages);
 
 static struct attribute *enl_bus_attrs[] = {
 	&bus_attr_version.attr,
@@ -209,6 +216,7 @@ static struct attribute *enl_bus_attrs[] = {
 	&bus_attr_bad_relid.attr,
 	&bus_attr_unexpected.attr,
 	&bus_attr_post_fail.attr,
+	&bus_attr_leaked_pages.attr,
 	NULL,
 };
 

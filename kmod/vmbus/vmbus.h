@@ -32,6 +32,9 @@ struct enl_synic {
 	struct tasklet_struct tasklet;
 	spinlock_t msg_lock;
 	bool enabled;
+	/* The host was told the page's address and has not confirmed off. */
+	bool msg_shared;
+	bool event_shared;
 };
 
 /* Bad input from the host, counted; shown in /sys/bus/enl_vmbus/. */
@@ -74,6 +77,14 @@ struct enl_vmbus {
 };
 
 extern struct enl_vmbus *enl_vb;
+
+/*
+ * Pages the host may still write (it never confirmed it let go of them)
+ * are leaked, never freed: counted here (/sys/bus/enl_vmbus/leaked_pages,
+ * for as long as the module lives) and logged.
+ */
+extern atomic_long_t enl_leaked_pages;
+void enl_leak_pages(unsigned long n, const char *what);
 
 /* A request waiting for the host's reply of a given type and key. */
 struct enl_msg_waiter {
