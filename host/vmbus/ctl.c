@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The VMBus server's control verbs: devices, offer, rescind, stats,
- * version, fault.
+ * The VMBus server's control verbs: devices, offer, rescind, subchannels,
+ * stats, version, fault.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -80,6 +80,30 @@ static int verb_rescind(void *ctx, int argc, char **argv, GString *out)
 	if (argc != 2 || parse_relid(argv[1], &relid))
 		return -EINVAL;
 	return enl_vmbus_server_rescind(ctx, relid);
+}
+
+static int verb_subchannels(void *ctx, int argc, char **argv, GString *out)
+{
+	struct enl_vsp_channel *ch;
+	uint32_t relid;
+	char *end;
+	unsigned long n;
+	int ret;
+
+	if (argc != 3 || parse_relid(argv[1], &relid))
+		return -EINVAL;
+	n = strtoul(argv[2], &end, 0);
+	if (end == argv[2] || *end)
+		return -EINVAL;
+	ch = enl_vmbus_chan_lookup(ctx, relid);
+	if (!ch)
+		return -ENOENT;
+	/* Offers the indexes 1..n not offered now (a lone rescind's too). */
+	ret = enl_vsp_create_subchannels(ch, (unsigned int)n);
+	if (ret < 0)
+		return ret;
+	g_string_append_printf(out, "%d\n", ret);
+	return 0;
 }
 
 static void append_version(GString *out, const struct enl_vmbus_server *srv)
@@ -209,6 +233,9 @@ void enl_vmbus_server_register_ctl(struct enl_vmbus_server *srv,
 			 "offer <class>: hot-add a device, prints its relid");
 	enl_ctl_register(ctl, "rescind", verb_rescind, srv,
 			 "rescind <relid>: hot-remove a device");
+	enl_ctl_register(ctl, "subchannels", verb_subchannels, srv,
+			 "subchannels <relid> <n>: offer the primary's "
+			 "sub-channels 1..n that are not offered now");
 	enl_ctl_register(ctl, "stats", verb_stats, srv,
 			 "stats: VMBus counters, errors and per-channel traffic");
 	enl_ctl_register(ctl, "version", verb_version, srv,

@@ -28,7 +28,12 @@
  * and target CPU, and must be closed before the primary (close_all does
  * both in that order). They are not devices of their own: the host offers
  * them with the primary's instance GUID and a sub-channel index 1..n, and
- * rescinds them with the primary, whose remove() then runs once.
+ * rescinds them with the primary, whose remove() then runs once. A host
+ * may also rescind one sub-channel alone: a driver with a sub_rescind()
+ * callback is told, stops using it, and enl_vmbus then closes and releases
+ * it (the host may offer that index again, enl_vmbus_subchannel() finds
+ * the new one); without the callback the sub-channel stays, dead (calls
+ * fail with -ENODEV), until the primary goes.
  */
 #ifndef _ENL_VMBUS_H
 #define _ENL_VMBUS_H
@@ -64,6 +69,14 @@ struct enl_vmbus_driver {
 		     const struct hv_vmbus_device_id *id);
 	/* Must close the channel if probe opened it. */
 	void (*remove)(struct enl_vmbus_device *vdev);
+	/*
+	 * Optional, process context: the host rescinded sub-channel sub of
+	 * vdev alone. Stop using it (close it, or enl_vmbus does once this
+	 * returns); it is freed after. Never runs concurrently with probe or
+	 * remove.
+	 */
+	void (*sub_rescind)(struct enl_vmbus_device *vdev,
+			    struct enl_vmbus_channel *sub);
 	struct device_driver driver;
 };
 

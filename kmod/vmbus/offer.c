@@ -70,11 +70,59 @@ static void offer_unregister(struct enl_vmbus_channel *ch, bool release_relid)
 	offer_release(ch, release_relid);
 }
 
+/*
+ * A sub-channel rescinded alone (its primary lives on): if the primary's
+ * driver can let go of it (sub_rescind), close and release it, so that the
+ * host may offer its index again. Holds a reference on sub (taken by
+ * enl_offer_on_rescind) and drops it.
+ */
+static void offer_sub_rescind(struct enl_vmbus_channel *sub)
+{
+	struct enl_vmbus_channel *primary = sub->primary;
+	struct enl_vmbus *vb = sub->vb;
+	struct enl_vmbus_driver *drv = NULL;
+	struct device *dev = &primary->vdev.dev;
+	unsigned long flags;
+	bool release = false;
+
+	/* Against probe and remove of the primary's device. */
+	device_lock(dev);
+	spin_lock_irqsave(&vb->chan_lock, flags);
+	/* Still on its primary's list: the primary is not going (yet). */
+	if (!list_empty(&sub->sub_node) && !primary->subs_closed) {
+		if (dev->driver)
+			drv = container_of(dev->driver, struct enl_vmbus_driver,
+					   driver);
+		release = !drv || drv->sub_rescind;
+	}
+	spin_unlock_irqrestore(&vb->chan_lock, flags);
+	if (release) {
+		if (drv)
+			drv->sub_rescind(&primary->vdev, sub);
+		enl_vmbus_channel_close(sub);
+		spin_lock_irqsave(&vb->chan_lock, flags);
+		list_del_init(&sub->sub_node);
+		WRITE_ONCE(primary->nr_subs, primary->nr_subs - 1);
+		spin_unlock_irqrestore(&vb->chan_lock, flags);
+	}
+	device_unlock(dev);
+	if (release) {
+		dev_info(dev, "sub-channel %u (relid %u) rescinded by the host, released\n",
+			 sub->sub_index, sub->relid);
+		offer_release(sub, true);
+	}
+	put_device(&sub->vdev.dev);
+}
+
 static void offer_rescind_work(struct work_struct *work)
 {
 	struct enl_vmbus_channel *ch =
 		container_of(work, struct enl_vmbus_channel, rescind_work);
 
+	if (ch->primary) {
+		offer_sub_rescind(ch);
+		return;
+	}
 	dev_info(&ch->vdev.dev, "rescinded by the host (relid %u)\n",
 		 ch->relid);
 	offer_unregister(ch, true);
@@ -185,8 +233,9 @@ void enl_offer_on_offer(struct enl_vmbus *vb, const void *msg, u32 len)
 
 /*
  * SynIC tasklet: fail the channel's pending requests now, remove it later.
- * A sub-channel stays with its primary, dead, until the primary goes
- * (the host rescinds a primary's subs along with it).
+ * A sub-channel is released by the offer queue if its driver can let go
+ * of it (offer_sub_rescind), or stays with its primary, dead, until the
+ * primary goes.
  */
 void enl_offer_on_rescind(struct enl_vmbus *vb, const void *msg, u32 len)
 {
@@ -207,8 +256,12 @@ void enl_offer_on_rescind(struct enl_vmbus *vb, const void *msg, u32 len)
 		 * Queued under chan_lock, like the offer: once unloading,
 		 * enl_offer_remove_all() owns every channel.
 		 */
-		if (!ch->primary && !vb->unloading)
+		if (!vb->unloading) {
+			/* The sub's work holds it: its primary may go first. */
+			if (ch->primary)
+				get_device(&ch->vdev.dev);
 			queue_work(vb->offer_wq, &ch->rescind_work);
+		}
 	}
 	spin_unlock_irqrestore(&vb->chan_lock, flags);
 	if (!found) {

@@ -15,9 +15,15 @@
  *              ring; 0: it skips them again and is kicked
  *   mmio       write N: reserve N MiB of MMIO space for the device
  *              (enl_vmbus_mmio_alloc), 0: release it; result says where
+ *   reopen     write 1: open the sub-channels not open now (after the
+ *              host rescinded one alone and offered its index again)
  *   result     the last run's figures
  *   channels   index target_cpu oversize unexpected sub_channel_index
- *              (from the offer), one line each
+ *              (from the offer), one line each; "index gone" for a
+ *              sub-channel the host took away
+ *
+ * A sub-channel the host rescinds alone is closed and forgotten
+ * (sub_rescind); runs over it fail with ENODEV until it is reopened.
  */
 #include <linux/cpumask.h>
 #include <linux/device.h>
@@ -183,6 +189,51 @@ static struct emq_dev *emq_of(struct device *dev)
 	return dev_get_drvdata(dev);
 }
 
+/* enl_vmbus releases sub once this returns: let go of it. */
+static void emq_sub_rescind(struct enl_vmbus_device *vdev,
+			    struct enl_vmbus_channel *sub)
+{
+	struct emq_dev *d = dev_get_drvdata(&vdev->dev);
+	unsigned int i;
+
+	if (!d)
+		return;
+	mutex_lock(&d->run_lock);
+	for (i = 1; i < d->nr; i++) {
+		if (d->chan[i].ch != sub)
+			continue;
+		emq_chan_free(&d->chan[i]);
+		d->chan[i].ch = NULL;
+		dev_info(&vdev->dev, "echo-mq: sub-channel %u gone\n", i);
+	}
+	mutex_unlock(&d->run_lock);
+}
+
+static ssize_t reopen_store(struct device *dev, struct device_attribute *a,
+			    const char *buf, size_t count)
+{
+	struct emq_dev *d = emq_of(dev);
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&d->run_lock);
+	for (i = 1; i < d->nr && !ret; i++) {
+		struct enl_vmbus_channel *sub;
+
+		if (d->chan[i].open)
+			continue;
+		sub = enl_vmbus_subchannel(d->vdev->channel, i);
+		ret = sub ? emq_chan_open(d, i, sub, 0) : -ENODEV;
+		if (ret) {
+			emq_chan_free(&d->chan[i]);
+			d->chan[i].ch = NULL;
+		}
+	}
+	mutex_unlock(&d->run_lock);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_WO(reopen);
+
 static ssize_t pump_store(struct device *dev, struct device_attribute *a,
 			  const char *buf, size_t count)
 {
@@ -282,10 +333,16 @@ static ssize_t channels_show(struct device *dev, struct device_attribute *a,
 	unsigned int i;
 	int len = 0;
 
+	/* Against sub_rescind letting go of a channel. */
+	mutex_lock(&d->run_lock);
 	for (i = 0; i < d->nr; i++) {
 		struct emq_chan *c = &d->chan[i];
 		struct enl_vmbus_offer_info info;
 
+		if (!c->ch) {
+			len += sysfs_emit_at(buf, len, "%u gone\n", c->index);
+			continue;
+		}
 		enl_vmbus_channel_offer_info(c->ch, &info);
 		len += sysfs_emit_at(buf, len, "%u %u %lld %lld %u\n", c->index,
 				     enl_vmbus_channel_target_cpu(c->ch),
@@ -293,6 +350,7 @@ static ssize_t channels_show(struct device *dev, struct device_attribute *a,
 				     (long long)atomic64_read(&c->unexpected),
 				     info.sub_channel_index);
 	}
+	mutex_unlock(&d->run_lock);
 	return len;
 }
 static DEVICE_ATTR_RO(channels);
@@ -303,6 +361,7 @@ static struct attribute *emq_attrs[] = {
 	&dev_attr_bogus.attr,
 	&dev_attr_wedge.attr,
 	&dev_attr_mmio.attr,
+	&dev_attr_reopen.attr,
 	&dev_attr_result.attr,
 	&dev_attr_channels.attr,
 	NULL,
@@ -321,6 +380,7 @@ static struct enl_vmbus_driver emq_driver = {
 	.id_table = emq_ids,
 	.probe = emq_probe,
 	.remove = emq_remove,
+	.sub_rescind = emq_sub_rescind,
 	.driver = {
 		.dev_groups = emq_groups,
 	},

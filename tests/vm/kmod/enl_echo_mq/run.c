@@ -220,6 +220,14 @@ int emq_pump(struct emq_dev *d, u64 packets, unsigned int nchan)
 	if (!w)
 		return -ENOMEM;
 	mutex_lock(&d->run_lock);
+	/* A sub-channel the host took away (and not reopened) cannot run. */
+	for (i = 0; i < nchan; i++) {
+		if (!d->chan[i].open) {
+			mutex_unlock(&d->run_lock);
+			kfree(w);
+			return -ENODEV;
+		}
+	}
 	for (i = 0; i < nchan; i++) {
 		chan_reset(&d->chan[i]);
 		w[i].c = &d->chan[i];
@@ -320,6 +328,10 @@ int emq_pingpong(struct emq_dev *d, u32 rounds, unsigned int index)
 		return -EINVAL;
 	c = &d->chan[index];
 	mutex_lock(&d->run_lock);
+	if (!c->open) {
+		mutex_unlock(&d->run_lock);
+		return -ENODEV;
+	}
 	chan_reset(c);
 	c->lat_ns = kvmalloc_array(rounds, sizeof(*c->lat_ns), GFP_KERNEL);
 	if (!c->lat_ns) {
