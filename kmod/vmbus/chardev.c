@@ -31,6 +31,8 @@
 #define IC_MAX_WRITE		(8 * 1024)
 /* How long open() may hold misc_mtx waiting for the host's OPEN_RESULT. */
 #define IC_OPEN_WAIT_MS		100
+/* /dev/vmbus nodes at most (the kernel has 128 dynamic misc minors). */
+#define IC_MAX_NODES		64
 
 enum ic_state {
 	IC_CLOSED,
@@ -309,6 +311,12 @@ static const struct file_operations ic_fops = {
  */
 static DEFINE_MUTEX(ic_names_lock);
 static DECLARE_BITMAP(ic_plain_taken, ENL_DEV_COUNT);
+/*
+ * Nodes registered. A host may offer any number of IC devices; past this
+ * many the next are refused with an error, before the kernel's dynamic
+ * misc minors run out (which it reports with a stack trace).
+ */
+static unsigned int ic_nodes;
 
 static int ic_register(struct enl_ic *ic, const char *service,
 		       unsigned int cls, u32 relid)
@@ -316,6 +324,10 @@ static int ic_register(struct enl_ic *ic, const char *service,
 	int ret;
 
 	mutex_lock(&ic_names_lock);
+	if (ic_nodes >= IC_MAX_NODES) {
+		mutex_unlock(&ic_names_lock);
+		return -ENOSPC;
+	}
 	ic->plain_cls = -1;
 	if (cls < ENL_DEV_COUNT && !test_bit(cls, ic_plain_taken)) {
 		snprintf(ic->name, sizeof(ic->name), "vmbus/%s", service);
@@ -325,6 +337,8 @@ static int ic_register(struct enl_ic *ic, const char *service,
 			 relid);
 	}
 	ret = misc_register(&ic->misc);
+	if (!ret)
+		ic_nodes++;
 	if (!ret && ic->plain_cls >= 0)
 		set_bit(cls, ic_plain_taken);
 	mutex_unlock(&ic_names_lock);
@@ -335,6 +349,7 @@ static void ic_deregister(struct enl_ic *ic)
 {
 	mutex_lock(&ic_names_lock);
 	misc_deregister(&ic->misc);
+	ic_nodes--;
 	if (ic->plain_cls >= 0)
 		clear_bit(ic->plain_cls, ic_plain_taken);
 	mutex_unlock(&ic_names_lock);
@@ -364,6 +379,13 @@ static int ic_probe(struct enl_vmbus_device *vdev,
 	ic->misc.name = ic->name;
 	/* "vmbus/echo" becomes /dev/vmbus/echo; a second one gets its relid. */
 	ret = ic_register(ic, service, id->driver_data, vdev->channel->relid);
+	if (ret == -ENOSPC) {
+		dev_err_ratelimited(&vdev->dev,
+				    "%s device of relid %u refused: already %u /dev/vmbus nodes\n",
+				    service, vdev->channel->relid, IC_MAX_NODES);
+		kfree(ic);
+		return ret;
+	}
 	if (ret) {
 		dev_err(&vdev->dev, "cannot create /dev/%s: %d\n", ic->name,
 			ret);
