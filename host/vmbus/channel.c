@@ -150,6 +150,9 @@ static void close_on_ctx(void *data)
 	set_active(ch, 0);
 	if (ch->cls->on_close)
 		ch->cls->on_close(ch);
+	/* What the VSP did not take back is dead: no completion finds it. */
+	while (enl_vsp_inflight_pop(ch->inflight))
+		enl_vmbus_stat_inc(&ch->stats.inflight_dropped);
 	ch->priv = NULL;
 	/* Views of data GPADLs the VSP forgot: their teardowns may finish. */
 	enl_vmbus_views_drop(ch);

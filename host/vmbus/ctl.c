@@ -140,7 +140,10 @@ static void append_ring_ctl(GString *out, const char *name,
 static void append_channel_stats(GString *out, struct enl_vsp_channel *ch)
 {
 	struct enl_ring_stats in, out_st;
+	struct enl_vsp_inflight_stats fl;
 	GString *rings = g_string_new(NULL);
+
+	enl_vsp_inflight_stats(ch->inflight, &fl);
 
 	/* A snapshot under the ring locks: the worker updates them. */
 	g_rec_mutex_lock(&ch->in_lock);
@@ -156,7 +159,8 @@ static void append_channel_stats(GString *out, struct enl_vsp_channel *ch)
 		"out_packets=%llu out_bytes=%llu out_full=%llu "
 		"signals_in=%llu signals_out=%llu corrupt=%llu opens=%llu "
 		"passes=%llu budget_hits=%llu batched_signals=%llu "
-		"rechecks=%llu%s\n",
+		"rechecks=%llu inflight=%u inflight_stale=%llu "
+		"inflight_dropped=%llu%s\n",
 		ch->relid, ch->cls->name, enl_vmbus_chan_state_name(ch),
 		(unsigned long long)in.packets,
 		(unsigned long long)in.bytes,
@@ -171,6 +175,8 @@ static void append_channel_stats(GString *out, struct enl_vsp_channel *ch)
 		(unsigned long long)enl_vmbus_stat(&ch->stats.budget_hits),
 		(unsigned long long)enl_vmbus_stat(&ch->stats.batched_signals),
 		(unsigned long long)enl_vmbus_stat(&ch->stats.rechecks),
+		fl.outstanding, (unsigned long long)fl.stale,
+		(unsigned long long)enl_vmbus_stat(&ch->stats.inflight_dropped),
 		rings->str);
 	g_string_free(rings, TRUE);
 }

@@ -12,7 +12,20 @@
 
 #include <stdint.h>
 
+struct enl_vsp_channel;
 struct enl_vsp_inflight;
+
+/* A channel's table when its class says no size (max_inflight 0). */
+#define ENL_VSP_INFLIGHT_DEFAULT	256
+
+/*
+ * Every channel has its own table, made and freed by the server with the
+ * channel (ids stay unique across opens): a VSP needs none of its own.
+ * on_close takes back what is still outstanding (enl_vsp_inflight_pop);
+ * whatever it leaves is dropped after on_close and counted (ctl stats),
+ * so a completion arriving later can never find it.
+ */
+struct enl_vsp_inflight *enl_vsp_inflight(struct enl_vsp_channel *ch);
 
 struct enl_vsp_inflight_stats {
 	uint64_t added;

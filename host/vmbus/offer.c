@@ -114,8 +114,12 @@ static struct enl_vsp_channel *new_channel(struct enl_vmbus_server *srv,
 		make_instance(srv, &ch->instance, cls);
 		ch->serial = srv->instance_serial;
 	}
+	ch->inflight = enl_vsp_inflight_new(cls->max_inflight ?
+					    cls->max_inflight :
+					    ENL_VSP_INFLIGHT_DEFAULT);
 	/* Per-offer VSP state: a sub-channel has its own, too. */
-	if (enl_vmbus_state_create(ch)) {
+	if (!ch->inflight || enl_vmbus_state_create(ch)) {
+		enl_vsp_inflight_free(ch->inflight);
 		enl_vmbus_chan_stop(ch);
 		g_free(ch);
 		return NULL;
@@ -221,6 +225,11 @@ int enl_vsp_create_subchannels(struct enl_vsp_channel *ch, unsigned int n)
 	return (int)n;
 }
 
+struct enl_vsp_inflight *enl_vsp_inflight(struct enl_vsp_channel *ch)
+{
+	return ch->inflight;
+}
+
 uint16_t enl_vsp_sub_index(const struct enl_vsp_channel *ch)
 {
 	return ch->sub_index;
@@ -250,6 +259,7 @@ void enl_vmbus_chan_free(struct enl_vsp_channel *ch)
 	enl_vmbus_state_destroy(ch);
 	enl_vmbus_chan_stop(ch);
 	enl_vmbus_gpadl_free_relid(srv, ch->relid);
+	enl_vsp_inflight_free(ch->inflight);
 	srv->chan[ch->relid] = NULL;
 	/* Sub-channels the guest has not released yet outlive their parent. */
 	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)

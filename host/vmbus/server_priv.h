@@ -155,6 +155,7 @@ struct enl_vsp_channel {
 	struct enl_ring in;	/* guest -> host, under in_lock */
 	struct enl_ring out;	/* host -> guest, under out_lock */
 	void *priv;
+	struct enl_vsp_inflight *inflight;	/* for the channel's life */
 	uint8_t *pktbuf;	/* drain's copy of a packet, on ctx */
 	uint32_t pktbuf_len;
 	bool waiting_space;	/* pending_send_sz published on out */
@@ -172,6 +173,7 @@ struct enl_vsp_channel {
 		uint64_t budget_hits;	/* passes that stopped at the budget */
 		uint64_t batched_signals; /* one signal for a batch of sends */
 		uint64_t rechecks;	/* passes a look-again timer queued */
+		uint64_t inflight_dropped; /* left outstanding by on_close */
 	} stats;
 };
 

@@ -37,6 +37,11 @@ struct enl_vsp_class {
 	struct enl_guid class_guid;	/* offer if_type */
 	uint16_t chn_flags;		/* offer chn_flags */
 	uint16_t mmio_megabytes;	/* offer mmio_megabytes */
+	/*
+	 * Requests outstanding at once in the channel's in-flight table
+	 * (enl_vsp_inflight(), inflight.h); 0: ENL_VSP_INFLIGHT_DEFAULT.
+	 */
+	uint32_t max_inflight;
 
 	/*
 	 * Optional per-channel state (the registry: every offer of a class

@@ -22,6 +22,8 @@ int enl_vsp_send_xfer_pages(struct enl_vsp_channel *ch,
 
 	if (!req || !nr || nr > ENL_XFER_MAX_RANGES || (msg_len && !msg))
 		return -EINVAL;
+	if (!table)
+		table = enl_vsp_inflight(ch);
 	for (i = 0; i < nr; i++)
 		if (!ranges[i].byte_count || ranges[i].byte_offset >= buf_len ||
 		    ranges[i].byte_count > buf_len - ranges[i].byte_offset)

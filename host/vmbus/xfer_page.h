@@ -25,8 +25,8 @@ struct enl_vsp_inflight;
 
 /*
  * Send nr ranges of a buffer of buf_len bytes, then msg (msg_len bytes),
- * as one packet asking for a completion; req goes into table under the
- * packet's transaction id. 0; -EINVAL (no range, too many, one empty or
+ * as one packet asking for a completion; req goes into table (NULL: the
+ * channel's own, enl_vsp_inflight(ch)) under the packet's transaction id. 0; -EINVAL (no range, too many, one empty or
  * outside the buffer, or req NULL), -ENOSPC (table full), or what
  * enl_vsp_send_raw() says (-EAGAIN when the ring is full: nothing was
  * sent and req is not in the table).

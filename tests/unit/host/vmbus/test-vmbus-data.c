@@ -196,7 +196,6 @@ static void test_gpa_direct(void)
 
 /* ---- A data VSP on a real channel ---- */
 
-static struct enl_vsp_inflight *table;
 static void *completed[8];
 static int ncompleted;
 
@@ -210,9 +209,8 @@ static int data_open(struct enl_vsp_channel *ch, const uint8_t *ud)
 static int data_packet(struct enl_vsp_channel *ch,
 		       const struct enl_ring_pkt *pkt, const void *data)
 {
-	void *req = enl_vsp_complete(table, pkt);
+	void *req = enl_vsp_complete(enl_vsp_inflight(ch), pkt);
 
-	(void)ch;
 	(void)data;
 	if (req && ncompleted < 8)
 		completed[ncompleted++] = req;
@@ -224,6 +222,7 @@ static const struct enl_vsp_class data_class = {
 	.class_guid = ENL_GUID_ECHO,
 	.on_open = data_open,
 	.on_packet = data_packet,
+	.max_inflight = 2,
 };
 
 struct map_call {
@@ -430,7 +429,8 @@ static void do_xfer(void *data)
 {
 	struct xfer_call *c = data;
 
-	c->ret = enl_vsp_send_xfer_pages(c->ch, table, c->req, 3, c->buf_len,
+	/* NULL: the channel's own table. */
+	c->ret = enl_vsp_send_xfer_pages(c->ch, NULL, c->req, 3, c->buf_len,
 					 c->r, c->nr, "NVSPMSG!", 8);
 }
 
@@ -466,9 +466,12 @@ static void test_xfer(struct guest_chan *gc)
 	struct enl_vsp_inflight_stats st;
 	uint8_t buf[256];
 	struct enl_ring_pkt pkt;
+	struct enl_vsp_inflight *table = enl_vsp_inflight(srv->chan[gc->relid]);
 	int req1, req2, ret;
 
-	table = enl_vsp_inflight_new(2);
+	tap_ok(table && table == enl_vsp_inflight(srv->chan[gc->relid]) &&
+	       table != enl_vsp_inflight(srv->chan[gc->relid + 1]),
+	       "in-flight: each channel has its own table, from the server");
 	tap_ok(xfer(gc, &req1, r, 2, 8192) == 0,
 	       "xfer: two ranges of an 8 KiB receive buffer sent");
 	ret = enl_ring_read(&gc->in, buf, sizeof(buf), &pkt);
@@ -496,7 +499,8 @@ static void test_xfer(struct guest_chan *gc)
 	xfer(gc, &req1, r, 1, 8192);
 	xfer(gc, &req2, r, 1, 8192);
 	tap_ok(xfer(gc, &ret, r, 1, 8192) == -ENOSPC,
-	       "xfer: a full in-flight table refuses the send");
+	       "xfer: a full in-flight table (the class's max_inflight 2) "
+	       "refuses the send");
 	while (enl_ring_read(&gc->in, buf, sizeof(buf), &pkt) > 0)
 		;
 	enl_ring_read_commit(&gc->in);
@@ -566,9 +570,18 @@ int main(void)
 	test_xfer(&a);
 	test_batch(&a);
 	test_view_at_close(&a);
+	{
+		struct enl_vsp_inflight_stats st;
+
+		/* test_xfer left two outstanding; data_close takes none. */
+		enl_vsp_inflight_stats(enl_vsp_inflight(srv->chan[1]), &st);
+		tap_ok(st.outstanding == 0 &&
+		       enl_vmbus_stat(&srv->chan[1]->stats.inflight_dropped) == 2,
+		       "in-flight: what the VSP left at close is dropped and "
+		       "counted");
+	}
 
 	enl_vmbus_server_free(srv);
-	enl_vsp_inflight_free(table);
 	fake_hv_free(hv);
 	return tap_done();
 }
