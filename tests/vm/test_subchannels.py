@@ -5,7 +5,8 @@ The driver opens the primary and one sub-channel per online CPU; the test
 pumps every channel at once from tasks on each channel's CPU (every byte
 checked in the guest), checks the host served each sub-channel, where the
 callbacks ran, a QD1 ping-pong, completions with bogus ids, skipping an
-oversize packet, a driver that leaves a packet in the ring, moving
+oversize packet, a driver that leaves a packet in the ring, a
+sub-channel rescinded alone (released, offered again, reopened), moving
 channels off a CPU going offline, and rescinding the primary with its
 sub-channels open."""
 import re
@@ -179,6 +180,29 @@ def run(t, g, ncpu):
     rc, out = g.sh('echo "2000 1" > %s/pump; cat %s/result' % (dev, dev), timeout=120)
     t.ok(got and 'errors=0' in out and 'packets=2000' in out,
          '%s: kicked once the driver takes it again; the channel echoes on' % tag, out)
+
+    # The host rescinds one sub-channel alone: the driver lets go of it,
+    # enl_vmbus releases its relid, and the host may offer the index again.
+    sub = max(r for r, c in chans.items() if c[2] == ncpu)
+    rc, out = g.ctl('rescind', str(sub))
+    released = wait_until(lambda: sub not in host_channels(g), 20)
+    rc2, lines = g.sh('cat %s/channels' % dev)
+    t.ok(rc == 0 and released and '%d gone' % ncpu in lines,
+         '%s: sub-channel %d rescinded alone: the driver let go, relid %d released'
+         % (tag, ncpu, sub), out + lines + g.ctl('devices')[1])
+    rc, out = g.sh('echo "1000 %d" > %s/pump' % (k, dev))
+    t.ok(rc != 0, '%s: a run over the missing sub-channel is refused' % tag, out)
+    rc, out = g.ctl('subchannels', str(prelid), str(ncpu))
+    reopened = g.wait_sh('echo 1 > %s/reopen' % dev, 20)
+    rc2, out2 = g.sh('cat %s/channels; echo "3000 %d" > %s/pump; cat %s/result'
+                     % (dev, k, dev, dev), timeout=300)
+    again = host_channels(g)
+    t.ok(rc == 0 and reopened and 'gone' not in out2 and 'errors=0' in out2
+         and 'packets=3000' in out2 and len(again) == k
+         and sorted(c[2] for c in again.values()) == list(range(k)),
+         '%s: offered again (ctl subchannels), reopened, every channel echoes'
+         % tag, out + out2 + g.ctl('devices')[1])
+    chans = again
 
     if ncpu > 1:
         if synics < 2:

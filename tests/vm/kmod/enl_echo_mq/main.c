@@ -51,6 +51,9 @@ static void emq_chan_free(struct emq_chan *c)
 	kfree(c->cb_cpu);
 	c->reqs = NULL;
 	c->cb_cpu = NULL;
+	/* Reopened later (sysfs reopen): nothing of this use may remain. */
+	c->free = NULL;
+	atomic_set(&c->inflight, 0);
 }
 
 /*
