@@ -80,16 +80,17 @@ target_def() {
 		src=(host/vsp/storage/cmd.c host/vsp/storage/disk.c
 		     host/vsp/storage/emulate.c host/vsp/storage/iov.c
 		     host/vsp/storage/sense.c host/vsp/storage/target.c
-		     host/vsp/storage/uring.c host/vsp/storage/vstor.c)
-		inc+=(-iquote host/vsp/storage)
+		     host/vsp/storage/uring.c host/vsp/storage/vstor.c
+		     host/vmbus/iov_copy.c)
+		inc+=(-iquote host/vsp/storage -iquote host/vmbus)
 		libs+=(liburing)
 		max_len=4096 ;;
 	net)
 		src=(host/vsp/net/net_dev.c host/vsp/net/nvsp.c
 		     host/vsp/net/recvbuf.c host/vsp/net/rndis_ctl.c
 		     host/vsp/net/rndis_tx.c host/vsp/net/rndis_rx.c
-		     host/vsp/net/csum.c host/vsp/net/iov.c)
-		inc+=(-iquote host/vsp/net)
+		     host/vsp/net/csum.c host/vsp/net/iov.c host/vmbus/iov_copy.c)
+		inc+=(-iquote host/vsp/net -iquote host/vmbus)
 		max_len=4096 ;;
 	hid)
 		src=(host/vsp/hid/scancode.c host/vsp/hid/mouse_host.c
