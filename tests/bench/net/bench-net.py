@@ -119,7 +119,8 @@ def boot(kind, cpus, wrapper_dir):
             sh(g, 'modprobe %s' % ('virtio_pci && modprobe virtio_net'
                                    if kind == 'virtio-net' else 'e1000'))
         iface = ''
-        for _ in range(50):
+        # A driver with sub-channels attaches after they open: slow on TCG.
+        for _ in range(300):
             iface = guest_iface(g, mac)
             if iface:
                 break
