@@ -188,10 +188,10 @@ static int cmd_run(int argc, char **argv)
 	g_autofree char *kernel = NULL, *initrd = NULL, *append = NULL;
 	g_autofree char *console = NULL, *serial2 = NULL, *ctl_path = NULL;
 	g_autofree char *mem = NULL, *accel = NULL, *qemu = NULL;
-	g_auto(GStrv) offers = NULL, disks = NULL, nics = NULL;
+	g_auto(GStrv) offers = NULL, disks = NULL, nics = NULL, ide = NULL;
 	gint cpus = 1;
 	GOptionEntry entries[] = {
-		{ "kernel", 0, 0, G_OPTION_ARG_FILENAME, &kernel, "Guest kernel (bzImage or vmlinux)", "FILE" },
+		{ "kernel", 0, 0, G_OPTION_ARG_FILENAME, &kernel, "Guest kernel (bzImage or vmlinux); without it the BIOS boots the first --ide disk", "FILE" },
 		{ "initrd", 0, 0, G_OPTION_ARG_FILENAME, &initrd, "Guest initramfs", "FILE" },
 		{ "mem", 0, 0, G_OPTION_ARG_STRING, &mem, "Guest RAM, e.g. 512M or 1G (default 512M, at most 3G)", "SIZE" },
 		{ "cpus", 0, 0, G_OPTION_ARG_INT, &cpus, "Virtual processors (default 1)", "N" },
@@ -202,6 +202,7 @@ static int cmd_run(int argc, char **argv)
 		{ "offer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &offers, "Offer a VMBus device of this class (repeatable)", "CLASS" },
 		{ "disk", 0, 0, G_OPTION_ARG_STRING_ARRAY, &disks, "Give the guest a synthetic disk (repeatable): a raw image or block device, options ro, wt (write-through), ide (the IDE accelerator instead of SCSI), lun=N, bs=512|4096, serial=S, nodirect", "FILE[,ro][,wt][,ide][,lun=N]" },
 		{ "nic", 0, 0, G_OPTION_ARG_STRING_ARRAY, &nics, "Give the guest a synthetic NIC (repeatable) backed by TAP NAME (created if absent; one queue per channel), options mac=XX:XX:XX:XX:XX:XX, queues=N (default 4), mtu=N (largest MTU offered, default 9000; also set on the TAP), link=down; tap=none: no backend", "tap=NAME[,mac=M][,queues=N][,mtu=N]" },
+		{ "ide", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &ide, "An emulated IDE disk (ata_piix in the guest; the BIOS boots the first) (repeatable, at most 4)", "FILE[,ro]" },
 		{ "accel", 0, 0, G_OPTION_ARG_STRING, &accel, "tcg (default) or kvm (only with usable hardware virtualization)", "ACCEL" },
 		{ "qemu", 0, 0, G_OPTION_ARG_FILENAME, &qemu, "QEMU binary (default qemu-system-x86_64)", "PATH" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -223,9 +224,30 @@ static int cmd_run(int argc, char **argv)
 		g_printerr("enl-host run: unexpected argument '%s'\n", argv[1]);
 		return 1;
 	}
-	if (!kernel || !g_file_test(kernel, G_FILE_TEST_IS_REGULAR)) {
-		g_printerr("enl-host run: --kernel FILE is required and must exist\n");
+	if (kernel && !g_file_test(kernel, G_FILE_TEST_IS_REGULAR)) {
+		g_printerr("enl-host run: no kernel %s\n", kernel);
 		return 1;
+	}
+	if (!kernel && (!ide || !*ide)) {
+		g_printerr("enl-host run: --kernel FILE, or an --ide disk to boot from, is required\n");
+		return 1;
+	}
+	if (!kernel && (initrd || append)) {
+		g_printerr("enl-host run: --initrd and --append need --kernel (the guest's bootloader has its own)\n");
+		return 1;
+	}
+	if (ide && g_strv_length(ide) > 4) {
+		g_printerr("enl-host run: at most 4 --ide disks (two PIIX channels, two each)\n");
+		return 1;
+	}
+	for (char **d = ide; d && *d; d++) {
+		g_autofree char *file = g_str_has_suffix(*d, ",ro") ?
+			g_strndup(*d, strlen(*d) - 3) : g_strdup(*d);
+
+		if (!g_file_test(file, G_FILE_TEST_EXISTS)) {
+			g_printerr("enl-host run: --ide %s: no such file\n", *d);
+			return 1;
+		}
 	}
 	if (initrd && !g_file_test(initrd, G_FILE_TEST_IS_REGULAR)) {
 		g_printerr("enl-host run: no initrd %s\n", initrd);
@@ -254,6 +276,7 @@ static int cmd_run(int argc, char **argv)
 	cfg.kernel = kernel;
 	cfg.initrd = initrd;
 	cfg.append = append;
+	cfg.ide = ide;
 	cfg.console = console;
 	cfg.serial2 = serial2;
 	cfg.cpus = (uint32_t)cpus;
@@ -316,7 +339,8 @@ static int cmd_ctl(int argc, char **argv)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: enl-host run --kernel K [--initrd I] [--mem M] [--cpus N] [--append ARGS]\n"
+		"Usage: enl-host run --kernel K [--initrd I] [--append ARGS] | --ide BOOTDISK\n"
+		"                    [--mem M] [--cpus N] [--ide FILE[,ro]]...\n"
 		"                    [--console FILE] [--serial2 SOCK] [--ctl SOCK] [--offer CLASS]...\n"
 		"                    [--disk FILE[,ro][,wt][,ide][,lun=N]]...\n"
 		"                    [--nic tap=NAME[,mac=M][,queues=N][,mtu=N]]...\n"

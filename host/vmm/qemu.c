@@ -79,15 +79,31 @@ GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg)
 	add(a, "-no-user-config");
 	/* A guest reset (reboot, panic=-1, triple fault) stops QEMU. */
 	add(a, "-no-reboot");
-	add(a, "-kernel");
-	add(a, cfg->kernel);
-	if (cfg->initrd) {
-		add(a, "-initrd");
-		add(a, cfg->initrd);
+	/*
+	 * Direct kernel boot, or (no kernel) SeaBIOS boots the first IDE
+	 * disk's MBR and the command line is the guest bootloader's.
+	 */
+	if (cfg->kernel) {
+		add(a, "-kernel");
+		add(a, cfg->kernel);
+		if (cfg->initrd) {
+			add(a, "-initrd");
+			add(a, cfg->initrd);
+		}
+		add(a, "-append");
+		addf(a, "console=ttyS0 panic=-1%s%s", cfg->append ? " " : "",
+		     cfg->append ? cfg->append : "");
 	}
-	add(a, "-append");
-	addf(a, "console=ttyS0 panic=-1%s%s", cfg->append ? " " : "",
-	     cfg->append ? cfg->append : "");
+	for (unsigned int i = 0; cfg->ide && cfg->ide[i]; i++) {
+		bool ro = g_str_has_suffix(cfg->ide[i], ",ro");
+		g_autofree char *file = g_strndup(cfg->ide[i],
+						  strlen(cfg->ide[i]) - (ro ? 3 : 0));
+		g_autofree char *esc = qemu_escape(file);
+
+		add(a, "-drive");
+		addf(a, "file=%s,if=ide,index=%u,format=raw,media=disk%s", esc,
+		     i, ro ? ",readonly=on" : "");
+	}
 	add(a, "-serial");
 	if (cfg->console) {
 		g_autofree char *con = qemu_escape(cfg->console);

@@ -11,9 +11,15 @@
 
 struct enl_qemu_cfg {
 	const char *binary;		/* default qemu-system-x86_64 */
-	const char *kernel;
+	const char *kernel;		/* NULL: the BIOS boots ide[0] */
 	const char *initrd;		/* may be NULL */
 	const char *append;		/* extra kernel command line, may be NULL */
+	/*
+	 * Emulated IDE disks (PIIX, ata_piix in the guest), NULL-terminated,
+	 * may be NULL: "FILE" or "FILE,ro". What the firmware boots from, and
+	 * what a guest without Enlighten's storage driver runs on.
+	 */
+	char **ide;
 	const char *console;		/* serial log file; NULL = our stdout */
 	const char *serial2;		/* UNIX socket for ttyS1, may be NULL */
 	uint64_t mem_mib;

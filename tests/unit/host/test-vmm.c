@@ -81,6 +81,26 @@ static void test_argv(void)
 	tap_ok(has(a, "socket,id=serial2,path=/tmp/s,,2,server=on,wait=off"),
 	       "serial2 socket with its comma escaped");
 	tap_ok(has(a, "stdio"), "console on stdio by default");
+	tap_ok(!has(a, "-drive"), "no emulated disk unless asked");
+}
+
+/* No kernel: the BIOS boots the first emulated IDE disk, no -append. */
+static void test_argv_ide_boot(void)
+{
+	char *ide[] = { "/img/a,b.img", "/img/seed.img,ro", NULL };
+	struct enl_qemu_cfg cfg = {
+		.ide = ide, .mem_mib = 256, .cpus = 1,
+		.ram_path = "/dev/shm/enl-1-0", .ivshmem_sock = "/t/iv",
+		.qmp_sock = "/t/qmp",
+	};
+	g_autoptr(GPtrArray) a = enl_qemu_argv(&cfg);
+
+	tap_ok(!has(a, "-kernel") && !has(a, "-append") && !has(a, "-initrd"),
+	       "no kernel: no -kernel, -initrd or -append");
+	tap_ok(has(a, "file=/img/a,,b.img,if=ide,index=0,format=raw,media=disk"),
+	       "first IDE disk, its comma escaped");
+	tap_ok(has(a, "file=/img/seed.img,if=ide,index=1,format=raw,media=disk,readonly=on"),
+	       "second IDE disk read-only");
 }
 
 static void test_qmp_scan(void)
@@ -114,6 +134,7 @@ int main(void)
 {
 	test_status();
 	test_argv();
+	test_argv_ide_boot();
 	test_qmp_scan();
 	test_shm();
 	return tap_done();
