@@ -219,6 +219,39 @@ def build_fully(base, builtin=False):
     return t
 
 
+def modules_dep(t, mods):
+    """A modules.dep listing these Enlighten modules (and a kernel one)."""
+    t.write('/lib/modules/%s/modules.dep' % KVER,
+            'kernel/drivers/net/ethernet/intel/e1000/e1000.ko.xz:\n' +
+            ''.join('updates/dkms/%s.ko.xz: updates/dkms/enl_vmbus.ko.xz\n' % m
+                    for m in mods))
+
+
+def build_emulated_dep(base):
+    """The emulated guest of a kernel with enl_vmbus and enl_storvsc only."""
+    t = Tree(base, 'emulated-dep')
+    emulated_base(t)
+    modules_dep(t, ('enl_vmbus', 'enl_storvsc'))
+    return t
+
+
+def build_storage_only(base):
+    """Root on enl_storvsc, every service ready, e1000, bochs and PS/2
+    left: the kernel has no enl_netvsc, enl_fb or enl_hid (modules.dep
+    lists an enl_netvsc2, which is not enl_netvsc)."""
+    t = Tree(base, 'storage-only')
+    emulated_base(t)
+    # The IDE disk went: root is on the synthetic one.
+    os.unlink(t.p('/sys/block/sda'))
+    t.vmbus()
+    scsi = t.channel('33333333-0000-0000-0000-000000000001', 'scsi', 1, 'enl_storvsc')
+    t.scsi_disk(scsi, 2, 'sda', 'Virtual Disk    ')
+    t.channel('33333333-0000-0000-0000-000000000002', 'heartbeat', 2, 'enl_vmbus_ic')
+    t.unit('enl-heartbeatd.service', 'active', 'running', status=b'Ready')
+    modules_dep(t, ('enl_vmbus', 'enl_storvsc', 'enl_netvsc2'))
+    return t
+
+
 FAKE_SYSTEMCTL = r'''#!/bin/sh
 # Stand-in for systemctl show: prints the case's unit state file, or what
 # systemd says of a unit it does not know.
@@ -369,10 +402,52 @@ def main():
                'hv_vmbus built in (modules.builtin): not enlightened, and says why',
                doc['reasons'])
 
+        def emulated_dep(doc):
+            ok(doc['classes'] == {'storage': 'not-synthetic', 'network': 'not-yet-synthetic',
+                                  'display': 'not-yet-synthetic', 'input': 'not-yet-synthetic'},
+               'emulated, modules.dep without enl_netvsc/enl_fb/enl_hid: storage not '
+               'synthetic, the others not yet', doc['classes'])
+            ok(any('sda is on ata_piix' in r for r in doc['reasons']) and
+               not any('e1000' in r or 'bochs' in r or 'input' in r for r in doc['reasons']) and
+               any('no enl_netvsc' in r for r in doc['not_yet']) and
+               any('eth0 is on e1000' in r for r in doc['not_yet']) and
+               any('input has no synthetic' in r for r in doc['not_yet']),
+               'emulated, modules.dep: the IDE disk is a reason, the rest is listed as '
+               'not yet synthetic with its missing driver', doc)
+
+        def storage_only(doc):
+            ok(doc['enlightened'] is True and doc['reasons'] == [],
+               'storage only: enlightened as far as the drivers go', doc['reasons'])
+            ok(doc['classes'] == {'storage': 'synthetic', 'network': 'not-yet-synthetic',
+                                  'display': 'not-yet-synthetic', 'input': 'not-yet-synthetic'},
+               'storage only: the classes without a driver are not yet synthetic',
+               doc['classes'])
+
+        def fb_loaded(doc):
+            ok(doc['classes']['display'] == 'not-synthetic' and
+               any('card0 is on bochs-drm' in r for r in doc['reasons']),
+               'enl_fb loaded (sys/module) though not in modules.dep: display is '
+               'not synthetic, and card0 on bochs-drm is a reason', doc)
+
         check_case('emulated', build_emulated(base), bindir, 1, emulated)
+        check_case('emulated-dep', build_emulated_dep(base), bindir, 1, emulated_dep)
         check_case('partly', build_partly(base), bindir, 1, partly)
         check_case('fully', build_fully(base), bindir, 0, fully)
         check_case('builtin', build_fully(base, builtin=True), bindir, 1, builtin)
+        st = build_storage_only(base)
+        check_case('storage-only', st, bindir, 0, storage_only)
+        r = subprocess.run([BIN, '--root', st.root],
+                           env=dict(os.environ, PATH=bindir + ':' + os.environ['PATH'],
+                                    ENL_FAKE_UNITS=st.units), capture_output=True)
+        text = r.stdout.decode()
+        ok('Not yet synthetic (no Enlighten driver for them yet):' in text and
+           'network: kernel %s has no enl_netvsc' % KVER in text and
+           'network eth0 is on e1000 (emulated)' in text and
+           'Enlightened, as far as this Enlighten' in text and
+           'Not enlightened' not in text,
+           'storage only, text: what is not yet synthetic, and the verdict', text)
+        os.makedirs(st.p('/sys/module/enl_fb'))
+        check_case('storage-only+enl_fb', st, bindir, 1, fb_loaded)
 
         rc = subprocess.run([BIN, '--root', '/nonexistent/dir'],
                             capture_output=True).returncode

@@ -22,6 +22,9 @@ void status_collect(struct status *st, const char *root, const char *kernel)
 	memset(st, 0, sizeof(*st));
 	st->devices = devices_scan(root);
 	vmbus_scan(root, kernel, &st->vb);
+	for (int c = 0; c < DC_COUNT; c++)
+		st->drivers[c] = drv_presence(root, st->vb.kernel,
+					      drv_for_class(c));
 	daemons_query(st->daemons, offered, &st->vb);
 	status_judge(st);
 }
@@ -60,6 +63,15 @@ static void judge_vmbus(struct status *st)
 		       vb->transport ? vb->transport : "?");
 }
 
+/*
+ * A class that is not synthetic because this kernel has no Enlighten
+ * driver for it at all: the VM cannot do better with this Enlighten.
+ */
+static gboolean not_yet(const struct status *st, int c)
+{
+	return st->drivers[c] == DRV_MISSING;
+}
+
 /* Storage, network, display: every counted device synthetic. Input: a
  * synthetic keyboard or mouse, since Hyper-V keeps the emulated PS/2
  * controller next to the synthetic devices. */
@@ -78,17 +90,32 @@ static void judge_devices(struct status *st)
 			synth[d->cls] = TRUE;
 		else
 			all[d->cls] = FALSE;
-		if (d->kind != KIND_SYNTHETIC && d->cls != DC_INPUT)
-			reason(st, "%s %s is on %s (%s)", dev_class_name(d->cls),
-			       d->name, drv(d), dev_kind_name(d->kind));
 	}
 	for (int c = 0; c < DC_COUNT; c++) {
 		gboolean ok = c == DC_INPUT ? synth[c] : all[c];
+		GPtrArray *to;
 
 		st->classes[c] = !any[c] ? CS_ABSENT :
-				 ok ? CS_SYNTHETIC : CS_NOT_SYNTHETIC;
+				 ok ? CS_SYNTHETIC :
+				 not_yet(st, c) ? CS_NOT_YET : CS_NOT_SYNTHETIC;
+		to = st->classes[c] == CS_NOT_YET ? st->not_yet : st->reasons;
+		if (st->classes[c] == CS_NOT_YET)
+			g_ptr_array_add(to, g_strdup_printf(
+				"%s: kernel %s has no %s, Enlighten's driver for it",
+				dev_class_name(c), st->vb.kernel ? st->vb.kernel : "?",
+				drv_for_class(c)));
+		for (guint i = 0; i < st->devices->len; i++) {
+			const struct dev_info *d = st->devices->pdata[i];
+
+			if ((int)d->cls == c && d->counted &&
+			    d->kind != KIND_SYNTHETIC && c != DC_INPUT)
+				g_ptr_array_add(to, g_strdup_printf(
+					"%s %s is on %s (%s)", dev_class_name(c),
+					d->name, drv(d), dev_kind_name(d->kind)));
+		}
 	}
-	if (st->classes[DC_INPUT] == CS_NOT_SYNTHETIC) {
+	if (st->classes[DC_INPUT] == CS_NOT_SYNTHETIC ||
+	    st->classes[DC_INPUT] == CS_NOT_YET) {
 		GString *s = g_string_new("input has no synthetic keyboard or mouse (");
 
 		for (guint i = 0, n = 0; i < st->devices->len; i++) {
@@ -99,7 +126,9 @@ static void judge_devices(struct status *st)
 						       d->name, drv(d));
 		}
 		g_string_append_c(s, ')');
-		g_ptr_array_add(st->reasons, g_string_free(s, FALSE));
+		g_ptr_array_add(st->classes[DC_INPUT] == CS_NOT_YET ? st->not_yet
+								     : st->reasons,
+				g_string_free(s, FALSE));
 	}
 }
 
@@ -124,6 +153,9 @@ void status_judge(struct status *st)
 	if (st->reasons)
 		g_ptr_array_unref(st->reasons);
 	st->reasons = g_ptr_array_new_with_free_func(g_free);
+	if (st->not_yet)
+		g_ptr_array_unref(st->not_yet);
+	st->not_yet = g_ptr_array_new_with_free_func(g_free);
 	judge_vmbus(st);
 	judge_devices(st);
 	judge_daemons(st);
@@ -136,6 +168,8 @@ void status_clear(struct status *st)
 		g_ptr_array_unref(st->devices);
 	if (st->reasons)
 		g_ptr_array_unref(st->reasons);
+	if (st->not_yet)
+		g_ptr_array_unref(st->not_yet);
 	vmbus_clear(&st->vb);
 	daemons_clear(st->daemons);
 	memset(st, 0, sizeof(*st));
@@ -144,7 +178,8 @@ void status_clear(struct status *st)
 static const char *class_state_name(enum class_state s)
 {
 	return s == CS_ABSENT ? "absent" :
-	       s == CS_SYNTHETIC ? "synthetic" : "not-synthetic";
+	       s == CS_SYNTHETIC ? "synthetic" :
+	       s == CS_NOT_YET ? "not-yet-synthetic" : "not-synthetic";
 }
 
 /* Text: escaped, padded to width (in characters of the escaped form). */
@@ -262,8 +297,20 @@ void status_text(GString *out, const struct status *st)
 		}
 		g_string_append_c(out, '\n');
 	}
-	g_string_append(out, st->enlightened ? "\nFully enlightened.\n" :
-			"\nNot enlightened:\n");
+	if (st->not_yet->len) {
+		g_string_append(out, "\nNot yet synthetic (no Enlighten driver for them yet):\n");
+		for (guint i = 0; i < st->not_yet->len; i++) {
+			g_string_append(out, "  - ");
+			esc_text(out, st->not_yet->pdata[i]);
+			g_string_append_c(out, '\n');
+		}
+	}
+	if (st->enlightened)
+		g_string_append(out, st->not_yet->len ?
+				"\nEnlightened, as far as this Enlighten's drivers go.\n" :
+				"\nFully enlightened.\n");
+	else
+		g_string_append(out, "\nNot enlightened:\n");
 	for (guint i = 0; i < st->reasons->len; i++) {
 		g_string_append(out, "  - ");
 		esc_text(out, st->reasons->pdata[i]);
@@ -368,6 +415,14 @@ void status_json(GString *out, const struct status *st)
 		if (i)
 			g_string_append_c(out, ',');
 		esc_json(out, st->reasons->pdata[i]);
+	}
+	g_string_append(out, "],");
+	jkey(out, "not_yet");
+	g_string_append_c(out, '[');
+	for (guint i = 0; i < st->not_yet->len; i++) {
+		if (i)
+			g_string_append_c(out, ',');
+		esc_json(out, st->not_yet->pdata[i]);
 	}
 	g_string_append(out, "],");
 	json_vmbus(out, &st->vb);

@@ -11,17 +11,24 @@
 #include <glib.h>
 #include "daemons.h"
 #include "devices.h"
+#include "drivers.h"
 #include "vmbus.h"
 
-enum class_state { CS_ABSENT, CS_SYNTHETIC, CS_NOT_SYNTHETIC };
+/*
+ * CS_NOT_YET: not synthetic, but this kernel has no Enlighten driver for
+ * the class (drivers.h): reported in not_yet, not held against the VM.
+ */
+enum class_state { CS_ABSENT, CS_SYNTHETIC, CS_NOT_SYNTHETIC, CS_NOT_YET };
 
 struct status {
 	GPtrArray *devices;		/* struct dev_info */
 	struct vmbus_state vb;
 	struct daemon_state daemons[DAEMON_COUNT];
+	enum drv_presence drivers[DC_COUNT];	/* drv_for_class()'s module */
 	/* Filled by status_judge(). */
 	enum class_state classes[DC_COUNT];
 	GPtrArray *reasons;		/* why not enlightened; raw text */
+	GPtrArray *not_yet;		/* classes without a driver yet; raw text */
 	gboolean enlightened;
 };
 
