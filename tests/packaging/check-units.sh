@@ -82,13 +82,13 @@ check_device() {	# unit
 	has "$u" After "$dev" || { echo "$name: BindsTo=$dev without After=$dev"; return 1; }
 	has "$u" ConditionPathExists "/dev/vmbus/$svc" ||
 		{ echo "$name: no ConditionPathExists=/dev/vmbus/$svc"; return 1; }
-	rule=$(grep -E "^[^#]*KERNEL==\"vmbus!$svc\*?\"" "$rules")
+	rule=$(grep -E "^[^#]*KERNEL==\"vmbus/$svc\*?\"" "$rules")
 	if [ -z "$rule" ]; then
-		echo "$name: no udev rule for vmbus!$svc in $rules"
+		echo "$name: no udev rule for vmbus/$svc (KERNEL: udev turns the sysfs name's ! into /) in $rules"
 		return 1
 	fi
 	if ! grep -qF 'TAG+="systemd"' <<<"$rule"; then
-		echo "$name: the udev rule for vmbus!$svc does not tag it for systemd,"
+		echo "$name: the udev rule for vmbus/$svc does not tag it for systemd,"
 		echo "so $dev never exists"
 		return 1
 	fi
