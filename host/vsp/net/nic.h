@@ -27,8 +27,6 @@ struct nic_queue {
 	struct enl_nic *nic;
 	struct enl_vsp_channel *ch;
 	unsigned int index;
-	/* Transfer-page packets the guest has not completed. */
-	struct enl_vsp_inflight *inflight;
 	bool open;
 	/* Set on the queue's context when its primary closes under it. */
 	bool stopped;
@@ -72,6 +70,15 @@ struct enl_nic {
 	uint32_t subs_wanted;		/* the guest's SUBCHANNEL request */
 	struct enl_nic_glue_stats st;	/* atomic adds */
 };
+
+/*
+ * Transfer-page packets the guest has not completed: the channel's own
+ * in-flight table, made and freed by the server with the channel.
+ */
+static inline struct enl_vsp_inflight *q_inflight(const struct nic_queue *q)
+{
+	return enl_vsp_inflight(q->ch);
+}
 
 #define nic_count(n, field) \
 	__atomic_add_fetch(&(n)->st.field, 1, __ATOMIC_RELAXED)

@@ -80,7 +80,7 @@ void enl_nic_stats(struct enl_nic *n, GString *out)
 		g_mutex_lock(&n->lock);
 		q = n->queues[i];
 		if (q)
-			enl_vsp_inflight_stats(q->inflight, &is);
+			enl_vsp_inflight_stats(q_inflight(q), &is);
 		g_mutex_unlock(&n->lock);
 		if (q)
 			g_string_append_printf(out,

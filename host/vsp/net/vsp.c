@@ -42,7 +42,7 @@
 #include "nic.h"
 
 #define NET_BUDGET		64
-/* Transfers one queue may have out: more than its sections can fill. */
+/* Transfers one channel may have out: more than the sections can fill. */
 #define NIC_INFLIGHT_MAX	65536
 /* Iovec pieces of a GPA-direct packet (the engine takes up to 72). */
 #define NIC_GD_MAX_IOV		72
@@ -151,7 +151,7 @@ static int nic_send_xfer(void *ctx, const struct enl_net_xfer *x)
 		g_mutex_lock(&n->lock);
 		q = queue_get(n, x->queue);
 		ret = q && q->open ?
-		      enl_vsp_send_xfer_pages(q->ch, q->inflight,
+		      enl_vsp_send_xfer_pages(q->ch, q_inflight(q),
 					      (void *)(uintptr_t)x->tid,
 					      x->pageset_id, span, x->ranges,
 					      x->nranges, &x->msg,
@@ -419,7 +419,7 @@ static void stop_on_ctx(void *data)
 	q->stopped = true;
 	q->nframes = q->next_frame = 0;
 	/* Its transfers' sections go with the engine's reset. */
-	while ((req = enl_vsp_inflight_pop(q->inflight)))
+	while ((req = enl_vsp_inflight_pop(q_inflight(q))))
 		;
 }
 
@@ -492,7 +492,7 @@ static bool handle(struct nic_queue *q, const struct enl_ring_pkt *pkt,
 
 	switch (pkt->type) {
 	case ENL_VMPKT_COMP:
-		req = enl_vsp_complete(q->inflight, pkt);
+		req = enl_vsp_complete(q_inflight(q), pkt);
 		if (!req) {
 			nic_count(n, stale_completions);
 			return true;
@@ -674,7 +674,7 @@ static void net_close(struct enl_vsp_channel *ch)
 	q->open = false;
 	g_mutex_unlock(&n->lock);
 	if (q->index == 0) {
-		while (enl_vsp_inflight_pop(q->inflight))
+		while (enl_vsp_inflight_pop(q_inflight(q)))
 			;
 		/* The guest's buffers go before the server drops its views. */
 		enl_net_reset(n->dev);
@@ -682,7 +682,7 @@ static void net_close(struct enl_vsp_channel *ch)
 		void *req;
 
 		/* Its transfers' sections are free again (unless stopped). */
-		while ((req = enl_vsp_inflight_pop(q->inflight)))
+		while ((req = enl_vsp_inflight_pop(q_inflight(q))))
 			if (!q->stopped)
 				enl_net_recv_complete(n->dev, (uintptr_t)req,
 						      NULL, 0);
@@ -818,7 +818,6 @@ static void *net_create(struct enl_vsp_channel *ch)
 			return NULL;
 		}
 	}
-	q->inflight = enl_vsp_inflight_new(NIC_INFLIGHT_MAX);
 	g_mutex_lock(&q->nic->lock);
 	q->nic->queues[q->index] = q;
 	g_mutex_unlock(&q->nic->lock);
@@ -833,7 +832,6 @@ static void net_destroy(void *state)
 	g_mutex_lock(&n->lock);
 	n->queues[q->index] = NULL;
 	g_mutex_unlock(&n->lock);
-	enl_vsp_inflight_free(q->inflight);
 	if (q->index == 0)
 		nic_free(n);	/* after its sub-channels: the registry's order */
 	g_free(q);
@@ -842,6 +840,8 @@ static void net_destroy(void *state)
 const struct enl_vsp_class enl_vsp_net_class = {
 	.name = "network",
 	.class_guid = ENL_GUID_NETWORK,
+	/* Every receive section can be a transfer of its own. */
+	.max_inflight = NIC_INFLIGHT_MAX,
 	.create = net_create,
 	.destroy = net_destroy,
 	.on_open = net_open,
