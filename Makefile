@@ -1,5 +1,6 @@
-# Enlighten: the one entry point. `make run` boots a demo guest, `make check`
-# runs every test ring; both install what they need first (scripts/deps.sh).
+# Enlighten: the one entry point. `make run` boots the Debian 12 guest image
+# with synthetic devices, `make check` runs every test ring; both install what
+# they need first (scripts/deps.sh). `make run-demo` boots the busybox demo.
 SHELL := /bin/bash
 BUILD := $(CURDIR)/build
 KCACHE := $(BUILD)/kernel
@@ -10,8 +11,8 @@ ASAN := $(BUILD)/asan
 KVER = $(shell cat $(KCACHE)/kver 2>/dev/null)
 KDIR = /usr/src/linux-headers-$(KVER)
 
-.PHONY: all deps kernel modules userspace asan linux-src check run bench fuzz \
-	packages clean
+.PHONY: all deps kernel modules userspace asan linux-src check run run-demo \
+	image bench fuzz packages clean
 
 all: modules userspace
 
@@ -43,8 +44,17 @@ linux-src: deps
 check: all asan linux-src
 	@KVER=$(KVER) scripts/check.sh
 
-run: all linux-src
-	@KVER=$(KVER) scripts/run.sh
+# The Debian 12 guest image (mmdebstrap, our .debs, GRUB), cached in
+# build/image and rebuilt only when its recipe or the packages' sources change.
+image: kernel
+	@scripts/image/build.sh
+
+run: all linux-src image
+	@scripts/image/run.sh
+
+# The busybox initramfs demo (Debian's kernel, our modules, a shell).
+run-demo: all linux-src
+	@KVER=$(KVER) scripts/run-demo.sh
 
 # libFuzzer over every parser of peer data: the VMBus server's guest
 # messages (FUZZ_SECONDS=20), then tests/fuzz: IC host services, guest IC

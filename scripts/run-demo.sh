@@ -1,7 +1,7 @@
 #!/bin/sh
-# `make run`: boot the demo guest (Debian's kernel, our modules, a busybox
+# `make run-demo`: boot the busybox demo guest (Debian's kernel, our modules, a busybox
 # shell on the console) under enl-host, which serves VMBus to it. Leave the
-# guest with `poweroff`. Extra devices: ENL_OFFERS="echo heartbeat ...".
+# guest with `poweroff`. Extra devices: ENL_OFFERS="echo heartbeat ...". (`make run` boots the Debian 12 image: scripts/image/run.sh.)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 kver=$(cat "$top/build/kernel/kver")
