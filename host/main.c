@@ -42,8 +42,8 @@ struct run {
 
 /* ---- The seam to the VMBus server: all of it lives in these two. ---- */
 
-static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
-			 char **offers, char **disks, char **nics)
+static void *vmbus_start(struct enl_hv *hv, char **offers, char **disks,
+			 char **nics)
 {
 #ifdef ENL_HAVE_VMBUS
 	struct enl_vmbus_server *srv = enl_vmbus_server_new(hv);
@@ -67,9 +67,6 @@ static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
 	if (rc < 0)
 		g_printerr("enl-host: registering integration services: %s\n",
 			   g_strerror(-rc));
-	enl_ic_register_ctl(srv, ctl);
-	enl_vss_register_ctl(srv, ctl);
-	enl_clip_register_ctl_vmbus(srv, ctl);
 #endif
 	for (; offers && *offers; offers++) {
 		rc = enl_vmbus_server_offer(srv, *offers);
@@ -93,7 +90,6 @@ static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
 			return NULL;
 		}
 	}
-	enl_stor_register_ctl(srv, ctl);
 	/* Then the NICs, in order: each is an offer of its own. */
 	for (; nics && *nics; nics++) {
 		g_autoptr(GString) why = g_string_new(NULL);
@@ -106,8 +102,6 @@ static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
 			return NULL;
 		}
 	}
-	enl_nic_register_ctl(srv, ctl);
-	enl_hid_register_ctl(srv, ctl);
 #else
 	if ((disks && *disks) || (nics && *nics)) {
 		g_printerr("enl-host: --disk and --nic need the VSPs, which this build lacks\n");
@@ -115,11 +109,9 @@ static void *vmbus_start(struct enl_hv *hv, struct enl_ctl *ctl,
 		return NULL;
 	}
 #endif
-	enl_vmbus_server_register_ctl(srv, ctl);
 	return srv;
 #else
 	(void)hv;
-	(void)ctl;
 	if ((offers && *offers) || (disks && *disks) || (nics && *nics)) {
 		g_printerr("enl-host: --offer, --disk and --nic need the VMBus server, which this build lacks\n");
 		return NULL;
@@ -132,6 +124,31 @@ static void vmbus_stop(void *srv)
 {
 #ifdef ENL_HAVE_VMBUS
 	enl_vmbus_server_free(srv);
+#else
+	(void)srv;
+#endif
+}
+
+/*
+ * Every ctl verb, in one place: `run` registers them on the socket, and
+ * `ctl --help` on an offline table (vm and srv NULL: registering only
+ * records them, nothing is called until a request comes).
+ */
+static void register_verbs(struct enl_ctl *ctl, struct enl_vm *vm, void *srv)
+{
+	enl_vm_register_ctl(vm, ctl);
+#ifdef ENL_HAVE_VMBUS
+	enl_vmbus_server_register_ctl(srv, ctl);
+#ifdef ENL_HAVE_IC
+	enl_ic_register_ctl(srv, ctl);
+	enl_vss_register_ctl(srv, ctl);
+	enl_clip_register_ctl_vmbus(srv, ctl);
+#endif
+#ifdef ENL_HAVE_VSP
+	enl_stor_register_ctl(srv, ctl);
+	enl_nic_register_ctl(srv, ctl);
+	enl_hid_register_ctl(srv, ctl);
+#endif
 #else
 	(void)srv;
 #endif
@@ -295,10 +312,10 @@ static int cmd_run(int argc, char **argv)
 		g_printerr("enl-host run: setting up the VM: %s\n", g_strerror(-err));
 		goto out;
 	}
-	enl_vm_register_ctl(r.vm, ctl);
-	srv = vmbus_start(enl_vm_hv(r.vm), ctl, offers, disks, nics);
+	srv = vmbus_start(enl_vm_hv(r.vm), offers, disks, nics);
 	if (!srv)
 		goto out;
+	register_verbs(ctl, r.vm, srv);
 	r.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, on_signal, &r);
 	g_unix_signal_add(SIGHUP, on_signal, &r);
@@ -319,10 +336,29 @@ out:
 
 /* ---- ctl ---- */
 
+/* `enl-host ctl --help`: every verb, without a running host. */
+static int ctl_help_offline(void)
+{
+	struct enl_ctl *ctl = enl_ctl_new_offline();
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	register_verbs(ctl, NULL, NULL);
+	printf("Usage: enl-host ctl [--ctl SOCK] [--json] VERB [ARGS...]\n"
+	       "--json: the reply as one JSON object on one line,\n"
+	       "  {\"ok\":true,\"verb\":V,\"data\":...,\"text\":...} or\n"
+	       "  {\"ok\":false,\"verb\":V,\"error\":WHY}.\n"
+	       "Exit status: 0 ok, 1 error, 2 no host to talk to.\n\nVerbs:\n");
+	enl_ctl_usage(ctl, out);
+	fwrite(out->str, 1, out->len, stdout);
+	enl_ctl_free(ctl);
+	return 0;
+}
+
 static int cmd_ctl(int argc, char **argv)
 {
 	g_autofree char *path = NULL;
 	int i = 1;
+
 
 	if (i < argc && !strcmp(argv[i], "--ctl") && i + 1 < argc) {
 		path = g_strdup(argv[i + 1]);
@@ -331,6 +367,9 @@ static int cmd_ctl(int argc, char **argv)
 		path = g_strdup(argv[i] + strlen("--ctl="));
 		i++;
 	}
+	if (i == argc - 1 && (!strcmp(argv[i], "--help") ||
+			      !strcmp(argv[i], "-h")))
+		return ctl_help_offline();
 	if (!path)
 		path = enl_ctl_default_path();
 	return enl_ctl_client(path, argc - i, argv + i);
@@ -345,7 +384,8 @@ static void usage(FILE *f)
 		"                    [--disk FILE[,ro][,wt][,ide][,lun=N]]...\n"
 		"                    [--nic tap=NAME[,mac=M][,queues=N][,mtu=N]]...\n"
 		"                    [--accel tcg|kvm] [--qemu PATH]\n"
-		"       enl-host ctl [--ctl SOCK] VERB [ARGS...]   (enl-host ctl help lists verbs)\n"
+		"       enl-host ctl [--ctl SOCK] [--json] VERB [ARGS...]\n"
+		"                    (enl-host ctl --help lists the verbs, offline)\n"
 		"       enl-host --help | --version\n"
 		"\n"
 		"run exits with the guest's status: the value it wrote to isa-debug-exit\n"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl.h"
 #include "server_priv.h"
 
 static void create_on_ctx(void *data)
@@ -50,17 +51,15 @@ struct enl_vsp_channel *enl_vsp_ctl_find(struct enl_vmbus_server *srv,
 					 char **argv, GString *out)
 {
 	struct enl_vsp_channel *ch;
-	unsigned long relid = 0;
-	char *end;
+	uint64_t relid = 0;
 	int i;
 
 	for (i = 1; i < *argc; i++) {
 		if (strcmp(argv[i], "--relid"))
 			continue;
-		if (i + 1 < *argc)
-			relid = strtoul(argv[i + 1], &end, 0);
-		if (i + 1 >= *argc || !*argv[i + 1] || *end || !relid ||
-		    relid > ENL_VMBUS_MAX_RELID) {
+		/* Decimal as `devices` prints it: "0x1" is refused. */
+		if (i + 1 >= *argc || enl_ctl_strict_u64(argv[i + 1], &relid) ||
+		    !relid || relid > ENL_VMBUS_MAX_RELID) {
 			g_string_append(out, "--relid wants a relid "
 				       "(enl-host ctl devices lists them)\n");
 			return NULL;
@@ -75,7 +74,8 @@ struct enl_vsp_channel *enl_vsp_ctl_find(struct enl_vmbus_server *srv,
 		ch = enl_vmbus_chan_lookup(srv, (uint32_t)relid);
 		if (ch && !strcmp(ch->cls->name, class_name))
 			return ch;
-		g_string_append_printf(out, "relid %lu is no %s device\n",
+		g_string_append_printf(out, "relid %" G_GUINT64_FORMAT
+				       " is no %s device\n",
 				       relid, class_name);
 		return NULL;
 	}
@@ -105,6 +105,35 @@ static void verb_on_ctx(void *data)
 	struct verb_call *c = data;
 
 	c->ret = c->fn(c->state, c->argc, c->argv, c->out);
+}
+
+struct req_call {
+	enl_vsp_req_fn fn;
+	void *state;
+	struct enl_ctl_req *req;
+	int ret;
+};
+
+static void req_on_ctx(void *data)
+{
+	struct req_call *c = data;
+
+	c->ret = c->fn(c->state, c->req);
+}
+
+int enl_vsp_ctl_run_req(struct enl_vmbus_server *srv, const char *class_name,
+			struct enl_ctl_req *req, enl_vsp_req_fn fn)
+{
+	struct enl_vsp_channel *ch = enl_vsp_ctl_find(srv, class_name,
+						      &req->argc, req->argv,
+						      req->out);
+	struct req_call c = { fn, NULL, req, 0 };
+
+	if (!ch || !ch->vsp_state)
+		return -ENODEV;
+	c.state = ch->vsp_state;
+	enl_vsp_call(ch, req_on_ctx, &c);
+	return c.ret;
 }
 
 int enl_vsp_ctl_run(struct enl_vmbus_server *srv, const char *class_name,

@@ -13,7 +13,9 @@ import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 BUILD = os.path.join(TOP, 'build')
-ENL_HOST = os.path.join(BUILD, 'meson', 'host', 'enl-host')
+# ENL_HOST_BIN: run the suites against another enl-host (e.g. main's, to
+# see a new test fail on the code it is meant to catch).
+ENL_HOST = os.environ.get('ENL_HOST_BIN') or os.path.join(BUILD, 'meson', 'host', 'enl-host')
 
 
 class Tap:

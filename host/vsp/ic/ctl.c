@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* enl-host ctl verbs of the integration services. */
+/*
+ * enl-host ctl verbs of the integration services. Whatever the guest wrote
+ * (KVP keys and values, IP data) is escaped in text and quoted in JSON.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,151 +11,237 @@
 #include "ic_services.h"
 #include "vsp.h"
 
-static void ic_line(GString *out, const struct enl_ic_host *h)
+/* |shift| at most 50 years: the clock stays within 1976..2076 or so. */
+#define TIME_SHIFT_MAX_MS	(50LL * 36525 * 24 * 3600 * 10)
+
+static void ic_line(struct enl_ctl_req *req, const struct enl_ic_host *h)
 {
+	struct enl_json *j = req->json;
 	char a[16], b[16];
 
-	g_string_append_printf(out, "channel: %s, framework %s, version %s\n",
-			       enl_ic_host_state_name(h->state),
-			       enl_ic_version_str(h->fw, a, sizeof(a)),
-			       enl_ic_version_str(h->srv, b, sizeof(b)));
-	g_string_append_printf(out, "packets: tx %lu, rx %lu, bad %lu, "
+	enl_ic_version_str(h->fw, a, sizeof(a));
+	enl_ic_version_str(h->srv, b, sizeof(b));
+	g_string_append_printf(req->out, "channel: %s, framework %s, version %s\n",
+			       enl_ic_host_state_name(h->state), a, b);
+	g_string_append_printf(req->out, "packets: tx %lu, rx %lu, bad %lu, "
 			       "unexpected %lu%s%s\n", h->stats.tx,
 			       h->stats.rx, h->stats.rx_bad,
 			       h->stats.rx_unexpected,
 			       h->last_error ? ", last error: " : "",
 			       h->last_error ? h->last_error : "");
+	if (!j)
+		return;
+	enl_json_obj(j, "channel");
+	enl_json_str(j, "state", enl_ic_host_state_name(h->state));
+	enl_json_str(j, "framework", a);
+	enl_json_str(j, "version", b);
+	enl_json_u64(j, "tx", h->stats.tx);
+	enl_json_u64(j, "rx", h->stats.rx);
+	enl_json_u64(j, "bad", h->stats.rx_bad);
+	enl_json_u64(j, "unexpected", h->stats.rx_unexpected);
+	enl_json_str(j, "last_error", h->last_error);
+	enl_json_end(j);
 }
 
 /*
- * Each verb runs on the worker of the offer it is about (enl_vsp_ctl_run),
+ * Each verb runs on the worker of the offer it is about (enl_vsp_ctl_run_req),
  * where that offer's service lives: state is its first argument.
  */
-static int heartbeat_verb(void *state, int argc, char **argv, GString *out)
+static int heartbeat_verb(void *state, struct enl_ctl_req *req)
 {
 	struct enl_hb_host *hb = state;
+	struct enl_json *j = req->json;
+	double ago = hb->last_seen ?
+		     (g_get_real_time() - hb->last_seen) / 1e6 : -1;
 
-	(void)argv;
-	if (argc != 1)
+	if (enl_ctl_nargs(req, 1, 1))
 		return -EINVAL;
-	g_string_append_printf(out, "state: %s\n", enl_hb_state_name(hb->state));
-	if (hb->last_seen) {
-		gint64 ago = g_get_real_time() - hb->last_seen;
-
-		g_string_append_printf(out, "last seen: %.1f s ago\n",
-				       ago / 1e6);
-	} else {
-		g_string_append(out, "last seen: never\n");
-	}
-	g_string_append_printf(out, "sequence: %llu, missed: %u\n",
+	g_string_append_printf(req->out, "state: %s\n",
+			       enl_hb_state_name(hb->state));
+	if (hb->last_seen)
+		g_string_append_printf(req->out, "last seen: %.1f s ago\n",
+				       ago);
+	else
+		g_string_append(req->out, "last seen: never\n");
+	g_string_append_printf(req->out, "sequence: %llu, missed: %u\n",
 			       (unsigned long long)hb->seq, hb->missed);
-	ic_line(out, &hb->ic);
+	if (j) {
+		enl_json_obj(j, NULL);
+		enl_json_str(j, "state", enl_hb_state_name(hb->state));
+		if (hb->last_seen)
+			enl_json_u64(j, "last_seen_ms_ago",
+				     (uint64_t)(ago * 1000));
+		else
+			enl_json_null(j, "last_seen_ms_ago");
+		enl_json_u64(j, "sequence", hb->seq);
+		enl_json_u64(j, "missed", hb->missed);
+	}
+	ic_line(req, &hb->ic);
+	if (j)
+		enl_json_end(j);
 	return 0;
 }
 
-static int shutdown_verb(void *state, int argc, char **argv, GString *out)
+static int shutdown_verb(void *state, struct enl_ctl_req *req)
 {
 	struct enl_sd_host *sd = state;
-	bool reboot = false, force = false;
-	int i, ret;
+	struct enl_json *j = req->json;
+	int reboot, force, ret;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--reboot"))
-			reboot = true;
-		else if (!strcmp(argv[i], "--force"))
-			force = true;
-		else if (!strcmp(argv[i], "status"))
-			break;
-		else
-			return -EINVAL;
-	}
-	if (i < argc) {
-		g_string_append_printf(out, "state: %s, status 0x%08x\n",
+	if (req->argc == 2 && !strcmp(req->argv[1], "status")) {
+		g_string_append_printf(req->out, "state: %s, status 0x%08x\n",
 				       enl_sd_state_name(sd->state),
 				       sd->last_status);
-		ic_line(out, &sd->ic);
+		if (j) {
+			enl_json_obj(j, NULL);
+			enl_json_str(j, "state", enl_sd_state_name(sd->state));
+			enl_json_u64(j, "status", sd->last_status);
+		}
+		ic_line(req, &sd->ic);
+		if (j)
+			enl_json_end(j);
 		return 0;
 	}
+	reboot = enl_ctl_take_flag(req, "--reboot");
+	force = enl_ctl_take_flag(req, "--force");
+	if (reboot < 0 || force < 0 || enl_ctl_nargs(req, 1, 1))
+		return -EINVAL;
 	ret = enl_sd_host_request(sd, reboot, force, NULL);
-	if (!ret)
-		g_string_append_printf(out, "%s%s requested\n",
-				       reboot ? "reboot" : "power off",
-				       force ? " (forced)" : "");
-	return ret;
+	if (ret)
+		return ret;
+	g_string_append_printf(req->out, "%s%s requested\n",
+			       reboot ? "reboot" : "power off",
+			       force ? " (forced)" : "");
+	if (j) {
+		enl_json_obj(j, NULL);
+		enl_json_str(j, "requested", reboot ? "reboot" : "power off");
+		enl_json_bool(j, "force", force);
+		enl_json_end(j);
+	}
+	return 0;
 }
 
-static int time_verb(void *state, int argc, char **argv, GString *out)
+static int time_verb(void *state, struct enl_ctl_req *req)
 {
 	struct enl_ts_host *ts = state;
+	struct enl_json *j = req->json;
+	int64_t ms;
+	int ret;
 
-	if (argc == 3 && !strcmp(argv[1], "shift")) {
-		char *end;
-		long long ms = strtoll(argv[2], &end, 10);
-
-		if (*end || end == argv[2])
+	if (req->argc >= 2 && !strcmp(req->argv[1], "shift")) {
+		if (enl_ctl_nargs(req, 3, 3))
 			return -EINVAL;
+		ret = enl_ctl_parse_i64(req, "shift (ms)", req->argv[2],
+					-TIME_SHIFT_MAX_MS, TIME_SHIFT_MAX_MS,
+					&ms);
+		if (ret)
+			return ret;
 		ts->shift_ns = ms * 1000000LL;
 		/* Report the new time now rather than at the next period. */
 		enl_ts_host_send(ts, false);
-	} else if (argc == 2 && !strcmp(argv[1], "sync")) {
-		int ret = enl_ts_host_send(ts, true);
-
+	} else if (req->argc >= 2 && !strcmp(req->argv[1], "sync")) {
+		if (enl_ctl_nargs(req, 2, 2))
+			return -EINVAL;
+		ret = enl_ts_host_send(ts, true);
 		if (ret)
 			return ret;
-	} else if (argc != 1) {
+	} else if (enl_ctl_nargs(req, 1, 1)) {
 		return -EINVAL;
 	}
-	g_string_append_printf(out, "host shift: %+.3f ms\n",
+	g_string_append_printf(req->out, "host shift: %+.3f ms\n",
 			       ts->shift_ns / 1e6);
 	if (ts->have_offset)
-		g_string_append_printf(out, "guest offset: %+.3f ms\n",
+		g_string_append_printf(req->out, "guest offset: %+.3f ms\n",
 				       ts->guest_offset_ns / 1e6);
 	else
-		g_string_append(out, "guest offset: not reported\n");
-	g_string_append_printf(out, "round trip: %.3f ms, syncs %lu, "
+		g_string_append(req->out, "guest offset: not reported\n");
+	g_string_append_printf(req->out, "round trip: %.3f ms, syncs %lu, "
 			       "samples %lu\n", ts->rtt_ns / 1e6, ts->syncs,
 			       ts->samples);
-	ic_line(out, &ts->ic);
+	if (j) {
+		enl_json_obj(j, NULL);
+		enl_json_i64(j, "shift_ns", ts->shift_ns);
+		if (ts->have_offset)
+			enl_json_i64(j, "guest_offset_ns", ts->guest_offset_ns);
+		else
+			enl_json_null(j, "guest_offset_ns");
+		enl_json_i64(j, "rtt_ns", ts->rtt_ns);
+		enl_json_u64(j, "syncs", ts->syncs);
+		enl_json_u64(j, "samples", ts->samples);
+	}
+	ic_line(req, &ts->ic);
+	if (j)
+		enl_json_end(j);
 	return 0;
 }
 
-/* "--pool N" anywhere in argv (removed from it); def when absent. */
-static int pool_arg(int *argc, char **argv, int def)
+/* "--pool N" (taken out of argv); def when absent, -1 refused. */
+static int pool_arg(struct enl_ctl_req *req, int def)
 {
-	for (int i = 1; i < *argc; i++) {
-		char *end;
-		long n;
+	const char *v;
+	uint32_t n;
+	int rc = enl_ctl_take_opt(req, "--pool", &v);
 
-		if (strcmp(argv[i], "--pool"))
-			continue;
-		if (i + 1 >= *argc)
-			return -1;
-		n = strtol(argv[i + 1], &end, 10);
-		if (*end || end == argv[i + 1] || n < 0 ||
-		    n >= ENL_KVP_POOL_COUNT)
-			return -1;
-		memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) *
-			sizeof(argv[0]));
-		*argc -= 2;
-		return (int)n;
-	}
-	return def;
+	if (rc < 0)
+		return -1;
+	if (!rc)
+		return def;
+	if (enl_ctl_parse_u32(req, "--pool", v, 0, ENL_KVP_POOL_COUNT - 1, &n))
+		return -1;
+	return (int)n;
 }
 
-static void kvp_show_pool(GString *out, const struct enl_kvp_host *kh, int p)
+static void kvp_show_pool(struct enl_ctl_req *req,
+			  const struct enl_kvp_host *kh, int p)
 {
 	const GPtrArray *a = kh->mirror[p];
+	struct enl_json *j = req->json;
 
-	g_string_append_printf(out, "# pool %d", p);
+	g_string_append_printf(req->out, "# pool %d", p);
 	if (kh->mirror_at[p])
-		g_string_append_printf(out, ", enumerated %.1f s ago",
+		g_string_append_printf(req->out, ", enumerated %.1f s ago",
 				       (g_get_real_time() - kh->mirror_at[p]) /
 				       1e6);
-	g_string_append(out, "\n");
+	g_string_append(req->out, "\n");
+	if (j) {
+		enl_json_obj(j, NULL);
+		enl_json_u64(j, "pool", (uint64_t)p);
+		if (kh->mirror_at[p])
+			enl_json_u64(j, "enumerated_ms_ago", (uint64_t)
+				     (g_get_real_time() - kh->mirror_at[p]) /
+				     1000);
+		else
+			enl_json_null(j, "enumerated_ms_ago");
+		enl_json_arr(j, "pairs");
+	}
 	for (guint i = 0; i < a->len; i++) {
 		const struct enl_kvp_host_pair *kv = a->pdata[i];
 
-		g_string_append_printf(out, "%s=%s\n", kv->key, kv->value);
+		enl_ctl_escape(req->out, kv->key, -1);
+		g_string_append_c(req->out, '=');
+		enl_ctl_escape(req->out, kv->value, -1);
+		g_string_append_c(req->out, '\n');
+		if (j) {
+			enl_json_obj(j, NULL);
+			enl_json_str(j, "key", kv->key);
+			enl_json_str(j, "value", kv->value);
+			enl_json_end(j);
+		}
+	}
+	if (j) {
+		enl_json_end(j);
+		enl_json_end(j);
+	}
+}
+
+static void kvp_queued(struct enl_ctl_req *req, const char *what, int pool)
+{
+	g_string_append_printf(req->out, "%s queued in pool %d\n", what, pool);
+	if (req->json) {
+		enl_json_obj(req->json, NULL);
+		enl_json_str(req->json, "queued", what);
+		enl_json_u64(req->json, "pool", (uint64_t)pool);
+		enl_json_end(req->json);
 	}
 }
 
@@ -160,11 +249,13 @@ static void kvp_show_pool(GString *out, const struct enl_kvp_host *kh, int p)
  * Answers arrive later than a ctl reply: get and list print what the host
  * last saw and ask the guest again, so a second call shows the fresh value.
  */
-static int kvp_verb(void *state, int argc, char **argv, GString *out)
+static int kvp_verb(void *state, struct enl_ctl_req *req)
 {
 	struct enl_kvp_host *kh = state;
-	int pool = pool_arg(&argc, argv, -2);
-	const char *cmd = argc > 1 ? argv[1] : "list";
+	struct enl_json *j = req->json;
+	int pool = pool_arg(req, -2);
+	const char *cmd = req->argc > 1 ? req->argv[1] : "list";
+	char **argv = req->argv;
 	const char *v;
 	int ret;
 
@@ -175,59 +266,121 @@ static int kvp_verb(void *state, int argc, char **argv, GString *out)
 		pool = ENL_KVP_POOL_EXTERNAL;
 	else if (pool == -2 && !strcmp(cmd, "get"))
 		pool = ENL_KVP_POOL_GUEST;
-	if (!strcmp(cmd, "list") && argc <= 2) {
+	if (!strcmp(cmd, "list")) {
+		if (enl_ctl_nargs(req, 1, 2))
+			return -EINVAL;
+		if (j)
+			enl_json_arr(j, NULL);
 		for (int p = 0; p < ENL_KVP_POOL_COUNT; p++) {
 			if (pool >= 0 && p != pool)
 				continue;
 			enl_kvp_host_enumerate(kh, (uint8_t)p);
-			kvp_show_pool(out, kh, p);
+			kvp_show_pool(req, kh, p);
 		}
-	} else if (!strcmp(cmd, "get") && argc == 3) {
+		if (j)
+			enl_json_end(j);
+	} else if (!strcmp(cmd, "get")) {
+		if (enl_ctl_nargs(req, 3, 3))
+			return -EINVAL;
 		ret = enl_kvp_host_get(kh, (uint8_t)pool, argv[2]);
 		if (ret)
 			return ret;
 		v = enl_kvp_host_mirror_get(kh, (uint8_t)pool, argv[2]);
-		g_string_append_printf(out, "%s\n", v ? v :
-				       "(not seen yet; asked the guest)");
-	} else if (!strcmp(cmd, "set") && argc == 4) {
+		if (v)
+			enl_ctl_escape(req->out, v, -1);
+		else
+			g_string_append(req->out,
+					"(not seen yet; asked the guest)");
+		g_string_append_c(req->out, '\n');
+		if (j) {
+			enl_json_obj(j, NULL);
+			enl_json_u64(j, "pool", (uint64_t)pool);
+			enl_json_str(j, "key", argv[2]);
+			enl_json_str(j, "value", v);
+			enl_json_end(j);
+		}
+	} else if (!strcmp(cmd, "set")) {
+		if (enl_ctl_nargs(req, 4, 4))
+			return -EINVAL;
 		ret = enl_kvp_host_set(kh, (uint8_t)pool, argv[2], argv[3]);
 		if (ret)
 			return ret;
-		g_string_append_printf(out, "set queued in pool %d\n", pool);
-	} else if (!strcmp(cmd, "delete") && argc == 3) {
+		kvp_queued(req, "set", pool);
+	} else if (!strcmp(cmd, "delete")) {
+		if (enl_ctl_nargs(req, 3, 3))
+			return -EINVAL;
 		ret = enl_kvp_host_delete(kh, (uint8_t)pool, argv[2]);
 		if (ret)
 			return ret;
-		g_string_append_printf(out, "delete queued in pool %d\n", pool);
-	} else if (!strcmp(cmd, "status") && argc == 2) {
-		g_string_append_printf(out, "answers %lu, failures %lu, "
+		kvp_queued(req, "delete", pool);
+	} else if (!strcmp(cmd, "status")) {
+		if (enl_ctl_nargs(req, 2, 2))
+			return -EINVAL;
+		g_string_append_printf(req->out, "answers %lu, failures %lu, "
 				       "malformed %lu, dropped %lu, queued %u\n",
 				       kh->answers, kh->failures,
 				       kh->bad_answers, kh->dropped,
 				       g_queue_get_length(&kh->queue));
-		ic_line(out, &kh->ic);
+		if (j) {
+			enl_json_obj(j, NULL);
+			enl_json_u64(j, "answers", kh->answers);
+			enl_json_u64(j, "failures", kh->failures);
+			enl_json_u64(j, "malformed", kh->bad_answers);
+			enl_json_u64(j, "dropped", kh->dropped);
+			enl_json_u64(j, "queued", g_queue_get_length(&kh->queue));
+		}
+		ic_line(req, &kh->ic);
+		if (j)
+			enl_json_end(j);
 	} else {
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int ip_verb(void *state, int argc, char **argv, GString *out)
+static const char *const ip_names[4] = {
+	"addresses", "subnets", "gateways", "dns"
+};
+
+static int ip_verb(void *state, struct enl_ctl_req *req)
 {
 	struct enl_kvp_host *kh = state;
+	struct enl_json *j = req->json;
+	char **argv = req->argv;
+	int argc = req->argc;
 	int ret;
 
-	if (argc == 3 && !strcmp(argv[1], "get")) {
+	if (argc >= 2 && !strcmp(argv[1], "get")) {
+		if (enl_ctl_nargs(req, 3, 3))
+			return -EINVAL;
 		ret = enl_kvp_host_get_ip(kh, argv[2], 0);
 		if (ret)
 			return ret;
-		if (kh->ip_text)
-			g_string_append(out, kh->ip_text);
-		else
-			g_string_append(out, "(no answer yet; asked the guest)\n");
+		if (j)
+			enl_json_obj(j, NULL);
+		if (!kh->ip_info[0])
+			g_string_append(req->out,
+					"(no answer yet; asked the guest)\n");
+		for (int i = 0; kh->ip_info[0] && i < 4; i++) {
+			g_string_append_printf(req->out, "%s: ", ip_names[i]);
+			enl_ctl_escape(req->out, kh->ip_info[i], -1);
+			g_string_append_c(req->out, '\n');
+			if (j)
+				enl_json_str(j, ip_names[i], kh->ip_info[i]);
+		}
+		if (kh->ip_info[0]) {
+			g_string_append_printf(req->out, "dhcp: %s\n",
+					       kh->ip_dhcp ? "yes" : "no");
+			if (j)
+				enl_json_bool(j, "dhcp", kh->ip_dhcp);
+		}
 		if (kh->ip_status)
-			g_string_append_printf(out, "last failure: 0x%08x\n",
+			g_string_append_printf(req->out, "last failure: 0x%08x\n",
 					       kh->ip_status);
+		if (j) {
+			enl_json_u64(j, "last_failure", kh->ip_status);
+			enl_json_end(j);
+		}
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "set") && !strcmp(argv[3], "dhcp"))
@@ -240,15 +393,21 @@ static int ip_verb(void *state, int argc, char **argv, GString *out)
 					  argc > 7 ? argv[7] : NULL);
 	else
 		return -EINVAL;
-	if (!ret)
-		g_string_append(out, "IP configuration sent to the guest\n");
+	if (!ret) {
+		g_string_append(req->out, "IP configuration sent to the guest\n");
+		if (j) {
+			enl_json_obj(j, NULL);
+			enl_json_bool(j, "sent", true);
+			enl_json_end(j);
+		}
+	}
 	return ret;
 }
 
-#define IC_VERB(verb, cls)						\
-static int ctl_##verb(void *ctx, int argc, char **argv, GString *out)	\
-{									\
-	return enl_vsp_ctl_run(ctx, cls, argc, argv, out, verb##_verb);	\
+#define IC_VERB(verb, cls)					\
+static int ctl_##verb(void *ctx, struct enl_ctl_req *req)	\
+{								\
+	return enl_vsp_ctl_run_req(ctx, cls, req, verb##_verb);	\
 }
 IC_VERB(heartbeat, "heartbeat")
 IC_VERB(shutdown, "shutdown")
@@ -260,17 +419,18 @@ void enl_ic_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 {
 	void *ics = srv;	/* verbs find their offer's state through it */
 
-	enl_ctl_register(ctl, "heartbeat", ctl_heartbeat, ics,
-			 "heartbeat [--relid N]: guest heartbeat state and last seen");
-	enl_ctl_register(ctl, "shutdown", ctl_shutdown, ics,
-			 "shutdown [--reboot] [--force] | shutdown status");
-	enl_ctl_register(ctl, "time", ctl_time, ics,
-			 "time [shift <ms> | sync]: guest offset, host shift");
-	enl_ctl_register(ctl, "kvp", ctl_kvp, ics,
-			 "kvp list | get KEY | set KEY VALUE | delete KEY | "
-			 "status  [--pool N] (set/delete: pool 0, get: 1)"
-			 " [--relid N]");
-	enl_ctl_register(ctl, "ip", ctl_ip, ics,
-			 "ip get ADAPTER | ip set ADAPTER dhcp | ip set ADAPTER "
-			 "static ADDRS MASKS [GATEWAYS [DNS]] (lists ';'-separated)");
+	enl_ctl_add(ctl, "heartbeat", ctl_heartbeat, ics,
+		    "heartbeat [--relid N]: guest heartbeat state and last seen");
+	enl_ctl_add(ctl, "shutdown", ctl_shutdown, ics,
+		    "shutdown [--reboot] [--force] | shutdown status");
+	enl_ctl_add(ctl, "time", ctl_time, ics,
+		    "time [shift <ms> | sync]: guest offset, host shift "
+		    "(|ms| <= 50 years)");
+	enl_ctl_add(ctl, "kvp", ctl_kvp, ics,
+		    "kvp list | get KEY | set KEY VALUE | delete KEY | "
+		    "status [--pool N] (set/delete: pool 0, get: 1)"
+		    " [--relid N]");
+	enl_ctl_add(ctl, "ip", ctl_ip, ics,
+		    "ip get ADAPTER | ip set ADAPTER dhcp | ip set ADAPTER "
+		    "static ADDRS MASKS [GATEWAYS [DNS]] (lists ';'-separated)");
 }

@@ -410,10 +410,11 @@ static void ip_answer(struct enl_kvp_host *kh, const struct enl_ic_msg *m,
 	res->dns_addr = t[3];
 	res->addr_family = v->addr_family;
 	res->dhcp_enabled = v->dhcp_enabled;
-	g_free(kh->ip_text);
-	kh->ip_text = g_strdup_printf("addresses: %s\nsubnets: %s\n"
-		"gateways: %s\ndns: %s\ndhcp: %s\n", t[0], t[1], t[2], t[3],
-		v->dhcp_enabled ? "yes" : "no");
+	for (int i = 0; i < 4; i++) {
+		g_free(kh->ip_info[i]);
+		kh->ip_info[i] = g_strdup(t[i]);
+	}
+	kh->ip_dhcp = v->dhcp_enabled;
 }
 
 /* Fill res from an S_OK answer to r; false when it is malformed. */
@@ -582,8 +583,8 @@ void enl_kvp_host_free(struct enl_kvp_host *kh)
 		g_ptr_array_unref(kh->mirror[p]);
 		kh->mirror[p] = NULL;
 	}
-	g_free(kh->ip_text);
-	kh->ip_text = NULL;
+	for (int i = 0; i < 4; i++)
+		g_clear_pointer(&kh->ip_info[i], g_free);
 }
 
 static gboolean kvp_timer(gpointer data)

@@ -43,7 +43,12 @@ struct enl_kvp_host {
 	GPtrArray *mirror[ENL_KVP_POOL_COUNT];	/* enl_kvp_host_pair */
 	GPtrArray *walk[ENL_KVP_POOL_COUNT];	/* enumeration under way */
 	gint64 mirror_at[ENL_KVP_POOL_COUNT];	/* wall clock us, 0: never */
-	char *ip_text;			/* last GET_IP_INFO answer, printable */
+	/*
+	 * The last GET_IP_INFO answer as the guest sent it (addresses,
+	 * subnets, gateways, dns; ';'-separated): guest text, escape it.
+	 */
+	char *ip_info[4];
+	bool ip_dhcp;
 	uint32_t ip_status;
 	void (*done)(void *ctx, const struct enl_kvp_host_result *r);
 	void *done_ctx;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Test double of enl_hv_*, enl_gpa_ptr and enl_ctl_register (see the header). */
+/* Test double of enl_hv_* and enl_gpa_ptr; ctl verbs run on the real table. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,68 +182,23 @@ uint32_t fake_msgtype(const struct fake_msg *m)
 	return t;
 }
 
-/* ---- ctl ---- */
-
-struct fake_verb {
-	char *verb;
-	enl_ctl_fn fn;
-	void *ctx;
-};
-
-struct enl_ctl {
-	GPtrArray *verbs;
-};
-
-static void verb_free(gpointer p)
-{
-	struct fake_verb *v = p;
-
-	g_free(v->verb);
-	g_free(v);
-}
+/* ---- ctl: the real verb table, without a socket ---- */
 
 struct enl_ctl *fake_ctl_new(void)
 {
-	struct enl_ctl *ctl = g_new0(struct enl_ctl, 1);
-
-	ctl->verbs = g_ptr_array_new_with_free_func(verb_free);
-	return ctl;
+	return enl_ctl_new_offline();
 }
 
 void fake_ctl_free(struct enl_ctl *ctl)
 {
-	g_ptr_array_free(ctl->verbs, TRUE);
-	g_free(ctl);
-}
-
-void enl_ctl_register(struct enl_ctl *ctl, const char *verb, enl_ctl_fn fn,
-		      void *ctx, const char *usage)
-{
-	struct fake_verb *v = g_new0(struct fake_verb, 1);
-
-	(void)usage;
-	v->verb = g_strdup(verb);
-	v->fn = fn;
-	v->ctx = ctx;
-	g_ptr_array_add(ctl->verbs, v);
+	enl_ctl_free(ctl);
 }
 
 int fake_ctl_run(struct enl_ctl *ctl, const char *line, char **out)
 {
-	char **argv = g_strsplit(line, " ", -1);
 	GString *s = g_string_new(NULL);
-	int ret = -ENOENT;
-	guint i;
+	int ret = enl_ctl_call(ctl, line, s);
 
-	for (i = 0; i < ctl->verbs->len; i++) {
-		struct fake_verb *v = g_ptr_array_index(ctl->verbs, i);
-
-		if (!strcmp(v->verb, argv[0])) {
-			ret = v->fn(v->ctx, g_strv_length(argv), argv, s);
-			break;
-		}
-	}
-	g_strfreev(argv);
 	*out = g_string_free(s, FALSE);
 	return ret;
 }

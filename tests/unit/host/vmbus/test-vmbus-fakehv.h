@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A stand-in for the SynIC emulation (host/hv), guest RAM (host/vmm) and the
- * ctl socket (host/ctl) under the VMBus server: records what the server
+ * ctl socket's transport (verbs run on host/ctl's real table) under the
+ * VMBus server: records what the server
  * posts and signals, and lets a test play the guest. Shared by the unit
  * tests and the fuzz target.
  */

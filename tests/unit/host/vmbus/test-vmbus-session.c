@@ -224,7 +224,22 @@ static void test_ctl(struct enl_ctl *ctl)
 	tap_ok(!ret && !strcmp(out, "5.3\n"), "version verb");
 	g_free(out);
 	ret = fake_ctl_run(ctl, "rescind 999", &out);
-	tap_ok(ret == -EINVAL, "rescind of a bad relid refused");
+	tap_ok(ret < 0 && strstr(out, "999"), "rescind of a bad relid refused");
+	g_free(out);
+	ret = fake_ctl_run(ctl, "rescind 0x1", &out);
+	tap_ok(ret == -EINVAL && strstr(out, "not a decimal"),
+	       "rescind 0x1 refused, not read as relid 1 (%s)", out);
+	g_free(out);
+	ret = fake_ctl_run(ctl, "rescind 7", &out);
+	tap_ok(ret == -ENOENT && strstr(out, "no channel with relid 7"),
+	       "rescind of a relid nobody has refused (%s)", out);
+	g_free(out);
+	ret = fake_ctl_run(ctl, "fault bad-gpadl-created 7", &out);
+	tap_ok(ret == -ENOENT, "fault on an unknown relid refused (%s)", out);
+	g_free(out);
+	ret = fake_ctl_run(ctl, "devices extra", &out);
+	tap_ok(ret == -EINVAL && strstr(out, "unexpected argument 'extra'"),
+	       "an extra argument refused (%s)", out);
 	g_free(out);
 	ret = fake_ctl_run(ctl, "fault nonsense", &out);
 	tap_ok(ret == -EINVAL, "unknown fault kind refused");

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""enl-host's control socket against a running guest (issue 13): clients
+that never read their reply do not stall the host or the guest; guest text
+is escaped (text) or quoted (JSON); arguments are parsed strictly; a KVP
+value may hold a newline; `ctl --help` works without a host; every verb has
+a --json form."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from vmtest import ENL_HOST, run_suite, wait_until  # noqa: E402
+
+OFFERS = ('heartbeat', 'shutdown', 'timesync', 'kvp')
+
+
+def ctl_json(g, *args):
+    rc, out = g.ctl('--json', *args)
+    try:
+        return rc, json.loads(out)
+    except ValueError:
+        return rc, {'unparsed': out}
+
+
+def test_offline_help(t):
+    r = subprocess.run([ENL_HOST, 'ctl', '--ctl', '/nonexistent/ctl.sock',
+                        '--help'], capture_output=True, text=True)
+    t.ok(r.returncode == 0 and 'kvp list' in r.stdout and 'rescind' in r.stdout
+         and 'vss' in r.stdout, 'ctl --help lists every verb with no host running',
+         r.stdout + r.stderr)
+
+
+def test_strict(t, g):
+    rc, out = g.ctl('devices', 'extra')
+    t.ok(rc == 1 and 'unexpected argument' in out, 'an extra argument is refused', out)
+    rc, out = g.ctl('rescind', '0x1')
+    t.ok(rc == 1 and 'decimal' in out, 'rescind 0x1 is refused, not read as relid 1', out)
+    rc, dev = g.ctl('devices')
+    t.ok(dev.startswith('ok\n1 '), 'relid 1 is still offered', dev)
+    rc, out = g.ctl('fault', 'bad-gpadl-created', '200')
+    t.ok(rc == 1 and 'no channel' in out, 'a fault on a relid nobody has is refused', out)
+    rc, out = g.ctl('time', 'shift', '-13000000000000')
+    t.ok(rc == 1 and 'out of range' in out, 'a time shift past 50 years is refused', out)
+    rc, out = g.ctl('kvp', 'get', '--pool', '1x', 'k')
+    t.ok(rc == 1, 'a malformed --pool is refused', out)
+
+
+def test_json(t, g):
+    rc, j = ctl_json(g, 'devices')
+    t.ok(rc == 0 and j.get('ok') is True and
+         any(d.get('class') == 'kvp' for d in j.get('data') or []),
+         '--json devices: one object, data lists the kvp channel', j)
+    rc, j = ctl_json(g, 'rescind', '0x1')
+    t.ok(rc == 1 and j.get('ok') is False and 'decimal' in j.get('error', ''),
+         '--json error: ok false with the reason', j)
+    rc, j = ctl_json(g, 'stats')
+    t.ok(rc == 0 and isinstance((j.get('data') or {}).get('channels'), list),
+         '--json stats: channels with counters', str(j)[:300])
+    for verb in (['status'], ['heartbeat'], ['time'], ['kvp', 'status'],
+                 ['version'], ['help'], ['shutdown', 'status']):
+        rc, j = ctl_json(g, *verb)
+        t.ok(rc == 0 and j.get('ok') is True and 'text' in j,
+             '--json %s parses' % ' '.join(verb), str(j)[:300])
+
+
+def guest_kvp(g, pool, key):
+    rc, out = g.sh('enl-kvp --pool %d get %s' % (pool, key))
+    return rc, out
+
+
+def test_kvp_bytes(t, g):
+    g.sh('enl-kvpd -f > /tmp/kvp.log 2>&1 &')
+    ok = wait_until(lambda: g.ctl('kvp', 'set', 'Ready', '1')[0] == 0, 20)
+    t.ok(ok, 'kvp: enl-kvpd answers', g.ctl('kvp', 'status')[1])
+    rc, out = g.ctl('kvp', 'set', 'Multi', 'line1\nline2 \'"$x')
+    t.ok(rc == 0, 'kvp: a value with a newline and quotes is sent', out)
+    got = wait_until(lambda: guest_kvp(g, 0, 'Multi')[1]
+                     if 'line2' in guest_kvp(g, 0, 'Multi')[1] else None, 20)
+    t.ok(got and 'line1\nline2 \'"$x' in got, 'kvp: the guest has it byte for byte', got)
+
+    forged = "x\\nFORGED=1\\033[2J"
+    g.sh("enl-kvp --pool 1 set Forge \"$(printf '%s')\"" % forged)
+
+    def host_sees():
+        rc, j = ctl_json(g, 'kvp', 'get', 'Forge')
+        v = (j.get('data') or {}).get('value')
+        return v if v and 'FORGED' in v else None
+    v = wait_until(host_sees, 20, 0.5)
+    t.ok(v == 'x\nFORGED=1\x1b[2J', 'kvp: --json gives the guest\'s value exactly', repr(v))
+    rc, out = g.ctl('kvp', 'get', 'Forge')
+    t.ok(rc == 0 and '\x1b' not in out and '\nFORGED' not in out and
+         'x\\nFORGED=1\\x1b[2J' in out,
+         'kvp: text output escapes the guest\'s newline and ESC', repr(out))
+    rc, out = g.ctl('kvp', 'list', '--pool', '1')
+    t.ok('\x1b' not in out and '\nFORGED' not in out,
+         'kvp: list escapes guest text too', repr(out[-300:]))
+
+
+def test_slow_readers(t, g):
+    # A reply bigger than a socket buffer: ~300 pairs of 1 KB in pool 0.
+    value = 'v' * 1000
+    failed = 0
+    for i in range(300):
+        rc, _ = g.ctl('kvp', 'set', 'Big%03d' % i, value)
+        failed += rc != 0
+    wait_until(lambda: g.ctl('kvp', 'status')[1].find('queued 0') >= 0, 30)
+    rc, out = g.ctl('kvp', 'list', '--pool', '0')
+    t.ok(failed == 0 and len(out) > 250000, 'kvp: 300 pairs of 1 KB set (%d bytes listed)'
+         % len(out), 'failed %d' % failed)
+    sleepers = []
+    for _ in range(8):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(g.ctl_path)
+        s.sendall(b'kvp list --pool 0\n')
+        sleepers.append(s)
+    time.sleep(0.5)
+    worst = 0.0
+    for _ in range(5):
+        t0 = time.monotonic()
+        rc, out = g.ctl('version')
+        worst = max(worst, time.monotonic() - t0)
+    t.ok(rc == 0 and worst < 1.0,
+         'ctl answers in %.2f s while 8 clients never read 250 KB replies' % worst, out)
+    rc, out = g.sh('true')
+    t.ok(rc == 0, 'the guest is still served')
+    rc, out = g.ctl('heartbeat')
+    t.ok(rc == 0 and 'state: alive' in out, 'heartbeat still alive', out)
+    for s in sleepers:
+        s.close()
+    # A reader that reads slowly still gets the whole reply.
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(g.ctl_path)
+    s.sendall(b'kvp list --pool 0\n')
+    time.sleep(1)
+    data = b''
+    s.settimeout(10)
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    t.ok(data.startswith(b'ok\n') and data.count(b'Big') >= 300,
+         'a late reader gets the whole reply (%d bytes)' % len(data))
+
+
+def run(t, g):
+    test_offline_help(t)
+    test_strict(t, g)
+    test_json(t, g)
+    test_kvp_bytes(t, g)
+    test_slow_readers(t, g)
+    ok, bad = g.dmesg_clean()
+    t.ok(ok, 'guest dmesg has no oops or warning', bad)
+
+
+if __name__ == '__main__':
+    sys.exit(run_suite(OFFERS, run))
