@@ -8,7 +8,11 @@
 
 #include <glib.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include "ctl.h"
+#include "frame.h"
 #include "tap.h"
 
 static int verb_echo(void *ctx, int argc, char **argv, GString *out)
@@ -58,6 +62,7 @@ static int verb_drop(void *ctx, int argc, char **argv, GString *out)
 	return 0;
 }
 
+
 static int client_rc(const char *path, int argc, char **argv, char **output)
 {
 	struct child c = { .loop = g_main_loop_new(NULL, FALSE) };
@@ -86,6 +91,143 @@ static int client_rc(const char *path, int argc, char **argv, char **output)
 	*output = g_strndup(buf, n > 0 ? (gsize)n : 0);
 	g_main_loop_unref(c.loop);
 	return WIFEXITED(c.status) ? WEXITSTATUS(c.status) : -1;
+}
+
+/* A reply far bigger than any socket buffer. */
+static int verb_big(void *ctx, struct enl_ctl_req *req)
+{
+	(void)ctx;
+	g_string_set_size(req->out, 8 << 20);
+	memset(req->out->str, 'b', req->out->len);
+	return 0;
+}
+
+static int verb_json(void *ctx, struct enl_ctl_req *req)
+{
+	(void)ctx;
+	if (enl_ctl_nargs(req, 2, 2))
+		return -EINVAL;
+	g_string_append(req->out, "text\n");
+	if (req->json) {
+		enl_json_obj(req->json, NULL);
+		enl_json_str(req->json, "arg", req->argv[1]);
+		enl_json_arr(req->json, "n");
+		enl_json_u64(req->json, NULL, 1);
+		enl_json_i64(req->json, NULL, -2);
+		enl_json_end(req->json);
+		enl_json_end(req->json);
+	}
+	return 0;
+}
+
+static void test_frame(void)
+{
+	g_autoptr(GString) req = g_string_new(NULL);
+	g_autoptr(GString) why = g_string_new(NULL);
+	char *in[] = { "kvp", "set", "k", "a\nb 'c\"", "", NULL };
+	char **argv = NULL;
+	int argc = 0, rc;
+
+	enl_ctl_frame_encode(req, 5, in);
+	rc = enl_ctl_frame_decode(req->str, req->len - 1, false, &argc, &argv, why);
+	tap_ok(rc == 0, "framed: incomplete waits for more");
+	rc = enl_ctl_frame_decode(req->str, req->len, false, &argc, &argv, why);
+	tap_ok(rc == 1 && argc == 5 && !strcmp(argv[3], "a\nb 'c\"") &&
+	       !strcmp(argv[4], ""), "framed: newline, quotes, empty argument carried");
+	g_strfreev(argv);
+	rc = enl_ctl_frame_decode(req->str, req->len - 1, true, &argc, &argv, why);
+	tap_ok(rc == -1 && strstr(why->str, "cut short"), "framed: EOF mid-request refused");
+	g_string_truncate(why, 0);
+	rc = enl_ctl_frame_decode("\0" "03:abc,\n", 9, true, &argc, &argv, why);
+	tap_ok(rc == -1, "framed: a leading zero is malformed");
+	rc = enl_ctl_frame_decode("\0" "3:a\0c,\n", 9, true, &argc, &argv, why);
+	tap_ok(rc == -1 && strstr(why->str, "NUL"), "framed: NUL in an argument refused");
+	rc = enl_ctl_frame_decode("\0" "3:abcd\n", 8, true, &argc, &argv, why);
+	tap_ok(rc == -1, "framed: a missing comma is malformed");
+	rc = enl_ctl_frame_decode("\0" "99999999999:", 13, false, &argc, &argv, why);
+	tap_ok(rc == -1, "framed: a length past the cap is refused at once");
+	g_string_truncate(req, 0);
+	g_string_append_c(req, '\0');
+	for (int i = 0; i <= ENL_CTL_ARGS_MAX; i++)
+		g_string_append(req, "1:x,");
+	g_string_append_c(req, '\n');
+	rc = enl_ctl_frame_decode(req->str, req->len, true, &argc, &argv, why);
+	tap_ok(rc == -1 && strstr(why->str, "too many"), "framed: argument count capped");
+	rc = enl_ctl_frame_decode("echo 'a b' c\n", 13, false, &argc, &argv, why);
+	tap_ok(rc == 1 && argc == 3 && !strcmp(argv[1], "a b"), "line form still parses");
+	g_strfreev(argv);
+}
+
+static void test_escape(void)
+{
+	g_autoptr(GString) s = g_string_new(NULL);
+
+	enl_ctl_escape(s, "a\nb\x1b[2J\\ \xc3\xbc\xc2\x85\xff", -1);
+	tap_ok(!strcmp(s->str, "a\\nb\\x1b[2J\\\\ \xc3\xbc\\xc2\\x85\\xff"),
+	       "text escape: newline, ESC, backslash, C1, bad UTF-8 (%s)", s->str);
+	g_string_truncate(s, 0);
+	enl_json_quote(s, "q\"\n\x01\xc3\xbc\xff", 7);
+	tap_ok(!strcmp(s->str, "\"q\\\"\\n\\u0001\xc3\xbc\\ufffd\""),
+	       "JSON quote: quote, newline, control, UTF-8 kept, bad byte U+FFFD (%s)",
+	       s->str);
+}
+
+static void test_numbers(void)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	struct enl_ctl_req req = { .out = out };
+	uint64_t u;
+	int64_t i;
+
+	tap_ok(!enl_ctl_parse_u64(&req, "n", "42", 1, 100, &u) && u == 42, "u64 42");
+	tap_ok(enl_ctl_parse_u64(&req, "n", "0x1", 0, 100, &u) == -EINVAL &&
+	       enl_ctl_parse_u64(&req, "n", "01", 0, 100, &u) == -EINVAL &&
+	       enl_ctl_parse_u64(&req, "n", "+1", 0, 100, &u) == -EINVAL &&
+	       enl_ctl_parse_u64(&req, "n", "1 ", 0, 100, &u) == -EINVAL &&
+	       enl_ctl_parse_u64(&req, "n", "", 0, 100, &u) == -EINVAL,
+	       "u64: hex, leading zero, sign, space, empty refused");
+	tap_ok(enl_ctl_parse_u64(&req, "n", "101", 0, 100, &u) == -ERANGE &&
+	       enl_ctl_parse_u64(&req, "n", "99999999999999999999", 0, UINT64_MAX,
+				 &u) == -ERANGE, "u64: range and overflow");
+	tap_ok(!enl_ctl_parse_i64(&req, "n", "-13", -20, 20, &i) && i == -13 &&
+	       enl_ctl_parse_i64(&req, "n", "-13000000000000", -20, 20, &i) == -ERANGE &&
+	       enl_ctl_parse_i64(&req, "n", "-0", -20, 20, &i) == -EINVAL &&
+	       !enl_ctl_parse_i64(&req, "n", "-9223372036854775808", INT64_MIN,
+				  0, &i) && i == INT64_MIN &&
+	       enl_ctl_parse_i64(&req, "n", "9223372036854775808", INT64_MIN,
+				 INT64_MAX, &i) == -ERANGE,
+	       "i64: sign, range, -0, extremes");
+}
+
+/* A client that asks for 8 MiB and never reads must not stall the loop. */
+static void test_slow_reader(struct enl_ctl *ctl, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct enl_ctl_stats st;
+	char *argv[] = { "echo", "fast", NULL };
+	char *out = NULL;
+	gint64 t0;
+	int fd, rc;
+
+	enl_ctl_add(ctl, "big", verb_big, NULL, "big");
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    write(fd, "big\n", 4) != 4) {
+		tap_ok(false, "slow reader connects");
+		return;
+	}
+	t0 = g_get_monotonic_time();
+	rc = client_rc(path, 2, argv, &out);
+	tap_ok(rc == 0 && !strcmp(out, "ok\n[fast]\n") &&
+	       g_get_monotonic_time() - t0 < 1000000,
+	       "a second client is answered at once (%.3f s) while one does "
+	       "not read 8 MiB", (g_get_monotonic_time() - t0) / 1e6);
+	g_free(out);
+	enl_ctl_get_stats(ctl, &st);
+	tap_ok(st.requests >= 2, "requests counted (%llu)",
+	       (unsigned long long)st.requests);
+	close(fd);
 }
 
 int main(void)
@@ -126,6 +268,41 @@ int main(void)
 	g_string_truncate(r, 0);
 	enl_ctl_dispatch(ctl, "help", r);
 	tap_ok(strstr(r->str, "echo args") != NULL, "help lists verbs");
+
+	enl_ctl_add(ctl, "j", verb_json, NULL, "j ARG");
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch(ctl, "--json j 'x\"y'", r);
+	tap_ok(!strcmp(r->str, "{\"ok\":true,\"verb\":\"j\",\"data\":"
+		       "{\"arg\":\"x\\\"y\",\"n\":[1,-2]},\"text\":\"text\\n\"}\n"),
+	       "--json envelope: data and text");
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch(ctl, "--json j", r);
+	tap_ok(!strcmp(r->str, "{\"ok\":false,\"verb\":\"j\",\"error\":"
+		       "\"missing argument (usage: j ARG)\"}\n"),
+	       "--json error");
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch(ctl, "--json echo a", r);
+	tap_ok(g_str_has_prefix(r->str, "{\"ok\":true,\"verb\":\"echo\","
+				"\"data\":null,\"text\":\"[a]\\n\"}"),
+	       "--json of a text-only verb carries its text");
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch(ctl, "j a b", r);
+	tap_ok(g_str_has_prefix(r->str, "error: unexpected argument 'b'"),
+	       "extra argument refused");
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch(ctl, "help", r);
+	test_frame();
+	test_escape();
+	test_numbers();
+	test_slow_reader(ctl, path);
+	{
+		char *argv[] = { "echo", "multi\nline", NULL };
+
+		rc = client_rc(path, 2, argv, &out);
+		tap_ok(rc == 0 && !strcmp(out, "ok\n[multi\nline]\n"),
+		       "client carries a newline in an argument (rc %d)", rc);
+		g_free(out);
+	}
 
 	dup = enl_ctl_new(path, &err);
 	tap_ok(!dup && err == -EADDRINUSE, "a live socket is not stolen");
