@@ -291,33 +291,55 @@ static double since(int64_t from_us, int64_t to_us)
 	return from_us && to_us ? (double)(to_us - from_us) / 1e6 : 0.0;
 }
 
-static int ctl_status(void *ctx, int argc, char **argv, GString *out)
+static int ctl_status(void *ctx, struct enl_ctl_req *req)
 {
 	struct enl_vm *vm = ctx;
 	struct enl_hv_stats stats, *st = &stats;
 	int64_t now = g_get_monotonic_time();
+	struct enl_json *j = req->json;
+	GString *out = req->out;
+	double uptime, first;
 	uint32_t vp;
 
-	(void)argc;
-	(void)argv;
+	if (enl_ctl_nargs(req, 1, 1))
+		return -EINVAL;
 	enl_hv_stats(vm->hv, &stats);
+	uptime = vm->running ? since(vm->start_us, now) : 0.0;
+	first = since(vm->start_us, vm->first_call_us);
 	g_string_append_printf(out, "state: %s\n", state(vm));
 	if (!vm->running && vm->why)
 		g_string_append_printf(out, "exit: %d (%s)\n", vm->status,
 				       vm->why);
-	g_string_append_printf(out, "uptime: %.3f s\n",
-			       vm->running ? since(vm->start_us, now) : 0.0);
-	g_string_append_printf(out, "first-call: %.3f s\n",
-			       since(vm->start_us, vm->first_call_us));
+	g_string_append_printf(out, "uptime: %.3f s\n", uptime);
+	g_string_append_printf(out, "first-call: %.3f s\n", first);
 	g_string_append_printf(out, "cpus: %u\nmem: %" G_GUINT64_FORMAT
 			       " MiB\naccel: %s\n", vm->cfg.cpus,
 			       vm->cfg.mem_mib, vm->cfg.kvm ? "kvm" : "tcg");
 	g_string_append_printf(out, "doorbells: %" G_GUINT64_FORMAT
 			       "\nstray-doorbells: %" G_GUINT64_FORMAT "\n",
 			       vm->doorbells, vm->stray_doorbells);
-#define HV_STAT(name) \
+	if (j) {
+		enl_json_obj(j, NULL);
+		enl_json_str(j, "state", state(vm));
+		if (!vm->running && vm->why) {
+			enl_json_i64(j, "exit", vm->status);
+			enl_json_str(j, "exit_why", vm->why);
+		}
+		enl_json_u64(j, "uptime_ms", (uint64_t)(uptime * 1000));
+		enl_json_u64(j, "first_call_ms", (uint64_t)(first * 1000));
+		enl_json_u64(j, "cpus", vm->cfg.cpus);
+		enl_json_u64(j, "mem_mib", vm->cfg.mem_mib);
+		enl_json_str(j, "accel", vm->cfg.kvm ? "kvm" : "tcg");
+		enl_json_u64(j, "doorbells", vm->doorbells);
+		enl_json_u64(j, "stray_doorbells", vm->stray_doorbells);
+		enl_json_obj(j, "hv");
+	}
+#define HV_STAT(name) do {						\
 	g_string_append_printf(out, "hv." #name ": %" G_GUINT64_FORMAT "\n", \
-			       st->name)
+			       st->name);				\
+	if (j)								\
+		enl_json_u64(j, #name, st->name);			\
+} while (0)
 	HV_STAT(calls);
 	HV_STAT(wrmsr);
 	HV_STAT(rdmsr);
@@ -338,6 +360,10 @@ static int ctl_status(void *ctx, int argc, char **argv, GString *out)
 	HV_STAT(bad_hypercall);
 	HV_STAT(bad_signal);
 #undef HV_STAT
+	if (j) {
+		enl_json_end(j);
+		enl_json_arr(j, "vps");
+	}
 	for (vp = 0; vp < enl_hv_nr_vp(vm->hv); vp++) {
 		struct enl_hv_vp_info vi;
 
@@ -348,12 +374,25 @@ static int ctl_status(void *ctx, int argc, char **argv, GString *out)
 				       "x raised %" G_GUINT64_FORMAT "\n", vp,
 				       vi.synic_on ? "on" : "off", vi.simp,
 				       vi.siefp, vi.sints_raised);
+		if (j) {
+			enl_json_obj(j, NULL);
+			enl_json_u64(j, "vp", vp);
+			enl_json_bool(j, "synic", vi.synic_on);
+			enl_json_u64(j, "simp", vi.simp);
+			enl_json_u64(j, "siefp", vi.siefp);
+			enl_json_u64(j, "raised", vi.sints_raised);
+			enl_json_end(j);
+		}
+	}
+	if (j) {
+		enl_json_end(j);
+		enl_json_end(j);
 	}
 	return 0;
 }
 
 void enl_vm_register_ctl(struct enl_vm *vm, struct enl_ctl *ctl)
 {
-	enl_ctl_register(ctl, "status", ctl_status, vm,
-			 "status: guest state, uptime and SynIC counters");
+	enl_ctl_add(ctl, "status", ctl_status, vm,
+		    "status: guest state, uptime and SynIC counters");
 }
