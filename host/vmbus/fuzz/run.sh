@@ -16,6 +16,7 @@ src=(host/vmbus/server.c host/vmbus/connection.c host/vmbus/offer.c
      host/vmbus/gpa_direct.c host/vmbus/xfer_page.c host/vmbus/inflight.c
      host/vmbus/registry.c
      host/vmbus/ctl.c host/vmbus/fault.c host/vsp/echo/echo.c common/ring.c
+     host/ctl/ctl.c host/ctl/frame.c host/ctl/json.c
      tests/unit/host/vmbus/test-vmbus-fakehv.c
      tests/unit/host/vmbus/test-vmbus-guest.c
      host/vmbus/fuzz/fuzz-vmbus-server.c)
