@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Guest RAM as enl-host sees it: QEMU's shared memory-backend-file, mapped. */
+/* Guest RAM as enl-host sees it: a memfd QEMU shares (memory-backend-file), mapped. */
 #include "guest_mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -63,28 +62,24 @@ void enl_guest_mem_set_flat(struct enl_guest_mem *mem, void *base,
 	mem->region[0].size = size;
 }
 
-int enl_guest_mem_create(struct enl_guest_mem *mem, const char *dir,
-			 uint64_t ram_size, char **path)
+int enl_guest_mem_create(struct enl_guest_mem *mem, uint64_t ram_size,
+			 int *fd_out)
 {
-	g_autofree char *p = g_build_filename(dir, "ram", NULL);
-	struct stat st;
 	void *addr;
 	int fd, err;
 
 	memset(mem, 0, sizeof(*mem));
-	*path = NULL;
+	*fd_out = -1;
 	if (!ram_size || ram_size % 4096)
 		return -EINVAL;
-	/* A fresh name in a private directory: never someone else's file. */
-	fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/*
+	 * No name anywhere: the RAM lives exactly as long as its last holder
+	 * (enl-host's mapping, QEMU's), however either of them ends.
+	 */
+	fd = memfd_create("enl-guest-ram", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid()) {
-		err = -EPERM;
-		goto fail;
-	}
-	/* QEMU finds the file sized and uses it as it is (share=on). */
+	/* QEMU finds it sized and uses it as it is (share=on). */
 	if (ftruncate(fd, (off_t)ram_size) < 0) {
 		err = -errno;
 		goto fail;
@@ -94,15 +89,13 @@ int enl_guest_mem_create(struct enl_guest_mem *mem, const char *dir,
 		err = -errno;
 		goto fail;
 	}
-	close(fd);
 	mem->base = addr;
 	mem->size = ram_size;
 	mem->nr_regions = enl_guest_mem_layout_pc(ram_size, mem->region);
-	*path = g_steal_pointer(&p);
+	*fd_out = fd;
 	return 0;
 fail:
 	close(fd);
-	unlink(p);
 	return err;
 }
 

@@ -48,13 +48,13 @@ void enl_guest_mem_set_flat(struct enl_guest_mem *mem, void *base,
 			    uint64_t size);
 
 /*
- * Create the RAM file `dir`/ram for QEMU (O_EXCL | O_NOFOLLOW, mode 0600,
- * sized ram_size), map it and lay it out as the pc machine will. `dir`
- * must be a fresh private directory (mkdtemp). The path, for QEMU's
- * mem-path, in *path (g_free it). 0 or -errno.
+ * Create guest RAM as a memfd of ram_size bytes (close-on-exec), map it and
+ * lay it out as the pc machine will. The fd in *fd, for QEMU to inherit
+ * (mem-path=/proc/self/fd/N): nothing is ever named in /dev/shm, so no
+ * way enl-host ends can leave the RAM behind. 0 or -errno.
  */
-int enl_guest_mem_create(struct enl_guest_mem *mem, const char *dir,
-			 uint64_t ram_size, char **path);
+int enl_guest_mem_create(struct enl_guest_mem *mem, uint64_t ram_size,
+			 int *fd);
 void enl_guest_mem_unmap(struct enl_guest_mem *mem);
 
 #endif /* ENL_HOST_GUEST_MEM_H */

@@ -143,6 +143,8 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	iv->client_fd = sock;
+	/* The one client is in: the name has served (the run dir can go). */
+	unlink(iv->path);
 	iv->client_source = g_unix_fd_add(sock, G_IO_IN | G_IO_HUP | G_IO_ERR,
 					  on_client, iv);
 	__atomic_store_n(&iv->connected, true, __ATOMIC_RELEASE);

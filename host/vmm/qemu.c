@@ -7,6 +7,7 @@
 #include "qemu.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -48,7 +49,6 @@ uint32_t enl_qemu_max_cpus(const struct enl_qemu_cfg *cfg)
 GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg)
 {
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-	g_autofree char *ram = qemu_escape(cfg->ram_path);
 	g_autofree char *ivs = qemu_escape(cfg->ivshmem_sock);
 	g_autofree char *qmp = qemu_escape(cfg->qmp_sock);
 
@@ -58,8 +58,10 @@ GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg)
 	add(a, "-machine");
 	add(a, "pc,memory-backend=mem");
 	add(a, "-object");
+	/* QEMU opens the memfd it inherits afresh through /proc. */
 	addf(a, "memory-backend-file,id=mem,size=%" G_GUINT64_FORMAT
-	     "M,mem-path=%s,share=on", cfg->mem_mib, ram);
+	     "M,mem-path=/proc/self/fd/%d,share=on", cfg->mem_mib,
+	     cfg->ram_fd);
 	/*
 	 * maxcpus >= 2 even for one vCPU: QEMU's TCG treats a guest that can
 	 * only ever have one CPU as alone in the world, and then translates
@@ -138,9 +140,13 @@ GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg)
 
 static void child_setup(gpointer data)
 {
-	(void)data;
+	const struct enl_qemu_cfg *cfg = data;
+
 	/* QEMU must not outlive enl-host, however enl-host ends. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* Guest RAM, the one descriptor QEMU inherits (GLib closes others). */
+	if (cfg->ram_fd >= 0)
+		fcntl(cfg->ram_fd, F_SETFD, 0);
 }
 
 int enl_qemu_spawn(const struct enl_qemu_cfg *cfg, GPid *pid)
@@ -154,7 +160,7 @@ int enl_qemu_spawn(const struct enl_qemu_cfg *cfg, GPid *pid)
 	if (!cfg->console)
 		flags |= G_SPAWN_CHILD_INHERITS_STDIN;
 	if (!g_spawn_async(NULL, (char **)argv->pdata, NULL, flags,
-			   child_setup, NULL, pid, &error)) {
+			   child_setup, (gpointer)cfg, pid, &error)) {
 		g_printerr("enl-host: cannot start QEMU: %s\n", error->message);
 		return -ENOEXEC;
 	}

@@ -25,7 +25,7 @@ struct enl_qemu_cfg {
 	uint64_t mem_mib;
 	uint32_t cpus;
 	bool kvm;
-	const char *ram_path;		/* <mkdtemp dir>/ram, made by us */
+	int ram_fd;			/* guest RAM memfd, inherited by QEMU */
 	const char *ivshmem_sock;
 	const char *qmp_sock;
 };

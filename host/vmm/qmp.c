@@ -109,6 +109,8 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	qmp->fd = sock;
+	/* QEMU is connected: the name has served (the run dir can go). */
+	unlink(qmp->path);
 	qmp->source = g_unix_fd_add(sock, G_IO_IN | G_IO_HUP | G_IO_ERR,
 				    on_data, qmp);
 	return G_SOURCE_CONTINUE;

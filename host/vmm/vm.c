@@ -23,14 +23,14 @@
 #include "hvif_shm.h"
 #include "ivshmem.h"
 #include "qmp.h"
+#include "run_dir.h"
 
 #define KILL_GRACE_MS	5000
 
 struct enl_vm {
 	struct enl_qemu_cfg cfg;
 	char *tmpdir;
-	char *ram_dir;			/* private (0700), on /dev/shm */
-	char *ram_path;
+	int ram_fd;			/* guest RAM memfd (QEMU inherits it) */
 	char *ivshmem_sock;
 	char *qmp_sock;
 	struct enl_hvif_shm shm;
@@ -42,7 +42,6 @@ struct enl_vm {
 	guint child_watch;
 	guint kill_timer;
 	bool running;
-	bool ram_unlinked;
 	int stop_signal;
 	int status;
 	const char *why;
@@ -67,16 +66,14 @@ static int raise_sint(void *ctx, uint32_t vp, uint32_t sint)
 static const struct enl_hv_irq_ops irq_ops = { .raise_sint = raise_sint };
 
 /*
- * The guest runs, so QEMU has opened its RAM file: both mappings outlive
- * the name, and nothing is left behind in /dev/shm.
+ * The run directory holds only the two sockets QEMU connects to; each is
+ * unlinked once QEMU is in, and the directory goes with the second. What
+ * a kill -9 before that leaves is swept by the next enl-host (run_dir.c).
  */
-static void unlink_ram(struct enl_vm *vm)
+static void drop_run_dir(struct enl_vm *vm)
 {
-	if (vm->ram_unlinked)
-		return;
-	vm->ram_unlinked = true;
-	unlink(vm->ram_path);
-	rmdir(vm->ram_dir);
+	if (vm->tmpdir && g_rmdir(vm->tmpdir) == 0)
+		g_clear_pointer(&vm->tmpdir, g_free);
 }
 
 static void on_connected(void *ctx)
@@ -84,6 +81,7 @@ static void on_connected(void *ctx)
 	struct enl_vm *vm = ctx;
 
 	vm->connect_us = g_get_monotonic_time();
+	drop_run_dir(vm);
 }
 
 static void on_doorbell(void *ctx, uint32_t vector)
@@ -95,9 +93,10 @@ static void on_doorbell(void *ctx, uint32_t vector)
 		vm->stray_doorbells++;
 		return;
 	}
-	if (!vm->first_call_us)
+	if (!vm->first_call_us) {
 		vm->first_call_us = g_get_monotonic_time();
-	unlink_ram(vm);
+		drop_run_dir(vm);
+	}
 	/*
 	 * Either doorbell: posted signals first, then calls, then signals
 	 * again, so that a signal set before a call (a close) is not served
@@ -123,31 +122,19 @@ struct enl_vm *enl_vm_new(const struct enl_qemu_cfg *cfg, int *err)
 	vm = g_new0(struct enl_vm, 1);
 	vm->cfg = *cfg;
 	vm->shm.fd = -1;
-	vm->tmpdir = g_dir_make_tmp("enl-host-XXXXXX", &error);
+	vm->ram_fd = -1;
+	enl_run_dir_sweep();
+	vm->tmpdir = enl_run_dir_new(&error);
 	if (!vm->tmpdir) {
 		*err = -EIO;
 		goto fail;
 	}
-	/*
-	 * Guest RAM lives on tmpfs, in a directory only we can enter, under
-	 * a name nobody can have prepared for us (mkdtemp, O_EXCL|O_NOFOLLOW).
-	 */
-	vm->ram_dir = g_strdup(access("/dev/shm", W_OK) == 0 ?
-			       "/dev/shm/enl-host-ram-XXXXXX" :
-			       "/tmp/enl-host-ram-XXXXXX");
-	if (!mkdtemp(vm->ram_dir)) {
-		*err = -errno;
-		g_free(vm->ram_dir);
-		vm->ram_dir = NULL;
-		goto fail;
-	}
-	*err = enl_guest_mem_create(&vm->mem, vm->ram_dir,
-				    cfg->mem_mib << 20, &vm->ram_path);
+	*err = enl_guest_mem_create(&vm->mem, cfg->mem_mib << 20, &vm->ram_fd);
 	if (*err)
 		goto fail;
 	vm->ivshmem_sock = g_build_filename(vm->tmpdir, "ivshmem.sock", NULL);
 	vm->qmp_sock = g_build_filename(vm->tmpdir, "qmp.sock", NULL);
-	vm->cfg.ram_path = vm->ram_path;
+	vm->cfg.ram_fd = vm->ram_fd;
 	vm->cfg.ivshmem_sock = vm->ivshmem_sock;
 	vm->cfg.qmp_sock = vm->qmp_sock;
 	/* A VP, a call slot and a vector for every possible guest CPU. */
@@ -193,14 +180,10 @@ void enl_vm_free(struct enl_vm *vm)
 	enl_hv_free(vm->hv);
 	enl_guest_mem_unmap(&vm->mem);
 	enl_hvif_shm_destroy(&vm->shm);
-	if (vm->ram_path && !vm->ram_unlinked)
-		unlink(vm->ram_path);
-	if (vm->ram_dir && !vm->ram_unlinked)
-		rmdir(vm->ram_dir);
+	if (vm->ram_fd >= 0)
+		close(vm->ram_fd);
 	if (vm->tmpdir)
 		g_rmdir(vm->tmpdir);
-	g_free(vm->ram_path);
-	g_free(vm->ram_dir);
 	g_free(vm->ivshmem_sock);
 	g_free(vm->qmp_sock);
 	g_free(vm->tmpdir);

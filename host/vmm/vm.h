@@ -12,7 +12,7 @@ struct enl_vm;
 struct enl_hv;
 struct enl_ctl;
 
-/* cfg->ram_path, ivshmem_sock and qmp_sock are chosen by enl_vm_new. */
+/* cfg->ram_fd, ivshmem_sock and qmp_sock are chosen by enl_vm_new. */
 struct enl_vm *enl_vm_new(const struct enl_qemu_cfg *cfg, int *err);
 void enl_vm_free(struct enl_vm *vm);
 

@@ -4,7 +4,11 @@
  * command line, the QMP scan, and the BAR2 layout handed to the guest.
  */
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -13,6 +17,7 @@
 #include "hvif_shm.h"
 #include "qemu.h"
 #include "qmp.h"
+#include "run_dir.h"
 #include "tap.h"
 
 #define EXITED(code)	((code) << 8)
@@ -56,7 +61,7 @@ static void test_argv(void)
 	struct enl_qemu_cfg cfg = {
 		.kernel = "/k", .initrd = "/i", .append = "quiet",
 		.serial2 = "/tmp/s,2", .mem_mib = 256, .cpus = 2,
-		.ram_path = "/dev/shm/enl-1-0", .ivshmem_sock = "/t/iv",
+		.ram_fd = 7, .ivshmem_sock = "/t/iv",
 		.qmp_sock = "/t/qmp",
 	};
 	g_autoptr(GPtrArray) a = enl_qemu_argv(&cfg);
@@ -65,7 +70,7 @@ static void test_argv(void)
 	tap_ok(has(a, "tcg") && has(a, "-no-reboot") &&
 	       has(a, "console=ttyS0 panic=-1 quiet"),
 	       "tcg, -no-reboot, panic=-1");
-	tap_ok(has(a, "memory-backend-file,id=mem,size=256M,mem-path=/dev/shm/enl-1-0,share=on"),
+	tap_ok(has(a, "memory-backend-file,id=mem,size=256M,mem-path=/proc/self/fd/7,share=on"),
 	       "shared RAM backend");
 	tap_ok(has(a, "cpus=2,maxcpus=2"), "two vCPUs, two possible");
 	cfg.cpus = 1;
@@ -130,8 +135,67 @@ static void test_shm(void)
 	       "too many VPs refused");
 }
 
+static void make_sock(const char *dir, const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, name);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		close(fd);	/* the name stays, as after a kill -9 */
+}
+
+/* Run dirs of dead enl-hosts go; live ones and strange ones stay. */
+static void test_run_dir(void)
+{
+	g_autofree char *top = g_dir_make_tmp("enl-test-run-XXXXXX", NULL);
+	g_autofree char *dead = NULL, *live = NULL, *odd = NULL;
+	g_autofree char *f = NULL;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	dead = g_strdup_printf("%s/enl-host-%d-aBcDeF", top, (int)pid);
+	live = g_strdup_printf("%s/enl-host-%d-aBcDeF", top, (int)getpid());
+	odd = g_strdup_printf("%s/enl-host-%d-xYzXyZ", top, (int)pid);
+	mkdir(dead, 0700);
+	mkdir(live, 0700);
+	mkdir(odd, 0700);
+	make_sock(dead, "ivshmem.sock");
+	make_sock(dead, "qmp.sock");
+	make_sock(live, "qmp.sock");
+	f = g_build_filename(odd, "data", NULL);
+	g_file_set_contents(f, "x", 1, NULL);
+	tap_ok(enl_run_dir_sweep_in(top) == 1 && !g_file_test(dead, G_FILE_TEST_EXISTS),
+	       "a dead enl-host's run dir (sockets only) is swept");
+	tap_ok(g_file_test(live, G_FILE_TEST_IS_DIR) && g_file_test(odd, G_FILE_TEST_IS_DIR),
+	       "a live enl-host's, and one holding other files, are left");
+	{
+		g_autoptr(GError) e = NULL;
+		g_autofree char *mine = enl_run_dir_new(&e);
+		g_autofree char *want = g_strdup_printf("enl-host-%d-",
+							(int)getpid());
+		struct stat st;
+
+		tap_ok(mine && stat(mine, &st) == 0 && (st.st_mode & 0777) == 0700 &&
+		       strstr(mine, want),
+		       "a new run dir is private and names its owner");
+		if (mine)
+			rmdir(mine);
+	}
+	unlink(f);
+	rmdir(odd);
+	g_free(f);
+	f = g_build_filename(live, "qmp.sock", NULL);
+	unlink(f);
+	rmdir(live);
+	rmdir(top);
+}
+
 int main(void)
 {
+	test_run_dir();
 	test_status();
 	test_argv();
 	test_argv_ide_boot();
