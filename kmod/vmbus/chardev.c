@@ -7,11 +7,12 @@
  * (EBUSY). misc_open() calls us under the kernel-wide misc_mtx, so open()
  * waits for the host only briefly (IC_OPEN_WAIT_MS): a host slow to answer
  * OPENCHANNEL leaves the open running, and read, write and poll wait for it
- * (EAGAIN under O_NONBLOCK) and return its error if it failed. read() returns one whole packet's payload (pipe and IC headers
- * included, VMBus padding to 8 bytes too) or EMSGSIZE, leaving the packet
- * queued, if the buffer is too small; IC_RING_SIZE always suffices.
- * write() sends one whole packet of at most IC_MAX_WRITE bytes (EMSGSIZE
- * beyond), with the transaction id of the last packet read, since every IC
+ * (EAGAIN under O_NONBLOCK) and return its error if it failed. read()
+ * returns one whole packet's payload (pipe and IC headers included, VMBus
+ * padding to 8 bytes too), or leaves the packet queued and fails with
+ * EMSGSIZE if the buffer is too small (IC_RING_SIZE always suffices) or
+ * EFAULT if it is not writable. write() sends one whole packet of 1 to
+ * IC_MAX_WRITE bytes (EINVAL for none, EMSGSIZE beyond), with the transaction id of the last packet read, since every IC
  * message is a reply to the host's request; it blocks while the ring is
  * full, or fails with EAGAIN under O_NONBLOCK. poll() tells both. Once the
  * host rescinds the device every call fails with ENODEV.
@@ -185,11 +186,40 @@ static int ic_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * One packet's payload to ubuf, called with ic->lock held. The packet
+ * leaves the ring only once it reached the caller: a short buffer
+ * (EMSGSIZE) or a bad one (EFAULT) keeps it for the next read.
+ */
+static int ic_recv_to_user(struct enl_ic *ic, char __user *ubuf,
+			   size_t count)
+{
+	struct enl_vmbus_pkt pkt;
+	int ret;
+
+	ret = enl_vmbus_read_begin(ic->ch);
+	if (ret)
+		return ret;
+	ret = enl_vmbus_read_peek(ic->ch, &pkt);
+	if (ret)
+		return ret;
+	if (pkt.len > count || pkt.len > sizeof(ic->buf))
+		return -EMSGSIZE;
+	/* Our own copy first: the host may rewrite its ring meanwhile. */
+	memcpy(ic->buf, pkt.data, pkt.len);
+	if (copy_to_user(ubuf, ic->buf, pkt.len))
+		return -EFAULT;
+	ic->last_trans_id = pkt.trans_id;
+	ret = pkt.len;
+	enl_vmbus_read_next(ic->ch, &pkt);
+	enl_vmbus_read_end(ic->ch);
+	return ret;
+}
+
 static ssize_t ic_read(struct file *file, char __user *ubuf, size_t count,
 		       loff_t *ppos)
 {
 	struct enl_ic *ic = file->private_data;
-	struct enl_vmbus_pkt_info info;
 	int ret;
 
 	ret = ic_wait_opened(ic, file);
@@ -203,14 +233,7 @@ static ssize_t ic_read(struct file *file, char __user *ubuf, size_t count,
 			return ret;
 		}
 		WRITE_ONCE(ic->rx_ready, false);
-		ret = enl_vmbus_recv(ic->ch, ic->buf,
-				     min_t(size_t, count, sizeof(ic->buf)),
-				     &info);
-		if (ret >= 0) {
-			ic->last_trans_id = info.trans_id;
-			if (copy_to_user(ubuf, ic->buf, ret))
-				ret = -EFAULT;
-		}
+		ret = ic_recv_to_user(ic, ubuf, count);
 		mutex_unlock(&ic->lock);
 		if (ret != -EAGAIN)
 			return ret;
@@ -230,6 +253,9 @@ static ssize_t ic_write(struct file *file, const char __user *ubuf,
 	void *data;
 	int ret;
 
+	/* An empty packet means nothing to a service; so read 0 means EOF. */
+	if (!count)
+		return -EINVAL;
 	if (count > IC_MAX_WRITE)
 		return -EMSGSIZE;
 	ret = ic_wait_opened(ic, file);

@@ -148,12 +148,35 @@ def test_slow_readers(t, g):
          'a late reader gets the whole reply (%d bytes)' % len(data))
 
 
+def test_second_device(t, g):
+    """A second device of a class gets /dev/vmbus/<service>-<relid>, and the
+    kernel says nothing alarming about it (chardev.c)."""
+    nodes = {}
+    for cls in ('kvp', 'echo', 'echo'):
+        rc, j = ctl_json(g, 'offer', cls)
+        relid = (j.get('data') or {}).get('relid')
+        t.ok(rc == 0 and relid, 'offer %s: relid %s' % (cls, relid), j)
+        nodes.setdefault(cls, []).append(relid)
+    want = ['/dev/vmbus/kvp-%d' % nodes['kvp'][0], '/dev/vmbus/echo']
+    want += ['/dev/vmbus/echo-%d' % nodes['echo'][1]]
+    ok = g.wait_sh(' && '.join('test -c %s' % w for w in want), 20)
+    t.ok(ok, 'nodes of their own: %s' % ', '.join(want), g.sh('ls -l /dev/vmbus')[1])
+    rc, out = g.sh('dmesg | grep -iE "sysfs: cannot create duplicate|Call Trace|WARNING" || true')
+    t.ok(out.strip() == '', 'no stack trace for a second device of a class', out)
+    for cls in ('kvp', 'echo'):
+        for relid in nodes[cls]:
+            g.ctl('rescind', str(relid))
+    ok = g.wait_sh('! test -e %s' % want[0], 20)
+    t.ok(ok, 'rescinded: the extra node goes', g.sh('ls -l /dev/vmbus')[1])
+
+
 def run(t, g):
     test_offline_help(t)
     test_strict(t, g)
     test_json(t, g)
     test_kvp_bytes(t, g)
     test_slow_readers(t, g)
+    test_second_device(t, g)
     ok, bad = g.dmesg_clean()
     t.ok(ok, 'guest dmesg has no oops or warning', bad)
 

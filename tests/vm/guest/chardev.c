@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -127,6 +128,36 @@ TEST_F(echo, packets_keep_their_order_and_bounds)
 		EXPECT_EQ('a' + i % 26, in[0]);
 		EXPECT_EQ('a' + i % 26, in[7]);
 	}
+}
+
+TEST_F(echo, bad_buffer_read_is_efault_and_keeps_the_packet)
+{
+	char out[32], in[64];
+	void *bad;
+
+	/* A read-only page: the kernel's copy into it faults. */
+	bad = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, bad);
+	memset(out, 0x3c, sizeof(out));
+	ASSERT_EQ((ssize_t)sizeof(out), write(self->fd, out, sizeof(out)));
+	ASSERT_TRUE(wait_in(self->fd));
+	EXPECT_EQ(-1, read(self->fd, bad, sizeof(in)));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(bad, 4096);
+	ASSERT_EQ((ssize_t)sizeof(out), read(self->fd, in, sizeof(in)));
+	EXPECT_EQ(0, memcmp(in, out, sizeof(out)));
+}
+
+TEST_F(echo, zero_length_write_is_einval)
+{
+	char in[64];
+
+	EXPECT_EQ(-1, write(self->fd, in, 0));
+	EXPECT_EQ(EINVAL, errno);
+	/* Nothing was sent, so nothing comes back. */
+	usleep(200 * 1000);
+	EXPECT_EQ(-1, read(self->fd, in, sizeof(in)));
+	EXPECT_EQ(EAGAIN, errno);
 }
 
 TEST_HARNESS_MAIN
