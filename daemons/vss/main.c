@@ -6,6 +6,7 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "guard.h"
 #include "holdlog.h"
 #include "log.h"
 #include "mountinfo.h"
@@ -17,6 +18,7 @@ static struct enl_daemon d = {
 	.summary = "Quiesces file systems for Hyper-V backups (VSS).",
 };
 static struct enl_vss vss;
+static struct enl_vss_guard guard;
 static guint timer;
 
 static gboolean on_timer(gpointer data)
@@ -42,21 +44,40 @@ static void on_closed(void *ctx)
 	enl_daemon_quit(&d, EXIT_FAILURE);
 }
 
-/*
- * A previous instance may have died with file systems frozen; nobody else
- * would thaw them. "Not frozen" answers are ignored.
- */
-static void thaw_leftovers(const struct enl_vss_conf *conf)
+static int guard_arm(void *ctx, const struct enl_freeze_plan *p,
+		     unsigned int deadline_ms)
 {
-	struct enl_mount_table t;
-	struct enl_freeze_plan p;
+	(void)ctx;
+	return enl_vss_guard_arm(&guard, p, deadline_ms, ENL_VSS_RECORD);
+}
 
-	if (enl_mountinfo_load(conf->mountinfo, &t) < 0)
-		return;
-	enl_freeze_plan_build(&t, conf->sysfs ? conf->sysfs : "/sys", &p);
-	enl_thaw_all(&p, p.n, &enl_freeze_ioctl_ops);
-	enl_freeze_plan_free(&p);
-	enl_mount_table_free(&t);
+static void guard_extend(void *ctx)
+{
+	(void)ctx;
+	enl_vss_guard_extend(&guard);
+}
+
+static void guard_disarm(void *ctx)
+{
+	(void)ctx;
+	enl_vss_guard_disarm(&guard);
+}
+
+/*
+ * A previous instance may have died with file systems frozen: its guard
+ * thawed them (or, if the guard died too, we do). Only what it recorded
+ * is touched, never a freeze of fsfreeze or another agent. The host hears
+ * of it at its next thaw (ENL_VSS_THAWED_BY_GUARD).
+ */
+static void recover(struct enl_vss *v)
+{
+	char why[96];
+
+	if (enl_vss_guard_recover(ENL_VSS_RECORD, why, sizeof(why)) > 0) {
+		v->guard_thawed = true;
+		enl_warn("vss: the previous enl-vssd died with file systems "
+			 "frozen: %s", why);
+	}
 }
 
 int main(int argc, char **argv)
@@ -67,6 +88,9 @@ int main(int argc, char **argv)
 		.fs = &enl_freeze_ioctl_ops,
 		.run_hook = enl_hook_spawn,
 		.set_timer = set_timer,
+		.guard_arm = guard_arm,
+		.guard_extend = guard_extend,
+		.guard_disarm = guard_disarm,
 	};
 	struct enl_ic_service *s = NULL;
 	struct enl_channel *ch;
@@ -79,8 +103,8 @@ int main(int argc, char **argv)
 	ret = enl_daemon_config_ok(&d);
 	if (ret >= 0)
 		goto out;
-	thaw_leftovers(&conf);
 	enl_vss_init(&vss, &conf, &env);
+	recover(&vss);
 	ret = EXIT_FAILURE;
 	ch = enl_channel_open(conf.channel);
 	if (!ch) {
@@ -92,6 +116,8 @@ int main(int argc, char **argv)
 	s = enl_ic_service_new(&ops, &vss, ch);
 	enl_ic_service_attach(s);
 	enl_notify_status("serving backup requests on %s", conf.channel);
+	/* A stuck loop is restarted; the guard covers what it froze. */
+	enl_watchdog_start(NULL, NULL);
 	ret = enl_daemon_run(&d);
 	/* Never leave the machine frozen behind us. */
 	if (vss.state == ENL_VSS_FROZEN)

@@ -113,18 +113,31 @@ int enl_vss_freeze(struct enl_vss *v)
 	if (v->state == ENL_VSS_FROZEN) {
 		/* A repeated freeze: still frozen, the window starts anew. */
 		v->env.set_timer(v->env.timer_ctx, v->conf->auto_thaw_ms);
+		if (v->env.guard_extend)
+			v->env.guard_extend(v->env.guard_ctx);
 		return 0;
 	}
 	v->auto_thawed = false;
+	v->guard_thawed = false;
 	enl_vss_log(LOG_INFO, "freeze requested");
 	ret = freeze_hooks(v);
 	if (!ret)
 		ret = build_plan(v);
+	/* Armed before the first FIFREEZE: nothing frozen goes unguarded. */
+	if (!ret && v->env.guard_arm) {
+		ret = v->env.guard_arm(v->env.guard_ctx, &v->plan,
+				       v->conf->auto_thaw_ms +
+				       ENL_VSS_GUARD_MARGIN_MS);
+		if (ret)
+			v->stats.guard_failures++;
+	}
 	if (!ret) {
 		/* From here until thaw nothing of ours reaches the disk. */
 		enl_holdlog_hold();
 		ret = enl_freeze_all(&v->plan, v->env.fs, &v->n_frozen,
 				     &failed);
+		if (ret && v->env.guard_disarm)
+			v->env.guard_disarm(v->env.guard_ctx);
 	}
 	if (ret) {
 		enl_holdlog_flush();
@@ -151,6 +164,8 @@ static int do_thaw(struct enl_vss *v)
 	v->env.set_timer(v->env.timer_ctx, 0);
 	ret = enl_thaw_all(&v->plan, v->n_frozen, v->env.fs);
 	v->state = ENL_VSS_THAWED;
+	if (v->env.guard_disarm)
+		v->env.guard_disarm(v->env.guard_ctx);
 	enl_holdlog_flush();
 	if (ret)
 		v->stats.thaw_errors++;
@@ -163,19 +178,31 @@ static int do_thaw(struct enl_vss *v)
 	return ret;
 }
 
-int enl_vss_thaw(struct enl_vss *v)
+int enl_vss_thaw_why(struct enl_vss *v, uint32_t *why)
 {
+	if (why)
+		*why = 0;
 	if (v->state != ENL_VSS_FROZEN) {
-		if (v->auto_thawed) {
+		if (v->auto_thawed || v->guard_thawed) {
 			/* The snapshot outlived our window: say so. */
+			if (why)
+				*why = v->guard_thawed ? ENL_VSS_THAWED_BY_GUARD :
+					ENL_VSS_THAWED_BY_TIMER;
+			enl_vss_log(LOG_WARNING, "thaw after %s: the snapshot may not be consistent",
+				    v->guard_thawed ? "a thaw by the guard of a dead enl-vssd" :
+				    "auto-thaw");
 			v->auto_thawed = false;
-			enl_vss_log(LOG_WARNING,
-				    "thaw after auto-thaw: the snapshot may not be consistent");
+			v->guard_thawed = false;
 			return -ETIMEDOUT;
 		}
 		return 0;
 	}
 	return do_thaw(v);
+}
+
+int enl_vss_thaw(struct enl_vss *v)
+{
+	return enl_vss_thaw_why(v, NULL);
 }
 
 void enl_vss_auto_thaw(struct enl_vss *v)
@@ -211,8 +238,15 @@ uint32_t enl_vss_handle_body(struct enl_vss *v, uint8_t *body,
 		return ENL_HV_S_OK;
 	case ENL_VSS_OP_FREEZE:
 		return enl_vss_freeze(v) ? ENL_HV_E_FAIL : ENL_HV_S_OK;
-	case ENL_VSS_OP_THAW:
-		return enl_vss_thaw(v) ? ENL_HV_E_FAIL : ENL_HV_S_OK;
+	case ENL_VSS_OP_THAW: {
+		uint32_t why;
+
+		if (!enl_vss_thaw_why(v, &why))
+			return ENL_HV_S_OK;
+		/* Tell a host that understands it why (ic_vss.h). */
+		msg->vss_cf.flags = why;
+		return ENL_HV_E_FAIL;
+	}
 	case ENL_VSS_OP_CREATE:
 	case ENL_VSS_OP_DELETE:
 	case ENL_VSS_OP_BU_COMPLETE:

@@ -38,7 +38,20 @@ struct enl_vss_env {
 	/* Start (or restart) the auto-thaw timer; ms == 0 stops it. */
 	void (*set_timer)(void *ctx, unsigned int ms);
 	void *timer_ctx;
+	/*
+	 * The thaw guard (guard.h), armed before the first FIFREEZE and
+	 * disarmed after our own thaw; NULL leaves the freeze unguarded (unit
+	 * tests of the sequencing). arm returns 0 or -errno (no freeze then).
+	 */
+	int (*guard_arm)(void *ctx, const struct enl_freeze_plan *p,
+			 unsigned int deadline_ms);
+	void (*guard_extend)(void *ctx);
+	void (*guard_disarm)(void *ctx);
+	void *guard_ctx;
 };
+
+/* How much longer than auto-thaw the guard waits for a stuck daemon. */
+#define ENL_VSS_GUARD_MARGIN_MS	5000
 
 enum enl_vss_state {
 	ENL_VSS_THAWED,
@@ -47,7 +60,7 @@ enum enl_vss_state {
 
 struct enl_vss_stats {
 	unsigned long freezes, freeze_failures, thaws, thaw_errors,
-		      auto_thaws, checks, bad_requests;
+		      auto_thaws, checks, bad_requests, guard_failures;
 };
 
 struct enl_vss {
@@ -55,6 +68,7 @@ struct enl_vss {
 	struct enl_vss_env env;
 	enum enl_vss_state state;
 	bool auto_thawed;		/* since the last freeze; told on thaw */
+	bool guard_thawed;		/* a dead predecessor's guard thawed */
 	struct enl_freeze_plan plan;	/* what is frozen */
 	size_t n_frozen;
 	GPtrArray *hooks;		/* ran with "freeze" this cycle */
@@ -68,8 +82,12 @@ void enl_vss_free(struct enl_vss *v);
 
 /* Freeze everything: 0, or -errno with everything thawed again. */
 int enl_vss_freeze(struct enl_vss *v);
-/* Thaw and run the thaw hooks: 0 or the first -errno. */
+/*
+ * Thaw and run the thaw hooks: 0 or the first -errno; -ETIMEDOUT when the
+ * guest had thawed by itself (*why: ENL_VSS_THAWED_BY_*, may be NULL).
+ */
 int enl_vss_thaw(struct enl_vss *v);
+int enl_vss_thaw_why(struct enl_vss *v, uint32_t *why);
 /* The timer fired: thaw and remember to tell the host. */
 void enl_vss_auto_thaw(struct enl_vss *v);
 

@@ -37,6 +37,14 @@ enum enl_vss_op {
 /* enl_vss_check_feature.flags: the guest does no auto-recovery */
 #define ENL_VSS_HBU_NO_AUTO_RECOVERY	0x00000005
 
+/*
+ * Enlighten's addition, in vss_cf.flags of a THAW answer that fails
+ * (E_FAIL) because the guest had already thawed by itself: why. A host
+ * that does not know it sees an ordinary failed thaw.
+ */
+#define ENL_VSS_THAWED_BY_TIMER		0x00000001	/* the auto-thaw timer */
+#define ENL_VSS_THAWED_BY_GUARD		0x00000002	/* enl-vssd died frozen */
+
 struct enl_vss_hdr {
 	__u8 operation;
 	__u8 reserved[7];

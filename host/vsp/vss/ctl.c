@@ -155,8 +155,11 @@ static int run_op(struct enl_vss_ctl *h, struct op_call *c, unsigned int op,
 				       "0x%08x (%s)%s\n", op_name(op),
 				       c->status, status_name(c->status),
 				       op == ENL_VSS_OP_THAW ?
-				       "; it may have thawed by itself "
-				       "(auto-thaw) before this thaw" : "");
+				       "; it had thawed by itself before "
+				       "this thaw" : "");
+		if (op == ENL_VSS_OP_THAW)
+			g_string_append_printf(out, "state: %s\n",
+					       enl_vss_host_state_name(c->state));
 		return -EIO;
 	}
 	g_string_append_printf(out, "%s: ok in %.0f ms\n", op_name(op),
@@ -246,7 +249,8 @@ static int do_backup(struct enl_vss_ctl *h, int argc, char **argv,
 		return -EINVAL;
 	if (!enl_vss_ctl_call(h, get_state, &state))
 		return -ENODEV;
-	if (state != ENL_VSS_HOST_IDLE) {
+	if (state == ENL_VSS_HOST_BUSY || state == ENL_VSS_HOST_FROZEN ||
+	    state == ENL_VSS_HOST_ORPHANED) {
 		g_string_append_printf(out, "the guest is %s already; "
 				       "vss thaw first\n",
 				       enl_vss_host_state_name(state));

@@ -34,8 +34,15 @@ static void vss_response(void *ctx, const struct enl_ic_msg *m)
 		v->state = v->status == ENL_HV_S_OK ? ENL_VSS_HOST_FROZEN :
 			   ENL_VSS_HOST_IDLE;
 	else if (v->op == ENL_VSS_OP_THAW)
-		/* Whatever it says, a guest asked to thaw is not frozen. */
-		v->state = ENL_VSS_HOST_IDLE;
+		/*
+		 * Whatever it says, a guest asked to thaw is not frozen; a
+		 * failure may say who thawed it first (ic_vss.h).
+		 */
+		v->state = v->status == ENL_HV_S_OK ? ENL_VSS_HOST_IDLE :
+			   msg->vss_cf.flags == ENL_VSS_THAWED_BY_GUARD ?
+			   ENL_VSS_HOST_GUARD_THAWED :
+			   msg->vss_cf.flags == ENL_VSS_THAWED_BY_TIMER ?
+			   ENL_VSS_HOST_SELF_THAWED : ENL_VSS_HOST_IDLE;
 	else
 		v->state = v->frozen_before ? ENL_VSS_HOST_FROZEN :
 			   ENL_VSS_HOST_IDLE;
@@ -47,12 +54,34 @@ static void vss_closed(void *ctx)
 {
 	struct enl_vss_host *v = ctx;
 	bool busy = v->state == ENL_VSS_HOST_BUSY;
+	bool frozen = v->state == ENL_VSS_HOST_FROZEN ||
+		      v->state == ENL_VSS_HOST_ORPHANED ||
+		      (busy && (v->frozen_before || v->op == ENL_VSS_OP_FREEZE));
 
-	v->state = ENL_VSS_HOST_IDLE;
+	v->state = frozen ? ENL_VSS_HOST_ORPHANED : ENL_VSS_HOST_IDLE;
+	if (frozen) {
+		v->orphaned++;
+		g_warning("ic vss: the guest's backup service went away while "
+			  "frozen; its thaw guard thaws");
+	}
 	if (busy) {
 		v->have_result = true;
 		v->status = ENL_HV_ERROR_DEVICE_NOT_CONNECTED;
 		finish(v);
+	}
+}
+
+/* The service is back: learn what became of an orphaned freeze. */
+static void vss_ready(void *ctx)
+{
+	struct enl_vss_host *v = ctx;
+
+	if (v->state == ENL_VSS_HOST_ORPHANED) {
+		v->state = ENL_VSS_HOST_IDLE;
+		if (enl_vss_host_request(v, ENL_VSS_OP_THAW) < 0)
+			v->state = ENL_VSS_HOST_ORPHANED;
+		else
+			v->frozen_before = true;
 	}
 }
 
@@ -63,6 +92,7 @@ static const struct enl_ic_host_ops vss_ops = {
 	.n_srv_versions = G_N_ELEMENTS(vss_versions),
 	.response = vss_response,
 	.closed = vss_closed,
+	.ready = vss_ready,
 };
 
 void enl_vss_host_init(struct enl_vss_host *v)
@@ -118,6 +148,9 @@ const char *enl_vss_host_state_name(enum enl_vss_host_state s)
 	case ENL_VSS_HOST_IDLE:		return "thawed";
 	case ENL_VSS_HOST_BUSY:		return "busy";
 	case ENL_VSS_HOST_FROZEN:	return "frozen";
+	case ENL_VSS_HOST_ORPHANED:	return "frozen, daemon gone";
+	case ENL_VSS_HOST_GUARD_THAWED:	return "thawed by guard";
+	case ENL_VSS_HOST_SELF_THAWED:	return "thawed by the guest's timer";
 	}
 	return "?";
 }

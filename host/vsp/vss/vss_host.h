@@ -17,6 +17,14 @@ enum enl_vss_host_state {
 	ENL_VSS_HOST_IDLE,		/* thawed as far as we know */
 	ENL_VSS_HOST_BUSY,		/* a request is out */
 	ENL_VSS_HOST_FROZEN,
+	/*
+	 * The channel closed while the guest was frozen: enl-vssd is gone and
+	 * its guard thaws (at once, or at its deadline). When the guest's
+	 * service is back, a thaw goes out by itself to learn what happened.
+	 */
+	ENL_VSS_HOST_ORPHANED,
+	ENL_VSS_HOST_GUARD_THAWED,	/* that thaw said: thawed by the guard */
+	ENL_VSS_HOST_SELF_THAWED,	/* a thaw found the guest's timer had */
 };
 
 struct enl_vss_host {
@@ -29,6 +37,7 @@ struct enl_vss_host {
 	uint32_t feature_flags;		/* from the last hot-backup check */
 	unsigned long bad_answers;
 	unsigned long timeouts;		/* requests given up on (abandon) */
+	unsigned long orphaned;		/* closes while frozen */
 	/* Optional: an answer arrived (ctl replies to its client here). */
 	void (*done)(void *ctx, struct enl_vss_host *v);
 	void *done_ctx;

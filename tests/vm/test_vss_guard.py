@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""VM ring, backup (issue 13): enl-vssd killed with -9 while the guest is
+frozen leaves nothing frozen (its thaw guard thaws at once), the host says
+"frozen, daemon gone" and, once enl-vssd is back, "thawed by guard"; a new
+enl-vssd thaws only what its record lists."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_vss import (HOOKS, progressing, setup_mounts, start_vssd,  # noqa: E402
+                      start_writers, vssd_conf, wait_host)
+from vmtest import run_suite  # noqa: E402
+
+
+def kill9_frozen(t, g, mounts):
+    rc, out = g.ctl('vss', 'freeze')
+    t.ok(rc == 0 and 'state: frozen' in out, 'vss freeze: guest frozen', out)
+    a, b, moving = progressing(g, mounts, 1.0)
+    t.ok(mounts and not any(moving), 'writers block while frozen (%s -> %s)' % (a, b))
+    rc, rec = g.sh('cat /run/enlighten/enl-vssd.frozen')
+    t.ok(rc == 0 and rec.startswith('frozen') and '/mnt/ext4' in rec,
+         'the record under /run names what enl-vssd froze', rec)
+    rc, out = g.sh('kill -9 $(pidof enl-vssd)')
+    t0 = time.monotonic()
+    ok = g.wait_sh('timeout 5 sh -c "echo after > /mnt/%s/after && sync"' % mounts[0], 15)
+    took = time.monotonic() - t0
+    t.ok(ok and took < 10, 'kill -9 of enl-vssd: writes go again after %.1f s '
+         '(the guard thawed; auto-thaw is 60 s)' % took)
+    a, b, moving = progressing(g, mounts, 1.0)
+    t.ok(moving and all(moving), 'every writer resumes (%s -> %s)' % (a, b))
+    ok, out = wait_host(g, r'^state: frozen, daemon gone', 15)
+    t.ok(ok, 'the host says: frozen, daemon gone', out)
+    rc, rec = g.sh('cat /run/enlighten/enl-vssd.frozen')
+    t.ok(rec.startswith('thawed-by-guard daemon-gone'),
+         'the guard noted why it thawed', rec)
+    ok, out = start_vssd(g)
+    t.ok(ok, 'enl-vssd starts again', out)
+    ok, out = wait_host(g, r'^state: thawed by guard', 20)
+    t.ok(ok, 'the host learns the truth: thawed by guard', out)
+    rc, log = g.sh('cat /tmp/vssd.out')
+    t.ok('died with file systems frozen' in log, 'the new enl-vssd logs it', log)
+    rc, _ = g.sh('test -e /run/enlighten/enl-vssd.frozen')
+    t.ok(rc != 0, 'the record is gone')
+
+
+def foreign_freeze(t, g, mounts):
+    """A freeze enl-vssd did not make is not its to thaw at start."""
+    rc, _ = g.sh('command -v fsfreeze')
+    if rc:
+        t.diag('no fsfreeze in this guest: skipping the foreign-freeze check')
+        return
+    g.sh('kill $(pidof enl-vssd); sleep 1')
+    rc, out = g.sh('fsfreeze -f /mnt/%s' % mounts[0])
+    t.ok(rc == 0, 'fsfreeze froze /mnt/%s' % mounts[0], out)
+    ok, out = start_vssd(g)
+    rc, _ = g.sh('timeout 3 touch /mnt/%s/foreign' % mounts[0])
+    t.ok(ok and rc != 0, 'a new enl-vssd leaves a freeze of fsfreeze alone')
+    g.sh('fsfreeze -u /mnt/%s' % mounts[0])
+
+
+def run(t, g):
+    t.ok(g.wait_sh('test -c /dev/vmbus/vss'), '/dev/vmbus/vss exists')
+    mounts = setup_mounts(g, t)
+    t.ok('ext4' in mounts, 'loop-mounted ext4 ready (also: %s)' %
+         ','.join(m for m in mounts if m != 'ext4'))
+    g.sh('mkdir -p %s' % HOOKS)
+    vssd_conf(g, 60)
+    ok, out = start_vssd(g)
+    t.ok(ok, 'enl-vssd negotiated with the host', out)
+    start_writers(g, mounts)
+    kill9_frozen(t, g, mounts)
+    foreign_freeze(t, g, mounts)
+    clean, bad = g.dmesg_clean()
+    t.ok(clean, 'no oops/BUG/WARNING in the guest', bad)
+
+
+if __name__ == '__main__':
+    sys.exit(run_suite(('vss',), run))
