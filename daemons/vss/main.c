@@ -104,7 +104,6 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		goto out;
 	enl_vss_init(&vss, &conf, &env);
-	recover(&vss);
 	ret = EXIT_FAILURE;
 	ch = enl_channel_open(conf.channel);
 	if (!ch) {
@@ -112,6 +111,11 @@ int main(int argc, char **argv)
 			strerror(errno));
 		goto out;
 	}
+	/*
+	 * Only once the channel is ours: an instance that cannot open it
+	 * leaves the record to the one systemd starts next.
+	 */
+	recover(&vss);
 	ops.closed = on_closed;
 	s = enl_ic_service_new(&ops, &vss, ch);
 	enl_ic_service_attach(s);

@@ -13,9 +13,15 @@ from test_vss import (HOOKS, progressing, setup_mounts,  # noqa: E402
 from vmtest import run_suite  # noqa: E402
 
 
-def start_vssd_pid(g):
-    g.sh('enl-vssd -f -c /tmp/vss.conf >> /tmp/vssd.out 2>&1 & echo $! > /tmp/vssd.pid')
-    return wait_host(g, r'^channel: ready')
+def start_vssd_pid(g, tries=3):
+    """Start enl-vssd as systemd would restart it: again if the channel of
+    the one before is still closing (EBUSY) when it opens."""
+    for _ in range(tries):
+        g.sh('enl-vssd -f -c /tmp/vss.conf >> /tmp/vssd.out 2>&1 & echo $! > /tmp/vssd.pid')
+        ok, out = wait_host(g, r'^channel: ready', 20)
+        if ok:
+            break
+    return ok, out
 
 
 def kill9_frozen(t, g, mounts):

@@ -155,8 +155,9 @@ static int run_op(struct enl_vss_ctl *h, struct op_call *c, unsigned int op,
 				       "0x%08x (%s)%s\n", op_name(op),
 				       c->status, status_name(c->status),
 				       op == ENL_VSS_OP_THAW ?
-				       "; it had thawed by itself before "
-				       "this thaw" : "");
+				       "; it had thawed by itself (auto-thaw, "
+				       "or the guard of a dead enl-vssd) "
+				       "before this thaw" : "");
 		if (op == ENL_VSS_OP_THAW)
 			g_string_append_printf(out, "state: %s\n",
 					       enl_vss_host_state_name(c->state));
