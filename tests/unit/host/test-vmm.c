@@ -95,7 +95,7 @@ static void test_argv_ide_boot(void)
 	char *ide[] = { "/img/a,b.img", "/img/seed.img,ro", NULL };
 	struct enl_qemu_cfg cfg = {
 		.ide = ide, .mem_mib = 256, .cpus = 1,
-		.ram_path = "/dev/shm/enl-1-0", .ivshmem_sock = "/t/iv",
+		.ram_fd = 7, .ivshmem_sock = "/t/iv",
 		.qmp_sock = "/t/qmp",
 	};
 	g_autoptr(GPtrArray) a = enl_qemu_argv(&cfg);
