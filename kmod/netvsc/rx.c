@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * enl_netvsc receive path: one NAPI context per channel. The channel is
+ * opened in notify mode, so its interrupt only schedules NAPI; the poll
+ * walks the inbound ring in place, taking send completions, host
+ * messages and transfer-page packets whose ranges point into the
+ * receive buffer. Each range is one RNDIS message: a data packet is
+ * copied into an skb with its checksum verdict, hash and VLAN tag, a
+ * control message goes to rndis.c. Every transfer is completed once all
+ * its ranges are taken; a completion the ring has no room for waits in a
+ * small queue for the next poll.
+ */
+#include <linux/if_vlan.h>
+#include "netvsc.h"
+
+int nv_on_event(struct enl_vmbus_channel *ch, int budget)
+{
+	struct nv_chan *c = enl_vmbus_channel_priv(ch);
+
+	napi_schedule(&c->napi);
+	return 0;
+}
+
+static int nv_send_comp(struct nv_chan *c, u64 tid, u32 status)
+{
+	struct enl_nvsp_message m = {};
+
+	m.hdr.msg_type = ENL_NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE;
+	m.msg.rndis_complete.status = status;
+	return enl_vmbus_send(c->ch, &m, sizeof(m), tid, ENL_VMPKT_COMP, 0);
+}
+
+/* Send the completions that waited for room; false if some still wait. */
+static bool nv_comp_flush(struct nv_chan *c)
+{
+	while (c->comp_count) {
+		struct nv_comp *q = &c->comp[c->comp_head];
+
+		if (nv_send_comp(c, q->tid, q->status) == -EAGAIN)
+			return false;
+		c->comp_head = (c->comp_head + 1) % NV_COMP_MAX;
+		c->comp_count--;
+	}
+	return true;
+}
+
+static void nv_complete_xfer(struct nv_chan *c, u64 tid, u32 status)
+{
+	struct nv_comp *q;
+
+	if (!c->comp_count && nv_send_comp(c, tid, status) != -EAGAIN)
+		return;
+	/* In order behind the ones already waiting. */
+	nv_count(c, NV_ST_rx_comp_deferred, 1);
+	if (c->comp_count == NV_COMP_MAX) {
+		/* Cannot happen with a host that reads its ring. */
+		netdev_err_once(c->nd->ndev, "receive completion lost: ring full\n");
+		return;
+	}
+	q = &c->comp[(c->comp_head + c->comp_count) % NV_COMP_MAX];
+	q->tid = tid;
+	q->status = status;
+	c->comp_count++;
+}
+
+struct nv_rx_info {
+	bool csum, hash, vlan;
+	u32 csum_v, hash_v, vlan_v;
+};
+
+/* Per-packet infos, every size and offset bounded by the area. */
+static bool nv_parse_ppi(const u8 *p, u32 n, struct nv_rx_info *ri)
+{
+	while (n) {
+		struct enl_rndis_ppi e;
+		u32 v;
+
+		if (n < sizeof(e))
+			return false;
+		memcpy(&e, p, sizeof(e));
+		if (e.size < sizeof(e) || e.size > n ||
+		    e.ppi_offset < sizeof(e) || e.ppi_offset > e.size ||
+		    e.size - e.ppi_offset < sizeof(v))
+			return false;
+		memcpy(&v, p + e.ppi_offset, sizeof(v));
+		if (e.type & ENL_RNDIS_PPI_INTERNAL) {
+			/* RSC fragments: never turned on, so never valid. */
+			return false;
+		}
+		switch (e.type) {
+		case ENL_PPI_TCPIP_CHECKSUM:
+			ri->csum = true;
+			ri->csum_v = v;
+			break;
+		case ENL_PPI_HASH_VALUE:
+			ri->hash = true;
+			ri->hash_v = v;
+			break;
+		case ENL_PPI_IEEE_8021Q:
+			ri->vlan = true;
+			ri->vlan_v = v;
+			break;
+		default:
+			/* Harmless for a frame: ignored. */
+			break;
+		}
+		p += e.size;
+		n -= e.size;
+	}
+	return true;
+}
+
+/* One RNDIS data packet (mlen bytes at p, in the receive buffer). */
+static void nv_rx_packet(struct nv_chan *c, const u8 *p, u32 mlen)
+{
+	struct net_device *ndev = c->nd->ndev;
+	const u8 *body = p + sizeof(struct enl_rndis_hdr);
+	u32 blen = mlen - sizeof(struct enl_rndis_hdr);
+	u8 ppi[256];
+	struct nv_rx_info ri = {};
+	struct enl_rndis_packet rp;
+	struct sk_buff *skb;
+	u32 max;
+
+	if (blen < sizeof(rp))
+		goto bad;
+	memcpy(&rp, body, sizeof(rp));
+	if (rp.data_offset < sizeof(rp) || rp.data_offset > blen ||
+	    rp.data_len > blen - rp.data_offset)
+		goto bad;
+	max = READ_ONCE(ndev->mtu) + ETH_HLEN + VLAN_HLEN;
+	if (rp.data_len < ETH_HLEN || rp.data_len > max)
+		goto bad;
+	if (rp.ppi_len) {
+		if (rp.ppi_offset < sizeof(rp) || rp.ppi_offset > blen ||
+		    rp.ppi_len > blen - rp.ppi_offset || rp.ppi_len > sizeof(ppi))
+			goto bad;
+		/* Copied once: the host may change the buffer under us. */
+		memcpy(ppi, body + rp.ppi_offset, rp.ppi_len);
+		if (!nv_parse_ppi(ppi, rp.ppi_len, &ri))
+			goto bad;
+	}
+	skb = napi_alloc_skb(&c->napi, rp.data_len);
+	if (!skb) {
+		nv_count(c, NV_ST_rx_dropped_nomem, 1);
+		return;
+	}
+	skb_put_data(skb, body + rp.data_offset, rp.data_len);
+	skb->protocol = eth_type_trans(skb, ndev);
+	if (ri.csum && (ndev->features & NETIF_F_RXCSUM) &&
+	    (ri.csum_v & (ENL_CSUM_RX_TCP_SUCCEEDED | ENL_CSUM_RX_UDP_SUCCEEDED)) &&
+	    !(ri.csum_v & (ENL_CSUM_RX_TCP_FAILED | ENL_CSUM_RX_UDP_FAILED |
+			   ENL_CSUM_RX_IP_FAILED))) {
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		nv_count(c, NV_ST_rx_csum_ok, 1);
+	}
+	if (ri.hash && (ndev->features & NETIF_F_RXHASH))
+		skb_set_hash(skb, ri.hash_v, PKT_HASH_TYPE_L4);
+	if (ri.vlan) {
+		u16 tci = (ri.vlan_v >> ENL_VLAN_ID_SHIFT & ENL_VLAN_ID_MASK) |
+			  (ri.vlan_v & ENL_VLAN_PRI_MASK) << VLAN_PRIO_SHIFT;
+
+		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), tci);
+	}
+	skb_record_rx_queue(skb, c->index);
+	u64_stats_update_begin(&c->syncp);
+	c->st[NV_ST_rx_packets]++;
+	c->st[NV_ST_rx_bytes] += rp.data_len;
+	u64_stats_update_end(&c->syncp);
+	napi_gro_receive(&c->napi, skb);
+	return;
+bad:
+	nv_count(c, NV_ST_rx_malformed, 1);
+	nv_warn_rl(ndev, "queue %u: malformed RNDIS packet dropped\n",
+				c->index);
+}
+
+/* One range of a transfer: one RNDIS message. */
+static bool nv_rx_range(struct nv_chan *c, u32 off, u32 count)
+{
+	struct nv_dev *nd = c->nd;
+	u32 end = nd->recv_section_size * nd->recv_sections;
+	u8 ctl[NV_CTL_MSG_MAX];
+	struct enl_rndis_hdr h;
+	const u8 *p;
+	u32 mlen;
+
+	if (off >= end || count > end - off || count < sizeof(h))
+		return false;
+	p = (const u8 *)nd->recv_buf + off;
+	memcpy(&h, p, sizeof(h));
+	mlen = h.len;
+	if (mlen < sizeof(h) || mlen > count)
+		return false;
+	if (h.type == ENL_RNDIS_MSG_PACKET) {
+		nv_rx_packet(c, p, mlen);
+		return true;
+	}
+	if (mlen > sizeof(ctl))
+		return false;
+	/* Control messages are parsed from a private copy. */
+	memcpy(ctl, p, mlen);
+	memcpy(ctl, &h, sizeof(h));
+	nv_rndis_control(c, ctl, mlen);
+	return true;
+}
+
+/* A transfer-page packet: returns the work it was (ranges taken). */
+static int nv_rx_xfer(struct nv_chan *c, const struct enl_vmbus_pkt *pkt)
+{
+	struct nv_dev *nd = c->nd;
+	struct enl_vmtransfer_page_packet_header h;
+	struct enl_nvsp_message m = {};
+	u32 hdr_len = pkt->desc_len - pkt->len, i, n;
+	u32 status = ENL_NVSP_STAT_SUCCESS;
+
+	if (hdr_len < sizeof(h) || !nd->recv_sections)
+		goto bad;
+	memcpy(&h, pkt->desc, sizeof(h));
+	n = h.range_cnt;
+	if (h.xfer_pageset_id != ENL_NVSP_RECV_BUFFER_ID || !n ||
+	    n > (hdr_len - sizeof(h)) / sizeof(struct enl_vmtransfer_page_range))
+		goto bad;
+	memcpy(&m, pkt->data, min_t(u32, pkt->len, sizeof(m)));
+	if (pkt->len < sizeof(m.hdr) + sizeof(m.msg.rndis) ||
+	    m.hdr.msg_type != ENL_NVSP_MSG1_SEND_RNDIS_PKT)
+		goto bad;
+	for (i = 0; i < n; i++) {
+		struct enl_vmtransfer_page_range r;
+
+		memcpy(&r, (const u8 *)pkt->desc + sizeof(h) + i * sizeof(r),
+		       sizeof(r));
+		if (!nv_rx_range(c, r.byte_offset, r.byte_count)) {
+			nv_count(c, NV_ST_rx_malformed, 1);
+			nv_warn_rl(nd->ndev, "queue %u: bad receive range %u+%u dropped\n",
+						c->index, r.byte_offset,
+						r.byte_count);
+			status = ENL_NVSP_STAT_FAIL;
+		}
+	}
+	nv_complete_xfer(c, pkt->trans_id, status);
+	return n;
+bad:
+	nv_count(c, NV_ST_rx_bad_xfer, 1);
+	nv_warn_rl(nd->ndev, "queue %u: malformed transfer packet\n",
+				c->index);
+	/* Still give the host its sections back, if it named any. */
+	nv_complete_xfer(c, pkt->trans_id, ENL_NVSP_STAT_FAIL);
+	return 1;
+}
+
+static void nv_take_comp(struct nv_chan *c, const struct enl_vmbus_pkt *pkt)
+{
+	struct nv_dev *nd = c->nd;
+	void *ctx;
+
+	/* Unknown, duplicate and stale ids: NULL, counted by enl_vmbus too. */
+	ctx = enl_vmbus_request_complete(c->ch, pkt->trans_id);
+	if (!ctx) {
+		nv_count(c, NV_ST_bad_completions, 1);
+		return;
+	}
+	switch (*(enum nv_ctx_kind *)ctx) {
+	case NV_CTX_TX:
+		nv_tx_done(c, ctx, pkt->data, pkt->len);
+		break;
+	case NV_CTX_NVSP:
+		nv_nvsp_ctl_done(nd, pkt->data, pkt->len);
+		break;
+	case NV_CTX_RNDIS:
+		nv_rndis_sent(nd);
+		break;
+	}
+}
+
+static int nv_take(struct nv_chan *c, const struct enl_vmbus_pkt *pkt)
+{
+	switch (pkt->type) {
+	case ENL_VMPKT_COMP:
+		nv_take_comp(c, pkt);
+		return 1;
+	case ENL_VMPKT_DATA_USING_XFER_PAGES:
+		return nv_rx_xfer(c, pkt);
+	case ENL_VMPKT_DATA_INBAND:
+		nv_nvsp_inband(c, pkt);
+		return 1;
+	default:
+		nv_count(c, NV_ST_rx_bad_xfer, 1);
+		return 1;
+	}
+}
+
+int nv_poll(struct napi_struct *napi, int budget)
+{
+	struct nv_chan *c = container_of(napi, struct nv_chan, napi);
+	struct enl_vmbus_pkt pkt;
+	bool again;
+	int work = 0;
+
+	if (nv_comp_flush(c) && !enl_vmbus_read_begin(c->ch)) {
+		while (work < budget && !enl_vmbus_read_next(c->ch, &pkt)) {
+			work += nv_take(c, &pkt);
+			/* No new transfer while completions wait for room. */
+			if (c->comp_count)
+				break;
+		}
+		enl_vmbus_read_end(c->ch);
+	}
+	again = nv_tx_poll(c);
+	if (work >= budget || again)
+		return budget;
+	if (napi_complete_done(napi, work) && enl_vmbus_recv_ready(c->ch))
+		napi_schedule(napi);
+	return work;
+}
