@@ -397,7 +397,6 @@ static int nv_probe(struct enl_vmbus_device *vdev,
 	ndev->max_mtu = NV_MAX_MTU;
 	/* Room for the RNDIS header of a frame sent in place. */
 	ndev->needed_headroom = NV_TX_HDR_MAX;
-	ndev->priv_flags |= IFF_UNICAST_FLT;
 	netif_carrier_off(ndev);
 
 	mutex_lock(&nd->lock);

@@ -455,6 +455,11 @@ static void nv_indicate(struct nv_chan *c, const u8 *body, u32 blen)
 	if (blen < sizeof(s))
 		goto bad;
 	memcpy(&s, body, sizeof(s));
+	/* Whatever the status, its buffer lies inside the message. */
+	if (s.status_buflen &&
+	    (s.status_buf_offset < sizeof(s) || s.status_buf_offset > blen ||
+	     s.status_buflen > blen - s.status_buf_offset))
+		goto bad;
 	atomic64_inc(&nd->indications);
 	switch (s.status) {
 	case ENL_RNDIS_STATUS_MEDIA_CONNECT:
@@ -464,10 +469,7 @@ static void nv_indicate(struct nv_chan *c, const u8 *body, u32 blen)
 		nv_set_link(nd, false);
 		break;
 	case ENL_RNDIS_STATUS_LINK_SPEED_CHANGE:
-		if (s.status_buflen < sizeof(v) ||
-		    s.status_buf_offset < sizeof(s) ||
-		    s.status_buf_offset > blen ||
-		    sizeof(v) > blen - s.status_buf_offset)
+		if (s.status_buflen < sizeof(v))
 			goto bad;
 		memcpy(&v, body + s.status_buf_offset, sizeof(v));
 		WRITE_ONCE(nd->link_speed, v / 10000);

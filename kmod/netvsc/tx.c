@@ -520,7 +520,8 @@ void nv_tx_done(struct nv_chan *c, struct nv_txd *d, const void *data,
 	c->st[NV_ST_tx_bytes] += d->bytes;
 	u64_stats_update_end(&c->syncp);
 	netdev_tx_completed_queue(txq, d->pkts, d->bytes);
-	napi_consume_skb(d->skb, 1);
+	if (d->skb)
+		napi_consume_skb(d->skb, 1);
 	nv_txd_put(c, d);
 }
 
