@@ -81,6 +81,9 @@ done
 # has ping and ip.
 [ -x /usr/bin/iperf3 ] || { echo "mkinitramfs: iperf3 missing (make deps)" >&2; exit 1; }
 add_binary /usr/bin/iperf3
+# ethtool for enl_netvsc's counters, channels and offloads (tests/vm/test_net.py).
+[ -x /usr/sbin/ethtool ] || { echo "mkinitramfs: ethtool missing (make deps)" >&2; exit 1; }
+add_binary /usr/sbin/ethtool
 # glibc's loader path on Debian is /lib64 -> /lib/x86_64-linux-gnu: keep both.
 [ -e "$root/lib64/ld-linux-x86-64.so.2" ] || {
 	mkdir -p "$root/lib64"
