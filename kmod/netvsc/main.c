@@ -297,6 +297,7 @@ void nv_detach(struct nv_dev *nd)
 	nd->rctl.at_host = false;
 	nd->rctl.req_id = 0;
 	spin_unlock_bh(&nd->ctl_spin);
+	wake_up(&nd->rctl.idle);
 	nd->filter = 0;
 	nd->nr_chan = 0;
 }
@@ -369,6 +370,7 @@ static int nv_probe(struct enl_vmbus_device *vdev,
 	init_completion(&nd->nctl.done);
 	nd->rctl.kind = NV_CTX_RNDIS;
 	init_completion(&nd->rctl.done);
+	init_waitqueue_head(&nd->rctl.idle);
 	INIT_WORK(&nd->rx_mode_work, nv_rx_mode_work);
 	INIT_WORK(&nd->link_work, nv_link_work);
 	netdev_rss_key_fill(nd->rss_key, sizeof(nd->rss_key));

@@ -139,6 +139,7 @@ struct nv_rndis_ctl {
 	enum nv_ctx_kind kind;
 	void *page;			/* the request: one page, sent as GPA */
 	bool at_host;			/* its NVSP completion not yet back */
+	wait_queue_head_t idle;		/* woken when at_host clears */
 	u32 req_id;			/* the answer we wait for, 0: none */
 	struct completion done;
 	u8 resp[NV_CTL_MSG_MAX];

@@ -27,6 +27,21 @@ void nv_rndis_sent(struct nv_dev *nd)
 	spin_lock(&nd->ctl_spin);
 	nd->rctl.at_host = false;
 	spin_unlock(&nd->ctl_spin);
+	wake_up(&nd->rctl.idle);
+}
+
+/*
+ * The host may answer a request before it completes the packet that
+ * carried it: wait for that completion before the page is used again.
+ */
+static bool nv_rndis_idle(struct nv_dev *nd)
+{
+	bool idle;
+
+	spin_lock_bh(&nd->ctl_spin);
+	idle = !nd->rctl.at_host;
+	spin_unlock_bh(&nd->ctl_spin);
+	return idle;
 }
 
 /*
@@ -49,6 +64,8 @@ static int nv_rndis_request(struct nv_dev *nd, u32 type, const void *body,
 	lockdep_assert_held(&nd->lock);
 	if (len > NV_CTL_MSG_MAX || body_len < sizeof(u32))
 		return -EINVAL;
+	wait_event_timeout(r->idle, nv_rndis_idle(nd),
+			   msecs_to_jiffies(NV_CTL_TIMEOUT_MS));
 	spin_lock_bh(&nd->ctl_spin);
 	if (r->at_host) {
 		/* A message of a request we gave up on is still out. */
