@@ -24,6 +24,7 @@
 #include "net_glue.h"
 #include "hid_glue.h"
 #include "stor_glue.h"
+#include "video_glue.h"
 #include "vsp_all.h"
 #endif
 #ifdef ENL_HAVE_IC
@@ -148,6 +149,7 @@ static void register_verbs(struct enl_ctl *ctl, struct enl_vm *vm, void *srv)
 	enl_stor_register_ctl(srv, ctl);
 	enl_nic_register_ctl(srv, ctl);
 	enl_hid_register_ctl(srv, ctl);
+	enl_video_register_ctl(srv, ctl);
 #endif
 #else
 	(void)srv;
@@ -356,7 +358,7 @@ static int ctl_help_offline(void)
 
 static int cmd_ctl(int argc, char **argv)
 {
-	g_autofree char *path = NULL;
+	g_autofree char *path = NULL, *abs_file = NULL;
 	int i = 1;
 
 
@@ -372,6 +374,11 @@ static int cmd_ctl(int argc, char **argv)
 		return ctl_help_offline();
 	if (!path)
 		path = enl_ctl_default_path();
+	/* The server writes a screenshot: name it from our directory. */
+	if (argc - i == 2 && !strcmp(argv[i], "screenshot") &&
+	    !g_path_is_absolute(argv[i + 1]))
+		argv[i + 1] = abs_file = g_canonicalize_filename(argv[i + 1],
+								 NULL);
 	return enl_ctl_client(path, argc - i, argv + i);
 }
 

@@ -34,6 +34,25 @@ void *enl_gpa_ptr(const struct enl_guest_mem *mem, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
+void *enl_mmio_ptr(const struct enl_guest_mem *mem, uint64_t gpa,
+		   uint64_t len)
+{
+	const struct enl_guest_mmio *w = mem ? &mem->mmio : NULL;
+	uint64_t bar, start;
+
+	if (!w || !w->base || !w->bar2_gpa)
+		return NULL;
+	/* The guest writes it; one read, then only that value is used. */
+	bar = __atomic_load_n(w->bar2_gpa, __ATOMIC_ACQUIRE);
+	if (!bar || bar > UINT64_MAX - w->bar_offset)
+		return NULL;
+	start = bar + w->bar_offset;
+	if (gpa < start || gpa - start > w->size ||
+	    len > w->size - (gpa - start))
+		return NULL;
+	return w->base + (gpa - start);
+}
+
 uint32_t enl_guest_mem_layout_pc(uint64_t ram_size,
 				 struct enl_guest_mem_region *regions)
 {

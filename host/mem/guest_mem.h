@@ -21,11 +21,25 @@ struct enl_guest_mem_region {
 	uint64_t offset;
 };
 
+/*
+ * The MMIO window (docs/hvif.md): memory enl-host maps that the guest sees
+ * as device memory in BAR2 of the hvif device, at an address the guest's
+ * firmware chose and the guest reports in *bar2_gpa (read at every
+ * look-up: the guest may write it again, e.g. after kexec).
+ */
+struct enl_guest_mmio {
+	uint8_t *base;			/* NULL: no window */
+	uint64_t size;
+	uint64_t bar_offset;		/* where the window starts in BAR2 */
+	const uint64_t *bar2_gpa;
+};
+
 struct enl_guest_mem {
 	uint8_t *base;		/* the whole RAM file, mapped (offset 0) */
 	uint64_t size;		/* bytes mapped */
 	uint32_t nr_regions;	/* 0: nothing is guest RAM yet */
 	struct enl_guest_mem_region region[ENL_GUEST_MEM_MAX_REGIONS];
+	struct enl_guest_mmio mmio;
 };
 
 /*
@@ -33,6 +47,13 @@ struct enl_guest_mem {
  * region of guest RAM. Every GPA the guest hands us goes through here.
  */
 void *enl_gpa_ptr(const struct enl_guest_mem *mem, uint64_t gpa, uint64_t len);
+
+/*
+ * Host pointer to [gpa, gpa + len) of the MMIO window, or NULL unless all
+ * of it lies there (or the guest has not said where BAR2 is yet).
+ */
+void *enl_mmio_ptr(const struct enl_guest_mem *mem, uint64_t gpa,
+		   uint64_t len);
 
 /*
  * Where QEMU's pc machine (7.2, pc_piix) puts ram_size bytes: all below

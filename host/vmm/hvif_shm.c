@@ -27,9 +27,10 @@ int enl_hvif_shm_create(struct enl_hvif_shm *shm, uint32_t max_vp,
 	shm->fd = memfd_create("enl-hvif", MFD_CLOEXEC);
 	if (shm->fd < 0)
 		return -errno;
-	if (ftruncate(shm->fd, ENL_HVIF_SHM_SIZE) < 0)
+	/* All of BAR2: the header, then the MMIO window (sparse until used). */
+	if (ftruncate(shm->fd, ENL_HVIF_BAR2_SIZE) < 0)
 		goto fail;
-	s = mmap(NULL, ENL_HVIF_SHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	s = mmap(NULL, ENL_HVIF_BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 shm->fd, 0);
 	if (s == MAP_FAILED)
 		goto fail;
@@ -39,6 +40,8 @@ int enl_hvif_shm_create(struct enl_hvif_shm *shm, uint32_t max_vp,
 	s->max_vp = max_vp;
 	s->host_peer = host_peer;
 	s->nr_vectors = nr_vectors;
+	s->mmio_offset = ENL_HVIF_MMIO_OFFSET;
+	s->mmio_size = ENL_HVIF_MMIO_SIZE;
 	shm->shared = s;
 	return 0;
 fail:
@@ -51,7 +54,7 @@ fail:
 void enl_hvif_shm_destroy(struct enl_hvif_shm *shm)
 {
 	if (shm->shared)
-		munmap(shm->shared, ENL_HVIF_SHM_SIZE);
+		munmap(shm->shared, ENL_HVIF_BAR2_SIZE);
 	if (shm->fd >= 0)
 		close(shm->fd);
 	shm->shared = NULL;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The ivshmem BAR2 area: a memfd holding struct enl_hvif_shared. */
+/* The ivshmem BAR2 area: a memfd holding struct enl_hvif_shared, then the MMIO window. */
 #ifndef ENL_HOST_HVIF_SHM_H
 #define ENL_HOST_HVIF_SHM_H
 
@@ -9,7 +9,7 @@ struct enl_hvif_shared;
 
 struct enl_hvif_shm {
 	int fd;				/* handed to QEMU over the ivshmem socket */
-	struct enl_hvif_shared *shared;	/* our mapping of it */
+	struct enl_hvif_shared *shared;	/* our mapping of all of BAR2 */
 };
 
 /*

@@ -143,6 +143,14 @@ struct enl_vm *enl_vm_new(const struct enl_qemu_cfg *cfg, int *err)
 				   enl_hvif_nr_vectors(nr_vp));
 	if (*err)
 		goto fail;
+	vm->mem.mmio = (struct enl_guest_mmio){
+		.base = (uint8_t *)vm->shm.shared + vm->shm.shared->mmio_offset,
+		.size = vm->shm.shared->mmio_size,
+		.bar_offset = vm->shm.shared->mmio_offset,
+		/* 8-byte aligned at offset 32 of a page-aligned mapping. */
+		.bar2_gpa = (const uint64_t *)((uint8_t *)vm->shm.shared +
+			offsetof(struct enl_hvif_shared, bar2_gpa)),
+	};
 	vm->hv = enl_hv_new(nr_vp, &vm->mem, &irq_ops, vm);
 	if (!vm->hv) {
 		*err = -EINVAL;

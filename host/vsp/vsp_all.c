@@ -6,6 +6,7 @@
 #include "hid/hid_vsp.h"
 #include "net/net_vsp.h"
 #include "storage/stor_vsp.h"
+#include "video/video_vsp.h"
 #include "vsp_all.h"
 #include "vsp.h"
 
@@ -17,6 +18,7 @@ static const struct enl_vsp_class *const classes[] = {
 	&enl_vsp_net_class,
 	&enl_vsp_mouse_class,
 	&enl_vsp_keyboard_class,
+	&enl_vsp_video_class,
 };
 
 int enl_vsp_add_all(struct enl_vmbus_server *srv)

@@ -28,8 +28,18 @@
 #define ENL_HVIF_REG_IVPOSITION		0x08	/* our own peer id */
 #define ENL_HVIF_REG_DOORBELL		0x0c	/* write peer << 16 | vector */
 
-/* BAR2: shared memory served by enl-host. */
+/*
+ * BAR2: shared memory served by enl-host. Its first ENL_HVIF_SHM_SIZE bytes
+ * are struct enl_hvif_shared; from mmio_offset on (if mmio_size is not 0)
+ * lies the MMIO window: guest-physical space that is memory enl-host maps
+ * too, where devices that need MMIO of their own put it (the synthetic
+ * video device's VRAM). enl-host makes BAR2 ENL_HVIF_BAR2_SIZE bytes (a
+ * PCI BAR is a power of two) with the window in its upper half.
+ */
 #define ENL_HVIF_SHM_SIZE		0x10000
+#define ENL_HVIF_BAR2_SIZE		(32u << 20)
+#define ENL_HVIF_MMIO_OFFSET		(16u << 20)
+#define ENL_HVIF_MMIO_SIZE		(16u << 20)
 #define ENL_HVIF_MAGIC			"ENLHVIF1"	/* 8 bytes, no NUL */
 #define ENL_HVIF_VERSION		2
 #define ENL_HVIF_MAX_VP			64
@@ -105,7 +115,21 @@ struct enl_hvif_shared {
 	__u32 max_vp;		/* call slots and SynICs (<= ENL_HVIF_MAX_VP) */
 	__u32 host_peer;	/* ivshmem peer id that takes our doorbells */
 	__u32 nr_vectors;	/* MSI-X vectors of the device (>= max_vp) */
-	__u8 reserved0[40];
+	/*
+	 * The MMIO window, written by enl-host: BAR2 bytes [mmio_offset,
+	 * mmio_offset + mmio_size), page aligned; mmio_size 0: none. A guest
+	 * that knows no window ignores both (the fields were reserved, zero,
+	 * in hvif 2 as first published).
+	 */
+	__u32 mmio_offset;
+	__u32 mmio_size;
+	/*
+	 * Written by the guest at probe: the guest-physical address its
+	 * firmware gave BAR2, so that enl-host can place the GPAs devices
+	 * name in the window (enl-host cannot see PCI configuration).
+	 */
+	__u64 bar2_gpa;
+	__u8 reserved0[24];
 	/* Bit v: VP v wrote EOM (fire and forget). */
 	__u64 eom_bits;
 	__u8 reserved1[56];
@@ -117,11 +141,18 @@ struct enl_hvif_shared {
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, version, 8);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, host_peer, 16);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, nr_vectors, 20);
+ENL_ASSERT_OFFSET(struct enl_hvif_shared, mmio_offset, 24);
+ENL_ASSERT_OFFSET(struct enl_hvif_shared, bar2_gpa, 32);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, eom_bits, 64);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, signal_bits, 128);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, call, 512);
 _Static_assert(ENL_HVIF_MAX_VP <= 64, "eom_bits has one bit per VP");
 _Static_assert(sizeof(struct enl_hvif_shared) <= ENL_HVIF_SHM_SIZE,
-	       "hvif shared area larger than BAR2");
+	       "hvif shared area larger than its part of BAR2");
+_Static_assert(ENL_HVIF_MMIO_OFFSET >= ENL_HVIF_SHM_SIZE &&
+	       ENL_HVIF_MMIO_OFFSET + ENL_HVIF_MMIO_SIZE <= ENL_HVIF_BAR2_SIZE,
+	       "MMIO window outside BAR2 or over the shared area");
+_Static_assert((ENL_HVIF_BAR2_SIZE & (ENL_HVIF_BAR2_SIZE - 1)) == 0,
+	       "a PCI BAR is a power of two");
 
 #endif /* _ENLIGHTEN_HVIF_H */

@@ -193,9 +193,11 @@ struct enl_vmbus_channel *enl_vmbus_channel_primary(struct enl_vmbus_channel *ch
 
 /*
  * Reserve size bytes (align: a power of two) of unused physical address
- * space between min and max (0, 0: anywhere below 4 GiB, the PCI hole's
- * range) for vdev, named after it in /proc/iomem. The space is address
- * space only: the device's host side backs it. Released with
+ * space between min and max for vdev, named after it in /proc/iomem: from
+ * the transport's MMIO window when it has one (pci: the hvif window, which
+ * enl-host backs with memory it maps; min/max are clamped to it), else
+ * from the free space below 4 GiB ((0, 0): the PCI hole's range). The
+ * device's host side backs it. Released with
  * enl_vmbus_mmio_free() or when the device goes. 0 or -errno.
  */
 int enl_vmbus_mmio_alloc(struct enl_vmbus_device *vdev, resource_size_t min,

@@ -2,11 +2,12 @@
 /*
  * MMIO space for devices that need guest physical address space of their
  * own, such as the synthetic video device's VRAM (the offer's
- * mmio_megabytes says how much). Neither transport exports a window yet
- * (Hyper-V describes one in the VMBus ACPI device's _CRS; the pci transport
- * has none beyond its BARs), so space is carved out of the free part of
- * iomem_resource, where it shows in /proc/iomem under the device's name and
- * no other driver can claim it. The host side of the device backs it.
+ * mmio_megabytes says how much). The host side of the device backs it.
+ * Where the transport has a window the host backs (pci: the hvif MMIO
+ * window in BAR2), space comes from there; otherwise (hv: the VMBus ACPI
+ * device's _CRS is not parsed yet) it is carved out of the free part of
+ * iomem_resource. Either way it shows in /proc/iomem under the device's
+ * name and no other driver can claim it.
  */
 #include <linux/ioport.h>
 #include <linux/sizes.h>
@@ -24,10 +25,17 @@ int enl_vmbus_mmio_alloc(struct enl_vmbus_device *vdev, resource_size_t min,
 			 resource_size_t align, phys_addr_t *start)
 {
 	struct enl_vmbus *vb = vdev->channel->vb;
+	struct resource *root = vb->t->mmio_window ?: &iomem_resource;
 	struct enl_mmio_region *r;
 	int ret;
 
-	if (!min && !max) {
+	if (vb->t->mmio_window) {
+		/* The window is all there is: (0, 0) or a range around it. */
+		if (!max)
+			max = root->end;
+		min = max_t(resource_size_t, min, root->start);
+		max = min_t(resource_size_t, max, root->end);
+	} else if (!min && !max) {
 		/* Below 4 GiB and above what low RAM usually reaches. */
 		min = SZ_2G;
 		max = SZ_4G - 1;
@@ -40,7 +48,7 @@ int enl_vmbus_mmio_alloc(struct enl_vmbus_device *vdev, resource_size_t min,
 	r->vdev = vdev;
 	r->res.name = dev_name(&vdev->dev);
 	r->res.flags = IORESOURCE_MEM | IORESOURCE_BUSY;
-	ret = allocate_resource(&iomem_resource, &r->res, size, min, max,
+	ret = allocate_resource(root, &r->res, size, min, max,
 				align ?: PAGE_SIZE, NULL, NULL);
 	if (ret) {
 		dev_err(&vdev->dev, "no %pa bytes of MMIO space in [%pa, %pa]: %d\n",

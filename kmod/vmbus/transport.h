@@ -7,6 +7,7 @@
 #include <enlighten/hv_synic.h>
 
 struct device;
+struct resource;
 
 /*
  * Everything above a transport is shared. What differs is only how a
@@ -31,6 +32,13 @@ struct enl_transport {
 	bool sint_auto_eoi;
 	/* Parent of the bus's root device (the PCI or ACPI device). */
 	struct device *parent;
+	/*
+	 * Guest-physical space the host backs, for devices with MMIO of their
+	 * own (synthetic video VRAM): enl_vmbus_mmio_alloc() carves from it.
+	 * NULL: none; then from the free part of iomem_resource. pci: the
+	 * hvif MMIO window in BAR2 (docs/hvif.md).
+	 */
+	struct resource *mmio_window;
 
 	/*
 	 * Synthetic registers of SynIC idx's VP. 0 or -errno. hv: only on

@@ -58,6 +58,7 @@ struct enl_pci {
 	struct pci_dev *pdev;
 	void __iomem *regs;		/* BAR0: ivshmem registers */
 	struct enl_hvif_shared *shm;	/* BAR2, ordinary memory */
+	struct resource mmio_window;	/* BAR2's MMIO window, if any */
 	u32 host_peer;
 	u32 max_vp;
 	struct hvif_slot slot[ENL_HVIF_MAX_VP];
@@ -514,6 +515,44 @@ static void pci_init_slots(struct enl_pci *p)
 	}
 }
 
+/*
+ * The MMIO window enl-host backs in BAR2 (hvif.h): tell the host where BAR2
+ * is, and hand the window to enl_vmbus_mmio_alloc(). Without a sane one,
+ * devices get address space elsewhere (which nobody backs).
+ */
+static void pci_setup_mmio_window(struct enl_pci *p)
+{
+	struct pci_dev *pdev = p->pdev;
+	u32 off = READ_ONCE(p->shm->mmio_offset);
+	u32 size = READ_ONCE(p->shm->mmio_size);
+	resource_size_t bar_len = pci_resource_len(pdev, 2);
+
+	WRITE_ONCE(p->shm->bar2_gpa, pci_resource_start(pdev, 2));
+	if (!size)
+		return;
+	if (off < ENL_HVIF_SHM_SIZE || !PAGE_ALIGNED(off) ||
+	    !PAGE_ALIGNED(size) || off > bar_len || size > bar_len - off) {
+		dev_warn(&pdev->dev, "MMIO window %#x+%#x outside BAR2 (%pa bytes): not used\n",
+			 off, size, &bar_len);
+		return;
+	}
+	p->mmio_window.name = "enl_vmbus MMIO window";
+	p->mmio_window.start = pci_resource_start(pdev, 2) + off;
+	p->mmio_window.end = p->mmio_window.start + size - 1;
+	p->mmio_window.flags = IORESOURCE_MEM;
+	/* Shows in /proc/iomem under BAR2; allocation works without too. */
+	if (insert_resource(&iomem_resource, &p->mmio_window))
+		dev_warn(&pdev->dev, "MMIO window %pR not in /proc/iomem\n",
+			 &p->mmio_window);
+	p->t.mmio_window = &p->mmio_window;
+}
+
+static void pci_release_mmio_window(struct enl_pci *p)
+{
+	if (p->mmio_window.parent)
+		release_resource(&p->mmio_window);
+}
+
 static int pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct enl_pci *p;
@@ -544,6 +583,7 @@ static int pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	p->host_peer = READ_ONCE(p->shm->host_peer) & 0xffff;
 	p->max_vp = READ_ONCE(p->shm->max_vp);
 	pci_init_slots(p);
+	pci_setup_mmio_window(p);
 
 	p->t.name = "pci";
 	p->t.nr_synic = nr_cpu_ids;
@@ -584,6 +624,7 @@ free_irqs:
 	pci_free_irq_vectors(pdev);
 clear_master:
 	pci_clear_master(pdev);
+	pci_release_mmio_window(p);
 	return ret;
 }
 
@@ -602,6 +643,7 @@ static void pci_remove(struct pci_dev *pdev)
 		enl_vmbus_stop(&p->t);
 	if (!p->shut_down)
 		pci_quiesce(p);
+	pci_release_mmio_window(p);
 }
 
 /*
