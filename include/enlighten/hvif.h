@@ -149,9 +149,10 @@ ENL_ASSERT_OFFSET(struct enl_hvif_shared, call, 512);
 _Static_assert(ENL_HVIF_MAX_VP <= 64, "eom_bits has one bit per VP");
 _Static_assert(sizeof(struct enl_hvif_shared) <= ENL_HVIF_SHM_SIZE,
 	       "hvif shared area larger than its part of BAR2");
-_Static_assert(ENL_HVIF_MMIO_OFFSET >= ENL_HVIF_SHM_SIZE &&
-	       ENL_HVIF_MMIO_OFFSET + ENL_HVIF_MMIO_SIZE <= ENL_HVIF_BAR2_SIZE,
-	       "MMIO window outside BAR2 or over the shared area");
+_Static_assert(ENL_HVIF_SHM_SIZE <= ENL_HVIF_MMIO_OFFSET,
+	       "MMIO window over the shared area");
+_Static_assert(ENL_HVIF_BAR2_SIZE - ENL_HVIF_MMIO_OFFSET >= ENL_HVIF_MMIO_SIZE,
+	       "MMIO window outside BAR2");
 _Static_assert((ENL_HVIF_BAR2_SIZE & (ENL_HVIF_BAR2_SIZE - 1)) == 0,
 	       "a PCI BAR is a power of two");
 

@@ -7,16 +7,19 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out="$top/build/vm-guest"
 mkdir -p "$out"
+kver=$(cat "$top/build/kernel/kver")
+kdir=/usr/src/linux-headers-$kver
+# <drm/*.h> (enl-drmdraw): the guest kernel's own uapi headers, looked at
+# after the system's, so that only what the system lacks comes from there.
+uapi=/usr/src/linux-headers-${kver%-amd64}-common/include/uapi
 for c in "$top"/tests/vm/guest/*.c; do
 	bin="$out/enl-$(basename "$c" .c)"
 	[ "$bin" -nt "$c" ] && continue
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
 		-I"$top/include" -isystem "$top/build/linux-src/tools/testing/selftests" \
-		-o "$bin" "$c"
+		-idirafter "$uapi" -o "$bin" "$c"
 done
 
-kver=$(cat "$top/build/kernel/kver")
-kdir=/usr/src/linux-headers-$kver
 symvers="$top/kmod/Module.symvers"
 [ -f "$symvers" ] || { echo "build-guest: $symvers missing (make modules)" >&2; exit 1; }
 for m in "$top"/tests/vm/kmod/*/; do
