@@ -25,6 +25,11 @@
 #include "hid_glue.h"
 #include "stor_glue.h"
 #include "video_glue.h"
+#ifdef ENL_HAVE_CONSOLE
+#include "console.h"
+#include "console_glue.h"
+#include "display.h"
+#endif
 #include "vsp_all.h"
 #endif
 #ifdef ENL_HAVE_IC
@@ -151,6 +156,9 @@ static void register_verbs(struct enl_ctl *ctl, struct enl_vm *vm, void *srv)
 	enl_hid_register_ctl(srv, ctl);
 	enl_video_register_ctl(srv, ctl);
 #endif
+#ifdef ENL_HAVE_CONSOLE
+	enl_console_register_ctl(ctl);
+#endif
 #else
 	(void)srv;
 #endif
@@ -183,6 +191,50 @@ static gboolean on_sigint(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* --vnc: the console on the synthetic display. NULL and a message on error. */
+static void *console_start(const char *spec, const char *password_file,
+			   struct enl_ctl *ctl)
+{
+#ifdef ENL_HAVE_CONSOLE
+	const struct enl_console_cfg cfg = {
+		.spec = spec, .password_file = password_file,
+	};
+	g_autoptr(GString) why = g_string_new(NULL);
+	struct enl_console *con;
+
+	(void)ctl;
+	if (!spec)
+		return (void *)1;
+	con = enl_console_new(&cfg, enl_display_get(), why);
+	if (!con) {
+		g_strchomp(why->str);
+		g_printerr("enl-host: %s\n", why->str);
+		return NULL;
+	}
+	enl_console_set_default(con);
+	g_printerr("enl-host: VNC console on %s\n", enl_console_address(con));
+	return con;
+#else
+	(void)password_file;
+	(void)ctl;
+	if (spec) {
+		g_printerr("enl-host: --vnc needs the VNC console, which this build lacks\n");
+		return NULL;
+	}
+	return (void *)1;
+#endif
+}
+
+static void console_stop(void *con)
+{
+#ifdef ENL_HAVE_CONSOLE
+	if (con != (void *)1)
+		enl_console_free(con);
+#else
+	(void)con;
+#endif
+}
+
 static bool parse_mem(const char *s, uint64_t *mib)
 {
 	char *end;
@@ -207,6 +259,7 @@ static int cmd_run(int argc, char **argv)
 	g_autofree char *kernel = NULL, *initrd = NULL, *append = NULL;
 	g_autofree char *console = NULL, *serial2 = NULL, *ctl_path = NULL;
 	g_autofree char *mem = NULL, *accel = NULL, *qemu = NULL;
+	g_autofree char *vnc = NULL, *vnc_password = NULL;
 	g_auto(GStrv) offers = NULL, disks = NULL, nics = NULL, ide = NULL;
 	gint cpus = 1;
 	GOptionEntry entries[] = {
@@ -222,6 +275,8 @@ static int cmd_run(int argc, char **argv)
 		{ "disk", 0, 0, G_OPTION_ARG_STRING_ARRAY, &disks, "Give the guest a synthetic disk (repeatable): a raw image or block device, options ro, wt (write-through), ide (the IDE accelerator instead of SCSI), lun=N, bs=512|4096, serial=S, nodirect", "FILE[,ro][,wt][,ide][,lun=N]" },
 		{ "nic", 0, 0, G_OPTION_ARG_STRING_ARRAY, &nics, "Give the guest a synthetic NIC (repeatable) backed by TAP NAME (created if absent; one queue per channel), options mac=XX:XX:XX:XX:XX:XX, queues=N (default 4), mtu=N (largest MTU offered, default 9000; also set on the TAP), link=down; tap=none: no backend", "tap=NAME[,mac=M][,queues=N][,mtu=N]" },
 		{ "ide", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &ide, "An emulated IDE disk (ata_piix in the guest; the BIOS boots the first) (repeatable, at most 4)", "FILE[,ro]" },
+		{ "vnc", 0, 0, G_OPTION_ARG_STRING, &vnc, "Serve the synthetic display over VNC: :N (127.0.0.1, port 5900+N), HOST:N (needs --vnc-password-file) or unix:PATH", "SPEC" },
+		{ "vnc-password-file", 0, 0, G_OPTION_ARG_FILENAME, &vnc_password, "The VNC password: the first line of FILE", "FILE" },
 		{ "accel", 0, 0, G_OPTION_ARG_STRING, &accel, "tcg (default) or kvm (only with usable hardware virtualization)", "ACCEL" },
 		{ "qemu", 0, 0, G_OPTION_ARG_FILENAME, &qemu, "QEMU binary (default qemu-system-x86_64)", "PATH" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -231,7 +286,7 @@ static int cmd_run(int argc, char **argv)
 	struct enl_qemu_cfg cfg = { 0 };
 	struct enl_ctl *ctl = NULL;
 	struct run r = { .status = 1 };
-	void *srv = NULL;
+	void *srv = NULL, *con = NULL;
 	int err;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
@@ -318,6 +373,9 @@ static int cmd_run(int argc, char **argv)
 	if (!srv)
 		goto out;
 	register_verbs(ctl, r.vm, srv);
+	con = console_start(vnc, vnc_password, ctl);
+	if (!con)
+		goto out;
 	r.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, on_signal, &r);
 	g_unix_signal_add(SIGHUP, on_signal, &r);
@@ -329,6 +387,9 @@ out:
 	/* The server goes before the SynIC it sits on. */
 	if (srv)
 		vmbus_stop(srv);
+	/* The console reads VRAM, which goes with the VM. */
+	if (con)
+		console_stop(con);
 	enl_vm_free(r.vm);
 	enl_ctl_free(ctl);
 	if (r.loop)
@@ -390,6 +451,7 @@ static void usage(FILE *f)
 		"                    [--console FILE] [--serial2 SOCK] [--ctl SOCK] [--offer CLASS]...\n"
 		"                    [--disk FILE[,ro][,wt][,ide][,lun=N]]...\n"
 		"                    [--nic tap=NAME[,mac=M][,queues=N][,mtu=N]]...\n"
+		"                    [--vnc :N|HOST:N|unix:PATH [--vnc-password-file FILE]]\n"
 		"                    [--accel tcg|kvm] [--qemu PATH]\n"
 		"       enl-host ctl [--ctl SOCK] [--json] VERB [ARGS...]\n"
 		"                    (enl-host ctl --help lists the verbs, offline)\n"

@@ -282,8 +282,9 @@ int enl_fb_modeset_init(struct enl_fb *fb)
 	ret = drmm_mode_config_init(dev);
 	if (ret)
 		return ret;
-	dev->mode_config.min_width = 640;
-	dev->mode_config.min_height = 480;
+	/* Modes start at 640x480; buffers (a cursor's) may be smaller. */
+	dev->mode_config.min_width = 0;
+	dev->mode_config.min_height = 0;
 	dev->mode_config.max_width = fb->width_max;
 	dev->mode_config.max_height = fb->height_max;
 	dev->mode_config.preferred_depth = win7 ? 16 : 24;

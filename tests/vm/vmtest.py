@@ -145,7 +145,7 @@ class Guest:
     """One guest under enl-host, with its agent connection."""
 
     def __init__(self, offers=('echo',), mem='512M', cpus=1, append='',
-                 disks=(), nics=(), netns=None, qemu=None):
+                 disks=(), nics=(), netns=None, qemu=None, extra=()):
         """disks: `enl-host run --disk` arguments, FILE[,ro][,wt][,ide][,lun=N]
         (the storage VSP offers a controller for them); `ctl disk ...`
         changes them while the guest runs. nics: `enl-host run --nic`
@@ -173,6 +173,7 @@ class Guest:
             cmd += ['--nic', n]
         if qemu:
             cmd += ['--qemu', qemu]
+        cmd += list(extra)      # further `enl-host run` options (--vnc ...)
         if self.netns:
             cmd = self.netns.cmd(*cmd)
         try:

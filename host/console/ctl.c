@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* `ctl vnc`: where the console listens, its clients and what it passed on. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "console.h"
+#include "console_glue.h"
+#include "ctl.h"
+
+static int vnc_verb(void *ctx, int argc, char **argv, GString *out)
+{
+	struct enl_console *con = enl_console_get();
+	struct enl_console_stats s;
+	bool json = argc == 2 && !strcmp(argv[1], "--json");
+
+	(void)ctx;
+	if (argc > 2 || (argc == 2 && !json)) {
+		g_string_append(out, "usage: vnc [--json]\n");
+		return -EINVAL;
+	}
+	if (!con) {
+		g_string_append(out, "no console (enl-host run --vnc :N)\n");
+		return -ENODEV;
+	}
+	enl_console_get_stats(con, &s);
+	if (json)
+		g_string_append_printf(out, "{\"address\":\"%s\",\"clients\":%" PRIu64
+				       ",\"updates\":%" PRIu64 ",\"mode_changes\":%" PRIu64
+				       ",\"cursor_changes\":%" PRIu64 "}\n",
+				       enl_console_address(con), s.clients,
+				       s.updates, s.mode_changes, s.cursor_changes);
+	else
+		g_string_append_printf(out, "address %s clients %" PRIu64
+				       " updates %" PRIu64 " mode_changes %" PRIu64
+				       " cursor_changes %" PRIu64 "\n",
+				       enl_console_address(con), s.clients,
+				       s.updates, s.mode_changes, s.cursor_changes);
+	return 0;
+}
+
+void enl_console_register_ctl(struct enl_ctl *ctl)
+{
+	enl_ctl_register(ctl, "vnc", vnc_verb, NULL,
+			 "vnc [--json]: the VNC console's address and clients");
+}
