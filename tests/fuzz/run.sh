@@ -13,6 +13,7 @@
 #               completions) fed guest messages and backend frames
 #   hid         enl-host's keyboard and mouse engines (synthkbd, synthhid)
 #               fed guest messages, and the ctl key/text parsers
+#   video       enl-host's synthvid engine and display fed guest messages
 #
 #   tests/fuzz/run.sh TARGET|all            10 s each, what `make check` runs
 #   FUZZ_SECONDS=600 tests/fuzz/run.sh all  longer, on demand (make fuzz)
@@ -97,8 +98,12 @@ target_def() {
 		     host/vsp/hid/kbd_host.c)
 		inc+=(-iquote host/vsp/hid)
 		max_len=4096 ;;
+	video)
+		src=(host/vsp/video/engine.c host/vsp/video/display.c)
+		inc+=(-iquote host/vsp/video)
+		max_len=4096 ;;
 	*)
-		echo "unknown fuzz target '$1' (ic-host, ic-guest, clipboard, storage, net, hid, all)" >&2
+		echo "unknown fuzz target '$1' (ic-host, ic-guest, clipboard, storage, net, hid, video, all)" >&2
 		return 1 ;;
 	esac
 	src+=(tests/fuzz/fuzz-"$1".c)
@@ -186,7 +191,7 @@ run_one() {
 [ $# -eq 1 ] || { sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 2; }
 if [ "$1" = all ]; then
 	failed=0
-	for t in ic-host ic-guest clipboard storage net hid; do
+	for t in ic-host ic-guest clipboard storage net hid video; do
 		run_one "$t" || failed=1
 	done
 	exit "$failed"
