@@ -96,6 +96,8 @@ check "fuzz: enl-host network engine fed guest NVSP/RNDIS and backend frames, ${
 	tests/fuzz/run.sh net
 check "fuzz: enl-host keyboard and mouse engines fed guest synthkbd/synthhid messages, ${FUZZ_SECONDS:-10} s" \
 	tests/fuzz/run.sh hid
+check "fuzz: enl-host synthvid engine and display fed guest messages, ${FUZZ_SECONDS:-10} s" \
+	tests/fuzz/run.sh video
 
 echo "# ring 1: packaging (systemd units, udev rule, man pages, config docs)"
 run_tap units tests/packaging/check-units.sh
