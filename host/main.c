@@ -191,6 +191,13 @@ static gboolean on_sigint(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+#ifdef ENL_HAVE_CONSOLE
+static const struct enl_console_input_ops hid_input = {
+	.key = enl_hid_console_key,
+	.pointer = enl_hid_console_pointer,
+};
+#endif
+
 /* --vnc: the console on the synthetic display. NULL and a message on error. */
 static void *console_start(const char *spec, const char *password_file,
 			   struct enl_ctl *ctl)
@@ -203,6 +210,8 @@ static void *console_start(const char *spec, const char *password_file,
 	struct enl_console *con;
 
 	(void)ctl;
+	/* `ctl mouse` in pixels wants the screen's size. */
+	enl_display_set_size_hook(enl_display_get(), enl_hid_set_screen_size);
 	if (!spec)
 		return (void *)1;
 	con = enl_console_new(&cfg, enl_display_get(), why);
@@ -212,6 +221,8 @@ static void *console_start(const char *spec, const char *password_file,
 		return NULL;
 	}
 	enl_console_set_default(con);
+	/* VNC keys and pointer go to the synthetic keyboard and mouse. */
+	enl_console_set_input(con, &hid_input, NULL);
 	g_printerr("enl-host: VNC console on %s\n", enl_console_address(con));
 	return con;
 #else

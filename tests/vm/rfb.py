@@ -116,6 +116,12 @@ class Rfb:
             rects.append((x, y, w, h, enc))
         return rects, self.rx - start
 
+    def key(self, keysym, down):
+        self.s.sendall(struct.pack('>BBxxI', 4, 1 if down else 0, keysym))
+
+    def pointer(self, x, y, buttons=0):
+        self.s.sendall(struct.pack('>BBHH', 5, buttons, x, y))
+
     def pixel(self, x, y):
         return struct.unpack_from('<I', self.fb, (y * self.w + x) * 4)[0] & 0xffffff
 

@@ -11,7 +11,9 @@ matches it pixel for pixel, and so does a VNC client's picture (a small
 RFB client here, and vncsnapshot, a real one, gets a picture of the same
 size). A mode change to 1280x720 reaches the host and the VNC client
 (DesktopSize) with the new picture; small damage makes small VNC updates;
-a cursor plane becomes the host's pointer and the VNC cursor. Fault
+a cursor plane becomes the host's pointer and the VNC cursor; a VNC
+client's key and click reach the guest's evdev through the synthetic
+keyboard and mouse. Fault
 injection: malformed host messages are counted by the guest (sysfs
 enl_fb_stats), with no oops. Version fallback: a host capped at WIN8, then
 WIN7, gets 3.2 (32 bpp) and 3.0 (16 bpp, RGB565) after a reload. Last, the
@@ -227,6 +229,52 @@ def cursor(t, g, vnc):
     t.ok(wait_mode(g, 1024, 768), 'the console comes back after the program', str(video(g)))
 
 
+def vnc_input(t, g, vnc):
+    """A VNC client's key and click reach the guest's evdev through the
+    synthetic keyboard and mouse (host/vsp/hid)."""
+    rc, out = g.sh('modprobe evdev && modprobe hid_generic && modprobe enl_hid')
+    devs = {}
+    for cls, name in (('keyboard', 'AT Translated'), ('mouse', 'synthetic mouse')):
+        def find():
+            r, o = g.sh('for d in /sys/bus/enl_vmbus/devices/*; do '
+                        '[ "$(cat $d/class_name 2>/dev/null)" = %s ] && basename $d; done; true' % cls)
+            if not o.strip():
+                return ''
+            # The device's own evdev node (phys names the VMBus device), not
+            # the pc machine's PS/2 keyboard.
+            r, o = g.sh('enl-evdev find "%s" %s' % (name, o.strip().splitlines()[0][:24]))
+            return o.strip() if r == 0 else ''
+        devs[cls] = wait_until(find, 20)
+    kbd, mouse = devs['keyboard'], devs['mouse']
+    t.ok(rc == 0 and kbd and mouse, 'enl_hid gives the guest a keyboard and a mouse (%s, %s)'
+         % (kbd, mouse), out)
+    if not (kbd and mouse):
+        return
+    cl = rfb.Rfb(('127.0.0.1', 5900 + vnc))
+    try:
+        for dev, tag in ((kbd, 'k'), (mouse, 'm')):
+            g.sh('rm -f /tmp/ev.%s; enl-evdev read %s 8000 1500 > /tmp/ev.%s 2>&1 &'
+                 % (tag, dev, tag))
+            wait_until(lambda: 'ready' in g.sh('cat /tmp/ev.%s' % tag)[1], 10, 0.2)
+        cl.key(0x61, True)                  # XK_a
+        cl.key(0x61, False)
+        cl.pointer(512, 384, 1)
+        cl.pointer(512, 384, 0)
+        evs = {}
+        for tag in ('k', 'm'):
+            wait_until(lambda: 'end' in g.sh('cat /tmp/ev.%s' % tag)[1], 40, 0.5)
+            evs[tag] = [tuple(int(x) for x in l.split())
+                        for l in g.sh('cat /tmp/ev.%s' % tag)[1].splitlines()
+                        if re.match(r'^\d+ \d+ -?\d+$', l)]
+        t.ok((1, 30, 1) in evs['k'] and (1, 30, 0) in evs['k'],
+             'a VNC key (a) reaches the guest as KEY_A down and up', str(evs['k']))
+        t.ok((1, 272, 1) in evs['m'] and (1, 272, 0) in evs['m'] and
+             any(e[0] == 3 for e in evs['m']),
+             'a VNC click reaches the guest as an absolute position and BTN_LEFT', str(evs['m']))
+    finally:
+        cl.close()
+
+
 def faults(t, g):
     before = stats(g)
     for kind in ('short', 'type', 'size', 'rescount', 'resindex'):
@@ -277,7 +325,7 @@ def main():
     t = Tap()
     vnc = free_display()
     try:
-        g = Guest(offers=('video',), extra=['--vnc', ':%d' % vnc])
+        g = Guest(offers=('video', 'keyboard', 'mouse'), extra=['--vnc', ':%d' % vnc])
     except GuestError as e:
         t.ok(False, 'guest boots with video offered', str(e))
         return t.done()
@@ -295,6 +343,7 @@ def main():
         finally:
             cl.close()
         cursor(t, g, vnc)
+        vnc_input(t, g, vnc)
         faults(t, g)
         fallback(t, g, tmp)
         rescind(t, g)

@@ -13,6 +13,7 @@ struct enl_display {
 	uint64_t mode_count;
 	const struct enl_display_listener *l;
 	void *opaque;
+	void (*size_hook)(uint32_t width, uint32_t height);
 };
 
 struct enl_display *enl_display_new(void)
@@ -53,6 +54,14 @@ void enl_display_set_listener(struct enl_display *d,
 	g_mutex_unlock(&d->lock);
 }
 
+void enl_display_set_size_hook(struct enl_display *d,
+			       void (*hook)(uint32_t width, uint32_t height))
+{
+	g_mutex_lock(&d->lock);
+	d->size_hook = hook;
+	g_mutex_unlock(&d->lock);
+}
+
 /* The listener, read under the lock, called without it. */
 static const struct enl_display_listener *listener(struct enl_display *d,
 						    void **opaque)
@@ -70,6 +79,7 @@ void enl_display_set_mode(struct enl_display *d,
 			  const struct enl_display_mode *m)
 {
 	const struct enl_display_listener *l;
+	void (*hook)(uint32_t width, uint32_t height);
 	void *opaque;
 
 	g_mutex_lock(&d->lock);
@@ -79,7 +89,10 @@ void enl_display_set_mode(struct enl_display *d,
 	else
 		memset(&d->mode, 0, sizeof(d->mode));
 	d->mode_count++;
+	hook = d->size_hook;
 	g_mutex_unlock(&d->lock);
+	if (hook)
+		hook(m ? m->width : 0, m ? m->height : 0);
 	l = listener(d, &opaque);
 	if (l && l->mode)
 		l->mode(opaque, m);

@@ -66,6 +66,13 @@ void enl_display_set_listener(struct enl_display *d,
 			      const struct enl_display_listener *l,
 			      void *opaque);
 
+/*
+ * Besides the listener: told the screen's size on every mode set (0, 0
+ * when none), e.g. the synthetic mouse's `ctl mouse` in pixels. NULL: none.
+ */
+void enl_display_set_size_hook(struct enl_display *d,
+			       void (*hook)(uint32_t width, uint32_t height));
+
 /* ---- The writer (synthvid engine) ---- */
 
 /* m NULL: the guest's output is inactive (or its channel closed). */
