@@ -272,6 +272,7 @@ static int cmd_run(int argc, char **argv)
 	g_autofree char *mem = NULL, *accel = NULL, *qemu = NULL;
 	g_autofree char *vnc = NULL, *vnc_password = NULL;
 	g_auto(GStrv) offers = NULL, disks = NULL, nics = NULL, ide = NULL;
+	g_auto(GStrv) qemu_args = NULL;
 	gint cpus = 1;
 	GOptionEntry entries[] = {
 		{ "kernel", 0, 0, G_OPTION_ARG_FILENAME, &kernel, "Guest kernel (bzImage or vmlinux); without it the BIOS boots the first --ide disk", "FILE" },
@@ -290,6 +291,7 @@ static int cmd_run(int argc, char **argv)
 		{ "vnc-password-file", 0, 0, G_OPTION_ARG_FILENAME, &vnc_password, "The VNC password: the first line of FILE", "FILE" },
 		{ "accel", 0, 0, G_OPTION_ARG_STRING, &accel, "tcg (default) or kvm (only with usable hardware virtualization)", "ACCEL" },
 		{ "qemu", 0, 0, G_OPTION_ARG_FILENAME, &qemu, "QEMU binary (default qemu-system-x86_64)", "PATH" },
+		{ "qemu-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &qemu_args, "One more QEMU argument, appended as it is (repeatable; e.g. a virtio-blk disk to compare with)", "ARG" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new("- boot a guest under QEMU and serve it Hyper-V + VMBus");
@@ -365,6 +367,7 @@ static int cmd_run(int argc, char **argv)
 	cfg.console = console;
 	cfg.serial2 = serial2;
 	cfg.cpus = (uint32_t)cpus;
+	cfg.extra_args = qemu_args;
 
 	if (!ctl_path)
 		ctl_path = enl_ctl_default_path();

@@ -134,6 +134,8 @@ GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg)
 	addf(a, "socket,id=qmp,path=%s", qmp);
 	add(a, "-mon");
 	add(a, "chardev=qmp,mode=control");
+	for (char *const *x = cfg->extra_args; x && *x; x++)
+		add(a, *x);
 	g_ptr_array_add(a, NULL);
 	return a;
 }

@@ -28,6 +28,12 @@ struct enl_qemu_cfg {
 	int ram_fd;			/* guest RAM memfd, inherited by QEMU */
 	const char *ivshmem_sock;
 	const char *qmp_sock;
+	/*
+	 * More QEMU arguments, appended as they are (NULL-terminated, may be
+	 * NULL): the devices a benchmark measures against, e.g. a virtio-blk
+	 * or IDE disk. The caller keeps them alive as long as the cfg.
+	 */
+	char *const *extra_args;
 };
 
 /*

@@ -32,8 +32,9 @@ done
 # and e1000 are the baselines of tests/bench/net; evdev and hid_generic are
 # what tests/vm/test_input.py reads enl_hid's input with (hid itself comes
 # as enl_hid's dependency, through depmod); enl_fb needs the DRM helpers;
-# bochs is the emulated VGA's driver (tests/bench/display).
-intree="loop ext4 xfs dummy ata_piix sd_mod e1000 virtio_pci virtio_net evdev hid_generic drm_kms_helper drm_shmem_helper bochs"
+# bochs is the emulated VGA's driver (tests/bench/display); virtio_blk,
+# ata_piix and ahci drive the disks tests/bench/storage compares with.
+intree="loop ext4 xfs dummy ata_piix ahci virtio_blk sd_mod e1000 virtio_pci virtio_net evdev hid_generic drm_kms_helper drm_shmem_helper bochs"
 for m in $intree; do
 	modprobe -d "$kroot" -S "$kver" --show-depends "$m" |
 		sed -n 's/^insmod \([^ ]*\).*/\1/p' |

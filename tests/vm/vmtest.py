@@ -56,13 +56,13 @@ def wait_until(probe, timeout, interval=0.3):
         time.sleep(interval)
 
 
-def kernel_paths():
+def kernel_paths(initrd=None):
     kver_file = os.path.join(BUILD, 'kernel', 'kver')
     if not os.path.exists(kver_file):
         raise GuestError('no guest kernel: run make kernel (build/kernel/kver missing)')
     kver = open(kver_file).read().strip()
     vmlinuz = os.path.join(BUILD, 'kernel', kver, 'boot', 'vmlinuz-' + kver)
-    initrd = os.path.join(BUILD, 'vm', 'test.cpio.gz')
+    initrd = initrd or os.path.join(BUILD, 'vm', 'test.cpio.gz')
     for p in (vmlinuz, initrd, ENL_HOST):
         if not os.path.exists(p):
             raise GuestError('missing %s' % p)
@@ -145,7 +145,8 @@ class Guest:
     """One guest under enl-host, with its agent connection."""
 
     def __init__(self, offers=('echo',), mem='512M', cpus=1, append='',
-                 disks=(), nics=(), netns=None, qemu=None, extra=()):
+                 disks=(), nics=(), netns=None, qemu=None, extra=(),
+                 qemu_args=(), initrd=None):
         """disks: `enl-host run --disk` arguments, FILE[,ro][,wt][,ide][,lun=N]
         (the storage VSP offers a controller for them); `ctl disk ...`
         changes them while the guest runs. nics: `enl-host run --nic`
@@ -153,8 +154,10 @@ class Guest:
         netns=True) enl-host runs in a network namespace of its own,
         self.netns (NetNs), where the TAPs are made: self.netns.tap_up()
         and self.netns.run() work on the host's side. qemu: another QEMU
-        binary or wrapper (enl-host --qemu)."""
-        vmlinuz, initrd = kernel_paths()
+        binary or wrapper (enl-host --qemu). qemu_args: more QEMU
+        arguments (`--qemu-arg`), e.g. the emulated devices a benchmark
+        compares with. initrd: instead of build/vm/test.cpio.gz."""
+        vmlinuz, initrd = kernel_paths(initrd)
         self.netns = NetNs() if (nics or netns) else None
         self.dir = tempfile.mkdtemp(prefix='enl-vm-')
         self.ctl_path = os.path.join(self.dir, 'ctl.sock')
@@ -174,6 +177,8 @@ class Guest:
         if qemu:
             cmd += ['--qemu', qemu]
         cmd += list(extra)      # further `enl-host run` options (--vnc ...)
+        for a in qemu_args:
+            cmd += ['--qemu-arg=' + a]
         if self.netns:
             cmd = self.netns.cmd(*cmd)
         try:

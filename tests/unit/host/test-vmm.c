@@ -108,6 +108,22 @@ static void test_argv_ide_boot(void)
 	       "second IDE disk read-only");
 }
 
+static void test_extra_args(void)
+{
+	char *extra[] = { "-drive", "file=/d,if=ide", NULL };
+	struct enl_qemu_cfg cfg = {
+		.kernel = "/k", .mem_mib = 256, .cpus = 1,
+		.ram_fd = 7, .ivshmem_sock = "/iv", .qmp_sock = "/q",
+		.extra_args = extra,
+	};
+	g_autoptr(GPtrArray) a = enl_qemu_argv(&cfg);
+
+	tap_ok(a->len > 3 && g_ptr_array_index(a, a->len - 1) == NULL &&
+	       !strcmp(g_ptr_array_index(a, a->len - 3), "-drive") &&
+	       !strcmp(g_ptr_array_index(a, a->len - 2), "file=/d,if=ide"),
+	       "extra QEMU arguments appended last, as they are");
+}
+
 static void test_qmp_scan(void)
 {
 	g_autofree char *r = enl_qmp_json_string(
@@ -199,6 +215,7 @@ int main(void)
 	test_status();
 	test_argv();
 	test_argv_ide_boot();
+	test_extra_args();
 	test_qmp_scan();
 	test_shm();
 	return tap_done();

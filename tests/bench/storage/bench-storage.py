@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Storage benchmark: the synthetic disk (enl_storvsc on enl-host's storage
+VSP) against QEMU's virtio-blk, emulated IDE (PIIX) and AHCI, and against
+fio on the host as the limit.
+
+One raw file on tmpfs backs every disk. For each vCPU count (1 and 2) one
+guest boots with all four disks attached at once, the synthetic one by
+`enl-host --disk`, the others by `--qemu-arg` with the devices of
+/work/shared/MACHINE-NOTES.md (cache=none, aio=threads; AHCI as an ICH9
+AHCI controller on the same pc machine); file locking is off because
+QEMU and enl-host hold the same file, which only one disk uses at a time.
+fio (libaio, direct) runs in the guest on each disk in turn, workload by
+workload, so a change of the machine's load hits every device alike:
+  4k randread QD32, 4k randwrite QD32 (IOPS), 4k randread QD1 (mean and
+  p99 completion latency), 1M read and write QD4 (MB/s).
+The same jobs run on the host against the file. Prints one table with the
+synthetic disk's ratio to virtio and to IDE (for latency, theirs over
+ours: above 1 is better for us too), and the load average beside each
+guest, since the machine is shared.
+
+ENL_BENCH_SHORT=1 (or --short): a quick sanity run, 1 vCPU, 2 s a job.
+ENL_BENCH_RUNTIME (seconds, default 10; 2 s ramp), ENL_BENCH_CPUS
+("1 2"), ENL_BENCH_DEVICES ("synthetic virtio ide ahci") narrow it."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', '..', 'vm'))
+from vmtest import BUILD, Guest, GuestError, wait_until  # noqa: E402
+
+SHORT = os.environ.get('ENL_BENCH_SHORT') == '1' or '--short' in sys.argv[1:]
+RUNTIME = int(os.environ.get('ENL_BENCH_RUNTIME', '2' if SHORT else '10'))
+RAMP = 0 if SHORT else 2
+CPUS = [int(c) for c in os.environ.get('ENL_BENCH_CPUS', '1' if SHORT else '1 2').split()]
+DEVICES = os.environ.get('ENL_BENCH_DEVICES', 'synthetic virtio ide ahci').split()
+FILE_MB = 256 if SHORT else 1024
+MEM = '1024M'
+
+# name, fio arguments, what is reported
+JOBS = [
+    ('4k randread QD32', '--rw=randread --bs=4k --iodepth=32', 'iops'),
+    ('4k randwrite QD32', '--rw=randwrite --bs=4k --iodepth=32', 'iops'),
+    ('4k randread QD1', '--rw=randread --bs=4k --iodepth=1', 'lat'),
+    ('1M read QD4', '--rw=read --bs=1M --iodepth=4', 'mbs'),
+    ('1M write QD4', '--rw=write --bs=1M --iodepth=4', 'mbs'),
+]
+NAMES = {'synthetic': 'synthetic', 'virtio': 'virtio-blk', 'ide': 'IDE', 'ahci': 'AHCI'}
+
+
+class BenchError(Exception):
+    pass
+
+
+def qemu_args(img):
+    """The QEMU devices to compare with, all on img."""
+    drive = 'file=%s,format=raw,cache=none,aio=threads,file.locking=off' % img
+    a = []
+    if 'virtio' in DEVICES:
+        a += ['-drive', drive + ',if=none,id=vd0', '-device', 'virtio-blk-pci,drive=vd0']
+    if 'ide' in DEVICES:
+        a += ['-drive', drive + ',if=ide,index=0,media=disk']
+    if 'ahci' in DEVICES:
+        a += ['-device', 'ahci,id=ahci0', '-drive', drive + ',if=none,id=ad0',
+              '-device', 'ide-hd,drive=ad0,bus=ahci0.0']
+    return a
+
+
+def fio_initrd(out):
+    """The VM ring's initramfs with fio and its libraries appended (the
+    kernel unpacks concatenated archives in order)."""
+    base = os.path.join(BUILD, 'vm', 'test.cpio.gz')
+    fio = shutil.which('fio')
+    if not fio:
+        raise BenchError('fio not installed (make deps)')
+    root = tempfile.mkdtemp(prefix='enl-fio-')
+    try:
+        os.makedirs(os.path.join(root, 'bin'))
+        shutil.copy(fio, os.path.join(root, 'bin', 'fio'))
+        ldd = subprocess.run(['ldd', fio], capture_output=True, text=True, check=True).stdout
+        for lib in re.findall(r'(/\S+) \(0x', ldd):
+            dst = os.path.join(root, lib.lstrip('/'))
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copy(lib, dst)
+        files = subprocess.run('cd %s && find . | cpio -o -H newc --quiet | gzip -1' % root,
+                               shell=True, capture_output=True, check=True).stdout
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    with open(out, 'wb') as f:
+        with open(base, 'rb') as b:
+            f.write(b.read())
+        f.write(files)
+
+
+def fill(img):
+    """Data everywhere, so that reads are not of holes."""
+    subprocess.run(['dd', 'if=/dev/urandom', 'of=' + img, 'bs=1M', 'count=%d' % FILE_MB,
+                    'status=none'], check=True)
+
+
+def load():
+    return open('/proc/loadavg').read().split()[0]
+
+
+def fio_args(dev, job):
+    ramp = ' --ramp_time=%d' % RAMP if RAMP else ''
+    return ('--name=b --filename=%s --ioengine=libaio --direct=1 %s --size=%dM '
+            '--time_based --runtime=%d%s --norandommap --randrepeat=0 '
+            '--output-format=json' % (dev, job, FILE_MB, RUNTIME, ramp))
+
+
+def parse(text, kind):
+    """The figure a job reports from fio's JSON: IOPS, (mean us, p99 us)
+    or MB/s."""
+    i = text.find('{')
+    if i < 0:
+        raise BenchError('no fio JSON in:\n' + text[-1500:])
+    j = json.loads(text[i:text.rindex('}') + 1])['jobs'][0]
+    if j.get('error'):
+        raise BenchError('fio error %s' % j['error'])
+    d = j['read'] if j['read']['io_bytes'] else j['write']
+    if kind == 'iops':
+        return d['iops']
+    if kind == 'mbs':
+        return d['bw_bytes'] / 1e6
+    clat = d['clat_ns']
+    return clat['mean'] / 1e3, clat['percentile']['99.000000'] / 1e3
+
+
+def guest_disks(g):
+    """{device: /dev/node} for the disks the guest found."""
+    found = {}
+
+    def probe():
+        rc, out = g.sh('for b in /sys/block/sd* /sys/block/vd*; do [ -e "$b" ] || continue; '
+                       'p=$(readlink -f $b/device); h=${p%%/target*}; h=${h##*/}; '
+                       'echo "${b##*/} $(cat /sys/class/scsi_host/$h/proc_name 2>/dev/null)"; '
+                       'done')
+        for line in out.splitlines():
+            f = line.split()
+            if f and f[0].startswith('vd'):
+                found['virtio'] = '/dev/' + f[0]
+            elif len(f) == 2:
+                d = {'enl_storvsc': 'synthetic', 'ata_piix': 'ide', 'ahci': 'ahci'}.get(f[1])
+                if d:
+                    found[d] = '/dev/' + f[0]
+        return all(d in found for d in DEVICES)
+    wait_until(probe, 60, 1)
+    return found
+
+
+def measure(ncpu, img, initrd):
+    disks = [img] if 'synthetic' in DEVICES else []
+    load0 = load()
+    g = Guest(offers=(), cpus=ncpu, mem=MEM, disks=disks, qemu_args=qemu_args(img),
+              initrd=initrd)
+    try:
+        rc, out = g.sh('modprobe -a sd_mod enl_storvsc ata_piix ahci virtio_pci virtio_blk')
+        if rc:
+            raise BenchError('modprobe: ' + out)
+        devs = guest_disks(g)
+        missing = [d for d in DEVICES if d not in devs]
+        if missing:
+            raise BenchError('the guest did not find %s:\n%s' % (
+                ', '.join(missing), g.sh('ls -l /sys/block; dmesg | tail -30')[1]))
+        res = {}
+        for name, job, kind in JOBS:
+            for d in DEVICES:
+                rc, out = g.sh('fio %s >/tmp/fio.json 2>/tmp/fio.err; r=$?; cat /tmp/fio.json '
+                               '/tmp/fio.err; exit $r' % fio_args(devs[d], job),
+                               timeout=RUNTIME + RAMP + 300)
+                if rc:
+                    raise BenchError('fio on %s (%s) failed:\n%s' % (d, name, out[-1500:]))
+                res[(name, d)] = parse(out, kind)
+        clean, bad = g.dmesg_clean()
+        if not clean:
+            raise BenchError('guest oops/WARNING:\n' + bad)
+        res['queues'] = g.sh('cat /sys/class/scsi_host/host*/enl_queues 2>/dev/null')[1].strip()
+        res['load'] = '%s..%s' % (load0, load())
+        return res
+    finally:
+        g.close()
+
+
+def host_limit(img):
+    res = {}
+    for name, job, kind in JOBS:
+        r = subprocess.run('fio ' + fio_args(img, job), shell=True, capture_output=True,
+                           text=True)
+        if r.returncode:
+            raise BenchError('host fio (%s):\n%s' % (name, (r.stdout + r.stderr)[-1500:]))
+        res[name] = parse(r.stdout, kind)
+    return res
+
+
+def fmt(kind, v):
+    if v is None:
+        return '-'
+    if kind == 'lat':
+        return '%.0f/%.0f' % v
+    return '%.0f' % v
+
+
+def ratio(kind, ours, theirs):
+    """ours relative to theirs; above 1 is better for ours."""
+    if ours is None or theirs is None:
+        return '-'
+    if kind == 'lat':
+        return '%.2fx' % (theirs[0] / ours[0]) if ours[0] else '-'
+    return '%.2fx' % (ours / theirs) if theirs else '-'
+
+
+def main():
+    print('storage benchmark: fio libaio direct=1, %d s a job%s, one %d MiB raw file on '
+          'tmpfs behind every disk%s' % (RUNTIME, ' after a %d s ramp' % RAMP if RAMP else '',
+                                         FILE_MB, ' (short mode)' if SHORT else ''))
+    print('units: IOPS; QD1: mean/p99 completion latency in us; 1M: MB/s. Ratios are the '
+          'synthetic disk\'s (latency: theirs/ours), above 1 is better')
+    tmp = tempfile.mkdtemp(prefix='enl-bench-stor-', dir='/dev/shm')
+    img = os.path.join(tmp, 'disk.img')
+    initrd = os.path.join(BUILD, 'vm', 'bench-storage.cpio.gz')
+    status = 0
+    results = {}
+    try:
+        fill(img)
+        fio_initrd(initrd)
+        for ncpu in CPUS:
+            try:
+                results[ncpu] = measure(ncpu, img, initrd)
+            except (GuestError, BenchError, KeyError, ValueError) as e:
+                print('%d vCPU: FAILED: %s' % (ncpu, e))
+                status = 1
+        try:
+            hl, hload = host_limit(img), load()
+        except BenchError as e:
+            print('host fio: FAILED: %s' % e)
+            hl, hload, status = {}, '-', 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    cols = [NAMES[d] for d in DEVICES]
+    head = '%-5s %-18s' % ('vCPUs', 'workload') + ''.join('%13s' % c for c in cols)
+    head += '%13s %9s %9s' % ('host', 'syn/virtio', 'syn/IDE')
+    print(head)
+    for ncpu, r in sorted(results.items()):
+        for name, _, kind in JOBS:
+            row = '%-5d %-18s' % (ncpu, name)
+            row += ''.join('%13s' % fmt(kind, r.get((name, d))) for d in DEVICES)
+            row += '%13s' % fmt(kind, hl.get(name))
+            syn = r.get((name, 'synthetic'))
+            row += ' %9s %9s' % (ratio(kind, syn, r.get((name, 'virtio'))),
+                                 ratio(kind, syn, r.get((name, 'ide'))))
+            print(row)
+        print('%-5d load average (1 min) %s while this guest ran' % (ncpu, r['load']))
+        if r['queues']:
+            print('%-5d synthetic queues: %s' % (ncpu, ' | '.join(r['queues'].splitlines())))
+    print('host fio ran with load average %s; uptime: %s' % (
+        hload, subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()))
+    return status
+
+
+if __name__ == '__main__':
+    t0 = time.monotonic()
+    rc = main()
+    print('took %.0f s' % (time.monotonic() - t0))
+    sys.exit(rc)
