@@ -10,11 +10,13 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -51,6 +53,16 @@ static void dio_rules(struct enl_stor_disk *d)
 #endif
 	if (d->is_bdev && !ioctl(d->fd, BLKSSZGET, &lbs) && lbs > 0)
 		d->dio_align = (size_t)lbs;
+}
+
+/* tmpfs or ramfs: the page cache is all there is. */
+static bool on_memory_fs(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf))
+		return false;
+	return sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC;
 }
 
 /* One aligned read at offset 0: filesystems that accept O_DIRECT at open
@@ -224,6 +236,10 @@ int stor_disk_open(const struct enl_stor_disk_opts *o,
 		d->dio_align = 1;
 	}
 	d->can_unmap = punch_probe(d, size);
+	d->memory = !d->is_bdev && !o->ring_io && on_memory_fs(d->fd);
+	if (d->memory)
+		g_message("storage: %s: on tmpfs: reads and writes run inline, not through io_uring",
+			  o->path);
 	*out = d;
 	return 0;
 

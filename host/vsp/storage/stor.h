@@ -56,6 +56,11 @@ struct enl_stor_disk_opts {
 	bool read_only;
 	bool write_through;		/* WCE=0: every write is O_DSYNC */
 	bool no_direct;			/* page cache even where O_DIRECT works */
+	/*
+	 * Reads and writes through io_uring even on tmpfs, where they
+	 * otherwise run inline (memory copies; see disk.c).
+	 */
+	bool ring_io;
 	uint32_t block_size;		/* 512 (0 means 512) or 4096 */
 	const char *serial;		/* VPD 0x80; default from the file's id */
 };
@@ -65,6 +70,7 @@ struct enl_stor_lun_info {
 	uint32_t block_size;
 	uint64_t blocks;
 	bool read_only, write_through, direct, can_unmap, is_blockdev;
+	bool inline_io;			/* tmpfs: reads and writes inline */
 	char serial[21];
 	char path[256];
 };
@@ -160,6 +166,7 @@ struct enl_stor_stats {
 	uint64_t read_bytes, written_bytes, flushes, unmapped_blocks;
 	uint64_t bounced, io_errors, busy;
 	uint64_t dsync_writes;		/* write-through or FUA: RWF_DSYNC */
+	uint64_t inline_io;		/* memory-backed: done without the ring */
 };
 
 /* depth: SQ entries of the ring (rounded up by the kernel to a power of 2). */

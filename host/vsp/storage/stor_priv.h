@@ -24,6 +24,13 @@ struct enl_stor_disk {
 	int fd;
 	atomic_uint refs;
 	bool ro, wt, direct, can_unmap, is_bdev;
+	/*
+	 * On tmpfs or ramfs: reads and writes are memory copies that never
+	 * wait for a device, and these file systems take no RWF_NOWAIT, so
+	 * io_uring would hand each one to a kernel worker thread (a thread
+	 * hop, a wakeup and an eventfd signal per command). They run inline.
+	 */
+	bool memory;
 	uint32_t bs;
 	unsigned int bs_shift;
 	_Atomic uint64_t blocks;	/* capacity, changed by resize */

@@ -141,6 +141,7 @@ int enl_stor_lun_info(struct enl_stor_target *t, unsigned int lun,
 	info->direct = d->direct;
 	info->can_unmap = d->can_unmap;
 	info->is_blockdev = d->is_bdev;
+	info->inline_io = d->memory;
 	memcpy(info->serial, d->serial, sizeof(info->serial));
 	memcpy(info->path, d->path, sizeof(info->path));
 	stor_disk_put(d);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "stor_priv.h"
@@ -354,6 +355,49 @@ unsigned int enl_stor_queue_wait(struct enl_stor_queue *q)
 	return enl_stor_queue_reap(q);
 }
 
+/*
+ * A read or write of a memory-backed disk (disk.c: tmpfs), done here with
+ * preadv/pwritev2: the same pieces and iovec walk as the ring's, without
+ * the round trip through an io_uring worker thread.
+ */
+static void run_inline(struct enl_stor_queue *q, struct enl_stor_req *r)
+{
+	struct enl_stor_piece *p = &r->priv.piece[0];
+	struct enl_stor_disk *d = r->priv.disk;
+	bool read = r->priv.kind == STOR_IO_READ;
+	int flags = 0;
+	ssize_t res;
+
+	if (!read && (d->wt || r->priv.fua)) {
+		flags = RWF_DSYNC;
+		q->st.dsync_writes++;
+	}
+	while (!r->priv.err && more_to_issue(r)) {
+		next_piece(r, p);
+		while (p->pos < p->len) {
+			struct iovec *iov = r->priv.iov + r->priv.iov_idx;
+			int cnt = (int)(r->priv.iovcnt - r->priv.iov_idx);
+			off_t off = (off_t)(p->off + p->pos);
+
+			res = read ? preadv(d->fd, iov, cnt, off) :
+				     pwritev2(d->fd, iov, cnt, off, flags);
+			if (res < 0 && errno == EINTR)
+				continue;
+			if (res <= 0) {
+				/* End of file under the capacity: shrunk outside. */
+				r->priv.err = res < 0 ? -errno :
+					      read ? -ENODATA : -EIO;
+				break;
+			}
+			p->pos += (uint64_t)res;
+			stor_iov_advance(r->priv.iov, r->priv.iovcnt,
+					 &r->priv.iov_idx, (size_t)res);
+		}
+	}
+	q->st.inline_io++;
+	finish(q, r);
+}
+
 int enl_stor_submit(struct enl_stor_queue *q, struct enl_stor_req *r)
 {
 	q->st.commands++;
@@ -369,6 +413,11 @@ int enl_stor_submit(struct enl_stor_queue *q, struct enl_stor_req *r)
 	if (r->priv.buf && (r->priv.kind == STOR_IO_READ ||
 			    r->priv.kind == STOR_IO_WRITE))
 		q->st.bounced++;
+	if (r->priv.disk->memory && (r->priv.kind == STOR_IO_READ ||
+				     r->priv.kind == STOR_IO_WRITE)) {
+		run_inline(q, r);
+		return ENL_STOR_DONE;
+	}
 	fill(q, r);
 	if (!r->priv.busy) {
 		/* Nothing could be put in flight: answer now. */

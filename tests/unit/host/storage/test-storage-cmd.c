@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The storage target's command set against a test image on tmpfs, through
- * the real io_uring path: INQUIRY and its VPD pages, READ CAPACITY, every
+ * the real io_uring path, then again with reads and writes inline (as on
+ * tmpfs, unless ring_io): INQUIRY and its VPD pages, READ CAPACITY, every
  * READ and WRITE size checked byte for byte against the file, unaligned
  * buffers (bounced), VERIFY, SYNCHRONIZE CACHE, MODE SENSE, REPORT LUNS,
  * REQUEST SENSE, and the sense data of out-of-range and malformed commands.
@@ -12,6 +13,7 @@
 #define BS	bs		/* 512 (page cache on tmpfs), 4096 (O_DIRECT) */
 
 static uint32_t bs;
+static bool inline_io;		/* the second round: not ring_io */
 
 static struct enl_stor_target *t;
 static struct enl_stor_queue *q;
@@ -681,6 +683,18 @@ static void test_batch(void)
 		c[i].r.ctx = &c[i];
 		queued += enl_stor_submit(q, &c[i].r) == ENL_STOR_QUEUED;
 	}
+	if (inline_io) {
+		/* tmpfs, inline: each finished when submit returns. */
+		for (i = 0; i < N; i++)
+			ok &= !c[i].done && st_good(&c[i]) &&
+			      file_has(64 * i * BS, buf + i * 4 * BS, 4 * BS);
+		tap_ok(!queued && ok && !enl_stor_queue_inflight(q) &&
+		       enl_stor_queue_stats(q)->inline_io >= N,
+		       "inline: %d reads answered at once, none queued, data right",
+		       N);
+		free(buf);
+		return;
+	}
 	tap_ok(queued == N && enl_stor_queue_inflight(q) == N,
 	       "%d reads queued before any system call", queued);
 	enl_stor_queue_kick(q);
@@ -705,10 +719,12 @@ static void suite(void)
 	struct enl_stor_lun_info info;
 	char name[32];
 
-	snprintf(name, sizeof(name), "disk0-%u.img", bs);
+	snprintf(name, sizeof(name), "disk0-%u%s.img", bs,
+		 inline_io ? "-inline" : "");
 	img = st_image(name, (size_t)BLOCKS * BS);
 	o.path = img;
 	o.block_size = bs;
+	o.ring_io = !inline_io;
 	img_fd = open(img, O_RDONLY);
 	t = enl_stor_target_new(64);
 	q = enl_stor_queue_new(t, 32);
@@ -717,9 +733,14 @@ static void suite(void)
 		return;
 	}
 	enl_stor_lun_info(t, 0, &info);
-	tap_diag("%u-byte blocks, image on %s, O_DIRECT %s, punch %s", bs,
+	tap_diag("%u-byte blocks, image on %s, O_DIRECT %s, punch %s, %s", bs,
 		 st_dir, info.direct ? "yes" : "no",
-		 info.can_unmap ? "yes" : "no");
+		 info.can_unmap ? "yes" : "no",
+		 info.inline_io ? "reads and writes inline" : "all through io_uring");
+	if (inline_io && !info.inline_io) {
+		tap_ok(1, "inline I/O # SKIP %s is not tmpfs", st_dir);
+		goto out;
+	}
 	test_inquiry();
 	test_capacity();
 	test_rw_sizes();
@@ -735,6 +756,7 @@ static void suite(void)
 	       "queue counters: %llu commands, %llu check conditions",
 	       (unsigned long long)enl_stor_queue_stats(q)->commands,
 	       (unsigned long long)enl_stor_queue_stats(q)->check_conditions);
+out:
 	enl_stor_queue_free(q);
 	enl_stor_target_free(t);
 	close(img_fd);
@@ -743,6 +765,12 @@ static void suite(void)
 int main(void)
 {
 	st_setup();
+	bs = 512;
+	suite();
+	bs = 4096;
+	suite();
+	/* The same commands done inline, as enl-host does on tmpfs. */
+	inline_io = true;
 	bs = 512;
 	suite();
 	bs = 4096;

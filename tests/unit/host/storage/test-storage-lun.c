@@ -493,7 +493,7 @@ static void test_buffered_and_removal(void)
 {
 	struct enl_stor_disk_opts o = {
 		.path = st_image("buf.img", 64 * 4096), .no_direct = true,
-		.block_size = 4096,
+		.block_size = 4096, .ring_io = true,
 	};
 	struct enl_stor_lun_info info;
 	uint8_t *b = aligned_alloc(4096, 16 * 4096);
