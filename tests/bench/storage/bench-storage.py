@@ -289,7 +289,7 @@ def main():
                                  ratio(kind, syn, r.get((name, 'ide'))))
             print(row)
         for name, _, kind in JOBS:
-            row = '%-5d %-18s' % (ncpu, 'CPU us/IO ' + name.split()[0] + ' ' + name.split()[-1])
+            row = '%-5d %-18s' % (ncpu, 'CPU/IO ' + name.replace('rand', '').replace(' QD', '@'))
             cpu = [r.get((name, d, 'cpu')) for d in DEVICES]
             row += ''.join('%13s' % ('%.0f' % c if c else '-') for c in cpu)
             syn = r.get((name, 'synthetic', 'cpu'))
