@@ -13,8 +13,10 @@
  *					the host accepts one (WIN10 .. WIN8)
  *	QUERY_PROPERTIES		channel properties (max sub-channels,
  *					multi-channel flag, max transfer)
- *	CREATE_SUB_CHANNELS		optional, sub_channel_count
  *	END_INITIALIZATION
+ *	CREATE_SUB_CHANNELS		optional, sub_channel_count: only once
+ *					the channel is initialised (the host
+ *					refuses it before END_INITIALIZATION)
  * then EXECUTE_SRB packets, each answered by COMPLETE_IO carrying the SRB
  * back with its status, sense data and transfer length. The host sends
  * ENUMERATE_BUS on its own when LUNs come or go, and REMOVE_DEVICE.
@@ -104,6 +106,8 @@ enum enl_vstor_operation {
 #define ENL_SRB_STATUS_INVALID_REQUEST	0x06
 #define ENL_SRB_STATUS_NO_DEVICE	0x08
 #define ENL_SRB_STATUS_TIMEOUT		0x09
+/* The target did not answer selection: no device there (any more). */
+#define ENL_SRB_STATUS_SELECTION_TIMEOUT	0x0a
 #define ENL_SRB_STATUS_BUS_RESET	0x0e
 /* Data overrun or underrun: data_transfer_length holds what moved. */
 #define ENL_SRB_STATUS_DATA_OVERRUN	0x12

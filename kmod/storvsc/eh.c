@@ -3,9 +3,9 @@
  * enl_storvsc error handling and bus scans. VMSTOR cannot abort one SRB,
  * so a timed-out command escalates to a host reset: RESET_BUS, a bounded
  * wait for the host to answer what it held, and whatever is still out is
- * handed back (its slot stays taken until the host answers). A host that
- * does not answer fails the reset and the midlayer takes the devices
- * offline; no step waits without a bound.
+ * handed back for a retry (its slot stays taken until the host answers).
+ * A host that does not answer the reset fails it and the midlayer takes
+ * the devices offline; no step waits without a bound.
  */
 #include <linux/delay.h>
 #include <linux/jiffies.h>
@@ -60,7 +60,13 @@ int stor_eh_host_reset(struct scsi_cmnd *cmd)
 	left = stor_detach_all(sd, DID_RESET);
 	dev_warn(&sd->vdev->dev, "host reset %s (%d, status %#x); %u commands handed back\n",
 		 ok ? "done" : "failed", ret, ret ? 0 : r.status, left);
-	return ok && !left ? SUCCESS : FAILED;
+	/*
+	 * A host that answered the reset is alive: what it still held after
+	 * the wait it has lost (a dropped completion), and those commands
+	 * go back for a retry with DID_RESET. Only a host that did not
+	 * answer fails the reset, and the midlayer takes the devices offline.
+	 */
+	return ok ? SUCCESS : FAILED;
 }
 
 void stor_schedule_scan(struct stor_dev *sd, unsigned int what)

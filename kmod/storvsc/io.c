@@ -333,6 +333,7 @@ static void stor_set_result(struct stor_chan *c, struct scsi_cmnd *cmd,
 		break;
 	case ENL_SRB_STATUS_INVALID_LUN:
 	case ENL_SRB_STATUS_NO_DEVICE:
+	case ENL_SRB_STATUS_SELECTION_TIMEOUT:
 		/*
 		 * The LUN is gone: fail fast, and let a scan remove it (not
 		 * for the probes of a scan, which ask about absent LUNs).

@@ -238,6 +238,93 @@ static int stats_on_ctx(void *state, int argc, char **argv, GString *out)
 	return 0;
 }
 
+/* ---- fault injection ---- */
+
+static bool parse_u32(const char *s, uint32_t max, uint32_t *v)
+{
+	char *end;
+	guint64 x;
+
+	if (!s || !g_ascii_isdigit(*s))
+		return false;
+	x = g_ascii_strtoull(s, &end, 10);
+	if (*end || x > max)
+		return false;
+	*v = (uint32_t)x;
+	return true;
+}
+
+/*
+ * argv: disk fault KIND [ARGS] with --ide and --relid N anywhere. On the
+ * controller's context; its owner's fault state serves all its channels.
+ */
+static int fault_on_ctx(void *state, int argc, char **argv, GString *out)
+{
+	struct enl_stor_ctrl *c = state;
+	struct enl_stor_fault *f = &c->owner->fault;
+	enum enl_stor_fault_kind kind;
+	const char *a[4] = { 0 };
+	uint32_t count = 1, ms = 0;
+	int n = 0;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--relid")) {
+			i++;
+			continue;
+		}
+		if (!strcmp(argv[i], "--ide"))
+			continue;
+		if (n == 4)
+			return -EINVAL;
+		a[n++] = argv[i];
+	}
+	if (!n)
+		return -EINVAL;
+	if (!strcmp(a[0], "show") && n == 1)
+		goto show;
+	if (!strcmp(a[0], "off") && n == 1) {
+		enl_stor_fault_arm(f, ENL_STOR_FAULT_NONE, 0, 0);
+		goto show;
+	}
+	if (!strcmp(a[0], "drop") || !strcmp(a[0], "corrupt")) {
+		kind = a[0][0] == 'd' ? ENL_STOR_FAULT_DROP :
+					ENL_STOR_FAULT_CORRUPT;
+		if (n > 2 || (n == 2 && !parse_u32(a[1], 1000000, &count)))
+			return -EINVAL;
+	} else if (!strcmp(a[0], "delay")) {
+		kind = ENL_STOR_FAULT_DELAY;
+		if (n < 2 || n > 3 || !parse_u32(a[1], 600000, &ms) ||
+		    (n == 3 && !parse_u32(a[2], 1000000, &count)))
+			return -EINVAL;
+	} else {
+		return -EINVAL;
+	}
+	enl_stor_fault_arm(f, kind, count, ms);
+show:
+	g_string_append_printf(out,
+		"%s: fault %s left=%u delay_ms=%u dropped=%" PRIu64
+		" delayed=%" PRIu64 " corrupted=%" PRIu64 "\n", c->name,
+		enl_stor_fault_kind_name(__atomic_load_n(&f->left,
+							 __ATOMIC_SEQ_CST) ?
+					 __atomic_load_n(&f->kind,
+							 __ATOMIC_SEQ_CST) :
+					 ENL_STOR_FAULT_NONE),
+		__atomic_load_n(&f->left, __ATOMIC_SEQ_CST),
+		__atomic_load_n(&f->delay_ms, __ATOMIC_SEQ_CST),
+		__atomic_load_n(&f->dropped, __ATOMIC_SEQ_CST),
+		__atomic_load_n(&f->delayed, __ATOMIC_SEQ_CST),
+		__atomic_load_n(&f->corrupted, __ATOMIC_SEQ_CST));
+	return 0;
+}
+
+static bool has_flag(int argc, char **argv, const char *flag)
+{
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], flag))
+			return true;
+	return false;
+}
+
 /* Run fn on the first offer of each class; -ENODEV if there is none. */
 static int each(struct enl_vmbus_server *srv, const char *what,
 		GString *out, enl_vsp_verb_fn fn)
@@ -308,13 +395,24 @@ static int disk_verb(void *ctx, int argc, char **argv, GString *out)
 	}
 	if (!strcmp(sub, "stats") && argc == 2)
 		return each(srv, "stats", out, stats_on_ctx);
+	if (!strcmp(sub, "fault") && argc >= 3) {
+		ret = enl_vsp_ctl_run(srv, has_flag(argc, argv, "--ide") ?
+				      "ide" : "scsi", argc, argv, out,
+				      fault_on_ctx);
+		if (ret == -EINVAL)
+			goto usage;
+		return ret;
+	}
 usage:
 	g_string_append(out, "usage: disk list [--json] | disk stats | "
 			"disk add FILE[,ro][,wt][,ide][,lun=N][,bs=512|4096]"
 			"[,serial=S][,nodirect] [--relid N] | "
 			"disk remove [ide:]LUN [--relid N] | "
 			"disk resize [ide:]LUN SIZE[K|M|G|T] [--relid N] "
-			"(SIZE 0: re-read the file's size)\n");
+			"(SIZE 0: re-read the file's size) | "
+			"disk fault drop|corrupt [COUNT] | delay MS [COUNT] | "
+			"off | show [--ide] [--relid N] (the controller's "
+			"next COUNT SRB answers, default 1)\n");
 	return -EINVAL;
 }
 
@@ -322,6 +420,7 @@ void enl_stor_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 {
 	enl_ctl_register(ctl, "disk", disk_verb, srv,
 			 "disk list [--json] | stats | add SPEC | remove "
-			 "[ide:]LUN | resize [ide:]LUN SIZE: the guest's "
+			 "[ide:]LUN | resize [ide:]LUN SIZE | fault "
+			 "drop|corrupt|delay|off|show: the guest's "
 			 "synthetic disks");
 }

@@ -45,4 +45,16 @@ int enl_stor_add_disk(struct enl_vmbus_server *srv, const char *spec,
 /* disk add|remove|resize|list [--json]|stats */
 void enl_stor_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl);
 
+/*
+ * The disk step of `enl-host ctl backup --to DEST` (backup.c), for the
+ * backup verb to run while the guest is frozen: every LUN of the first
+ * SCSI controller and IDE accelerator copied to DEST (a directory: one
+ * <class><lun>.img each, e.g. scsi0.img; or, for a single disk, the file
+ * itself), as a reflink where the file system can, else extent by extent,
+ * made durable. New files only (an existing one is an error). A line per
+ * disk to out; 0 or -errno.
+ */
+int enl_stor_backup(struct enl_vmbus_server *srv, const char *dest,
+		    GString *out);
+
 #endif /* ENL_HOST_STOR_GLUE_H */

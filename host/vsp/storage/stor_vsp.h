@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "fault.h"
 #include "stor.h"
 #include "vstor.h"
 
@@ -48,6 +49,7 @@ struct enl_stor_ctrl {
 	struct enl_vstor_config cfg;
 	struct stor_chan *open;			/* its channel while open */
 	struct enl_stor_vsp_glue_stats st;
+	struct enl_stor_fault fault;		/* the owner's serves them all */
 };
 
 /*

@@ -45,15 +45,108 @@ struct stor_chan {
 	uint32_t buf_len;
 	struct enl_ring_pkt held_pkt;	/* in buf, refused with -EBUSY */
 	bool held;
+	GList *delayed;			/* struct delayed: fault injection */
 	struct iovec iov[SRB_MAX_IOV];
 };
 
+/* An answer held back by `disk fault delay`, sent from a timeout. */
+struct delayed {
+	struct stor_chan *sc;
+	GSource *src;
+	uint64_t trans_id;
+	struct enl_vstor_packet pkt;
+};
+
 /* ---- The engine's way out ---- */
+
+static int send_now(struct stor_chan *sc, uint64_t trans_id,
+		    const struct enl_vstor_packet *pkt);
+
+static gboolean send_delayed(gpointer data)
+{
+	struct delayed *d = data;
+	struct stor_chan *sc = d->sc;
+	struct enl_ring_iov iov = { &d->pkt, sizeof(d->pkt) };
+
+	/* No room: the timeout comes round again. */
+	if (enl_vsp_send(sc->ch, ENL_VMPKT_COMP, 0, d->trans_id, &iov, 1) ==
+	    -EAGAIN)
+		return G_SOURCE_CONTINUE;
+	sc->delayed = g_list_remove(sc->delayed, d);
+	g_source_unref(d->src);
+	g_free(d);
+	return G_SOURCE_REMOVE;
+}
+
+static void delay_answer(struct stor_chan *sc, uint64_t trans_id,
+			 const struct enl_vstor_packet *pkt, uint32_t ms)
+{
+	struct delayed *d = g_new0(struct delayed, 1);
+
+	d->sc = sc;
+	d->trans_id = trans_id;
+	d->pkt = *pkt;
+	d->src = g_timeout_source_new(ms ? ms : 1);
+	g_source_set_callback(d->src, send_delayed, d, NULL);
+	g_source_attach(d->src, enl_vsp_context(sc->ch));
+	sc->delayed = g_list_prepend(sc->delayed, d);
+}
+
+static void drop_delayed(struct stor_chan *sc)
+{
+	for (GList *l = sc->delayed; l; l = l->next) {
+		struct delayed *d = l->data;
+
+		g_source_destroy(d->src);
+		g_source_unref(d->src);
+		g_free(d);
+	}
+	g_list_free(sc->delayed);
+	sc->delayed = NULL;
+}
+
+/*
+ * An SRB's answer when a fault is armed: dropped (the engine thinks it
+ * went), delayed, or sent corrupted; a send's result as send_pkt's.
+ */
+static int inject(struct stor_chan *sc, uint64_t trans_id,
+		  const struct enl_vstor_packet *pkt)
+{
+	struct enl_stor_fault *f = &sc->c->owner->fault;
+	struct enl_vstor_packet bad;
+	uint32_t ms = 0;
+
+	switch (enl_stor_fault_take(f, &ms)) {
+	case ENL_STOR_FAULT_DROP:
+		return 0;
+	case ENL_STOR_FAULT_DELAY:
+		delay_answer(sc, trans_id, pkt, ms);
+		return 0;
+	case ENL_STOR_FAULT_CORRUPT:
+		bad = *pkt;
+		enl_stor_fault_corrupt(&bad, __atomic_load_n(&f->corrupted,
+							     __ATOMIC_RELAXED));
+		return send_now(sc, trans_id, &bad);
+	default:
+		return send_now(sc, trans_id, pkt);
+	}
+}
 
 static int send_pkt(void *ctx, uint64_t trans_id,
 		    const struct enl_vstor_packet *pkt)
 {
 	struct stor_chan *sc = ctx;
+
+	if (trans_id && __atomic_load_n(&sc->c->owner->fault.left,
+					__ATOMIC_RELAXED) &&
+	    enl_stor_fault_is_srb_answer(pkt))
+		return inject(sc, trans_id, pkt);
+	return send_now(sc, trans_id, pkt);
+}
+
+static int send_now(struct stor_chan *sc, uint64_t trans_id,
+		    const struct enl_vstor_packet *pkt)
+{
 	struct enl_ring_iov iov = { pkt, sizeof(*pkt) };
 	/* Answers are completions of the guest's requests; ENUMERATE_BUS is not. */
 	uint16_t type = trans_id ? ENL_VMPKT_COMP : ENL_VMPKT_DATA_INBAND;
@@ -232,6 +325,7 @@ static void stor_close(struct enl_vsp_channel *ch)
 	g_source_unref(sc->fd_src);
 	/* Waits for the SRBs in flight; their answers go nowhere. */
 	enl_vstor_free(sc->v);
+	drop_delayed(sc);
 	enl_stor_queue_free(sc->q);
 	g_free(sc->buf);
 	enl_vsp_set_priv(ch, NULL);

@@ -14,6 +14,9 @@
 #include "ctl.h"
 #include "ctl_wait.h"
 #include "vss_glue.h"
+#ifdef ENL_HAVE_VSP
+#include "stor_glue.h"
+#endif
 
 #define VSS_WAIT_DEFAULT_MS	20000
 
@@ -232,21 +235,59 @@ static int do_vss(struct enl_vss_ctl *h, int argc, char **argv, GString *out)
 	return ret;
 }
 
+/* Takes "--to DEST" out of argv; NULL if absent, "" if it lacks DEST. */
+static const char *take_dest(int *argc, char **argv)
+{
+	const char *dest = NULL;
+	int i, j = 1;
+
+	for (i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--to")) {
+			dest = i + 1 < *argc ? argv[++i] : "";
+			continue;
+		}
+		argv[j++] = argv[i];
+	}
+	*argc = j;
+	return dest;
+}
+
 /*
- * Freeze, copy the disks, thaw. enl-host serves no synthetic storage yet,
- * so there is no disk image to copy: the step in between checks that the
- * guest reported frozen, which is what a copy would rely on.
+ * The capture between freeze and thaw: with --to, the storage VSP copies
+ * every synthetic disk (host/vsp/storage/backup.c); without, nothing is
+ * copied and the step only checks that the guest reported frozen, which
+ * is what a copy relies on.
  */
-static int do_backup(struct enl_vss_ctl *h, int argc, char **argv,
-		     GString *out)
+static int capture(struct enl_vmbus_server *srv, const char *dest,
+		   GString *out)
+{
+	if (!dest) {
+		g_string_append(out, "capture: no disk copied (no --to); "
+				"verified instead that the guest reported its "
+				"file systems frozen\n");
+		return 0;
+	}
+#ifdef ENL_HAVE_VSP
+	return enl_stor_backup(srv, dest, out);
+#else
+	(void)srv;
+	g_string_append(out, "capture: this enl-host has no storage VSP\n");
+	return -ENOTSUP;
+#endif
+}
+
+/* Freeze, copy the disks (--to), thaw: the thaw comes whatever the copy did. */
+static int do_backup(struct enl_vmbus_server *srv, struct enl_vss_ctl *h,
+		     int argc, char **argv, GString *out)
 {
 	enum enl_vss_host_state state;
+	const char *dest = take_dest(&argc, argv);
 	struct op_call c;
 	const char *word;
 	unsigned int ms;
-	int ret;
+	int ret, copied;
 
-	if (parse_args(argc, argv, &ms, &word) < 0 || word)
+	if ((dest && !*dest) || parse_args(argc, argv, &ms, &word) < 0 || word)
 		return -EINVAL;
 	if (!enl_vss_ctl_call(h, get_state, &state))
 		return -ENODEV;
@@ -267,9 +308,7 @@ static int do_backup(struct enl_vss_ctl *h, int argc, char **argv,
 			       "left it not frozen\n");
 		return -EIO;
 	}
-	g_string_append(out, "capture: no disk image copied: enl-host has "
-			"no synthetic storage yet; verified instead that the "
-			"guest reported its file systems frozen\n");
+	copied = capture(srv, dest, out);
 	ret = run_op(h, &c, ENL_VSS_OP_THAW, ms, out);
 	if (ret) {
 		g_string_prepend(out, "backup: the thaw failed (below)\n");
@@ -277,7 +316,10 @@ static int do_backup(struct enl_vss_ctl *h, int argc, char **argv,
 	}
 	g_string_append_printf(out, "state: %s\n",
 			       enl_vss_host_state_name(c.state));
-	return 0;
+	if (copied)
+		g_string_append(out, "backup failed: the copy did not "
+				"complete (above)\n");
+	return copied;
 }
 
 static int ctl_vss(void *ctx, int argc, char **argv, GString *out)
@@ -299,7 +341,7 @@ static int ctl_backup(void *ctx, int argc, char **argv, GString *out)
 
 	if (!h)
 		return -ENODEV;
-	ret = do_backup(h, argc, argv, out);
+	ret = do_backup(ctx, h, argc, argv, out);
 	enl_vss_ctl_put(h);
 	return ret;
 }
@@ -312,7 +354,7 @@ void enl_vss_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 			 "vss [status] | vss check|freeze|thaw [--timeout S] "
 			 "[--relid N]: the guest's backup service (enl-vssd)");
 	enl_ctl_register(ctl, "backup", ctl_backup, v,
-			 "backup [--timeout S] [--relid N]: freeze the guest, "
-			 "verify it is frozen (no disk copy: no synthetic "
-			 "storage yet), thaw");
+			 "backup [--to DIR|FILE] [--timeout S] [--relid N]: "
+			 "freeze the guest, copy its synthetic disks to DIR "
+			 "(reflink where possible), thaw");
 }

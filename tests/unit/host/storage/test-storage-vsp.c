@@ -658,6 +658,83 @@ static void test_ide(void)
 	gc = &scsi_gc;
 }
 
+/* A TEST UNIT READY of id, sent in-band; nothing awaited. */
+static void send_tur(uint64_t id)
+{
+	uint8_t tur[6] = { 0 };
+	struct enl_vstor_packet p;
+
+	srb_init(&p, 0, tur, 6, ENL_VMSCSI_DATA_UNKNOWN, 0);
+	send_inband(&p, sizeof(p), id);
+	kick_host();
+}
+
+/* `disk fault`: the next SRB answers dropped, corrupted, delayed. */
+static void test_faults(struct enl_ctl *ctl)
+{
+	g_autofree char *out = NULL;
+	struct enl_vstor_packet p;
+	struct enl_ring_pkt rp;
+	gint64 t0;
+	bool got;
+	int ret;
+
+	ret = fake_ctl_run(ctl, "disk fault drop 1", &out);
+	tap_ok(ret == 0 && out && strstr(out, "fault drop left=1"),
+	       "disk fault drop 1: armed (%s)", out ? g_strchomp(out) : "");
+	g_clear_pointer(&out, g_free);
+	send_tur(5001);
+	g_usleep(300 * 1000);
+	tap_ok(ring_empty(), "the next SRB's answer never comes");
+	send_tur(5002);
+	tap_ok(recv_pkt(&p, &rp) && rp.trans_id == 5002 &&
+	       p.vm_srb.srb_status == ENL_SRB_STATUS_SUCCESS,
+	       "the one after it is answered as usual");
+
+	ret = fake_ctl_run(ctl, "disk fault corrupt 2", &out);
+	g_clear_pointer(&out, g_free);
+	send_tur(5003);
+	got = recv_pkt(&p, &rp) && rp.trans_id == 5003 &&
+	      ENL_SRB_STATUS(p.vm_srb.srb_status) == 0x3d;
+	send_tur(5004);
+	tap_ok(ret == 0 && got && recv_pkt(&p, &rp) && rp.trans_id == 5004 &&
+	       p.vm_srb.data_transfer_length == 0xfffffff0u,
+	       "disk fault corrupt 2: an unknown SRB status, then a transfer "
+	       "length beyond the request");
+	send_tur(5005);
+	tap_ok(recv_pkt(&p, &rp) && rp.trans_id == 5005 &&
+	       p.vm_srb.srb_status == ENL_SRB_STATUS_SUCCESS &&
+	       !p.vm_srb.data_transfer_length, "then answers are whole again");
+
+	ret = fake_ctl_run(ctl, "disk fault delay 400 1", &out);
+	g_clear_pointer(&out, g_free);
+	t0 = g_get_monotonic_time();
+	send_tur(5006);
+	got = ret == 0 && recv_pkt(&p, &rp) && rp.trans_id == 5006 &&
+	      p.vm_srb.srb_status == ENL_SRB_STATUS_SUCCESS;
+	t0 = g_get_monotonic_time() - t0;
+	tap_ok(got && t0 >= 350 * 1000,
+	       "disk fault delay 400 1: the answer comes, %lld ms late",
+	       (long long)t0 / 1000);
+
+	ret = fake_ctl_run(ctl, "disk fault show", &out);
+	tap_ok(ret == 0 && out && strstr(out, "fault none left=0") &&
+	       strstr(out, "dropped=1 delayed=1 corrupted=2"),
+	       "disk fault show: what was done (%s)",
+	       out ? g_strchomp(out) : "");
+	g_clear_pointer(&out, g_free);
+	ret = fake_ctl_run(ctl, "disk fault delay", &out);
+	g_clear_pointer(&out, g_free);
+	tap_ok(ret == -EINVAL, "disk fault delay without MS: usage");
+	ret = fake_ctl_run(ctl, "disk fault drop 5", &out);
+	g_clear_pointer(&out, g_free);
+	ret |= fake_ctl_run(ctl, "disk fault off", &out);
+	send_tur(5007);
+	tap_ok(ret == 0 && out && strstr(out, "fault none left=0") &&
+	       recv_pkt(&p, &rp) && rp.trans_id == 5007,
+	       "disk fault off disarms");
+}
+
 int main(void)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
@@ -685,6 +762,7 @@ int main(void)
 	test_srbs();
 	test_malformed();
 	test_hotplug(ctl);
+	test_faults(ctl);
 	test_batch();
 	test_ring_full();
 
