@@ -15,7 +15,10 @@ fio (from a second, read-only LUN: it is too big for every boot's
 initramfs) writes and verifies with crc32c from a job per queue; hot-add,
 resize and hot-remove of a LUN reach the guest; no queue counts a bogus
 completion; sg_reset -H resets the host under I/O and nothing is lost; a
-packet that fills the inbound ring is counted as bogus and dropped; the
+packet that fills the inbound ring is counted as bogus and dropped; SRB
+answers the host drops, delays or corrupts (`ctl disk fault`) are
+recovered by the driver's error handling (timeout, reset, retry; bogus
+counted) and the data reads back right; the
 IDE controller's ring is corrupted under I/O and the writer fails
 (timeout, reset, offline) instead of hanging; last, the host rescinds the
 SCSI controller under a mounted file system with a writer running, and
@@ -296,6 +299,7 @@ def body(t, g, ncpu, img, hot):
          g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1])
     host_reset(t, g, dev)
     oversize(t, g, dev)
+    faults(t, g, dev)
     dead_ring(t, g)
     rescind(t, g, dev)
     ok, bad = g.dmesg_clean()
@@ -329,6 +333,56 @@ def oversize(t, g, dev):
          g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1])
     rc, out = g.sh('dd if=%s of=/dev/null bs=1M count=16 iflag=direct' % dev, timeout=120)
     t.ok(rc == 0, 'I/O goes on after it', out)
+
+
+def faults(t, g, dev):
+    """The host drops, delays or corrupts SRB answers (`ctl disk fault`):
+    the guest's error handling gets every read right anyway. A dropped
+    answer times out (the timeout cut to 5 s here), the abort escalates to
+    a host reset that the host answers, and the command is retried; an
+    answer later than the timeout goes the same way (and is counted late
+    when it comes); a corrupt one is counted bogus and retried."""
+    g.sh('echo 5 > /sys/block/%s/device/timeout' % dev[5:])
+    rc, out = g.sh('dd if=/dev/urandom of=/tmp/flt.in bs=64k count=16 2>/dev/null && '
+                   'dd if=/tmp/flt.in of=%s bs=64k seek=2048 oflag=direct 2>&1 && '
+                   'sha256sum < /tmp/flt.in > /tmp/flt.sum' % dev, timeout=120)
+    t.ok(rc == 0, 'faults: 1 MiB written to read back under faults', out)
+    read = ('dmesg -c >/dev/null; t0=$(enl-now); b=$(dd if=%s bs=64k skip=2048 count=16 '
+            'iflag=direct 2>/dev/null | sha256sum); t1=$(enl-now); '
+            'echo "took $t0 $t1"; [ "$b" = "$(cat /tmp/flt.sum)" ]' % dev)
+
+    def took(out):
+        m = re.search(r'took (\S+) (\S+)', out)
+        return float(m.group(2)) - float(m.group(1)) if m else -1
+
+    def bogus():
+        return sum(int(x['bogus']) + int(x['late']) for x in queues(g))
+
+    for kind, args, why in (
+            ('drop', ('drop', '1'), 'timeout, abort, host reset, retry'),
+            ('delay', ('delay', '1500', '4'), 'late but within the timeout: no reset'),
+            ('delay', ('delay', '8000', '1'), 'later than the timeout: reset, retry'),
+            ('corrupt', ('corrupt', '4'), 'counted bogus, retried')):
+        before = bogus()
+        rc, res = g.ctl('disk', 'fault', *args)
+        ok = rc == 0 and ('fault %s left=' % kind) in res
+        rc, out = g.sh(read, timeout=180)
+        rc2, dm = g.sh('dmesg; cat /sys/block/%s/device/state' % dev[5:])
+        rc3, res = g.ctl('disk', 'fault', 'show')
+        t.ok(ok and rc == 0 and dm.rstrip().endswith('running') and
+             'left=0' in res,
+             'fault %s: the read comes back right in %.1f s (%s)'
+             % (' '.join(args), took(out), why), out + dm[-1500:] + res)
+        if args[:2] == ('delay', '1500'):
+            t.ok('host reset' not in dm, 'fault delay 1500: no reset needed', dm[-1500:])
+        elif kind == 'drop' or args[1] == '8000':
+            t.ok('host reset done' in dm, 'fault %s: the driver reset the host'
+                 % ' '.join(args), dm[-1500:])
+        if kind == 'corrupt':
+            t.ok(bogus() > before, 'fault corrupt: the driver counted bogus answers '
+                 '(%d -> %d)' % (before, bogus()), g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1])
+    g.ctl('disk', 'fault', 'off')
+    g.sh('echo 30 > /sys/block/%s/device/timeout' % dev[5:])
 
 
 def dead_ring(t, g):
