@@ -91,6 +91,10 @@ add_binary /usr/sbin/ethtool
 	mkdir -p "$root/lib64"
 	cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
 }
+# What packaging's initramfs hooks put in an installed system's initramfs;
+# init loads these for a root disk (enl.root=).
+install -D -m 0644 "$top/packaging/initramfs.modules" \
+	"$root/etc/enlighten/initramfs.modules"
 [ -f "$top/packaging/conf/enlighten.conf" ] &&
 	install -D -m 0644 "$top/packaging/conf/enlighten.conf" \
 		"$root/etc/enlighten/enlighten.conf"
