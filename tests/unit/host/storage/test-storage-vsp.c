@@ -658,6 +658,47 @@ static void test_ide(void)
 	gc = &scsi_gc;
 }
 
+static bool same_file(const char *a, const char *b)
+{
+	g_autofree char *x = NULL, *y = NULL;
+	gsize nx = 0, ny = 0;
+
+	return g_file_get_contents(a, &x, &nx, NULL) &&
+	       g_file_get_contents(b, &y, &ny, NULL) && nx == ny &&
+	       !memcmp(x, y, nx);
+}
+
+/*
+ * The disk step of `ctl backup --to` (the VSS verb freezes around it):
+ * every LUN into a directory, a single disk into a file, never over an
+ * existing file.
+ */
+static void test_backup(const char *img)
+{
+	g_autofree char *dir = g_strdup_printf("%s/backup", st_dir);
+	g_autofree char *copy = g_strdup_printf("%s/scsi0.img", dir);
+	g_autofree char *file = g_strdup_printf("%s/one-copy.img", st_dir);
+	g_autoptr(GString) out = g_string_new(NULL);
+	struct stat st;
+	int ret;
+
+	mkdir(dir, 0700);
+	ret = enl_stor_backup(srv, dir, out);
+	tap_ok(ret == 0 && strstr(out->str, "copied scsi:0") &&
+	       same_file(img, copy) && !stat(copy, &st) &&
+	       (st.st_mode & 0777) == 0600,
+	       "backup into a directory: scsi0.img, the same bytes, mode 0600 "
+	       "(%s)", g_strchomp(out->str));
+	g_string_truncate(out, 0);
+	ret = enl_stor_backup(srv, dir, out);
+	tap_ok(ret == -EEXIST && same_file(img, copy),
+	       "a second backup there: EEXIST, the first copy untouched");
+	g_string_truncate(out, 0);
+	ret = enl_stor_backup(srv, file, out);
+	tap_ok(ret == 0 && same_file(img, file),
+	       "one disk: backup into a file of that name");
+}
+
 /* A TEST UNIT READY of id, sent in-band; nothing awaited. */
 static void send_tur(uint64_t id)
 {
@@ -738,6 +779,7 @@ static void test_faults(struct enl_ctl *ctl)
 int main(void)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
+	const char *one;
 
 	st_setup();
 	hv = fake_hv_new(RAM, true);
@@ -748,7 +790,8 @@ int main(void)
 	       "classes scsi and ide registered");
 	ctl = fake_ctl_new();
 	enl_stor_register_ctl(srv, ctl);
-	tap_ok(enl_stor_add_disk(srv, st_image("one.img", 4 << 20), out) == 0 &&
+	one = st_image("one.img", 4 << 20);
+	tap_ok(enl_stor_add_disk(srv, one, out) == 0 &&
 	       !strcmp(out->str, "scsi:0\n") && srv->chan[1] && !srv->chan[2],
 	       "--disk: a 4 MiB disk at scsi:0, its controller offered");
 	guest_contact(hv, C4, ENL_VMBUS_VERSION_WIN10_V5_3, 0, 2);
@@ -761,6 +804,7 @@ int main(void)
 	test_subchannels();
 	test_srbs();
 	test_malformed();
+	test_backup(one);
 	test_hotplug(ctl);
 	test_faults(ctl);
 	test_batch();
