@@ -6,29 +6,31 @@
 # is the guest kernel's own modules (as symlinks) plus enl_vmbus where dkms
 # installs it (updates/dkms). Checks:
 #  - dracut, with only our module (packaging/dracut/90enlighten), packs
-#    enl_vmbus.ko; enl_storvsc, listed but not built yet, is skipped
-#    without an error; without enl_vmbus for the kernel the module
-#    declines;
+#    enl_vmbus.ko and enl_storvsc.ko; a listed module dkms did not build
+#    for the kernel (enl_storvsc left out of the tree) is skipped without
+#    an error; without enl_vmbus for the kernel the module declines;
 #  - the initramfs-tools hook, run with initramfs-tools' own
 #    hook-functions (in a private mount namespace where they appear under
 #    /usr/share/initramfs-tools, and the tree under /lib/modules/<kver>),
-#    copies enl_vmbus.ko into the image tree, and nothing without it.
+#    copies both into the image tree, and nothing without enl_vmbus.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kver=${KVER:-$(cat "$top/build/kernel/kver" 2>/dev/null)}
 kroot=$top/build/kernel/$kver/lib/modules/$kver
 ko=$top/kmod/vmbus/enl_vmbus.ko
+stor_ko=$top/kmod/storvsc/enl_storvsc.ko
 cache=$top/build/initramfs
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 nok() { n=$((n + 1)); echo "not ok $n - $*"; }
 # /lib/modules/<kver> exists once the guest kernel's headers are installed
 # (its build link): the hook's run mounts the tree over it.
-if [ -z "$kver" ] || [ ! -d "$kroot" ] || [ ! -f "$ko" ] || [ ! -d "/lib/modules/$kver" ]; then
-	echo "1..0 # SKIP no guest kernel tree, headers or enl_vmbus.ko (make modules)"
+if [ -z "$kver" ] || [ ! -d "$kroot" ] || [ ! -f "$ko" ] || [ ! -f "$stor_ko" ] ||
+	[ ! -d "/lib/modules/$kver" ]; then
+	echo "1..0 # SKIP no guest kernel tree, headers, enl_vmbus.ko or enl_storvsc.ko (make modules)"
 	exit 0
 fi
-echo "1..5"
+echo "1..6"
 if [ ! -x "$cache/root/usr/bin/dracut" ] ||
 	[ ! -f "$cache/root/usr/share/initramfs-tools/hook-functions" ]; then
 	rm -rf "$cache" && mkdir -p "$cache"
@@ -45,14 +47,16 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # The module tree: the guest kernel's (as symlinks) plus ours in updates/dkms.
-mktree() {	# DIR [with-enl]
-	mkdir -p "$1/lib/modules"
-	cp -as "$kroot" "$1/lib/modules/$kver"
-	if [ -n "${2:-}" ]; then
-		mkdir -p "$1/lib/modules/$kver/updates/dkms"
-		cp "$ko" "$1/lib/modules/$kver/updates/dkms/"
+mktree() {	# DIR [MODULE.ko...]: the modules dkms would have installed
+	local dir=$1
+	shift
+	mkdir -p "$dir/lib/modules"
+	cp -as "$kroot" "$dir/lib/modules/$kver"
+	if [ $# -gt 0 ]; then
+		mkdir -p "$dir/lib/modules/$kver/updates/dkms"
+		cp "$@" "$dir/lib/modules/$kver/updates/dkms/"
 	fi
-	depmod -b "$1" "$kver"
+	depmod -b "$dir" "$kver"
 }
 base=$cache/root/usr/lib/dracut
 rm -rf "$base/modules.d/90enlighten"
@@ -65,7 +69,7 @@ run_dracut() {	# TREE IMAGE
 		--kmoddir "$1/lib/modules/$kver" --tmpdir "$tmp" --no-compress --force "$2"
 }
 
-mktree "$tmp/with" 1
+mktree "$tmp/with" "$ko" "$stor_ko"
 if run_dracut "$tmp/with" "$tmp/with.img" >"$tmp/log" 2>&1; then
 	ok "dracut -m enlighten builds an initramfs for $kver"
 else
@@ -74,11 +78,21 @@ else
 fi
 list=$(cpio -it <"$tmp/with.img" 2>/dev/null)
 if grep -qE "lib/modules/$kver/updates/dkms/enl_vmbus\.ko" <<<"$list" &&
-	! grep -q enl_storvsc <<<"$list"; then
-	ok "the image holds enl_vmbus.ko (enl_storvsc is not built yet: skipped)"
+	grep -qE "lib/modules/$kver/updates/dkms/enl_storvsc\.ko" <<<"$list"; then
+	ok "the image holds enl_vmbus.ko and enl_storvsc.ko"
 else
-	nok "the image holds enl_vmbus.ko"
+	nok "the image holds enl_vmbus.ko and enl_storvsc.ko"
 	grep -E 'enl_|\.ko' <<<"$list" | head | sed 's/^/# /'
+fi
+
+mktree "$tmp/bus-only" "$ko"
+if run_dracut "$tmp/bus-only" "$tmp/bus-only.img" >"$tmp/log" 2>&1 &&
+	cpio -it <"$tmp/bus-only.img" 2>/dev/null | grep -q 'enl_vmbus\.ko' &&
+	! cpio -it <"$tmp/bus-only.img" 2>/dev/null | grep -q enl_storvsc; then
+	ok "a listed module dkms did not build (enl_storvsc) is skipped without an error"
+else
+	nok "a listed module dkms did not build (enl_storvsc) is skipped without an error"
+	tail -n 20 "$tmp/log" | sed 's/^/# /'
 fi
 
 mktree "$tmp/without"
@@ -109,10 +123,10 @@ run_hook() {	# TREE DEST
 }
 if run_hook "$tmp/with" "$tmp/dest-with" >"$tmp/log" 2>&1 &&
 	[ -n "$(find "$tmp/dest-with" -name enl_vmbus.ko)" ] &&
-	[ -z "$(find "$tmp/dest-with" -name 'enl_storvsc*')" ]; then
-	ok "initramfs-tools hook copies enl_vmbus.ko (enl_storvsc is not built yet: skipped)"
+	[ -n "$(find "$tmp/dest-with" -name enl_storvsc.ko)" ]; then
+	ok "initramfs-tools hook copies enl_vmbus.ko and enl_storvsc.ko"
 else
-	nok "initramfs-tools hook copies enl_vmbus.ko"
+	nok "initramfs-tools hook copies enl_vmbus.ko and enl_storvsc.ko"
 	{ cat "$tmp/log"; find "$tmp/dest-with" -type f; } | sed 's/^/# /'
 fi
 if run_hook "$tmp/without" "$tmp/dest-without" >"$tmp/log" 2>&1 &&
