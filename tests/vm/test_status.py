@@ -57,8 +57,8 @@ def run(t, g):
          and eth0.get('driver') == 'e1000' and eth0.get('kind') == 'emulated',
          'sda on ata_piix and eth0 on e1000, both emulated', doc['devices'])
     reasons = doc['reasons']
-    # Until enl_netvsc exists, the NIC cannot be synthetic: enl-status lists
-    # it as not yet synthetic instead of holding it against the VM.
+    # Without enl_netvsc in the guest's kernel the NIC cannot be synthetic:
+    # enl-status lists it as not yet synthetic, naming the missing driver.
     has_netvsc = g.sh("grep -q '/enl_netvsc\\.ko' /lib/modules/$(uname -r)/modules.dep")[0] == 0
     net_list = reasons if has_netvsc else doc['not_yet']
     net_want = 'not-synthetic' if has_netvsc else 'not-yet-synthetic'

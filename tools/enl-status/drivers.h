@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Which of Enlighten's synthetic device drivers this kernel has. A class
- * of devices (network, say) can only be synthetic once Enlighten ships its
- * driver (enl_netvsc): until then enl-status reports the class as "not yet
- * synthetic", naming the missing driver, instead of blaming the VM's
- * configuration for it.
+ * of devices (network, say) can only be synthetic where the kernel has its
+ * driver (enl_netvsc): without it enl-status reports the class as "not yet
+ * synthetic", naming the missing driver (a dkms build missing for this
+ * kernel), rather than only the emulated device.
  */
 #ifndef ENL_STATUS_DRIVERS_H
 #define ENL_STATUS_DRIVERS_H

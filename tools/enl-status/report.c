@@ -65,11 +65,21 @@ static void judge_vmbus(struct status *st)
 
 /*
  * A class that is not synthetic because this kernel has no Enlighten
- * driver for it at all: the VM cannot do better with this Enlighten.
+ * driver for it at all (dkms did not build it for this kernel): named
+ * apart from a misconfigured VM, since the fix is in the guest.
  */
 static gboolean not_yet(const struct status *st, int c)
 {
 	return st->drivers[c] == DRV_MISSING;
+}
+
+static int not_yet_classes(const struct status *st)
+{
+	int n = 0;
+
+	for (int c = 0; c < DC_COUNT; c++)
+		n += st->classes[c] == CS_NOT_YET;
+	return n;
 }
 
 /* Storage, network, display: every counted device synthetic. Input: a
@@ -159,7 +169,7 @@ void status_judge(struct status *st)
 	judge_vmbus(st);
 	judge_devices(st);
 	judge_daemons(st);
-	st->enlightened = st->reasons->len == 0;
+	st->enlightened = st->reasons->len == 0 && st->not_yet->len == 0;
 }
 
 void status_clear(struct status *st)
@@ -298,7 +308,7 @@ void status_text(GString *out, const struct status *st)
 		g_string_append_c(out, '\n');
 	}
 	if (st->not_yet->len) {
-		g_string_append(out, "\nNot yet synthetic (no Enlighten driver for them yet):\n");
+		g_string_append(out, "\nNot yet synthetic (this kernel has no Enlighten driver for them):\n");
 		for (guint i = 0; i < st->not_yet->len; i++) {
 			g_string_append(out, "  - ");
 			esc_text(out, st->not_yet->pdata[i]);
@@ -306,11 +316,17 @@ void status_text(GString *out, const struct status *st)
 		}
 	}
 	if (st->enlightened)
-		g_string_append(out, st->not_yet->len ?
-				"\nEnlightened, as far as this Enlighten's drivers go.\n" :
-				"\nFully enlightened.\n");
+		g_string_append(out, "\nFully enlightened.\n");
 	else
 		g_string_append(out, "\nNot enlightened:\n");
+	if (not_yet_classes(st)) {
+		g_string_append(out, "  - no Enlighten driver in this kernel for:");
+		for (int c = 0; c < DC_COUNT; c++)
+			if (st->classes[c] == CS_NOT_YET)
+				g_string_append_printf(out, " %s", dev_class_name(c));
+		g_string_append(out, " (above)\n");
+	}
+
 	for (guint i = 0; i < st->reasons->len; i++) {
 		g_string_append(out, "  - ");
 		esc_text(out, st->reasons->pdata[i]);

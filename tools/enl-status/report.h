@@ -16,7 +16,7 @@
 
 /*
  * CS_NOT_YET: not synthetic, but this kernel has no Enlighten driver for
- * the class (drivers.h): reported in not_yet, not held against the VM.
+ * the class (drivers.h): reported in not_yet, and the VM is not enlightened.
  */
 enum class_state { CS_ABSENT, CS_SYNTHETIC, CS_NOT_SYNTHETIC, CS_NOT_YET };
 
