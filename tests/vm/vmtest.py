@@ -184,9 +184,11 @@ class Guest:
         try:
             self._start(cmd)
         except BaseException:
+            # A guest that never came up must not outlive the test: its
+            # enl-host (and QEMU) would keep running, orphaned.
+            if getattr(self, 'proc', None):
+                self.kill()
             if self.netns:
-                if getattr(self, 'proc', None):
-                    self.kill()
                 self.netns.close()
             raise
 
