@@ -90,6 +90,13 @@ void enl_hid_keyboard_remove(struct enl_hid_dev *hd);
 
 /* Open the channel with on_event, ENL_HID_RING_SIZE rings. */
 int enl_hid_open(struct enl_hid_dev *hd, enl_vmbus_event_fn on_event);
+/*
+ * Read up to budget packets (the channel's on_event), counting and dropping
+ * oversize, completion and non-in-band ones; each in-band message of len
+ * bytes in hd->recv_buf goes to handle. Returns the packets read.
+ */
+int enl_hid_drain(struct enl_vmbus_channel *ch, int budget,
+		  void (*handle)(struct enl_hid_dev *hd, u32 len));
 /* Send one in-band message (counted). */
 int enl_hid_send(struct enl_hid_dev *hd, const void *msg, u32 len);
 

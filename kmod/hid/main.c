@@ -24,6 +24,34 @@ int enl_hid_open(struct enl_hid_dev *hd, enl_vmbus_event_fn on_event)
 	return enl_vmbus_channel_open(hd->ch, &p);
 }
 
+int enl_hid_drain(struct enl_vmbus_channel *ch, int budget,
+		  void (*handle)(struct enl_hid_dev *hd, u32 len))
+{
+	struct enl_hid_dev *hd = enl_vmbus_channel_priv(ch);
+	struct enl_vmbus_pkt_info info;
+	int n, ret;
+
+	for (n = 0; n < budget; n++) {
+		ret = enl_vmbus_recv(ch, hd->recv_buf, ENL_HID_RECV_BUF, &info);
+		if (ret == -EMSGSIZE) {
+			enl_hid_count(hd, too_big);
+			enl_vmbus_recv_skip(ch);
+			continue;
+		}
+		if (ret < 0)
+			break;
+		enl_hid_count(hd, packets);
+		if (info.type == ENL_VMPKT_COMP)
+			continue;
+		if (info.type != ENL_VMPKT_DATA_INBAND) {
+			enl_hid_count(hd, bad_type);
+			continue;
+		}
+		handle(hd, (u32)ret);
+	}
+	return n;
+}
+
 int enl_hid_send(struct enl_hid_dev *hd, const void *msg, u32 len)
 {
 	int ret = enl_vmbus_send(hd->ch, msg, len, 0, ENL_VMPKT_DATA_INBAND, 0);

@@ -139,29 +139,7 @@ static void mouse_message(struct enl_hid_dev *hd, u32 len)
 
 static int mouse_on_event(struct enl_vmbus_channel *ch, int budget)
 {
-	struct enl_hid_dev *hd = enl_vmbus_channel_priv(ch);
-	struct enl_vmbus_pkt_info info;
-	int n, ret;
-
-	for (n = 0; n < budget; n++) {
-		ret = enl_vmbus_recv(ch, hd->recv_buf, ENL_HID_RECV_BUF, &info);
-		if (ret == -EMSGSIZE) {
-			enl_hid_count(hd, too_big);
-			enl_vmbus_recv_skip(ch);
-			continue;
-		}
-		if (ret < 0)
-			break;
-		enl_hid_count(hd, packets);
-		if (info.type == ENL_VMPKT_COMP)
-			continue;
-		if (info.type != ENL_VMPKT_DATA_INBAND) {
-			enl_hid_count(hd, bad_type);
-			continue;
-		}
-		mouse_message(hd, (u32)ret);
-	}
-	return n;
+	return enl_hid_drain(ch, budget, mouse_message);
 }
 
 /* ---- The HID side ---- */
