@@ -460,6 +460,27 @@ void enl_vsp_recv_done(struct enl_vsp_channel *ch)
 		enl_vmbus_chan_signal_guest(ch);
 }
 
+int enl_vsp_recv_next(struct enl_vsp_channel *ch, uint8_t **buf,
+		      uint32_t *buf_len, struct enl_ring_pkt *pkt)
+{
+	bool published = false;
+	int ret;
+
+	for (;;) {
+		ret = enl_vsp_recv(ch, *buf, *buf_len, pkt);
+		if (ret == -ENOBUFS) {
+			g_free(*buf);
+			*buf_len = pkt->len;
+			*buf = g_malloc(*buf_len);
+			continue;
+		}
+		if (ret != -EAGAIN || published)
+			return ret;
+		enl_vsp_recv_done(ch);
+		published = true;
+	}
+}
+
 void enl_vsp_set_priv(struct enl_vsp_channel *ch, void *priv)
 {
 	ch->priv = priv;

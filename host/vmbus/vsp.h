@@ -156,6 +156,15 @@ int enl_vsp_recv(struct enl_vsp_channel *ch, void *buf, uint32_t buflen,
 		 struct enl_ring_pkt *pkt);
 /* Publish what enl_vsp_recv() consumed; signals the guest when needed. */
 void enl_vsp_recv_done(struct enl_vsp_channel *ch);
+/*
+ * The next guest packet into *buf, which is grown to fit (g_malloc'd; the
+ * length is bounded by the ring, which checked it). When the ring looks
+ * empty, publish the read index and look once more: a packet the guest
+ * wrote before it saw our index raised no signal. enl_vsp_recv()'s result:
+ * -EAGAIN only when still empty after that second look.
+ */
+int enl_vsp_recv_next(struct enl_vsp_channel *ch, uint8_t **buf,
+		      uint32_t *buf_len, struct enl_ring_pkt *pkt);
 
 /* Run the channel's drain again soon (e.g. after an asynchronous completion). */
 void enl_vsp_kick(struct enl_vsp_channel *ch);

@@ -558,7 +558,6 @@ static void net_signal(struct enl_vsp_channel *ch)
 {
 	struct nic_queue *q = enl_vsp_priv(ch);
 	struct enl_ring_pkt pkt;
-	bool committed = false;
 	unsigned int n = 0;
 	int ret;
 
@@ -571,28 +570,9 @@ static void net_signal(struct enl_vsp_channel *ch)
 		q->owed = false;
 	}
 	while (n < NET_BUDGET) {
-		ret = enl_vsp_recv(ch, q->buf, q->buf_len, &pkt);
-		if (ret == -ENOBUFS) {
-			/* pkt.len is bounded by the ring, which checked it. */
-			g_free(q->buf);
-			q->buf_len = pkt.len;
-			q->buf = g_malloc(q->buf_len);
-			continue;
-		}
-		if (ret == -EAGAIN) {
-			/*
-			 * Publish, then look once more: a packet the guest
-			 * wrote before it saw our read index raised no signal.
-			 */
-			if (committed)
-				break;
-			enl_vsp_recv_done(ch);
-			committed = true;
-			continue;
-		}
+		ret = enl_vsp_recv_next(ch, &q->buf, &q->buf_len, &pkt);
 		if (ret < 0)
-			break;	/* closing, or the ring is corrupt (counted) */
-		committed = false;
+			break;	/* empty, closing, or the ring is corrupt (counted) */
 		n++;
 		__atomic_add_fetch(&q->guest_packets, 1, __ATOMIC_RELAXED);
 		if (!handle(q, &pkt, q->buf))

@@ -215,7 +215,6 @@ static void stor_signal(struct enl_vsp_channel *ch)
 {
 	struct stor_chan *sc = enl_vsp_priv(ch);
 	struct enl_ring_pkt pkt;
-	bool committed = false;
 	unsigned int n = 0;
 	int ret;
 
@@ -227,28 +226,9 @@ static void stor_signal(struct enl_vsp_channel *ch)
 		sc->held = false;
 	}
 	while (n < STOR_BUDGET) {
-		ret = enl_vsp_recv(ch, sc->buf, sc->buf_len, &pkt);
-		if (ret == -ENOBUFS) {
-			/* pkt.len is bounded by the ring, which checked it. */
-			g_free(sc->buf);
-			sc->buf_len = pkt.len;
-			sc->buf = g_malloc(sc->buf_len);
-			continue;
-		}
-		if (ret == -EAGAIN) {
-			/*
-			 * Publish, then look once more: a packet the guest
-			 * wrote before it saw our read index raised no signal.
-			 */
-			if (committed)
-				break;
-			enl_vsp_recv_done(ch);
-			committed = true;
-			continue;
-		}
+		ret = enl_vsp_recv_next(ch, &sc->buf, &sc->buf_len, &pkt);
 		if (ret < 0)
-			break;	/* closing, or the ring is corrupt (counted) */
-		committed = false;
+			break;	/* empty, closing, or the ring is corrupt (counted) */
 		n++;
 		if (deliver(sc, &pkt, sc->buf)) {
 			sc->held_pkt = pkt;
