@@ -140,12 +140,18 @@ GPtrArray *enl_qemu_argv(const struct enl_qemu_cfg *cfg)
 	return a;
 }
 
+/* enl-host's pid, for the child to see whether its parent is still there. */
+static pid_t qemu_parent;
+
 static void child_setup(gpointer data)
 {
 	const struct enl_qemu_cfg *cfg = data;
 
 	/* QEMU must not outlive enl-host, however enl-host ends. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* Killed between fork and the prctl: no signal will come, go now. */
+	if (getppid() != qemu_parent)
+		_exit(127);
 	/* Guest RAM, the one descriptor QEMU inherits (GLib closes others). */
 	if (cfg->ram_fd >= 0)
 		fcntl(cfg->ram_fd, F_SETFD, 0);
@@ -161,6 +167,7 @@ int enl_qemu_spawn(const struct enl_qemu_cfg *cfg, GPid *pid)
 	/* The console on stdio is the user's terminal: keep typing working. */
 	if (!cfg->console)
 		flags |= G_SPAWN_CHILD_INHERITS_STDIN;
+	qemu_parent = getpid();
 	if (!g_spawn_async(NULL, (char **)argv->pdata, NULL, flags,
 			   child_setup, (gpointer)cfg, pid, &error)) {
 		g_printerr("enl-host: cannot start QEMU: %s\n", error->message);

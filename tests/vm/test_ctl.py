@@ -122,7 +122,10 @@ def test_slow_readers(t, g):
         t0 = time.monotonic()
         rc, out = g.ctl('version')
         worst = max(worst, time.monotonic() - t0)
-    t.ok(rc == 0 and worst < 1.0,
+    # A loop blocked on a sleeper never answers (ctl gives up after 30 s);
+    # a free one answers in ~0.01 s here. 5 s is room for starting the
+    # ctl process on a busy 2-core machine, far from a blocked loop.
+    t.ok(rc == 0 and worst < 5.0,
          'ctl answers in %.2f s while 8 clients never read 250 KB replies' % worst, out)
     rc, out = g.sh('true')
     t.ok(rc == 0, 'the guest is still served')

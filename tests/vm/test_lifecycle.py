@@ -38,8 +38,29 @@ def ram_names(pid):
     return names
 
 
-def start(tmp, kernel, initrd):
+def marked(mark):
+    """pids of live processes whose environment holds mark (enl-host and
+    whatever it started: QEMU inherits its environment)."""
+    pids = []
+    for d in os.listdir('/proc'):
+        if not d.isdigit():
+            continue
+        try:
+            with open('/proc/%s/environ' % d, 'rb') as f:
+                env = f.read().split(b'\0')
+            with open('/proc/%s/stat' % d) as f:
+                zombie = f.read().rsplit(')', 1)[1].split()[0] == 'Z'
+        except (OSError, IndexError):
+            continue
+        if mark.encode() in env and not zombie:
+            pids.append(int(d))
+    return pids
+
+
+def start(tmp, kernel, initrd, mark=''):
     env = dict(os.environ, TMPDIR=tmp)
+    if mark:
+        env['ENL_LIFE_MARK'] = mark
     log = open(os.path.join(tmp, '..', 'host-%d.log' % time.monotonic_ns()), 'w')
     return subprocess.Popen([ENL_HOST, 'run', '--kernel', kernel, '--initrd', initrd,
                              '--mem', '256M', '--append', 'enl.mode=test',
@@ -53,17 +74,28 @@ def run_dirs(tmp):
     return [e for e in os.listdir(tmp) if e.startswith('enl-host-')]
 
 
-def kill9_at(t, tmp, kernel, initrd, after, what):
-    p = start(tmp, kernel, initrd)
+def kill9_at(t, tmp, kernel, initrd, after, what, need_qemu):
+    """kill -9 enl-host `after` s after its start. need_qemu: QEMU must
+    be up by then (waited for, event-driven, if the machine is slow);
+    otherwise it may or may not have been started yet (at 0.3 s it
+    depends on the machine's speed), and whatever was started must go."""
+    mark = 'ENL_LIFE_MARK=%s-%d' % (what.split()[1], time.monotonic_ns())
+    p = start(tmp, kernel, initrd, mark.split('=', 1)[1])
     time.sleep(after)
+    if need_qemu:
+        wait_until(lambda: children(p.pid), 60, 0.1)
     shm_before = set(os.listdir('/dev/shm')) if os.path.isdir('/dev/shm') else set()
     names = ram_names(p.pid)
     qemus = children(p.pid)
     p.send_signal(signal.SIGKILL)
     p.wait()
     # QEMU dies with enl-host (PR_SET_PDEATHSIG); give it time to go.
-    gone = wait_until(lambda: not any(os.path.exists('/proc/%d' % q) for q in qemus), 20)
-    t.ok(gone and qemus, 'kill -9 %s: QEMU (%s) went with enl-host' % (what, qemus))
+    # Every process carrying this run's mark counts, also a QEMU spawned
+    # between the look at enl-host's children and the kill.
+    gone = wait_until(lambda: not marked(mark), 30)
+    t.ok(gone and (qemus or not need_qemu),
+         'kill -9 %s: QEMU (%s) went with enl-host' % (what, qemus),
+         'still running: %s' % marked(mark))
     left = [n for n in names if os.path.exists(n)]
     t.ok(not left, 'kill -9 %s: no guest RAM left behind by name %s' % (what, sorted(names)),
          'still there: %s' % left)
@@ -84,9 +116,9 @@ def run():
     tmp = os.path.join(top, 'tmp')
     os.mkdir(tmp)
     try:
-        kill9_at(t, tmp, kernel, initrd, 0.3, 'at 0.3 s (before QEMU is up)')
+        kill9_at(t, tmp, kernel, initrd, 0.3, 'at 0.3 s (before QEMU is up)', False)
         stale = run_dirs(tmp)
-        kill9_at(t, tmp, kernel, initrd, 4.0, 'at 4 s (early boot)')
+        kill9_at(t, tmp, kernel, initrd, 4.0, 'at 4 s (early boot)', True)
         # The next enl-host sweeps what the dead ones left; its own run
         # directory goes once QEMU is connected, and on SIGTERM.
         p = start(tmp, kernel, initrd)

@@ -88,7 +88,9 @@ def test_pingpong(t, g):
 def test_rescind(t, g):
     g.sh('rm -f /tmp/long.rc; (enl-echo -n 100000000 -s 9 > /tmp/long.out 2>&1; '
          'echo $? > /tmp/long.rc) >/dev/null 2>&1 &')
-    time.sleep(3)
+    # The rescind must find the echo running: wait for its open, not a
+    # fixed time (a slow machine may not have opened it yet).
+    g.wait_open('echo')
     hrc, hout = g.ctl('devices')
     m = re.search(r'^\s*(\d+)\s+echo\b', hout, re.M)
     relid = m.group(1) if m else None
@@ -189,7 +191,7 @@ def test_faults(t, g):
     # disable just that channel and carry on.
     g.sh('rm -f /tmp/c.rc; (enl-echo -n 100000000 -s 5 > /tmp/c.out 2>&1; '
          'echo $? > /tmp/c.rc) >/dev/null 2>&1 &')
-    time.sleep(2)
+    g.wait_open('echo')
     frc, fout = g.ctl('fault', 'corrupt-ring', relid or '0')
     t.ok(frc == 0, 'fault corrupt-ring %s accepted by the host' % relid, fout)
     ended = g.wait_sh('test -s /tmp/c.rc', 60)

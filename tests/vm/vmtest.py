@@ -45,6 +45,12 @@ class GuestError(Exception):
     pass
 
 
+# A guest boots in 10-30 s here (TCG); CI's 2 cores may be slower or busy.
+# These bound only a guest that never comes up, so they are generous.
+AGENT_SOCKET_S = 60
+BOOT_S = 240
+
+
 def wait_until(probe, timeout, interval=0.3):
     """Call probe() until it returns something true or timeout seconds
     pass; returns its last result."""
@@ -199,7 +205,10 @@ class Guest:
                                      stderr=subprocess.STDOUT)
         self.sock = None
         self.buf = b''
-        deadline = time.monotonic() + 30
+        # Generous: QEMU makes the agent socket within a second or two on
+        # an idle machine; a busy 2-core CI machine may take much longer,
+        # and only a guest that never comes up pays for the wait.
+        deadline = time.monotonic() + AGENT_SOCKET_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise GuestError('enl-host exited with %d before the guest '
@@ -214,7 +223,7 @@ class Guest:
         if not self.sock:
             self.kill()
             raise GuestError('agent socket never appeared:\n' + self.logs())
-        self._read_until(b'@@READY\n', 120)
+        self._read_until(b'@@READY\n', BOOT_S)
         self.ready_s = time.monotonic() - self.t0
 
     def logs(self, lines=40):
@@ -252,7 +261,7 @@ class Guest:
             raise ValueError('one line per command')
         self.sock.sendall(cmd.encode() + b'\n')
         data = self._read_until(b'@@END ', timeout)
-        tail = self._read_until(b'\n', 5)
+        tail = self._read_until(b'\n', 30)
         out = data[:-len(b'@@END ')].decode(errors='replace')
         return int(tail.strip() or b'1'), out
 
@@ -263,7 +272,7 @@ class Guest:
             raise ValueError('one line per command')
         self.sock.sendall(cmd.encode() + b'\n')
 
-    def wait_ready(self, timeout=120):
+    def wait_ready(self, timeout=BOOT_S):
         """Wait for a fresh @@READY: the agent of a newly started kernel
         (the serial socket belongs to QEMU and stays connected). Whatever
         came before it is dropped; returns the seconds it took."""
@@ -277,7 +286,7 @@ class Guest:
                            capture_output=True, text=True, timeout=timeout)
         return r.returncode, r.stdout + r.stderr
 
-    def wait_sh(self, cmd, timeout=20):
+    def wait_sh(self, cmd, timeout=60):
         """Poll a guest command until it succeeds; True if it did."""
         return bool(wait_until(lambda: self.sh(cmd)[0] == 0, timeout))
 
@@ -290,6 +299,13 @@ class Guest:
             rc, last[0] = self.ctl(*args)
             return rc == 0 and re.search(pattern, last[0], re.M) is not None
         return bool(wait_until(probe, timeout, 0.5)), last[0]
+
+    def wait_open(self, cls, timeout=60):
+        """Wait until enl-host lists a channel of class cls as open (the
+        guest's OPENCHANNEL arrived): a background guest command has its
+        channel, whatever the machine's speed. (opened, last reply)."""
+        return self.wait_ctl(['devices'], r'^\d+ %s \S+ \S+ open\b' % re.escape(cls),
+                             timeout)
 
     def dmesg_clean(self):
         rc, out = self.sh('dmesg')
