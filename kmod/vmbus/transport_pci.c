@@ -24,7 +24,18 @@
  * the host caught up, so a stalled host delays calls but never ends them.
  */
 #define PCI_CALL_SPIN_MS	20
-#define PCI_CALL_SLEEP_MS	200
+/*
+ * enl-host's main thread answers calls, and serves an HvPostMessage's
+ * message before it answers; on a slow or busy machine that thread may
+ * not run for hundreds of ms. Where the caller may sleep, wait as long as
+ * for a VMBus reply (ENL_REPLY_TIMEOUT_MS): a message the host takes late
+ * but the guest counted as failed leaves the two sides disagreeing (an
+ * open or a GPADL the host made and the guest gave up on).
+ */
+#define PCI_CALL_SLEEP_MS	ENL_REPLY_TIMEOUT_MS
+/* Sleeping looks start this far apart and back off to PCI_CALL_LOOK_MAX_US. */
+#define PCI_CALL_LOOK_MIN_US	20
+#define PCI_CALL_LOOK_MAX_US	1000
 /* Probe-time calls are retried this often when the host is slow. */
 #define PCI_PROBE_TRIES		5
 /* How long a sleeping caller spins before it starts sleeping. */
@@ -142,7 +153,7 @@ static int pci_call(struct enl_pci *p, int vp, const struct pci_req *rq,
 	struct enl_hvif_call *c;
 	struct hvif_slot *sl;
 	unsigned long flags;
-	unsigned int v;
+	unsigned int v, look_us;
 	u32 seq;
 
 	if (rq->input_len > sizeof(c->input))
@@ -201,11 +212,19 @@ static int pci_call(struct enl_pci *p, int vp, const struct pci_req *rq,
 		return pci_timed_out(p, v, rq->op, "answer");
 	}
 
-	/* A slow answer: sleep, the slot stays ours (busy, not abandoned). */
+	/*
+	 * A slow answer: sleep, the slot stays ours (busy, not abandoned).
+	 * Back off: a vCPU polling hard takes host CPU from the very thread
+	 * that is late to answer.
+	 */
 	raw_spin_unlock_irqrestore(&sl->lock, flags);
 	deadline = ktime_add_ms(ktime_get(), PCI_CALL_SLEEP_MS);
-	while (!call_answered(c, seq) && !ktime_after(ktime_get(), deadline))
-		usleep_range(20, 50);
+	look_us = PCI_CALL_LOOK_MIN_US;
+	while (!call_answered(c, seq) && !ktime_after(ktime_get(), deadline)) {
+		usleep_range(look_us, 2 * look_us);
+		look_us = min_t(unsigned int, 2 * look_us,
+				PCI_CALL_LOOK_MAX_US);
+	}
 	raw_spin_lock_irqsave(&sl->lock, flags);
 	if (call_answered(c, seq)) {
 		slot_collect(sl, c, status, result);
