@@ -10,7 +10,7 @@ import sys
 import time
 import zlib
 
-from vmtest import run_suite
+from vmtest import run_suite, wait_until
 
 
 def png(w, h, seed):
@@ -33,6 +33,19 @@ def wait_host(g, pattern, timeout=30):
     return g.wait_ctl(('clipboard',), pattern, timeout)
 
 
+def guest_gets(g, cmd, good, timeout=30, sh_timeout=60):
+    """Run cmd in the guest until good(rc, out) (the guest daemon has
+    taken the host's new clipboard: how soon depends on the machine, so
+    no fixed wait), at most timeout s; the last (rc, out)."""
+    last = [1, '']
+
+    def probe():
+        last[:] = g.sh(cmd, timeout=sh_timeout)
+        return good(*last)
+    wait_until(probe, timeout, 0.3)
+    return tuple(last)
+
+
 def md5(data):
     return hashlib.md5(data).hexdigest()
 
@@ -41,8 +54,7 @@ def test_text(t, g, tmp):
     text = 'host → guest: grüße ✓'
     rc, out = g.ctl('clipboard', 'set', text)
     t.ok(rc == 0 and 'host owns' in out, 'host: clipboard set text', out)
-    time.sleep(0.5)
-    rc, out = g.sh('enl-clip paste')
+    rc, out = guest_gets(g, 'enl-clip paste', lambda rc, out: rc == 0 and out == text)
     t.ok(rc == 0 and out == text, 'guest: enl-clip paste gets the host text', repr(out))
     rc, out = g.sh("printf 'guest → host\\nline 2' | enl-clip copy")
     t.ok(rc == 0, 'guest: enl-clip copy', out)
@@ -63,8 +75,8 @@ def test_png(t, g, tmp):
     open(path, 'wb').write(img)
     rc, out = g.ctl('clipboard', 'set', '--type', 'png', '@' + path)
     t.ok(rc == 0, 'host: clipboard set --type png @file (%d bytes)' % len(img), out)
-    time.sleep(0.5)
-    rc, out = g.sh('enl-clip paste --type png > /tmp/h.png && md5sum < /tmp/h.png')
+    rc, out = guest_gets(g, 'enl-clip paste --type png > /tmp/h.png && md5sum < /tmp/h.png',
+                         lambda rc, out: rc == 0 and out.split()[:1] == [md5(img)])
     t.ok(rc == 0 and out.split()[:1] == [md5(img)],
          'guest: enl-clip paste --type png is the host image', out)
     rc, out = g.sh('enl-clip paste --type text')
@@ -102,9 +114,10 @@ def test_big(t, g, tmp):
     open(path, 'wb').write(big)
     rc, out = g.ctl('clipboard', 'set', '@' + path)
     t.ok(rc == 0, 'host: set %.1f MiB of text' % (len(big) / 2**20), out)
-    time.sleep(0.5)
     t0 = time.monotonic()
-    rc, out = g.sh('enl-clip paste | md5sum', timeout=120)
+    rc, out = guest_gets(g, 'enl-clip paste | md5sum',
+                         lambda rc, out: rc == 0 and out.split()[:1] == [md5(big)],
+                         timeout=60, sh_timeout=120)
     el = time.monotonic() - t0
     t.ok(rc == 0 and out.split()[:1] == [md5(big)],
          'host -> guest: %.1f MiB intact' % (len(big) / 2**20), out)
@@ -129,8 +142,8 @@ def test_access(t, g):
     ok, out = wait_host(g, r'^channel: ready')
     time.sleep(1)
     rc, out = g.ctl('clipboard', 'set', 'for nobody')
-    time.sleep(0.5)
-    rc, out = g.sh('su nobody -s /bin/sh -c "enl-clip paste" 2>&1')
+    rc, out = guest_gets(g, 'su nobody -s /bin/sh -c "enl-clip paste" 2>&1',
+                         lambda rc, out: rc == 0 and out == 'for nobody')
     t.ok(rc == 0 and out == 'for nobody', 'a user in allow-users is served', out)
 
 
