@@ -86,9 +86,11 @@ def run(t, g, ncpu):
 
     rc, out = g.sh('modprobe enl_echo_mq')
     t.ok(rc == 0, '%s: enl_echo_mq loads' % tag, out)
-    dev = ''
-    if g.wait_sh('test -n "$(%s)"' % FIND_DEV):
-        dev = g.sh(FIND_DEV)[1].strip()
+    # Bound once every sub-channel is open too (they are offered and
+    # opened after the primary, in their own time), as after a re-offer below.
+    g.wait_sh('test -n "$(%s)" && test $(cat $(%s)/channels | wc -l) = %d'
+              % (FIND_DEV, FIND_DEV, ncpu + 1), 30)
+    dev = g.sh(FIND_DEV)[1].strip()
     rc, out = g.sh('cat %s/channels' % dev)
     lines = out.strip().splitlines()
     t.ok(rc == 0 and len(lines) == ncpu + 1,
@@ -252,7 +254,12 @@ def run(t, g, ncpu):
     t.ok(rc == 0 and chans and all(c[1] == 'offered' for c in chans.values()),
          '%s: rmmod closes every channel (host: %s)' % (tag, chans), out)
     # A probe that fails with every channel open leaves them all closed.
-    rc, out = g.sh('modprobe enl_echo_mq fail_probe=1; sleep 1; dmesg | tail -5')
+    rc, out = g.sh('modprobe enl_echo_mq fail_probe=1')
+    # The failed probe's closes reach the host in their own time: wait for
+    # them (and the log line) instead of a fixed second.
+    wait_until(lambda: 'failing probe' in g.sh('dmesg | grep "failing probe"')[1] and
+               all(c[1] == 'offered' for c in host_channels(g).values()), 30)
+    out += g.sh('dmesg | grep "failing probe" | tail -3')[1]
     chans = host_channels(g)
     bound = g.sh('ls -d %s/*/driver 2>/dev/null | grep -c . ; true' % SYSBUS)[1]
     t.ok('failing probe' in out and len(chans) == ncpu + 1
