@@ -237,8 +237,12 @@ def run(t, g, ncpu):
          out + g.ctl('devices')[1])
     # Its own line, named after it, goes (the hvif MMIO window it was
     # carved from stays, at the same start).
+    # The space goes when the device's last reference does, which may be
+    # a moment after its sysfs directory: wait for it (30 s).
+    name = dev.rsplit('/', 1)[-1]
+    wait_until(lambda: name not in g.sh('cat /proc/iomem')[1], 30)
     rc, out = g.sh('cat /proc/iomem')
-    t.ok(m and dev.rsplit('/', 1)[-1] not in out,
+    t.ok(m and name not in out,
          '%s: the device\'s MMIO space is released with it' % tag, out)
     # Offered again: the driver probes again and gets fresh sub-channels.
     rc, out = g.ctl('offer', 'echo-mq')
