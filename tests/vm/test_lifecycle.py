@@ -124,7 +124,7 @@ def run():
         p = start(tmp, kernel, initrd)
         swept = wait_until(lambda: not [d for d in run_dirs(tmp) if d not in
                                         ['enl-host-%d' % p.pid]
-                                        and not d.startswith('enl-host-%d-' % p.pid)], 10)
+                                        and not d.startswith('enl-host-%d-' % p.pid)], 30)
         t.ok(swept, 'a later enl-host sweeps dead ones\' run directories (%s)' % stale,
              str(run_dirs(tmp)))
         own_gone = wait_until(lambda: not run_dirs(tmp), 30)
