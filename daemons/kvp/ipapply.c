@@ -8,7 +8,6 @@
 #include <unistd.h>
 #include <glib.h>
 
-#include "spawn.h"
 
 void enl_kvp_ipapply_defaults(struct enl_kvp_ipapply *a)
 {
@@ -141,17 +140,21 @@ static uint32_t write_file(const struct enl_kvp_ipapply *a, const char *dir,
 	return ENL_HV_S_OK;
 }
 
-static void reload(const struct enl_kvp_ipapply *a, char *const argv1[],
-		   char *const argv2[])
+static void reload(struct enl_kvp_ipapply *a, const char *ifname,
+		   char *const argv1[], char *const argv2[])
 {
+	char *const *const chain[] = { argv1, argv2, NULL };
+	char *what;
+
 	if (!a->reload)
 		return;
 	/* Best effort: the file is in place and applies at next boot anyway. */
-	if (enl_kvp_spawn(argv1, a->timeout_ms) == 0 && argv2)
-		enl_kvp_spawn(argv2, a->timeout_ms);
+	what = g_strdup_printf("reloading the configuration of %s", ifname);
+	enl_kvp_apply_start(&a->stats, what, chain, a->timeout_ms);
+	g_free(what);
 }
 
-static uint32_t run_hook(const struct enl_kvp_ipapply *a,
+static uint32_t run_hook(struct enl_kvp_ipapply *a,
 			 const struct enl_kvp_ipconfig *cfg, const char **why)
 {
 	GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
@@ -171,16 +174,24 @@ static uint32_t run_hook(const struct enl_kvp_ipapply *a,
 	for (size_t i = 0; i < cfg->n_dns; i++)
 		g_ptr_array_add(argv, g_strdup_printf("dns=%s", cfg->dns[i]));
 	g_ptr_array_add(argv, NULL);
-	ret = enl_kvp_spawn((char *const *)argv->pdata, a->timeout_ms);
+	{
+		char *const *const chain[] = { (char *const *)argv->pdata,
+					       NULL };
+		char *what = g_strdup_printf("IP hook for %s", ifc->name);
+
+		ret = enl_kvp_apply_start(&a->stats, what, chain,
+					  a->timeout_ms);
+		g_free(what);
+	}
 	g_ptr_array_free(argv, TRUE);
 	if (ret != 0) {
-		*why = ret == -ETIMEDOUT ? "IP hook timed out" : "IP hook failed";
+		*why = "IP hook cannot be started";
 		return ENL_HV_E_FAIL;
 	}
 	return ENL_HV_S_OK;
 }
 
-uint32_t enl_kvp_ipapply(const struct enl_kvp_ipapply *a,
+uint32_t enl_kvp_ipapply(struct enl_kvp_ipapply *a,
 			 const struct enl_kvp_ipconfig *cfg, const char **why)
 {
 	char name[64], *text, ifname[IF_NAMESIZE + 1];
@@ -208,7 +219,7 @@ uint32_t enl_kvp_ipapply(const struct enl_kvp_ipapply *a,
 			char *up[] = { "/usr/bin/nmcli", "connection", "up",
 				       "id", id, NULL };
 
-			reload(a, load, up);
+			reload(a, ifname, load, up);
 			g_free(path);
 			g_free(id);
 		}
@@ -226,7 +237,7 @@ uint32_t enl_kvp_ipapply(const struct enl_kvp_ipapply *a,
 			char *rc[] = { "/usr/bin/networkctl", "reconfigure",
 				       ifname, NULL };
 
-			reload(a, rl, rc);
+			reload(a, ifname, rl, rc);
 		}
 		return st;
 	default:

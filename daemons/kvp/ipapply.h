@@ -4,8 +4,11 @@
  * manages the network: a NetworkManager keyfile when NetworkManager runs,
  * a systemd-networkd .network file when networkd runs (both written
  * atomically, then the manager is asked to reload), or a configured hook
- * executable run with an argv. Host text never reaches a file or an argv
- * except as addresses re-printed by inet_ntop.
+ * executable run with an argv. The reload and the hook run in the
+ * background (applyjob.h): the host is answered as soon as the file is
+ * written or the hook started, and the outcome is logged and counted.
+ * Host text never reaches a file or an argv except as addresses re-printed
+ * by inet_ntop.
  */
 #ifndef ENL_KVP_IPAPPLY_H
 #define ENL_KVP_IPAPPLY_H
@@ -13,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "applyjob.h"
 #include "atomic.h"
 #include "ipinfo.h"
 
@@ -34,6 +38,7 @@ struct enl_kvp_ipapply {
 	bool reload;			/* ask the manager to apply the file */
 	unsigned int timeout_ms;	/* hook and reload commands */
 	struct enl_kvp_writer writer;
+	struct enl_kvp_apply_stats stats;	/* background applies */
 };
 
 /* Defaults for the running system (reload on, 10 s timeout). */
@@ -43,10 +48,12 @@ void enl_kvp_ipapply_defaults(struct enl_kvp_ipapply *a);
 enum enl_kvp_ip_backend enl_kvp_ipapply_detect(const struct enl_kvp_ipapply *a);
 
 /*
- * Apply cfg: S_OK, ERROR_NOT_SUPPORTED (no backend), E_FAIL with *why
- * (writing or the hook failed).
+ * Apply cfg: S_OK once the file is written (its reload started) or the hook
+ * started, ERROR_NOT_SUPPORTED (no backend), E_FAIL with *why (the file
+ * could not be written or the hook could not be started). The rest needs
+ * the GLib main loop to run.
  */
-uint32_t enl_kvp_ipapply(const struct enl_kvp_ipapply *a,
+uint32_t enl_kvp_ipapply(struct enl_kvp_ipapply *a,
 			 const struct enl_kvp_ipconfig *cfg, const char **why);
 
 /* The files the two backends write, for tests and the man page. */

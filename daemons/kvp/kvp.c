@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <glib.h>
 
 #include "log.h"
 #include "utf16.h"
@@ -167,6 +168,7 @@ static uint32_t do_set(struct enl_kvp_guest *g, struct enl_kvp_msg *msg)
 	struct enl_kvp_exchg_msg_value *d = &msg->body.kvp_set.data;
 	char key[ENL_KVP_KEY_UTF8_MAX], value[ENL_KVP_VALUE_UTF8_MAX];
 	uint32_t st;
+	int ret;
 
 	st = wire_text(g, d->key, d->key_size, ENL_KVP_MAX_KEY_SIZE, key,
 		       sizeof(key), false);
@@ -191,8 +193,17 @@ static uint32_t do_set(struct enl_kvp_guest *g, struct enl_kvp_msg *msg)
 	default:
 		return malformed(g, "unknown value type");
 	}
-	return store_status(g, enl_kvp_store_set(g->store, msg->kvp_hdr.pool,
-						 key, value));
+	ret = enl_kvp_store_set(g->store, msg->kvp_hdr.pool, key, value);
+	if (ret == -ENOSPC) {
+		/* Host text: escaped before it reaches the log. */
+		char *k = g_strescape(key, NULL);
+
+		enl_log_rl(LOG_WARNING, "kvp: pool %u is full (max-records "
+			   "%zu): refused new key \"%s\"", msg->kvp_hdr.pool,
+			   g->store->pools[msg->kvp_hdr.pool].max, k);
+		g_free(k);
+	}
+	return store_status(g, ret);
 }
 
 static uint32_t do_delete(struct enl_kvp_guest *g, struct enl_kvp_msg *msg)

@@ -19,6 +19,13 @@ static struct enl_kvp_store store;
 static struct enl_kvp_guest kvp;
 static struct enl_kvp_sys_paths sys_paths;
 
+static void applies_changed(const struct enl_kvp_apply_stats *st)
+{
+	enl_notify_status("serving KVP pools in %s; IP applies: %lu ok, "
+			  "%lu failed, %lu timed out", conf.pool_dir, st->ok,
+			  st->failed, st->timed_out);
+}
+
 static void on_closed(void *ctx)
 {
 	(void)ctx;
@@ -74,6 +81,7 @@ int main(int argc, char **argv)
 	kvp.ip.hook = conf.ip_hook;
 	kvp.ip.reload = conf.ip_reload;
 	kvp.ip.timeout_ms = conf.ip_timeout_s * 1000;
+	kvp.ip.stats.changed = applies_changed;
 	ch = enl_channel_open(conf.channel);
 	if (!ch) {
 		enl_err("cannot open %s: %s", conf.channel, strerror(errno));

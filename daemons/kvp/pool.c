@@ -22,6 +22,9 @@ void enl_kvp_pool_clear(struct enl_kvp_table *p)
 		g_free(p->rec[i].value);
 	}
 	g_free(p->rec);
+	if (p->index)
+		g_hash_table_destroy(p->index);
+	p->index = NULL;
 	p->rec = NULL;
 	p->n = p->cap = 0;
 }
@@ -34,6 +37,7 @@ void enl_kvp_pool_move(struct enl_kvp_table *dst, struct enl_kvp_table *src)
 	*dst = *src;
 	dst->max = max;
 	src->rec = NULL;
+	src->index = NULL;
 	src->n = src->cap = 0;
 }
 
@@ -56,10 +60,17 @@ int enl_kvp_check(const char *key, const char *value)
 
 static ssize_t find(const struct enl_kvp_table *p, const char *key)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (!strcmp(p->rec[i].key, key))
-			return (ssize_t)i;
-	return -1;
+	gpointer pos = p->index ? g_hash_table_lookup(p->index, key) : NULL;
+
+	return pos ? (ssize_t)GPOINTER_TO_SIZE(pos) - 1 : -1;
+}
+
+/* The index keys are the records' own key strings. */
+static void index_put(struct enl_kvp_table *p, size_t i)
+{
+	if (!p->index)
+		p->index = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(p->index, p->rec[i].key, GSIZE_TO_POINTER(i + 1));
 }
 
 int enl_kvp_pool_set(struct enl_kvp_table *p, const char *key,
@@ -84,6 +95,7 @@ int enl_kvp_pool_set(struct enl_kvp_table *p, const char *key,
 	}
 	p->rec[p->n].key = g_strdup(key);
 	p->rec[p->n].value = g_strdup(value);
+	index_put(p, p->n);
 	p->n++;
 	return 0;
 }
@@ -101,12 +113,15 @@ int enl_kvp_pool_delete(struct enl_kvp_table *p, const char *key)
 
 	if (i < 0)
 		return -ENOENT;
+	g_hash_table_remove(p->index, key);
 	g_free(p->rec[i].key);
 	g_free(p->rec[i].value);
 	/* Shift rather than swap: enumeration order stays insertion order. */
 	memmove(&p->rec[i], &p->rec[i + 1],
 		(p->n - (size_t)i - 1) * sizeof(p->rec[0]));
 	p->n--;
+	for (size_t j = (size_t)i; j < p->n; j++)
+		index_put(p, j);
 	return 0;
 }
 

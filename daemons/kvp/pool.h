@@ -3,7 +3,8 @@
  * One KVP pool in memory: UTF-8 key/value records in insertion order (the
  * order ENUMERATE walks), bounded in count and, per record, by what fits
  * the wire: a key of at most 512 bytes and a value of at most 2048 bytes
- * once encoded as UTF-16LE with its NUL.
+ * once encoded as UTF-16LE with its NUL. A hash of the keys makes lookups
+ * O(1), so loading or walking a pool of n records costs O(n).
  */
 #ifndef ENL_KVP_POOL_H
 #define ENL_KVP_POOL_H
@@ -15,8 +16,11 @@
 #define ENL_KVP_KEY_UTF8_MAX	((ENL_KVP_MAX_KEY_SIZE / 2 - 1) * 3 + 1)
 #define ENL_KVP_VALUE_UTF8_MAX	((ENL_KVP_MAX_VALUE_SIZE / 2 - 1) * 3 + 1)
 
-/* Default bound on records per pool (config: max-records). */
-#define ENL_KVP_POOL_MAX_DEFAULT	1024
+/*
+ * Default bound on records per pool (config: max-records): room for the
+ * thousands of keys real deployments push without raising it.
+ */
+#define ENL_KVP_POOL_MAX_DEFAULT	16384
 #define ENL_KVP_POOL_MAX_LIMIT		65536
 
 struct enl_kvp_record {
@@ -28,6 +32,7 @@ struct enl_kvp_record {
 struct enl_kvp_table {
 	struct enl_kvp_record *rec;
 	size_t n, cap, max;
+	struct _GHashTable *index;	/* key -> position + 1; NULL: empty */
 };
 
 void enl_kvp_pool_init(struct enl_kvp_table *p, size_t max);

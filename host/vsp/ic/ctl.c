@@ -194,7 +194,7 @@ static int pool_arg(struct enl_ctl_req *req, int def)
 static void kvp_show_pool(struct enl_ctl_req *req,
 			  const struct enl_kvp_host *kh, int p)
 {
-	const GPtrArray *a = kh->mirror[p];
+	const GPtrArray *a = kh->mirror[p].pairs;
 	struct enl_json *j = req->json;
 
 	g_string_append_printf(req->out, "# pool %d", p);
@@ -202,6 +202,9 @@ static void kvp_show_pool(struct enl_ctl_req *req,
 		g_string_append_printf(req->out, ", enumerated %.1f s ago",
 				       (g_get_real_time() - kh->mirror_at[p]) /
 				       1e6);
+	if (kh->mirror[p].truncated)
+		g_string_append_printf(req->out, ", truncated at %u pairs",
+				       a->len);
 	g_string_append(req->out, "\n");
 	if (j) {
 		enl_json_obj(j, NULL);
@@ -212,6 +215,7 @@ static void kvp_show_pool(struct enl_ctl_req *req,
 				     1000);
 		else
 			enl_json_null(j, "enumerated_ms_ago");
+		enl_json_bool(j, "truncated", kh->mirror[p].truncated);
 		enl_json_arr(j, "pairs");
 	}
 	for (guint i = 0; i < a->len; i++) {
@@ -321,6 +325,19 @@ static int kvp_verb(void *state, struct enl_ctl_req *req)
 				       kh->answers, kh->failures,
 				       kh->bad_answers, kh->dropped,
 				       g_queue_get_length(&kh->queue));
+		g_string_append_printf(req->out, "resent %lu, lost %lu, "
+				       "pool full %lu, walks truncated %lu, "
+				       "walks bad %lu\n", kh->resent, kh->lost,
+				       kh->full, kh->walks_truncated,
+				       kh->walks_bad);
+		g_string_append_printf(req->out, "limits: %zu pairs, %zu bytes "
+				       "per pool\n", kh->max_pairs,
+				       kh->max_bytes);
+		if (kh->last_failure) {
+			g_string_append(req->out, "last failure: ");
+			enl_ctl_escape(req->out, kh->last_failure, -1);
+			g_string_append_c(req->out, '\n');
+		}
 		if (j) {
 			enl_json_obj(j, NULL);
 			enl_json_u64(j, "answers", kh->answers);
@@ -328,10 +345,36 @@ static int kvp_verb(void *state, struct enl_ctl_req *req)
 			enl_json_u64(j, "malformed", kh->bad_answers);
 			enl_json_u64(j, "dropped", kh->dropped);
 			enl_json_u64(j, "queued", g_queue_get_length(&kh->queue));
+			enl_json_u64(j, "resent", kh->resent);
+			enl_json_u64(j, "lost", kh->lost);
+			enl_json_u64(j, "pool_full", kh->full);
+			enl_json_u64(j, "walks_truncated", kh->walks_truncated);
+			enl_json_u64(j, "walks_bad", kh->walks_bad);
+			enl_json_u64(j, "max_pairs", kh->max_pairs);
+			enl_json_u64(j, "max_bytes", kh->max_bytes);
+			enl_json_str(j, "last_failure", kh->last_failure);
 		}
 		ic_line(req, &kh->ic);
 		if (j)
 			enl_json_end(j);
+	} else if (!strcmp(cmd, "limits")) {
+		uint32_t pairs, bytes;
+
+		if (enl_ctl_nargs(req, 4, 4) ||
+		    enl_ctl_parse_u32(req, "pairs", argv[2], 1,
+				      ENL_KVP_HOST_PAIRS_MAX, &pairs) ||
+		    enl_ctl_parse_u32(req, "bytes", argv[3], 1,
+				      ENL_KVP_HOST_BYTES_MAX, &bytes))
+			return -EINVAL;
+		enl_kvp_host_set_limits(kh, pairs, bytes);
+		g_string_append_printf(req->out, "limits: %u pairs, %u bytes "
+				       "per pool\n", pairs, bytes);
+		if (j) {
+			enl_json_obj(j, NULL);
+			enl_json_u64(j, "max_pairs", pairs);
+			enl_json_u64(j, "max_bytes", bytes);
+			enl_json_end(j);
+		}
 	} else {
 		return -EINVAL;
 	}
@@ -428,8 +471,8 @@ void enl_ic_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 		    "(|ms| <= 50 years)");
 	enl_ctl_add(ctl, "kvp", ctl_kvp, ics,
 		    "kvp list | get KEY | set KEY VALUE | delete KEY | "
-		    "status [--pool N] (set/delete: pool 0, get: 1)"
-		    " [--relid N]");
+		    "status | limits PAIRS BYTES [--pool N] (set/delete: pool 0,"
+		    " get: 1) [--relid N]");
 	enl_ctl_add(ctl, "ip", ctl_ip, ics,
 		    "ip get ADAPTER | ip set ADAPTER dhcp | ip set ADAPTER "
 		    "static ADDRS MASKS [GATEWAYS [DNS]] (lists ';'-separated)");

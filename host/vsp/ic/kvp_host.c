@@ -18,11 +18,11 @@ static const uint32_t kvp_versions[] = {
 /* ic_host.c's request buffer; bigger bodies are framed here (send_body). */
 #define IC_HOST_BUF_LIMIT	4096
 /*
- * A walk gives up (incomplete) past this many pairs: a guest that never
- * answers "no more items" must not grow the host without bound. The guest
- * side holds at most this many per pool (ENL_KVP_POOL_MAX_LIMIT).
+ * A walk that has not reached the guest's "no more items" after this long
+ * stops where it is (truncated): 65,536 pairs take about a minute under
+ * TCG, so this only ends a guest that keeps the walk going on purpose.
  */
-#define KVP_WALK_MAX		65536
+#define KVP_WALK_TIMEOUT_MS	(300 * 1000)
 /* An unanswered request is given up after this long. */
 #define ANSWER_TIMEOUT_US	(10 * G_USEC_PER_SEC)
 
@@ -30,6 +30,7 @@ struct kvp_req {
 	uint8_t op, pool;
 	uint32_t index;
 	bool walk;
+	unsigned int closes;	/* channel closes it was in flight for */
 	char *key, *value;	/* UTF-8, to update the mirror */
 	size_t len;
 	uint8_t body[];
@@ -71,41 +72,97 @@ static void req_free(struct kvp_req *r)
 	g_free(r);
 }
 
-static ssize_t mirror_find(GPtrArray *a, const char *key)
+static void mirror_init(struct enl_kvp_mirror *m)
 {
-	for (guint i = 0; a && i < a->len; i++)
-		if (!strcmp(((struct enl_kvp_host_pair *)a->pdata[i])->key, key))
-			return i;
-	return -1;
+	m->pairs = g_ptr_array_new_with_free_func(pair_free);
+	m->index = g_hash_table_new(g_str_hash, g_str_equal);
+	m->bytes = 0;
+	m->truncated = false;
 }
 
-static void mirror_put(GPtrArray *a, const char *key, const char *value)
+static void mirror_free(struct enl_kvp_mirror *m)
 {
-	ssize_t i = mirror_find(a, key);
-	struct enl_kvp_host_pair *kv;
+	if (m->index)
+		g_hash_table_destroy(m->index);
+	if (m->pairs)
+		g_ptr_array_unref(m->pairs);
+	m->index = NULL;
+	m->pairs = NULL;
+}
 
-	if (i >= 0) {
-		kv = a->pdata[i];
+static struct enl_kvp_host_pair *mirror_find(const struct enl_kvp_mirror *m,
+					     const char *key)
+{
+	return m->index ? g_hash_table_lookup(m->index, key) : NULL;
+}
+
+/*
+ * Add or replace key's value. A new key past max_pairs, or any growth past
+ * max_bytes, is refused (false) and the mirror is marked truncated.
+ */
+static bool mirror_put(struct enl_kvp_host *kh, struct enl_kvp_mirror *m,
+		       const char *key, const char *value)
+{
+	struct enl_kvp_host_pair *kv = mirror_find(m, key);
+	size_t old = kv ? strlen(kv->value) : 0, add = strlen(value);
+
+	if (!kv)
+		add += strlen(key);
+	if ((!kv && m->pairs->len >= kh->max_pairs) ||
+	    m->bytes - old + add > kh->max_bytes) {
+		m->truncated = true;
+		return false;
+	}
+	m->bytes = m->bytes - old + add;
+	if (kv) {
 		g_free(kv->value);
 		kv->value = g_strdup(value);
-		return;
+		return true;
 	}
 	kv = g_new(struct enl_kvp_host_pair, 1);
 	kv->key = g_strdup(key);
 	kv->value = g_strdup(value);
-	g_ptr_array_add(a, kv);
+	g_ptr_array_add(m->pairs, kv);
+	g_hash_table_insert(m->index, kv->key, kv);
+	return true;
+}
+
+static void mirror_remove(struct enl_kvp_mirror *m, const char *key)
+{
+	struct enl_kvp_host_pair *kv = mirror_find(m, key);
+
+	if (!kv)
+		return;
+	m->bytes -= strlen(kv->key) + strlen(kv->value);
+	g_hash_table_remove(m->index, key);
+	g_ptr_array_remove(m->pairs, kv);	/* frees it */
 }
 
 const char *enl_kvp_host_mirror_get(const struct enl_kvp_host *kh,
 				    uint8_t pool, const char *key)
 {
-	ssize_t i;
+	const struct enl_kvp_host_pair *kv;
 
 	if (pool >= ENL_KVP_POOL_COUNT)
 		return NULL;
-	i = mirror_find(kh->mirror[pool], key);
-	return i < 0 ? NULL :
-	       ((struct enl_kvp_host_pair *)kh->mirror[pool]->pdata[i])->value;
+	kv = mirror_find(&kh->mirror[pool], key);
+	return kv ? kv->value : NULL;
+}
+
+void enl_kvp_host_set_limits(struct enl_kvp_host *kh, size_t pairs,
+			     size_t bytes)
+{
+	if (pairs)
+		kh->max_pairs = pairs;
+	if (bytes)
+		kh->max_bytes = bytes;
+}
+
+static void note_failure(struct enl_kvp_host *kh, char *text)
+{
+	g_warning("ic kvp: %s", text);
+	g_free(kh->last_failure);
+	kh->last_failure = text;
 }
 
 /*
@@ -284,7 +341,12 @@ int enl_kvp_host_delete(struct enl_kvp_host *kh, uint8_t pool,
 	return r ? enqueue(kh, r, false) : err;
 }
 
-static void finish_walk(struct enl_kvp_host *kh, uint8_t pool, bool complete);
+enum walk_end { WALK_DONE, WALK_TRUNCATED, WALK_FAILED };
+
+static void finish_walk(struct enl_kvp_host *kh, uint8_t pool,
+			enum walk_end how);
+static void walk_step(struct enl_kvp_host *kh, struct kvp_req *r,
+		      const char *key, const char *value);
 
 static int enumerate(struct enl_kvp_host *kh, uint8_t pool, uint32_t index,
 		     bool walk, bool front)
@@ -304,8 +366,11 @@ static void start_walk(struct enl_kvp_host *kh, uint8_t pool)
 {
 	if (kh->walk[pool])
 		return;	/* one under way already */
-	kh->walk[pool] = g_ptr_array_new_with_free_func(pair_free);
-	enumerate(kh, pool, 0, true, false);
+	kh->walk[pool] = g_new0(struct enl_kvp_walk, 1);
+	mirror_init(&kh->walk[pool]->m);
+	kh->walk[pool]->started = g_get_monotonic_time();
+	if (enumerate(kh, pool, 0, true, false) < 0)
+		finish_walk(kh, pool, WALK_FAILED);
 }
 
 int enl_kvp_host_enumerate(struct enl_kvp_host *kh, uint8_t pool)
@@ -432,10 +497,10 @@ static void ok_answer(struct enl_kvp_host *kh, struct kvp_req *r,
 			break;
 		res->key = r->key;
 		res->value = t[0];
-		mirror_put(kh->mirror[r->pool], r->key, t[0]);
+		mirror_put(kh, &kh->mirror[r->pool], r->key, t[0]);
 		return;
 	case ENL_KVP_OP_SET:
-		mirror_put(kh->mirror[r->pool], r->key, r->value);
+		mirror_put(kh, &kh->mirror[r->pool], r->key, r->value);
 		return;
 	case ENL_KVP_OP_DELETE:
 		return;
@@ -447,13 +512,8 @@ static void ok_answer(struct enl_kvp_host *kh, struct kvp_req *r,
 			break;
 		res->key = t[0];
 		res->value = t[1];
-		if (r->walk && kh->walk[r->pool]) {
-			mirror_put(kh->walk[r->pool], t[0], t[1]);
-			if (kh->walk[r->pool]->len >= KVP_WALK_MAX)
-				finish_walk(kh, r->pool, false);
-			else
-				enumerate(kh, r->pool, r->index + 1, true, true);
-		}
+		if (r->walk && kh->walk[r->pool])
+			walk_step(kh, r, t[0], t[1]);
 		return;
 	case ENL_KVP_OP_GET_IP_INFO:
 		ip_answer(kh, m, res, t + 2);
@@ -464,18 +524,68 @@ static void ok_answer(struct enl_kvp_host *kh, struct kvp_req *r,
 	res->malformed = true;
 }
 
-static void finish_walk(struct enl_kvp_host *kh, uint8_t pool, bool complete)
+/*
+ * A walk's end: done (the guest said no more items) or truncated (a cap or
+ * the time bound) replaces the mirror with what the walk saw; failed
+ * throws it away and keeps the mirror as it was.
+ */
+static void finish_walk(struct enl_kvp_host *kh, uint8_t pool,
+			enum walk_end how)
 {
-	if (!kh->walk[pool])
+	struct enl_kvp_walk *w = kh->walk[pool];
+
+	if (!w)
 		return;
-	if (complete) {
-		g_ptr_array_unref(kh->mirror[pool]);
-		kh->mirror[pool] = kh->walk[pool];
-		kh->mirror_at[pool] = g_get_real_time();
-	} else {
-		g_ptr_array_unref(kh->walk[pool]);
-	}
 	kh->walk[pool] = NULL;
+	if (how == WALK_FAILED) {
+		mirror_free(&w->m);
+		g_free(w);
+		return;
+	}
+	if (how == WALK_TRUNCATED) {
+		w->m.truncated = true;
+		kh->walks_truncated++;
+		note_failure(kh, g_strdup_printf("pool %u: enumeration cut "
+			"at %u pairs, %zu bytes (caps %zu pairs, %zu bytes, "
+			"%u s)", pool, w->m.pairs->len, w->m.bytes,
+			kh->max_pairs, kh->max_bytes,
+			kh->walk_timeout_ms / 1000));
+	}
+	mirror_free(&kh->mirror[pool]);
+	kh->mirror[pool] = w->m;
+	kh->mirror_at[pool] = g_get_real_time();
+	g_free(w);
+}
+
+/*
+ * One pair of a walk. The next index goes to the back of the queue, so
+ * requests that were waiting are served between continuations; a guest
+ * that repeats a key (a well-behaved pool has each key once) or keeps the
+ * walk going past the caps or the time bound cannot hold the queue.
+ */
+static void walk_step(struct enl_kvp_host *kh, struct kvp_req *r,
+		      const char *key, const char *value)
+{
+	struct enl_kvp_walk *w = kh->walk[r->pool];
+	gint64 age = g_get_monotonic_time() - w->started;
+
+	if (mirror_find(&w->m, key)) {
+		kh->walks_bad++;
+		note_failure(kh, g_strdup_printf("pool %u: the guest repeated "
+			"a key at index %u: enumeration thrown away", r->pool,
+			r->index));
+		finish_walk(kh, r->pool, WALK_FAILED);
+		return;
+	}
+	if (!mirror_put(kh, &w->m, key, value) ||
+	    age > (gint64)kh->walk_timeout_ms * 1000) {
+		finish_walk(kh, r->pool, WALK_TRUNCATED);
+		return;
+	}
+	if (enumerate(kh, r->pool, r->index + 1, true, false) < 0) {
+		kh->dropped++;
+		finish_walk(kh, r->pool, WALK_FAILED);
+	}
 }
 
 static void kvp_response(void *ctx, const struct enl_ic_msg *m)
@@ -484,8 +594,6 @@ static void kvp_response(void *ctx, const struct enl_ic_msg *m)
 	struct kvp_req *r = kh->inflight;
 	struct enl_kvp_host_result res = { 0 };
 	char *t[6] = { NULL };
-	ssize_t i;
-
 	kh->inflight = NULL;
 	if (!r)
 		return;
@@ -504,6 +612,13 @@ static void kvp_response(void *ctx, const struct enl_ic_msg *m)
 		kh->failures++;
 		if (r->op == ENL_KVP_OP_GET_IP_INFO)
 			kh->ip_status = res.status;
+		if (res.status == ENL_HV_ERROR_DISK_FULL) {
+			kh->full++;
+			note_failure(kh, g_strdup_printf("pool %u is full: the "
+				"guest refused key %s (raise max-records in "
+				"the guest's kvp.conf)", r->pool,
+				r->key ? r->key : "?"));
+		}
 	}
 	if (res.malformed) {
 		kh->bad_answers++;
@@ -515,11 +630,11 @@ static void kvp_response(void *ctx, const struct enl_ic_msg *m)
 	/* A walk ends at the guest's "no more items", or fails as a whole. */
 	if (r->op == ENL_KVP_OP_ENUMERATE && r->walk && r->pool <
 	    ENL_KVP_POOL_COUNT && (res.status != ENL_HV_S_OK || res.malformed))
-		finish_walk(kh, r->pool, res.status == ENL_HV_S_CONT);
+		finish_walk(kh, r->pool, res.status == ENL_HV_S_CONT ?
+			    WALK_DONE : WALK_FAILED);
 	if (r->op == ENL_KVP_OP_DELETE && r->pool < ENL_KVP_POOL_COUNT &&
-	    (res.status == ENL_HV_S_OK || res.status == ENL_HV_S_CONT) &&
-	    (i = mirror_find(kh->mirror[r->pool], r->key)) >= 0)
-		g_ptr_array_remove_index(kh->mirror[r->pool], (guint)i);
+	    (res.status == ENL_HV_S_OK || res.status == ENL_HV_S_CONT))
+		mirror_remove(&kh->mirror[r->pool], r->key);
 	if (kh->done)
 		kh->done(kh->done_ctx, &res);
 	for (size_t k = 0; k < G_N_ELEMENTS(t); k++)
@@ -528,15 +643,43 @@ static void kvp_response(void *ctx, const struct enl_ic_msg *m)
 	pump(kh);
 }
 
+/*
+ * The request in flight when the channel went away (the guest daemon died
+ * or closed it) may or may not have been applied: every KVP operation is
+ * safe to repeat, so it goes first when the channel is back, up to
+ * ENL_KVP_HOST_RESEND_MAX times; then it is lost, counted and logged.
+ * Walks start over on the new channel.
+ */
+static void requeue_inflight(struct enl_kvp_host *kh)
+{
+	struct kvp_req *r = kh->inflight;
+
+	kh->inflight = NULL;
+	if (!r)
+		return;
+	if (r->walk) {
+		req_free(r);
+		return;
+	}
+	if (++r->closes > ENL_KVP_HOST_RESEND_MAX) {
+		kh->lost++;
+		note_failure(kh, g_strdup_printf("operation %u on key %s in "
+			"pool %u lost: in flight across %u channel closes",
+			r->op, r->key ? r->key : "-", r->pool, r->closes));
+		req_free(r);
+		return;
+	}
+	kh->resent++;
+	g_queue_push_head(&kh->queue, r);
+}
+
 static void kvp_ready(void *ctx)
 {
 	struct enl_kvp_host *kh = ctx;
 
-	/* A new channel: whatever was in flight on the old one is gone. */
-	req_free(kh->inflight);
-	kh->inflight = NULL;
+	requeue_inflight(kh);
 	for (int p = 0; p < ENL_KVP_POOL_COUNT; p++)
-		finish_walk(kh, (uint8_t)p, false);
+		finish_walk(kh, (uint8_t)p, WALK_FAILED);
 	start_walk(kh, ENL_KVP_POOL_GUEST);
 	start_walk(kh, ENL_KVP_POOL_AUTO);
 	pump(kh);
@@ -546,8 +689,9 @@ static void kvp_closed(void *ctx)
 {
 	struct enl_kvp_host *kh = ctx;
 
-	req_free(kh->inflight);
-	kh->inflight = NULL;
+	requeue_inflight(kh);
+	for (int p = 0; p < ENL_KVP_POOL_COUNT; p++)
+		finish_walk(kh, (uint8_t)p, WALK_FAILED);
 }
 
 static const struct enl_ic_host_ops kvp_ops = {
@@ -566,7 +710,10 @@ void enl_kvp_host_init(struct enl_kvp_host *kh)
 	enl_ic_host_init(&kh->ic, &kvp_ops, kh);
 	g_queue_init(&kh->queue);
 	for (int p = 0; p < ENL_KVP_POOL_COUNT; p++)
-		kh->mirror[p] = g_ptr_array_new_with_free_func(pair_free);
+		mirror_init(&kh->mirror[p]);
+	kh->max_pairs = ENL_KVP_HOST_PAIRS_MAX;
+	kh->max_bytes = ENL_KVP_HOST_BYTES_MAX;
+	kh->walk_timeout_ms = KVP_WALK_TIMEOUT_MS;
 }
 
 void enl_kvp_host_free(struct enl_kvp_host *kh)
@@ -579,12 +726,12 @@ void enl_kvp_host_free(struct enl_kvp_host *kh)
 	req_free(kh->inflight);
 	kh->inflight = NULL;
 	for (int p = 0; p < ENL_KVP_POOL_COUNT; p++) {
-		finish_walk(kh, (uint8_t)p, false);
-		g_ptr_array_unref(kh->mirror[p]);
-		kh->mirror[p] = NULL;
+		finish_walk(kh, (uint8_t)p, WALK_FAILED);
+		mirror_free(&kh->mirror[p]);
 	}
 	for (int i = 0; i < 4; i++)
 		g_clear_pointer(&kh->ip_info[i], g_free);
+	g_clear_pointer(&kh->last_failure, g_free);
 }
 
 static gboolean kvp_timer(gpointer data)
@@ -599,7 +746,12 @@ static gboolean kvp_timer(gpointer data)
 		kh->ic.pending = false;
 		kh->dropped++;
 		if (r->op == ENL_KVP_OP_ENUMERATE && r->walk)
-			finish_walk(kh, r->pool, false);
+			finish_walk(kh, r->pool, WALK_FAILED);
+		else
+			note_failure(kh, g_strdup_printf("operation %u on key "
+				"%s in pool %u: no answer in %d s, dropped",
+				r->op, r->key ? r->key : "-", r->pool,
+				(int)(ANSWER_TIMEOUT_US / G_USEC_PER_SEC)));
 		req_free(r);
 		pump(kh);
 	}

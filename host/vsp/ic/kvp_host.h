@@ -18,6 +18,15 @@
 #include "ic_host.h"
 
 #define ENL_KVP_HOST_QUEUE_MAX	256
+/*
+ * Default caps on one pool's mirror (the guest decides how much it sends):
+ * as many pairs as a guest pool may hold (ENL_KVP_POOL_MAX_LIMIT), and the
+ * UTF-8 bytes of keys and values together.
+ */
+#define ENL_KVP_HOST_PAIRS_MAX	65536
+#define ENL_KVP_HOST_BYTES_MAX	(64u << 20)
+/* A request in flight when the channel closes is sent again this often. */
+#define ENL_KVP_HOST_RESEND_MAX	3
 
 /* One answer, as handed to the callback; strings are UTF-8. */
 struct enl_kvp_host_result {
@@ -35,13 +44,31 @@ struct enl_kvp_host_pair {
 	char *key, *value;
 };
 
+/*
+ * One pool as the host saw it: pairs in the guest's order (what hosts
+ * list) and a hash of the same pairs by key, so a walk of n keys costs
+ * O(n), not O(n^2); bytes counts the UTF-8 of keys and values.
+ */
+struct enl_kvp_mirror {
+	GPtrArray *pairs;	/* struct enl_kvp_host_pair *, owned */
+	GHashTable *index;	/* key -> pair */
+	size_t bytes;
+	bool truncated;		/* a cap or the time bound cut the walk */
+};
+
+/* An enumeration under way: its own mirror, bounded in pairs and time. */
+struct enl_kvp_walk {
+	struct enl_kvp_mirror m;
+	gint64 started;		/* monotonic us */
+};
+
 struct enl_kvp_host {
 	struct enl_ic_host ic;
 	GQueue queue;			/* of struct kvp_req * */
 	void *inflight;
 	gint64 sent_at;			/* monotonic us */
-	GPtrArray *mirror[ENL_KVP_POOL_COUNT];	/* enl_kvp_host_pair */
-	GPtrArray *walk[ENL_KVP_POOL_COUNT];	/* enumeration under way */
+	struct enl_kvp_mirror mirror[ENL_KVP_POOL_COUNT];
+	struct enl_kvp_walk *walk[ENL_KVP_POOL_COUNT];	/* NULL: none */
 	gint64 mirror_at[ENL_KVP_POOL_COUNT];	/* wall clock us, 0: never */
 	/*
 	 * The last GET_IP_INFO answer as the guest sent it (addresses,
@@ -53,6 +80,18 @@ struct enl_kvp_host {
 	void (*done)(void *ctx, const struct enl_kvp_host_result *r);
 	void *done_ctx;
 	unsigned long answers, failures, bad_answers, dropped;
+	/*
+	 * resent: in flight when the channel closed, sent again on reopen;
+	 * lost: given up after ENL_KVP_HOST_RESEND_MAX closes (logged);
+	 * full: the guest answered "pool full" (ERROR_DISK_FULL);
+	 * walks_*: enumerations cut at a cap or the time bound (truncated)
+	 * or thrown away because the guest repeated a key (bad).
+	 */
+	unsigned long resent, lost, full, walks_truncated, walks_bad;
+	/* What went wrong last, for ctl (host text; keys in it: escape). */
+	char *last_failure;
+	size_t max_pairs, max_bytes;	/* per pool mirror */
+	unsigned int walk_timeout_ms;
 	unsigned int interval_ms;
 	GSource *timer;		/* on the thread-default context */
 };
@@ -86,6 +125,9 @@ int enl_kvp_host_get_ip(struct enl_kvp_host *kh, const char *adapter_id,
 int enl_kvp_host_set_ip(struct enl_kvp_host *kh, const char *adapter_id,
 			bool dhcp, const char *ip_addr, const char *sub_net,
 			const char *gate_way, const char *dns_addr);
+/* Caps on each pool's mirror (0: keep the current one). */
+void enl_kvp_host_set_limits(struct enl_kvp_host *kh, size_t pairs,
+			     size_t bytes);
 /* The mirrored value of key in pool, or NULL. */
 const char *enl_kvp_host_mirror_get(const struct enl_kvp_host *kh,
 				    uint8_t pool, const char *key);

@@ -174,6 +174,9 @@ static void fix_close(struct fix *f)
 #define DO(f, call) ((f)->last.n = 0, (call), pair_pump(&(f)->p), \
 		     (f)->last.n ? (f)->last.status : 0xdeadbeefU)
 
+/* Run one host call and pump; whether the call queued it. */
+#define DO_RAW(p, call) ((call) == 0 ? (pair_pump(p), true) : false)
+
 /* ---- raw requests ------------------------------------------------------ */
 
 static uint8_t rawbuf[ENL_CHANNEL_MAX_PACKET + 1];
@@ -195,6 +198,20 @@ static void set_key16(struct enl_kvp_exchg_msg_value *d, const char *k)
 	d->key_size = (uint32_t)enl_utf8_to_utf16le(k, d->key, sizeof(d->key));
 }
 
+/*
+ * Run the main loop until *counter passes was (a background apply ended)
+ * or 10 s pass; whether it did.
+ */
+static bool wait_apply(const unsigned long *counter, unsigned long was)
+{
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+	while (*counter == was && g_get_monotonic_time() < end)
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000);
+	return *counter != was;
+}
+
 /* ---- tests ------------------------------------------------------------- */
 
 static void test_auto_pool(void)
@@ -214,7 +231,7 @@ static void test_auto_pool(void)
 	tap_ok(f.h.ic.state == ENL_IC_HOST_READY &&
 	       f.h.ic.srv == ENL_IC_KVP_VERSION_4_0,
 	       "negotiated KVP 4.0 with framework 3.0");
-	a = f.h.mirror[ENL_KVP_POOL_AUTO];
+	a = f.h.mirror[ENL_KVP_POOL_AUTO].pairs;
 	for (size_t i = 0; i < G_N_ELEMENTS(order); i++)
 		ok &= i < a->len && !strcmp(((struct enl_kvp_host_pair *)
 				a->pdata[i])->key, order[i]);
@@ -247,7 +264,7 @@ static void test_auto_pool(void)
 	       DO(&f, enl_kvp_host_delete(&f.h, ENL_KVP_POOL_AUTO, "OSName")) ==
 	       ENL_HV_ERROR_NOT_SUPPORTED,
 	       "SET and DELETE on the auto pool: NOT_SUPPORTED");
-	tap_ok(f.h.mirror[ENL_KVP_POOL_GUEST]->len == 0 &&
+	tap_ok(f.h.mirror[ENL_KVP_POOL_GUEST].pairs->len == 0 &&
 	       f.h.mirror_at[ENL_KVP_POOL_GUEST] != 0,
 	       "empty guest pool enumerated at open");
 	fix_close(&f);
@@ -293,10 +310,10 @@ static void test_ops(const uint32_t *v, const char *name)
 	       "%s: SET replaces a value in place", name);
 	enl_kvp_host_enumerate(&f.h, 0);
 	pair_pump(&f.p);
-	tap_ok(f.h.mirror[0]->len == 4 &&
+	tap_ok(f.h.mirror[0].pairs->len == 4 &&
 	       !strcmp(enl_kvp_host_mirror_get(&f.h, 0, "U64"),
 		       "18446744073709551615") &&
-	       !strcmp(((struct enl_kvp_host_pair *)f.h.mirror[0]->pdata[1])->
+	       !strcmp(((struct enl_kvp_host_pair *)f.h.mirror[0].pairs->pdata[1])->
 		       key, ukey),
 	       "%s: ENUMERATE walks the pool in insertion order", name);
 	tap_ok(DO(&f, enl_kvp_host_enumerate_one(&f.h, 0, 4)) == ENL_HV_S_CONT &&
@@ -647,26 +664,49 @@ static void test_ip(void)
 		chmod(hook, 0700);
 		f.g.ip.backend = ENL_KVP_IP_HOOK;
 		f.g.ip.hook = hook;
+		struct enl_kvp_apply_stats *as = &f.g.ip.stats;
+		unsigned long was;
+		gint64 t0;
+
 		f.g.ip.timeout_ms = 5000;
+		was = as->ok;
 		st = DO(&f, enl_kvp_host_set_ip(&f.h, MAC, false,
 			"10.1.2.3", "255.255.255.0", "10.1.2.1", "9.9.9.9"));
+		tap_ok(st == ENL_HV_S_OK && wait_apply(&as->ok, was),
+		       "hook backend: S_OK, then the hook ran to success");
 		g_file_get_contents(out, &text, NULL, NULL);
-		tap_ok(st == ENL_HV_S_OK && text &&
-		       !strcmp(text, "[eth0]\n[" MAC "]\n[static]\n"
+		tap_ok(text && !strcmp(text, "[eth0]\n[" MAC "]\n[static]\n"
 			       "[address=10.1.2.3/24]\n[gateway=10.1.2.1]\n"
 			       "[dns=9.9.9.9]\n"),
 		       "hook backend: exec'd with one argv word per item");
 		g_free(text);
 		g_file_set_contents(hook, "#!/bin/sh\nexit 3\n", -1, NULL);
+		chmod(hook, 0700);
+		was = as->failed;
 		tap_ok(DO(&f, enl_kvp_host_set_ip(&f.h, MAC, true, NULL, NULL,
-						  NULL, NULL)) == ENL_HV_E_FAIL,
-		       "hook failing: E_FAIL");
+						  NULL, NULL)) == ENL_HV_S_OK &&
+		       wait_apply(&as->failed, was),
+		       "hook failing: answered S_OK, the failure counted");
 		g_file_set_contents(hook, "#!/bin/sh\nexec sleep 10\n", -1,
 				    NULL);
-		f.g.ip.timeout_ms = 200;
+		chmod(hook, 0700);
+		f.g.ip.timeout_ms = 300;
+		was = as->timed_out;
+		t0 = g_get_monotonic_time();
+		st = DO(&f, enl_kvp_host_set_ip(&f.h, MAC, true, NULL, NULL,
+						NULL, NULL));
+		tap_ok(st == ENL_HV_S_OK &&
+		       g_get_monotonic_time() - t0 < 250 * 1000,
+		       "hook hanging: the host is answered before the hook "
+		       "ends (%.0f ms)", (g_get_monotonic_time() - t0) / 1e3);
+		tap_ok(wait_apply(&as->timed_out, was) && as->running == 0,
+		       "hook hanging: killed at the timeout and counted");
+		g_unlink(hook);
+		was = as->failed;
 		tap_ok(DO(&f, enl_kvp_host_set_ip(&f.h, MAC, true, NULL, NULL,
-						  NULL, NULL)) == ENL_HV_E_FAIL,
-		       "hook hanging: killed at the timeout, E_FAIL");
+						  NULL, NULL)) == ENL_HV_E_FAIL &&
+		       as->failed == was + 1,
+		       "hook missing: E_FAIL at once");
 		g_free(script);
 		g_free(out);
 		g_free(hook);
@@ -938,6 +978,135 @@ static void rm_rf(const char *path)
 	g_rmdir(path);
 }
 
+/* ---- a guest whose pool never ends ------------------------------------ */
+
+struct rogue {
+	bool endless;		/* a new key per index, else one key always */
+	unsigned int sets;
+};
+
+static uint32_t rogue_handle(void *ctx, struct enl_ic_msg *m, uint32_t srv,
+			     size_t buf_size, size_t *resp_len)
+{
+	struct rogue *r = ctx;
+	struct enl_kvp_msg *msg = (struct enl_kvp_msg *)m->body;
+	struct enl_kvp_exchg_msg_value *d = &msg->body.kvp_enum_data.data;
+	char key[32];
+
+	(void)srv;
+	(void)buf_size;
+	(void)resp_len;
+	if (m->body_len < sizeof(*msg))
+		return ENL_HV_S_OK;
+	if (msg->kvp_hdr.operation == ENL_KVP_OP_SET) {
+		r->sets++;
+		return ENL_HV_S_OK;
+	}
+	if (msg->kvp_hdr.operation != ENL_KVP_OP_ENUMERATE)
+		return ENL_HV_S_CONT;
+	snprintf(key, sizeof(key), r->endless ? "Endless%u" : "Same",
+		 msg->body.kvp_enum_data.index);
+	set_key16(d, key);
+	d->value_type = ENL_KVP_REG_SZ;
+	d->value_size = (uint32_t)enl_utf8_to_utf16le("0123456789", d->value,
+						      sizeof(d->value));
+	return ENL_HV_S_OK;
+}
+
+static const uint32_t rogue_versions[] = { ENL_IC_KVP_VERSION_4_0 };
+
+static const struct enl_ic_service_ops rogue_ops = {
+	.name = "kvp",
+	.msgtype = ENL_ICMSGTYPE_KVPEXCHANGE,
+	.versions = ENL_IC_VERSIONS(enl_ic_fw_versions, rogue_versions),
+	.handle = rogue_handle,
+};
+
+/* Enumeration answers seen, and how many when the host's SET came back. */
+struct walk_watch {
+	struct enl_kvp_host *h;
+	unsigned int enums, at_set;
+};
+
+static void on_walk(void *ctx, const struct enl_kvp_host_result *r)
+{
+	struct walk_watch *w = ctx;
+
+	if (r->op == ENL_KVP_OP_SET && !w->at_set)
+		w->at_set = w->enums;
+	if (r->op == ENL_KVP_OP_ENUMERATE && ++w->enums == 10)
+		enl_kvp_host_set(w->h, 0, "Probe", "1");
+}
+
+static void test_rogue_walks(void)
+{
+	struct enl_kvp_host h;
+	struct walk_watch w = { &h, 0, 0 };
+	struct rogue r = { false, 0 };
+	struct pair p;
+
+	enl_kvp_host_init(&h);
+	pair_open(&p, &rogue_ops, &r, &h.ic);
+	pair_host_open(&p);
+	pair_pump(&p);
+	tap_ok(h.walks_bad == 2 && !h.walk[1] && !h.walk[2] &&
+	       strstr(h.last_failure, "repeated a key"),
+	       "a guest repeating one key: both walks thrown away, counted");
+	tap_ok(DO_RAW(&p, enl_kvp_host_set(&h, 0, "K", "V")) && r.sets == 1,
+	       "and the host's requests still go through");
+	pair_close(&p);
+	enl_kvp_host_free(&h);
+
+	enl_kvp_host_init(&h);
+	enl_kvp_host_set_limits(&h, 100, 1 << 20);
+	h.done = on_walk;
+	h.done_ctx = &w;
+	r = (struct rogue){ true, 0 };
+	pair_open(&p, &rogue_ops, &r, &h.ic);
+	pair_host_open(&p);
+	pair_pump(&p);
+	tap_ok(h.walks_truncated == 2 && h.mirror[1].truncated &&
+	       h.mirror[1].pairs->len == 100 && h.mirror[2].pairs->len == 100,
+	       "a pool that never ends: each walk stops at the 100-pair cap");
+	tap_ok(r.sets == 1 && w.at_set && w.at_set < 20,
+	       "a SET queued during the walks is served between continuations "
+	       "(after %u of %u answers)", w.at_set, w.enums);
+	enl_kvp_host_set_limits(&h, 100000, 5000);
+	enl_kvp_host_enumerate(&h, 1);
+	pair_pump(&p);
+	tap_ok(h.mirror[1].truncated && h.mirror[1].bytes <= 5000 &&
+	       h.mirror[1].pairs->len < 400,
+	       "the byte cap bounds a walk too (%u pairs, %zu bytes)",
+	       h.mirror[1].pairs->len, h.mirror[1].bytes);
+	pair_close(&p);
+	enl_kvp_host_free(&h);
+}
+
+/* The guest pool: loading 65,536 records is linear (hashed keys). */
+static void test_pool_scale(void)
+{
+	struct enl_kvp_table t;
+	char k[32];
+	gint64 t0 = g_get_monotonic_time();
+	bool ok = true;
+
+	enl_kvp_pool_init(&t, ENL_KVP_POOL_MAX_LIMIT);
+	for (unsigned int i = 0; i < ENL_KVP_POOL_MAX_LIMIT; i++) {
+		snprintf(k, sizeof(k), "Key%u", i);
+		ok &= enl_kvp_pool_set(&t, k, "v") == 0;
+	}
+	ok &= enl_kvp_pool_set(&t, "OneMore", "v") == -ENOSPC;
+	snprintf(k, sizeof(k), "Key%u", 777);
+	ok &= enl_kvp_pool_delete(&t, k) == 0 &&
+	      !strcmp(enl_kvp_pool_at(&t, 777)->key, "Key778") &&
+	      !strcmp(enl_kvp_pool_get(&t, "Key65535"), "v") &&
+	      !enl_kvp_pool_get(&t, k);
+	tap_ok(ok && g_get_monotonic_time() - t0 < 5 * G_USEC_PER_SEC,
+	       "65,536 records set, found, one deleted in %.2f s (linear)",
+	       (g_get_monotonic_time() - t0) / 1e6);
+	enl_kvp_pool_clear(&t);
+}
+
 int main(void)
 {
 	static const uint32_t v3[] = { ENL_IC_KVP_VERSION_3_0 };
@@ -958,6 +1127,8 @@ int main(void)
 	test_ip();
 	test_import();
 	test_crash();
+	test_rogue_walks();
+	test_pool_scale();
 	rm_rf(tmp_root);
 	g_free(tmp_root);
 	return tap_done();
