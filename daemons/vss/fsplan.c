@@ -97,6 +97,39 @@ static void skip(struct enl_freeze_plan *p, const struct enl_mount *m,
 	g_ptr_array_add(p->skipped, g_strdup_printf("%s: %s", m->target, why));
 }
 
+static ssize_t mount_by_id(const struct enl_mount_table *t, int id)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].id == id)
+			return (ssize_t)i;
+	return -1;
+}
+
+/*
+ * The mount that hides t->v[i] from path lookup, or NULL: a sibling (same
+ * parent mount) on a strict ancestor of its mount point was mounted over
+ * it (had it come first, it would be the parent); or its parent is itself
+ * hidden. depth bounds the walk up a malformed table's parent loops.
+ */
+static const struct enl_mount *hider(const struct enl_mount_table *t,
+				     size_t i, unsigned int depth)
+{
+	const struct enl_mount *m = &t->v[i];
+	ssize_t up;
+
+	for (size_t j = 0; j < t->n; j++) {
+		const struct enl_mount *q = &t->v[j];
+
+		if (j != i && q->parent == m->parent && q->id != m->id &&
+		    strcmp(q->target, m->target) && is_under(m->target, q->target))
+			return q;
+	}
+	up = mount_by_id(t, m->parent);
+	if (up < 0 || (size_t)up == i || depth >= 64)
+		return NULL;
+	return hider(t, (size_t)up, depth + 1);
+}
+
 static const char *unfreezable(const struct enl_mount *m)
 {
 	switch (enl_fs_classify(m->fstype)) {
@@ -177,13 +210,26 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 
 	memset(p, 0, sizeof(*p));
 	p->skipped = g_ptr_array_new_with_free_func(g_free);
+	p->hidden = g_ptr_array_new_with_free_func(g_free);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct enl_mount *m = &t->v[i];
 		const char *why = unfreezable(m);
+		const struct enl_mount *over;
 		bool dup = false;
 
 		if (why) {
 			skip(p, m, why);
+			continue;
+		}
+		over = hider(t, i, 0);
+		if (over) {
+			char *w = g_strdup_printf("hidden under the mount on %s",
+						  over->target);
+
+			skip(p, m, w);
+			g_ptr_array_add(p->hidden, g_strdup_printf("%s: %s",
+					m->target, w));
+			g_free(w);
 			continue;
 		}
 		/* A later mount on the same path hides this one from open(). */
@@ -219,5 +265,7 @@ void enl_freeze_plan_free(struct enl_freeze_plan *p)
 	g_free(p->v);
 	if (p->skipped)
 		g_ptr_array_free(p->skipped, TRUE);
+	if (p->hidden)
+		g_ptr_array_free(p->hidden, TRUE);
 	memset(p, 0, sizeof(*p));
 }

@@ -4,7 +4,10 @@
  * read-write file systems, one mount per superblock. Order: a mount before
  * every mount it sits under, and a loop-backed file system before the one
  * holding its backing file, so root comes last and nothing we still have to
- * freeze ever waits on one already frozen. Thaw is the reverse.
+ * freeze ever waits on one already frozen. Thaw is the reverse. A mount
+ * that no path reaches any more (over-mounted, or hidden under a mount on
+ * one of its ancestors) is left out: its mount point would open another
+ * file system.
  */
 #ifndef ENL_VSS_FSPLAN_H
 #define ENL_VSS_FSPLAN_H
@@ -32,6 +35,7 @@ struct enl_freeze_plan {
 	struct enl_fs_target *v;	/* in freeze order */
 	size_t n;
 	GPtrArray *skipped;		/* "path: reason", for logs and tests */
+	GPtrArray *hidden;		/* the skipped that are hidden mounts */
 	unsigned int cycles;		/* order constraints we had to break */
 };
 

@@ -98,6 +98,10 @@ static int build_plan(struct enl_vss *v)
 	for (size_t i = 0; i < v->plan.skipped->len; i++)
 		enl_vss_log(LOG_DEBUG, "not freezing %s",
 			    (char *)g_ptr_array_index(v->plan.skipped, i));
+	/* Worth a user's attention: a file system left out of the backup. */
+	for (size_t i = 0; i < v->plan.hidden->len; i++)
+		enl_vss_log(LOG_WARNING, "not freezing %s (no path reaches it)",
+			    (char *)g_ptr_array_index(v->plan.hidden, i));
 	if (v->plan.cycles)
 		enl_vss_log(LOG_WARNING,
 			    "freeze order has %u cycles (loop file inside its own mount tree)",

@@ -2,7 +2,8 @@
 """VM ring, backup (issue 13): enl-vssd killed with -9 while the guest is
 frozen leaves nothing frozen (its thaw guard thaws at once), the host says
 "frozen, daemon gone" and, once enl-vssd is back, "thawed by guard"; a new
-enl-vssd thaws only what its record lists."""
+enl-vssd thaws only what its record lists; a mount hidden under an
+over-mount is left out with a log line instead of failing the freeze."""
 import os
 import sys
 import time
@@ -76,6 +77,24 @@ def foreign_freeze(t, g, mounts):
     g.sh('fsfreeze --unfreeze /mnt/%s' % mounts[0])
 
 
+def hidden_mount(t, g):
+    """ext4 on /mnt/hid/x, then a tmpfs over /mnt/hid: no path reaches the
+    ext4 any more, and its mount point now opens the tmpfs."""
+    rc, out = g.sh('dd if=/dev/zero of=/tmp/hid.img bs=1M count=0 seek=16 2>/dev/null && '
+                   'mke2fs -q -t ext4 /tmp/hid.img && mkdir -p /mnt/hid/x && '
+                   'mount -o loop /tmp/hid.img /mnt/hid/x && mount -t tmpfs none /mnt/hid')
+    t.ok(rc == 0, 'ext4 on /mnt/hid/x hidden under a tmpfs on /mnt/hid', out)
+    rc, out = g.ctl('vss', 'freeze')
+    rc2, log = g.sh('cat /tmp/vssd.out')
+    t.ok(rc == 0 and 'state: frozen' in out,
+         'the freeze goes ahead without the hidden mount', out + log[-1500:])
+    rc, out = g.ctl('vss', 'thaw')
+    t.ok(rc == 0 and 'state: thawed' in out, 'and thaws', out)
+    t.ok('not freezing /mnt/hid/x: hidden under the mount on /mnt/hid' in log,
+         'enl-vssd names the hidden mount in its log', log[-1500:])
+    g.sh('umount /mnt/hid; umount /mnt/hid/x')
+
+
 def run(t, g):
     t.ok(g.wait_sh('test -c /dev/vmbus/vss'), '/dev/vmbus/vss exists')
     mounts = setup_mounts(g, t)
@@ -88,6 +107,7 @@ def run(t, g):
     start_writers(g, mounts)
     kill9_frozen(t, g, mounts)
     foreign_freeze(t, g, mounts)
+    hidden_mount(t, g)
     clean, bad = g.dmesg_clean()
     t.ok(clean, 'no oops/BUG/WARNING in the guest', bad)
 

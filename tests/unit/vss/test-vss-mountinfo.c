@@ -152,6 +152,33 @@ static void test_cycle(void)
 	g_free(sys);
 }
 
+/* A mount whose mount point an ancestor's mount covered since. */
+static void test_hidden(void)
+{
+	static const char mi[] =
+		"1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+		"2 1 8:2 / /mnt/a/x rw - ext4 /dev/sda2 rw\n"
+		"3 1 0:30 / /mnt/a rw - tmpfs tmpfs rw\n"
+		"4 2 8:3 / /mnt/a/x/y rw - ext4 /dev/sda3 rw\n"
+		"5 3 8:4 / /mnt/a/z rw - ext4 /dev/sda4 rw\n"
+		"6 1 8:5 / /mnt/ab rw - ext4 /dev/sda5 rw\n";
+	struct enl_mount_table t;
+	struct enl_freeze_plan p;
+
+	enl_mountinfo_parse(mi, strlen(mi), &t);
+	enl_freeze_plan_build(&t, NULL, &p);
+	tap_ok(p.n == 3 && !strcmp(p.v[0].path, "/mnt/a/z") &&
+	       !strcmp(p.v[1].path, "/mnt/ab") && !strcmp(p.v[2].path, "/"),
+	       "hidden mounts left out, the one on the over-mount kept (%zu)",
+	       p.n);
+	tap_ok(p.hidden->len == 2 &&
+	       skipped(&p, "/mnt/a/x: hidden under the mount on /mnt/a") &&
+	       skipped(&p, "/mnt/a/x/y: hidden under the mount on /mnt/a"),
+	       "a mount under a hidden one is hidden too, both named");
+	enl_freeze_plan_free(&p);
+	enl_mount_table_free(&t);
+}
+
 static void test_classify(void)
 {
 	tap_ok(enl_fs_classify("ext4") == ENL_FS_LOCAL &&
@@ -172,6 +199,7 @@ int main(void)
 	test_parse();
 	test_plan();
 	test_cycle();
+	test_hidden();
 	test_classify();
 	return tap_done();
 }
