@@ -14,6 +14,13 @@ struct enl_clipd_conf {
 	size_t max_size;	/* receive cap per format, bytes */
 	bool seat_user;		/* allow the active seat session's user */
 	char **allow_users;	/* names or uids, NULL-terminated (may be NULL) */
+	/*
+	 * A connection that has not sent its request, or not taken its
+	 * reply, after this long is closed (0: the default); one user holds
+	 * at most max_per_user connections, watches included (0: default).
+	 */
+	unsigned int idle_timeout_s;
+	unsigned int max_per_user;
 };
 
 void enl_clipd_conf_read(struct enl_clipd_conf *c, struct enl_config *cfg);

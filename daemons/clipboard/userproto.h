@@ -17,7 +17,10 @@
  * "host", "guest" (a local user copied) or "none" (serial 0), with the
  * formats on offer. It carries no data: a watcher PASTEs on a connection
  * of its own, checked again then. A watcher that stops reading is dropped
- * (it reconnects and gets the current line first).
+ * (it reconnects and gets the current line first), and so is one whose
+ * user is no longer allowed (the seat's session changed): its connection
+ * just ends. Every request is checked against the policy as it arrives,
+ * not only at connect.
  */
 #ifndef ENL_CLIP_USERPROTO_H
 #define ENL_CLIP_USERPROTO_H
@@ -27,5 +30,12 @@
 #define ENL_CLIPD_LINE_MAX		256
 /* Watchers served at once; more get "ERR too many watchers". */
 #define ENL_CLIPD_WATCH_MAX		32
+/*
+ * Defaults: seconds a connection may sit without sending its request or
+ * taking its reply ("ERR idle timeout", then closed); connections one uid
+ * may hold at once, watches included ("ERR too many connections").
+ */
+#define ENL_CLIPD_IDLE_DEFAULT_S	30
+#define ENL_CLIPD_PER_USER_DEFAULT	8
 
 #endif /* ENL_CLIP_USERPROTO_H */

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <glib-unix.h>
+#include <systemd/sd-login.h>
 
 #include "clip_format.h"
 #include "log.h"
@@ -30,7 +31,21 @@ struct client {
 	size_t out_off;
 	bool waiting;		/* for a paste from the host */
 	bool watching;		/* sent WATCH: hand over to watch.c */
+	guint idle;		/* idle-timeout timer */
 };
+
+static unsigned int idle_s(const struct enl_clipd_users *u)
+{
+	return u->conf->idle_timeout_s ? u->conf->idle_timeout_s :
+	       ENL_CLIPD_IDLE_DEFAULT_S;
+}
+
+/* The policy for uid as of now (the seat's session may have changed). */
+static bool allowed_now(struct enl_clipd_users *u, uid_t uid,
+			const char **why)
+{
+	return enl_clipd_allowed(u->conf, u->seat, uid, why);
+}
 
 static void client_free(struct client *c)
 {
@@ -39,6 +54,8 @@ static void client_free(struct client *c)
 	if (c->waiting)
 		enl_clipd_forget(u->d, c);
 	u->clients = g_list_remove(u->clients, c);
+	if (c->idle)
+		g_source_remove(c->idle);
 	if (c->watch)
 		g_source_remove(c->watch);
 	if (c->fd >= 0)
@@ -94,6 +111,20 @@ static void reply_err(struct client *c, const char *why)
 	reply(c, line, NULL, 0);
 }
 
+/* The peer lost access since it connected: refused, counted, logged. */
+static bool still_allowed(struct client *c)
+{
+	const char *why;
+
+	if (allowed_now(c->u, c->uid, &why))
+		return true;
+	c->u->refused++;
+	enl_log_rl(LOG_NOTICE, "clipboard: refused uid %ld at its request: %s",
+		   (long)c->uid, why);
+	reply_err(c, "permission denied");
+	return false;
+}
+
 static void on_pasted(void *ctx, const uint8_t *data, size_t len,
 		      const char *error)
 {
@@ -101,6 +132,9 @@ static void on_pasted(void *ctx, const uint8_t *data, size_t len,
 	char line[64];
 
 	c->waiting = false;
+	/* What the host sent goes only to a user who may still have it. */
+	if (!still_allowed(c))
+		return;
 	if (!data) {
 		reply_err(c, error ? error : "paste failed");
 		return;
@@ -161,6 +195,8 @@ static void request(struct client *c)
 	unsigned long long len = 0;
 	int n = sscanf(c->line->str, "%15s %127s %llu", verb, fmt, &len);
 
+	if (!still_allowed(c))
+		return;
 	if (n == 1 && !strcmp(verb, "TARGETS")) {
 		do_targets(c);
 		return;
@@ -245,17 +281,48 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 		return G_SOURCE_REMOVE;	/* reply() installed the writer */
 	if (c->watching) {
 		struct enl_clipd_users *u = c->u;
+		uid_t uid = c->uid;
 
 		c->fd = -1;	/* the watcher owns it now */
 		c->watch = 0;
 		client_free(c);
-		enl_clipd_watch_add(&u->watchers, u->d, fd);
+		enl_clipd_watch_add(&u->watchers, u->d, fd, uid);
 		return G_SOURCE_REMOVE;
 	}
 	/* Waiting for the host: watch only for the client hanging up. */
 	c->watch = 0;
 	c->watch = g_unix_fd_add(fd, G_IO_HUP | G_IO_ERR, on_readable, c);
 	return G_SOURCE_REMOVE;
+}
+
+/*
+ * A client that sends no request, or does not take its reply, must not
+ * hold a connection (and its buffers) for good; one waiting for the host's
+ * paste is the host's to answer (enl_clipd times that out).
+ */
+static gboolean on_idle(gpointer data)
+{
+	struct client *c = data;
+
+	if (c->waiting)
+		return G_SOURCE_CONTINUE;
+	c->idle = 0;
+	c->u->idle_closed++;
+	if (!c->out)
+		(void)!send(c->fd, "ERR idle timeout\n", 17,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+	client_free(c);
+	return G_SOURCE_REMOVE;
+}
+
+/* Connections uid holds now: requests under way and watches. */
+static unsigned int held_by(const struct enl_clipd_users *u, uid_t uid)
+{
+	unsigned int n = enl_clipd_watch_count(&u->watchers, uid);
+
+	for (const GList *l = u->clients; l; l = l->next)
+		n += ((const struct client *)l->data)->uid == uid;
+	return n;
 }
 
 static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
@@ -282,6 +349,19 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 		close(s);
 		return G_SOURCE_CONTINUE;
 	}
+	if (held_by(u, cred.uid) >= (u->conf->max_per_user ?
+				     u->conf->max_per_user :
+				     ENL_CLIPD_PER_USER_DEFAULT)) {
+		static const char many[] = "ERR too many connections\n";
+
+		u->over_limit++;
+		enl_log_rl(LOG_NOTICE, "clipboard: uid %ld holds too many "
+			   "connections", (long)cred.uid);
+		(void)!send(s, many, sizeof(many) - 1,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(s);
+		return G_SOURCE_CONTINUE;
+	}
 	u->accepted++;
 	c = g_new0(struct client, 1);
 	c->u = u;
@@ -290,15 +370,61 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 	c->line = g_string_new(NULL);
 	c->watch = g_unix_fd_add(s, G_IO_IN | G_IO_HUP | G_IO_ERR,
 				 on_readable, c);
+	c->idle = g_timeout_add_seconds(idle_s(u), on_idle, c);
 	u->clients = g_list_prepend(u->clients, c);
 	return G_SOURCE_CONTINUE;
+}
+
+static bool watcher_allowed(void *ctx, uid_t uid)
+{
+	const char *why;
+
+	return allowed_now(ctx, uid, &why);
+}
+
+void enl_clipd_users_recheck(struct enl_clipd_users *u)
+{
+	unsigned long before = u->watchers.revoked;
+
+	enl_clipd_watch_recheck(&u->watchers, watcher_allowed, u);
+	if (u->watchers.revoked != before)
+		enl_log(LOG_NOTICE, "clipboard: ended %lu watch(es) of users "
+			"no longer allowed", u->watchers.revoked - before);
 }
 
 static void on_changed(void *ctx)
 {
 	struct enl_clipd_users *u = ctx;
 
+	/* Who owns the clipboard is news only for who may still see it. */
+	enl_clipd_users_recheck(u);
 	enl_clipd_watch_notify(&u->watchers, u->d);
+}
+
+/* logind: a session started, ended or changed seat: recheck watchers. */
+static gboolean on_seats(gint fd, GIOCondition cond, gpointer data)
+{
+	struct enl_clipd_users *u = data;
+
+	(void)fd;
+	(void)cond;
+	sd_login_monitor_flush(u->seats);
+	enl_clipd_users_recheck(u);
+	return G_SOURCE_CONTINUE;
+}
+
+static void watch_seats(struct enl_clipd_users *u)
+{
+	uid_t uid;
+
+	/* Only where the seat decides anything and logind runs. */
+	if (!u->conf->seat_user || !u->seat || u->seat(&uid) == -ENOTSUP ||
+	    sd_login_monitor_new("session", &u->seats) < 0) {
+		u->seats = NULL;
+		return;
+	}
+	u->seats_watch = g_unix_fd_add(sd_login_monitor_get_fd(u->seats),
+				       G_IO_IN, on_seats, u);
 }
 
 int enl_clipd_users_open(struct enl_clipd_users *u,
@@ -332,6 +458,7 @@ int enl_clipd_users_open(struct enl_clipd_users *u,
 	/* Everyone may connect; SO_PEERCRED decides who is served. */
 	chmod(conf->socket, 0666);
 	u->watch = g_unix_fd_add(u->fd, G_IO_IN, on_accept, u);
+	watch_seats(u);
 	return 0;
 }
 
@@ -345,6 +472,12 @@ void enl_clipd_users_close(struct enl_clipd_users *u)
 	if (u->watch)
 		g_source_remove(u->watch);
 	u->watch = 0;
+	if (u->seats_watch)
+		g_source_remove(u->seats_watch);
+	u->seats_watch = 0;
+	if (u->seats)
+		sd_login_monitor_unref(u->seats);
+	u->seats = NULL;
 	if (u->fd >= 0) {
 		close(u->fd);
 		unlink(u->conf->socket);

@@ -15,6 +15,7 @@ struct watcher {
 	struct enl_clipd_watchers *w;
 	int fd;
 	guint watch;
+	uid_t uid;
 };
 
 static void watcher_free(struct watcher *x)
@@ -74,7 +75,7 @@ void enl_clipd_watch_line(const struct enl_clipd *d, GString *out)
 }
 
 int enl_clipd_watch_add(struct enl_clipd_watchers *w,
-			const struct enl_clipd *d, int fd)
+			const struct enl_clipd *d, int fd, uid_t uid)
 {
 	g_autoptr(GString) s = g_string_new("OK\n");
 	struct watcher *x;
@@ -90,6 +91,7 @@ int enl_clipd_watch_add(struct enl_clipd_watchers *w,
 	x = g_new0(struct watcher, 1);
 	x->w = w;
 	x->fd = fd;
+	x->uid = uid;
 	w->list = g_list_prepend(w->list, x);
 	w->n++;
 	enl_clipd_watch_line(d, s);
@@ -112,6 +114,33 @@ void enl_clipd_watch_notify(struct enl_clipd_watchers *w,
 	for (l = w->list; l; l = next) {
 		next = l->next;	/* send_line may free this watcher */
 		send_line(l->data, s->str, s->len);
+	}
+}
+
+unsigned int enl_clipd_watch_count(const struct enl_clipd_watchers *w,
+				   uid_t uid)
+{
+	unsigned int n = 0;
+
+	for (GList *l = w->list; l; l = l->next)
+		n += ((struct watcher *)l->data)->uid == uid;
+	return n;
+}
+
+void enl_clipd_watch_recheck(struct enl_clipd_watchers *w,
+			     bool (*allowed)(void *ctx, uid_t uid), void *ctx)
+{
+	GList *l, *next;
+
+	for (l = w->list; l; l = next) {
+		struct watcher *x = l->data;
+
+		next = l->next;
+		if (allowed(ctx, x->uid))
+			continue;
+		/* Nothing more about the clipboard: just the end of it. */
+		w->revoked++;
+		watcher_free(x);
 	}
 }
 

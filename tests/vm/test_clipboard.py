@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """VM ring, clipboard: enl-clipboardd and enl-clip in the guest against
 enl-host's clipboard service (`enl-host ctl clipboard`), both ways, text and
-PNG, a multi-MiB transfer intact, and the socket's SO_PEERCRED check."""
+PNG, a multi-MiB transfer intact, and the socket's SO_PEERCRED check; a
+connection that sends nothing is closed after idle-timeout, and a user is
+held to max-connections-per-user (issue 13)."""
 import hashlib
 import os
 import re
@@ -147,6 +149,36 @@ def test_access(t, g):
     t.ok(rc == 0 and out == 'for nobody', 'a user in allow-users is served', out)
 
 
+def held(out):
+    """enl-unixhold's report: {connection: [(ms, line or EOF), ...]}."""
+    got = {}
+    for line in out.splitlines():
+        parts = line.split(' ', 2)
+        if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit():
+            got.setdefault(int(parts[0]), []).append((int(parts[1]), parts[2]))
+    return got
+
+
+def test_limits(t, g):
+    g.sh('killall enl-clipboardd; sleep 1; printf "[clipboard]\\nallow-users=nobody\\n'
+         'idle-timeout=2\\nmax-connections-per-user=4\\n" > /tmp/clip2.conf; '
+         'enl-clipboardd -f -c /tmp/clip2.conf > /tmp/clipd2.out 2>&1 &')
+    ok, out = wait_host(g, r'^channel: ready')
+    time.sleep(1)
+    rc, out = g.sh('enl-unixhold /run/enlighten/clipboard.sock 1 8')
+    got = held(out).get(0, [])
+    t.ok(len(got) == 2 and got[0][1] == 'ERR idle timeout' and got[1][1] == 'EOF' and
+         1500 <= got[0][0] <= 6000,
+         'a connection that sends nothing is closed after idle-timeout (2 s)', out)
+    rc, out = g.sh('su nobody -s /bin/sh -c "enl-unixhold /run/enlighten/clipboard.sock '
+                   '6 3 WATCH" 2>&1')
+    got = held(out)
+    first = [v[0][1] if v else '' for k, v in sorted(got.items())]
+    t.ok(first.count('OK') == 4 and first.count('ERR too many connections') == 2,
+         'a user gets 4 connections (max-connections-per-user), the rest are refused',
+         out)
+
+
 def run(t, g):
     t.ok(g.wait_sh('test -c /dev/vmbus/clipboard'), '/dev/vmbus/clipboard exists')
     g.sh('enl-clipboardd -f > /tmp/clipd.out 2>&1 &')
@@ -156,6 +188,7 @@ def run(t, g):
     test_png(t, g, g.dir)
     test_big(t, g, g.dir)
     test_access(t, g)
+    test_limits(t, g)
     clean, bad = g.dmesg_clean()
     t.ok(clean, 'no oops/BUG/WARNING in the guest', bad)
 

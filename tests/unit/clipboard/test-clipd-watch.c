@@ -3,13 +3,19 @@
  * enl-clipboardd's WATCH request (userproto.h) on the real users' socket,
  * with enl-host's clipboard service on the other end of the channel: the
  * line at once, a line per host or user copy, old requests unchanged,
- * hang-ups, the watcher limit, and a watcher that stops reading.
+ * hang-ups, the watcher limit, and a watcher that stops reading; then the
+ * policy over a connection's life: the idle timeout, the per-user limit,
+ * and (as root, with a child that becomes "nobody") a request and a watch
+ * of a user who lost the seat.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <glib.h>
 
@@ -83,6 +89,34 @@ static char *read_line(int fd)
 	return NULL;
 }
 
+/* As read_line, waiting up to s seconds. */
+static bool line_is_within(int fd, const char *want, int s)
+{
+	GString *got = g_string_new(NULL);
+	gint64 end = g_get_monotonic_time() + s * G_USEC_PER_SEC;
+	bool ok = false;
+	char c;
+
+	while (g_get_monotonic_time() < end) {
+		ssize_t n = recv(fd, &c, 1, MSG_DONTWAIT);
+
+		if (n == 1 && c != '\n') {
+			g_string_append_c(got, c);
+			continue;
+		}
+		if (n == 1 || n == 0) {
+			ok = !strcmp(got->str, want);
+			break;
+		}
+		spin_once();
+		g_usleep(1000);
+	}
+	if (!ok)
+		tap_diag("got \"%s\", wanted \"%s\"", got->str, want);
+	g_string_free(got, TRUE);
+	return ok;
+}
+
 static bool line_is(int fd, const char *want)
 {
 	g_autofree char *got = read_line(fd);
@@ -102,6 +136,149 @@ static bool line_is(int fd, const char *want)
 	}								\
 } while (0)
 
+/* The seat's active user, as the fake logind says. */
+static uid_t seat_uid = 65534;
+
+static int fake_seat(uid_t *uid)
+{
+	*uid = seat_uid;
+	return 0;
+}
+
+/*
+ * A client as user nobody (65534): a child that connects, waits for a byte
+ * on go, sends req, and copies what it reads to out until the end.
+ */
+static pid_t nobody_client(const char *req, int *go, int *out)
+{
+	int g[2], o[2];
+	pid_t pid;
+
+	if (pipe(g) < 0 || pipe(o) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char b, buf[256];
+		ssize_t n;
+		int fd;
+
+		close(g[1]);
+		close(o[0]);
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(2);
+		fd = connect_to("");
+		if (fd < 0 || read(g[0], &b, 1) != 1)
+			_exit(3);
+		if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0)
+			_exit(4);
+		while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+			(void)!write(o[1], buf, (size_t)n);
+		_exit(0);
+	}
+	close(g[0]);
+	close(o[1]);
+	*go = g[1];
+	*out = o[0];
+	return pid;
+}
+
+/* All the child read, once it is done (the daemon runs meanwhile). */
+static char *child_output(pid_t pid, int out)
+{
+	GString *s = g_string_new(NULL);
+	gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+	int status;
+
+	while (waitpid(pid, &status, WNOHANG) == 0 &&
+	       g_get_monotonic_time() < end) {
+		spin_once();
+		g_usleep(1000);
+	}
+	if (waitpid(pid, &status, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	for (char b; read(out, &b, 1) == 1;)
+		g_string_append_c(s, b);
+	close(out);
+	return g_string_free(s, FALSE);
+}
+
+static void test_policy(struct enl_clipd_users *u,
+			struct enl_clipd_conf *conf)
+{
+	int fds[3], fd, go, out;
+	g_autofree char *got = NULL;
+	gint64 t0;
+	pid_t pid;
+
+	bool ok;
+
+	conf->idle_timeout_s = 1;
+	fd = connect_to("");
+	t0 = g_get_monotonic_time();
+	ok = line_is_within(fd, "ERR idle timeout", 3);
+	tap_ok(ok && line_is(fd, "") && u->idle_closed == 1,
+	       "a client that sends nothing is closed after idle-timeout "
+	       "(%.1f s)", (g_get_monotonic_time() - t0) / 1e6);
+	close(fd);
+
+	conf->idle_timeout_s = 30;
+	conf->max_per_user = 3;
+	for (int i = 0; i < 3; i++) {
+		fds[i] = connect_to("WATCH\n");
+		g_free(read_line(fds[i]));
+		g_free(read_line(fds[i]));
+	}
+	fd = connect_to("TARGETS\n");
+	tap_ok(line_is(fd, "ERR too many connections") && u->over_limit == 1,
+	       "a user holding max-connections-per-user is refused another");
+	close(fd);
+	close(fds[0]);
+	SPIN_UNTIL(u->watchers.n == 2);
+	fd = connect_to("TARGETS\n");
+	tap_ok(line_is(fd, "OK 1"), "and served again once one is closed");
+	close(fd);
+	close(fds[1]);
+	close(fds[2]);
+	SPIN_UNTIL(u->watchers.n == 0);
+	conf->max_per_user = 2 * ENL_CLIPD_WATCH_MAX;
+
+	if (getuid() != 0) {
+		tap_diag("not root: the lost-seat checks need a second uid");
+		return;
+	}
+	conf->seat_user = true;
+	/* Connected while it had the seat, asks after losing it. */
+	seat_uid = 65534;
+	pid = nobody_client("TARGETS\n", &go, &out);
+	SPIN_UNTIL(u->accepted && g_list_length(u->clients) == 1);
+	seat_uid = 1000;
+	(void)!write(go, "x", 1);
+	close(go);
+	got = child_output(pid, out);
+	tap_ok(!strcmp(got, "ERR permission denied\n"),
+	       "a request is checked again when it arrives: the seat moved, "
+	       "refused (%s)", got);
+	g_clear_pointer(&got, g_free);
+
+	seat_uid = 65534;
+	pid = nobody_client("WATCH\n", &go, &out);
+	(void)!write(go, "x", 1);
+	close(go);
+	SPIN_UNTIL(u->watchers.n == 1);
+	tap_ok(u->watchers.n == 1, "the seat user watches");
+	seat_uid = 1000;
+	enl_clipd_users_recheck(u);
+	got = child_output(pid, out);
+	tap_ok(u->watchers.n == 0 && u->watchers.revoked == 1 &&
+	       g_str_has_prefix(got, "OK\nCHANGED ") &&
+	       !strstr(got + 3, "\nCHANGED"),
+	       "losing the seat ends the watch, nothing more is said (%s)",
+	       got);
+	conf->seat_user = false;
+}
+
 static const uint8_t png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
 			       0, 0, 0, 0 };
 
@@ -110,13 +287,18 @@ int main(void)
 	g_autofree char *dir = g_dir_make_tmp("enl-watch-XXXXXX", NULL);
 	g_autofree char *uid = g_strdup_printf("%u", (unsigned)getuid());
 	char *allow[] = { uid, NULL };
-	struct enl_clipd_conf conf = { .allow_users = allow };
+	/* One uid opens every watch here: no per-user limit in the way. */
+	struct enl_clipd_conf conf = { .allow_users = allow,
+				       .max_per_user = 2 * ENL_CLIPD_WATCH_MAX };
 	struct enl_clipd_users u;
 	struct enl_clipd d;
 	int sv[2], w1, w2, fd, extra[ENL_CLIPD_WATCH_MAX];
 	char copy_req[64];
 	unsigned long copies = 0;
 
+	/* The lost-seat checks connect as nobody: let it reach the socket. */
+	chmod(dir, 0755);
+	signal(SIGPIPE, SIG_IGN);
 	sock_path = g_build_filename(dir, "clipboard.sock", NULL);
 	conf.socket = sock_path;
 	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv);
@@ -125,7 +307,7 @@ int main(void)
 	enl_clipd_attach(&d, enl_channel_from_fd(sv[0], "test"));
 	enl_clip_host_init(&host, 0);
 	enl_clip_host_open(&host, host_send, NULL);
-	tap_ok(enl_clipd_users_open(&u, &conf, NULL, &d) == 0,
+	tap_ok(enl_clipd_users_open(&u, &conf, fake_seat, &d) == 0,
 	       "the users' socket listens");
 	SPIN_UNTIL(d.e.ready && host.e.ready);
 
@@ -182,6 +364,8 @@ int main(void)
 	       "a watcher that stops reading is dropped (after %lu changes)",
 	       copies);
 	close(w1);
+
+	test_policy(&u, &conf);
 
 	w1 = connect_to("WATCH\n");
 	g_free(read_line(w1));
