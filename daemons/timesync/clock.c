@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The real clock for enl-timesyncd: clock_gettime/clock_settime, adjtimex
- * single-shot slews, NTP daemon detection through /proc, and chrony's SOCK
- * refclock (chrony's documented struct sock_sample on a datagram socket).
+ * single-shot slews, NTP detection from the kernel's clock state, and
+ * chrony's SOCK refclock (chrony's documented struct sock_sample on a
+ * datagram socket).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,45 +52,22 @@ static int sys_slew(void *ctx, int64_t offset_ns)
 	return adjtimex(&tx) < 0 ? -errno : 0;
 }
 
-/* Scan /proc for a clock-disciplining daemon; re-scan once a minute. */
+/*
+ * Whether something disciplines the clock, from the kernel's own state:
+ * an NTP daemon (chronyd, ntpd, systemd-timesyncd) that has synchronized
+ * the clock clears STA_UNSYNC through adjtimex; a step (clock_settime,
+ * ours included) and a long silence set it again. Unlike a process name,
+ * this cannot be faked by an unprivileged user: ADJ_STATUS needs
+ * CAP_SYS_TIME.
+ */
 static bool sys_ntp_active(void *ctx)
 {
-	static const char *const names[] = {
-		"chronyd", "ntpd", "systemd-timesyn", "openntpd", NULL
-	};
-	static time_t checked;
-	static bool active;
-	time_t now = time(NULL);
-	struct dirent *de;
-	DIR *dir;
+	struct timex tx = { .modes = 0 };
 
 	(void)ctx;
-	if (checked && now - checked < 60)
-		return active;
-	checked = now;
-	active = false;
-	dir = opendir("/proc");
-	if (!dir)
+	if (adjtimex(&tx) < 0)
 		return false;
-	while (!active && (de = readdir(dir))) {
-		char path[300], comm[32] = "";
-		FILE *f;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = '\0';
-		fclose(f);
-		for (int i = 0; names[i]; i++)
-			if (!strcmp(comm, names[i]))
-				active = true;
-	}
-	closedir(dir);
-	return active;
+	return !(tx.status & STA_UNSYNC);
 }
 
 const struct enl_clock_ops enl_system_clock = {

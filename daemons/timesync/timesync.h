@@ -18,7 +18,10 @@ struct enl_clock_ops {
 	int64_t (*now)(void *ctx);		/* CLOCK_REALTIME, ns */
 	int (*step)(void *ctx, int64_t delta_ns);
 	int (*slew)(void *ctx, int64_t offset_ns);
-	/* Another daemon disciplines the clock (chronyd, ntpd, timesyncd). */
+	/*
+	 * Another daemon disciplines the clock (chronyd, ntpd, timesyncd):
+	 * the real clock asks the kernel (STA_UNSYNC clear).
+	 */
 	bool (*ntp_active)(void *ctx);
 	/* Optional: hand a sample to chrony (offset = host - guest). */
 	void (*refclock)(void *ctx, int64_t at_ns, int64_t offset_ns);
@@ -42,7 +45,7 @@ struct enl_ts_guest {
 
 extern const struct enl_ic_service_ops enl_ts_guest_ops;
 
-/* The real clock: clock_gettime/clock_settime/adjtimex and /proc. */
+/* The real clock: clock_gettime/clock_settime/adjtimex. */
 extern const struct enl_clock_ops enl_system_clock;
 
 #endif /* ENL_TIMESYNC_H */

@@ -62,7 +62,19 @@ def test_heartbeat(t, g):
     t.ok(ok, 'heartbeat: ok again after the daemon restarts', out + log)
 
 
+def fake_chronyd(g):
+    """Any user can name a process chronyd: nobody runs one."""
+    g.sh('grep -q "^nobody:" /etc/passwd || '
+         'echo "nobody:x:65534:65534:nobody:/:/bin/sh" >> /etc/passwd; chmod 755 /; '
+         'printf "#!/bin/sh\\nwhile :; do sleep 1; done\\n" > /tmp/chronyd; '
+         'chmod 755 /tmp/chronyd; '
+         'su nobody -s /bin/sh -c "/tmp/chronyd > /dev/null 2>&1 &"')
+    rc, out = g.sh('grep -l "^chronyd$" /proc/[0-9]*/comm')
+    return rc == 0
+
+
 def test_timesync(t, g):
+    t.ok(fake_chronyd(g), 'timesync: user nobody runs a process named chronyd')
     g.sh('enl-timesyncd -f -v > /tmp/ts.log 2>&1 &')
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -92,6 +104,8 @@ def test_timesync(t, g):
     t.ok(abs(off - 10.0) < 0.05 and steps >= 1,
          'timesync: 10 s host skew corrected by a step (residual %+.1f ms)'
          % ((off - 10.0) * 1e3), log)
+    t.ok('NTP daemon disciplines' not in log,
+         'timesync: a process named chronyd does not switch host sync off', log)
 
     # A 50 ms skew: slewed, never stepped.
     rc, log = g.sh('cat /tmp/ts.log')
@@ -112,6 +126,18 @@ def test_timesync(t, g):
     t.ok(steps_after == steps_before, 'timesync: a 50 ms skew is slewed, not stepped', log)
     t.ok(abs(residual) < 0.01,
          'timesync: 50 ms skew converged (residual %+.1f ms)' % (residual * 1e3))
+
+    # A real NTP daemon, as the kernel sees one: STA_UNSYNC cleared.
+    rc, out = g.sh('enl-ntpstate sync')
+    t.ok(rc == 0, 'timesync: the kernel clock marked synchronized (adjtimex)', out)
+    rc, out = g.ctl('time', 'shift', '20000')
+    ok = g.wait_sh('grep -q "NTP daemon disciplines" /tmp/ts.log', 20)
+    off, err = guest_offset(g)
+    rc, log = g.sh('cat /tmp/ts.log')
+    t.ok(ok and abs(off - 10.05) < 1.0,
+         'timesync: with the kernel clock synchronized by NTP, hands off '
+         '(offset stays %+.2f s, host shifted to 20 s)' % off, log)
+    g.sh('enl-ntpstate unsync')
 
 
 def host_kvp(g, *args, want=None, timeout=20):
