@@ -721,6 +721,10 @@ void enl_kvp_host_free(struct enl_kvp_host *kh)
 	struct kvp_req *r;
 
 	enl_kvp_host_set_interval(kh, 0);
+	/* The offer is gone (rescinded, enl-host stopping): say what went. */
+	if (!g_queue_is_empty(&kh->queue) || kh->inflight)
+		g_warning("ic kvp: %u queued request(s) dropped with the offer",
+			  g_queue_get_length(&kh->queue) + !!kh->inflight);
 	while ((r = g_queue_pop_head(&kh->queue)))
 		req_free(r);
 	req_free(kh->inflight);
