@@ -594,6 +594,7 @@ static void kvp_response(void *ctx, const struct enl_ic_msg *m)
 	struct kvp_req *r = kh->inflight;
 	struct enl_kvp_host_result res = { 0 };
 	char *t[6] = { NULL };
+
 	kh->inflight = NULL;
 	if (!r)
 		return;
@@ -615,8 +616,8 @@ static void kvp_response(void *ctx, const struct enl_ic_msg *m)
 		if (res.status == ENL_HV_ERROR_DISK_FULL) {
 			kh->full++;
 			note_failure(kh, g_strdup_printf("pool %u is full: the "
-				"guest refused key %s (raise max-records in "
-				"the guest's kvp.conf)", r->pool,
+				"guest refused key %s (max-records in the "
+				"guest's enlighten.conf [kvp])", r->pool,
 				r->key ? r->key : "?"));
 		}
 	}
