@@ -20,11 +20,15 @@ def wait_host(g, verb, name, want, timeout=20):
     return g.wait_ctl((verb,), r'^%s: %s$' % (re.escape(name), re.escape(want)), timeout)
 
 
-def guest_offset(g, tries=5):
+def guest_offset(g, tries=15, good=0.003):
     """Guest CLOCK_REALTIME minus host time, from the sample with the
-    smallest agent round trip; (offset s, uncertainty s)."""
+    smallest agent round trip; (offset s, uncertainty s). On a loaded
+    machine a round trip can take 100 ms: sample until one is within
+    good (after 3) or tries run out, and let checks allow for err."""
     best = None
-    for _ in range(tries):
+    for n in range(tries):
+        if best and n >= 3 and best[1] <= good:
+            break
         t0 = time.time()
         rc, out = g.sh('enl-now')
         t1 = time.time()
@@ -101,9 +105,9 @@ def test_timesync(t, g):
     steps = len(re.findall(r'stepped', log))
     t.diag('10 s skew: residual %+.2f ms (+/- %.1f) after %d step(s)'
            % ((off - 10.0) * 1e3, err * 1e3, steps))
-    t.ok(abs(off - 10.0) < 0.05 and steps >= 1,
-         'timesync: 10 s host skew corrected by a step (residual %+.1f ms)'
-         % ((off - 10.0) * 1e3), log)
+    t.ok(abs(off - 10.0) - err < 0.05 and steps >= 1,
+         'timesync: 10 s host skew corrected by a step (residual %+.1f ms +/- %.1f)'
+         % ((off - 10.0) * 1e3, err * 1e3), log)
     t.ok('NTP daemon disciplines' not in log,
          'timesync: a process named chronyd does not switch host sync off', log)
 
@@ -119,13 +123,17 @@ def test_timesync(t, g):
         residual = off - 10.05
         if abs(residual) < 0.005:
             break
+    # Judged on a fresh best measurement, not the loop's last sample.
+    off, err = guest_offset(g)
+    residual = off - 10.05
     rc, log = g.sh('cat /tmp/ts.log')
     steps_after = len(re.findall(r'stepped', log))
     t.diag('50 ms skew: residual %+.2f ms (+/- %.1f) after %.0f s of slewing'
            % (residual * 1e3, err * 1e3, time.monotonic() - start))
     t.ok(steps_after == steps_before, 'timesync: a 50 ms skew is slewed, not stepped', log)
-    t.ok(abs(residual) < 0.01,
-         'timesync: 50 ms skew converged (residual %+.1f ms)' % (residual * 1e3))
+    t.ok(abs(residual) - err < 0.01,
+         'timesync: 50 ms skew converged (residual %+.1f ms +/- %.1f)'
+         % (residual * 1e3, err * 1e3))
 
     # A real NTP daemon, as the kernel sees one: STA_UNSYNC cleared.
     rc, out = g.sh('enl-ntpstate sync')
