@@ -39,9 +39,9 @@ def kill9_frozen(t, g, mounts):
     # In the background: a write to a frozen file system cannot be killed.
     g.sh('(echo after > /mnt/%s/after && sync /mnt/%s/after && touch /tmp/after_ok) '
          '> /dev/null 2>&1 &' % (mounts[0], mounts[0]))
-    ok = g.wait_sh('test -e /tmp/after_ok', 15)
+    ok = g.wait_sh('test -e /tmp/after_ok', 35)
     took = time.monotonic() - t0
-    t.ok(ok and took < 10, 'kill -9 of enl-vssd: writes go again after %.1f s '
+    t.ok(ok and took < 30, 'kill -9 of enl-vssd: writes go again after %.1f s '
          '(the guard thawed; auto-thaw is 60 s)' % took)
     a, b, moving = progressing(g, mounts, 1.0)
     t.ok(moving and all(moving), 'every writer resumes (%s -> %s)' % (a, b))
