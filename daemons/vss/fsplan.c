@@ -109,7 +109,9 @@ static ssize_t mount_by_id(const struct enl_mount_table *t, int id)
  * The mount that hides t->v[i] from path lookup, or NULL: a sibling (same
  * parent mount) on a strict ancestor of its mount point was mounted over
  * it (had it come first, it would be the parent); or its parent is itself
- * hidden. depth bounds the walk up a malformed table's parent loops.
+ * hidden. The root mount may list itself as its parent (an initramfs's
+ * rootfs does): a parent is never its child's sibling. depth bounds the
+ * walk up a malformed table's parent loops.
  */
 static const struct enl_mount *hider(const struct enl_mount_table *t,
 				     size_t i, unsigned int depth)
@@ -121,7 +123,8 @@ static const struct enl_mount *hider(const struct enl_mount_table *t,
 		const struct enl_mount *q = &t->v[j];
 
 		if (j != i && q->parent == m->parent && q->id != m->id &&
-		    strcmp(q->target, m->target) && is_under(m->target, q->target))
+		    q->id != m->parent && strcmp(q->target, m->target) &&
+		    is_under(m->target, q->target))
 			return q;
 	}
 	up = mount_by_id(t, m->parent);

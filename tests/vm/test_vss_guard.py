@@ -81,7 +81,7 @@ def hidden_mount(t, g):
     """ext4 on /mnt/hid/x, then a tmpfs over /mnt/hid: no path reaches the
     ext4 any more, and its mount point now opens the tmpfs."""
     rc, out = g.sh('dd if=/dev/zero of=/tmp/hid.img bs=1M count=0 seek=16 2>/dev/null && '
-                   'mke2fs -q -t ext4 /tmp/hid.img && mkdir -p /mnt/hid/x && '
+                   '/bin/mke2fs -q -t ext4 -F /tmp/hid.img && mkdir -p /mnt/hid/x && '
                    'mount -o loop /tmp/hid.img /mnt/hid/x && mount -t tmpfs none /mnt/hid')
     t.ok(rc == 0, 'ext4 on /mnt/hid/x hidden under a tmpfs on /mnt/hid', out)
     rc, out = g.ctl('vss', 'freeze')

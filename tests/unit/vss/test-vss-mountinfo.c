@@ -152,11 +152,14 @@ static void test_cycle(void)
 	g_free(sys);
 }
 
-/* A mount whose mount point an ancestor's mount covered since. */
+/*
+ * A mount whose mount point an ancestor's mount covered since; the root
+ * lists itself as its parent, as an initramfs's rootfs does.
+ */
 static void test_hidden(void)
 {
 	static const char mi[] =
-		"1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+		"1 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
 		"2 1 8:2 / /mnt/a/x rw - ext4 /dev/sda2 rw\n"
 		"3 1 0:30 / /mnt/a rw - tmpfs tmpfs rw\n"
 		"4 2 8:3 / /mnt/a/x/y rw - ext4 /dev/sda3 rw\n"
