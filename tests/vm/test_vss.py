@@ -6,7 +6,7 @@ import re
 import sys
 import time
 
-from vmtest import run_suite
+from vmtest import run_suite, wait_until
 
 HOOKS = '/etc/enlighten/vss.d'
 # The guest's / is the initramfs (rootfs) and /tmp, /run are tmpfs: enl-vssd
@@ -29,9 +29,21 @@ def counts(g, mounts):
 
 
 def progressing(g, mounts, wait=2.0):
+    """Counts over a fixed window: for "blocked while frozen" (that they do
+    NOT move needs a window)."""
     a = counts(g, mounts)
     time.sleep(wait)
     b = counts(g, mounts)
+    return a, b, [y > x for x, y in zip(a, b)]
+
+
+def resuming(g, mounts, timeout=30):
+    """Poll until every writer's count grew (a starved guest may take a
+    while): (first counts, last counts, grew per mount)."""
+    a = counts(g, mounts)
+    b = wait_until(lambda: (lambda c: c if len(c) == len(a) and
+                            all(y > x for x, y in zip(a, c)) else None)
+                   (counts(g, mounts)), timeout, 0.5) or counts(g, mounts)
     return a, b, [y > x for x, y in zip(a, b)]
 
 
@@ -103,7 +115,7 @@ def test_freeze_thaw(t, g, mounts):
     rc, out = g.ctl('vss', 'thaw')
     t.ok(rc == 0 and 'state: thawed' in out, 'vss thaw: guest thawed', out)
     t.ok(g.wait_sh('test -e /tmp/probe', 10), 'the blocked write completes after thaw')
-    a, b, moving = progressing(g, mounts)
+    a, b, moving = resuming(g, mounts)
     t.ok(moving and all(moving), 'writers resume after thaw (%s -> %s)' % (a, b))
     rc, out = g.sh('grep -E "froze [0-9]+ file systems" /tmp/vssd.out | tail -n 1')
     m = re.search(r'froze (\d+) file systems', out)
@@ -123,7 +135,7 @@ def test_backup(t, g, mounts):
          'backup (no --to): freeze, verified frozen, thaw', out)
     log = hooks_log(g)
     t.ok(len(log) == 4, 'backup ran the hooks once around the freeze', '\n'.join(log))
-    a, b, moving = progressing(g, mounts)
+    a, b, moving = resuming(g, mounts)
     t.ok(moving and all(moving), 'writers run after backup')
 
 
@@ -140,7 +152,7 @@ def test_failing_hook(t, g, mounts):
          '\n'.join(log))
     rc, out = g.ctl('vss')
     t.ok('state: thawed' in out, 'host sees the guest thawed', out)
-    a, b, moving = progressing(g, mounts)
+    a, b, moving = resuming(g, mounts)
     t.ok(moving and all(moving), 'writers keep running: nothing stayed frozen')
     g.sh('rm -f %s/15-fails' % HOOKS)
 
@@ -177,9 +189,13 @@ def test_timeout(t, g):
     t.ok(rc == 1 and 'did not answer' in out and el < 10,
          'a silent guest: vss check fails after its timeout (%.1f s)' % el, out)
     g.sh('killall -CONT enl-vssd')
-    time.sleep(2)
-    rc, out = g.ctl('vss', 'check')
-    t.ok(rc == 0, 'vss check works again once enl-vssd answers', out)
+    last = ['']
+
+    def check_ok():
+        rc, last[0] = g.ctl('vss', 'check')
+        return rc == 0
+    t.ok(wait_until(check_ok, 30, 1), 'vss check works again once enl-vssd answers',
+         last[0])
 
 
 def test_data(t, g, mounts):

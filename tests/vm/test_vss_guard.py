@@ -9,8 +9,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_vss import (HOOKS, progressing, setup_mounts,  # noqa: E402
-                      start_writers, vssd_conf, wait_host)
+from test_vss import (HOOKS, progressing, resuming,  # noqa: E402
+                      setup_mounts, start_writers, vssd_conf, wait_host)
 from vmtest import run_suite  # noqa: E402
 
 
@@ -43,7 +43,7 @@ def kill9_frozen(t, g, mounts):
     took = time.monotonic() - t0
     t.ok(ok and took < 30, 'kill -9 of enl-vssd: writes go again after %.1f s '
          '(the guard thawed; auto-thaw is 60 s)' % took)
-    a, b, moving = progressing(g, mounts, 1.0)
+    a, b, moving = resuming(g, mounts)
     t.ok(moving and all(moving), 'every writer resumes (%s -> %s)' % (a, b))
     ok, out = wait_host(g, r'^state: frozen, daemon gone', 15)
     t.ok(ok, 'the host says: frozen, daemon gone', out)
