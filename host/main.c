@@ -39,6 +39,8 @@
 #endif
 
 #define MEM_MAX_MIB	65536	/* host/mem maps RAM around the PCI hole */
+/* Where Debian's novnc package puts noVNC (--vnc-web). */
+#define ENL_NOVNC_DIR	"/usr/share/novnc"
 
 struct run {
 	GMainLoop *loop;
@@ -200,11 +202,11 @@ static const struct enl_console_input_ops hid_input = {
 
 /* --vnc: the console on the synthetic display. NULL and a message on error. */
 static void *console_start(const char *spec, const char *password_file,
-			   struct enl_ctl *ctl)
+			   const char *web_dir, struct enl_ctl *ctl)
 {
 #ifdef ENL_HAVE_CONSOLE
 	const struct enl_console_cfg cfg = {
-		.spec = spec, .password_file = password_file,
+		.spec = spec, .password_file = password_file, .web_dir = web_dir,
 	};
 	g_autoptr(GString) why = g_string_new(NULL);
 	struct enl_console *con;
@@ -212,8 +214,13 @@ static void *console_start(const char *spec, const char *password_file,
 	(void)ctl;
 	/* `ctl mouse` in pixels wants the screen's size. */
 	enl_display_set_size_hook(enl_display_get(), enl_hid_set_screen_size);
-	if (!spec)
+	if (!spec) {
+		if (web_dir) {
+			g_printerr("enl-host: --vnc-web needs --vnc :N or HOST:N\n");
+			return NULL;
+		}
 		return (void *)1;
+	}
 	con = enl_console_new(&cfg, enl_display_get(), why);
 	if (!con) {
 		g_strchomp(why->str);
@@ -224,9 +231,13 @@ static void *console_start(const char *spec, const char *password_file,
 	/* VNC keys and pointer go to the synthetic keyboard and mouse. */
 	enl_console_set_input(con, &hid_input, NULL);
 	g_printerr("enl-host: VNC console on %s\n", enl_console_address(con));
+	if (enl_console_web_url(con))
+		g_printerr("enl-host: browser console on %s\n",
+			   enl_console_web_url(con));
 	return con;
 #else
 	(void)password_file;
+	(void)web_dir;
 	(void)ctl;
 	if (spec) {
 		g_printerr("enl-host: --vnc needs the VNC console, which this build lacks\n");
@@ -270,7 +281,8 @@ static int cmd_run(int argc, char **argv)
 	g_autofree char *kernel = NULL, *initrd = NULL, *append = NULL;
 	g_autofree char *console = NULL, *serial2 = NULL, *ctl_path = NULL;
 	g_autofree char *mem = NULL, *accel = NULL, *qemu = NULL;
-	g_autofree char *vnc = NULL, *vnc_password = NULL;
+	g_autofree char *vnc = NULL, *vnc_password = NULL, *vnc_web_dir = NULL;
+	gboolean vnc_web = FALSE;
 	g_auto(GStrv) offers = NULL, disks = NULL, nics = NULL, ide = NULL;
 	g_auto(GStrv) qemu_args = NULL;
 	gint cpus = 1;
@@ -289,6 +301,8 @@ static int cmd_run(int argc, char **argv)
 		{ "ide", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &ide, "An emulated IDE disk (ata_piix in the guest; the BIOS boots the first) (repeatable, at most 4)", "FILE[,ro]" },
 		{ "vnc", 0, 0, G_OPTION_ARG_STRING, &vnc, "Serve the synthetic display over VNC: :N (127.0.0.1, port 5900+N), HOST:N (needs --vnc-password-file) or unix:PATH", "SPEC" },
 		{ "vnc-password-file", 0, 0, G_OPTION_ARG_FILENAME, &vnc_password, "The VNC password: the first line of FILE", "FILE" },
+		{ "vnc-web", 0, 0, G_OPTION_ARG_NONE, &vnc_web, "Also serve the console to a browser: noVNC on HTTP port 5800+N, WebSocket on 5900+N with a token (the URL is printed)", NULL },
+		{ "vnc-web-dir", 0, 0, G_OPTION_ARG_FILENAME, &vnc_web_dir, "noVNC's directory for --vnc-web (default " ENL_NOVNC_DIR ")", "DIR" },
 		{ "accel", 0, 0, G_OPTION_ARG_STRING, &accel, "tcg (default) or kvm (only with usable hardware virtualization)", "ACCEL" },
 		{ "qemu", 0, 0, G_OPTION_ARG_FILENAME, &qemu, "QEMU binary (default qemu-system-x86_64)", "PATH" },
 		{ "qemu-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &qemu_args, "One more QEMU argument, appended as it is (repeatable; e.g. a virtio-blk disk to compare with)", "ARG" },
@@ -387,7 +401,10 @@ static int cmd_run(int argc, char **argv)
 	if (!srv)
 		goto out;
 	register_verbs(ctl, r.vm, srv);
-	con = console_start(vnc, vnc_password, ctl);
+	con = console_start(vnc, vnc_password,
+			    vnc_web || vnc_web_dir ?
+			    (vnc_web_dir ? vnc_web_dir : ENL_NOVNC_DIR) : NULL,
+			    ctl);
 	if (!con)
 		goto out;
 	r.loop = g_main_loop_new(NULL, FALSE);
@@ -465,7 +482,8 @@ static void usage(FILE *f)
 		"                    [--console FILE] [--serial2 SOCK] [--ctl SOCK] [--offer CLASS]...\n"
 		"                    [--disk FILE[,ro][,wt][,ide][,lun=N]]...\n"
 		"                    [--nic tap=NAME[,mac=M][,queues=N][,mtu=N]]...\n"
-		"                    [--vnc :N|HOST:N|unix:PATH [--vnc-password-file FILE]]\n"
+		"                    [--vnc :N|HOST:N|unix:PATH [--vnc-password-file FILE]\n"
+		"                     [--vnc-web [--vnc-web-dir DIR]]]\n"
 		"                    [--accel tcg|kvm] [--qemu PATH]\n"
 		"       enl-host ctl [--ctl SOCK] [--json] VERB [ARGS...]\n"
 		"                    (enl-host ctl --help lists the verbs, offline)\n"

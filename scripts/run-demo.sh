@@ -12,7 +12,9 @@ mkdir -p "$top/build/vm"
 "$top/tests/vm/build-guest.sh"
 "$top/tests/vm/mkinitramfs.sh" "$top/build/vm/test.cpio.gz"
 # The display (enl_fb) shows the kernel's messages and a shell on tty1; its
-# VNC console listens on 127.0.0.1:5900+N (ENL_VNC=:N, default :0).
+# VNC console listens on 127.0.0.1:5900+N (ENL_VNC=:N, default :0);
+# ENL_VNC_WEB=1: also a browser console (noVNC on 5800+N; enl-host prints
+# its URL).
 vnc=${ENL_VNC:-:0}
 append="enl.mode=demo console=tty0 console=ttyS0"
 disk=
@@ -26,6 +28,7 @@ set -- run --kernel "$top/build/kernel/$kver/boot/vmlinuz-$kver" \
 	--initrd "$top/build/vm/test.cpio.gz" --append "$append" \
 	--ctl "$top/build/vm/ctl.sock" --vnc "$vnc"
 [ -z "$disk" ] || set -- "$@" --disk "$disk"
+[ "${ENL_VNC_WEB:-0}" != 1 ] || set -- "$@" --vnc-web
 for o in ${ENL_OFFERS:-echo video}; do
 	set -- "$@" --offer "$o"
 done

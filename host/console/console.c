@@ -6,6 +6,8 @@
  * new mode becomes rfbNewFramebuffer over the guest's VRAM itself (no copy:
  * libvncserver reads the pixels when it encodes an update), dirty
  * rectangles become rfbMarkRectAsModified, a new pointer shape the cursor.
+ * With a web directory, http.c serves noVNC's page on 5800+N and WebSocket
+ * clients with the token (web.h) are let in on the RFB port.
  */
 #include "console.h"
 
@@ -23,6 +25,8 @@
 #include <rfb/rfb.h>
 
 #include "display.h"
+#include "http.h"
+#include "web.h"
 
 /* Shown while the guest has no mode: black, the size of VGA. */
 #define BLANK_W		640
@@ -41,6 +45,10 @@ struct enl_console {
 	int unix_fd;
 	char *unix_path;
 	uint32_t *blank;
+	char *web_dir;			/* NULL: no browser console */
+	char *web_url;
+	struct enl_http *http;
+	struct enl_web_token token;
 
 	GMutex lock;			/* everything below */
 	bool mode_pending, cursor_pending;
@@ -75,6 +83,11 @@ void enl_console_set_input(struct enl_console *con,
 const char *enl_console_address(const struct enl_console *con)
 {
 	return con->address;
+}
+
+const char *enl_console_web_url(const struct enl_console *con)
+{
+	return con->web_url;
 }
 
 void enl_console_get_stats(struct enl_console *con,
@@ -321,9 +334,21 @@ static void ptr_event(int mask, int x, int y, rfbClientPtr cl)
 		in->pointer(opaque, (uint32_t)mask, x, y, w, h);
 }
 
+/*
+ * libvncserver 0.9.14 never frees a WebSocket client's context (about
+ * 45 KiB); nothing of it is used after this hook, so it goes here.
+ */
+static void ws_gone(rfbClientPtr cl)
+{
+	free(cl->wsctx);
+	cl->wsctx = NULL;
+}
+
 static void client_gone(rfbClientPtr cl)
 {
 	struct enl_console *con = cl->screen->screenData;
+
+	ws_gone(cl);
 
 	g_mutex_lock(&con->lock);
 	con->st.clients--;
@@ -333,10 +358,21 @@ static void client_gone(rfbClientPtr cl)
 static enum rfbNewClientAction new_client(rfbClientPtr cl)
 {
 	struct enl_console *con = cl->screen->screenData;
+	/* libvncserver sets wspath only for a WebSocket handshake. */
+	bool ws = cl->wspath != NULL;
 
+	if (ws && !(con->web_dir && enl_web_path_ok(&con->token, cl->wspath))) {
+		g_mutex_lock(&con->lock);
+		con->st.web_refused++;
+		g_mutex_unlock(&con->lock);
+		cl->clientGoneHook = ws_gone;
+		return RFB_CLIENT_REFUSE;
+	}
 	cl->clientGoneHook = client_gone;
 	g_mutex_lock(&con->lock);
 	con->st.clients++;
+	if (ws)
+		con->st.web_clients++;
 	g_mutex_unlock(&con->lock);
 	return RFB_CLIENT_ACCEPT;
 }
@@ -406,6 +442,36 @@ static int listen_unix(struct enl_console *con, const char *path,
 	return 0;
 }
 
+/*
+ * The browser console: http.c on port 5800+N of the same address serves
+ * the directory (noVNC); the token guards WebSocket.
+ */
+static int set_web(struct enl_console *con, const struct enl_console_cfg *cfg,
+		   int port, GString *err)
+{
+	g_autofree char *page = NULL;
+	int ret;
+
+	if (!port) {
+		g_string_append(err, "--vnc-web needs a TCP console (--vnc :N or HOST:N)\n");
+		return -EINVAL;
+	}
+	page = g_build_filename(cfg->web_dir, "vnc.html", NULL);
+	if (!g_file_test(page, G_FILE_TEST_IS_REGULAR)) {
+		g_string_append_printf(err, "--vnc-web: no noVNC page %s (install Debian's novnc, or --vnc-web-dir DIR)\n",
+				       page);
+		return -ENOENT;
+	}
+	ret = enl_web_token_new(&con->token);
+	if (ret) {
+		g_string_append_printf(err, "--vnc-web: no random token: %s\n",
+				       g_strerror(-ret));
+		return ret;
+	}
+	con->web_dir = g_strdup(cfg->web_dir);
+	return 0;
+}
+
 /* ":N" or "HOST:N": listen address and port. */
 static int parse_tcp(const char *spec, in_addr_t *addr, int *port,
 		     GString *err)
@@ -472,6 +538,8 @@ struct enl_console *enl_console_new(const struct enl_console_cfg *cfg,
 	con->screen->ipv6port = 0;
 	con->screen->listenInterface = addr;
 	con->screen->httpPort = 0;
+	if (cfg->web_dir && set_web(con, cfg, port, err))
+		goto fail;
 	set_format(con->screen, 32);
 	if (cfg->password_file && read_password(con, cfg->password_file, err))
 		goto fail;
@@ -486,6 +554,13 @@ struct enl_console *enl_console_new(const struct enl_console_cfg *cfg,
 		}
 		con->address = g_strdup_printf("%s:%d",
 			inet_ntoa((struct in_addr){ addr }), port);
+	}
+	if (con->web_dir) {
+		con->http = enl_http_new(addr, port - 100, con->web_dir, err);
+		if (!con->http)
+			goto fail;
+		con->web_url = enl_web_url(inet_ntoa((struct in_addr){ addr }),
+					   port - 100, port, &con->token);
 	}
 	/*
 	 * The guest's pointer from the start: none until it sets one (else
@@ -516,6 +591,7 @@ void enl_console_free(struct enl_console *con)
 		con->screen->frameBuffer = NULL;
 		rfbScreenCleanup(con->screen);
 	}
+	enl_http_free(con->http);
 	if (con->unix_fd >= 0) {
 		close(con->unix_fd);
 		unlink(con->unix_path);
@@ -524,6 +600,8 @@ void enl_console_free(struct enl_console *con)
 		the_console = NULL;
 	g_free(con->unix_path);
 	g_free(con->address);
+	g_free(con->web_dir);
+	g_free(con->web_url);
 	g_free(con->passwords[0]);
 	g_array_free(con->rects, TRUE);
 	g_free(con->blank);

@@ -12,6 +12,7 @@ static int vnc_verb(void *ctx, int argc, char **argv, GString *out)
 {
 	struct enl_console *con = enl_console_get();
 	struct enl_console_stats s;
+	const char *web;
 	bool json = argc == 2 && !strcmp(argv[1], "--json");
 
 	(void)ctx;
@@ -24,23 +25,31 @@ static int vnc_verb(void *ctx, int argc, char **argv, GString *out)
 		return -ENODEV;
 	}
 	enl_console_get_stats(con, &s);
+	web = enl_console_web_url(con);
 	if (json)
 		g_string_append_printf(out, "{\"address\":\"%s\",\"clients\":%" PRIu64
 				       ",\"updates\":%" PRIu64 ",\"mode_changes\":%" PRIu64
-				       ",\"cursor_changes\":%" PRIu64 "}\n",
+				       ",\"cursor_changes\":%" PRIu64
+				       ",\"web_url\":%s%s%s,\"web_clients\":%" PRIu64
+				       ",\"web_refused\":%" PRIu64 "}\n",
 				       enl_console_address(con), s.clients,
-				       s.updates, s.mode_changes, s.cursor_changes);
+				       s.updates, s.mode_changes, s.cursor_changes,
+				       web ? "\"" : "", web ? web : "null",
+				       web ? "\"" : "", s.web_clients, s.web_refused);
 	else
 		g_string_append_printf(out, "address %s clients %" PRIu64
 				       " updates %" PRIu64 " mode_changes %" PRIu64
-				       " cursor_changes %" PRIu64 "\n",
+				       " cursor_changes %" PRIu64 " web %s web_clients %"
+				       PRIu64 " web_refused %" PRIu64 "\n",
 				       enl_console_address(con), s.clients,
-				       s.updates, s.mode_changes, s.cursor_changes);
+				       s.updates, s.mode_changes, s.cursor_changes,
+				       web ? web : "none", s.web_clients,
+				       s.web_refused);
 	return 0;
 }
 
 void enl_console_register_ctl(struct enl_ctl *ctl)
 {
 	enl_ctl_register(ctl, "vnc", vnc_verb, NULL,
-			 "vnc [--json]: the VNC console's address and clients");
+			 "vnc [--json]: the VNC console's address, its browser page and clients");
 }

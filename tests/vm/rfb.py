@@ -2,7 +2,11 @@
 display benchmark: enough of RFB 3.8 to log in (no auth or VNC auth is not
 needed: the tests' consoles are loopback or UNIX sockets without password),
 ask for 32-bit true colour, and take Raw, CopyRect and DesktopSize updates,
-counting the bytes each update took on the wire."""
+counting the bytes each update took on the wire. Also over a WebSocket, as
+the browser console's noVNC talks to enl-host."""
+import base64
+import hashlib
+import os
 import socket
 import struct
 import time
@@ -15,15 +19,108 @@ class RfbError(Exception):
     pass
 
 
+def free_display(skip=(), web=False):
+    """A VNC display number N (not in skip) whose port 5900+N (and 5800+N,
+    the browser console's, with web) is free on 127.0.0.1 now."""
+    for n in range(40 + os.getpid() % 40, 100):
+        if n in skip:
+            continue
+        socks = []
+        try:
+            for port in (5900 + n, 5800 + n) if web else (5900 + n,):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(('127.0.0.1', port))
+            return n
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RfbError('no free VNC port')
+
+
+class WebSocket:
+    """A client WebSocket (RFC 6455) on a TCP socket, with the few socket
+    methods Rfb uses: binary frames out (masked), payload in as a stream."""
+
+    def __init__(self, addr, path, timeout):
+        self.sock = socket.create_connection(addr, timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(('GET %s HTTP/1.1\r\nHost: %s:%d\r\n'
+                           'Origin: http://%s:%d\r\nUpgrade: websocket\r\n'
+                           'Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n'
+                           'Sec-WebSocket-Version: 13\r\n'
+                           'Sec-WebSocket-Protocol: binary\r\n\r\n'
+                           % (path, addr[0], addr[1], addr[0], addr[1] - 100,
+                              key)).encode())
+        head = b''
+        while not head.endswith(b'\r\n\r\n'):
+            c = self.sock.recv(1)
+            if not c:
+                raise RfbError('WebSocket handshake refused: %r' % head)
+            head += c
+        want = base64.b64encode(hashlib.sha1(
+            (key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').encode()).digest())
+        if not head.startswith(b'HTTP/1.1 101') or \
+                b'Sec-WebSocket-Accept: ' + want + b'\r\n' not in head:
+            raise RfbError('WebSocket handshake failed: %r' % head)
+        self.pending = b''
+
+    def _exact(self, n):
+        out = b''
+        while len(out) < n:
+            c = self.sock.recv(n - len(out))
+            if not c:
+                return b''
+            out += c
+        return out
+
+    def recv(self, n):
+        while not self.pending:
+            h = self._exact(2)
+            if not h:
+                return b''
+            ln = h[1] & 0x7f
+            if ln == 126:
+                ln = struct.unpack('>H', self._exact(2))[0]
+            elif ln == 127:
+                ln = struct.unpack('>Q', self._exact(8))[0]
+            data = self._exact(ln) if ln else b''
+            if h[0] & 0x0f == 8:            # close
+                return b''
+            if h[0] & 0x0f in (0, 2):
+                self.pending = data
+        out, self.pending = self.pending[:n], self.pending[n:]
+        return out
+
+    def sendall(self, data):
+        mask = os.urandom(4)
+        n = len(data)
+        head = bytes([0x82]) + (bytes([0x80 | n]) if n < 126 else
+                                bytes([0x80 | 126]) + struct.pack('>H', n))
+        self.sock.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+
+    def settimeout(self, t):
+        self.sock.settimeout(t)
+
+    def close(self):
+        self.sock.close()
+
+
 class Rfb:
-    def __init__(self, addr, timeout=30, cursor=False):
-        """addr: (host, port) or a UNIX socket path."""
-        if isinstance(addr, str):
-            self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    def __init__(self, addr, timeout=30, cursor=False, ws_path=None):
+        """addr: (host, port) or a UNIX socket path; ws_path: RFB inside a
+        WebSocket to that path (a browser console's)."""
+        if ws_path:
+            self.s = WebSocket(addr, ws_path, timeout)
         else:
-            self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.s.settimeout(timeout)
-        self.s.connect(addr)
+            if isinstance(addr, str):
+                self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            else:
+                self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.s.settimeout(timeout)
+            self.s.connect(addr)
         self.rx = 0
         ver = self._recv(12)
         if not ver.startswith(b'RFB 003.'):

@@ -9,7 +9,9 @@ synthetic. The text console (fbcon on the fbdev emulation) shows in
 SETCRTC, DIRTYFB) draws a known pattern at 800x600; the host's screenshot
 matches it pixel for pixel, and so does a VNC client's picture (a small
 RFB client here, and vncsnapshot, a real one, gets a picture of the same
-size). A mode change to 1280x720 reaches the host and the VNC client
+size). The browser console (`--vnc-web`): noVNC's page loads from the
+URL enl-host gives, and RFB inside a WebSocket with the page's token gets
+the same picture. A mode change to 1280x720 reaches the host and the VNC client
 (DesktopSize) with the new picture; small damage makes small VNC updates;
 a cursor plane becomes the host's pointer and the VNC cursor; a VNC
 client's key and click reach the guest's evdev through the synthetic
@@ -27,6 +29,8 @@ import struct
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 
 from vmtest import Guest, GuestError, Tap, wait_until
 import rfb
@@ -38,20 +42,6 @@ def pattern(x, y):
     """tests/vm/guest/drmdraw.c's pattern()."""
     return (((x * 3 + y) & 0xff) << 16 | ((y * 5 + (x >> 2)) & 0xff) << 8 |
             ((x ^ y) & 0xff))
-
-
-def free_display():
-    """A VNC display number whose port is free on 127.0.0.1."""
-    for n in range(40 + os.getpid() % 40, 100):
-        s = socket.socket()
-        try:
-            s.bind(('127.0.0.1', 5900 + n))
-            return n
-        except OSError:
-            continue
-        finally:
-            s.close()
-    raise RuntimeError('no free VNC port')
 
 
 def video(g):
@@ -134,7 +124,8 @@ def console_text(t, g, tmp):
 
 
 def draw(t, g, vnc, tmp, cl):
-    g.sh('enl-drmdraw draw 800 600 25 > /tmp/draw.log 2>&1 &')
+    # Held long enough for every client below; killed at the end.
+    g.sh('enl-drmdraw draw 800 600 60 > /tmp/draw.log 2>&1 &')
     t.ok(wait_mode(g, 800, 600), 'a modeset to 800x600 reaches the host', str(video(g)))
     time.sleep(1)
     res, out = shot(g, tmp + '/draw.png')
@@ -159,7 +150,38 @@ def draw(t, g, vnc, tmp, cl):
         size = struct.unpack('>HH', m.group(1) + m.group(2))[::-1] if m else None
     t.ok(size == (800, 600), 'vncsnapshot (a real VNC client) gets an 800x600 picture',
          '%s %s rc=%d %s' % (size, r.stdout, r.returncode, r.stderr))
+    browser(t, g, vnc)
     g.sh('killall enl-drmdraw; sleep 1')
+
+
+def browser(t, g, vnc):
+    """The browser console (--vnc-web): noVNC's page from its URL, and RFB
+    in a WebSocket with the page's token shows the same picture."""
+    rc, out = g.ctl('vnc', '--json')
+    line = [ln for ln in out.splitlines() if ln.startswith('{')] if rc == 0 else []
+    url = json.loads(line[0]).get('web_url') if line else None
+    page = b''
+    try:
+        page = urllib.request.urlopen(url, timeout=30).read() if url else b''
+    except OSError as e:
+        out += str(e)
+    t.ok(b'noVNC' in page, 'the browser console\'s page (noVNC) loads from %s' % url, out)
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(url or '').query)
+    path = '/' + q.get('path', [''])[0]
+    bad, size = -1, None
+    try:
+        ws = rfb.Rfb(('127.0.0.1', int(q.get('port', ['0'])[0])), ws_path=path)
+        try:
+            ws.frame()
+            size = (ws.w, ws.h)
+            bad = sum(1 for y in range(0, 600, 2) for x in range(0, 800, 2)
+                      if ws.pixel(x, y) != pattern(x, y)) if size == (800, 600) else -1
+        finally:
+            ws.close()
+    except (OSError, rfb.RfbError) as e:
+        out = str(e)
+    t.ok(bad == 0, 'over WebSocket with the page\'s token, RFB shows the same picture',
+         'path %s size %s, %d sampled pixels differ %s' % (path, size, bad, out))
 
 
 def mode_change(t, g, cl):
@@ -323,9 +345,10 @@ def rescind(t, g):
 
 def main():
     t = Tap()
-    vnc = free_display()
+    vnc = rfb.free_display(web=True)
     try:
-        g = Guest(offers=('video', 'keyboard', 'mouse'), extra=['--vnc', ':%d' % vnc])
+        g = Guest(offers=('video', 'keyboard', 'mouse'),
+                  extra=['--vnc', ':%d' % vnc, '--vnc-web'])
     except GuestError as e:
         t.ok(False, 'guest boots with video offered', str(e))
         return t.done()

@@ -15,21 +15,8 @@
 
 #include "console.h"
 #include "display.h"
+#include "sockio.h"
 #include "tap.h"
-
-static int rd(int fd, void *buf, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = read(fd, (char *)buf + got, n - got);
-
-		if (r <= 0)
-			return -1;
-		got += r;
-	}
-	return 0;
-}
 
 static int connect_unix(const char *path)
 {
