@@ -36,10 +36,12 @@ static u32 mode_pitch(struct enl_fb *fb, u32 width)
 	return width * (fb->depth / 8);
 }
 
-/* ---- Primary plane ---- */
-
-static int primary_check(struct drm_plane *plane,
-			 struct drm_atomic_state *state)
+/*
+ * A plane's new state against its CRTC's, unscaled: the primary covers the
+ * screen; the cursor may sit anywhere, partly off it, or be off.
+ */
+static int plane_check(struct drm_plane *plane, struct drm_atomic_state *state,
+		       bool cursor)
 {
 	struct drm_plane_state *ps = drm_atomic_get_new_plane_state(state, plane);
 	struct drm_crtc_state *cs = NULL;
@@ -47,8 +49,16 @@ static int primary_check(struct drm_plane *plane,
 	if (ps->crtc)
 		cs = drm_atomic_get_new_crtc_state(state, ps->crtc);
 	return drm_atomic_helper_check_plane_state(ps, cs, DRM_PLANE_NO_SCALING,
-						   DRM_PLANE_NO_SCALING, false,
-						   false);
+						   DRM_PLANE_NO_SCALING, cursor,
+						   cursor);
+}
+
+/* ---- Primary plane ---- */
+
+static int primary_check(struct drm_plane *plane,
+			 struct drm_atomic_state *state)
+{
+	return plane_check(plane, state, false);
 }
 
 static void primary_update(struct drm_plane *plane,
@@ -105,14 +115,8 @@ static int cursor_check(struct drm_plane *plane,
 			struct drm_atomic_state *state)
 {
 	struct drm_plane_state *ps = drm_atomic_get_new_plane_state(state, plane);
-	struct drm_crtc_state *cs = NULL;
-	int ret;
+	int ret = plane_check(plane, state, true);
 
-	if (ps->crtc)
-		cs = drm_atomic_get_new_crtc_state(state, ps->crtc);
-	ret = drm_atomic_helper_check_plane_state(ps, cs, DRM_PLANE_NO_SCALING,
-						  DRM_PLANE_NO_SCALING, true,
-						  true);
 	if (ret || !ps->fb)
 		return ret;
 	if (ps->fb->width > ENL_SYNTHVID_CURSOR_MAX_X ||
@@ -195,7 +199,8 @@ static int crtc_check(struct drm_crtc *crtc, struct drm_atomic_state *state)
 	return drm_atomic_helper_check_crtc_state(cs, false);
 }
 
-static void crtc_enable(struct drm_crtc *crtc, struct drm_atomic_state *state)
+/* The host learns the CRTC's mode (on) or that nothing is shown (off). */
+static void crtc_situation(struct drm_crtc *crtc, bool on)
 {
 	struct enl_fb *fb = to_enl_fb(crtc->dev);
 	const struct drm_display_mode *m = &crtc->state->mode;
@@ -203,20 +208,22 @@ static void crtc_enable(struct drm_crtc *crtc, struct drm_atomic_state *state)
 
 	if (!drm_dev_enter(crtc->dev, &idx))
 		return;
-	enl_fb_send_situation(fb, true, m->hdisplay, m->vdisplay,
-			      mode_pitch(fb, m->hdisplay));
+	if (on)
+		enl_fb_send_situation(fb, true, m->hdisplay, m->vdisplay,
+				      mode_pitch(fb, m->hdisplay));
+	else
+		enl_fb_send_situation(fb, false, 0, 0, 0);
 	drm_dev_exit(idx);
+}
+
+static void crtc_enable(struct drm_crtc *crtc, struct drm_atomic_state *state)
+{
+	crtc_situation(crtc, true);
 }
 
 static void crtc_disable(struct drm_crtc *crtc, struct drm_atomic_state *state)
 {
-	struct enl_fb *fb = to_enl_fb(crtc->dev);
-	int idx;
-
-	if (!drm_dev_enter(crtc->dev, &idx))
-		return;
-	enl_fb_send_situation(fb, false, 0, 0, 0);
-	drm_dev_exit(idx);
+	crtc_situation(crtc, false);
 }
 
 static const struct drm_crtc_helper_funcs crtc_helper_funcs = {
