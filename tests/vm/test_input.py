@@ -234,8 +234,10 @@ def bad_descriptor(t, g):
     only; the next handshake, with a good one, works again."""
     rc, out = g.ctl('hid', 'fault', 'mouse-bad-desc')
     t.ok(rc == 0, 'a bad report descriptor is armed for the next handshake', out)
-    rc, out = g.sh('rmmod enl_hid && modprobe enl_hid; sleep 1; dmesg | tail -20')
-    t.ok('no usable device info' in out, 'the mouse\'s probe refuses it', out)
+    rc, out = g.sh('rmmod enl_hid && modprobe enl_hid')
+    # The mouse's handshake runs after modprobe returns: wait for its word.
+    ok = g.wait_sh('dmesg | tail -40 | grep -q "no usable device info"', timeout=30)
+    t.ok(ok, 'the mouse\'s probe refuses it', out + g.sh('dmesg | tail -20')[1])
     ok, st = g.wait_ctl(['hid'], r'keyboard: open=1 ready=1', 20)
     t.ok(ok and wait_until(lambda: evdev(g, 'keyboard'), 15),
          'the keyboard is unaffected', st)
