@@ -9,10 +9,14 @@
  *                                         (pattern() below), held SECS s
  *   enl-drmdraw cursor W H SECS           the same, plus a 32x32 cursor at
  *                                         (100, 50) with hotspot (3, 4)
- *   enl-drmdraw bench W H N full|rect     N full-screen redraws or N
+ *   enl-drmdraw bench W H N full|rect [SECS]
+ *                                         after "ready" and 2 s,
+ *                                         N full-screen redraws or N
  *                                         changes of one 64x64 rectangle,
  *                                         each with its DIRTYFB; prints
- *                                         "frames N seconds S"
+ *                                         "frames N seconds S" (at least
+ *                                         N frames, and SECS s), then
+ *                                         holds the last frame 3 s
  * While it runs it is DRM master; when it exits the console comes back.
  */
 #include <errno.h>
@@ -150,15 +154,30 @@ static void set_mode(struct output *o, struct buffer *b,
 	xioctl(DRM_IOCTL_MODE_SETCRTC, &sc, "SETCRTC");
 }
 
+/*
+ * Tell the driver what changed. A driver that scans the buffer out itself
+ * (bochs: dumb buffers in VRAM) has no dirty hook and says ENOSYS, which
+ * display servers take as "nothing to flush": so do we.
+ */
 static void dirty(struct buffer *b, uint32_t x1, uint32_t y1, uint32_t x2,
 		  uint32_t y2)
 {
+	static int no_dirty;
 	struct drm_clip_rect clip = { x1, y1, x2, y2 };
 	struct drm_mode_fb_dirty_cmd dc = {
 		.fb_id = b->fb, .num_clips = 1, .clips_ptr = (uintptr_t)&clip,
 	};
 
-	xioctl(DRM_IOCTL_MODE_DIRTYFB, &dc, "DIRTYFB");
+	if (no_dirty)
+		return;
+	while (ioctl(fd, DRM_IOCTL_MODE_DIRTYFB, &dc) < 0) {
+		if (errno == ENOSYS) {
+			no_dirty = 1;
+			return;
+		}
+		if (errno != EINTR && errno != EAGAIN)
+			die("DIRTYFB");
+	}
 }
 
 static void set_cursor(struct output *o)
@@ -208,7 +227,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 5) {
 		fprintf(stderr, "usage: enl-drmdraw modes | draw W H SECS | "
-			"cursor W H SECS | bench W H N full|rect\n");
+			"cursor W H SECS | bench W H N full|rect [SECS]\n");
 		return 2;
 	}
 	w = strtoul(argv[2], NULL, 0);
@@ -226,12 +245,17 @@ int main(int argc, char **argv)
 		sleep(strtoul(argv[4], NULL, 0));
 		return 0;
 	}
-	if (!strcmp(argv[1], "bench") && argc == 6) {
-		uint32_t n = strtoul(argv[4], NULL, 0);
+	if (!strcmp(argv[1], "bench") && (argc == 6 || argc == 7)) {
+		uint32_t n = strtoul(argv[4], NULL, 0), i;
 		int full = !strcmp(argv[5], "full");
-		double t0 = now();
+		double secs = argc == 7 ? strtod(argv[6], NULL) : 0, t0;
 
-		for (uint32_t i = 0; i < n; i++) {
+		/* The mode's first picture settles before the clock starts. */
+		printf("ready\n");
+		fflush(stdout);
+		sleep(2);
+		t0 = now();
+		for (i = 0; i < n || now() - t0 < secs; i++) {
 			uint32_t c = (i * 0x3f2d1b) & 0xffffff;
 			uint32_t x0 = full ? 0 : 200, y0 = full ? 0 : 200;
 			uint32_t x1 = full ? w : 264, y1 = full ? h : 264;
@@ -241,7 +265,13 @@ int main(int argc, char **argv)
 					put(&b, x, y, c ^ pattern(x, y));
 			dirty(&b, x0, y0, x1, y1);
 		}
-		printf("frames %u seconds %.3f\n", n, now() - t0);
+		printf("frames %u seconds %.3f\n", i, now() - t0);
+		fflush(stdout);
+		/*
+		 * Hold the last frame a while: a client sees the end as quiet
+		 * before the console comes back and draws again.
+		 */
+		sleep(3);
 		return 0;
 	}
 	fprintf(stderr, "enl-drmdraw: unknown command %s\n", argv[1]);
