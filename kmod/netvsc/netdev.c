@@ -113,6 +113,28 @@ static int nv_change_mtu(struct net_device *ndev, int mtu)
 	return nv_reconfigure(nd, mtu, nd->want_chan);
 }
 
+/*
+ * Only LRO (the host's receive coalescing) is the host's business; the
+ * other features are applied per packet on our side.
+ */
+static int nv_set_features(struct net_device *ndev,
+			   netdev_features_t features)
+{
+	struct nv_dev *nd = netdev_priv(ndev);
+	bool on = features & NETIF_F_LRO;
+	int ret = 0;
+
+	if (!((ndev->features ^ features) & NETIF_F_LRO))
+		return 0;
+	mutex_lock(&nd->lock);
+	if (nd->attached)
+		ret = nv_rndis_set_rsc(nd, on);
+	if (!ret)
+		nd->rsc_off = !on;
+	mutex_unlock(&nd->lock);
+	return ret;
+}
+
 static void nv_get_stats64(struct net_device *ndev,
 			   struct rtnl_link_stats64 *s)
 {
@@ -143,6 +165,7 @@ const struct net_device_ops nv_netdev_ops = {
 	.ndo_set_rx_mode	= nv_set_rx_mode,
 	.ndo_set_mac_address	= nv_set_mac,
 	.ndo_change_mtu		= nv_change_mtu,
+	.ndo_set_features	= nv_set_features,
 	.ndo_get_stats64	= nv_get_stats64,
 	.ndo_validate_addr	= eth_validate_addr,
 };

@@ -45,6 +45,12 @@
 #define NV_CTL_MSG_MAX		1024
 /* RSS indirection table entries we set. */
 #define NV_ITAB_SIZE		128
+/*
+ * Largest packet the host may coalesce (RSC): an IP packet of 64 KiB
+ * (plus the IPv6 header, which its payload length does not count)
+ * behind an Ethernet header and a VLAN tag.
+ */
+#define NV_RSC_MAX		(ETH_HLEN + VLAN_HLEN + 40 + 65535)
 /* Receive completions that may wait for ring room, per channel. */
 #define NV_COMP_MAX		2048
 
@@ -73,6 +79,8 @@ enum {
 	NV_ST_rx_malformed,
 	NV_ST_rx_bad_xfer,
 	NV_ST_rx_comp_deferred,
+	NV_ST_rx_rsc_packets,
+	NV_ST_rx_rsc_frags,
 	NV_ST_tx_packets,
 	NV_ST_tx_bytes,
 	NV_ST_tx_copied,
@@ -173,6 +181,8 @@ struct nv_dev {
 	struct enl_ndis_offload hwcaps;
 	u32 tx_csum_mask;		/* NV_TXCSUM_* the host does */
 	u32 gso_max;
+	bool rsc_offered;		/* the host coalesces if asked (6.1) */
+	bool rsc_off;			/* ethtool -K lro off */
 	u8 perm_addr[ETH_ALEN];
 	bool mac_set;			/* the user's MAC: set again on attach */
 	u32 link_speed;			/* Mbit/s */
@@ -248,6 +258,7 @@ int nv_rndis_set(struct nv_dev *nd, u32 oid, const void *in, u32 len);
 int nv_rndis_set_filter(struct nv_dev *nd, u32 filter);
 int nv_rndis_set_mac(struct nv_dev *nd, const u8 *mac);
 int nv_rndis_setup_offloads(struct nv_dev *nd);
+int nv_rndis_set_rsc(struct nv_dev *nd, bool on);
 int nv_rndis_set_rss(struct nv_dev *nd);
 void nv_rndis_query_link(struct nv_dev *nd);
 void nv_rndis_control(struct nv_chan *c, const u8 *msg, u32 len);

@@ -333,7 +333,9 @@ static int nv_query_hwcaps(struct nv_dev *nd, struct enl_ndis_offload *caps)
 
 /*
  * Query what the host offloads, turn on checksums (TCP, and UDP from
- * NVSP 5) and LSOv2 where offered, and set hw_features to match.
+ * NVSP 5), LSOv2 and receive coalescing (RSC, NVSP 6.1: shown as LRO,
+ * which the stack turns off where the NIC forwards) where offered, and
+ * set hw_features to match.
  */
 int nv_rndis_setup_offloads(struct nv_dev *nd)
 {
@@ -385,6 +387,16 @@ int nv_rndis_setup_offloads(struct nv_dev *nd)
 	}
 	/* A TSO packet must fit the host's limit and one GPA send. */
 	nd->gso_max = clamp_t(u32, gso, 2 * ETH_DATA_LEN, GSO_LEGACY_MAX_SIZE);
+	/* The joined packet carries the fragments' checksum verdict. */
+	nd->rsc_offered = nd->nvsp_version >= ENL_NVSP_VERSION_61 &&
+			  c->rsc.ip4 && c->rsc.ip6 &&
+			  p.tcp_ip_v4_csum && p.tcp_ip_v6_csum;
+	if (nd->rsc_offered) {
+		hw |= NETIF_F_LRO;
+		p.rsc_ip_v4 = nd->rsc_off ? ENL_NDIS_OFFLOAD_DISABLED :
+			      ENL_NDIS_OFFLOAD_ENABLED;
+		p.rsc_ip_v6 = p.rsc_ip_v4;
+	}
 
 	p.header.type = ENL_NDIS_OBJECT_TYPE_DEFAULT;
 	p.header.revision = ENL_NDIS_OFFLOAD_REVISION_3;
@@ -396,13 +408,31 @@ int nv_rndis_setup_offloads(struct nv_dev *nd)
 		/* The host keeps everything off: so do we. */
 		nd->tx_csum_mask = 0;
 		hw &= ~(NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM | NETIF_F_TSO |
-			NETIF_F_TSO6);
+			NETIF_F_TSO6 | NETIF_F_LRO);
+		nd->rsc_offered = false;
 	}
 	ndev->hw_features = hw;
 	ndev->features &= hw | ~(netdev_features_t)(NETIF_F_IP_CSUM |
-			  NETIF_F_IPV6_CSUM | NETIF_F_TSO | NETIF_F_TSO6);
+			  NETIF_F_IPV6_CSUM | NETIF_F_TSO | NETIF_F_TSO6 |
+			  NETIF_F_LRO);
 	netif_set_tso_max_size(ndev, nd->gso_max);
 	return 0;
+}
+
+/* ethtool -K lro on|off: receive coalescing at the host, both IPs. */
+int nv_rndis_set_rsc(struct nv_dev *nd, bool on)
+{
+	struct enl_ndis_offload_params p = {};
+
+	if (!nd->rsc_offered)
+		return -EOPNOTSUPP;
+	p.header.type = ENL_NDIS_OBJECT_TYPE_DEFAULT;
+	p.header.revision = ENL_NDIS_OFFLOAD_REVISION_3;
+	p.header.size = sizeof(p);
+	/* Everything else stays as it is (0: no change). */
+	p.rsc_ip_v4 = on ? ENL_NDIS_OFFLOAD_ENABLED : ENL_NDIS_OFFLOAD_DISABLED;
+	p.rsc_ip_v6 = p.rsc_ip_v4;
+	return nv_rndis_set(nd, ENL_OID_TCP_OFFLOAD_PARAMETERS, &p, sizeof(p));
 }
 
 struct nv_rss_req {

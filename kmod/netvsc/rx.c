@@ -64,8 +64,22 @@ static void nv_complete_xfer(struct nv_chan *c, u64 tid, u32 status)
 }
 
 struct nv_rx_info {
-	bool csum, hash, vlan;
+	bool csum, hash, vlan, frag;
 	u32 csum_v, hash_v, vlan_v;
+	struct enl_rndis_pktinfo_id id;	/* valid when frag */
+};
+
+/*
+ * A coalesced packet (RSC) being joined from its fragments. The host
+ * sends every fragment of one in consecutive ranges of one transfer, so
+ * this lives on the stack of the transfer's handling: skb while joining,
+ * skip while dropping the rest of one we had no memory for.
+ */
+struct nv_rsc {
+	struct sk_buff *skb;
+	struct nv_rx_info ri;		/* the first fragment's */
+	bool skip;
+	u16 id;
 };
 
 /* Per-packet infos, every size and offset bounded by the area. */
@@ -83,10 +97,6 @@ static bool nv_parse_ppi(const u8 *p, u32 n, struct nv_rx_info *ri)
 		    e.size - e.ppi_offset < sizeof(v))
 			return false;
 		memcpy(&v, p + e.ppi_offset, sizeof(v));
-		if (e.type & ENL_RNDIS_PPI_INTERNAL) {
-			/* RSC fragments: never turned on, so never valid. */
-			return false;
-		}
 		switch (e.type) {
 		case ENL_PPI_TCPIP_CHECKSUM:
 			ri->csum = true;
@@ -100,7 +110,14 @@ static bool nv_parse_ppi(const u8 *p, u32 n, struct nv_rx_info *ri)
 			ri->vlan = true;
 			ri->vlan_v = v;
 			break;
+		case ENL_PPI_INTERNAL_PKTINFO_ID | ENL_RNDIS_PPI_INTERNAL:
+			ri->frag = true;
+			memcpy(&ri->id, &v, sizeof(ri->id));
+			break;
 		default:
+			/* The host's own infos mean nothing to a frame. */
+			if (e.type & ENL_RNDIS_PPI_INTERNAL)
+				return false;
 			/* Harmless for a frame: ignored. */
 			break;
 		}
@@ -110,8 +127,145 @@ static bool nv_parse_ppi(const u8 *p, u32 n, struct nv_rx_info *ri)
 	return true;
 }
 
+/* Checksum verdict, hash and VLAN tag, then up the stack. */
+static void nv_rx_deliver(struct nv_chan *c, struct sk_buff *skb,
+			  const struct nv_rx_info *ri)
+{
+	struct net_device *ndev = c->nd->ndev;
+	u32 len = skb->len;
+
+	skb->protocol = eth_type_trans(skb, ndev);
+	if (ri->csum && (ndev->features & NETIF_F_RXCSUM) &&
+	    (ri->csum_v & (ENL_CSUM_RX_TCP_SUCCEEDED | ENL_CSUM_RX_UDP_SUCCEEDED)) &&
+	    !(ri->csum_v & (ENL_CSUM_RX_TCP_FAILED | ENL_CSUM_RX_UDP_FAILED |
+			    ENL_CSUM_RX_IP_FAILED))) {
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		nv_count(c, NV_ST_rx_csum_ok, 1);
+	}
+	if (ri->hash && (ndev->features & NETIF_F_RXHASH))
+		skb_set_hash(skb, ri->hash_v, PKT_HASH_TYPE_L4);
+	if (ri->vlan) {
+		u16 tci = (ri->vlan_v >> ENL_VLAN_ID_SHIFT & ENL_VLAN_ID_MASK) |
+			  (ri->vlan_v & ENL_VLAN_PRI_MASK) << VLAN_PRIO_SHIFT;
+
+		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), tci);
+	}
+	skb_record_rx_queue(skb, c->index);
+	u64_stats_update_begin(&c->syncp);
+	c->st[NV_ST_rx_packets]++;
+	c->st[NV_ST_rx_bytes] += len;
+	u64_stats_update_end(&c->syncp);
+	napi_gro_receive(&c->napi, skb);
+}
+
+/* Drop a coalesced packet joined only in part; false if there was none. */
+static bool nv_rsc_drop(struct nv_rsc *r)
+{
+	bool was = r->skb || r->skip;
+
+	kfree_skb(r->skb);
+	r->skb = NULL;
+	r->skip = false;
+	return was;
+}
+
+/*
+ * Append len bytes to a coalesced packet: into the room left in its last
+ * page, then into new pages. -ENOMEM without a page, -EMSGSIZE past the
+ * fragments an skb holds.
+ */
+static int nv_rsc_append(struct sk_buff *skb, const u8 *data, u32 len)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+
+	while (len) {
+		skb_frag_t *f = sh->nr_frags ? &sh->frags[sh->nr_frags - 1] : NULL;
+		u32 end = f ? skb_frag_off(f) + skb_frag_size(f) : PAGE_SIZE;
+		u32 k = min_t(u32, len, PAGE_SIZE - end);
+		struct page *pg;
+
+		if (!k) {
+			if (sh->nr_frags >= MAX_SKB_FRAGS)
+				return -EMSGSIZE;
+			pg = dev_alloc_page();
+			if (!pg)
+				return -ENOMEM;
+			skb_add_rx_frag(skb, sh->nr_frags, pg, 0, 0, PAGE_SIZE);
+			continue;
+		}
+		memcpy(page_address(skb_frag_page(f)) + end, data, k);
+		skb_frag_size_add(f, k);
+		skb->len += k;
+		skb->data_len += k;
+		data += k;
+		len -= k;
+	}
+	return 0;
+}
+
+/*
+ * One RSC fragment: the first starts a packet in a linear skb, the rest
+ * go into pages behind it, the last sends it up. False: malformed.
+ */
+static bool nv_rx_frag(struct nv_chan *c, struct nv_rsc *r,
+		       const struct nv_rx_info *ri, const u8 *data, u32 len)
+{
+	bool last = ri->id.flag & ENL_PKTINFO_LAST_FRAG;
+	struct sk_buff *skb;
+	int ret;
+
+	if (!READ_ONCE(c->nd->rsc_offered) || ri->id.ver != ENL_PKTINFO_ID_V1 ||
+	    !len || len > NV_RSC_MAX)
+		return false;
+	if (ri->id.flag & ENL_PKTINFO_1ST_FRAG) {
+		/* One left unfinished: the host broke the sequence. */
+		if (nv_rsc_drop(r))
+			nv_count(c, NV_ST_rx_malformed, 1);
+		if (len < ETH_HLEN)
+			return false;
+		r->id = ri->id.pkt_id;
+		r->ri = *ri;
+		skb = napi_alloc_skb(&c->napi, len);
+		if (!skb) {
+			nv_count(c, NV_ST_rx_dropped_nomem, 1);
+			r->skip = !last;
+			return true;
+		}
+		skb_put_data(skb, data, len);
+		r->skb = skb;
+	} else if (!r->skip || ri->id.pkt_id != r->id) {
+		if (!r->skb || ri->id.pkt_id != r->id ||
+		    len > NV_RSC_MAX - r->skb->len) {
+			nv_rsc_drop(r);
+			return false;
+		}
+		ret = nv_rsc_append(r->skb, data, len);
+		if (ret) {
+			nv_rsc_drop(r);
+			if (ret != -ENOMEM)
+				return false;
+			nv_count(c, NV_ST_rx_dropped_nomem, 1);
+			r->skip = !last;
+			return true;
+		}
+	} else {
+		/* The rest of one we had no memory for. */
+		r->skip = !last;
+		return true;
+	}
+	nv_count(c, NV_ST_rx_rsc_frags, 1);
+	if (last) {
+		skb = r->skb;
+		r->skb = NULL;
+		nv_count(c, NV_ST_rx_rsc_packets, 1);
+		nv_rx_deliver(c, skb, &r->ri);
+	}
+	return true;
+}
+
 /* One RNDIS data packet (mlen bytes at p, in the receive buffer). */
-static void nv_rx_packet(struct nv_chan *c, const u8 *p, u32 mlen)
+static void nv_rx_packet(struct nv_chan *c, struct nv_rsc *r, const u8 *p,
+			 u32 mlen)
 {
 	struct net_device *ndev = c->nd->ndev;
 	const u8 *body = p + sizeof(struct enl_rndis_hdr);
@@ -128,9 +282,6 @@ static void nv_rx_packet(struct nv_chan *c, const u8 *p, u32 mlen)
 	if (rp.data_offset < sizeof(rp) || rp.data_offset > blen ||
 	    rp.data_len > blen - rp.data_offset)
 		goto bad;
-	max = READ_ONCE(ndev->mtu) + ETH_HLEN + VLAN_HLEN;
-	if (rp.data_len < ETH_HLEN || rp.data_len > max)
-		goto bad;
 	if (rp.ppi_len) {
 		if (rp.ppi_offset < sizeof(rp) || rp.ppi_offset > blen ||
 		    rp.ppi_len > blen - rp.ppi_offset || rp.ppi_len > sizeof(ppi))
@@ -140,43 +291,36 @@ static void nv_rx_packet(struct nv_chan *c, const u8 *p, u32 mlen)
 		if (!nv_parse_ppi(ppi, rp.ppi_len, &ri))
 			goto bad;
 	}
+	if (ri.frag) {
+		if (!nv_rx_frag(c, r, &ri, body + rp.data_offset, rp.data_len))
+			goto bad;
+		return;
+	}
+	/* A whole frame amid the fragments of another: that one is lost. */
+	if (nv_rsc_drop(r))
+		nv_count(c, NV_ST_rx_malformed, 1);
+	max = READ_ONCE(ndev->mtu) + ETH_HLEN + VLAN_HLEN;
+	if (rp.data_len < ETH_HLEN || rp.data_len > max)
+		goto bad;
 	skb = napi_alloc_skb(&c->napi, rp.data_len);
 	if (!skb) {
 		nv_count(c, NV_ST_rx_dropped_nomem, 1);
 		return;
 	}
 	skb_put_data(skb, body + rp.data_offset, rp.data_len);
-	skb->protocol = eth_type_trans(skb, ndev);
-	if (ri.csum && (ndev->features & NETIF_F_RXCSUM) &&
-	    (ri.csum_v & (ENL_CSUM_RX_TCP_SUCCEEDED | ENL_CSUM_RX_UDP_SUCCEEDED)) &&
-	    !(ri.csum_v & (ENL_CSUM_RX_TCP_FAILED | ENL_CSUM_RX_UDP_FAILED |
-			   ENL_CSUM_RX_IP_FAILED))) {
-		skb->ip_summed = CHECKSUM_UNNECESSARY;
-		nv_count(c, NV_ST_rx_csum_ok, 1);
-	}
-	if (ri.hash && (ndev->features & NETIF_F_RXHASH))
-		skb_set_hash(skb, ri.hash_v, PKT_HASH_TYPE_L4);
-	if (ri.vlan) {
-		u16 tci = (ri.vlan_v >> ENL_VLAN_ID_SHIFT & ENL_VLAN_ID_MASK) |
-			  (ri.vlan_v & ENL_VLAN_PRI_MASK) << VLAN_PRIO_SHIFT;
-
-		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), tci);
-	}
-	skb_record_rx_queue(skb, c->index);
-	u64_stats_update_begin(&c->syncp);
-	c->st[NV_ST_rx_packets]++;
-	c->st[NV_ST_rx_bytes] += rp.data_len;
-	u64_stats_update_end(&c->syncp);
-	napi_gro_receive(&c->napi, skb);
+	nv_rx_deliver(c, skb, &ri);
 	return;
 bad:
+	/* Joined across a lost fragment, a packet would be wrong: drop it. */
+	nv_rsc_drop(r);
 	nv_count(c, NV_ST_rx_malformed, 1);
 	nv_warn_rl(ndev, "queue %u: malformed RNDIS packet dropped\n",
 				c->index);
 }
 
 /* One range of a transfer: one RNDIS message. */
-static bool nv_rx_range(struct nv_chan *c, u32 off, u32 count)
+static bool nv_rx_range(struct nv_chan *c, struct nv_rsc *r, u32 off,
+			u32 count)
 {
 	struct nv_dev *nd = c->nd;
 	u32 end = nd->recv_section_size * nd->recv_sections;
@@ -193,7 +337,7 @@ static bool nv_rx_range(struct nv_chan *c, u32 off, u32 count)
 	if (mlen < sizeof(h) || mlen > count)
 		return false;
 	if (h.type == ENL_RNDIS_MSG_PACKET) {
-		nv_rx_packet(c, p, mlen);
+		nv_rx_packet(c, r, p, mlen);
 		return true;
 	}
 	if (mlen > sizeof(ctl))
@@ -211,6 +355,7 @@ static int nv_rx_xfer(struct nv_chan *c, const struct enl_vmbus_pkt *pkt)
 	struct nv_dev *nd = c->nd;
 	struct enl_vmtransfer_page_packet_header h;
 	struct enl_nvsp_message m = {};
+	struct nv_rsc rsc = {};
 	u32 hdr_len = pkt->desc_len - pkt->len, i, n;
 	u32 status = ENL_NVSP_STAT_SUCCESS;
 
@@ -230,7 +375,8 @@ static int nv_rx_xfer(struct nv_chan *c, const struct enl_vmbus_pkt *pkt)
 
 		memcpy(&r, (const u8 *)pkt->desc + sizeof(h) + i * sizeof(r),
 		       sizeof(r));
-		if (!nv_rx_range(c, r.byte_offset, r.byte_count)) {
+		if (!nv_rx_range(c, &rsc, r.byte_offset, r.byte_count)) {
+			nv_rsc_drop(&rsc);
 			nv_count(c, NV_ST_rx_malformed, 1);
 			nv_warn_rl(nd->ndev, "queue %u: bad receive range %u+%u dropped\n",
 						c->index, r.byte_offset,
@@ -238,6 +384,14 @@ static int nv_rx_xfer(struct nv_chan *c, const struct enl_vmbus_pkt *pkt)
 			status = ENL_NVSP_STAT_FAIL;
 		}
 	}
+	/* A coalesced packet must end in the transfer that began it. */
+	if (rsc.skb) {
+		nv_count(c, NV_ST_rx_malformed, 1);
+		nv_warn_rl(nd->ndev, "queue %u: coalesced packet without its last fragment\n",
+					c->index);
+		status = ENL_NVSP_STAT_FAIL;
+	}
+	nv_rsc_drop(&rsc);
 	nv_complete_xfer(c, pkt->trans_id, status);
 	return n;
 bad:

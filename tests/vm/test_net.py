@@ -7,8 +7,9 @@ Before the driver there is no NIC in the guest; modprobe makes eth0 with
 the host's MAC, NVSP 6.1, 2 queues, TX checksum, TSO and RX checksum on,
 and enl-status counts it as synthetic. Ping both ways; iperf3 TCP guest
 to host and host to guest and UDP both ways (the figures are in the test
-point names); TSO, send batches, checksums and both queues are seen in
-ethtool -S, and nothing malformed. MTU 9000 end to end (ping with
+point names); TSO, send batches, checksums, coalesced receives (RSC)
+and both queues are seen in ethtool -S, and nothing malformed; with
+ethtool -K lro off the host stops coalescing. MTU 9000 end to end (ping with
 8972-byte payloads that may not fragment, and TCP), with the same
 ifindex, MAC and address after the re-attach. ctl nic link down/up: the
 guest's carrier follows. ethtool -L 1 and back to 2 under an iperf3 run,
@@ -105,8 +106,9 @@ def basics(t, g):
     rc, out = g.sh('ethtool -k eth0')
     t.ok(rc == 0 and all(re.search(r'^%s: on' % f, out, re.M) for f in
                          ('tx-checksumming', 'tcp-segmentation-offload',
-                          'rx-checksumming', 'scatter-gather', 'receive-hashing')),
-         'ethtool -k: TX checksums, TSO, RX checksum, SG, RX hash on', out)
+                          'rx-checksumming', 'scatter-gather', 'receive-hashing',
+                          'large-receive-offload')),
+         'ethtool -k: TX checksums, TSO, RX checksum, SG, RX hash, LRO (RSC) on', out)
     rc, out = g.sh('enl-status')
     t.ok(re.search(r'^\s+eth0\s+enl_netvsc\s+synthetic$', out, re.M) is not None,
          'enl-status: eth0 is a synthetic network device driven by enl_netvsc', out)
@@ -146,8 +148,25 @@ def throughput(t, g):
          st.get('q0_tx_packets', 0) > 0 and st.get('q1_tx_packets', 0) > 0,
          'both queues received and sent (vRSS and the send table)',
          {k: v for k, v in st.items() if k.endswith('_packets')})
+    t.ok(total(st, 'rx_rsc_packets') > 0 and
+         total(st, 'rx_rsc_frags') > total(st, 'rx_rsc_packets'),
+         'host -> guest TCP came up coalesced (RSC): %d packets joined from %d fragments'
+         % (total(st, 'rx_rsc_packets'), total(st, 'rx_rsc_frags')))
     t.ok(bad_total(st) == 0, 'no malformed input counted in normal traffic',
          {k: v for k, v in st.items() if v and any(k.endswith(b) for b in BAD)})
+    # LRO off: the host stops coalescing (RNDIS offload parameters).
+    rc, out = g.sh('ethtool -K eth0 lro off && ethtool -k eth0 | grep large-receive')
+    t.ok(rc == 0 and 'large-receive-offload: off' in out, 'ethtool -K eth0 lro off', out)
+    before = ethtool_stats(g)
+    iperf(t, g, 'TCP host -> guest with LRO off', '-t 2 -R')
+    st = ethtool_stats(g)
+    t.ok(total(st, 'rx_rsc_packets') == total(before, 'rx_rsc_packets') and
+         total(st, 'rx_packets') > total(before, 'rx_packets') + 1000,
+         'with LRO off nothing came coalesced (%d frames, %d coalesced)'
+         % (total(st, 'rx_packets') - total(before, 'rx_packets'),
+            total(st, 'rx_rsc_packets') - total(before, 'rx_rsc_packets')))
+    rc, out = g.sh('ethtool -K eth0 lro on && ethtool -k eth0 | grep large-receive')
+    t.ok(rc == 0 and 'large-receive-offload: on' in out, 'ethtool -K eth0 lro on again', out)
 
 
 def jumbo(t, g):

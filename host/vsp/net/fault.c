@@ -9,6 +9,7 @@
  * is counted as stale).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "nic.h"
@@ -59,6 +60,20 @@ static uint32_t with_ppi(struct pkt *m, uint32_t size, uint32_t ppi_off)
 	return m->h.len;
 }
 
+/* One coalesced-packet fragment (PKTINFO_ID) of a 60-byte frame. */
+static uint32_t rsc_frag(struct pkt *m, uint8_t ver, uint8_t flag)
+{
+	struct enl_rndis_pktinfo_id id = { .ver = ver, .pkt_id = 0xfa01,
+					   .flag = ENL_PKTINFO_SUBALLOC | flag };
+	uint32_t len = with_ppi(m, ENL_RNDIS_PPI_U32_SIZE,
+				sizeof(struct enl_rndis_ppi));
+	uint32_t type = ENL_PPI_INTERNAL_PKTINFO_ID | ENL_RNDIS_PPI_INTERNAL;
+
+	memcpy(m->rest + offsetof(struct enl_rndis_ppi, type), &type, 4);
+	memcpy(m->rest + sizeof(struct enl_rndis_ppi), &id, sizeof(id));
+	return len;
+}
+
 static int send_inband(struct nic_queue *q, const void *msg, uint32_t len)
 {
 	struct enl_ring_iov iov = { msg, len };
@@ -107,6 +122,9 @@ static const struct fault faults[] = {
 	{ "ppi-past-end", "the per-packet-info area past the message's end" },
 	{ "ppi-size-zero", "a per-packet info of size 0" },
 	{ "ppi-offset-bad", "a per-packet info whose data offset is past its size" },
+	{ "rsc-orphan", "a last coalesced fragment whose first never came" },
+	{ "rsc-unfinished", "a first coalesced fragment whose transfer ends without the last" },
+	{ "rsc-bad-version", "a coalesced fragment of PKTINFO_ID version 7" },
 	{ "indicate-past-end", "an INDICATE_STATUS whose buffer is past its end" },
 	{ "completion-unknown-id", "a QUERY completion for a request never sent" },
 	{ "xfer-past-buffer", "a transfer range past the receive buffer's end" },
@@ -133,7 +151,8 @@ static int do_fault(struct enl_nic *n, struct nic_queue *q, size_t i)
 	uint32_t len;
 
 	if (!strncmp(k, "rndis-", 6) || !strncmp(k, "data-", 5) ||
-	    !strncmp(k, "ppi-", 4) || !strcmp(k, "indicate-past-end") ||
+	    !strncmp(k, "ppi-", 4) || !strncmp(k, "rsc-", 4) ||
+	    !strcmp(k, "indicate-past-end") ||
 	    !strcmp(k, "completion-unknown-id")) {
 		uint32_t range = 0, ctype = ENL_NVSP_CHANNEL_DATA;
 
@@ -160,6 +179,13 @@ static int do_fault(struct enl_nic *n, struct nic_queue *q, size_t i)
 			len = with_ppi(&m, 0, sizeof(struct enl_rndis_ppi));
 		} else if (!strcmp(k, "ppi-offset-bad")) {
 			len = with_ppi(&m, ENL_RNDIS_PPI_U32_SIZE, 200);
+		} else if (!strcmp(k, "rsc-orphan")) {
+			len = rsc_frag(&m, ENL_PKTINFO_ID_V1, ENL_PKTINFO_LAST_FRAG);
+		} else if (!strcmp(k, "rsc-unfinished")) {
+			len = rsc_frag(&m, ENL_PKTINFO_ID_V1, ENL_PKTINFO_1ST_FRAG);
+		} else if (!strcmp(k, "rsc-bad-version")) {
+			len = rsc_frag(&m, 7, ENL_PKTINFO_1ST_FRAG |
+				       ENL_PKTINFO_LAST_FRAG);
 		} else if (!strcmp(k, "indicate-past-end")) {
 			struct enl_rndis_indicate_status s = {
 				.status = ENL_RNDIS_STATUS_MEDIA_CONNECT,
