@@ -83,10 +83,14 @@ static int nv_set_channels(struct net_device *ndev,
 		return -EINVAL;
 	if (ch->combined_count == nd->nr_chan)
 		return 0;
-	return nv_reconfigure(nd, ndev->mtu, ch->combined_count);
+	return nv_reconfigure(nd, ndev->mtu, ch->combined_count,
+			      nd->want_recv_size, nd->want_send_size);
 }
 
-/* Sections of the receive and send buffers: frames each can hold. */
+/*
+ * Sections of the receive and send buffers: frames each can hold. The
+ * host sizes a section (by the MTU for receive), we size the buffers.
+ */
 static void nv_get_ringparam(struct net_device *ndev,
 			     struct ethtool_ringparam *rp,
 			     struct kernel_ethtool_ringparam *krp,
@@ -94,10 +98,42 @@ static void nv_get_ringparam(struct net_device *ndev,
 {
 	struct nv_dev *nd = netdev_priv(ndev);
 
-	rp->rx_max_pending = nd->recv_sections;
+	if (!nd->recv_section_size || !nd->send_section_size)
+		return;
+	rp->rx_max_pending = NV_RECV_BUF_MAX / nd->recv_section_size;
 	rp->rx_pending = nd->recv_sections;
-	rp->tx_max_pending = nd->send_sections;
+	rp->tx_max_pending = NV_SEND_BUF_MAX / nd->send_section_size;
 	rp->tx_pending = nd->send_sections;
+}
+
+/* New buffer sizes for that many sections: a re-attach. */
+static int nv_set_ringparam(struct net_device *ndev,
+			    struct ethtool_ringparam *rp,
+			    struct kernel_ethtool_ringparam *krp,
+			    struct netlink_ext_ack *extack)
+{
+	struct nv_dev *nd = netdev_priv(ndev);
+	u32 rs = nd->recv_section_size, ss = nd->send_section_size;
+	u32 rx, tx;
+
+	if (!rs || !ss)
+		return -ENODEV;
+	if (rp->rx_mini_pending || rp->rx_jumbo_pending)
+		return -EINVAL;
+	if (rp->rx_pending < NV_RECV_SECTIONS_MIN ||
+	    rp->rx_pending > NV_RECV_BUF_MAX / rs ||
+	    rp->tx_pending < NV_SEND_SECTIONS_MIN ||
+	    rp->tx_pending > NV_SEND_BUF_MAX / ss) {
+		NL_SET_ERR_MSG_MOD(extack, "rx or tx sections out of range");
+		return -EINVAL;
+	}
+	if (rp->rx_pending == nd->recv_sections &&
+	    rp->tx_pending == nd->send_sections)
+		return 0;
+	rx = PAGE_ALIGN(rp->rx_pending * rs);
+	tx = PAGE_ALIGN(rp->tx_pending * ss);
+	return nv_reconfigure(nd, ndev->mtu, nd->want_chan,
+			      min(rx, NV_RECV_BUF_MAX), min(tx, NV_SEND_BUF_MAX));
 }
 
 static int nv_get_sset_count(struct net_device *ndev, int sset)
@@ -137,6 +173,18 @@ static void nv_get_ethtool_stats(struct net_device *ndev,
 	}
 }
 
+/* The ring count: ethtool asks it before it reads or sets the table. */
+static int nv_get_rxnfc(struct net_device *ndev, struct ethtool_rxnfc *info,
+			u32 *rules)
+{
+	struct nv_dev *nd = netdev_priv(ndev);
+
+	if (info->cmd != ETHTOOL_GRXRINGS)
+		return -EOPNOTSUPP;
+	info->data = max_t(u32, nd->nr_chan, 1);
+	return 0;
+}
+
 static u32 nv_get_rxfh_key_size(struct net_device *ndev)
 {
 	return ENL_NDIS_RSS_KEY_SIZE;
@@ -162,6 +210,57 @@ static int nv_get_rxfh(struct net_device *ndev, u32 *indir, u8 *key, u8 *hfunc)
 	return 0;
 }
 
+/*
+ * ethtool -X: a new table (entries below the channel count) and/or key,
+ * Toeplitz only, set at the host at once.
+ */
+static int nv_set_rxfh(struct net_device *ndev, const u32 *indir,
+		       const u8 *key, const u8 hfunc)
+{
+	struct nv_dev *nd = netdev_priv(ndev);
+	u32 old_table[NV_ITAB_SIZE];
+	u8 old_key[ENL_NDIS_RSS_KEY_SIZE];
+	bool old_set;
+	unsigned int i;
+	int ret = 0;
+
+	if (hfunc != ETH_RSS_HASH_NO_CHANGE && hfunc != ETH_RSS_HASH_TOP)
+		return -EOPNOTSUPP;
+	mutex_lock(&nd->lock);
+	if (!nd->attached || nd->nr_chan < 2) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	for (i = 0; indir && i < NV_ITAB_SIZE; i++)
+		if (indir[i] >= nd->nr_chan) {
+			ret = -EINVAL;
+			goto out;
+		}
+	memcpy(old_table, nd->rx_table, sizeof(old_table));
+	memcpy(old_key, nd->rss_key, sizeof(old_key));
+	old_set = nd->rx_table_set;
+	if (indir) {
+		memcpy(nd->rx_table, indir, sizeof(nd->rx_table));
+		/* "-X default" gives the spread: follow the channel count. */
+		nd->rx_table_set = false;
+		for (i = 0; i < NV_ITAB_SIZE; i++)
+			if (indir[i] != ethtool_rxfh_indir_default(i, nd->nr_chan))
+				nd->rx_table_set = true;
+	}
+	if (key)
+		memcpy(nd->rss_key, key, sizeof(nd->rss_key));
+	ret = nv_rndis_set_rss(nd);
+	if (ret) {
+		/* The host kept the old ones: so do we. */
+		memcpy(nd->rx_table, old_table, sizeof(old_table));
+		memcpy(nd->rss_key, old_key, sizeof(old_key));
+		nd->rx_table_set = old_set;
+	}
+out:
+	mutex_unlock(&nd->lock);
+	return ret;
+}
+
 const struct ethtool_ops nv_ethtool_ops = {
 	.get_drvinfo		= nv_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
@@ -169,10 +268,13 @@ const struct ethtool_ops nv_ethtool_ops = {
 	.get_channels		= nv_get_channels,
 	.set_channels		= nv_set_channels,
 	.get_ringparam		= nv_get_ringparam,
+	.set_ringparam		= nv_set_ringparam,
 	.get_sset_count		= nv_get_sset_count,
 	.get_strings		= nv_get_strings,
 	.get_ethtool_stats	= nv_get_ethtool_stats,
+	.get_rxnfc		= nv_get_rxnfc,
 	.get_rxfh_key_size	= nv_get_rxfh_key_size,
 	.get_rxfh_indir_size	= nv_get_rxfh_indir_size,
 	.get_rxfh		= nv_get_rxfh,
+	.set_rxfh		= nv_set_rxfh,
 };

@@ -316,13 +316,16 @@ static void nv_resume(struct nv_dev *nd)
 }
 
 /*
- * Detach and attach again with another MTU or channel count (rtnl held).
- * If the new configuration fails, the old one is restored.
+ * Detach and attach again with another MTU, channel count or buffer
+ * sizes (rtnl held). If the new configuration fails, the old one is
+ * restored.
  */
-int nv_reconfigure(struct nv_dev *nd, unsigned int mtu, unsigned int nchan)
+int nv_reconfigure(struct nv_dev *nd, unsigned int mtu, unsigned int nchan,
+		   u32 recv_size, u32 send_size)
 {
 	struct net_device *ndev = nd->ndev;
 	unsigned int old_mtu = ndev->mtu, old_chan = nd->want_chan;
+	u32 old_recv = nd->want_recv_size, old_send = nd->want_send_size;
 	int ret, ret2;
 
 	ASSERT_RTNL();
@@ -334,10 +337,14 @@ int nv_reconfigure(struct nv_dev *nd, unsigned int mtu, unsigned int nchan)
 	nv_detach(nd);
 	WRITE_ONCE(ndev->mtu, mtu);
 	nd->want_chan = nchan;
+	nd->want_recv_size = recv_size;
+	nd->want_send_size = send_size;
 	ret = nv_attach(nd);
 	if (ret) {
 		WRITE_ONCE(ndev->mtu, old_mtu);
 		nd->want_chan = old_chan;
+		nd->want_recv_size = old_recv;
+		nd->want_send_size = old_send;
 		ret2 = nv_attach(nd);
 		if (ret2)
 			netdev_err(ndev, "device lost: attach failed again: %d\n",
@@ -375,6 +382,8 @@ static int nv_probe(struct enl_vmbus_device *vdev,
 	INIT_WORK(&nd->link_work, nv_link_work);
 	netdev_rss_key_fill(nd->rss_key, sizeof(nd->rss_key));
 	nd->want_chan = min_t(u32, num_online_cpus(), NV_MAX_QUEUES);
+	nd->want_recv_size = NV_RECV_BUF_SIZE;
+	nd->want_send_size = NV_SEND_BUF_SIZE;
 	ret = -ENOMEM;
 	nd->rctl.page = (void *)get_zeroed_page(GFP_KERNEL);
 	if (!nd->rctl.page)

@@ -110,7 +110,8 @@ static int nv_change_mtu(struct net_device *ndev, int mtu)
 	struct nv_dev *nd = netdev_priv(ndev);
 
 	/* The host sizes its receive sections from the MTU: attach again. */
-	return nv_reconfigure(nd, mtu, nd->want_chan);
+	return nv_reconfigure(nd, mtu, nd->want_chan, nd->want_recv_size,
+			      nd->want_send_size);
 }
 
 /*

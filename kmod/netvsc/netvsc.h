@@ -26,6 +26,11 @@
 #define NV_RECV_BUF_SIZE	(16u << 20)
 #define NV_RECV_BUF_LEGACY	(15u << 20)
 #define NV_SEND_BUF_SIZE	(1u << 20)
+/* ethtool -G bounds: sections of each buffer, buffer sizes. */
+#define NV_RECV_SECTIONS_MIN	64
+#define NV_SEND_SECTIONS_MIN	(2 * NV_MAX_QUEUES)
+#define NV_RECV_BUF_MAX		(64u << 20)
+#define NV_SEND_BUF_MAX		(16u << 20)
 /* Channels (queues) one NIC uses at most. */
 #define NV_MAX_QUEUES		8
 /* Send descriptors (packets at the host) per channel. */
@@ -167,6 +172,7 @@ struct nv_dev {
 	/* Receive and send buffers, shared with the host as GPADLs. */
 	void *recv_buf;
 	u32 recv_size, recv_gpadl;
+	u32 want_recv_size, want_send_size;	/* ethtool -G */
 	u32 recv_section_size, recv_sections;
 	void *send_buf;
 	u32 send_size, send_gpadl;
@@ -195,6 +201,7 @@ struct nv_dev {
 	u32 nr_chan;			/* open now */
 	u32 stats_chan;			/* queues ethtool -S shows */
 	u32 rx_table[NV_ITAB_SIZE];
+	bool rx_table_set;		/* by ethtool -X: kept while valid */
 	u8 rss_key[ENL_NDIS_RSS_KEY_SIZE];
 	u32 tx_table[ENL_NVSP_SEND_TABLE_SIZE];
 
@@ -240,7 +247,8 @@ static inline void nv_read_stats(struct nv_chan *c, u64 *out)
 /* main.c */
 int nv_attach(struct nv_dev *nd);
 void nv_detach(struct nv_dev *nd);
-int nv_reconfigure(struct nv_dev *nd, unsigned int mtu, unsigned int nchan);
+int nv_reconfigure(struct nv_dev *nd, unsigned int mtu, unsigned int nchan,
+		   u32 recv_size, u32 send_size);
 
 /* nvsp.c */
 int nv_nvsp_connect(struct nv_dev *nd);

@@ -141,8 +141,9 @@ static int nv_recv_buf(struct nv_dev *nd)
 	u64 end;
 	int ret;
 
-	nd->recv_size = nd->nvsp_version <= ENL_NVSP_VERSION_2 ?
-			NV_RECV_BUF_LEGACY : NV_RECV_BUF_SIZE;
+	nd->recv_size = nd->want_recv_size;
+	if (nd->nvsp_version <= ENL_NVSP_VERSION_2)
+		nd->recv_size = min(nd->recv_size, NV_RECV_BUF_LEGACY);
 	nd->recv_buf = vzalloc(nd->recv_size);
 	if (!nd->recv_buf)
 		return -ENOMEM;
@@ -190,7 +191,7 @@ static int nv_send_buf(struct nv_dev *nd)
 	u32 ss;
 	int ret;
 
-	nd->send_size = NV_SEND_BUF_SIZE;
+	nd->send_size = nd->want_send_size;
 	nd->send_buf = vzalloc(nd->send_size);
 	if (!nd->send_buf)
 		return -ENOMEM;

@@ -461,8 +461,13 @@ int nv_rndis_set_rss(struct nv_dev *nd)
 	r->p.indirect_taboffset = offsetof(typeof(*r), itab);
 	r->p.hashkey_size = ENL_NDIS_RSS_KEY_SIZE;
 	r->p.hashkey_offset = offsetof(typeof(*r), key);
+	/* ethtool -X's table while it names only channels we have. */
+	for (i = 0; nd->rx_table_set && i < NV_ITAB_SIZE; i++)
+		if (nd->rx_table[i] >= nd->nr_chan)
+			nd->rx_table_set = false;
 	for (i = 0; i < NV_ITAB_SIZE; i++) {
-		nd->rx_table[i] = ethtool_rxfh_indir_default(i, nd->nr_chan);
+		if (!nd->rx_table_set)
+			nd->rx_table[i] = ethtool_rxfh_indir_default(i, nd->nr_chan);
 		r->itab[i] = nd->rx_table[i];
 	}
 	memcpy(r->key, nd->rss_key, sizeof(r->key));

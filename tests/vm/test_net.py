@@ -13,9 +13,11 @@ ethtool -K lro off the host stops coalescing. MTU 9000 end to end (ping with
 8972-byte payloads that may not fragment, and TCP), with the same
 ifindex, MAC and address after the re-attach. ctl nic link down/up: the
 guest's carrier follows. ethtool -L 1 and back to 2 under an iperf3 run,
-which ends well. Every malformed input the host can inject (nic fault
-...) is counted by the driver and nothing else happens (ping still works,
-no oops). KVP SET_IP_INFO from the host (enl-kvpd with an ip hook) puts
+which ends well. ethtool -G re-shares the buffers with other section
+counts (the host sees them) and refuses too few; ethtool -X sets the
+table and the key (the host sees the key) and refuses another hash.
+Every malformed input the host can inject (nic fault ...) is counted
+by the driver and nothing else happens (ping still works, no oops). KVP SET_IP_INFO from the host (enl-kvpd with an ip hook) puts
 an address on the NIC that answers ping. A second NIC is hot-added,
 carries traffic, and is hot-removed under iperf3. The module is removed
 with eth0 up and loaded again; last the first NIC is
@@ -224,6 +226,73 @@ def channels(t, g):
     t.ok(g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30), 'traffic flows on 2 channels again')
 
 
+def nic_json(g):
+    rc, out = g.ctl('nic', 'list', '--json')
+    try:
+        # The reply's first line is "ok".
+        return next(n for n in json.loads(out.split('\n', 1)[1])
+                    if n.get('tap') == TAP)
+    except (ValueError, StopIteration, TypeError, IndexError):
+        return {}
+
+
+def ring_sizes(g):
+    """ethtool -g: {'max': (rx, tx), 'cur': (rx, tx)}."""
+    rc, out = g.sh('ethtool -g eth0')
+    parts = out.split('Current hardware settings')
+    res = {}
+    for name, text in zip(('max', 'cur'), parts):
+        rx = re.search(r'^RX:\s+(\d+)', text, re.M)
+        tx = re.search(r'^TX:\s+(\d+)', text, re.M)
+        res[name] = (int(rx.group(1)) if rx else 0, int(tx.group(1)) if tx else 0)
+    return res
+
+
+def rings_rss(t, g):
+    """ethtool -G (buffer sizes: a re-attach) and -X (table and key)."""
+    r0 = ring_sizes(g)
+    rc, idx0 = g.sh('cat /sys/class/net/eth0/ifindex')
+    t.ok(r0.get('max', (0, 0))[0] > r0.get('cur', (0, 0))[0] > 0 and
+         r0['max'][1] > r0['cur'][1] > 0,
+         'ethtool -g: maximum sections above the current ones (%s)' % r0)
+    rc, out = g.sh('ethtool -G eth0 rx 1024 tx 64')
+    r1 = ring_sizes(g)
+    n = nic_json(g)
+    t.ok(rc == 0 and r1.get('cur') == (1024, 64) and
+         n.get('recv_sections') == 1024 and n.get('send_sections') == 64,
+         'ethtool -G eth0 rx 1024 tx 64: the guest\'s buffers re-shared, the host sees '
+         '%s/%s sections' % (n.get('recv_sections'), n.get('send_sections')), out + str(r1))
+    rc, idx1 = g.sh('cat /sys/class/net/eth0/ifindex')
+    ok = g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30)
+    t.ok(ok and idx1 == idx0, 'same net_device after -G, and traffic flows')
+    iperf(t, g, 'TCP host -> guest with 1024 receive sections', '-t 2 -R')
+    rc, out = g.sh('ethtool -G eth0 rx 10')
+    t.ok(rc != 0 and ring_sizes(g).get('cur') == (1024, 64),
+         'ethtool -G rx 10 (below the minimum): refused, nothing changed', out)
+    rc, out = g.sh('ethtool -G eth0 rx %d tx %d' % r0['cur'])
+    t.ok(rc == 0 and ring_sizes(g).get('cur') == r0['cur'],
+         'ethtool -G back to %d/%d' % r0['cur'], out)
+    g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30)
+
+    key = ':'.join('%02x' % ((i * 37 + 11) & 0xff) for i in range(40))
+    rc, out = g.sh('ethtool -X eth0 hkey %s weight 1 0 && ethtool -x eth0' % key)
+    table = re.findall(r'^\s*\d+:\s+((?:\d+\s*)+)$', out, re.M)
+    entries = ' '.join(table).split()
+    n = nic_json(g)
+    t.ok(rc == 0 and len(entries) == 128 and set(entries) == {'0'} and
+         n.get('rss_key') == key.replace(':', ''),
+         'ethtool -X hkey ... weight 1 0: all 128 entries on queue 0, the host has the new key',
+         out + str(n))
+    rc, out = g.sh('ethtool -X eth0 default && ethtool -x eth0')
+    table = re.findall(r'^\s*\d+:\s+((?:\d+\s*)+)$', out, re.M)
+    entries = ' '.join(table).split()
+    t.ok(rc == 0 and sorted(set(entries)) == ['0', '1'],
+         'ethtool -X default: spread over both queues again', out)
+    rc, out = g.sh('ethtool -X eth0 hfunc xor')
+    t.ok(rc != 0, 'ethtool -X hfunc xor: refused (Toeplitz only)', out)
+    t.ok(g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30), 'traffic flows after -X')
+
+
 def faults(t, g):
     rc, out = g.ctl('nic', 'fault', 'list')
     kinds = re.findall(r'^([a-z0-9-]+): ', out, re.M)
@@ -328,7 +397,7 @@ def rescind(t, g):
 
 def run(t, g):
     t0 = time.monotonic()
-    for part in (basics, throughput, jumbo, link, channels, faults, kvp_ip,
+    for part in (basics, throughput, jumbo, link, channels, rings_rss, faults, kvp_ip,
                  hotplug, reload, rescind):
         part(t, g)
         t.diag('%s done at %.0f s' % (part.__name__, time.monotonic() - t0))

@@ -47,6 +47,10 @@ struct nic_queue {
 	/* Per queue, for `nic stats` (relaxed atomics: read elsewhere). */
 	uint64_t guest_packets;	/* packets read from the guest's ring */
 	uint64_t frames_up;	/* TAP frames handed to the engine */
+	uint64_t bytes_up;	/* their bytes (virtio-net header not counted) */
+	uint64_t frames_down;	/* guest frames written to the TAP */
+	uint64_t bytes_down;
+	uint64_t tap_drops;	/* guest frames the TAP refused */
 	struct enl_tap_frame *frames;
 	uint8_t *frame_mem;
 	unsigned int nframes, next_frame;	/* read, handed on */

@@ -5,6 +5,7 @@
  * engine's control state lives.
  */
 #include <inttypes.h>
+#include <stdio.h>
 
 #include "nic.h"
 
@@ -24,10 +25,12 @@ void enl_nic_describe(struct enl_nic *n, bool json, GString *out)
 {
 	struct enl_net_state st;
 	struct nic_queue *q0 = n->queues[0];
-	char mac[18], cur[18];
+	char mac[18], cur[18], key[2 * ENL_NDIS_RSS_KEY_SIZE + 1];
 	unsigned int open = __atomic_load_n(&n->open_queues, __ATOMIC_RELAXED);
 
 	enl_net_get_state(n->dev, &st);
+	for (size_t i = 0; i < sizeof(st.rss_key); i++)
+		snprintf(key + 2 * i, 3, "%02x", st.rss_key[i]);
 	mac_str(n->spec.mac, mac);
 	mac_str(st.mac, cur);
 	if (!json) {
@@ -49,14 +52,15 @@ void enl_nic_describe(struct enl_nic *n, bool json, GString *out)
 		"\"link\":\"%s\",\"open\":%s,\"channels_open\":%u,"
 		"\"nvsp_version\":%u,\"ndis_version\":%u,\"ndis_mtu\":%u,"
 		"\"rndis_initialized\":%s,\"subchannels\":%u,\"rss\":%s,"
-		"\"recv_sections\":%u,\"send_sections\":%u}",
+		"\"recv_sections\":%u,\"send_sections\":%u,"
+		"\"rss_key\":\"%s\"}",
 		n->relid, n->tap ? enl_tap_name(n->tap) : "", mac, cur,
 		n->spec.queues, n->spec.mtu, st.link_up ? "up" : "down",
 		q0 && q0->open ? "true" : "false", open, st.nvsp_version,
 		st.ndis_version, st.ndis_mtu,
 		st.rndis_initialized ? "true" : "false", st.subchannels,
 		st.rss_enabled ? "true" : "false", st.recv_sections,
-		st.send_sections);
+		st.send_sections, st.rss_enabled ? key : "");
 }
 
 void enl_nic_stats(struct enl_nic *n, GString *out)
@@ -87,12 +91,22 @@ void enl_nic_stats(struct enl_nic *n, GString *out)
 				"queue%u: open=%d stopped=%d xfers_out=%u "
 				"xfers=%" PRIu64 " completed=%" PRIu64
 				" stale=%" PRIu64 " guest_packets=%" PRIu64
-				" frames_up=%" PRIu64 "\n", i, q->open,
+				" frames_up=%" PRIu64 " bytes_up=%" PRIu64
+				" frames_down=%" PRIu64 " bytes_down=%" PRIu64
+				" tap_drops=%" PRIu64 "\n", i, q->open,
 				q->stopped, is.outstanding, is.added,
 				is.completed, is.stale,
 				__atomic_load_n(&q->guest_packets,
 						__ATOMIC_RELAXED),
 				__atomic_load_n(&q->frames_up,
+						__ATOMIC_RELAXED),
+				__atomic_load_n(&q->bytes_up,
+						__ATOMIC_RELAXED),
+				__atomic_load_n(&q->frames_down,
+						__ATOMIC_RELAXED),
+				__atomic_load_n(&q->bytes_down,
+						__ATOMIC_RELAXED),
+				__atomic_load_n(&q->tap_drops,
 						__ATOMIC_RELAXED));
 	}
 }

@@ -248,11 +248,28 @@ static int nic_tx_frame(void *ctx, unsigned int queue,
 			const struct iovec *iov, unsigned int iovcnt)
 {
 	struct enl_nic *n = ctx;
+	struct nic_queue *q;
+	size_t len = 0;
+	int ret;
 
 	if (!n->tap)
 		return -ENODEV;
-	return enl_tap_write(n->tap, queue % enl_tap_queues(n->tap), vh, iov,
-			     iovcnt);
+	ret = enl_tap_write(n->tap, queue % enl_tap_queues(n->tap), vh, iov,
+			    iovcnt);
+	/* Called on this queue's own context: its state stays meanwhile. */
+	q = queue < ENL_NIC_MAX_QUEUES ?
+	    __atomic_load_n(&n->queues[queue], __ATOMIC_ACQUIRE) : NULL;
+	if (!q)
+		return ret;
+	if (ret) {
+		__atomic_add_fetch(&q->tap_drops, 1, __ATOMIC_RELAXED);
+		return ret;
+	}
+	for (unsigned int i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	__atomic_add_fetch(&q->frames_down, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&q->bytes_down, len, __ATOMIC_RELAXED);
+	return ret;
 }
 
 static void nic_offloads(void *ctx, unsigned int tun_flags)
@@ -390,6 +407,7 @@ static void rx_pump(struct nic_queue *q)
 			q->next_frame++;
 			budget--;
 			__atomic_add_fetch(&q->frames_up, 1, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&q->bytes_up, f->len, __ATOMIC_RELAXED);
 		}
 		if (!x.nranges) {
 			/*

@@ -512,9 +512,12 @@ static void test_ctl(void)
 	       (unsigned long long)counter("rx_packets"));
 	ret = fake_ctl_run(ctl, "nic stats", &out);
 	tap_ok(!ret && out && strstr(out, "queue0: open=1 stopped=0 xfers_out=0") &&
-	       strstr(out, " frames_up=") && !strstr(out, " frames_up=0\n") &&
+	       strstr(out, " frames_up=") && !strstr(out, " frames_up=0 ") &&
+	       !strstr(out, " bytes_up=0 ") && strstr(out, " frames_down=1 ") &&
+	       !strstr(out, " bytes_down=0 ") && strstr(out, " tap_drops=0\n") &&
 	       !strstr(out, " guest_packets=0 "),
-	       "nic stats: queue 0 open, nothing out, its packets and frames");
+	       "nic stats: queue 0 open, nothing out, its packets, frames and "
+	       "bytes both ways");
 	g_free(out);
 }
 
