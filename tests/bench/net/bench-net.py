@@ -10,7 +10,11 @@ guest gets 10.0.88.2/24, the TAP 10.0.88.1/24. Measured: iperf3 TCP with
 1 and 4 streams guest to host and host to guest (the guest is the client;
 -R for host to guest), and the ping round trip from the host (mean and
 p99 of ENL_BENCH_PINGS pings). The host's own loopback iperf3 is the
-limit. A synthetic row says "n/a: enl_netvsc not loaded" while the guest
+limit. Also UDP guest to host (1400-byte datagrams, unlimited rate,
+what the host received), and for every run where the guest's CPU time
+went (from its /proc/stat: user, system, hardware and soft interrupts,
+idle, as % of all vCPU time), the answer to "why is a row short". A
+synthetic row says "n/a: enl_netvsc not loaded" while the guest
 has no such module (it is measured, never made up). Prints one table,
 then the synthetic NIC's ratios against virtio-net and e1000 per row.
 ENL_BENCH_SECONDS (default 10) is each iperf3 run's length; ENL_BENCH_CPUS
@@ -39,7 +43,10 @@ MAC = '00:15:5d:be:00:01'
 EMU_MAC = '52:54:00:be:00:02'
 KINDS = tuple(os.environ.get('ENL_BENCH_NICS',
                              'synthetic virtio-net e1000').split())
-COLS = ('g2h_1', 'g2h_4', 'h2g_1', 'h2g_4', 'ping_mean', 'ping_p99')
+COLS = ('g2h_1', 'g2h_4', 'h2g_1', 'h2g_4', 'udp_g2h', 'ping_mean', 'ping_p99')
+RUNS = ('g2h_1', 'g2h_4', 'h2g_1', 'h2g_4', 'udp_g2h')
+# /proc/stat's cpu line: user nice system idle iowait irq softirq steal
+CPU_FIELDS = ('usr', 'sys', 'irq', 'sirq', 'idle')
 
 WRAPPER = '''#!/bin/sh
 # enl-host's QEMU with an emulated NIC on a TAP (in enl-host's namespace).
@@ -68,14 +75,31 @@ def iperf_gbps(out):
     doc = json.loads(out[i:out.rindex('}') + 1])
     if 'error' in doc:
         raise BenchError('iperf3: ' + doc['error'])
-    return doc['end']['sum_received']['bits_per_second'] / 1e9
+    end = doc['end']
+    if 'sum_received' in end:
+        return end['sum_received']['bits_per_second'] / 1e9
+    # Older UDP reports: the sender's rate less what was lost.
+    s = end['sum']
+    return s['bits_per_second'] * (1 - s.get('lost_percent', 0) / 100) / 1e9
 
 
-def iperf_client(g, streams, reverse):
-    out = sh(g, 'iperf3 -c %s -t %d -P %d -i 0 -J %s' % (
-        HOST_IP, SECONDS, streams, '-R' if reverse else ''),
+def guest_cpu(g):
+    """The guest's cpu line of /proc/stat, as the fields we show."""
+    v = [int(x) for x in sh(g, 'head -1 /proc/stat').split()[1:9]]
+    return {'usr': v[0] + v[1], 'sys': v[2], 'idle': v[3] + v[4],
+            'irq': v[5], 'sirq': v[6]}
+
+
+def iperf_client(g, streams, reverse, extra=''):
+    """Gbit/s, and the guest's CPU time during the run in % per field."""
+    before = guest_cpu(g)
+    out = sh(g, 'iperf3 -c %s -t %d -P %d -i 0 -J %s %s' % (
+        HOST_IP, SECONDS, streams, '-R' if reverse else '', extra),
         timeout=SECONDS + 60)
-    return iperf_gbps(out)
+    after = guest_cpu(g)
+    d = {k: after[k] - before[k] for k in CPU_FIELDS}
+    all_ = sum(d.values()) or 1
+    return iperf_gbps(out), {k: 100.0 * d[k] / all_ for k in CPU_FIELDS}
 
 
 def ping_rtt(ns):
@@ -156,13 +180,14 @@ def measure(kind, cpus, wrapper_dir):
         if not ok:
             return 'n/a: the guest never answered ping'
         time.sleep(0.5)
-        row = {
-            'g2h_1': iperf_client(g, 1, False),
-            'g2h_4': iperf_client(g, 4, False),
-            'h2g_1': iperf_client(g, 1, True),
-            'h2g_4': iperf_client(g, 4, True),
-        }
+        row, cpu = {}, {}
+        for col, streams, rev, extra in (
+                ('g2h_1', 1, False, ''), ('g2h_4', 4, False, ''),
+                ('h2g_1', 1, True, ''), ('h2g_4', 4, True, ''),
+                ('udp_g2h', 1, False, '-u -b 0 -l 1400')):
+            row[col], cpu[col] = iperf_client(g, streams, rev, extra)
         row['ping_mean'], row['ping_p99'] = ping_rtt(g.netns)
+        row['cpu'] = cpu
         return row
     finally:
         if server:
@@ -214,10 +239,11 @@ def main():
         shutil.rmtree(wrapper_dir, ignore_errors=True)
 
     print('iperf3 TCP Gbit/s (%d s each; g2h = guest to host, _1/_4 streams), '
-          'ping RTT us from the host (%d pings)' % (SECONDS, PINGS))
-    print('%-5s %-11s %7s %7s %7s %7s %9s %8s' % (
-        'vCPU', 'NIC', 'g2h_1', 'g2h_4', 'h2g_1', 'h2g_4', 'ping_mean',
-        'ping_p99'))
+          'UDP guest to host Gbit/s received, ping RTT us from the host '
+          '(%d pings)' % (SECONDS, PINGS))
+    print('%-5s %-11s %7s %7s %7s %7s %7s %9s %8s' % (
+        'vCPU', 'NIC', 'g2h_1', 'g2h_4', 'h2g_1', 'h2g_4', 'udp_g2h',
+        'ping_mean', 'ping_p99'))
     for cpus in CPUS:
         for kind in KINDS:
             r = results[cpus, kind]
@@ -229,6 +255,17 @@ def main():
                                        8 if c == 'ping_p99' else 7)
                     for c in COLS)))
     print('host loopback: %.2f Gbit/s (1 stream), %.2f (4 streams)' % tuple(lo))
+    print('guest CPU during each run, %% of all vCPU time: %s'
+          % '/'.join(CPU_FIELDS))
+    for cpus in CPUS:
+        for kind in KINDS:
+            r = results[cpus, kind]
+            if isinstance(r, str):
+                continue
+            print('%-5d %-11s %s' % (cpus, kind, '  '.join(
+                '%s %s' % (c, '/'.join('%.0f' % r['cpu'][c][f]
+                                       for f in CPU_FIELDS))
+                for c in RUNS)))
     print('synthetic / baseline (throughput: higher is better; ping: lower '
           'is better)')
     for cpus in CPUS:
