@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""VM ring, the switch (issue 12): the Debian 12 image of `make image`
+boots first on emulated devices only (SeaBIOS and the image's GRUB from an
+IDE disk, e1000, VGA, PS/2) and enl-status says "not enlightened", naming
+the emulated drivers; then the same disk, MAC and display boot again with
+the disk offered as a synthetic one (kernel and initramfs taken from the
+image) and every integration service offered: root is mounted from
+enl_storvsc, systemd reaches its default target, every daemon is ready,
+the network has the same configuration, and enl-status exits 0.
+
+A device class whose Enlighten driver the image does not have yet (no
+enl_netvsc, enl_fb or enl_hid module for its kernel: DKMS builds whatever
+kmod/ holds) keeps its emulated device in the second boot and must be
+reported "not yet synthetic" by enl-status (and here); the moment the
+driver is in the tree, the class must be synthetic: CLASSES says how
+enl-host offers its device, and a driver without an entry there fails the
+test rather than being skipped. So does an enl_* module this test does not
+know: it would otherwise never be required."""
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+from imageguest import ImageGuest, build_image, copy_disk, IC_OFFERS
+from vmtest import Tap, GuestError
+
+MAC = '52:54:00:e1:7e:01'
+# Per class: Enlighten's driver module, the emulated device the first boot
+# has (QEMU arguments added to enl-host's), and enl-host's arguments that
+# offer the synthetic one instead (None: not known yet; the owner of the
+# driver fills it in when it lands).
+CLASSES = {
+    'storage': ('enl_storvsc', (), ()),
+    'network': ('enl_netvsc', ('-netdev', 'user,id=enlnet0',
+                               '-device', 'e1000,netdev=enlnet0,mac=' + MAC), None),
+    'display': ('enl_fb', ('-device', 'VGA'), None),
+    'input': ('enl_hid', (), ('--offer', 'keyboard', '--offer', 'mouse')),
+}
+OTHER_MODULES = ('enl_vmbus',)
+DAEMONS = ('enl-heartbeatd', 'enl-timesyncd', 'enl-kvpd', 'enl-vssd', 'enl-clipboardd')
+
+
+def status(g):
+    rc, out = g.sh('enl-status --json 2>&1', timeout=120)
+    try:
+        return rc, json.loads(out)
+    except ValueError:
+        return rc, {'unparsed': out}
+
+
+def boot(t, g, what):
+    try:
+        secs = g.wait_login()
+    except GuestError as e:
+        t.ok(False, '%s: login prompt on ttyS0' % what, str(e))
+        return False
+    t.ok(True, '%s: login prompt on ttyS0 after %.1f s' % (what, secs))
+    g.connect()
+    rc, out = g.sh('systemctl is-system-running --wait', timeout=600)
+    failed = '' if out.strip() == 'running' else g.sh('systemctl --failed --no-legend')[1]
+    t.ok(out.strip() == 'running', '%s: systemd reached its default target (%s)'
+         % (what, out.strip()), failed)
+    return True
+
+
+def first_boot(t, disk, work, emulated):
+    g = ImageGuest(disk, 'emulated', emulated=emulated, workdir=work)
+    facts = {}
+    try:
+        if not boot(t, g, 'emulated boot (BIOS, GRUB, IDE)'):
+            return None
+        rc, out = g.sh('findmnt -no SOURCE /')
+        facts['root_dev'] = out.strip()
+        # What DKMS built into the image, for its kernel.
+        rc, out = g.sh('cd /lib/modules/$(uname -r)/updates/dkms && ls')
+        mods = set(m.split('.ko')[0] for m in out.split() if '.ko' in m)
+        facts['modules'] = mods
+        known = set(c[0] for c in CLASSES.values()) | set(OTHER_MODULES)
+        t.ok(rc == 0 and 'enl_vmbus' in mods and 'enl_storvsc' in mods
+             and not mods - known,
+             'emulated: DKMS built %s for the image kernel, each known to this test'
+             % ' '.join(sorted(mods)), 'unknown: %s' % ' '.join(sorted(mods - known)))
+        rc, doc = status(g)
+        t.ok(rc == 1 and doc.get('enlightened') is False,
+             'emulated: enl-status exits 1, not enlightened', doc)
+        devs = {d['name']: d for d in doc.get('devices', [])}
+        root = os.path.basename(facts['root_dev']).rstrip('0123456789')
+        t.ok(devs.get(root, {}).get('driver') == 'ata_piix'
+             and any('%s is on ata_piix' % root in r for r in doc.get('reasons', [])),
+             'emulated: root %s is on ata_piix, and enl-status names it' % facts['root_dev'],
+             doc.get('devices'))
+        for cls, (mod, _, _) in CLASSES.items():
+            got = doc.get('classes', {}).get(cls)
+            if cls == 'storage':
+                continue
+            named = [r for r in doc.get('reasons', []) + doc.get('not_yet', [])
+                     if r.startswith(cls)]
+            want = 'not-synthetic' if mod in mods else 'not-yet-synthetic'
+            t.ok(got == want and named,
+                 'emulated: %s is %s, the emulated driver named (%s)'
+                 % (cls, want, '; '.join(named)), doc)
+        g.wait_sh("ip -o -4 addr show scope global | grep -q .", 60)
+        rc, out = g.sh("ip -o -4 addr show scope global | awk '{print $4}'; "
+                       "cat /sys/class/net/*/address | grep -v '^00:00:00'")
+        facts['net'] = out.split()
+        t.ok(MAC in facts['net'] and any(a.startswith('10.0.2.') for a in facts['net']),
+             'emulated: the NIC %s got its address by DHCP (%s)'
+             % (MAC, ' '.join(facts['net'])), out)
+        g.send('systemctl poweroff')
+        rc = g.wait_exit()
+        t.ok(rc == 0, 'emulated: systemctl poweroff ends enl-host with 0 (%s)' % rc,
+             g.logs())
+        facts['login_s'] = g.login_s
+        return facts
+    finally:
+        g.close()
+
+
+def second_boot(t, disk, work, emulated, synthetic_args, facts):
+    g = ImageGuest(disk, 'synthetic', emulated=emulated, extra_args=synthetic_args,
+                   workdir=work)
+    try:
+        if not boot(t, g, 'synthetic boot (root on enl_storvsc)'):
+            return None
+        rc, src = g.sh('findmnt -no SOURCE /')
+        dev = os.path.basename(src.strip()).rstrip('0123456789')
+        # Walk up from the disk: some device on the way sits on enl_vmbus.
+        rc, drv = g.sh('d=$(readlink -f /sys/block/%s/device); while [ "$d" != /sys ] && '
+                       '[ "$d" != / ]; do s=$(readlink -f "$d/subsystem" 2>/dev/null); '
+                       'echo "$d ${s##*/}"; d=${d%%/*}; done' % dev)
+        rc, doc = status(g)
+        devs = {d['name']: d for d in doc.get('devices', [])}
+        on_piix = [n for n, d in devs.items() if d.get('driver') == 'ata_piix']
+        t.ok(' enl_vmbus\n' in drv and not on_piix,
+             'synthetic: root %s is a disk under enl_vmbus, no disk is on ata_piix'
+             % src.strip(), drv + repr(on_piix))
+        t.ok(devs.get(dev, {}).get('driver') == 'enl_storvsc'
+             and doc.get('classes', {}).get('storage') == 'synthetic',
+             'synthetic: enl-status sees %s on enl_storvsc, storage synthetic' % dev,
+             doc.get('devices'))
+        ds = {d['unit']: d for d in doc.get('daemons', [])}
+        t.ok(all(ds.get(u + '.service', {}).get('offered') and ds[u + '.service']['ready']
+                 for u in DAEMONS),
+             'synthetic: every integration daemon is offered and ready (%s)'
+             % ', '.join(DAEMONS), doc.get('daemons'))
+        chans = sorted(c['class'] for c in doc.get('channels', []))
+        t.ok(all(c in chans for c in IC_OFFERS) and 'scsi' in chans,
+             'synthetic: channels %s' % ' '.join(chans), chans)
+        for cls, (mod, _, synth) in CLASSES.items():
+            if cls == 'storage':
+                continue
+            got = doc.get('classes', {}).get(cls)
+            if mod in facts['modules']:
+                t.ok(got == 'synthetic',
+                     'synthetic: %s is synthetic on %s (the image has %s%s)'
+                     % (cls, mod, mod, '' if synth is not None else
+                        '; test_switch.py does not yet know how enl-host offers it: '
+                        'fill in CLASSES'), doc)
+            else:
+                named = [r for r in doc.get('not_yet', []) if r.startswith(cls)]
+                t.ok(got in ('not-yet-synthetic', 'absent') and
+                     any('no %s' % mod in r for r in named),
+                     'synthetic: %s not yet synthetic (no %s in this Enlighten), and '
+                     'enl-status says so' % (cls, mod), doc)
+        g.wait_sh("ip -o -4 addr show scope global | grep -q .", 60)
+        rc, out = g.sh("ip -o -4 addr show scope global | awk '{print $4}'; "
+                       "cat /sys/class/net/*/address | grep -v '^00:00:00'")
+        t.ok(sorted(out.split()) == sorted(facts['net']),
+             'synthetic: the network has the same configuration (%s)' % ' '.join(out.split()),
+             'before %s, now %s' % (facts['net'], out.split()))
+        rc, text = g.sh('enl-status', timeout=120)
+        t.ok(rc == 0, 'synthetic: enl-status exits 0', text)
+        t.diag(text)
+        rc, out = g.ctl('shutdown')
+        t.ok(rc == 0, 'synthetic: enl-host ctl shutdown asks the guest to power off', out)
+        rc = g.wait_exit()
+        t.ok(rc == 0, 'synthetic: the guest powered off through enl-heartbeatd '
+             '(enl-host exits %s)' % rc, g.logs())
+        return g.login_s
+    finally:
+        g.close()
+
+
+def main():
+    t = Tap()
+    ok, secs, out = build_image()
+    t.ok(ok, 'make image: the Debian 12 image is built or up to date (%.0f s)' % secs, out)
+    if not ok:
+        return t.done()
+    work = tempfile.mkdtemp(prefix='enl-switch-')
+    keep = False
+    try:
+        disk = os.path.join(work, 'disk.img')
+        copy_disk(disk)
+        emulated = []
+        for cls, (_, emu, _) in CLASSES.items():
+            emulated += list(emu)
+        facts = first_boot(t, disk, work, emulated)
+        if facts:
+            # Classes with a driver in the tree lose their emulated device.
+            emulated2, synth_args = [], []
+            for cls, (mod, emu, synth) in CLASSES.items():
+                if mod in facts['modules'] and synth is not None:
+                    synth_args += list(synth)
+                else:
+                    emulated2 += list(emu)
+            login2 = second_boot(t, disk, work, emulated2, synth_args, facts)
+            if login2:
+                t.diag('time to login prompt: emulated %.1f s, synthetic %.1f s'
+                       % (facts['login_s'], login2))
+    except GuestError as e:
+        t.ok(False, 'guest stayed reachable', str(e))
+    except Exception as e:
+        t.ok(False, 'test ran to the end', repr(e))
+    finally:
+        keep = t.failed > 0
+        if keep:
+            t.diag('logs kept in %s (the disk copy removed)' % work)
+            try:
+                os.unlink(os.path.join(work, 'disk.img'))
+            except OSError:
+                pass
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return t.done()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
