@@ -21,8 +21,11 @@ debs=$(cd "$root" && ls tmp/enl/*.deb | sed 's|^|/|')
 # shellcheck disable=SC2086
 in_root apt-get install -y -q --no-install-recommends $debs
 rm -rf "$root/tmp/enl"
-# DKMS built for every kernel whose headers it found; the image has one.
-for m in enl_vmbus enl_storvsc; do
+# DKMS built every module its dkms.conf names for every kernel whose
+# headers it found (the image has one).
+mods=$(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"$/\1/p' "$root"/usr/src/enlighten-*/dkms.conf)
+[ -n "$mods" ] || { echo "customize: no BUILT_MODULE_NAME in enlighten's dkms.conf" >&2; exit 1; }
+for m in $mods; do
 	if ! ls "$root/lib/modules/$kver/updates/dkms/$m.ko"* >/dev/null 2>&1; then
 		echo "customize: dkms did not build $m for $kver" >&2
 		in_root dkms status >&2 || true
@@ -30,8 +33,8 @@ for m in enl_vmbus enl_storvsc; do
 	fi
 done
 # The packages' own initramfs-tools hook (triggered by the installation)
-# must have put both drivers in: no update-initramfs of ours.
-for m in enl_vmbus enl_storvsc; do
+# must have put what initramfs.modules lists in: no update-initramfs of ours.
+for m in $(sed 's/#.*//' "$root/usr/share/enlighten/initramfs.modules"); do
 	if ! in_root lsinitramfs "/boot/initrd.img-$kver" | grep -q "/$m\.ko"; then
 		echo "customize: $m is not in the initramfs" >&2
 		exit 1

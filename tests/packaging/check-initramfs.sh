@@ -6,19 +6,26 @@
 # is the guest kernel's own modules (as symlinks) plus enl_vmbus where dkms
 # installs it (updates/dkms). Checks:
 #  - dracut, with only our module (packaging/dracut/90enlighten), packs
-#    enl_vmbus.ko and enl_storvsc.ko; a listed module dkms did not build
-#    for the kernel (enl_storvsc left out of the tree) is skipped without
-#    an error; without enl_vmbus for the kernel the module declines;
+#    every module packaging/initramfs.modules lists (enl_vmbus,
+#    enl_storvsc, enl_hid, enl_fb); a listed module dkms did not build
+#    for the kernel (all but enl_vmbus left out of the tree) is skipped
+#    without an error; without enl_vmbus for the kernel the module declines;
 #  - the initramfs-tools hook, run with initramfs-tools' own
 #    hook-functions (in a private mount namespace where they appear under
 #    /usr/share/initramfs-tools, and the tree under /lib/modules/<kver>),
-#    copies both into the image tree, and nothing without enl_vmbus.
+#    copies them all into the image tree, and nothing without enl_vmbus.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kver=${KVER:-$(cat "$top/build/kernel/kver" 2>/dev/null)}
 kroot=$top/build/kernel/$kver/lib/modules/$kver
 ko=$top/kmod/vmbus/enl_vmbus.ko
 stor_ko=$top/kmod/storvsc/enl_storvsc.ko
+# Every module the list names, and where make modules built it.
+listed=$(sed 's/#.*//' "$top/packaging/initramfs.modules" | xargs)
+kos=
+for m in $listed; do
+	kos="$kos $(ls "$top"/kmod/*/"$m.ko" 2>/dev/null || echo "missing:$m")"
+done
 cache=$top/build/initramfs
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
@@ -26,8 +33,8 @@ nok() { n=$((n + 1)); echo "not ok $n - $*"; }
 # /lib/modules/<kver> exists once the guest kernel's headers are installed
 # (its build link): the hook's run mounts the tree over it.
 if [ -z "$kver" ] || [ ! -d "$kroot" ] || [ ! -f "$ko" ] || [ ! -f "$stor_ko" ] ||
-	[ ! -d "/lib/modules/$kver" ]; then
-	echo "1..0 # SKIP no guest kernel tree, headers, enl_vmbus.ko or enl_storvsc.ko (make modules)"
+	[ ! -d "/lib/modules/$kver" ] || [[ $kos == *missing:* ]]; then
+	echo "1..0 # SKIP no guest kernel tree, headers, or a module of initramfs.modules ($kos) (make modules)"
 	exit 0
 fi
 echo "1..6"
@@ -69,7 +76,8 @@ run_dracut() {	# TREE IMAGE
 		--kmoddir "$1/lib/modules/$kver" --tmpdir "$tmp" --no-compress --force "$2"
 }
 
-mktree "$tmp/with" "$ko" "$stor_ko"
+# shellcheck disable=SC2086
+mktree "$tmp/with" $kos
 if run_dracut "$tmp/with" "$tmp/with.img" >"$tmp/log" 2>&1; then
 	ok "dracut -m enlighten builds an initramfs for $kver"
 else
@@ -77,21 +85,26 @@ else
 	tail -n 20 "$tmp/log" | sed 's/^/# /'
 fi
 list=$(cpio -it <"$tmp/with.img" 2>/dev/null)
-if grep -qE "lib/modules/$kver/updates/dkms/enl_vmbus\.ko" <<<"$list" &&
-	grep -qE "lib/modules/$kver/updates/dkms/enl_storvsc\.ko" <<<"$list"; then
-	ok "the image holds enl_vmbus.ko and enl_storvsc.ko"
+has_all() {	# the listing in $1 holds every listed module
+	local m
+	for m in $listed; do
+		grep -qE "lib/modules/$kver/updates/dkms/$m\.ko$" <<<"$1" || return 1
+	done
+}
+if has_all "$list"; then
+	ok "the image holds $listed"
 else
-	nok "the image holds enl_vmbus.ko and enl_storvsc.ko"
+	nok "the image holds $listed"
 	grep -E 'enl_|\.ko' <<<"$list" | head | sed 's/^/# /'
 fi
 
 mktree "$tmp/bus-only" "$ko"
 if run_dracut "$tmp/bus-only" "$tmp/bus-only.img" >"$tmp/log" 2>&1 &&
 	cpio -it <"$tmp/bus-only.img" 2>/dev/null | grep -q 'enl_vmbus\.ko' &&
-	! cpio -it <"$tmp/bus-only.img" 2>/dev/null | grep -q enl_storvsc; then
-	ok "a listed module dkms did not build (enl_storvsc) is skipped without an error"
+	! cpio -it <"$tmp/bus-only.img" 2>/dev/null | grep -qE 'enl_(storvsc|hid|fb)'; then
+	ok "listed modules dkms did not build (enl_storvsc, enl_hid, enl_fb) are skipped without an error"
 else
-	nok "a listed module dkms did not build (enl_storvsc) is skipped without an error"
+	nok "listed modules dkms did not build (enl_storvsc, enl_hid, enl_fb) are skipped without an error"
 	tail -n 20 "$tmp/log" | sed 's/^/# /'
 fi
 
@@ -122,11 +135,10 @@ run_hook() {	# TREE DEST
 		exec sh /usr/share/initramfs-tools/hooks/enlighten' "$up" "$1"
 }
 if run_hook "$tmp/with" "$tmp/dest-with" >"$tmp/log" 2>&1 &&
-	[ -n "$(find "$tmp/dest-with" -name enl_vmbus.ko)" ] &&
-	[ -n "$(find "$tmp/dest-with" -name enl_storvsc.ko)" ]; then
-	ok "initramfs-tools hook copies enl_vmbus.ko and enl_storvsc.ko"
+	has_all "$(cd "$tmp/dest-with" && find . -name 'enl_*.ko')"; then
+	ok "initramfs-tools hook copies $listed"
 else
-	nok "initramfs-tools hook copies enl_vmbus.ko and enl_storvsc.ko"
+	nok "initramfs-tools hook copies $listed"
 	{ cat "$tmp/log"; find "$tmp/dest-with" -type f; } | sed 's/^/# /'
 fi
 if run_hook "$tmp/without" "$tmp/dest-without" >"$tmp/log" 2>&1 &&

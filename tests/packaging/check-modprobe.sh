@@ -80,11 +80,11 @@ else
 	nok "initramfs-tools hook and dracut module parse"
 fi
 
-# The list the hooks read: enl_vmbus (which exists) and enl_storvsc.
+# The list the hooks read: the bus, then root disk, keyboard and display.
 mods=$(sed -n 's/^obj-m[[:space:]]*+=[[:space:]]*\([a-z0-9_]*\)\.o$/\1/p' "$top"/kmod/*/Kbuild)
 list=$(sed 's/#.*//' "$top/packaging/initramfs.modules" | xargs)
-if grep -qx enl_vmbus <<<"$mods" && [ "$list" = "enl_vmbus enl_storvsc" ]; then
+if grep -qx enl_vmbus <<<"$mods" && [ "$list" = "enl_vmbus enl_storvsc enl_hid enl_fb" ]; then
 	ok "initramfs.modules: $list (built today: $(echo $mods))"
 else
-	nok "initramfs.modules lists enl_vmbus then enl_storvsc (got: $list)"
+	nok "initramfs.modules lists enl_vmbus, enl_storvsc, enl_hid, enl_fb (got: $list)"
 fi
