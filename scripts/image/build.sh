@@ -14,8 +14,8 @@
 #     partition table and GRUB (boot.img in the MBR, core.img made by the
 #     image's own grub-mkimage in the gap before the partition).
 # The result, build/image/debian12.img, is rebuilt only when its key (the
-# recipe, the kernel release and every file the packages are built from)
-# changes. Downloaded .debs stay in build/image/apt-cache for the next build.
+# recipe, the kernel release, the Debian package set and the content of our
+# .debs: see image_key) changes. Downloaded .debs stay in build/image/apt-cache for the next build.
 # Usage: build.sh [--force]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,56 +26,100 @@ size_mib=${ENL_IMAGE_MIB:-4096}
 mirror=${ENL_MIRROR:-http://deb.debian.org/debian}
 secmirror=${ENL_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
-# The key: the recipe, the kernel, the mirrors, and the sources of the two
-# packages the image installs (what packaging/build-copy.sh copies, less
-# tests/, enl-host's host/ and the prose docs, which none of them ship).
-key() {
+# The Debian packages mmdebstrap installs besides ours (part of the key).
+pkgs="systemd-sysv,udev,dbus,kmod,initramfs-tools,zstd,e2fsprogs,iproute2,procps,less"
+pkgs="$pkgs,linux-image-$kver,linux-headers-$kver,dkms,grub-pc-bin,grub-common"
+# Our packages' dependencies, so they are downloaded (and cached) here too.
+pkgs="$pkgs,libglib2.0-0,libsystemd0,libnl-3-200,libnl-route-3-200"
+# The image's recipe: what decides its content besides the packages
+# (run.sh and boot-files.sh only read the image).
+recipe="build.sh customize.sh mbr.py"
+
+# The image is rebuilt exactly when what goes into it changes: the key is
+# the recipe, the kernel release, the mirrors, the disk size, the Debian
+# package set, and the content of our two .debs (their control files,
+# maintainer scripts and md5sums, and the file list with modes, owners,
+# sizes and link targets, less the build dates). Building the .debs to
+# learn that takes minutes, so a cheap source key comes first: the files
+# packaging/build-copy.sh gives the package build (what git tracks, less
+# tests/ but for tests/lib). While it is unchanged the .debs are too; when
+# it changes, the .debs are built and the image is rebuilt only if their
+# content differs.
+src_key() {
 	cd "$top"
 	{
-		echo "kver=$kver size=$size_mib mirror=$mirror $secmirror"
-		git ls-files -co --exclude-standard | grep -Ev '^(build|tests|host)/' |
-			grep -Ev '^(docs/[^/]*\.md|README\.md)$' | sort | while read -r f; do
+		echo "kver=$kver"
+		{
+			git ls-files -co --exclude-standard | grep -Ev '^(tests/|build/)'
+			git ls-files -co --exclude-standard tests/lib
+		} | sort | while read -r f; do
 			[ -f "$f" ] && sha256sum "$f"
 		done
 	} | sha256sum | cut -d' ' -f1
 }
+deb_content() {
+	d=$(mktemp -d)
+	dpkg-deb -e "$1" "$d/ctrl"
+	(cd "$d/ctrl" && find . -type f | sort | xargs sha256sum)
+	# drwxr-xr-x root/root 0 2026-12-01 14:00 ./usr/ (date and time dropped)
+	dpkg-deb -c "$1" | awk '{ $4 = ""; $5 = ""; print }' | sort -k4
+	rm -rf "$d"
+}
+image_key() {	# the two .debs in $1
+	{
+		echo "kver=$kver size=$size_mib mirror=$mirror $secmirror"
+		echo "pkgs=$pkgs"
+		for f in $recipe; do sha256sum "$top/scripts/image/$f"; done
+		for deb in "$1"/enlighten-dkms_*.deb "$1"/enlighten-daemons_*.deb; do
+			echo "deb ${deb##*/}"
+			deb_content "$deb"
+		done
+	} | sha256sum | cut -d' ' -f1
+}
+# Our two .debs, built into $work/enl.
+build_debs() {
+	rm -rf "$work"
+	mkdir -p "$work/enl"
+	: >"$log"
+	echo "image: building the Debian packages (packaging/build-deb.sh)"
+	"$top/packaging/build-deb.sh" "$work/deb" >>"$log" 2>&1 ||
+		{ echo "image: build-deb.sh failed, see $log" >&2; exit 1; }
+	cp "$work"/deb/src/enlighten-dkms_*.deb "$work"/deb/src/enlighten-daemons_*.deb "$work/enl/"
+}
+
 mkdir -p "$out"
 # One build at a time (make image, make run and test_switch.py may race).
 exec 9>"$out/.lock"
 flock 9
-want=$(key)
-if [ "${1:-}" != --force ] && [ -f "$img" ] && [ "$(cat "$out/key" 2>/dev/null)" = "$want" ]; then
-	echo "image: $img is up to date (key ${want:0:12})"
+work=$out/work
+log=$out/build.log
+force=${1:-}
+have() { [ -f "$img" ] && [ -f "$out/key" ]; }
+src=$(src_key)
+if [ "$force" != --force ] && have && [ "$(cat "$out/src-key" 2>/dev/null)" = "$src" ]; then
+	echo "image: $img is up to date (key $(cut -c1-12 "$out/key"), sources unchanged)"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "image: mmdebstrap needs root here (chroot, device nodes)" >&2
 	exit 1
 fi
-
 t0=$(date +%s)
-mkdir -p "$out" "$out/apt-cache"
-rm -f "$out/key"
-work=$out/work
-rm -rf "$work"
-mkdir -p "$work"
-log=$out/build.log
-: >"$log"
+build_debs
+want=$(image_key "$work/enl")
+if [ "$force" != --force ] && have && [ "$(cat "$out/key")" = "$want" ]; then
+	echo "$src" >"$out/src-key"
+	rm -rf "$work"
+	echo "image: $img is up to date (key ${want:0:12}: the packages' content is unchanged)"
+	exit 0
+fi
+mkdir -p "$out/apt-cache"
+rm -f "$out/key" "$out/src-key"
 step() { echo "image: $* ($(($(date +%s) - t0)) s)"; }
-
-step "building the Debian packages (packaging/build-deb.sh)"
-"$top/packaging/build-deb.sh" "$work/deb" >>"$log" 2>&1 ||
-	{ echo "image: build-deb.sh failed, see $log" >&2; exit 1; }
-mkdir -p "$work/enl"
-cp "$work"/deb/src/enlighten-dkms_*.deb "$work"/deb/src/enlighten-daemons_*.deb "$work/enl/"
 
 # Root by UUID: chosen here so fstab, grub.cfg and mke2fs agree.
 uuid=$(cat /proc/sys/kernel/random/uuid)
 step "mmdebstrap: Debian 12, linux-image-$kver, our packages (dkms builds the modules)"
-pkgs="systemd-sysv,udev,dbus,kmod,initramfs-tools,zstd,e2fsprogs,iproute2,procps,less"
-pkgs="$pkgs,linux-image-$kver,linux-headers-$kver,dkms,grub-pc-bin,grub-common"
-# Our packages' dependencies, so they are downloaded (and cached) here too.
-pkgs="$pkgs,libglib2.0-0,libsystemd0,libnl-3-200,libnl-route-3-200"
 ENL_KVER=$kver ENL_UUID=$uuid mmdebstrap --variant=minbase --include="$pkgs" \
 	--aptopt='Acquire::Retries "3"' \
 	--setup-hook='mkdir -p "$1/var/cache/apt/archives"' \
@@ -115,5 +159,6 @@ mv "$work/image.env" "$out/image.env"
 rm -rf "$work"
 secs=$(($(date +%s) - t0))
 echo "$want" >"$out/key"
+echo "$src" >"$out/src-key"
 echo "$secs" >"$out/build-seconds"
 step "done: $img ($(du -h "$img" | cut -f1) used of ${size_mib} MiB, root UUID $uuid, built in ${secs} s)"
