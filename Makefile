@@ -41,7 +41,12 @@ asan: deps
 linux-src: deps
 	@scripts/linux-src.sh
 
-check: all asan linux-src
+# The VM ring's test_switch boots the guest image: make check builds it
+# first (cached: scripts/image/build.sh), unless VMTESTS names suites
+# without test_switch.
+CHECK_IMAGE = $(if $(VMTESTS),$(if $(filter test_switch,$(VMTESTS)),image),image)
+
+check: all asan linux-src $(CHECK_IMAGE)
 	@KVER=$(KVER) scripts/check.sh
 
 # The Debian 12 guest image (mmdebstrap, our .debs, GRUB), cached in

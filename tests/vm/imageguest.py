@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 
-from vmtest import BUILD, ENL_HOST, TOP, GuestError, wait_until
+from vmtest import BUILD, ENL_HOST, TOP, GuestError, NetNs, wait_until
 
 IMAGE = os.path.join(BUILD, 'image', 'debian12.img')
 IMAGE_ENV = os.path.join(BUILD, 'image', 'image.env')
@@ -56,11 +56,14 @@ class ImageGuest:
     """One boot of the image. mode 'emulated': BIOS boots the disk as
     --ide, no VMBus device offered. mode 'synthetic': --kernel/--initrd
     from the disk, the disk as --disk (SCSI), every IC offered. emulated:
-    QEMU device arguments of emulated hardware to add (e1000, VGA)."""
+    QEMU device arguments of emulated hardware to add (e1000, VGA).
+    netns: run enl-host in a network namespace of its own (vmtest.NetNs,
+    self.netns), where the TAPs of its --nic arguments are made."""
 
     def __init__(self, disk, mode, emulated=(), offers=None, mem='1G',
-                 extra_args=(), workdir=None):
+                 extra_args=(), workdir=None, netns=False):
         self.dir = workdir or tempfile.mkdtemp(prefix='enl-image-')
+        self.netns = None
         self.mode = mode
         self.ctl_path = os.path.join(self.dir, 'ctl.sock')
         self.ttys1 = os.path.join(self.dir, 'ttyS1.sock')
@@ -94,6 +97,10 @@ class ImageGuest:
                 f.write(QEMU_WRAPPER.format(qemu=qemu, extra=' '.join(emulated)))
             os.chmod(w, 0o755)
             env['PATH'] = wdir + ':' + env.get('PATH', '')
+        if netns:
+            self.netns = NetNs()
+            # ip netns exec keeps the environment (PATH: the QEMU wrapper).
+            cmd = self.netns.cmd(*cmd)
         self.cmd = cmd
         self.t0 = time.monotonic()
         self.host_log = open(os.path.join(self.dir, 'enl-host-%s.log' % mode), 'w')
@@ -226,3 +233,6 @@ class ImageGuest:
         if self.sock:
             self.sock.close()
         self.host_log.close()
+        if self.netns:
+            self.netns.close()
+            self.netns = None

@@ -1,40 +1,54 @@
 #!/usr/bin/env python3
 """VM ring, the switch (issue 12): the Debian 12 image of `make image`
+(Enlighten's .debs installed in it as an image pipeline installs them)
 boots first on emulated devices only (SeaBIOS and the image's GRUB from an
-IDE disk, e1000, VGA, PS/2) and enl-status says "not enlightened", naming
-the emulated drivers; then the same disk, MAC and display boot again with
-the disk offered as a synthetic one (kernel and initramfs taken from the
-image) and every integration service offered: root is mounted from
-enl_storvsc, systemd reaches its default target, every daemon is ready,
-the network has the same configuration, and enl-status exits 0.
+IDE disk, e1000 on QEMU's user network, VGA, PS/2) and enl-status says
+"not enlightened", naming the emulated drivers; then the same disk, MAC
+and configuration boot again on synthetic devices only: the disk offered
+as a synthetic one (kernel and initramfs taken from the image), the NIC
+as enl-host's --nic in a network namespace where DHCP gives the MAC the
+same address, the display as the synthvid offer on a VNC console,
+keyboard and mouse, and every integration service. Root is mounted from
+enl_storvsc, systemd reaches its default target, root logs in on the VNC
+console by keys typed through enl_hid, every daemon is ready, the network
+has the same configuration, every class is synthetic and enl-status
+exits 0.
 
-A device class whose Enlighten driver the image does not have yet (no
-enl_netvsc, enl_fb or enl_hid module for its kernel: DKMS builds whatever
-kmod/ holds) keeps its emulated device in the second boot and must be
-reported "not yet synthetic" by enl-status (and here); the moment the
-driver is in the tree, the class must be synthetic: CLASSES says how
-enl-host offers its device, and a driver without an entry there fails the
-test rather than being skipped. So does an enl_* module this test does not
-know: it would otherwise never be required."""
+CLASSES says, per class, which Enlighten driver serves it and how
+enl-host offers its device. A class whose driver DKMS did not build keeps
+its emulated device in the second boot and must be reported "not yet
+synthetic" by enl-status; a driver without an entry fails the test, and
+so does an enl_* module this test does not know: it would otherwise never
+be required."""
 import json
 import os
 import shutil
 import sys
 import tempfile
 
+import rfb
 from imageguest import ImageGuest, build_image, copy_disk, IC_OFFERS
-from vmtest import Tap, GuestError
+from vmtest import Tap, GuestError, wait_until
 
 MAC = '52:54:00:e1:7e:01'
+# The address QEMU's user network gives the emulated NIC by DHCP; the
+# synthetic boot's DHCP server (vmtest.NetNs.dhcp) gives the same MAC the
+# same, so the guest's configuration (networkd, DHCP on any Ethernet link)
+# comes up alike on either driver.
+GUEST_IP = '10.0.2.15'
+TAP = 'enlsw0'
+XK_RETURN = 0xff0d
 # Per class: Enlighten's driver module, the emulated device the first boot
 # has (QEMU arguments added to enl-host's), and enl-host's arguments that
-# offer the synthetic one instead (None: not known yet; the owner of the
-# driver fills it in when it lands).
+# offer the synthetic one instead ({dir}: the test's work directory; None:
+# not known yet, the owner of a new driver fills it in when it lands).
 CLASSES = {
     'storage': ('enl_storvsc', (), ()),
     'network': ('enl_netvsc', ('-netdev', 'user,id=enlnet0',
-                               '-device', 'e1000,netdev=enlnet0,mac=' + MAC), None),
-    'display': ('enl_fb', ('-device', 'VGA'), None),
+                               '-device', 'e1000,netdev=enlnet0,mac=' + MAC),
+                ('--nic', 'tap=%s,mac=%s,queues=1' % (TAP, MAC))),
+    'display': ('enl_fb', ('-device', 'VGA'),
+                ('--offer', 'video', '--vnc', 'unix:{dir}/vnc.sock')),
     'input': ('enl_hid', (), ('--offer', 'keyboard', '--offer', 'mouse')),
 }
 OTHER_MODULES = ('enl_vmbus',)
@@ -117,12 +131,72 @@ def first_boot(t, disk, work, emulated):
         g.close()
 
 
-def second_boot(t, disk, work, emulated, synthetic_args, facts):
-    g = ImageGuest(disk, 'synthetic', emulated=emulated, extra_args=synthetic_args,
-                   workdir=work)
+def serve_dhcp(t, g):
+    """The synthetic NIC's TAP (made by enl-host in the guest's network
+    namespace) gets a DHCP server that hands the MAC the address QEMU's
+    user network gave it in the first boot."""
+    ok = wait_until(lambda: g.netns.run('ip', 'link', 'show', TAP)[0] == 0
+                    or g.proc.poll() is not None, 120, 0.5)
+    rc, out = g.netns.dhcp(TAP, MAC, GUEST_IP) if ok and g.proc.poll() is None \
+        else (1, 'no TAP %s' % TAP)
+    t.ok(rc == 0, 'synthetic: DHCP on %s serves %s to %s' % (TAP, GUEST_IP, MAC), out)
+
+
+def type_line(cl, text):
+    for ch in text:
+        cl.key(ord(ch), True)
+        cl.key(ord(ch), False)
+    cl.key(XK_RETURN, True)
+    cl.key(XK_RETURN, False)
+
+
+def vnc_console(t, g, path):
+    """The VNC console: fbcon on enl_fb's framebuffer shows tty1, where
+    getty waits; logging in there with the synthetic keyboard (VNC keys go
+    to enl_hid) starts a root session on tty1."""
+    rc, out = g.sh('cat /sys/class/graphics/fb0/name; '
+                   'readlink -f /sys/class/graphics/fb0/device/driver; '
+                   'grep -l "frame buffer" /sys/class/vtconsole/vtcon*/name | '
+                   'while read n; do cat ${n%/name}/bind; done; '
+                   'systemctl is-active getty@tty1.service')
+    lines = out.split()
+    t.ok(rc == 0 and lines[-1:] == ['active'] and '1' in lines
+         and any(l.endswith('/enl_fb') for l in lines),
+         'synthetic: fbcon is bound to enl_fb\'s framebuffer, getty@tty1 active', out)
     try:
+        cl = rfb.Rfb(path)
+    except (OSError, rfb.RfbError) as e:
+        t.ok(False, 'synthetic: VNC console answers on %s' % path, str(e))
+        return
+    try:
+        cl.frame()
+        px = set(cl.pixel(x, y) for y in range(0, cl.h, 4) for x in range(0, cl.w, 4))
+        t.ok(len(px) > 1, 'synthetic: the VNC console (%dx%d) shows the text console '
+             '(%d colours)' % (cl.w, cl.h, len(px)))
+        type_line(cl, 'root')
+        at_password = g.wait_sh('pgrep -t tty1 -x login >/dev/null', 60)
+        type_line(cl, 'enlighten')
+        logged = g.wait_sh("who | grep -q '^root *tty1 '", 60)
+        rc, who = g.sh('who')
+        t.ok(at_password and logged, 'synthetic: root logs in on the VNC console '
+             '(tty1, typed through enl_hid)', who)
+    except (OSError, rfb.RfbError) as e:
+        t.ok(False, 'synthetic: VNC console', str(e))
+    finally:
+        cl.close()
+
+
+def second_boot(t, disk, work, emulated, synthetic_args, facts):
+    nic = '--nic' in synthetic_args
+    g = ImageGuest(disk, 'synthetic', emulated=emulated, extra_args=synthetic_args,
+                   workdir=work, netns=nic)
+    try:
+        if nic:
+            serve_dhcp(t, g)
         if not boot(t, g, 'synthetic boot (root on enl_storvsc)'):
             return None
+        if '--vnc' in synthetic_args:
+            vnc_console(t, g, synthetic_args[synthetic_args.index('--vnc') + 1][5:])
         rc, src = g.sh('findmnt -no SOURCE /')
         dev = os.path.basename(src.strip()).rstrip('0123456789')
         # Walk up from the disk: some device on the way sits on enl_vmbus.
@@ -152,11 +226,13 @@ def second_boot(t, disk, work, emulated, synthetic_args, facts):
                 continue
             got = doc.get('classes', {}).get(cls)
             if mod in facts['modules']:
+                drivers = sorted(set(d.get('driver') for d in doc.get('devices', [])
+                                     if d.get('class') == cls))
                 t.ok(got == 'synthetic',
-                     'synthetic: %s is synthetic on %s (the image has %s%s)'
+                     'synthetic: %s is synthetic on %s (the image has %s%s; drivers: %s)'
                      % (cls, mod, mod, '' if synth is not None else
                         '; test_switch.py does not yet know how enl-host offers it: '
-                        'fill in CLASSES'), doc)
+                        'fill in CLASSES', ' '.join(map(str, drivers))), doc)
             else:
                 named = [r for r in doc.get('not_yet', []) if r.startswith(cls)]
                 t.ok(got in ('not-yet-synthetic', 'absent') and
@@ -170,7 +246,13 @@ def second_boot(t, disk, work, emulated, synthetic_args, facts):
              'synthetic: the network has the same configuration (%s)' % ' '.join(out.split()),
              'before %s, now %s' % (facts['net'], out.split()))
         rc, text = g.sh('enl-status', timeout=120)
-        t.ok(rc == 0, 'synthetic: enl-status exits 0', text)
+        classes = doc.get('classes', {})
+        every = all(classes.get(c) == 'synthetic' for c in CLASSES)
+        t.ok(every, 'synthetic: every class (%s) is present and synthetic: %s'
+             % (', '.join(CLASSES), classes), doc)
+        t.ok(rc == 0 and every and doc.get('enlightened') is True,
+             'synthetic: enl-status exits 0, fully enlightened, with every class '
+             'synthetic', text)
         t.diag(text)
         rc, out = g.ctl('shutdown')
         t.ok(rc == 0, 'synthetic: enl-host ctl shutdown asks the guest to power off', out)
@@ -202,7 +284,7 @@ def main():
             emulated2, synth_args = [], []
             for cls, (mod, emu, synth) in CLASSES.items():
                 if mod in facts['modules'] and synth is not None:
-                    synth_args += list(synth)
+                    synth_args += [a.format(dir=work) for a in synth]
                 else:
                     emulated2 += list(emu)
             login2 = second_boot(t, disk, work, emulated2, synth_args, facts)
