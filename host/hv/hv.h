@@ -12,6 +12,7 @@
 #ifndef ENL_HOST_HV_H
 #define ENL_HOST_HV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct enl_hv;
@@ -54,6 +55,21 @@ int enl_hv_signal_event(struct enl_hv *hv, uint32_t vp, uint32_t sint,
 /* True once the guest enabled SynIC, the message page and unmasked sint. */
 int enl_hv_sint_ready(struct enl_hv *hv, uint32_t vp, uint32_t sint);
 
+/*
+ * A doorbell of its own for the guest's posted HvSignalEvent on
+ * connection_id, so that its signals reach the thread that serves it
+ * without passing through the main thread. Returns an fd to poll for
+ * readability (owned by hv's transport: never close it), or -errno when
+ * the transport has none (left: -ENOSPC; none at all: -EOPNOTSUPP); the
+ * connection's signals then come through the signal_event upcall as
+ * always, which they may still do now and then even when bound.
+ * After binding, look at the channel once: a signal may have been taken.
+ * enl_hv_doorbell_take, when fd was readable: true if the guest signalled.
+ */
+int enl_hv_doorbell_bind(struct enl_hv *hv, uint32_t connection_id);
+void enl_hv_doorbell_unbind(struct enl_hv *hv, uint32_t connection_id);
+bool enl_hv_doorbell_take(struct enl_hv *hv, uint32_t connection_id, int fd);
+
 /* ---- Below: the hypervisor side, used by host/vmm and the unit tests. ---- */
 
 struct enl_hvif_call;
@@ -66,6 +82,13 @@ struct enl_hvif_call;
  */
 struct enl_hv_irq_ops {
 	int (*raise_sint)(void *ctx, uint32_t vp, uint32_t sint);
+	/*
+	 * Optional: channel doorbells (enl_hv_doorbell_bind), by posted-signal
+	 * bit. Called without any hv lock, from any thread.
+	 */
+	int (*doorbell_bind)(void *ctx, uint32_t bit);
+	void (*doorbell_unbind)(void *ctx, uint32_t bit);
+	bool (*doorbell_take)(void *ctx, uint32_t bit, int fd);
 };
 
 /*

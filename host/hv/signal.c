@@ -7,6 +7,8 @@
  * that is seen on its next doorbell. Every bit is guest input: an EOM bit
  * past the VP count and a signal the server refuses are counted and logged.
  */
+#include <errno.h>
+
 #include <enlighten/hvif.h>
 
 #include "hv_internal.h"
@@ -82,4 +84,43 @@ unsigned int enl_hv_process_signals(struct enl_hv *hv,
 		}
 	}
 	return taken;
+}
+
+/* The posted-signal bit of a channel connection, or -1. */
+static int64_t signal_bit(uint32_t connection_id)
+{
+	if (connection_id < ENL_HVIF_SIGNAL_CONN_BASE ||
+	    connection_id - ENL_HVIF_SIGNAL_CONN_BASE >= ENL_HVIF_SIGNAL_BITS)
+		return -1;
+	return connection_id - ENL_HVIF_SIGNAL_CONN_BASE;
+}
+
+int enl_hv_doorbell_bind(struct enl_hv *hv, uint32_t connection_id)
+{
+	int64_t bit = signal_bit(connection_id);
+
+	if (bit < 0)
+		return -EINVAL;
+	if (!hv->irq || !hv->irq->doorbell_bind)
+		return -EOPNOTSUPP;
+	return hv->irq->doorbell_bind(hv->irq_ctx, (uint32_t)bit);
+}
+
+void enl_hv_doorbell_unbind(struct enl_hv *hv, uint32_t connection_id)
+{
+	int64_t bit = signal_bit(connection_id);
+
+	if (bit >= 0 && hv->irq && hv->irq->doorbell_unbind)
+		hv->irq->doorbell_unbind(hv->irq_ctx, (uint32_t)bit);
+}
+
+bool enl_hv_doorbell_take(struct enl_hv *hv, uint32_t connection_id, int fd)
+{
+	int64_t bit = signal_bit(connection_id);
+
+	if (bit < 0 || !hv->irq || !hv->irq->doorbell_take ||
+	    !hv->irq->doorbell_take(hv->irq_ctx, (uint32_t)bit, fd))
+		return false;
+	HV_STAT_INC(hv, signal_event);
+	return true;
 }

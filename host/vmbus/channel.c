@@ -127,7 +127,10 @@ static void open_on_ctx(void *data)
 	if (c->ret) {
 		set_active(c->ch, 0);
 		c->ch->priv = NULL;
+		return;
 	}
+	/* The open's first pass (enl_vmbus_on_open) follows the binding. */
+	enl_vmbus_chan_doorbell_bind(c->ch);
 }
 
 static int hand_over(struct enl_vsp_channel *ch, const uint8_t *user_data)
@@ -147,6 +150,7 @@ static void close_on_ctx(void *data)
 {
 	struct enl_vsp_channel *ch = data;
 
+	enl_vmbus_chan_doorbell_unbind(ch);
 	set_active(ch, 0);
 	if (ch->cls->on_close)
 		ch->cls->on_close(ch);

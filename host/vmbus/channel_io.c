@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib-unix.h>
+
 #include "hv.h"
 #include "server_priv.h"
 
@@ -208,14 +210,12 @@ static void arm_recheck(struct enl_vsp_channel *ch, enum pass_end end)
 	g_mutex_unlock(&ch->sched_lock);
 }
 
-static gboolean process_cb(gpointer data)
+/* A pass now, on ctx; a queued one (if any) stays queued. */
+static void run_pass(struct enl_vsp_channel *ch)
 {
-	struct enl_vsp_channel *ch = data;
 	enum pass_end end;
 
 	g_mutex_lock(&ch->sched_lock);
-	g_source_unref(ch->sched);
-	ch->sched = NULL;
 	ch->in_pass = true;
 	g_mutex_unlock(&ch->sched_lock);
 
@@ -229,7 +229,61 @@ static gboolean process_cb(gpointer data)
 		enl_vmbus_chan_wake(ch);
 	else
 		arm_recheck(ch, end);
+}
+
+static gboolean process_cb(gpointer data)
+{
+	struct enl_vsp_channel *ch = data;
+
+	g_mutex_lock(&ch->sched_lock);
+	g_source_unref(ch->sched);
+	ch->sched = NULL;
+	g_mutex_unlock(&ch->sched_lock);
+	run_pass(ch);
 	return G_SOURCE_REMOVE;
+}
+
+/*
+ * The guest rang this channel's own doorbell: the pass runs right here,
+ * on the thread the doorbell woke, with no stop on the main thread and no
+ * idle source in between. A ring without the bit (the main thread took
+ * it and wakes us too, or a ring meant for the vector's last owner) still
+ * gets a pass: an empty one costs less than reasoning about which it was.
+ */
+static gboolean doorbell_cb(gint fd, GIOCondition cond, gpointer data)
+{
+	struct enl_vsp_channel *ch = data;
+
+	(void)cond;
+	if (enl_hv_doorbell_take(ch->srv->hv, ch->conn_id, fd)) {
+		enl_vmbus_stat_inc(&ch->stats.signals_in);
+		enl_vmbus_stat_inc(&ch->stats.doorbell_signals);
+	}
+	run_pass(ch);
+	return G_SOURCE_CONTINUE;
+}
+
+void enl_vmbus_chan_doorbell_bind(struct enl_vsp_channel *ch)
+{
+	int fd = enl_hv_doorbell_bind(ch->srv->hv, ch->conn_id);
+
+	/* None left (or no such transport): the shared doorbell serves. */
+	if (fd < 0)
+		return;
+	ch->doorbell = g_unix_fd_source_new(fd, G_IO_IN);
+	g_source_set_callback(ch->doorbell, G_SOURCE_FUNC(doorbell_cb), ch,
+			      NULL);
+	g_source_attach(ch->doorbell, ch->ctx);
+}
+
+void enl_vmbus_chan_doorbell_unbind(struct enl_vsp_channel *ch)
+{
+	if (!ch->doorbell)
+		return;
+	/* Polled no more before the vector can go to another channel. */
+	g_source_destroy(ch->doorbell);
+	g_clear_pointer(&ch->doorbell, g_source_unref);
+	enl_hv_doorbell_unbind(ch->srv->hv, ch->conn_id);
 }
 
 void enl_vmbus_chan_wake(struct enl_vsp_channel *ch)

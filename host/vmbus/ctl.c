@@ -245,6 +245,7 @@ static void append_channel_stats(struct enl_ctl_req *req,
 	C("out_bytes", out_st.bytes);
 	C("out_full", out_st.full);
 	C("signals_in", enl_vmbus_stat(&ch->stats.signals_in));
+	C("doorbell_signals", enl_vmbus_stat(&ch->stats.doorbell_signals));
 	C("signals_out", enl_vmbus_stat(&ch->stats.signals_out));
 	C("corrupt", in.corrupt + out_st.corrupt);
 	C("opens", enl_vmbus_stat(&ch->stats.opens));

@@ -143,6 +143,7 @@ struct enl_vsp_channel {
 	GSource *sched;		/* a process pass queued on ctx */
 	bool in_pass;		/* a process pass runs (for settle) */
 	GSource *recheck;	/* look again without a signal (on ctx) */
+	GSource *doorbell;	/* the channel doorbell's fd, on ctx, while open */
 	unsigned int recheck_ms;
 	int active;		/* atomic: rings usable, VSP opened */
 	int broken;		/* atomic: guest corrupted a ring */
@@ -167,6 +168,7 @@ struct enl_vsp_channel {
 
 	struct {		/* atomic */
 		uint64_t signals_in;	/* HvSignalEvent from the guest */
+		uint64_t doorbell_signals; /* ... of them on the channel doorbell */
 		uint64_t signals_out;	/* events raised towards the guest */
 		uint64_t opens;
 		uint64_t passes;	/* drain passes run */
@@ -288,6 +290,9 @@ void enl_vmbus_on_modify(struct enl_vmbus_server *srv, const void *msg);
 void enl_vmbus_chan_close(struct enl_vsp_channel *ch);
 /* Queue a process pass on the channel's context (any thread). */
 void enl_vmbus_chan_wake(struct enl_vsp_channel *ch);
+/* On ctx, as the channel opens and closes: its own doorbell, if one is left. */
+void enl_vmbus_chan_doorbell_bind(struct enl_vsp_channel *ch);
+void enl_vmbus_chan_doorbell_unbind(struct enl_vsp_channel *ch);
 void enl_vmbus_chan_signal_guest(struct enl_vsp_channel *ch);
 /* Start / stop the channel's context (offer / free); 0 or -errno. */
 int enl_vmbus_chan_start(struct enl_vsp_channel *ch);

@@ -11,7 +11,10 @@
 
 uint32_t enl_hvif_nr_vectors(uint32_t nr_vp)
 {
-	return nr_vp > ENL_HVIF_NR_DOORBELLS ? nr_vp : ENL_HVIF_NR_DOORBELLS;
+	uint32_t doorbells = ENL_HVIF_DOORBELL_CHANNEL_FIRST +
+			     ENL_HVIF_CHANNEL_DOORBELLS;
+
+	return nr_vp > doorbells ? nr_vp : doorbells;
 }
 
 int enl_hvif_shm_create(struct enl_hvif_shm *shm, uint32_t max_vp,
@@ -22,7 +25,8 @@ int enl_hvif_shm_create(struct enl_hvif_shm *shm, uint32_t max_vp,
 
 	shm->fd = -1;
 	shm->shared = NULL;
-	if (max_vp == 0 || max_vp > ENL_HVIF_MAX_VP || nr_vectors < max_vp)
+	if (max_vp == 0 || max_vp > ENL_HVIF_MAX_VP || nr_vectors < max_vp ||
+	    nr_vectors > ENL_HVIF_MAX_VP)
 		return -EINVAL;
 	shm->fd = memfd_create("enl-hvif", MFD_CLOEXEC);
 	if (shm->fd < 0)
@@ -42,6 +46,9 @@ int enl_hvif_shm_create(struct enl_hvif_shm *shm, uint32_t max_vp,
 	s->nr_vectors = nr_vectors;
 	s->mmio_offset = ENL_HVIF_MMIO_OFFSET;
 	s->mmio_size = ENL_HVIF_MMIO_SIZE;
+	/* Only with every channel doorbell there (see doorbell_pool.c). */
+	if (nr_vectors >= ENL_HVIF_DOORBELL_CHANNEL_FIRST + ENL_HVIF_CHANNEL_DOORBELLS)
+		s->features = ENL_HVIF_FEATURE_SIGNAL_VECTORS;
 	shm->shared = s;
 	return 0;
 fail:

@@ -14,8 +14,9 @@ struct enl_hvif_shm {
 
 /*
  * MSI-X vectors of the ivshmem device for nr_vp VPs: one per VP, and at
- * least ENL_HVIF_NR_DOORBELLS, since QEMU takes no more doorbell eventfds
- * from a peer than the device has vectors.
+ * least as many as our doorbells (the two shared ones and the channel
+ * doorbells), since QEMU takes no more doorbell eventfds from a peer than
+ * the device has vectors.
  */
 uint32_t enl_hvif_nr_vectors(uint32_t nr_vp);
 

@@ -37,7 +37,7 @@ struct enl_ivshmem {
 	bool connected;			/* atomic: read by any thread */
 	int shm_fd;
 	uint32_t nr_vectors;
-	int host_efd[ENL_HVIF_NR_DOORBELLS];	/* guest -> us (doorbells) */
+	int host_efd[ENL_HVIF_MAX_VP];		/* guest -> us (doorbells) */
 	int guest_efd[ENL_HVIF_MAX_VP];		/* us -> guest (MSI-X) */
 	struct doorbell_watch watch[ENL_HVIF_NR_DOORBELLS];
 	const struct enl_ivshmem_ops *ops;
@@ -85,7 +85,7 @@ static int send_setup(struct enl_ivshmem *iv, int sock)
 	    (err = send_msg(sock, -1, iv->shm_fd)))
 		return err;
 	/* "Connect notification" for peer 0: how the guest rings us. */
-	for (v = 0; v < ENL_HVIF_NR_DOORBELLS; v++)
+	for (v = 0; v < iv->nr_vectors; v++)
 		if ((err = send_msg(sock, ENL_IVSHMEM_HOST_PEER, iv->host_efd[v])))
 			return err;
 	/* "Interrupt setup": the guest's own vectors, which we write to. */
@@ -207,7 +207,7 @@ struct enl_ivshmem *enl_ivshmem_new(const char *path, int shm_fd,
 	iv->nr_vectors = nr_vectors;
 	iv->ops = ops;
 	iv->ctx = ctx;
-	for (v = 0; v < ENL_HVIF_NR_DOORBELLS; v++)
+	for (v = 0; v < ENL_HVIF_MAX_VP; v++)
 		iv->host_efd[v] = -1;
 	for (v = 0; v < ENL_HVIF_MAX_VP; v++)
 		iv->guest_efd[v] = -1;
@@ -216,10 +216,13 @@ struct enl_ivshmem *enl_ivshmem_new(const char *path, int shm_fd,
 		if (iv->guest_efd[v] < 0)
 			goto fail_errno;
 	}
-	for (v = 0; v < ENL_HVIF_NR_DOORBELLS; v++) {
+	for (v = 0; v < nr_vectors; v++) {
 		iv->host_efd[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (iv->host_efd[v] < 0)
 			goto fail_errno;
+		/* Channel doorbells are polled by whoever a channel binds them to. */
+		if (v >= ENL_HVIF_NR_DOORBELLS)
+			continue;
 		iv->watch[v].iv = iv;
 		iv->watch[v].vector = v;
 		iv->watch[v].source = g_unix_fd_add(iv->host_efd[v], G_IO_IN,
@@ -257,12 +260,12 @@ void enl_ivshmem_free(struct enl_ivshmem *iv)
 		close(iv->listen_fd);
 	if (iv->path)
 		unlink(iv->path);
-	for (v = 0; v < ENL_HVIF_NR_DOORBELLS; v++) {
+	for (v = 0; v < ENL_HVIF_NR_DOORBELLS; v++)
 		if (iv->watch[v].source)
 			g_source_remove(iv->watch[v].source);
+	for (v = 0; v < ENL_HVIF_MAX_VP; v++)
 		if (iv->host_efd[v] >= 0)
 			close(iv->host_efd[v]);
-	}
 	for (v = 0; v < ENL_HVIF_MAX_VP; v++)
 		if (iv->guest_efd[v] >= 0)
 			close(iv->guest_efd[v]);
@@ -273,6 +276,13 @@ void enl_ivshmem_free(struct enl_ivshmem *iv)
 bool enl_ivshmem_connected(const struct enl_ivshmem *iv)
 {
 	return __atomic_load_n(&iv->connected, __ATOMIC_ACQUIRE);
+}
+
+int enl_ivshmem_doorbell_fd(const struct enl_ivshmem *iv, uint32_t vector)
+{
+	if (vector < ENL_HVIF_NR_DOORBELLS || vector >= iv->nr_vectors)
+		return -EINVAL;
+	return iv->host_efd[vector];
 }
 
 int enl_ivshmem_raise(struct enl_ivshmem *iv, uint32_t vector)

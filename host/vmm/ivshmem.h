@@ -25,8 +25,10 @@ struct enl_ivshmem_ops {
 
 /*
  * Listen on the UNIX socket `path` (removed first). The guest gets
- * nr_vectors MSI-X vectors (ENL_HVIF_NR_DOORBELLS..ENL_HVIF_MAX_VP), we
- * take ENL_HVIF_NR_DOORBELLS doorbells. 0 or -errno in *err.
+ * nr_vectors MSI-X vectors (ENL_HVIF_NR_DOORBELLS..ENL_HVIF_MAX_VP), and
+ * so many doorbells to ring: the first ENL_HVIF_NR_DOORBELLS reach ops
+ * on the main loop, the others are channel doorbells that nobody watches
+ * here (enl_ivshmem_doorbell_fd). 0 or -errno in *err.
  */
 struct enl_ivshmem *enl_ivshmem_new(const char *path, int shm_fd,
 				    uint32_t nr_vectors,
@@ -35,6 +37,12 @@ struct enl_ivshmem *enl_ivshmem_new(const char *path, int shm_fd,
 void enl_ivshmem_free(struct enl_ivshmem *iv);
 
 bool enl_ivshmem_connected(const struct enl_ivshmem *iv);
+
+/*
+ * The eventfd that channel doorbell `vector` fires (still ours: do not
+ * close it), or -EINVAL for a vector that is not a channel doorbell.
+ */
+int enl_ivshmem_doorbell_fd(const struct enl_ivshmem *iv, uint32_t vector);
 
 /*
  * Raise the guest's MSI-X vector: 0 or -errno (-ENOTCONN before setup).

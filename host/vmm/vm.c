@@ -18,6 +18,7 @@
 #include <enlighten/hvif.h>
 
 #include "ctl.h"
+#include "doorbell_pool.h"
 #include "guest_mem.h"
 #include "hv.h"
 #include "hvif_shm.h"
@@ -50,6 +51,8 @@ struct enl_vm {
 	int64_t first_call_us;
 	uint64_t doorbells;
 	uint64_t stray_doorbells;
+	struct enl_doorbell_pool doorbells_pool;	/* set up with iv */
+	bool pool_ready;
 	void (*on_exit)(void *ctx, int status);
 	void *ctx;
 };
@@ -63,7 +66,33 @@ static int raise_sint(void *ctx, uint32_t vp, uint32_t sint)
 	return enl_ivshmem_raise(vm->iv, vp);
 }
 
-static const struct enl_hv_irq_ops irq_ops = { .raise_sint = raise_sint };
+static int doorbell_bind(void *ctx, uint32_t bit)
+{
+	struct enl_vm *vm = ctx;
+
+	return enl_doorbell_pool_bind(&vm->doorbells_pool, bit);
+}
+
+static void doorbell_unbind(void *ctx, uint32_t bit)
+{
+	struct enl_vm *vm = ctx;
+
+	enl_doorbell_pool_unbind(&vm->doorbells_pool, bit);
+}
+
+static bool doorbell_take(void *ctx, uint32_t bit, int fd)
+{
+	struct enl_vm *vm = ctx;
+
+	return enl_doorbell_pool_take(&vm->doorbells_pool, bit, fd);
+}
+
+static const struct enl_hv_irq_ops irq_ops = {
+	.raise_sint = raise_sint,
+	.doorbell_bind = doorbell_bind,
+	.doorbell_unbind = doorbell_unbind,
+	.doorbell_take = doorbell_take,
+};
 
 /*
  * The run directory holds only the two sockets QEMU connects to; each is
@@ -161,6 +190,9 @@ struct enl_vm *enl_vm_new(const struct enl_qemu_cfg *cfg, int *err)
 				 err);
 	if (!vm->iv)
 		goto fail;
+	enl_doorbell_pool_init(&vm->doorbells_pool, vm->shm.shared, vm->iv,
+			       enl_hvif_nr_vectors(nr_vp));
+	vm->pool_ready = true;
 	vm->qmp = enl_qmp_new(vm->qmp_sock, err);
 	if (!vm->qmp)
 		goto fail;
@@ -186,6 +218,8 @@ void enl_vm_free(struct enl_vm *vm)
 	enl_qmp_free(vm->qmp);
 	enl_ivshmem_free(vm->iv);
 	enl_hv_free(vm->hv);
+	if (vm->pool_ready)
+		enl_doorbell_pool_clear(&vm->doorbells_pool);
 	enl_guest_mem_unmap(&vm->mem);
 	enl_hvif_shm_destroy(&vm->shm);
 	if (vm->ram_fd >= 0)

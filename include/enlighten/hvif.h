@@ -55,6 +55,19 @@
 #define ENL_HVIF_DOORBELL_CALL		0	/* a call slot was filled */
 #define ENL_HVIF_DOORBELL_SIGNAL	1	/* signal or EOM bits were set */
 #define ENL_HVIF_NR_DOORBELLS		2
+/*
+ * Channel doorbells (feature ENL_HVIF_FEATURE_SIGNAL_VECTORS): vectors
+ * from ENL_HVIF_DOORBELL_CHANNEL_FIRST up to nr_vectors - 1 each wake the
+ * host thread that serves one channel, without a stop on the way. Which
+ * one a posted signal rings is in signal_vector[]; enl-host keeps
+ * ENL_HVIF_CHANNEL_DOORBELLS of them, so nr_vectors is at least
+ * ENL_HVIF_DOORBELL_CHANNEL_FIRST + ENL_HVIF_CHANNEL_DOORBELLS.
+ */
+#define ENL_HVIF_DOORBELL_CHANNEL_FIRST	ENL_HVIF_NR_DOORBELLS
+#define ENL_HVIF_CHANNEL_DOORBELLS	30
+
+/* features: what this enl-host offers beyond hvif 2 as first published. */
+#define ENL_HVIF_FEATURE_SIGNAL_VECTORS	0x1
 
 /*
  * HvSignalEvent(connection id, flag 0) for the connection ids
@@ -129,7 +142,8 @@ struct enl_hvif_shared {
 	 * name in the window (enl-host cannot see PCI configuration).
 	 */
 	__u64 bar2_gpa;
-	__u8 reserved0[24];
+	__u32 features;		/* ENL_HVIF_FEATURE_*, written by enl-host */
+	__u8 reserved0[20];
 	/* Bit v: VP v wrote EOM (fire and forget). */
 	__u64 eom_bits;
 	__u8 reserved1[56];
@@ -137,15 +151,27 @@ struct enl_hvif_shared {
 	__u64 signal_bits[ENL_HVIF_SIGNAL_WORDS];
 	__u8 reserved2[128];
 	struct enl_hvif_call call[ENL_HVIF_MAX_VP];
+	/*
+	 * With ENL_HVIF_FEATURE_SIGNAL_VECTORS: entry i is the doorbell vector
+	 * to ring after setting signal_bits bit i (it was clear). Written by
+	 * enl-host as channels open and close; 0 (or anything outside the
+	 * channel doorbells) means ENL_HVIF_DOORBELL_SIGNAL. A stale entry
+	 * costs only a spurious wake-up: the bit stays the truth.
+	 */
+	__u16 signal_vector[ENL_HVIF_SIGNAL_BITS];
 } ENL_PACKED;
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, version, 8);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, host_peer, 16);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, nr_vectors, 20);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, mmio_offset, 24);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, bar2_gpa, 32);
+ENL_ASSERT_OFFSET(struct enl_hvif_shared, features, 40);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, eom_bits, 64);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, signal_bits, 128);
 ENL_ASSERT_OFFSET(struct enl_hvif_shared, call, 512);
+ENL_ASSERT_OFFSET(struct enl_hvif_shared, signal_vector, 33280);
+_Static_assert(ENL_HVIF_DOORBELL_CHANNEL_FIRST + ENL_HVIF_CHANNEL_DOORBELLS <=
+	       ENL_HVIF_MAX_VP, "channel doorbells within the device's vectors");
 _Static_assert(ENL_HVIF_MAX_VP <= 64, "eom_bits has one bit per VP");
 _Static_assert(sizeof(struct enl_hvif_shared) <= ENL_HVIF_SHM_SIZE,
 	       "hvif shared area larger than its part of BAR2");

@@ -72,6 +72,7 @@ struct enl_pci {
 	struct resource mmio_window;	/* BAR2's MMIO window, if any */
 	u32 host_peer;
 	u32 max_vp;
+	u32 doorbells_end;		/* channel doorbells: FIRST..end-1; 0: none */
 	struct hvif_slot slot[ENL_HVIF_MAX_VP];
 	struct hvif_vec *vec;		/* nr_synic of them */
 	unsigned int nr_irqs;		/* requested so far */
@@ -316,10 +317,28 @@ static int pci_post_message(struct enl_transport *t,
 }
 
 /*
+ * Which doorbell a posted signal on `bit` rings: the channel's own when
+ * enl-host gave it one (the thread serving the channel polls it), else the
+ * shared one. The table is the host's to change at any time: an entry
+ * outside the channel doorbells means the shared one.
+ */
+static u32 pci_signal_doorbell(struct enl_pci *p, unsigned int bit)
+{
+	u32 v;
+
+	if (!p->doorbells_end)
+		return ENL_HVIF_DOORBELL_SIGNAL;
+	v = READ_ONCE(p->shm->signal_vector[bit]);
+	if (v < ENL_HVIF_DOORBELL_CHANNEL_FIRST || v >= p->doorbells_end)
+		return ENL_HVIF_DOORBELL_SIGNAL;
+	return v;
+}
+
+/*
  * VMBus channel signals are posted: a bit in BAR2 and, when the bit was
- * clear, the "signals" doorbell (a set bit means the host has a doorbell
- * coming for it). The guest never waits; enl-host counts and logs a bad
- * connection id. Anything else is a real hypercall.
+ * clear, a doorbell (a set bit means the host has a doorbell coming for
+ * it). The guest never waits; enl-host counts and logs a bad connection
+ * id. Anything else is a real hypercall.
  */
 static int pci_signal_event(struct enl_transport *t, u64 input)
 {
@@ -337,9 +356,10 @@ static int pci_signal_event(struct enl_transport *t, u64 input)
 		return -ENODEV;
 	if (!(input >> 32) && conn >= ENL_HVIF_SIGNAL_CONN_BASE &&
 	    conn - ENL_HVIF_SIGNAL_CONN_BASE < ENL_HVIF_SIGNAL_BITS) {
-		if (!test_and_set_bit(conn - ENL_HVIF_SIGNAL_CONN_BASE,
-				      (unsigned long *)p->shm->signal_bits))
-			pci_ring(p, ENL_HVIF_DOORBELL_SIGNAL);
+		unsigned int bit = conn - ENL_HVIF_SIGNAL_CONN_BASE;
+
+		if (!test_and_set_bit(bit, (unsigned long *)p->shm->signal_bits))
+			pci_ring(p, pci_signal_doorbell(p, bit));
 		return 0;
 	}
 	ret = pci_call(p, -1, &rq, &status, NULL, false);
@@ -601,6 +621,9 @@ static int pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 	p->host_peer = READ_ONCE(p->shm->host_peer) & 0xffff;
 	p->max_vp = READ_ONCE(p->shm->max_vp);
+	if (READ_ONCE(p->shm->features) & ENL_HVIF_FEATURE_SIGNAL_VECTORS)
+		p->doorbells_end = min_t(u32, READ_ONCE(p->shm->nr_vectors),
+					 ENL_HVIF_MAX_VP);
 	pci_init_slots(p);
 	pci_setup_mmio_window(p);
 

@@ -2,7 +2,8 @@
 """VM ring, the pci transport with two vCPUs (hvif version 2, docs/hvif.md):
 each VP has its own SynIC and MSI-X vector, so a channel's interrupts arrive
 on the CPU it targets; a host stalled for 3 s (SIGSTOP) never kills VMBus;
-CPU 1 goes offline and comes back with its SynIC. Then a 4 GiB guest, whose
+CPU 1 goes offline and comes back with its SynIC; the guest's signals
+reach the channel's worker on its own doorbell. Then a 4 GiB guest, whose
 RAM above 3 GiB sits at 4 GiB, past the PCI hole (enl-host's region table)."""
 import os
 import re
@@ -105,6 +106,14 @@ def test_per_vp(t, g):
              'run %d: the channel\'s interrupts (%d) arrive on its target CPU %d '
              '(%d elsewhere)' % (run, mine, target, elsewhere), text)
     t.ok(seen == {0, 1}, 'channels were opened on both CPUs (%s)' % sorted(seen))
+    # hvif channel doorbells: the echo channel's worker was rung directly.
+    rc, out = g.ctl('stats')
+    m = re.search(r'^channel \d+ echo \S+ .*\bsignals_in=(\d+) doorbell_signals=(\d+)',
+                  out, re.M)
+    sig, direct = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    t.ok(direct > 0 and direct * 2 >= sig,
+         'the guest\'s signals reached the echo worker on the channel\'s own '
+         'doorbell (%d of %d)' % (direct, sig), out)
 
 
 def test_host_stall(t, g):

@@ -3,6 +3,7 @@
  * The launcher's pure parts: QEMU's exit status to the guest's, the QEMU
  * command line, the QMP scan, and the BAR2 layout handed to the guest.
  */
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -14,7 +15,9 @@
 
 #include <enlighten/hvif.h>
 
+#include "doorbell_pool.h"
 #include "hvif_shm.h"
+#include "ivshmem.h"
 #include "qemu.h"
 #include "qmp.h"
 #include "run_dir.h"
@@ -80,9 +83,9 @@ static void test_argv(void)
 	tap_ok(enl_qemu_max_cpus(&cfg) == 1, "one vCPU under KVM: one possible");
 	cfg.kvm = false;
 	cfg.cpus = 2;
-	tap_ok(has(a, "ivshmem-doorbell,chardev=ivshmem,vectors=2") &&
+	tap_ok(has(a, "ivshmem-doorbell,chardev=ivshmem,vectors=32") &&
 	       has(a, "isa-debug-exit,iobase=0xf4,iosize=0x04"),
-	       "ivshmem-doorbell and isa-debug-exit");
+	       "ivshmem-doorbell (2 shared + 30 channel doorbells) and isa-debug-exit");
 	tap_ok(has(a, "socket,id=serial2,path=/tmp/s,,2,server=on,wait=off"),
 	       "serial2 socket with its comma escaped");
 	tap_ok(has(a, "stdio"), "console on stdio by default");
@@ -144,9 +147,15 @@ static void test_shm(void)
 	tap_ok(enl_hvif_shm_create(&shm, 4, 0, enl_hvif_nr_vectors(4)) == 0 &&
 	       !memcmp(shm.shared->magic, ENL_HVIF_MAGIC, 8) &&
 	       shm.shared->version == ENL_HVIF_VERSION &&
-	       shm.shared->max_vp == 4 && shm.shared->nr_vectors == 4 &&
+	       shm.shared->max_vp == 4 && shm.shared->nr_vectors == 32 &&
+	       shm.shared->features == ENL_HVIF_FEATURE_SIGNAL_VECTORS &&
 	       shm.shared->call[3].seq == 0, "BAR2 initialised");
 	enl_hvif_shm_destroy(&shm);
+	tap_ok(enl_hvif_shm_create(&shm, 4, 0, 4) == 0 &&
+	       shm.shared->features == 0,
+	       "too few vectors for the channel doorbells: not offered");
+	enl_hvif_shm_destroy(&shm);
+	tap_ok(enl_hvif_nr_vectors(40) == 40, "more VPs than doorbells: a vector each");
 	tap_ok(enl_hvif_shm_create(&shm, ENL_HVIF_MAX_VP + 1, 0, 16) < 0,
 	       "too many VPs refused");
 }
@@ -209,6 +218,79 @@ static void test_run_dir(void)
 	rmdir(top);
 }
 
+/* Channel doorbells: table, take, exhaustion, give-back. */
+static void test_doorbell_pool(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("enl-test-db-XXXXXX", NULL);
+	g_autofree char *sock = g_build_filename(dir, "iv.sock", NULL);
+	struct enl_doorbell_pool pool;
+	struct enl_hvif_shm shm;
+	struct enl_ivshmem *iv;
+	uint32_t nvec = enl_hvif_nr_vectors(2), b, bound = 0;
+	uint64_t one = 1;
+	int err, fd, fd2, fds[ENL_HVIF_CHANNEL_DOORBELLS];
+	bool distinct = true;
+
+	if (!tap_ok(enl_hvif_shm_create(&shm, 2, 0, nvec) == 0, "hvif memfd"))
+		return;
+	iv = enl_ivshmem_new(sock, shm.fd, nvec, NULL, NULL, &err);
+	if (!tap_ok(iv != NULL, "ivshmem server")) {
+		enl_hvif_shm_destroy(&shm);
+		return;
+	}
+	enl_doorbell_pool_init(&pool, shm.shared, iv, nvec);
+
+	tap_ok(enl_ivshmem_doorbell_fd(iv, ENL_HVIF_DOORBELL_SIGNAL) == -EINVAL &&
+	       enl_ivshmem_doorbell_fd(iv, nvec) == -EINVAL &&
+	       enl_ivshmem_doorbell_fd(iv, nvec - 1) >= 0,
+	       "only channel doorbells are handed out");
+	/* A bit the guest left set (a ring meant for a closed channel). */
+	shm.shared->signal_bits[0] = 1ull << 5 | 1ull << 6;
+	fd = enl_doorbell_pool_bind(&pool, 5);
+	tap_ok(fd >= 0 && shm.shared->signal_vector[5] == ENL_HVIF_DOORBELL_CHANNEL_FIRST &&
+	       shm.shared->signal_bits[0] == 1ull << 6,
+	       "bind publishes the vector and clears only the channel's stale bit");
+	tap_ok(enl_doorbell_pool_bind(&pool, 5) == -EBUSY &&
+	       enl_doorbell_pool_bind(&pool, ENL_HVIF_SIGNAL_BITS) == -EINVAL,
+	       "bound twice or out of range: refused");
+	tap_ok(!enl_doorbell_pool_take(&pool, 5, fd), "no signal: nothing taken");
+	shm.shared->signal_bits[0] |= 1ull << 5;
+	tap_ok(write(fd, &one, sizeof(one)) == sizeof(one) &&
+	       enl_doorbell_pool_take(&pool, 5, fd) &&
+	       shm.shared->signal_bits[0] == 1ull << 6 &&
+	       read(fd, &one, sizeof(one)) < 0,
+	       "take consumes the ring and the channel's bit, not its neighbour's");
+	for (b = 100; b < 100 + ENL_HVIF_CHANNEL_DOORBELLS - 1; b++) {
+		fds[bound] = enl_doorbell_pool_bind(&pool, b);
+		if (fds[bound] < 0 || fds[bound] == fd)
+			distinct = false;
+		bound++;
+	}
+	tap_ok(distinct && enl_doorbell_pool_bind(&pool, 200) == -ENOSPC &&
+	       shm.shared->signal_vector[200] == 0,
+	       "30 channels get a doorbell each; the 31st uses the shared one");
+	/* The guest rings the old vector after the unbind: the next owner drains it. */
+	enl_doorbell_pool_unbind(&pool, 5);
+	one = 1;
+	tap_ok(shm.shared->signal_vector[5] == 0 &&
+	       write(fd, &one, sizeof(one)) == sizeof(one),
+	       "unbind clears the table entry");
+	fd2 = enl_doorbell_pool_bind(&pool, 200);
+	tap_ok(fd2 == fd && shm.shared->signal_vector[200] == ENL_HVIF_DOORBELL_CHANNEL_FIRST &&
+	       read(fd2, &one, sizeof(one)) < 0,
+	       "a freed doorbell goes to the next channel, its stale ring drained");
+	/* Hostile table contents are the guest's problem: we never read them back. */
+	shm.shared->signal_vector[200] = 0xffff;
+	enl_doorbell_pool_unbind(&pool, 200);
+	tap_ok(enl_doorbell_pool_bind(&pool, 201) == fd,
+	       "our own record, not BAR2, says which vector a bit holds");
+
+	enl_doorbell_pool_clear(&pool);
+	enl_ivshmem_free(iv);
+	enl_hvif_shm_destroy(&shm);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_run_dir();
@@ -218,5 +300,6 @@ int main(void)
 	test_extra_args();
 	test_qmp_scan();
 	test_shm();
+	test_doorbell_pool();
 	return tap_done();
 }

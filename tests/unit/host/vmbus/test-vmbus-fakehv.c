@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -28,6 +29,8 @@ struct enl_hv *fake_hv_new(uint64_t ram_size, bool want_fd)
 	hv->mem.size = ram_size;
 	hv->signals = g_array_new(FALSE, TRUE, sizeof(struct fake_signal));
 	hv->sint_ready = true;
+	for (size_t i = 0; i < G_N_ELEMENTS(hv->doorbell_fd); i++)
+		hv->doorbell_fd[i] = -1;
 	g_mutex_init(&hv->lock);
 	g_queue_init(&hv->msgs);
 	return hv;
@@ -102,6 +105,75 @@ int enl_hv_sint_ready(struct enl_hv *hv, uint32_t vp, uint32_t sint)
 	(void)vp;
 	(void)sint;
 	return hv->sint_ready;
+}
+
+/* The channel connections are 0x10000 + relid, as the server numbers them. */
+static int doorbell_idx(uint32_t conn)
+{
+	return conn >= 0x10000 && conn - 0x10000 < 64 ? (int)(conn - 0x10000) : -1;
+}
+
+int enl_hv_doorbell_bind(struct enl_hv *hv, uint32_t connection_id)
+{
+	int i = doorbell_idx(connection_id), fd;
+
+	if (!hv->doorbells)
+		return -EOPNOTSUPP;
+	if (i < 0)
+		return -ENOSPC;
+	g_mutex_lock(&hv->lock);
+	if (hv->doorbell_fd[i] >= 0) {
+		g_mutex_unlock(&hv->lock);
+		return -EBUSY;
+	}
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd >= 0) {
+		hv->doorbell_fd[i] = fd;
+		g_atomic_int_set(&hv->doorbell_bit[i], 0);
+		g_atomic_int_inc(&hv->doorbells_bound);
+	}
+	g_mutex_unlock(&hv->lock);
+	return fd < 0 ? -errno : fd;
+}
+
+void enl_hv_doorbell_unbind(struct enl_hv *hv, uint32_t connection_id)
+{
+	int i = doorbell_idx(connection_id);
+
+	if (i < 0)
+		return;
+	g_mutex_lock(&hv->lock);
+	if (hv->doorbell_fd[i] >= 0) {
+		close(hv->doorbell_fd[i]);
+		hv->doorbell_fd[i] = -1;
+		g_atomic_int_dec_and_test(&hv->doorbells_bound);
+	}
+	g_mutex_unlock(&hv->lock);
+}
+
+bool enl_hv_doorbell_take(struct enl_hv *hv, uint32_t connection_id, int fd)
+{
+	int i = doorbell_idx(connection_id);
+	uint64_t n;
+
+	if (i < 0 || read(fd, &n, sizeof(n)) != sizeof(n))
+		return false;
+	return g_atomic_int_exchange(&hv->doorbell_bit[i], 0);
+}
+
+uint16_t fake_guest_ring(struct enl_hv *hv, uint32_t conn)
+{
+	int i = doorbell_idx(conn), fd = -1;
+	uint64_t one = 1;
+
+	g_mutex_lock(&hv->lock);
+	if (i >= 0)
+		fd = hv->doorbell_fd[i];
+	if (fd >= 0 && !g_atomic_int_exchange(&hv->doorbell_bit[i], 1) &&
+	    write(fd, &one, sizeof(one)) != sizeof(one))
+		fd = -1;
+	g_mutex_unlock(&hv->lock);
+	return fd >= 0 ? 0 : fake_guest_signal_async(hv, conn);
 }
 
 void *enl_gpa_ptr(const struct enl_guest_mem *mem, uint64_t gpa, uint64_t len)

@@ -36,6 +36,14 @@ struct enl_hv {
 	GArray *signals;		/* struct fake_signal */
 	bool sint_ready;
 	bool quiet;			/* fuzzing: keep nothing */
+	/*
+	 * Channel doorbells (enl_hv_doorbell_bind) when set: an eventfd per
+	 * connection FAKE_CONN_BASE + i, i < FAKE_DOORBELLS, and its "bit".
+	 */
+	bool doorbells;
+	int doorbell_fd[64];		/* 0: none (fake_hv_new sets -1) */
+	int doorbell_bit[64];		/* atomic */
+	int doorbells_bound;		/* atomic */
 };
 
 /* ram_size bytes of guest RAM, in a memfd if want_fd. */
@@ -52,6 +60,13 @@ uint16_t fake_guest_post(struct enl_hv *hv, uint32_t conn, const void *msg,
 			 uint32_t len);
 uint16_t fake_guest_signal(struct enl_hv *hv, uint32_t conn);
 uint16_t fake_guest_signal_async(struct enl_hv *hv, uint32_t conn);
+/*
+ * The guest's posted signal on a channel's own doorbell, as the pci
+ * transport rings it: the bit, then the eventfd the channel's worker
+ * polls. Nothing passes through the server's signal_event; without a
+ * bound doorbell it falls back to fake_guest_signal_async().
+ */
+uint16_t fake_guest_ring(struct enl_hv *hv, uint32_t conn);
 /* Signals recorded so far (workers add to them). */
 guint fake_hv_nr_signals(struct enl_hv *hv);
 /* The last signal recorded, zeroes if none. */

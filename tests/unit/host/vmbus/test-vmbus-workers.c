@@ -159,8 +159,9 @@ static int send_pkt(struct guest_chan *gc, uint32_t len, uint64_t id,
 	ret = enl_ring_write(&gc->out, ENL_VMPKT_DATA_INBAND, 0, id, &iov, 1,
 			     &sig);
 	if (!ret && sig) {
+		/* The guest vCPU's way: its own doorbell while it has one. */
 		if (async)
-			fake_guest_signal_async(hv, gc->conn_id);
+			fake_guest_ring(hv, gc->conn_id);
 		else
 			fake_guest_signal(hv, gc->conn_id);
 	}
@@ -438,6 +439,38 @@ static void test_close_under_flood(struct guest_chan *a)
 	tap_ok(opened == 30, "and 30 reopens work");
 }
 
+/*
+ * A ring on the channel's own doorbell reaches its worker without the
+ * server's signal_event (the main thread's way); every open channel has
+ * one, and a close gives it back.
+ */
+static void test_doorbell(struct guest_chan *gc)
+{
+	struct enl_vsp_channel *ch = srv->chan[gc->relid];
+	uint64_t d0 = enl_vmbus_stat(&ch->stats.doorbell_signals);
+	uint64_t s0 = enl_vmbus_stat(&ch->stats.signals_in), id = 0;
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	int got = 0, i;
+
+	tap_ok(ch->doorbell && g_atomic_int_get(&hv->doorbells_bound) == 3,
+	       "each open channel holds a doorbell of its own (%d)",
+	       g_atomic_int_get(&hv->doorbells_bound));
+	for (i = 0; i < 5; i++) {
+		send_pkt(gc, 48, 800 + i, true);
+		while (g_get_monotonic_time() < end &&
+		       !enl_ring_bytes_to_read(&gc->in))
+			g_usleep(200);
+		got += recv_pkt(gc, &id, true) == 1 && id == (uint64_t)(800 + i);
+	}
+	tap_ok(got == 5, "5 ping-pongs over the channel doorbell (%d)", got);
+	tap_ok(enl_vmbus_stat(&ch->stats.doorbell_signals) - d0 == 5 &&
+	       enl_vmbus_stat(&ch->stats.signals_in) - s0 == 5,
+	       "each ring taken by the worker itself, none by signal_event "
+	       "(%llu direct of %llu)",
+	       (unsigned long long)(enl_vmbus_stat(&ch->stats.doorbell_signals) - d0),
+	       (unsigned long long)(enl_vmbus_stat(&ch->stats.signals_in) - s0));
+}
+
 static void test_deferred_rescind(struct guest_chan *a)
 {
 	struct fake_msg *m;
@@ -527,6 +560,7 @@ int main(void)
 	tap_ok(srv->chan[1]->worker && srv->chan[2]->worker &&
 	       srv->chan[1]->ctx != srv->chan[2]->ctx,
 	       "each channel has its own worker and context");
+	hv->doorbells = true;
 	guest_contact(hv, C4, ENL_VMBUS_VERSION_WIN10_V5_3, 0, 2);
 	guest_simple(hv, C4, ENL_CHANNELMSG_REQUESTOFFERS);
 	fake_hv_drain(hv);
@@ -542,10 +576,13 @@ int main(void)
 	test_fairness(&a, &b);
 	test_concurrent_send(&a);
 	test_close_under_flood(&a);
+	test_doorbell(&b);
 	test_deferred_rescind(&a);
 	test_signal_idle(&c);
 
 	enl_vmbus_server_free(srv);
+	tap_ok(g_atomic_int_get(&hv->doorbells_bound) == 0,
+	       "every doorbell given back by the closes");
 	tap_ok(destroyed == 2, "registry: both states destroyed with their "
 	       "channels");
 	fake_hv_free(hv);
