@@ -106,6 +106,15 @@ int enl_vsp_ctl_run(struct enl_vmbus_server *srv, const char *class_name,
 		    int argc, char **argv, GString *out, enl_vsp_verb_fn fn);
 
 /*
+ * Run fn on every offer of class_name that has state and is not
+ * rescinded, sub-channels included, in relid order, each on its own
+ * context (main thread). Returns how many; fn's results are ignored.
+ */
+int enl_vsp_ctl_run_all(struct enl_vmbus_server *srv, const char *class_name,
+			int argc, char **argv, GString *out,
+			enl_vsp_verb_fn fn);
+
+/*
  * The same for a verb written against struct enl_ctl_req (ctl.h): it gets
  * the request whole (argv without --relid), so it can answer --json too.
  */

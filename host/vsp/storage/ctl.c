@@ -238,6 +238,36 @@ static int stats_on_ctx(void *state, int argc, char **argv, GString *out)
 	return 0;
 }
 
+/*
+ * One line per channel of a controller, the primary being queue 0: the
+ * guest maps each to a blk-mq hardware queue, so an uneven load or a
+ * queue that stalls shows here.
+ */
+static int queue_stats_on_ctx(void *state, int argc, char **argv,
+			      GString *out)
+{
+	struct enl_stor_ctrl *c = state;
+	struct enl_vstor_stats e;
+	uint16_t version;
+	bool open = enl_stor_ctrl_engine_stats(c, &e, &version);
+
+	(void)argc;
+	(void)argv;
+	g_string_append_printf(out,
+		"%s queue %u relid %u (controller relid %u): open=%d"
+		" packets=%" PRIu64 " srbs=%" PRIu64 " completions=%" PRIu64
+		" inflight=%u busy=%" PRIu64 " held=%" PRIu64
+		" requeued=%" PRIu64 " send_errors=%" PRIu64
+		" bad=%" PRIu64 "\n",
+		c->name, enl_vsp_sub_index(c->ch), enl_vsp_relid(c->ch),
+		enl_vsp_relid(c->owner->ch), open, e.packets, e.srbs,
+		e.completions, enl_stor_ctrl_inflight(c), e.busy, c->st.held,
+		e.requeued, e.send_errors,
+		e.bad_length + e.bad_state + e.bad_operation + e.bad_version +
+		e.bad_srb + c->st.bad_gpa + c->st.bad_type);
+	return 0;
+}
+
 /* ---- fault injection ---- */
 
 static bool parse_u32(const char *s, uint32_t max, uint32_t *v)
@@ -360,6 +390,18 @@ static const char *first_arg(int argc, char **argv)
 	return "";
 }
 
+/* The controllers, then every queue of each. */
+static int stats(struct enl_vmbus_server *srv, GString *out)
+{
+	char *argv[] = { "disk", "stats", NULL };
+	int ret = each(srv, "stats", out, stats_on_ctx);
+
+	for (size_t i = 0; !ret && i < G_N_ELEMENTS(classes); i++)
+		enl_vsp_ctl_run_all(srv, classes[i], 2, argv, out,
+				    queue_stats_on_ctx);
+	return ret;
+}
+
 static int disk_verb(void *ctx, int argc, char **argv, GString *out)
 {
 	struct enl_vmbus_server *srv = ctx;
@@ -394,7 +436,7 @@ static int disk_verb(void *ctx, int argc, char **argv, GString *out)
 		return json ? 0 : ret;
 	}
 	if (!strcmp(sub, "stats") && argc == 2)
-		return each(srv, "stats", out, stats_on_ctx);
+		return stats(srv, out);
 	if (!strcmp(sub, "fault") && argc >= 3) {
 		ret = enl_vsp_ctl_run(srv, has_flag(argc, argv, "--ide") ?
 				      "ide" : "scsi", argc, argv, out,

@@ -44,6 +44,7 @@ struct enl_stor_vsp_glue_stats {
  */
 struct enl_stor_ctrl {
 	const char *name;			/* the class name */
+	struct enl_vsp_channel *ch;		/* the offer it is the state of */
 	struct enl_stor_ctrl *owner;		/* the primary's; itself there */
 	struct enl_stor_target *t;		/* owner->t */
 	struct enl_vstor_config cfg;
@@ -60,5 +61,7 @@ bool enl_stor_ctrl_enumerate(struct enl_stor_ctrl *c);
 /* Its engine's counters, zeroes when closed; false when closed. */
 bool enl_stor_ctrl_engine_stats(struct enl_stor_ctrl *c,
 				struct enl_vstor_stats *st, uint16_t *version);
+/* Commands of this channel the target has not finished yet; 0 when closed. */
+unsigned int enl_stor_ctrl_inflight(struct enl_stor_ctrl *c);
 
 #endif /* ENL_HOST_STOR_VSP_H */

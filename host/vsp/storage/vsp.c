@@ -336,6 +336,11 @@ bool enl_stor_ctrl_engine_stats(struct enl_stor_ctrl *c,
 	return true;
 }
 
+unsigned int enl_stor_ctrl_inflight(struct enl_stor_ctrl *c)
+{
+	return c->open ? enl_stor_queue_inflight(c->open->q) : 0;
+}
+
 /* ---- The controllers ---- */
 
 /*
@@ -350,6 +355,7 @@ static struct enl_stor_ctrl *ctrl_new(struct enl_vsp_channel *ch,
 	struct enl_stor_ctrl *c = g_new0(struct enl_stor_ctrl, 1);
 
 	c->name = name;
+	c->ch = ch;
 	c->cfg.max_transfer = ENL_STOR_MAX_TRANSFER;
 	c->cfg.max_outstanding = ENL_STOR_VSP_MAX_OUTSTANDING;
 	if (primary) {

@@ -546,6 +546,12 @@ static void test_hotplug(struct enl_ctl *ctl)
 	tap_ok(!ret && out && strstr(out, "bad_srb=7") &&
 	       strstr(out, "bad_gpa=2") && strstr(out, "open=1"),
 	       "ctl disk stats shows the counters");
+	tap_ok(!ret && out && strstr(out, "\nscsi queue 0 relid 1 ") &&
+	       strstr(out, " bad=17\n") &&
+	       strstr(out, "\nscsi queue 1 relid 2 (controller relid 1): open=1 "
+			   "packets=2 srbs=1 completions=1 "),
+	       "ctl disk stats: a line per queue (sub-channels too), bad "
+	       "packets summed");
 	g_free(out);
 }
 
