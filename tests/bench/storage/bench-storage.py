@@ -14,9 +14,9 @@ workload, so a change of the machine's load hits every device alike:
   4k randread QD32, 4k randwrite QD32 (IOPS), 4k randread QD1 (mean and
   p99 completion latency), 1M read and write QD4 (MB/s).
 The same jobs run on the host against the file. Prints one table with the
-synthetic disk's ratio to virtio and to IDE (for latency, theirs over
-ours: above 1 is better for us too), and the load average beside each
-guest, since the machine is shared.
+synthetic disk's ratio to virtio, to IDE and to AHCI (for latency,
+theirs over ours: above 1 is better for us too), and the load average
+beside each guest, since the machine is shared.
 
 ENL_BENCH_SHORT=1 (or --short): a quick sanity run, 1 vCPU, 2 s a job.
 Since the machine is shared, throughput moves with its load; the CPU
@@ -277,7 +277,9 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
     cols = [NAMES[d] for d in DEVICES]
     head = '%-5s %-18s' % ('vCPUs', 'workload') + ''.join('%13s' % c for c in cols)
-    head += '%13s %9s %9s' % ('host', 'syn/virtio', 'syn/IDE')
+    # The synthetic disk against each emulated one measured in this run.
+    base = [d for d in ('virtio', 'ide', 'ahci') if d in DEVICES]
+    head += '%13s' % 'host' + ''.join(' %10s' % ('syn/' + NAMES[d]) for d in base)
     print(head)
     for ncpu, r in sorted(results.items()):
         for name, _, kind in JOBS:
@@ -285,16 +287,15 @@ def main():
             row += ''.join('%13s' % fmt(kind, r.get((name, d))) for d in DEVICES)
             row += '%13s' % fmt(kind, hl.get(name))
             syn = r.get((name, 'synthetic'))
-            row += ' %9s %9s' % (ratio(kind, syn, r.get((name, 'virtio'))),
-                                 ratio(kind, syn, r.get((name, 'ide'))))
+            row += ''.join(' %10s' % ratio(kind, syn, r.get((name, d))) for d in base)
             print(row)
         for name, _, kind in JOBS:
             row = '%-5d %-18s' % (ncpu, 'CPU/IO ' + name.replace('rand', '').replace(' QD', '@'))
             cpu = [r.get((name, d, 'cpu')) for d in DEVICES]
             row += ''.join('%13s' % ('%.0f' % c if c else '-') for c in cpu)
             syn = r.get((name, 'synthetic', 'cpu'))
-            row += '%13s %9s %9s' % ('', ratio('cpu', syn, r.get((name, 'virtio', 'cpu'))),
-                                     ratio('cpu', syn, r.get((name, 'ide', 'cpu'))))
+            row += '%13s' % '' + ''.join(' %10s' % ratio('cpu', syn, r.get((name, d, 'cpu')))
+                                         for d in base)
             print(row)
         print('%-5d load average (1 min) %s while this guest ran' % (ncpu, r['load']))
         if r['queues']:
