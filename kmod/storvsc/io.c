@@ -390,7 +390,16 @@ static void stor_io_done(struct stor_chan *c, struct stor_slot *s,
 	} else {
 		stor_set_result(c, cmd, &vp->vm_srb, asked);
 	}
-	if (cmd->result)
+	/*
+	 * A bus scan asks every target and LUN; the absent ones answer
+	 * INVALID_LUN or NO_DEVICE. sd's probe asks for pages and opcodes a
+	 * disk may not have (ILLEGAL REQUEST). Neither is a failed I/O.
+	 */
+	if (host_byte(cmd->result) == DID_NO_CONNECT)
+		atomic64_inc(&c->st.absent);
+	else if (cmd->result == SAM_STAT_CHECK_CONDITION)
+		atomic64_inc(&c->st.check);
+	else if (cmd->result)
 		atomic64_inc(&c->st.errors);
 	scsi_done(cmd);
 }

@@ -64,7 +64,9 @@ struct stor_dev;
 struct stor_stats {
 	atomic64_t submitted;
 	atomic64_t completed;
-	atomic64_t errors;	/* completed with a non-GOOD result */
+	atomic64_t errors;	/* failed: none of the two below */
+	atomic64_t absent;	/* no such target/LUN (a scan's probes) */
+	atomic64_t check;	/* CHECK CONDITION with sense: the midlayer's call */
 	atomic64_t busy;	/* queuecommand turned away: no slot or ring full */
 	atomic64_t bogus;	/* completion dropped or clamped: bad field */
 	atomic64_t late;	/* completion of a detached command */

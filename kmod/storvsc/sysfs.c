@@ -4,7 +4,10 @@
  *   enl_protocol   the VMSTOR version, channels, max transfer, depth
  *   enl_queues     one line per queue (VMBus channel), key=value pairs:
  *                  its target CPU, commands in flight, submitted,
- *                  completed, errors, busy (turned away), bogus (host
+ *                  completed, errors (failed I/O), absent (no such
+ *                  target or LUN: a scan's probes), check (CHECK
+ *                  CONDITION with sense, e.g. a page sd's probe asks
+ *                  for and a disk may lack), busy (turned away), bogus (host
  *                  fields dropped or clamped), late (answers to handed-
  *                  back commands), orphaned (handed back by a reset),
  *                  unsolicited (packets the host sent on its own)
@@ -42,12 +45,14 @@ static ssize_t enl_queues_show(struct device *dev,
 		struct stor_stats *st = &c->st;
 
 		len += sysfs_emit_at(buf, len,
-				     "queue=%u cpu=%u inflight=%u submitted=%lld completed=%lld errors=%lld busy=%lld bogus=%lld late=%lld orphaned=%lld unsolicited=%lld\n",
+				     "queue=%u cpu=%u inflight=%u submitted=%lld completed=%lld errors=%lld absent=%lld check=%lld busy=%lld bogus=%lld late=%lld orphaned=%lld unsolicited=%lld\n",
 				     i, enl_vmbus_channel_target_cpu(c->ch),
 				     stor_chan_inflight(c),
 				     (long long)atomic64_read(&st->submitted),
 				     (long long)atomic64_read(&st->completed),
 				     (long long)atomic64_read(&st->errors),
+				     (long long)atomic64_read(&st->absent),
+				     (long long)atomic64_read(&st->check),
 				     (long long)atomic64_read(&st->busy),
 				     (long long)atomic64_read(&st->bogus),
 				     (long long)atomic64_read(&st->late),

@@ -270,6 +270,18 @@ def body(t, g, ncpu, img, hot):
     moved = [int(a['completed']) - int(b['completed']) for a, b in zip(after, before)]
     t.ok(moved and len(moved) == len(before) and all(m > 100 for m in moved),
          'every queue carried fio\'s commands', 'completed per queue: %s' % moved)
+    # Scan probes of absent targets and sd's questions a disk may say no
+    # to have counters of their own: a failed I/O is an error, nothing else.
+    t.diag('queues: ' + ' | '.join(' '.join('%s=%s' % kv for kv in sorted(x.items())
+                                             if kv[0] in ('queue', 'errors', 'absent', 'check'))
+                                    for x in after))
+    t.ok(after and all(x.get('errors') == '0' for x in after),
+         'no queue counted a failed command (errors=0 beside absent= and check=)',
+         g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1])
+    rc, out = g.ctl('disk', 'stats')
+    t.ok(rc == 0 and len(re.findall(r'^scsi queue \d+ relid \d+ .*open=1 ', out, re.M))
+         == len(after),
+         'enl-host ctl disk stats: a line per queue the guest opened', out)
 
     # Hot add, resize, hot remove.
     rc, out = g.ctl('disk', 'add', hot + ',lun=2')
