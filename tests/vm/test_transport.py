@@ -102,7 +102,9 @@ def test_per_vp(t, g):
                % (run, target, delta[0], delta[1]))
         mine = delta[target][target]
         elsewhere = sum(delta[target]) - mine
-        t.ok(mine >= 100 and elsewhere <= mine // 20,
+        # How many interrupts 30000 packets take depends on how the two
+        # sides' batches meet (60..400 seen): enough to tell where they land.
+        t.ok(mine >= 10 and elsewhere <= mine // 20,
              'run %d: the channel\'s interrupts (%d) arrive on its target CPU %d '
              '(%d elsewhere)' % (run, mine, target, elsewhere), text)
     t.ok(seen == {0, 1}, 'channels were opened on both CPUs (%s)' % sorted(seen))
