@@ -25,6 +25,8 @@ struct enl_qmp {
 	guint source;
 	GString *buf;
 	char *shutdown_reason;
+	void (*connected)(void *ctx);
+	void *ctx;
 };
 
 char *enl_qmp_json_string(const char *line, const char *key)
@@ -113,10 +115,13 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 	unlink(qmp->path);
 	qmp->source = g_unix_fd_add(sock, G_IO_IN | G_IO_HUP | G_IO_ERR,
 				    on_data, qmp);
+	if (qmp->connected)
+		qmp->connected(qmp->ctx);
 	return G_SOURCE_CONTINUE;
 }
 
-struct enl_qmp *enl_qmp_new(const char *path, int *err)
+struct enl_qmp *enl_qmp_new(const char *path, void (*connected)(void *ctx),
+			    void *ctx, int *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct enl_qmp *qmp;
@@ -129,6 +134,8 @@ struct enl_qmp *enl_qmp_new(const char *path, int *err)
 	qmp = g_new0(struct enl_qmp, 1);
 	qmp->fd = -1;
 	qmp->buf = g_string_new(NULL);
+	qmp->connected = connected;
+	qmp->ctx = ctx;
 	qmp->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
 				SOCK_NONBLOCK, 0);
 	unlink(path);

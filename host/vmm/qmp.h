@@ -9,7 +9,12 @@
 
 struct enl_qmp;
 
-struct enl_qmp *enl_qmp_new(const char *path, int *err);
+/*
+ * connected(ctx), if given, is called once QEMU is in (the socket's name is
+ * unlinked by then: the caller's run directory may go).
+ */
+struct enl_qmp *enl_qmp_new(const char *path, void (*connected)(void *ctx),
+			    void *ctx, int *err);
 void enl_qmp_free(struct enl_qmp *qmp);
 
 /* Read what QEMU left in the socket (call once it exited). */

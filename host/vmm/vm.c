@@ -96,13 +96,20 @@ static const struct enl_hv_irq_ops irq_ops = {
 
 /*
  * The run directory holds only the two sockets QEMU connects to; each is
- * unlinked once QEMU is in, and the directory goes with the second. What
- * a kill -9 before that leaves is swept by the next enl-host (run_dir.c).
+ * unlinked once QEMU is in, and the directory goes with the second,
+ * whichever that is (QMP and ivshmem connect in either order). What a
+ * kill -9 before that leaves is swept by the next enl-host (run_dir.c).
  */
 static void drop_run_dir(struct enl_vm *vm)
 {
 	if (vm->tmpdir && g_rmdir(vm->tmpdir) == 0)
 		g_clear_pointer(&vm->tmpdir, g_free);
+}
+
+/* QMP is in: the run directory goes if ivshmem's socket went first. */
+static void qmp_connected(void *ctx)
+{
+	drop_run_dir(ctx);
 }
 
 static void on_connected(void *ctx)
@@ -193,7 +200,7 @@ struct enl_vm *enl_vm_new(const struct enl_qemu_cfg *cfg, int *err)
 	enl_doorbell_pool_init(&vm->doorbells_pool, vm->shm.shared, vm->iv,
 			       enl_hvif_nr_vectors(nr_vp));
 	vm->pool_ready = true;
-	vm->qmp = enl_qmp_new(vm->qmp_sock, err);
+	vm->qmp = enl_qmp_new(vm->qmp_sock, qmp_connected, vm, err);
 	if (!vm->qmp)
 		goto fail;
 	return vm;
