@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -74,6 +75,21 @@ def run_dirs(tmp):
     return [e for e in os.listdir(tmp) if e.startswith('enl-host-')]
 
 
+def dead_run_dir(tmp):
+    """A run directory as a dead enl-host leaves it (its socket inside),
+    for when the kills above left none: whether they do depends on how far
+    QEMU got by then, and the sweep must be tested either way."""
+    p = subprocess.Popen(['true'])
+    p.wait()
+    # enl-host's own template: enl-host-<pid>-XXXXXX, six characters.
+    d = os.path.join(tmp, 'enl-host-%d-%s' % (p.pid, os.urandom(3).hex()))
+    os.mkdir(d, 0o700)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(os.path.join(d, 'qmp.sock'))
+    s.close()
+    return os.path.basename(d)
+
+
 def kill9_at(t, tmp, kernel, initrd, after, what, need_qemu):
     """kill -9 enl-host `after` s after its start. need_qemu: QEMU must
     be up by then (waited for, event-driven, if the machine is slow);
@@ -117,8 +133,8 @@ def run():
     os.mkdir(tmp)
     try:
         kill9_at(t, tmp, kernel, initrd, 0.3, 'at 0.3 s (before QEMU is up)', False)
-        stale = run_dirs(tmp)
         kill9_at(t, tmp, kernel, initrd, 4.0, 'at 4 s (early boot)', True)
+        stale = run_dirs(tmp) or [dead_run_dir(tmp)]
         # The next enl-host sweeps what the dead ones left; its own run
         # directory goes once QEMU is connected, and on SIGTERM.
         p = start(tmp, kernel, initrd)
