@@ -111,6 +111,8 @@ void enl_vmbus_reset(struct enl_vmbus_server *srv)
 {
 	uint32_t relid;
 
+	/* Held messages were for the connection going away. */
+	enl_vmbus_hold_drop(srv);
 	enl_vmbus_drop_subchannels(srv);
 	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++) {
 		struct enl_vsp_channel *ch = srv->chan[relid];

@@ -413,4 +413,5 @@ void enl_vmbus_server_register_ctl(struct enl_vmbus_server *srv,
 		    "bad-gpadl-created [relid]|corrupt-ring <relid>|"
 		    "mute open-result|close|torndown|gpadl-created|"
 		    "unload-response [relid [count]]|unmute");
+	enl_vmbus_chaos_register_ctl(srv, ctl);
 }

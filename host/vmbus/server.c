@@ -86,9 +86,12 @@ void enl_vmbus_error(struct enl_vmbus_server *srv, enum enl_vmbus_err why,
 int enl_vmbus_reply(struct enl_vmbus_server *srv, const void *msg,
 		    uint32_t len)
 {
-	int ret = enl_hv_post_message(srv->hv, srv->target_vp, srv->msg_sint,
-				      ENL_HVMSG_VMBUS, msg, len);
+	int ret;
 
+	if (enl_vmbus_hold_take(srv, msg, len))
+		return 0;
+	ret = enl_hv_post_message(srv->hv, srv->target_vp, srv->msg_sint,
+				  ENL_HVMSG_VMBUS, msg, len);
 	if (ret)
 		enl_vmbus_error(srv, ENL_VMBUS_ERR_REPLY_FAILED,
 				"post to vp %u sint %u: %d", srv->target_vp,
@@ -295,7 +298,9 @@ void enl_vmbus_server_free(struct enl_vmbus_server *srv)
 	if (!srv)
 		return;
 	enl_hv_set_ops(srv->hv, NULL, NULL);
+	enl_vmbus_chaos_free(srv);
 	enl_vmbus_reset(srv);
+	enl_vmbus_hold_free(srv);
 	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
 		if (srv->chan[relid])
 			enl_vmbus_chan_free(srv->chan[relid]);

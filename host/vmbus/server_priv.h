@@ -12,6 +12,8 @@
 #include <glib.h>
 #include <enlighten/vmbus_msg.h>
 
+#include "chaos.h"
+#include "hold.h"
 #include "ring.h"
 #include "ring_map.h"
 #include "server.h"
@@ -218,7 +220,12 @@ struct enl_vmbus_server {
 		uint64_t unloads;
 		uint64_t faults;
 		uint64_t muted;		/* answers left out by a mute */
+		uint64_t held;		/* messages a hold delayed */
+		uint64_t hold_dropped;	/* held ones a reset made moot */
 	} stats;
+
+	struct enl_vmbus_hold *hold;	/* hold.c: delayed messages */
+	struct enl_vmbus_chaos *chaos;	/* chaos.c: random faults */
 };
 
 extern const char *const enl_vmbus_err_names[ENL_VMBUS_ERR_COUNT];

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The hold fault (messages delayed, never reordered, dropped on reset) and
+ * the chaos engine over a fake SynIC: strict arguments, a run that reaches
+ * its count and heals (every device it took away offered again), and the
+ * same seed choosing the same faults.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "echo/echo.h"
+#include "server.h"
+#include "server_priv.h"
+#include "tap.h"
+#include "test-vmbus-guest.h"
+
+#define RAM	(4u << 20)
+#define C4	ENL_VMBUS_MESSAGE_CONNECTION_ID_4
+
+static struct enl_hv *hv;
+static struct enl_vmbus_server *srv;
+static struct enl_ctl *ctl;
+
+static void setup(void)
+{
+	hv = fake_hv_new(RAM, false);
+	srv = enl_vmbus_server_new(hv);
+	enl_vmbus_server_add_class(srv, &enl_vsp_echo_class);
+	enl_vmbus_server_offer(srv, "echo");
+	enl_vmbus_server_offer(srv, "echo");
+	ctl = fake_ctl_new();
+	enl_vmbus_server_register_ctl(srv, ctl);
+	guest_contact(hv, C4, ENL_VMBUS_VERSION_WIN10_V5_3, 0, 2);
+	guest_simple(hv, C4, ENL_CHANNELMSG_REQUESTOFFERS);
+	fake_hv_drain(hv);
+}
+
+static void teardown(void)
+{
+	fake_ctl_free(ctl);
+	enl_vmbus_server_free(srv);
+	fake_hv_free(hv);
+}
+
+static int run(const char *line, char **out)
+{
+	return fake_ctl_run(ctl, line, out);
+}
+
+static void test_hold(void)
+{
+	struct fake_msg *m;
+	char *out = NULL;
+
+	setup();
+	tap_ok(enl_vmbus_hold_start(srv, 0) == -EINVAL &&
+	       enl_vmbus_hold_start(srv, 10001) == -EINVAL,
+	       "hold: 0 ms and more than 10 s refused");
+	tap_ok(enl_vmbus_hold_start(srv, 5000) == 0, "hold for 5 s");
+	enl_vmbus_server_rescind(srv, 1);
+	enl_vmbus_server_offer(srv, "echo");
+	enl_vmbus_server_rescind(srv, 2);
+	tap_ok(!fake_hv_pop(hv) && srv->stats.held == 3,
+	       "while held nothing reaches the guest (3 held)");
+	enl_vmbus_hold_release(srv);
+	m = fake_hv_pop(hv);
+	tap_ok(m && fake_msgtype(m) == ENL_CHANNELMSG_RESCIND_CHANNELOFFER,
+	       "released: the first rescind first");
+	g_free(m);
+	m = fake_hv_pop(hv);
+	tap_ok(m && fake_msgtype(m) == ENL_CHANNELMSG_OFFERCHANNEL,
+	       "then the offer");
+	g_free(m);
+	m = fake_hv_pop(hv);
+	tap_ok(m && fake_msgtype(m) == ENL_CHANNELMSG_RESCIND_CHANNELOFFER &&
+	       !fake_hv_pop(hv), "then the second rescind, nothing more");
+	g_free(m);
+	/* A reset forgets what was held for the old connection. */
+	enl_vmbus_hold_start(srv, 5000);
+	enl_vmbus_server_offer(srv, "echo");
+	guest_simple(hv, C4, ENL_CHANNELMSG_UNLOAD);
+	m = fake_hv_pop(hv);
+	tap_ok(m && fake_msgtype(m) == ENL_CHANNELMSG_UNLOAD_RESPONSE &&
+	       srv->stats.hold_dropped == 1 && !fake_hv_pop(hv),
+	       "UNLOAD: the held offer is dropped (counted), the answer goes");
+	g_free(m);
+	free(out);
+	teardown();
+}
+
+static void test_args(void)
+{
+	char *out = NULL;
+
+	setup();
+	tap_ok(run("chaos", &out) == -EINVAL, "chaos without --seed refused");
+	free(out);
+	tap_ok(run("chaos --seed 1 --count 0", &out) == -EINVAL,
+	       "count 0 refused");
+	free(out);
+	tap_ok(run("chaos --seed 1 --count 5 --interval 1", &out) == -EINVAL,
+	       "interval under 10 ms refused");
+	free(out);
+	tap_ok(run("chaos --seed 1 --count 5 extra", &out) == -EINVAL,
+	       "extra argument refused");
+	free(out);
+	tap_ok(run("chaos --seed 1 --count 5 --classes echo,nosuch", &out) ==
+	       -ENOENT && strstr(out, "nosuch"), "unknown class named");
+	free(out);
+	tap_ok(run("chaos status", &out) == -ENOENT, "status before any run");
+	free(out);
+	teardown();
+}
+
+/* Run chaos to its end; the status text of the finished run. */
+static char *chaos_run(uint64_t seed, unsigned int count)
+{
+	char line[128], *out = NULL;
+	gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+
+	snprintf(line, sizeof(line), "chaos --seed %llu --count %u "
+		 "--interval 10 --classes echo", (unsigned long long)seed,
+		 count);
+	if (run(line, &out))
+		return out;
+	free(out);
+	out = NULL;
+	while (g_get_monotonic_time() < deadline) {
+		g_main_context_iteration(NULL, TRUE);
+		/* The fake guest answers nothing: what the host sent goes. */
+		fake_hv_drain(hv);
+		free(out);
+		out = NULL;
+		run("chaos status", &out);
+		if (out && strstr(out, "state done"))
+			break;
+	}
+	return out;
+}
+
+static unsigned int live_echo(void)
+{
+	unsigned int relid, n = 0;
+
+	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
+		if (srv->chan[relid] && srv->chan[relid]->state !=
+		    ENL_CHAN_RESCINDED && !srv->chan[relid]->sub_index)
+			n++;
+	return n;
+}
+
+/* The faults by kind: the lines after "injected", up to "skipped". */
+static char *kinds(const char *status)
+{
+	const char *a = status ? strstr(status, "rescind ") : NULL;
+	const char *b = status ? strstr(status, "skipped") : NULL;
+
+	return a && b && b > a ? g_strndup(a, (gsize)(b - a)) : g_strdup("");
+}
+
+static void test_run_and_heal(void)
+{
+	char *first, *second, *k1, *k2;
+
+	setup();
+	first = chaos_run(42, 60);
+	tap_ok(first && strstr(first, "state done") &&
+	       strstr(first, "injected 60/60"),
+	       "60 faults injected, then done");
+	tap_ok(live_echo() == 2, "healed: both echo devices offered again "
+	       "(%u live)", live_echo());
+	tap_ok(!enl_vmbus_hold_active(srv), "nothing held back any more");
+	teardown();
+	setup();
+	second = chaos_run(42, 60);
+	k1 = kinds(first);
+	k2 = kinds(second);
+	tap_ok(*k1 && !strcmp(k1, k2), "the same seed chose the same faults");
+	if (strcmp(k1, k2))
+		tap_diag("first:\n%s\nsecond:\n%s", k1, k2);
+	g_free(k1);
+	g_free(k2);
+	free(second);
+	teardown();
+	setup();
+	second = chaos_run(43, 60);
+	k2 = kinds(second);
+	k1 = kinds(first);
+	tap_ok(strcmp(k1, k2), "another seed, other faults");
+	g_free(k1);
+	g_free(k2);
+	free(first);
+	free(second);
+	teardown();
+}
+
+int main(void)
+{
+	test_hold();
+	test_args();
+	test_run_and_heal();
+	return tap_done();
+}

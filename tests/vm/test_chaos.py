@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""VM ring, chaos (issue 13): `enl-host ctl chaos` injects 1,000 random host
+faults (rescind and re-offer, corrupt rings, oversize and garbage packets,
+malformed, dropped and delayed messages) into the echo, heartbeat,
+timesync, KVP and VSS channels while the guest works: echo traffic, two
+writers on loop-mounted file systems, the daemons restarted as systemd's
+Restart=always would, the host setting KVP pairs and freezing for backups.
+Afterwards: no oops, nothing hung, every KVP pair the host was told was
+queued is in the guest's pool, no file system left frozen.
+
+ENL_CHAOS_SEED and ENL_CHAOS_COUNT change the run; the seed is printed, and
+repeated in every failure, so a failing run can be replayed."""
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_vss import HOOKS, progressing, setup_mounts, start_writers  # noqa: E402
+from vmtest import run_suite, wait_until  # noqa: E402
+
+OFFERS = ('echo', 'heartbeat', 'timesync', 'kvp', 'vss')
+SEED = int(os.environ.get('ENL_CHAOS_SEED', '20261201'))
+COUNT = int(os.environ.get('ENL_CHAOS_COUNT', '1000'))
+INTERVAL_MS = 100
+# The guest's reply timeout is 10 s; a daemon restarts within 1 s.
+SETTLE_S = 90
+
+DAEMONS = {
+    'enl-kvpd': 'enl-kvpd -f',
+    'enl-timesyncd': 'enl-timesyncd -f',
+    'enl-heartbeatd': 'enl-heartbeatd -f',
+    'enl-vssd': 'enl-vssd -f -c /tmp/vss.conf',
+}
+
+
+READY = ((('heartbeat',), r'^state: ok'), (('vss',), r'^channel: ready'),
+         (('kvp', 'status'), r'^channel: ready'), (('time',), r'^channel: ready'))
+
+
+def supervise(g, name, cmd):
+    """Run a daemon as a Restart=always unit would: again after it exits."""
+    g.sh('(while :; do %s >> /tmp/%s.log 2>&1; echo "exit $?" >> /tmp/%s.log; '
+         'sleep 1; done) > /dev/null 2>&1 &' % (cmd, name, name))
+
+
+def chaos_status(g):
+    rc, out = g.ctl('chaos', 'status')
+    m = re.search(r'^state (\S+)', out, re.M)
+    return (m.group(1) if m else None), out
+
+
+def host_ready(g):
+    """Every service answers the host again."""
+    for args, pat in READY:
+        rc, out = g.ctl(*args)
+        if rc or not re.search(pat, out, re.M):
+            return False
+    return True
+
+
+def ready_report(g):
+    return '\n'.join(g.ctl(*args)[1] for args, _ in READY)
+
+
+def guest_pool0(g):
+    rc, out = g.sh('enl-kvp --pool 0 list')
+    return dict(re.findall(r'^(Chaos\d+)=(.*)$', out, re.M)) if rc == 0 else {}
+
+
+def run(t, g):
+    tag = ' [seed %d]' % SEED
+    t.diag('chaos seed %d, %d faults every %d ms (ENL_CHAOS_SEED=%d replays it)'
+           % (SEED, COUNT, INTERVAL_MS, SEED))
+    g.sh('mkdir -p %s; printf "[vss]\\nhooks-dir=%s\\nhook-timeout=5\\n'
+         'auto-thaw-timeout=20\\n" > /tmp/vss.conf' % (HOOKS, HOOKS))
+    mounts = setup_mounts(g, t)
+    t.ok(bool(mounts), 'loop-mounted file systems ready (%s)' % ','.join(mounts))
+    start_writers(g, mounts)
+    for name, cmd in DAEMONS.items():
+        supervise(g, name, cmd)
+    g.sh('(while :; do enl-echo -n 20 > /dev/null 2>&1 || sleep 0.2; done) '
+         '> /dev/null 2>&1 & echo $! > /tmp/echo-loop.pid')
+    ok = wait_until(lambda: host_ready(g), 60, 1)
+    t.ok(ok, 'every daemon is up before the chaos',
+         ready_report(g))
+
+    rc, out = g.ctl('chaos', '--seed', str(SEED), '--count', str(COUNT),
+                    '--interval', str(INTERVAL_MS), '--classes',
+                    ','.join(OFFERS))
+    t.ok(rc == 0 and 'state running' in out, 'chaos started' + tag, out)
+
+    # The host's side of the traffic while the faults fly.
+    queued = {}
+    freezes = 0
+    deadline = time.monotonic() + COUNT * INTERVAL_MS / 1000 * 4 + 120
+    state, status = chaos_status(g)
+    i = 0
+    while state in ('running', 'healing') and time.monotonic() < deadline:
+        key, val = 'Chaos%d' % i, 'v%d' % i
+        rc, out = g.ctl('kvp', 'set', key, val)
+        if rc == 0 and 'queued' in out:
+            queued[key] = val
+        if i % 25 == 0:
+            rc, out = g.ctl('vss', 'freeze', timeout=60)
+            if rc == 0:
+                freezes += 1
+            g.ctl('vss', 'thaw', timeout=60)
+        i += 1
+        time.sleep(0.3)
+        state, status = chaos_status(g)
+    t.ok(state == 'done', 'chaos: %d faults injected, then healed%s' % (COUNT, tag),
+         status)
+    t.diag(' '.join(status.split('\n')))
+    t.diag('host: %d KVP sets queued, %d freezes taken during the chaos'
+           % (len(queued), freezes))
+
+    # Nothing hung: the shell, every service, and the echo device answer.
+    rc, out = g.sh('true', timeout=30)
+    t.ok(rc == 0, 'the guest shell answers' + tag, out)
+    ok = wait_until(lambda: host_ready(g), SETTLE_S, 2)
+    t.ok(ok, 'every daemon serves the host again' + tag,
+         ready_report(g) + g.sh('tail -5 /tmp/enl-*.log')[1])
+    # The traffic loop holds the device (one opener at a time): stop it.
+    g.sh('kill $(cat /tmp/echo-loop.pid); while pidof enl-echo; do sleep 0.2; done',
+         timeout=60)
+    rc, out = g.sh('enl-echo -n 200 -s 3', timeout=120)
+    t.ok(rc == 0, 'the echo device works' + tag, out)
+
+    # No KVP pair lost.
+    def all_there():
+        got = guest_pool0(g)
+        return all(got.get(k) == v for k, v in queued.items())
+    ok = wait_until(all_there, SETTLE_S, 2)
+    got = guest_pool0(g)
+    lost = sorted(k for k, v in queued.items() if got.get(k) != v)
+    t.ok(queued and ok, '0 of %d queued KVP pairs lost%s' % (len(queued), tag),
+         'lost: %s' % ' '.join(lost[:40]))
+
+    # No file system left frozen: each writer moves, a new write returns.
+    a, b, moving = progressing(g, mounts, 2.0)
+    fresh = g.wait_sh(' && '.join('touch /mnt/%s/after' % m for m in mounts), 30)
+    t.ok(moving and all(moving) and fresh,
+         'no file system left frozen (%s -> %s)%s' % (a, b, tag))
+    rc, out = g.ctl('vss')
+    m = re.search(r'^state: (.*)$', out, re.M)
+    t.ok(rc == 0 and m and 'frozen' not in m.group(1),
+         'the host does not see the guest frozen' + tag, out)
+
+    clean, bad = g.dmesg_clean()
+    t.ok(clean, 'no oops/BUG/WARNING in the guest' + tag, bad)
+
+
+if __name__ == '__main__':
+    sys.exit(run_suite(OFFERS, run, cpus=2))
