@@ -330,15 +330,6 @@ static int inject(struct enl_vmbus_chaos *c)
 	return 0;
 }
 
-static void stop_timer(struct enl_vmbus_chaos *c)
-{
-	if (!c->timer)
-		return;
-	g_source_destroy(c->timer);
-	g_source_unref(c->timer);
-	c->timer = NULL;
-}
-
 static bool healed(struct enl_vmbus_chaos *c)
 {
 	unsigned int i;
@@ -549,7 +540,7 @@ static int verb_chaos(void *ctx, struct enl_ctl_req *req)
 	}
 	if (stop && (c->state == CHAOS_RUNNING ||
 		     c->state == CHAOS_HEALING)) {
-		stop_timer(c);
+		enl_vmbus_source_drop(&c->timer);
 		heal(c);
 		c->state = CHAOS_STOPPED;
 	}
@@ -572,7 +563,7 @@ void enl_vmbus_chaos_free(struct enl_vmbus_server *srv)
 {
 	if (!srv->chaos)
 		return;
-	stop_timer(srv->chaos);
+	enl_vmbus_source_drop(&srv->chaos->timer);
 	g_free(srv->chaos);
 	srv->chaos = NULL;
 }

@@ -31,15 +31,6 @@ static struct enl_vmbus_hold *hold_of(struct enl_vmbus_server *srv)
 	return srv->hold;
 }
 
-static void stop_timer(struct enl_vmbus_hold *h)
-{
-	if (!h->timer)
-		return;
-	g_source_destroy(h->timer);
-	g_source_unref(h->timer);
-	h->timer = NULL;
-}
-
 static gboolean on_hold_end(gpointer data)
 {
 	enl_vmbus_hold_release(data);
@@ -52,7 +43,7 @@ int enl_vmbus_hold_start(struct enl_vmbus_server *srv, unsigned int ms)
 
 	if (!ms || ms > HOLD_MAX_MS)
 		return -EINVAL;
-	stop_timer(h);
+	enl_vmbus_source_drop(&h->timer);
 	h->timer = g_timeout_source_new(ms);
 	g_source_set_callback(h->timer, on_hold_end, srv, NULL);
 	g_source_attach(h->timer, NULL);
@@ -82,32 +73,32 @@ bool enl_vmbus_hold_take(struct enl_vmbus_server *srv, const void *msg,
 	return true;
 }
 
-void enl_vmbus_hold_release(struct enl_vmbus_server *srv)
+/* End the hold; what it held goes out in order, or is forgotten. */
+static void hold_end(struct enl_vmbus_server *srv, bool deliver)
 {
 	struct enl_vmbus_hold *h = srv->hold;
 	struct held_msg *m;
 
 	if (!h)
 		return;
-	stop_timer(h);
+	enl_vmbus_source_drop(&h->timer);
 	while ((m = g_queue_pop_head(&h->queue))) {
-		enl_vmbus_reply(srv, m->data, m->len);
+		if (deliver)
+			enl_vmbus_reply(srv, m->data, m->len);
+		else
+			enl_vmbus_stat_inc(&srv->stats.hold_dropped);
 		g_free(m);
 	}
 }
 
+void enl_vmbus_hold_release(struct enl_vmbus_server *srv)
+{
+	hold_end(srv, true);
+}
+
 void enl_vmbus_hold_drop(struct enl_vmbus_server *srv)
 {
-	struct enl_vmbus_hold *h = srv->hold;
-	struct held_msg *m;
-
-	if (!h)
-		return;
-	stop_timer(h);
-	while ((m = g_queue_pop_head(&h->queue))) {
-		g_free(m);
-		enl_vmbus_stat_inc(&srv->stats.hold_dropped);
-	}
+	hold_end(srv, false);
 }
 
 bool enl_vmbus_hold_active(const struct enl_vmbus_server *srv)

@@ -315,6 +315,16 @@ static inline uint64_t enl_vmbus_stat(const uint64_t *v)
 	return __atomic_load_n(v, __ATOMIC_RELAXED);
 }
 
+/* Destroy a GSource this code attached and holds a reference to. */
+static inline void enl_vmbus_source_drop(GSource **src)
+{
+	if (!*src)
+		return;
+	g_source_destroy(*src);
+	g_source_unref(*src);
+	*src = NULL;
+}
+
 static inline void enl_vmbus_stat_inc(uint64_t *v)
 {
 	__atomic_fetch_add(v, 1, __ATOMIC_RELAXED);
