@@ -14,7 +14,7 @@ src=(host/vmbus/server.c host/vmbus/connection.c host/vmbus/offer.c
      host/vmbus/gpadl.c host/vmbus/channel.c host/vmbus/channel_io.c
      host/vmbus/worker.c host/vmbus/ring_map.c host/vmbus/gpadl_view.c
      host/vmbus/gpa_direct.c host/vmbus/xfer_page.c host/vmbus/inflight.c
-     host/vmbus/registry.c
+     host/vmbus/registry.c host/vmbus/hold.c host/vmbus/chaos.c
      host/vmbus/ctl.c host/vmbus/fault.c host/vsp/echo/echo.c common/ring.c
      host/ctl/ctl.c host/ctl/frame.c host/ctl/json.c
      tests/unit/host/vmbus/test-vmbus-fakehv.c
