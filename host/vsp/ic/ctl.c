@@ -9,6 +9,7 @@
 
 #include "ctl.h"
 #include "ic_services.h"
+#include "kvp_items.h"
 #include "vsp.h"
 
 /* |shift| at most 50 years: the clock stays within 1976..2076 or so. */
@@ -307,6 +308,14 @@ static int kvp_verb(void *state, struct enl_ctl_req *req)
 		if (enl_ctl_nargs(req, 4, 4))
 			return -EINVAL;
 		ret = enl_kvp_host_set(kh, (uint8_t)pool, argv[2], argv[3]);
+		/* Kept as the VM's: a later offer gets it again. */
+		if (!ret && kh->items)
+			ret = enl_kvp_items_set(kh->items, (uint8_t)pool,
+						argv[2], argv[3]);
+		if (ret == -ENOSPC && kh->items)
+			g_string_append_printf(req->out, "the host keeps at "
+					       "most %d items\n",
+					       ENL_KVP_ITEMS_MAX);
 		if (ret)
 			return ret;
 		kvp_queued(req, "set", pool);
@@ -316,6 +325,8 @@ static int kvp_verb(void *state, struct enl_ctl_req *req)
 		ret = enl_kvp_host_delete(kh, (uint8_t)pool, argv[2]);
 		if (ret)
 			return ret;
+		if (kh->items)
+			enl_kvp_items_delete(kh->items, (uint8_t)pool, argv[2]);
 		kvp_queued(req, "delete", pool);
 	} else if (!strcmp(cmd, "status")) {
 		if (enl_ctl_nargs(req, 2, 2))
@@ -330,6 +341,10 @@ static int kvp_verb(void *state, struct enl_ctl_req *req)
 				       "walks bad %lu\n", kh->resent, kh->lost,
 				       kh->full, kh->walks_truncated,
 				       kh->walks_bad);
+		g_string_append_printf(req->out, "host items %zu, replayed to "
+				       "this offer %lu\n", kh->items ?
+				       enl_kvp_items_count(kh->items) : 0,
+				       kh->replayed);
 		g_string_append_printf(req->out, "limits: %zu pairs, %zu bytes "
 				       "per pool\n", kh->max_pairs,
 				       kh->max_bytes);
@@ -350,6 +365,9 @@ static int kvp_verb(void *state, struct enl_ctl_req *req)
 			enl_json_u64(j, "pool_full", kh->full);
 			enl_json_u64(j, "walks_truncated", kh->walks_truncated);
 			enl_json_u64(j, "walks_bad", kh->walks_bad);
+			enl_json_u64(j, "host_items", kh->items ?
+				     enl_kvp_items_count(kh->items) : 0);
+			enl_json_u64(j, "replayed", kh->replayed);
 			enl_json_u64(j, "max_pairs", kh->max_pairs);
 			enl_json_u64(j, "max_bytes", kh->max_bytes);
 			enl_json_str(j, "last_failure", kh->last_failure);

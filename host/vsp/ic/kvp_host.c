@@ -223,9 +223,11 @@ static struct kvp_req *req_new(uint8_t op, uint8_t pool, size_t len)
 	return r;
 }
 
-static int enqueue(struct enl_kvp_host *kh, struct kvp_req *r, bool front)
+/* capped: false for a replay, bounded by the items it replays instead. */
+static int enqueue_as(struct enl_kvp_host *kh, struct kvp_req *r, bool front,
+		      bool capped)
 {
-	if (g_queue_get_length(&kh->queue) >= ENL_KVP_HOST_QUEUE_MAX) {
+	if (capped && g_queue_get_length(&kh->queue) >= ENL_KVP_HOST_QUEUE_MAX) {
 		req_free(r);
 		return -ENOSPC;
 	}
@@ -235,6 +237,11 @@ static int enqueue(struct enl_kvp_host *kh, struct kvp_req *r, bool front)
 		g_queue_push_tail(&kh->queue, r);
 	pump(kh);
 	return 0;
+}
+
+static int enqueue(struct enl_kvp_host *kh, struct kvp_req *r, bool front)
+{
+	return enqueue_as(kh, r, front, true);
 }
 
 /* Encode text into a UTF-16 field of size bytes: its byte count or -EINVAL. */
@@ -276,8 +283,8 @@ static struct kvp_req *key_req(uint8_t op, uint8_t pool, const char *key,
 	return r;
 }
 
-int enl_kvp_host_set(struct enl_kvp_host *kh, uint8_t pool, const char *key,
-		     const char *value)
+static int set_req(struct enl_kvp_host *kh, uint8_t pool, const char *key,
+		   const char *value, bool capped)
 {
 	struct kvp_req *r;
 	struct enl_kvp_exchg_msg_value *d;
@@ -295,7 +302,20 @@ int enl_kvp_host_set(struct enl_kvp_host *kh, uint8_t pool, const char *key,
 	d->value_type = ENL_KVP_REG_SZ;
 	d->value_size = (uint32_t)n;
 	r->value = g_strdup(value);
-	return enqueue(kh, r, false);
+	return enqueue_as(kh, r, false, capped);
+}
+
+int enl_kvp_host_set(struct enl_kvp_host *kh, uint8_t pool, const char *key,
+		     const char *value)
+{
+	return set_req(kh, pool, key, value, true);
+}
+
+int enl_kvp_host_replay_set(struct enl_kvp_host *kh, uint8_t pool,
+			    const char *key, const char *value)
+{
+	kh->replayed++;
+	return set_req(kh, pool, key, value, false);
 }
 
 int enl_kvp_host_set_number(struct enl_kvp_host *kh, uint8_t pool,

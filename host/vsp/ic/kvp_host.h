@@ -40,6 +40,8 @@ struct enl_kvp_host_result {
 	uint8_t addr_family, dhcp_enabled;
 };
 
+struct enl_kvp_items;
+
 struct enl_kvp_host_pair {
 	char *key, *value;
 };
@@ -88,6 +90,9 @@ struct enl_kvp_host {
 	 * or thrown away because the guest repeated a key (bad).
 	 */
 	unsigned long resent, lost, full, walks_truncated, walks_bad;
+	unsigned long replayed;		/* host items sent again to this offer */
+	/* The VM's host-set items (kvp_items.h), shared by every offer. */
+	struct enl_kvp_items *items;
 	/* What went wrong last, for ctl (host text; keys in it: escape). */
 	char *last_failure;
 	size_t max_pairs, max_bytes;	/* per pool mirror */
@@ -107,6 +112,12 @@ void enl_kvp_host_set_interval(struct enl_kvp_host *kh, unsigned int ms);
  */
 int enl_kvp_host_set(struct enl_kvp_host *kh, uint8_t pool, const char *key,
 		     const char *value);
+/*
+ * The same SET past the queue's cap, for the host's own items
+ * (kvp_items.h) replayed to a new offer: they are bounded there.
+ */
+int enl_kvp_host_replay_set(struct enl_kvp_host *kh, uint8_t pool,
+			    const char *key, const char *value);
 /* value_type ENL_KVP_REG_U32 or ENL_KVP_REG_U64. */
 int enl_kvp_host_set_number(struct enl_kvp_host *kh, uint8_t pool,
 			    const char *key, uint32_t value_type, uint64_t v);

@@ -9,6 +9,7 @@
 
 #include "ic_services.h"
 #include "ic_vsp.h"
+#include "kvp_items.h"
 #include "server.h"
 #include "vsp.h"
 
@@ -72,13 +73,22 @@ static void timesync_destroy(void *state)
 	g_free(state);
 }
 
+/* One enl-host serves one VM: its host KVP items outlive every offer. */
+static struct enl_kvp_items *vm_kvp_items;
+
 static void *kvp_create(struct enl_vsp_channel *ch)
 {
 	struct enl_kvp_host *kh = g_new0(struct enl_kvp_host, 1);
+	unsigned int n;
 
 	(void)ch;
 	enl_kvp_host_init(kh);
 	enl_kvp_host_set_interval(kh, 10000);
+	/* A new offer (after a rescind) gets what the host has set. */
+	kh->items = vm_kvp_items;
+	n = kh->items ? enl_kvp_items_replay(kh->items, kh) : 0;
+	if (n)
+		g_message("ic kvp: %u host item(s) queued for the new offer", n);
 	return kh;
 }
 
@@ -169,6 +179,9 @@ static const struct enl_vsp_class ic_classes[] = {
 int enl_ic_register_vmbus(struct enl_vmbus_server *srv)
 {
 	int ret;
+
+	if (!vm_kvp_items)
+		vm_kvp_items = enl_kvp_items_new();
 
 	for (size_t i = 0; i < G_N_ELEMENTS(ic_classes); i++) {
 		ret = enl_vmbus_server_add_class(srv, &ic_classes[i]);
