@@ -308,17 +308,16 @@ static int kvp_verb(void *state, struct enl_ctl_req *req)
 		if (enl_ctl_nargs(req, 4, 4))
 			return -EINVAL;
 		ret = enl_kvp_host_set(kh, (uint8_t)pool, argv[2], argv[3]);
-		/* Kept as the VM's: a later offer gets it again. */
-		if (!ret && kh->items)
-			ret = enl_kvp_items_set(kh->items, (uint8_t)pool,
-						argv[2], argv[3]);
-		if (ret == -ENOSPC && kh->items)
-			g_string_append_printf(req->out, "the host keeps at "
-					       "most %d items\n",
-					       ENL_KVP_ITEMS_MAX);
 		if (ret)
 			return ret;
 		kvp_queued(req, "set", pool);
+		/* Kept as the VM's: a later offer gets it again. */
+		if (kh->items && enl_kvp_items_set(kh->items, (uint8_t)pool,
+						   argv[2], argv[3]))
+			g_string_append_printf(req->out, "warning: not kept "
+					       "for a later offer (the host "
+					       "keeps at most %d items)\n",
+					       ENL_KVP_ITEMS_MAX);
 	} else if (!strcmp(cmd, "delete")) {
 		if (enl_ctl_nargs(req, 3, 3))
 			return -EINVAL;

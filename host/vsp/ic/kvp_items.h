@@ -16,9 +16,12 @@
 struct enl_kvp_host;
 struct enl_kvp_items;
 
-/* Caps: pairs over all pools, and UTF-8 bytes of keys and values. */
-#define ENL_KVP_ITEMS_MAX	4096
-#define ENL_KVP_ITEMS_BYTES_MAX	(8u << 20)
+/*
+ * Caps: pairs over all pools (a guest pool's default max-records), and
+ * UTF-8 bytes of keys and values.
+ */
+#define ENL_KVP_ITEMS_MAX	16384
+#define ENL_KVP_ITEMS_BYTES_MAX	(32u << 20)
 
 struct enl_kvp_items *enl_kvp_items_new(void);
 void enl_kvp_items_free(struct enl_kvp_items *it);
