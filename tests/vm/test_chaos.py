@@ -93,6 +93,7 @@ def run(t, g):
     # The host's side of the traffic while the faults fly.
     queued = {}
     freezes = 0
+    freeze_err = None
     deadline = time.monotonic() + COUNT * INTERVAL_MS / 1000 * 4 + 120
     state, status = chaos_status(g)
     i = 0
@@ -105,6 +106,8 @@ def run(t, g):
             rc, out = g.ctl('vss', 'freeze', timeout=60)
             if rc == 0:
                 freezes += 1
+            elif freeze_err is None:
+                freeze_err = out.strip()
             g.ctl('vss', 'thaw', timeout=60)
         i += 1
         time.sleep(0.3)
@@ -114,6 +117,8 @@ def run(t, g):
     t.diag(' '.join(status.split('\n')))
     t.diag('host: %d KVP sets queued, %d freezes taken during the chaos'
            % (len(queued), freezes))
+    if freeze_err:
+        t.diag('first refused freeze: %s' % ' | '.join(freeze_err.splitlines()))
 
     # Nothing hung: the shell, every service, and the echo device answer.
     rc, out = g.sh('true', timeout=30)
