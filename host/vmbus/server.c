@@ -304,10 +304,7 @@ void enl_vmbus_server_free(struct enl_vmbus_server *srv)
 	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
 		if (srv->chan[relid])
 			enl_vmbus_chan_free(srv->chan[relid]);
-	if (srv->reaper) {
-		g_source_destroy(srv->reaper);
-		g_source_unref(srv->reaper);
-	}
+	enl_vmbus_source_drop(&srv->reaper);
 	g_hash_table_destroy(srv->gpadls);
 	g_mutex_clear(&srv->gpadl_lock);
 	g_mutex_clear(&srv->mute_lock);
