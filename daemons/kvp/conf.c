@@ -7,6 +7,7 @@
 #include "log.h"
 #include "pool.h"
 #include "store.h"
+#include "storeconf.h"
 
 static char *nonempty(char *s)
 {
@@ -24,9 +25,7 @@ void enl_kvp_conf_read(struct enl_kvp_conf *c, struct enl_config *cfg)
 	};
 
 	c->channel = enl_config_string(cfg, "channel", "/dev/vmbus/kvp");
-	c->pool_dir = enl_config_string(cfg, "pool-dir", ENL_KVP_STORE_DIR);
-	c->max_records = (unsigned int)enl_config_int(cfg, "max-records",
-		ENL_KVP_POOL_MAX_DEFAULT, 1, ENL_KVP_POOL_MAX_LIMIT);
+	enl_kvp_storeconf_read(cfg, &c->pool_dir, &c->max_records);
 	c->import_from = enl_config_string(cfg, "import-from",
 					   ENL_KVP_LEGACY_DIR);
 	c->ip_backend = enl_config_enum(cfg, "ip-backend", ENL_KVP_IP_AUTO,

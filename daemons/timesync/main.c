@@ -6,9 +6,11 @@
 
 #include "chrony.h"
 #include "conf.h"
+#include "kvpreport.h"
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
+#include "reftime.h"
 #include "timesync.h"
 
 static struct enl_daemon d = {
@@ -17,6 +19,8 @@ static struct enl_daemon d = {
 };
 static struct enl_ts_conf conf;
 static struct enl_ts_guest ts;
+static int channel_fd = -1;
+static struct enl_ts_kvpreport kvpreport;
 
 static void feed_chrony(void *ctx, int64_t at_ns, int64_t offset_ns)
 {
@@ -26,6 +30,25 @@ static void feed_chrony(void *ctx, int64_t at_ns, int64_t offset_ns)
 	if (ret < 0)
 		enl_log_rl(LOG_WARNING, "chrony refclock %s: %s",
 			   conf.chrony_socket, strerror(-ret));
+}
+
+static int read_ref(void *ctx, struct enl_ts_ref *r)
+{
+	(void)ctx;
+	return enl_reftime_read(channel_fd, r);
+}
+
+/* Each measured offset, for the host (at most one write an interval). */
+static void report(void *ctx, int64_t at_ns, int64_t offset_ns,
+		   int64_t err_ns)
+{
+	struct enl_ts_report r = {
+		.offset_ns = offset_ns, .err_ns = err_ns,
+		.delay_ns = ts.last_delay_ns, .at_ns = at_ns,
+	};
+
+	(void)ctx;
+	enl_ts_kvpreport_put(&kvpreport, enl_system_clock.mono(NULL), &r);
 }
 
 static void on_closed(void *ctx)
@@ -45,20 +68,30 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	enl_ts_conf_read(&conf, &d.cfg);
+	if (enl_ts_conf_read_kvp(&conf, d.config_path) < 0)
+		d.cfg.errors++;
 	ret = enl_daemon_config_ok(&d);
 	if (ret >= 0)
 		goto out;
+	enl_ts_guest_init(&ts);
 	ts.clock = enl_system_clock;
 	if (conf.chrony_socket)
 		ts.clock.refclock = feed_chrony;
 	ts.policy = conf.policy;
 	ts.step_threshold_ns = (int64_t)(conf.step_threshold_s * 1e9);
-	ts.sync_min_ns = 1000000;
 	ret = EXIT_FAILURE;
 	ch = enl_channel_open(conf.channel);
 	if (!ch) {
 		enl_err("cannot open %s: %s", conf.channel, strerror(errno));
 		goto out;
+	}
+	channel_fd = ch->fd;
+	ts.clock.ref_time = read_ref;
+	if (conf.report_interval_s) {
+		kvpreport.pool_dir = conf.kvp_pool_dir;
+		kvpreport.max_records = conf.kvp_max_records;
+		kvpreport.interval_ns = conf.report_interval_s * 1000000000LL;
+		ts.clock.report = report;
 	}
 	ops.closed = on_closed;
 	s = enl_ic_service_new(&ops, &ts, ch);

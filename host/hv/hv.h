@@ -99,6 +99,12 @@ struct enl_hv *enl_hv_new(uint32_t nr_vp, struct enl_guest_mem *mem,
 			  const struct enl_hv_irq_ops *irq, void *irq_ctx);
 void enl_hv_free(struct enl_hv *hv);
 uint32_t enl_hv_nr_vp(const struct enl_hv *hv);
+/*
+ * The partition reference time (HV_X64_MSR_TIME_REF_COUNT): 100 ns units
+ * of the host's CLOCK_MONOTONIC since the partition was made. What the
+ * guest reads from the register, so the host can stamp messages with it.
+ */
+uint64_t enl_hv_ref_time(const struct enl_hv *hv);
 
 /* Synthetic MSR access by VP `vp`: an HV_STATUS_* code (0 = success). */
 uint16_t enl_hv_wrmsr(struct enl_hv *hv, uint32_t vp, uint32_t msr,

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <time.h>
 
 #include <enlighten/hvif.h>
 
@@ -59,6 +60,16 @@ struct enl_hv *enl_hv_new(uint32_t nr_vp, struct enl_guest_mem *mem,
 	hv->irq = irq;
 	hv->irq_ctx = irq_ctx;
 	return hv;
+}
+
+uint64_t enl_hv_ref_time(const struct enl_hv *hv)
+{
+	struct timespec t;
+
+	/* g_get_monotonic_time() (start_us) reads the same clock. */
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 10000000 + (uint64_t)t.tv_nsec / 100 -
+	       (uint64_t)hv->start_us * 10;
 }
 
 void enl_hv_free(struct enl_hv *hv)
@@ -266,8 +277,7 @@ static uint16_t rdmsr_locked(struct enl_hv *hv, uint32_t vp, uint32_t msr,
 		*value = vp;
 		break;
 	case ENL_HV_MSR_TIME_REF_COUNT:
-		/* 100 ns units since the partition started. */
-		*value = (uint64_t)(g_get_monotonic_time() - hv->start_us) * 10;
+		*value = enl_hv_ref_time(hv);
 		break;
 	case ENL_HV_MSR_SCONTROL:
 		*value = p->scontrol;

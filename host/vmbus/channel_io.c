@@ -555,6 +555,11 @@ struct enl_guest_mem *enl_vsp_guest_mem(const struct enl_vsp_channel *ch)
 	return enl_vmbus_mem(ch->srv);
 }
 
+uint64_t enl_vsp_ref_time(const struct enl_vsp_channel *ch)
+{
+	return ch->srv->hv ? enl_hv_ref_time(ch->srv->hv) : 0;
+}
+
 GMainContext *enl_vsp_context(const struct enl_vsp_channel *ch)
 {
 	return ch->ctx;

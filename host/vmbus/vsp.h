@@ -127,6 +127,8 @@ void enl_vsp_set_priv(struct enl_vsp_channel *ch, void *priv);
 void *enl_vsp_priv(const struct enl_vsp_channel *ch);
 uint32_t enl_vsp_relid(const struct enl_vsp_channel *ch);
 struct enl_guest_mem *enl_vsp_guest_mem(const struct enl_vsp_channel *ch);
+/* The partition reference time now (enl_hv_ref_time), from any thread. */
+uint64_t enl_vsp_ref_time(const struct enl_vsp_channel *ch);
 
 /*
  * Write one packet to the host -> guest ring (descriptor built from

@@ -59,4 +59,22 @@ ENL_ASSERT_OFFSET(struct enl_ic_timesync_ref_data, leapflags, 17);
 ENL_ASSERT_OFFSET(struct enl_ic_timesync_ref_data, stratum, 18);
 ENL_ASSERT_OFFSET(struct enl_ic_timesync_ref_data, reserved, 19);
 
+/*
+ * The guest's own offset, reported to the host. Neither version's message
+ * carries it (childtime of versions up to 3.0 is unused by Hyper-V's
+ * guests, and version 4 has no such field), so Enlighten's guest puts it
+ * in the KVP guest pool (ENL_KVP_POOL_GUEST), which the host enumerates
+ * anyway: key ENL_TS_REPORT_KEY, value ENL_TS_REPORT_FMT, all decimal
+ * integers:
+ *   offset_ns  host - guest, as the guest measured it at at_ns;
+ *   err_ns     its uncertainty (half the span that brackets the host's
+ *              stamp; 0 when the guest could not bound it);
+ *   delay_ns   the delivery delay the guest subtracted;
+ *   at_ns      the guest's CLOCK_REALTIME then, ns since 1970.
+ * docs/timesync.md gives the reasons.
+ */
+#define ENL_TS_REPORT_KEY	"EnlightenTimeSync"
+#define ENL_TS_REPORT_FMT	"offset_ns=%lld err_ns=%lld delay_ns=%lld " \
+				"at_ns=%lld"
+
 #endif /* _ENLIGHTEN_IC_TIMESYNC_H */

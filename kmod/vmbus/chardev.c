@@ -16,16 +16,21 @@
  * message is a reply to the host's request; it blocks while the ring is
  * full, or fails with EAGAIN under O_NONBLOCK. poll() tells both. Once the
  * host rescinds the device every call fails with ENODEV.
+ * ENL_VMBUS_IOC_REFTIME (enlighten/vmbus_dev.h) reads the partition
+ * reference time, which time sync version 4 stamps its samples with.
  */
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <enlighten/guids.h>
+#include <enlighten/vmbus_dev.h>
 #include "vmbus.h"
 
 #define IC_RING_SIZE		(16 * 1024)
@@ -320,6 +325,48 @@ static __poll_t ic_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
+/*
+ * The reference counter, bracketed by the guest's wall clock. It is
+ * partition-wide, so any CPU's register (or call slot) will do. Under
+ * ic->lock, so the device (and its bus) cannot go meanwhile; a slow host
+ * delays only this channel's own reads and writes.
+ */
+static int ic_reftime(struct enl_ic *ic, struct enl_vmbus_reftime *rt)
+{
+	struct enl_transport *t;
+	int ret;
+
+	mutex_lock(&ic->lock);
+	if (ic->gone) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	t = ic->ch->vb->t;
+	rt->realtime_before_ns = ktime_get_real_ns();
+	ret = t->msr_read(t, raw_smp_processor_id(),
+			  ENL_HV_MSR_TIME_REF_COUNT, &rt->ref_time);
+	rt->realtime_after_ns = ktime_get_real_ns();
+unlock:
+	mutex_unlock(&ic->lock);
+	return ret;
+}
+
+static long ic_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct enl_ic *ic = file->private_data;
+	struct enl_vmbus_reftime rt = {};
+	int ret;
+
+	if (cmd != ENL_VMBUS_IOC_REFTIME)
+		return -ENOTTY;
+	ret = ic_reftime(ic, &rt);
+	if (ret)
+		return ret;
+	if (copy_to_user((void __user *)arg, &rt, sizeof(rt)))
+		return -EFAULT;
+	return 0;
+}
+
 static const struct file_operations ic_fops = {
 	.owner = THIS_MODULE,
 	.open = ic_open,
@@ -327,6 +374,8 @@ static const struct file_operations ic_fops = {
 	.read = ic_read,
 	.write = ic_write,
 	.poll = ic_poll,
+	.unlocked_ioctl = ic_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = no_llseek,
 };
 

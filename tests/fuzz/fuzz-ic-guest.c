@@ -68,6 +68,10 @@ static struct {
 	const char *hook_fail;
 	bool power_fail, clock_fail, ntp, net_fail, thaw_failed;
 	int64_t skew;
+	/* Time sync: the reference counter and the discipline's kernel. */
+	uint64_t ref;
+	bool ref_fail;
+	int64_t mono, freq, left;
 	unsigned long power_calls, answers;
 } G;
 
@@ -131,6 +135,49 @@ static bool ck_ntp(void *ctx)
 {
 	(void)ctx;
 	return G.ntp;
+}
+
+/* The counter the host stamps with, read back; the fuzzer sets it. */
+static int ck_ref_time(void *ctx, struct enl_ts_ref *r)
+{
+	(void)ctx;
+	if (G.ref_fail)
+		return -ENOTTY;
+	r->ref = G.ref;
+	r->at_ns = ck_now(NULL);
+	r->err_ns = 1000;
+	return 0;
+}
+
+/* Every sample 5 s after the last: each one measures a rate. */
+static int64_t ck_mono(void *ctx)
+{
+	(void)ctx;
+	G.mono += 5000000000;
+	return G.mono;
+}
+
+static int ck_get_freq(void *ctx, int64_t *ppb)
+{
+	(void)ctx;
+	*ppb = G.freq;
+	return G.clock_fail ? -EPERM : 0;
+}
+
+static int ck_set_freq(void *ctx, int64_t ppb)
+{
+	(void)ctx;
+	/* Whatever the host sends, the correction stays bounded. */
+	FUZZ_ASSERT(ppb >= -ENL_TS_DISC_MAX_PPB && ppb <= ENL_TS_DISC_MAX_PPB);
+	G.freq = ppb;
+	return G.clock_fail ? -EPERM : 0;
+}
+
+static int ck_slew_left(void *ctx, int64_t *ns)
+{
+	(void)ctx;
+	*ns = G.left;
+	return G.clock_fail ? -EPERM : 0;
 }
 
 static void ck_ref(void *ctx, int64_t at, int64_t off)
@@ -271,13 +318,17 @@ static void *service_new(void)
 		G.ops = &enl_sd_guest_ops;
 		return &G.sd;
 	case SVC_TS:
-		G.ts = (struct enl_ts_guest){
-			.clock = { ck_now, ck_move, ck_move, ck_ntp, ck_ref,
-				   NULL },
-			.policy = ENL_TS_AUTO,
-			.step_threshold_ns = 1000000000,
-			.sync_min_ns = 1000000,
+		enl_ts_guest_init(&G.ts);
+		G.ts.clock = (struct enl_clock_ops){
+			.now = ck_now, .step = ck_move, .slew = ck_move,
+			.ntp_active = ck_ntp, .refclock = ck_ref,
+			.ref_time = ck_ref_time, .mono = ck_mono,
+			.get_freq = ck_get_freq, .set_freq = ck_set_freq,
+			.slew_left = ck_slew_left,
 		};
+		G.freq = G.left = G.mono = 0;
+		G.ref = 0;
+		G.ref_fail = false;
 		G.ops = &enl_ts_guest_ops;
 		return &G.ts;
 	case SVC_KVP:
@@ -577,6 +628,10 @@ static void environment(const struct rec *r)
 		G.ntp = r->a & 4;
 		G.clock_fail = r->a & 8;
 		G.ts.step_threshold_ns = (int64_t)r->off * 1000000;
+		/* The counter anywhere near what a host may have stamped. */
+		G.ref = (uint64_t)r->off * 997;
+		G.ref_fail = r->a & 16;
+		G.left = (int64_t)(int16_t)r->off * 1000;
 		break;
 	case SVC_KVP:
 		G.net_fail = r->a & 1;

@@ -60,7 +60,7 @@ target_def() {
 		src=(common/proto/ic.c common/proto/utf16.c daemons/lib/icservice.c
 		     daemons/lib/channel.c daemons/lib/unixsock.c daemons/lib/log.c
 		     daemons/heartbeat/heartbeat.c daemons/heartbeat/shutdown.c
-		     daemons/timesync/timesync.c
+		     daemons/timesync/timesync.c daemons/timesync/discipline.c
 		     daemons/kvp/kvp.c daemons/kvp/pool.c daemons/kvp/poolfile.c
 		     daemons/kvp/atomic.c daemons/kvp/store.c daemons/kvp/facts.c
 		     daemons/kvp/netinfo.c daemons/kvp/ipinfo.c

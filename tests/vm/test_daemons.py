@@ -5,7 +5,7 @@ import re
 import sys
 import time
 
-from vmtest import GuestError, run_suite
+from vmtest import GuestError, run_suite, wait_until
 
 OFFERS = ('heartbeat', 'shutdown', 'timesync', 'kvp')
 
@@ -77,9 +77,33 @@ def fake_chronyd(g):
     return rc == 0
 
 
+def ts_log(g):
+    rc, log = g.sh('cat /tmp/ts.log')
+    return log
+
+
+def reported_offset(g, timeout):
+    """Wait for the host to show the guest's own report (over KVP) of
+    an offset within 50 ms; (guest - host in ms or None, reply)."""
+    pat = r'^guest offset: ([-+][0-9.]+) ms .*\(guest report over KVP\)$'
+    val = [None]
+
+    def near():
+        rc, out = g.ctl('time')
+        m = re.search(pat, out, re.M)
+        val[0] = float(m.group(1)) if m else None
+        near.out = out
+        return val[0] is not None and abs(val[0]) < 50
+    near.out = ''
+    wait_until(near, timeout, 1)
+    return val[0], near.out
+
+
 def test_timesync(t, g):
     t.ok(fake_chronyd(g), 'timesync: user nobody runs a process named chronyd')
-    g.sh('enl-timesyncd -f -v > /tmp/ts.log 2>&1 &')
+    # Report the offset into the KVP guest pool every 2 s (enl-kvpd runs).
+    g.sh('printf "[timesync]\\nreport-interval=2\\n" > /tmp/ts.conf')
+    g.sh('enl-timesyncd -f -v -c /tmp/ts.conf > /tmp/ts.log 2>&1 &')
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         rc, out = g.ctl('time')
@@ -111,6 +135,16 @@ def test_timesync(t, g):
     t.ok('NTP daemon disciplines' not in log,
          'timesync: a process named chronyd does not switch host sync off', log)
 
+    # The guest's own offset reaches the host: version 4 has no field for
+    # it, so the guest reports it in its KVP pool (enumerated every 10 s).
+    val, out = reported_offset(g, 60)
+    t.ok(val is not None and 'version 4.0' in out,
+         'timesync: v4: the host shows the guest\'s offset as the guest '
+         'reported it over KVP (%s ms)' % val, out)
+    rc, out = g.sh('enl-kvp --pool 1 get EnlightenTimeSync')
+    t.ok(rc == 0 and 'offset_ns=' in out,
+         'timesync: the report is a pair in the guest pool', out)
+
     # A 50 ms skew: slewed, never stepped.
     rc, log = g.sh('cat /tmp/ts.log')
     steps_before = len(re.findall(r'stepped', log))
@@ -134,6 +168,60 @@ def test_timesync(t, g):
     t.ok(abs(residual) - err < 0.01,
          'timesync: 50 ms skew converged (residual %+.1f ms +/- %.1f)'
          % (residual * 1e3, err * 1e3))
+
+    # Delivery delay: the daemon is stopped for 2 s while the host's SYNC
+    # waits in the ring. Version 4 stamps it with the reference counter,
+    # which the guest reads (ENL_VMBUS_IOC_REFTIME) when it handles it.
+    log = ts_log(g)
+    delays = len(re.findall(r'delay [0-9]', log))
+    syncs_before = len(re.findall(r'stepped clock by', log))
+    g.sh('killall -STOP enl-timesyncd')
+    rc, out = g.ctl('time', 'sync')
+    time.sleep(2)
+    g.sh('killall -CONT enl-timesyncd')
+    ok = wait_until(lambda: re.search(r'delay (\d+)\.\d+ ms', ts_log(g)[-4000:]) and
+                    len(re.findall(r'delay [0-9]', ts_log(g))) > delays, 30, 0.5)
+    log = ts_log(g)
+    late = [float(d) for d in re.findall(r'delay (\d+\.\d+) ms', log)][delays:]
+    t.ok(ok and late and max(late) > 1500,
+         'timesync: v4: the SYNC that waited 2 s in the ring measured its '
+         'delay from the reference time (%s ms)' % (max(late) if late else None), log)
+    off, err = guest_offset(g)
+    big = [float(x) for x in
+           re.findall(r'stepped clock by ([-+][0-9.]+) s', log)[syncs_before:]
+           if abs(float(x)) > 0.1]
+    t.ok(abs(off - 10.05) - err < 0.05 and not big,
+         'timesync: v4: the 2 s delivery delay cancelled, no step back '
+         '(residual %+.1f ms +/- %.1f)' % ((off - 10.05) * 1e3, err * 1e3), log)
+
+    # A drifting host clock: 1500 ppm (3 ms every 2 s), more than the
+    # kernel's 500 ppm single-shot slews can follow. The frequency
+    # discipline (tick + frequency) must take it over.
+    rc, out = g.ctl('time', 'drift', '1500')
+    t0 = time.time()
+    t.ok(rc == 0 and 'host drift: +1500 ppm' in out, 'timesync: host clock drifts 1500 ppm',
+         out)
+    best = None
+    while time.time() - t0 < 120:
+        time.sleep(5)
+        if time.time() - t0 < 45:
+            continue
+        off, err = guest_offset(g)
+        residual = off - (10.05 + 1500e-6 * (time.time() - t0))
+        best = (residual, err)
+        if abs(residual) - err < 0.005:
+            break
+    log = ts_log(g)
+    freqs = re.findall(r'frequency correction ([-+][0-9.]+) ppm', log)
+    t.diag('1500 ppm drift: residual %+.2f ms (+/- %.1f) after %.0f s; corrections %s'
+           % (best[0] * 1e3, best[1] * 1e3, time.time() - t0, freqs[-5:]))
+    t.ok(abs(best[0]) - best[1] < 0.005,
+         'timesync: 1500 ppm host drift followed within 5 ms after 45 s '
+         '(residual %+.1f ms +/- %.1f)' % (best[0] * 1e3, best[1] * 1e3), log)
+    t.ok(freqs and abs(float(freqs[-1]) - 1500) < 150,
+         'timesync: the frequency correction is near 1500 ppm (%s)'
+         % (freqs[-1] if freqs else None), log)
+    g.ctl('time', 'drift', '0')
 
     # A real NTP daemon, as the kernel sees one: STA_UNSYNC cleared.
     rc, out = g.sh('enl-ntpstate sync')

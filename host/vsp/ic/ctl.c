@@ -10,6 +10,7 @@
 #include "ctl.h"
 #include "ic_services.h"
 #include "kvp_items.h"
+#include "ts_view.h"
 #include "vsp.h"
 
 /* |shift| at most 50 years: the clock stays within 1976..2076 or so. */
@@ -122,10 +123,58 @@ static int shutdown_verb(void *state, struct enl_ctl_req *req)
 	return 0;
 }
 
+/*
+ * The guest's offset (guest - host): up to version 3.0 from childtime, as
+ * Windows hosts read it; else from the guest's own report over KVP, with
+ * its age on the clock the host reports (which the guest follows).
+ */
+static void guest_offset(struct enl_ctl_req *req, const struct enl_ts_host *ts,
+			 const struct enl_ts_view *v)
+{
+	if (ts->have_offset) {
+		g_string_append_printf(req->out, "guest offset: %+.3f ms "
+				       "(childtime)\n",
+				       ts->guest_offset_ns / 1e6);
+	} else if (v->have) {
+		g_string_append_printf(req->out, "guest offset: %+.3f ms "
+				       "+-%.3f, delay %.3f ms, measured %.1f s "
+				       "ago (guest report over KVP)\n",
+				       -v->r.offset_ns / 1e6,
+				       v->r.err_ns / 1e6, v->r.delay_ns / 1e6,
+				       (enl_ts_host_now(ts) - v->r.at_ns) / 1e9);
+	} else {
+		g_string_append(req->out, "guest offset: not reported\n");
+	}
+	if (v->bad)
+		g_string_append_printf(req->out, "guest reports refused: %lu\n",
+				       v->bad);
+}
+
+static void guest_offset_json(struct enl_json *j, const struct enl_ts_host *ts,
+			      const struct enl_ts_view *v)
+{
+	if (ts->have_offset) {
+		enl_json_i64(j, "guest_offset_ns", ts->guest_offset_ns);
+		enl_json_str(j, "guest_offset_source", "childtime");
+	} else if (v->have) {
+		enl_json_i64(j, "guest_offset_ns", -v->r.offset_ns);
+		enl_json_str(j, "guest_offset_source", "kvp");
+		enl_json_i64(j, "guest_offset_err_ns", v->r.err_ns);
+		enl_json_i64(j, "guest_delay_ns", v->r.delay_ns);
+		enl_json_i64(j, "guest_measured_ns_ago",
+			     enl_ts_host_now(ts) - v->r.at_ns);
+	} else {
+		enl_json_null(j, "guest_offset_ns");
+		enl_json_null(j, "guest_offset_source");
+	}
+	enl_json_u64(j, "guest_reports_refused", v->bad);
+}
+
 static int time_verb(void *state, struct enl_ctl_req *req)
 {
 	struct enl_ts_host *ts = state;
 	struct enl_json *j = req->json;
+	struct enl_ts_view view = { 0 };
 	int64_t ms;
 	int ret;
 
@@ -137,9 +186,18 @@ static int time_verb(void *state, struct enl_ctl_req *req)
 					&ms);
 		if (ret)
 			return ret;
-		ts->shift_ns = ms * 1000000LL;
+		enl_ts_host_set_shift(ts, ms * 1000000LL);
 		/* Report the new time now rather than at the next period. */
 		enl_ts_host_send(ts, false);
+	} else if (req->argc >= 2 && !strcmp(req->argv[1], "drift")) {
+		if (enl_ctl_nargs(req, 3, 3))
+			return -EINVAL;
+		ret = enl_ctl_parse_i64(req, "drift (ppm)", req->argv[2],
+					-ENL_TS_HOST_DRIFT_MAX_PPM,
+					ENL_TS_HOST_DRIFT_MAX_PPM, &ms);
+		if (ret)
+			return ret;
+		enl_ts_host_set_drift(ts, (int32_t)ms);
 	} else if (req->argc >= 2 && !strcmp(req->argv[1], "sync")) {
 		if (enl_ctl_nargs(req, 2, 2))
 			return -EINVAL;
@@ -149,23 +207,22 @@ static int time_verb(void *state, struct enl_ctl_req *req)
 	} else if (enl_ctl_nargs(req, 1, 1)) {
 		return -EINVAL;
 	}
+	if (ts->guest_view)
+		enl_ts_view_get(ts->guest_view, &view);
+	/* The shift as of now: the drift moves it. */
 	g_string_append_printf(req->out, "host shift: %+.3f ms\n",
-			       ts->shift_ns / 1e6);
-	if (ts->have_offset)
-		g_string_append_printf(req->out, "guest offset: %+.3f ms\n",
-				       ts->guest_offset_ns / 1e6);
-	else
-		g_string_append(req->out, "guest offset: not reported\n");
+			       enl_ts_host_offset(ts) / 1e6);
+	g_string_append_printf(req->out, "host drift: %+d ppm\n",
+			       ts->drift_ppm);
+	guest_offset(req, ts, &view);
 	g_string_append_printf(req->out, "round trip: %.3f ms, syncs %lu, "
 			       "samples %lu\n", ts->rtt_ns / 1e6, ts->syncs,
 			       ts->samples);
 	if (j) {
 		enl_json_obj(j, NULL);
-		enl_json_i64(j, "shift_ns", ts->shift_ns);
-		if (ts->have_offset)
-			enl_json_i64(j, "guest_offset_ns", ts->guest_offset_ns);
-		else
-			enl_json_null(j, "guest_offset_ns");
+		enl_json_i64(j, "shift_ns", enl_ts_host_offset(ts));
+		enl_json_i64(j, "drift_ppm", ts->drift_ppm);
+		guest_offset_json(j, ts, &view);
 		enl_json_i64(j, "rtt_ns", ts->rtt_ns);
 		enl_json_u64(j, "syncs", ts->syncs);
 		enl_json_u64(j, "samples", ts->samples);
@@ -484,8 +541,8 @@ void enl_ic_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 	enl_ctl_add(ctl, "shutdown", ctl_shutdown, ics,
 		    "shutdown [--reboot] [--force] | shutdown status");
 	enl_ctl_add(ctl, "time", ctl_time, ics,
-		    "time [shift <ms> | sync]: guest offset, host shift "
-		    "(|ms| <= 50 years)");
+		    "time [shift <ms> | drift <ppm> | sync]: guest offset, "
+		    "host shift (|ms| <= 50 years) and drift (|ppm| <= 10000)");
 	enl_ctl_add(ctl, "kvp", ctl_kvp, ics,
 		    "kvp list | get KEY | set KEY VALUE | delete KEY | "
 		    "status | limits PAIRS BYTES [--pool N] (set/delete: pool 0,"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Host time sync service: SYNC at open, periodic SAMPLEs, drift shift. */
+/* Host time sync service: SYNC at open, periodic SAMPLEs, shift and drift. */
 #include "timesync_host.h"
 #include "ic_timer.h"
 
+#include <errno.h>
 #include <string.h>
 #include <enlighten/ic_timesync.h>
 
@@ -11,9 +12,40 @@ static const uint32_t ts_versions[] = {
 	ENL_IC_TIMESYNC_VERSION_1_0,
 };
 
+static int64_t offset_at(const struct enl_ts_host *ts, gint64 real_us)
+{
+	/* In double: ppm times decades of ns would overflow an int64_t. */
+	return ts->shift_ns +
+	       (int64_t)((double)(real_us - ts->drift_from) *
+			 ts->drift_ppm / 1000.0);
+}
+
+int64_t enl_ts_host_offset(const struct enl_ts_host *ts)
+{
+	return offset_at(ts, g_get_real_time());
+}
+
 int64_t enl_ts_host_now(const struct enl_ts_host *ts)
 {
-	return g_get_real_time() * 1000 + ts->shift_ns;
+	gint64 real_us = g_get_real_time();
+
+	return real_us * 1000 + offset_at(ts, real_us);
+}
+
+void enl_ts_host_set_shift(struct enl_ts_host *ts, int64_t shift_ns)
+{
+	ts->shift_ns = shift_ns;
+	ts->drift_from = g_get_real_time();
+}
+
+int enl_ts_host_set_drift(struct enl_ts_host *ts, int32_t ppm)
+{
+	if (ppm > ENL_TS_HOST_DRIFT_MAX_PPM || ppm < -ENL_TS_HOST_DRIFT_MAX_PPM)
+		return -EINVAL;
+	/* The clock goes on from where the old rate took it: no step. */
+	enl_ts_host_set_shift(ts, enl_ts_host_offset(ts));
+	ts->drift_ppm = ppm;
+	return 0;
 }
 
 static uint64_t filetime(int64_t ns)
@@ -29,13 +61,15 @@ int enl_ts_host_send(struct enl_ts_host *ts, bool sync)
 
 	ts->sent_at = g_get_monotonic_time();
 	if (ts->ic.srv >= ENL_IC_TIMESYNC_VERSION_4_0) {
+		/*
+		 * The clock and the reference counter read back to back: the
+		 * guest adds the counter's progress until it handles the
+		 * message. 0 tells guests there is no counter.
+		 */
 		struct enl_ic_timesync_ref_data d = {
 			.parenttime = filetime(enl_ts_host_now(ts)),
-			/*
-			 * enl-host has no partition reference counter of its
-			 * own yet; 0 tells guests it is not available.
-			 */
-			.vmreferencetime = 0,
+			.vmreferencetime = ts->ref_time ?
+					   ts->ref_time(ts->ref_ctx) : 0,
 			.flags = flags,
 		};
 
@@ -98,6 +132,7 @@ static const struct enl_ic_host_ops ts_ops = {
 void enl_ts_host_init(struct enl_ts_host *ts)
 {
 	memset(ts, 0, sizeof(*ts));
+	ts->drift_from = g_get_real_time();
 	enl_ic_host_init(&ts->ic, &ts_ops, ts);
 }
 

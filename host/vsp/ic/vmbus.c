@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <string.h>
 #include <enlighten/guids.h>
+#include <enlighten/ic_timesync.h>
 
 #include "ic_services.h"
 #include "ic_vsp.h"
 #include "kvp_items.h"
+#include "ts_view.h"
 #include "server.h"
 #include "vsp.h"
 
@@ -57,12 +59,23 @@ static void *shutdown_create(struct enl_vsp_channel *ch)
 	return sd;
 }
 
+static uint64_t ts_ref_time(void *ctx)
+{
+	return enl_vsp_ref_time(ctx);
+}
+
+/* One enl-host serves one VM: what its guest reports of its clock. */
+static struct enl_ts_view vm_ts_view;
+
 static void *timesync_create(struct enl_vsp_channel *ch)
 {
 	struct enl_ts_host *ts = g_new0(struct enl_ts_host, 1);
 
-	(void)ch;
 	enl_ts_host_init(ts);
+	/* The state goes with the channel: ch outlives every use. */
+	ts->ref_time = ts_ref_time;
+	ts->ref_ctx = ch;
+	ts->guest_view = &vm_ts_view;
 	enl_ts_host_set_interval(ts, 5000);
 	return ts;
 }
@@ -76,6 +89,16 @@ static void timesync_destroy(void *state)
 /* One enl-host serves one VM: its host KVP items outlive every offer. */
 static struct enl_kvp_items *vm_kvp_items;
 
+/* The guest's time sync report rides in its KVP guest pool. */
+static void kvp_answer(void *ctx, const struct enl_kvp_host_result *r)
+{
+	if (r->pool == ENL_KVP_POOL_GUEST && r->status == ENL_HV_S_OK &&
+	    !r->malformed && r->key && r->value &&
+	    (r->op == ENL_KVP_OP_ENUMERATE || r->op == ENL_KVP_OP_GET) &&
+	    !strcmp(r->key, ENL_TS_REPORT_KEY))
+		enl_ts_view_put(ctx, r->value);
+}
+
 static void *kvp_create(struct enl_vsp_channel *ch)
 {
 	struct enl_kvp_host *kh = g_new0(struct enl_kvp_host, 1);
@@ -84,6 +107,8 @@ static void *kvp_create(struct enl_vsp_channel *ch)
 	(void)ch;
 	enl_kvp_host_init(kh);
 	enl_kvp_host_set_interval(kh, 10000);
+	kh->done = kvp_answer;
+	kh->done_ctx = &vm_ts_view;
 	/* A new offer (after a rescind) gets what the host has set. */
 	kh->items = vm_kvp_items;
 	n = kh->items ? enl_kvp_items_replay(kh->items, kh) : 0;

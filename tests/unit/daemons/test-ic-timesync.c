@@ -3,8 +3,9 @@
  * enl-timesyncd's logic against enl-host's time sync service over a
  * socketpair, on a fake guest clock: SYNC steps, SAMPLE slews small offsets
  * and steps large ones, hands off to NTP, feeds chrony, every version,
- * malformed input.
+ * malformed input, version 4's reference time against a delivery delay.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -24,7 +25,37 @@ struct fake_clock {
 	int64_t last_slew;
 	bool ntp;
 	int refclocks;
+	/* The reference counter as the guest reads it; ref_err: fail so. */
+	int64_t ref_ahead;		/* 100 ns ahead of the host's */
+	int ref_err;
 };
+
+/* Both sides read one counter: the monotonic clock, in 100 ns. */
+static uint64_t ref_now(void)
+{
+	return (uint64_t)g_get_monotonic_time() * 10;
+}
+
+static int f_ref_time(void *ctx, struct enl_ts_ref *r)
+{
+	struct fake_clock *c = ctx;
+
+	if (c->ref_err)
+		return c->ref_err;
+	r->ref = ref_now() + (uint64_t)c->ref_ahead;
+	r->at_ns = g_get_real_time() * 1000 + c->skew_ns;
+	r->err_ns = 1000;
+	return 0;
+}
+
+/* The host's stamp: its clock and counter as read delay_100ns ago. */
+static int64_t host_delay_100ns;
+
+static uint64_t h_ref_time(void *ctx)
+{
+	(void)ctx;
+	return ref_now() - (uint64_t)host_delay_100ns;
+}
 
 static int64_t f_now(void *ctx)
 {
@@ -66,13 +97,14 @@ static void f_ref(void *ctx, int64_t at, int64_t off)
 static void setup(struct pair *p, struct enl_ts_guest *g, struct fake_clock *c,
 		  struct enl_ts_host *h, const uint32_t *v, size_t nv)
 {
-	memset(g, 0, sizeof(*g));
-	g->clock = (struct enl_clock_ops){ f_now, f_step, f_slew, f_ntp,
-					   f_ref, c };
-	g->policy = ENL_TS_AUTO;
-	g->step_threshold_ns = 1000000000;
-	g->sync_min_ns = 1000000;
+	enl_ts_guest_init(g);
+	g->clock = (struct enl_clock_ops){
+		.now = f_now, .step = f_step, .slew = f_slew,
+		.ntp_active = f_ntp, .refclock = f_ref,
+		.ref_time = f_ref_time, .ctx = c,
+	};
 	enl_ts_host_init(h);
+	h->ref_time = h_ref_time;
 	if (v)
 		enl_ic_host_set_versions(&h->ic, v, nv);
 	pair_open(p, &enl_ts_guest_ops, g, &h->ic);
@@ -123,6 +155,54 @@ static void test_discipline(const uint32_t *v, const char *name)
 		       h.guest_offset_ns / 1e6);
 	tap_ok(c.refclocks == (int)(g.syncs + g.samples),
 	       "%s: every sample offered to the refclock hook", name);
+	pair_close(&p);
+}
+
+/*
+ * A message that took 300 ms to reach the guest (the daemon descheduled,
+ * the host busy): version 4's reference stamp says so, and the guest's
+ * clock ends on the host's time, not 300 ms behind it.
+ */
+static void test_ref_delay(void)
+{
+	struct fake_clock c = { 0 };
+	struct enl_ts_guest g;
+	struct enl_ts_host h;
+	struct pair p;
+
+	setup(&p, &g, &c, &h, NULL, 0);
+	tap_ok(g.ref_used == 1 && c.steps == 0,
+	       "v4: SYNC at open used the reference time, no step needed");
+	/* The host read its clock 300 ms before the guest handles it. */
+	host_delay_100ns = 3000000;
+	enl_ts_host_set_shift(&h, -300 * MS);
+	enl_ts_host_send(&h, true);
+	pair_pump(&p);
+	tap_ok(g.ref_used == 2 && llabs(g.last_delay_ns - 300 * MS) < 5 * MS &&
+	       llabs(g.last_offset_ns) < 5 * MS && c.steps == 0,
+	       "v4: 300 ms delivery delay cancelled (delay %.3f ms, offset "
+	       "%+.3f ms, steps %d)", g.last_delay_ns / 1e6,
+	       g.last_offset_ns / 1e6, c.steps);
+	/* Without a counter the same message looks 300 ms old: stepped. */
+	c.ref_err = -ENOTTY;
+	enl_ts_host_send(&h, true);
+	pair_pump(&p);
+	tap_ok(g.ref_fail == 1 && c.steps == 1 &&
+	       llabs(c.skew_ns + 300 * MS) < 5 * MS,
+	       "v4: no readable counter: delay not corrected (stepped %.3f ms)",
+	       c.skew_ns / 1e6);
+	/* A stamp from the future, or a minute old, is not believed. */
+	c.ref_err = 0;
+	c.skew_ns = 0;
+	c.ref_ahead = -10000000;
+	enl_ts_host_send(&h, false);
+	pair_pump(&p);
+	c.ref_ahead = (int64_t)ENL_TS_MAX_REF_DELAY + 10000000;
+	enl_ts_host_send(&h, false);
+	pair_pump(&p);
+	tap_ok(g.ref_bad == 2 && g.ref_used == 2,
+	       "v4: reference stamps ahead of ours or past 60 s ignored");
+	host_delay_100ns = 0;
 	pair_close(&p);
 }
 
@@ -241,6 +321,7 @@ int main(void)
 			"v3.0");
 	test_discipline((const uint32_t[]){ ENL_IC_TIMESYNC_VERSION_1_0 },
 			"v1.0");
+	test_ref_delay();
 	test_hands_off();
 	test_malformed();
 	test_chrony();

@@ -56,6 +56,13 @@ void enl_hv_set_ops(struct enl_hv *hv, const struct enl_hv_ops *ops, void *ctx)
 	hv->ctx = ctx;
 }
 
+/* The partition started with the epoch of the monotonic clock. */
+uint64_t enl_hv_ref_time(const struct enl_hv *hv)
+{
+	(void)hv;
+	return (uint64_t)g_get_monotonic_time() * 10;
+}
+
 struct enl_guest_mem *enl_hv_guest_mem(struct enl_hv *hv)
 {
 	return &hv->mem;
