@@ -44,6 +44,8 @@ def test_strict(t, g):
     t.ok(rc == 1 and 'no channel' in out, 'a fault on a relid nobody has is refused', out)
     rc, out = g.ctl('time', 'shift', '-13000000000000')
     t.ok(rc == 1 and 'out of range' in out, 'a time shift past 50 years is refused', out)
+    rc, out = g.ctl('time', 'drift', '10001')
+    t.ok(rc == 1 and 'out of range' in out, 'a time drift past 1% is refused', out)
     rc, out = g.ctl('kvp', 'get', '--pool', '1x', 'k')
     t.ok(rc == 1, 'a malformed --pool is refused', out)
 

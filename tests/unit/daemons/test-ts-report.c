@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The guest's time sync report: the value's strict parse (the host reads
- * guest text), and enl-timesyncd writing it into a real KVP pool store.
+ * guest text), the host's view of it, and enl-timesyncd writing it into a
+ * real KVP pool store.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "store.h"
 #include "tap.h"
 #include "ts_report.h"
+#include "ts_view.h"
 
 static void test_parse(void)
 {
@@ -53,6 +55,21 @@ static void test_parse(void)
 	       "%d of %zu malformed or out-of-range reports refused", refused,
 	       G_N_ELEMENTS(bad));
 	tap_ok(!enl_ts_report_parse(NULL, &back), "NULL refused");
+}
+
+/* The host's side: good reports kept, bad ones counted, never kept. */
+static void test_view(void)
+{
+	static struct enl_ts_view v;
+	struct enl_ts_view got;
+
+	enl_ts_view_put(&v, "offset_ns=-5 err_ns=1 delay_ns=2 at_ns=3");
+	enl_ts_view_put(&v, "offset_ns=-5 err_ns=1 delay_ns=2 at_ns=3\x1b[2J");
+	enl_ts_view_put(&v, NULL);
+	enl_ts_view_get(&v, &got);
+	tap_ok(got.have && got.r.offset_ns == -5 && got.updates == 1 &&
+	       got.bad == 2 && got.seen_at > 0,
+	       "host view: the good report kept, 2 bad ones counted");
 }
 
 /* The store's directory holds plain files only. */
@@ -133,6 +150,7 @@ int main(void)
 {
 	enl_log_init("test-ts-report", true);
 	test_parse();
+	test_view();
 	test_kvpreport();
 	return tap_done();
 }
