@@ -20,11 +20,12 @@ def wait_host(g, verb, name, want, timeout=20):
     return g.wait_ctl((verb,), r'^%s: %s$' % (re.escape(name), re.escape(want)), timeout)
 
 
-def guest_offset(g, tries=15, good=0.003):
+def guest_offset(g, tries=15, good=0.003, at=False):
     """Guest CLOCK_REALTIME minus host time, from the sample with the
-    smallest agent round trip; (offset s, uncertainty s). On a loaded
-    machine a round trip can take 100 ms: sample until one is within
-    good (after 3) or tries run out, and let checks allow for err."""
+    smallest agent round trip; (offset s, uncertainty s), and with at the
+    host time it was taken. On a loaded machine a round trip can take
+    100 ms: sample until one is within good (after 3) or tries run out,
+    and let checks allow for err."""
     best = None
     for n in range(tries):
         if best and n >= 3 and best[1] <= good:
@@ -36,8 +37,8 @@ def guest_offset(g, tries=15, good=0.003):
             raise GuestError('enl-now failed: ' + out)
         off = float(out.strip()) - (t0 + t1) / 2
         if best is None or t1 - t0 < best[1] * 2:
-            best = (off, (t1 - t0) / 2)
-    return best
+            best = (off, (t1 - t0) / 2, (t0 + t1) / 2)
+    return best if at else best[:2]
 
 
 def test_heartbeat(t, g):
@@ -201,16 +202,20 @@ def test_timesync(t, g):
     t0 = time.time()
     t.ok(rc == 0 and 'host drift: +1500 ppm' in out, 'timesync: host clock drifts 1500 ppm',
          out)
+    # Judged only on measurements certain to 10 ms: the old code lags
+    # 45 ms and more by then, and a vague measurement must not hide it.
     best = None
     while time.time() - t0 < 120:
         time.sleep(5)
         if time.time() - t0 < 45:
             continue
-        off, err = guest_offset(g)
-        residual = off - (10.05 + 1500e-6 * (time.time() - t0))
-        best = (residual, err)
-        if abs(residual) - err < 0.005:
+        off, err, when = guest_offset(g, at=True)
+        residual = off - (10.05 + 1500e-6 * (when - t0))
+        if err < 0.01 and (best is None or abs(residual) < abs(best[0])):
+            best = (residual, err)
+        if best and abs(best[0]) - best[1] < 0.005:
             break
+    best = best or (float('inf'), 0.0)
     log = ts_log(g)
     freqs = re.findall(r'frequency correction ([-+][0-9.]+) ppm', log)
     t.diag('1500 ppm drift: residual %+.2f ms (+/- %.1f) after %.0f s; corrections %s'
