@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 
-from vmtest import BUILD, ENL_HOST, TOP, GuestError, NetNs, wait_until
+from vmtest import BUILD, ENL_HOST, TOP, GuestError, NetNs, read_until, wait_until
 
 IMAGE = os.path.join(BUILD, 'image', 'debian12.img')
 IMAGE_ENV = os.path.join(BUILD, 'image', 'image.env')
@@ -172,22 +172,7 @@ class ImageGuest:
         self.buf = b''
 
     def _read_until(self, marker, timeout):
-        deadline = time.monotonic() + timeout
-        while marker not in self.buf:
-            left = deadline - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
-                raise GuestError('guest did not answer within %ds' % timeout)
-            self.sock.settimeout(min(left, 1.0))
-            try:
-                data = self.sock.recv(65536)
-            except socket.timeout:
-                continue
-            if not data:
-                raise GuestError('ttyS1 connection closed:\n' + self.logs())
-            self.buf += data
-        i = self.buf.index(marker) + len(marker)
-        got, self.buf = self.buf[:i], self.buf[i:]
-        return got
+        return read_until(self, marker, timeout, 'ttyS1', with_logs=False)
 
     def sh(self, cmd, timeout=120):
         """Run one line in the guest's shell: (status, output)."""

@@ -25,6 +25,13 @@ COUNT = int(os.environ.get('ENL_CHAOS_COUNT', '1000'))
 INTERVAL_MS = 100
 # The guest's reply timeout is 10 s; a daemon restarts within 1 s.
 SETTLE_S = 90
+# A backup is asked for every FREEZE_EVERY_S, as soon as the vss channel is
+# ready (it is rescinded or broken most of the time), and held frozen for
+# HOLD_S so that faults land on a frozen guest too; fewer than MIN_FREEZES
+# would leave "nothing left frozen" unproven.
+FREEZE_EVERY_S = 6
+HOLD_S = 1.0
+MIN_FREEZES = 3
 
 DAEMONS = {
     'enl-kvpd': 'enl-kvpd -f',
@@ -63,6 +70,11 @@ def ready_report(g):
     return '\n'.join(g.ctl(*args)[1] for args, _ in READY)
 
 
+def vss_ready(g):
+    rc, out = g.ctl('vss')
+    return rc == 0 and re.search(r'^channel: ready', out, re.M) is not None
+
+
 def guest_pool0(g):
     rc, out = g.sh('enl-kvp --pool 0 list')
     return dict(re.findall(r'^(Chaos\d+)=(.*)$', out, re.M)) if rc == 0 else {}
@@ -92,8 +104,9 @@ def run(t, g):
 
     # The host's side of the traffic while the faults fly.
     queued = {}
-    freezes = 0
+    freezes = attempts = 0
     freeze_err = None
+    next_freeze = time.monotonic()
     deadline = time.monotonic() + COUNT * INTERVAL_MS / 1000 * 4 + 120
     state, status = chaos_status(g)
     i = 0
@@ -102,23 +115,27 @@ def run(t, g):
         rc, out = g.ctl('kvp', 'set', key, val)
         if rc == 0 and 'queued' in out:
             queued[key] = val
-        if i % 25 == 0:
+        if time.monotonic() >= next_freeze and vss_ready(g):
+            attempts += 1
             rc, out = g.ctl('vss', 'freeze', timeout=60)
             if rc == 0:
                 freezes += 1
+                time.sleep(HOLD_S)
             elif freeze_err is None:
                 freeze_err = out.strip()
             g.ctl('vss', 'thaw', timeout=60)
+            next_freeze = time.monotonic() + FREEZE_EVERY_S
         i += 1
         time.sleep(0.3)
         state, status = chaos_status(g)
     t.ok(state == 'done', 'chaos: %d faults injected, then healed%s' % (COUNT, tag),
          status)
     t.diag(' '.join(status.split('\n')))
-    t.diag('host: %d KVP sets queued, %d freezes taken during the chaos'
-           % (len(queued), freezes))
-    if freeze_err:
-        t.diag('first refused freeze: %s' % ' | '.join(freeze_err.splitlines()))
+    t.diag('host: %d KVP sets queued; %d of %d freezes asked on a ready vss '
+           'channel were taken' % (len(queued), freezes, attempts))
+    t.ok(freezes >= MIN_FREEZES, 'at least %d backups froze the guest during '
+         'the chaos (%d)%s' % (MIN_FREEZES, freezes, tag),
+         'first refused freeze: %s' % ' | '.join((freeze_err or '').splitlines()))
 
     # Nothing hung: the shell, every service, and the echo device answer.
     rc, out = g.sh('true', timeout=30)

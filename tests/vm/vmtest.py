@@ -147,6 +147,29 @@ class NetNs:
         subprocess.run(['ip', 'netns', 'del', self.name], capture_output=True)
 
 
+def read_until(g, marker, timeout, what, with_logs=True):
+    """Read g.sock into g.buf until marker; return the bytes up to and
+    including it. g has sock, buf, proc and logs(); what names the
+    connection in errors, which carry g's logs unless the caller adds them."""
+    deadline = time.monotonic() + timeout
+    while marker not in g.buf:
+        left = deadline - time.monotonic()
+        if left <= 0 or g.proc.poll() is not None:
+            raise GuestError('guest did not answer within %ds%s' % (
+                timeout, ':\n' + g.logs() if with_logs else ''))
+        g.sock.settimeout(min(left, 1.0))
+        try:
+            data = g.sock.recv(65536)
+        except socket.timeout:
+            continue
+        if not data:
+            raise GuestError('%s connection closed:\n%s' % (what, g.logs()))
+        g.buf += data
+    i = g.buf.index(marker) + len(marker)
+    got, g.buf = g.buf[:i], g.buf[i:]
+    return got
+
+
 class Guest:
     """One guest under enl-host, with its agent connection."""
 
@@ -237,23 +260,7 @@ class Guest:
         return '\n'.join(out)
 
     def _read_until(self, marker, timeout):
-        deadline = time.monotonic() + timeout
-        while marker not in self.buf:
-            left = deadline - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
-                raise GuestError('guest did not answer within %ds:\n%s'
-                                 % (timeout, self.logs()))
-            self.sock.settimeout(min(left, 1.0))
-            try:
-                data = self.sock.recv(65536)
-            except socket.timeout:
-                continue
-            if not data:
-                raise GuestError('agent connection closed:\n' + self.logs())
-            self.buf += data
-        i = self.buf.index(marker) + len(marker)
-        got, self.buf = self.buf[:i], self.buf[i:]
-        return got
+        return read_until(self, marker, timeout, 'agent')
 
     def sh(self, cmd, timeout=60):
         """Run cmd in the guest; (status, output)."""

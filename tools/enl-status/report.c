@@ -365,6 +365,19 @@ static void jbool(GString *out, const char *k, gboolean v)
 	g_string_append(out, v ? "true" : "false");
 }
 
+/* "k":["s",...] from an array of strings. */
+static void jstrv(GString *out, const char *k, const GPtrArray *v)
+{
+	jkey(out, k);
+	g_string_append_c(out, '[');
+	for (guint i = 0; i < v->len; i++) {
+		if (i)
+			g_string_append_c(out, ',');
+		esc_json(out, v->pdata[i]);
+	}
+	g_string_append_c(out, ']');
+}
+
 static void json_vmbus(GString *out, const struct vmbus_state *vb)
 {
 	jkey(out, "vmbus");
@@ -425,22 +438,10 @@ void status_json(GString *out, const struct status *st)
 	g_string_append_c(out, '{');
 	jbool(out, "enlightened", st->enlightened);
 	g_string_append_c(out, ',');
-	jkey(out, "reasons");
-	g_string_append_c(out, '[');
-	for (guint i = 0; i < st->reasons->len; i++) {
-		if (i)
-			g_string_append_c(out, ',');
-		esc_json(out, st->reasons->pdata[i]);
-	}
-	g_string_append(out, "],");
-	jkey(out, "not_yet");
-	g_string_append_c(out, '[');
-	for (guint i = 0; i < st->not_yet->len; i++) {
-		if (i)
-			g_string_append_c(out, ',');
-		esc_json(out, st->not_yet->pdata[i]);
-	}
-	g_string_append(out, "],");
+	jstrv(out, "reasons", st->reasons);
+	g_string_append_c(out, ',');
+	jstrv(out, "not_yet", st->not_yet);
+	g_string_append_c(out, ',');
 	json_vmbus(out, &st->vb);
 	jkey(out, "classes");
 	g_string_append_c(out, '{');
