@@ -288,6 +288,19 @@ class Guest:
         self.buf = b''
         return time.monotonic() - t0
 
+    def replace_kernel(self, t, cmd, what, timeout=240):
+        """Run cmd, which ends the running kernel (kexec -e, a crash into
+        kdump), and wait for the new kernel's agent; one TAP point. True
+        when it came back."""
+        self.send(cmd)
+        try:
+            secs = self.wait_ready(timeout)
+        except Exception as e:
+            t.ok(False, '%s\'s agent comes back' % what, str(e))
+            return False
+        t.ok(True, '%s\'s agent comes back (%.1f s)' % (what, secs))
+        return True
+
     def ctl(self, *args, timeout=30):
         r = subprocess.run([ENL_HOST, 'ctl', '--ctl', self.ctl_path] + list(args),
                            capture_output=True, text=True, timeout=timeout)
