@@ -6,7 +6,6 @@ connection that sends nothing is closed after idle-timeout, and a user is
 held to max-connections-per-user (issue 13)."""
 import hashlib
 import os
-import re
 import struct
 import sys
 import time

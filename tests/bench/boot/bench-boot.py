@@ -10,7 +10,6 @@ the guest's own clock: systemd-analyze). Prints seconds and the ratio of
 enlightened to baseline. A scratch copy of the image is booted; the cached
 image stays as built."""
 import os
-import re
 import shutil
 import sys
 import tempfile
