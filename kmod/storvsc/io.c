@@ -222,6 +222,9 @@ int stor_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 	unsigned long flags;
 	int ret;
 
+	/* Not cleared by the midlayer (stor_init_cmd_priv): eh reads them. */
+	sc->chan = NULL;
+	sc->slot = NULL;
 	if (cmd->cmd_len > ENL_VMSCSI_MAX_CDB_LEN || len > sd->max_transfer ||
 	    cmd->sc_data_direction == DMA_BIDIRECTIONAL)
 		return stor_fail_now(cmd, DID_ERROR);

@@ -193,6 +193,13 @@ def measure(ncpu, img, initrd):
         if missing:
             raise BenchError('the guest did not find %s:\n%s' % (
                 ', '.join(missing), g.sh('ls -l /sys/block; dmesg | tail -30')[1]))
+        # fio seeds from /dev/urandom. Until the guest's CRNG is ready
+        # (under TCG, without RDRAND, that takes a while after boot) such a
+        # read spins gathering jitter entropy, which the first job's first
+        # disk would pay for. A read of /dev/random waits for it here.
+        rc, out = g.sh('head -c 16 /dev/random | wc -c', timeout=600)
+        if rc or out.strip() != '16':
+            raise BenchError('the guest\'s CRNG did not come up: ' + out)
         res = {}
         hz = os.sysconf('SC_CLK_TCK')
         for name, job, kind in JOBS:
