@@ -6,8 +6,13 @@
 #include <sys/ioctl.h>
 #include <enlighten/vmbus_dev.h>
 
-/* Reads per sample: a busy host answers one of them promptly. */
-#define TRIES	3
+/*
+ * Reads per sample, at most: a busy host (or a descheduled vCPU) widens
+ * the bracket, and one of several reads is usually narrow. Enough once
+ * one is within GOOD_NS.
+ */
+#define TRIES	8
+#define GOOD_NS	200000
 
 int enl_reftime_read(int fd, struct enl_ts_ref *r)
 {
@@ -15,7 +20,7 @@ int enl_reftime_read(int fd, struct enl_ts_ref *r)
 	int64_t width, best = -1;
 	int i;
 
-	for (i = 0; i < TRIES; i++) {
+	for (i = 0; i < TRIES && (best < 0 || best > GOOD_NS); i++) {
 		if (ioctl(fd, ENL_VMBUS_IOC_REFTIME, &rt) < 0) {
 			if (best >= 0)
 				break;
