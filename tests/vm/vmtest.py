@@ -361,6 +361,34 @@ class Guest:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
+# What enl-host says, and exits with, when its --vnc (or --vnc-web) port is
+# taken (host/console/console.c, http.c).
+VNC_PORT_TAKEN = 'cannot listen on port'
+
+
+def vnc_guest(web=False, extra=(), tries=10, **kw):
+    """A Guest (kw as Guest's) with a VNC console on 127.0.0.1 (`--vnc :N`,
+    and the browser console with web); (guest, N). rfb.free_display()
+    finds a display whose ports are free, but another process (a parallel
+    suite, a user's console) may bind one before enl-host does. enl-host
+    then exits at once, before QEMU starts, saying so; the guest is started
+    again on another display, so the race costs a retry, never a failure."""
+    import rfb
+    tried = []
+    while True:
+        n = rfb.free_display(skip=tried, web=web)
+        tried.append(n)
+        try:
+            g = Guest(extra=['--vnc', ':%d' % n] + (['--vnc-web'] if web else []) +
+                      list(extra), **kw)
+            return g, n
+        except GuestError as e:
+            if VNC_PORT_TAKEN not in str(e) or len(tried) >= tries:
+                raise
+            print('# display :%d was taken before enl-host could bind it; '
+                  'trying another' % n, flush=True)
+
+
 def run_suite(offers, body, cpus=1, append='', disks=(), nics=()):
     """Boot one guest with offers, run body(t, g), print TAP; the exit
     status for sys.exit. Logs are kept when anything failed."""

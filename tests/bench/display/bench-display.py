@@ -29,7 +29,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'vm'))
-from vmtest import Guest, GuestError, kernel_paths  # noqa: E402
+from vmtest import Guest, GuestError, kernel_paths, vnc_guest  # noqa: E402
 import rfb  # noqa: E402
 
 SHORT = os.environ.get('ENL_BENCH_SHORT') == '1'
@@ -212,9 +212,8 @@ def synthetic_counters(g):
 
 def main():
     syn = vga = None
-    vnc = rfb.free_display()
     try:
-        g = Guest(offers=('video',), extra=['--vnc', ':%d' % vnc])
+        g, vnc = vnc_guest(offers=('video',))
         try:
             syn = measure('synthetic', g, ('127.0.0.1', 5900 + vnc),
                           'modprobe enl_fb && sleep 1 && ls /dev/dri/card0 && ' + QUIET,
