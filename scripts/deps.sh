@@ -12,7 +12,7 @@ libglib2.0-dev libsystemd-dev libnl-3-dev libnl-route-3-dev liburing-dev
 systemd dkms debhelper rpm groff-base man-db
 dh-dkms lintian rpmlint mmdebstrap socat
 libgtk-4-dev xvfb xclip weston wl-clipboard xwayland
-libpng-dev libvncserver-dev vncsnapshot novnc"
+libpng-dev libvncserver-dev vncsnapshot novnc chromium"
 
 missing=""
 for p in $PKGS; do
