@@ -10,11 +10,9 @@
 
 #include "net_priv.h"
 
-/* One's complement sum of n bytes taken as big-endian 16-bit words. */
-uint32_t net_csum_add(uint32_t sum, const uint8_t *p, size_t n)
+/* n bytes as big-endian 16-bit words, two at a time (the tail's). */
+static uint64_t csum_words(uint64_t s, const uint8_t *p, size_t n)
 {
-	uint64_t s = sum;
-
 	while (n >= 2) {
 		s += (uint32_t)(p[0] << 8 | p[1]);
 		p += 2;
@@ -22,6 +20,31 @@ uint32_t net_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 	}
 	if (n)
 		s += (uint32_t)p[0] << 8;
+	return s;
+}
+
+/*
+ * One's complement sum of n bytes taken as big-endian 16-bit words. The
+ * bulk goes 8 bytes a step in native order: a one's complement sum of
+ * byte-swapped words is the byte-swapped sum, so it is folded to 16 bits
+ * and swapped back once (RFC 1071).
+ */
+uint32_t net_csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+	uint64_t s = sum, w, bulk = 0;
+	uint32_t f;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, sizeof(w));
+		bulk += (w & 0xffffffffu) + (w >> 32);
+	}
+	while (bulk >> 16)
+		bulk = (bulk & 0xffff) + (bulk >> 16);
+	f = (uint32_t)bulk;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	f = (f >> 8 | f << 8) & 0xffff;
+#endif
+	s = csum_words(s + f, p, n);
 	while (s >> 32)
 		s = (s & 0xffffffffu) + (s >> 32);
 	return (uint32_t)s;

@@ -70,14 +70,43 @@ static void put_ppi(uint8_t *p, uint32_t type, uint32_t v)
 /* Headers the host rewrites: Ethernet, VLAN, IPv4 with options, TCP. */
 #define RSC_HDR_MAX	160
 
+/*
+ * Copy n bytes of the frame from `from` into the receive buffer at `at`,
+ * adding them to *sum (from an even offset of the TCP segment): straight
+ * from the frame when it is one piece there, else through a bounce buffer.
+ */
+static void rsc_copy(struct enl_net_dev *d, const struct enl_iov_map *m,
+		     size_t from, size_t at, size_t n, uint32_t *sum)
+{
+	uint8_t buf[2048];
+	struct iovec v;
+
+	if (!n)
+		return;
+	if (enl_iov_slice(m, from, n, &v, 1) == 1) {
+		*sum = net_csum_add(*sum, v.iov_base, n);
+		enl_iov_write(&d->rx.buf.map, at, v.iov_base, n);
+		return;
+	}
+	/* Chunks are even-sized, so the words stay aligned. */
+	for (size_t c = 0; c < n; c += sizeof(buf)) {
+		size_t k = n - c < sizeof(buf) ? n - c : sizeof(buf);
+
+		enl_iov_read(m, from + c, buf, k);
+		*sum = net_csum_add(*sum, buf, k);
+		enl_iov_write(&d->rx.buf.map, at + c, buf, k);
+	}
+}
+
 static int rx_rsc(struct enl_net_dev *d, struct enl_net_xfer *x,
 		  const struct virtio_net_hdr_v1 *vh,
 		  const struct enl_iov_map *m, bool have_hash, uint32_t hash)
 {
 	bool v6 = vh->gso_type == VIRTIO_NET_HDR_GSO_TCPV6;
 	uint32_t offl = atomic_load_explicit(&d->offl, memory_order_relaxed);
-	uint8_t h[RSC_HDR_MAX], buf[2048];
-	size_t len = m->len, l3 = ENL_ETH_HLEN, l4, hl, cap, nfrag, at;
+	uint8_t h[RSC_HDR_MAX];
+	size_t len = m->len, l3 = ENL_ETH_HLEN, l4, hl, cap, nfrag, at, hk;
+	size_t csum_at = 0;
 	uint32_t sum, secs[ENL_NET_XFER_MAX_RANGES];
 	uint16_t id;
 	size_t copy = len < sizeof(h) ? len : sizeof(h);
@@ -124,16 +153,9 @@ static int rx_rsc(struct enl_net_dev *d, struct enl_net_xfer *x,
 	sum += 6 + (uint32_t)(len - l4);
 	put_be16(h + l4 + 16, 0);
 	sum = net_csum_add(sum, h + l4, hl - l4);
-	/* TCP headers are 4-byte multiples: the payload sum stays aligned. */
-	for (size_t o = hl; o < len; o += sizeof(buf)) {
-		size_t k = len - o < sizeof(buf) ? len - o : sizeof(buf);
 
-		enl_iov_read(m, o, buf, k);
-		sum = net_csum_add(sum, buf, k);
-	}
-	put_be16(h + l4 + 16, (uint16_t)~net_csum_fold(sum));
-
-	cap = d->rx.section_size - RSC_WRAP;
+	/* Even: every payload piece summed starts at an even offset. */
+	cap = (d->rx.section_size - RSC_WRAP) & ~(size_t)1;
 	nfrag = (len + cap - 1) / cap;
 	if (nfrag > ENL_NET_XFER_MAX_RANGES) {
 		net_count(d, ENL_NET_RX_TOO_BIG);
@@ -186,27 +208,23 @@ static int rx_rsc(struct enl_net_dev *d, struct enl_net_xfer *x,
 				ENL_PPI_HASH_VALUE, hash);
 		enl_iov_write(&d->rx.buf.map, at, &w, sizeof(w));
 		at += sizeof(w);
-		/* The rewritten headers first, then the TAP's bytes. */
-		if (o < hl) {
-			size_t hk = hl - o < k ? hl - o : k;
-
+		/*
+		 * The rewritten headers first (the TCP checksum still 0),
+		 * then the TAP's bytes, summed as they are copied.
+		 */
+		hk = o < hl ? (hl - o < k ? hl - o : k) : 0;
+		if (hk)
 			enl_iov_write(&d->rx.buf.map, at, h + o, hk);
-			for (size_t c = hk; c < k; c += sizeof(buf)) {
-				size_t n = k - c < sizeof(buf) ? k - c : sizeof(buf);
-
-				enl_iov_read(m, o + c, buf, n);
-				enl_iov_write(&d->rx.buf.map, at + c, buf, n);
-			}
-		} else {
-			for (size_t c = 0; c < k; c += sizeof(buf)) {
-				size_t n = k - c < sizeof(buf) ? k - c : sizeof(buf);
-
-				enl_iov_read(m, o + c, buf, n);
-				enl_iov_write(&d->rx.buf.map, at + c, buf, n);
-			}
-		}
+		/* Fragments start at even offsets: the field is in one. */
+		if (o <= l4 + 16 && l4 + 18 <= o + hk)
+			csum_at = at + (l4 + 16 - o);
+		rsc_copy(d, m, o + hk, at + hk, k - hk, &sum);
 		net_xfer_add_section(d, x, secs[i], w.h.len);
 	}
+	/* The joined packet's TCP checksum, now that every byte is summed. */
+	put_be16(h + l4 + 16, (uint16_t)~net_csum_fold(sum));
+	if (csum_at)
+		enl_iov_write(&d->rx.buf.map, csum_at, h + l4 + 16, 2);
 	net_count(d, ENL_NET_RX_PACKETS);
 	net_count(d, ENL_NET_RX_COALESCED);
 	net_add(d, ENL_NET_RX_BYTES, len);
@@ -297,7 +315,11 @@ int enl_net_xfer_frame(struct enl_net_dev *d, struct enl_net_xfer *x,
 			net_count(d, ENL_NET_RX_BAD_VNET_HDR);
 			return 0;
 		}
-		for (size_t o = cs; o < len; o += sizeof(buf)) {
+		/* From the frame itself when it is one piece (it is in cache). */
+		if (iovcnt == 1)
+			sum = net_csum_add(0, (const uint8_t *)iov[0].iov_base + cs,
+					   len - cs);
+		for (size_t o = cs; iovcnt != 1 && o < len; o += sizeof(buf)) {
 			size_t k = len - o < sizeof(buf) ? len - o : sizeof(buf);
 
 			enl_iov_read(&d->rx.buf.map, at + sizeof(w) + o, buf, k);
