@@ -179,6 +179,8 @@ enum enl_net_reply enl_net_nvsp(struct enl_net_dev *d, unsigned int queue,
 
 /* What the guest negotiated (0 before INIT completed). */
 uint32_t enl_net_nvsp_version(const struct enl_net_dev *d);
+/* Sections of the guest's send buffer (0 while it gave none). */
+uint32_t enl_net_send_sections(const struct enl_net_dev *d);
 /* The send indirection table message for n channels (NVSP 5+). */
 void enl_net_send_table(const struct enl_net_dev *d, uint32_t nchannels,
 			struct enl_nvsp_indirection_msg *out);

@@ -16,6 +16,9 @@
 
 /* Frames read from the TAP at once: at most one transfer's worth. */
 #define NIC_RX_BATCH	ENL_NET_XFER_MAX_RANGES
+/* Completions held back at most, and for at most how long. */
+#define NIC_HOLD_MAX	64
+#define NIC_HOLD_US	1000
 /* A frame from the TAP: a 64 KiB GSO packet with Ethernet and VLAN headers. */
 #define NIC_FRAME_CAP	(65536 + 18)
 
@@ -40,6 +43,16 @@ struct nic_queue {
 	uint64_t owed_tid;
 	uint32_t owed_len;
 	struct enl_nvsp_message owed_msg;
+	/*
+	 * Completions of copied sends held back (their guest skb is freed
+	 * already, only the section waits), so that a burst of small sends
+	 * costs the guest one interrupt; sent at NIC_HOLD_US at the latest.
+	 */
+	uint64_t *held;			/* NIC_HOLD_MAX transaction ids */
+	unsigned int nheld;
+	int hold_fd;			/* timerfd, -1 when closed */
+	GSource *hold_src;
+	bool hold_armed;
 
 	/* TAP -> guest */
 	GSource *tap_src;	/* NULL while paused */

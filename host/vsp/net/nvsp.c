@@ -464,6 +464,11 @@ uint32_t enl_net_nvsp_version(const struct enl_net_dev *d)
 	return d->phase == ENL_NVSP_READY ? d->nvsp_version : 0;
 }
 
+uint32_t enl_net_send_sections(const struct enl_net_dev *d)
+{
+	return d->tx.buf.mapped ? d->tx.nsections : 0;
+}
+
 void enl_net_send_table(const struct enl_net_dev *d, uint32_t nchannels,
 			struct enl_nvsp_indirection_msg *out)
 {
