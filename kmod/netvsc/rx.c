@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * enl_netvsc receive path: one NAPI context per channel. The channel is
- * opened in notify mode, so its interrupt only schedules NAPI; the poll
+ * opened in notify mode, so its interrupt only schedules NAPI, and the
+ * host is asked not to interrupt again until the poll is done; the poll
  * walks the inbound ring in place, taking send completions, host
  * messages and transfer-page packets whose ranges point into the
  * receive buffer. Each range is one RNDIS message: a data packet is
@@ -17,7 +18,11 @@ int nv_on_event(struct enl_vmbus_channel *ch, int budget)
 {
 	struct nv_chan *c = enl_vmbus_channel_priv(ch);
 
-	napi_schedule(&c->napi);
+	/* Until the poll is done, the host need not interrupt again. */
+	if (napi_schedule_prep(&c->napi)) {
+		enl_vmbus_intr_mask(ch);
+		__napi_schedule(&c->napi);
+	}
 	return 0;
 }
 
@@ -463,7 +468,11 @@ int nv_poll(struct napi_struct *napi, int budget)
 	again = nv_tx_poll(c);
 	if (work >= budget || again)
 		return budget;
-	if (napi_complete_done(napi, work) && enl_vmbus_recv_ready(c->ch))
-		napi_schedule(napi);
+	/* Unmasked, a packet that came meanwhile raised no interrupt. */
+	if (napi_complete_done(napi, work) && enl_vmbus_intr_unmask(c->ch) &&
+	    napi_schedule_prep(napi)) {
+		enl_vmbus_intr_mask(c->ch);
+		__napi_schedule(napi);
+	}
 	return work;
 }

@@ -269,6 +269,25 @@ bool enl_vmbus_recv_ready(struct enl_vmbus_channel *ch)
 }
 EXPORT_SYMBOL_GPL(enl_vmbus_recv_ready);
 
+void enl_vmbus_intr_mask(struct enl_vmbus_channel *ch)
+{
+	if (READ_ONCE(ch->state) == ENL_CHAN_OPEN)
+		enl_ring_intr_mask(&ch->in);
+}
+EXPORT_SYMBOL_GPL(enl_vmbus_intr_mask);
+
+bool enl_vmbus_intr_unmask(struct enl_vmbus_channel *ch)
+{
+	bool more;
+
+	if (READ_ONCE(ch->state) != ENL_CHAN_OPEN || READ_ONCE(ch->broken))
+		return false;
+	more = enl_ring_intr_unmask(&ch->in);
+	/* A corrupt write index reads as "more": peek reports it. */
+	return more;
+}
+EXPORT_SYMBOL_GPL(enl_vmbus_intr_unmask);
+
 int enl_vmbus_read_begin(struct enl_vmbus_channel *ch)
 {
 	if (READ_ONCE(ch->state) != ENL_CHAN_OPEN)

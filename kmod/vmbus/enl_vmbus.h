@@ -232,6 +232,14 @@ int enl_vmbus_recv_raw(struct enl_vmbus_channel *ch, void *buf, u32 buflen,
 /* True when a packet is waiting (ENL_VMBUS_OPEN_NOTIFY readers: poll). */
 bool enl_vmbus_recv_ready(struct enl_vmbus_channel *ch);
 /*
+ * ENL_VMBUS_OPEN_NOTIFY readers that poll (NAPI): intr_mask asks the host
+ * not to signal while the poll is scheduled anyway; intr_unmask, when
+ * the poll is done, lifts it and says whether a packet came meanwhile
+ * (then poll again, or its interrupt is lost). Serialise with the reader.
+ */
+void enl_vmbus_intr_mask(struct enl_vmbus_channel *ch);
+bool enl_vmbus_intr_unmask(struct enl_vmbus_channel *ch);
+/*
  * Drop the next packet unread (one a driver will not take, e.g. after
  * -EMSGSIZE): counted in the channel's "skipped". 0, -EAGAIN, -ENODEV, -EIO.
  */
