@@ -58,6 +58,8 @@
 #define NV_RSC_MAX		(ETH_HLEN + VLAN_HLEN + 40 + 65535)
 /* Receive completions that may wait for ring room, per channel. */
 #define NV_COMP_MAX		2048
+/* Bytes of a coalesced packet's first fragment copied into its linear part. */
+#define NV_RX_HEAD		256
 
 /* What a request id's context is (the first member of each). */
 enum nv_ctx_kind {

@@ -217,6 +217,7 @@ static bool nv_rx_frag(struct nv_chan *c, struct nv_rsc *r,
 {
 	bool last = ri->id.flag & ENL_PKTINFO_LAST_FRAG;
 	struct sk_buff *skb;
+	u32 head;
 	int ret;
 
 	if (!READ_ONCE(c->nd->rsc_offered) || ri->id.ver != ENL_PKTINFO_ID_V1 ||
@@ -230,13 +231,24 @@ static bool nv_rx_frag(struct nv_chan *c, struct nv_rsc *r,
 			return false;
 		r->id = ri->id.pkt_id;
 		r->ri = *ri;
-		skb = napi_alloc_skb(&c->napi, len);
+		/*
+		 * The headers in the linear part, the rest in pages: the
+		 * host's sections may be far larger than a page.
+		 */
+		head = min_t(u32, len, NV_RX_HEAD);
+		skb = napi_alloc_skb(&c->napi, head);
+		if (skb) {
+			skb_put_data(skb, data, head);
+			if (nv_rsc_append(skb, data + head, len - head)) {
+				kfree_skb(skb);
+				skb = NULL;
+			}
+		}
 		if (!skb) {
 			nv_count(c, NV_ST_rx_dropped_nomem, 1);
 			r->skip = !last;
 			return true;
 		}
-		skb_put_data(skb, data, len);
 		r->skb = skb;
 	} else if (!r->skip || ri->id.pkt_id != r->id) {
 		if (!r->skb || ri->id.pkt_id != r->id ||

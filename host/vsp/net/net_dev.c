@@ -68,7 +68,8 @@ struct enl_net_dev *enl_net_new(const struct enl_net_cfg *cfg,
 		return NULL;
 	if (cfg->max_mtu < ENL_ETH_MIN_MTU || cfg->max_mtu > 65535 - ENL_ETH_HLEN ||
 	    !cfg->max_queues || cfg->max_queues > ENL_NVSP_MAX_CHANNELS ||
-	    cfg->send_section_size < 2048 || cfg->send_section_size > (1u << 20))
+	    cfg->send_section_size < 2048 || cfg->send_section_size > (1u << 20) ||
+	    cfg->recv_section_min > (1u << 20))
 		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (!d)

@@ -100,6 +100,12 @@ struct enl_net_cfg {
 	uint32_t max_queues;		/* RSS queues offered, 1..64 */
 	uint32_t max_nvsp_version;	/* ENL_NVSP_VERSION_*; 0: newest */
 	uint32_t send_section_size;	/* send-buffer section size */
+	/*
+	 * Receive sections at least this big (0: 1728, what Linux guests
+	 * expect for a 1500-byte MTU). Larger ones cut a coalesced packet
+	 * into fewer fragments, so more of them go in one transfer.
+	 */
+	uint32_t recv_section_min;
 	bool link_up;			/* link state at start */
 };
 

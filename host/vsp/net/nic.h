@@ -16,6 +16,8 @@
 
 /* Frames read from the TAP at once: at most one transfer's worth. */
 #define NIC_RX_BATCH	ENL_NET_XFER_MAX_RANGES
+/* The receive sections' size at least (the engine's recv_section_min). */
+#define NIC_RECV_SECTION	16384
 /* Completions held back at most, and for at most how long. */
 #define NIC_HOLD_MAX	64
 #define NIC_HOLD_US	1000

@@ -138,20 +138,22 @@ void net_buf_detach(struct enl_net_dev *d, struct enl_net_buf *b)
 /*
  * Receive sections hold one frame of the negotiated MTU with its RNDIS
  * wrapping (a VLAN tag included), rounded to 64 bytes; never less than
- * the 1728 bytes Linux guests expect for a 1500-byte MTU.
+ * the configured minimum, by default the 1728 bytes Linux guests expect
+ * for a 1500-byte MTU.
  */
 static uint32_t recv_section_size(const struct enl_net_dev *d)
 {
 	uint32_t frame = d->ndis_mtu ? d->ndis_mtu :
 			 1500 + ENL_ETH_HLEN;
 	uint32_t max = d->cfg.max_mtu + ENL_ETH_HLEN;
+	uint32_t min = d->cfg.recv_section_min ? d->cfg.recv_section_min : 1728;
 	uint32_t sz;
 
 	if (frame > max)
 		frame = max;
 	sz = frame + ENL_VLAN_HLEN + (uint32_t)ENL_NET_RX_OVERHEAD;
 	sz = (sz + 63) & ~63u;
-	return sz < 1728 ? 1728 : sz;
+	return sz < min ? min : sz;
 }
 
 static enum enl_net_reply do_recv_buf(struct enl_net_dev *d,

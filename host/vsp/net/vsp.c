@@ -901,6 +901,8 @@ static struct enl_nic *nic_new(struct enl_vsp_channel *ch)
 	cfg.link_speed_bps = 10000000000ull;
 	cfg.max_queues = n->spec.queues;
 	cfg.send_section_size = 6144;
+	/* A 64 KiB coalesced packet in 5 fragments, 12 in a transfer. */
+	cfg.recv_section_min = NIC_RECV_SECTION;
 	cfg.link_up = !n->spec.link_down;
 	n->dev = enl_net_new(&cfg, &nic_ops, n);
 	if (!n->dev) {
