@@ -307,6 +307,26 @@ void enl_vsp_kick(struct enl_vsp_channel *ch)
 		enl_vmbus_chan_wake(ch);
 }
 
+void enl_vsp_intr_mask(struct enl_vsp_channel *ch)
+{
+	g_rec_mutex_lock(&ch->in_lock);
+	if (usable(ch))
+		enl_ring_intr_mask(&ch->in);
+	g_rec_mutex_unlock(&ch->in_lock);
+}
+
+bool enl_vsp_intr_unmask(struct enl_vsp_channel *ch)
+{
+	bool more = false;
+
+	g_rec_mutex_lock(&ch->in_lock);
+	/* A corrupt index says "more": the next read reports it. */
+	if (usable(ch))
+		more = enl_ring_intr_unmask(&ch->in);
+	g_rec_mutex_unlock(&ch->in_lock);
+	return more;
+}
+
 static void noop(void *data)
 {
 	(void)data;

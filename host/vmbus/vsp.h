@@ -181,6 +181,15 @@ int enl_vsp_recv_next(struct enl_vsp_channel *ch, uint8_t **buf,
 void enl_vsp_kick(struct enl_vsp_channel *ch);
 
 /*
+ * For on_signal users that poll while busy: intr_mask asks the guest not
+ * to signal new packets (the VSP looks on its own, e.g. on a timer);
+ * intr_unmask lifts it and says whether a packet came meanwhile (then
+ * read again: it raised no signal). On the channel's context.
+ */
+void enl_vsp_intr_mask(struct enl_vsp_channel *ch);
+bool enl_vsp_intr_unmask(struct enl_vsp_channel *ch);
+
+/*
  * Host-side hot removal: rescind the channel's offer (a primary's
  * sub-channels first). From the channel's own context (a callback) it is
  * queued to the main loop, since closing waits for that context, and

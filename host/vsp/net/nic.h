@@ -21,6 +21,8 @@
 /* Completions held back at most, and for at most how long. */
 #define NIC_HOLD_MAX	64
 #define NIC_HOLD_US	1000
+/* How often a busy queue's ring is looked at with the guest's signals off. */
+#define NIC_POLL_US	200
 /* A frame from the TAP: a 64 KiB GSO packet with Ethernet and VLAN headers. */
 #define NIC_FRAME_CAP	(65536 + 18)
 
@@ -55,6 +57,17 @@ struct nic_queue {
 	int hold_fd;			/* timerfd, -1 when closed */
 	GSource *hold_src;
 	bool hold_armed;
+	bool hold_owed;			/* a flush found the ring full */
+	/*
+	 * While packets come, the guest's signals are masked and the ring is
+	 * looked at every NIC_POLL_US instead: a doorbell costs an emulated
+	 * guest far more than a look costs us. The first look that finds
+	 * nothing unmasks.
+	 */
+	int poll_fd;			/* timerfd, -1 when closed */
+	GSource *poll_src;
+	bool poll_armed;
+	bool polling;			/* the guest's signals are masked */
 
 	/* TAP -> guest */
 	GSource *tap_src;	/* NULL while paused */

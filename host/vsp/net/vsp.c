@@ -170,28 +170,71 @@ static bool hold_flush(struct nic_queue *q)
 	nic_count(q->nic, comp_flushes);
 	memmove(q->held, q->held + i, (q->nheld - i) * sizeof(*q->held));
 	q->nheld -= i;
+	/* Left over: the guest's signal on room sends the rest (net_signal). */
+	q->hold_owed = q->nheld;
 	return !q->nheld;
+}
+
+/* A one-shot timer of a queue: a timerfd on the queue's context. */
+static int timer_open(struct nic_queue *q, GSource **src,
+		      gboolean (*cb)(gint, GIOCondition, gpointer))
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+
+	if (fd < 0) {
+		g_warning("net: timerfd: %s", g_strerror(errno));
+		return -1;
+	}
+	*src = g_unix_fd_source_new(fd, G_IO_IN);
+	g_source_set_callback(*src, G_SOURCE_FUNC(cb), q, NULL);
+	g_source_attach(*src, enl_vsp_context(q->ch));
+	return fd;
+}
+
+static void timer_close(int *fd, GSource **src)
+{
+	if (*src) {
+		g_source_destroy(*src);
+		g_clear_pointer(src, g_source_unref);
+	}
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void timer_arm(int fd, bool *armed, long us)
+{
+	struct itimerspec t = { .it_value.tv_nsec = us * 1000 };
+
+	if (*armed || fd < 0)
+		return;
+	if (!timerfd_settime(fd, 0, &t, NULL))
+		*armed = true;
+}
+
+/* The timer fired: true unless it was a spurious wakeup. */
+static bool timer_take(int fd, bool *armed)
+{
+	uint64_t ticks;
+
+	if (read(fd, &ticks, sizeof(ticks)) < 0)
+		return false;
+	*armed = false;
+	return true;
 }
 
 static void hold_arm(struct nic_queue *q)
 {
-	struct itimerspec t = { .it_value.tv_nsec = NIC_HOLD_US * 1000 };
-
-	if (q->hold_armed || q->hold_fd < 0)
-		return;
-	if (!timerfd_settime(q->hold_fd, 0, &t, NULL))
-		q->hold_armed = true;
+	timer_arm(q->hold_fd, &q->hold_armed, NIC_HOLD_US);
 }
 
 static gboolean on_hold_timer(gint fd, GIOCondition cond, gpointer data)
 {
 	struct nic_queue *q = data;
-	uint64_t ticks;
 
 	(void)cond;
-	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+	if (!timer_take(fd, &q->hold_armed))
 		return G_SOURCE_CONTINUE;
-	q->hold_armed = false;
 	enl_vsp_batch_begin(q->ch);
 	hold_flush(q);	/* a full ring: the guest's signal on room goes on */
 	enl_vsp_batch_end(q->ch);
@@ -222,35 +265,56 @@ static bool hold_wanted(const struct nic_queue *q,
 	       reply->msg.rndis_complete.status == ENL_NVSP_STAT_SUCCESS;
 }
 
-static void hold_open(struct nic_queue *q)
+/* ---- Looking at a busy ring instead of being signalled ---- */
+
+static gboolean on_poll_timer(gint fd, GIOCondition cond, gpointer data)
+{
+	struct nic_queue *q = data;
+
+	(void)cond;
+	if (timer_take(fd, &q->poll_armed))
+		enl_vsp_kick(q->ch);	/* a pass: net_signal */
+	return G_SOURCE_CONTINUE;
+}
+
+/* End of a pass that took n packets from the guest's ring. */
+static void poll_after(struct nic_queue *q, unsigned int n)
+{
+	if (q->poll_fd < 0)
+		return;
+	if (n) {
+		if (!q->polling)
+			enl_vsp_intr_mask(q->ch);
+		q->polling = true;
+		timer_arm(q->poll_fd, &q->poll_armed, NIC_POLL_US);
+		return;
+	}
+	if (!q->polling)
+		return;
+	/* A look that found nothing: the guest signals again. */
+	q->polling = false;
+	if (enl_vsp_intr_unmask(q->ch))
+		enl_vsp_kick(q->ch);	/* it wrote before it saw that */
+}
+
+/* Without a timer nothing is held and nothing polled: still correct. */
+static void timers_open(struct nic_queue *q)
 {
 	q->held = g_new(uint64_t, NIC_HOLD_MAX);
 	q->nheld = 0;
-	q->hold_armed = false;
-	q->hold_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (q->hold_fd < 0) {
-		/* Without a timer nothing is held. */
-		g_warning("net: timerfd: %s: completions not batched",
-			  g_strerror(errno));
-		return;
-	}
-	q->hold_src = g_unix_fd_source_new(q->hold_fd, G_IO_IN);
-	g_source_set_callback(q->hold_src, G_SOURCE_FUNC(on_hold_timer), q,
-			      NULL);
-	g_source_attach(q->hold_src, enl_vsp_context(q->ch));
+	q->hold_armed = q->hold_owed = false;
+	q->poll_armed = q->polling = false;
+	q->hold_fd = timer_open(q, &q->hold_src, on_hold_timer);
+	q->poll_fd = timer_open(q, &q->poll_src, on_poll_timer);
 }
 
 /* Closed: the guest takes back whatever it never heard of. */
-static void hold_close(struct nic_queue *q)
+static void timers_close(struct nic_queue *q)
 {
-	if (q->hold_src) {
-		g_source_destroy(q->hold_src);
-		g_clear_pointer(&q->hold_src, g_source_unref);
-	}
-	if (q->hold_fd >= 0)
-		close(q->hold_fd);
-	q->hold_fd = -1;
+	timer_close(&q->hold_fd, &q->hold_src);
+	timer_close(&q->poll_fd, &q->poll_src);
 	q->nheld = 0;
+	q->polling = false;
 	g_clear_pointer(&q->held, g_free);
 }
 
@@ -717,8 +781,8 @@ static void net_signal(struct enl_vsp_channel *ch)
 
 	if (!q)
 		return;
-	/* Held completions, then an owed one, before reading on. */
-	if (!hold_flush(q))
+	/* Held completions the ring had no room for, then an owed one. */
+	if (q->hold_owed && !hold_flush(q))
 		return;		/* still no room: the guest signals again */
 	if (q->owed) {
 		if (send_reply(q, q->owed_tid, &q->owed_msg, q->owed_len) ==
@@ -738,6 +802,7 @@ static void net_signal(struct enl_vsp_channel *ch)
 	if (n == NET_BUDGET)
 		enl_vsp_kick(ch);	/* more may wait: after other work */
 	enl_vsp_recv_done(ch);
+	poll_after(q, n);
 	/*
 	 * Sections came back, or the guest signalled room in its ring: a
 	 * paused TAP reader goes on.
@@ -777,7 +842,7 @@ static int net_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
 	q->nframes = q->next_frame = 0;
 	q->owed = false;
 	q->stopped = false;
-	hold_open(q);
+	timers_open(q);
 	if (q->index == 0) {
 		enl_net_reset(n->dev);
 		__atomic_store_n(&n->subs_wanted, 0, __ATOMIC_RELAXED);
@@ -832,7 +897,7 @@ static void net_close(struct enl_vsp_channel *ch)
 	g_clear_pointer(&q->gd_iov, g_free);
 	g_clear_pointer(&q->frames, g_free);
 	g_clear_pointer(&q->frame_mem, g_free);
-	hold_close(q);
+	timers_close(q);
 	q->nframes = q->next_frame = 0;
 	q->owed = false;
 	enl_vsp_set_priv(ch, NULL);
@@ -943,7 +1008,7 @@ static void *net_create(struct enl_vsp_channel *ch)
 	struct nic_queue *q = g_new0(struct nic_queue, 1);
 
 	q->ch = ch;
-	q->hold_fd = -1;
+	q->hold_fd = q->poll_fd = -1;
 	if (primary) {
 		struct nic_queue *q0 = enl_vsp_state(primary);
 
