@@ -53,8 +53,6 @@ int enl_nic_take_error(char **msg);
 	X(bad_type)		/* not in-band, GPA-direct or completion */ \
 	X(stale_completions)	/* naming nothing we sent */		\
 	X(replies_held)		/* a completion waited for ring space */ \
-	X(comps_held)		/* copied sends' completions held back */ \
-	X(comp_flushes)		/* held completions sent together */	\
 	X(xfer_errors)		/* a transfer never went out: frames lost */ \
 	X(ring_waits)		/* TAP reads paused for ring space */	\
 	X(section_waits)	/* TAP reads paused for free sections */ \

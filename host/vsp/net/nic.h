@@ -18,9 +18,6 @@
 #define NIC_RX_BATCH	ENL_NET_XFER_MAX_RANGES
 /* The receive sections' size at least (the engine's recv_section_min). */
 #define NIC_RECV_SECTION	16384
-/* Completions held back at most, and for at most how long. */
-#define NIC_HOLD_MAX	64
-#define NIC_HOLD_US	1000
 /* How often a busy queue's ring is looked at with the guest's signals off. */
 #define NIC_POLL_US	200
 /* A frame from the TAP: a 64 KiB GSO packet with Ethernet and VLAN headers. */
@@ -47,17 +44,6 @@ struct nic_queue {
 	uint64_t owed_tid;
 	uint32_t owed_len;
 	struct enl_nvsp_message owed_msg;
-	/*
-	 * Completions of copied sends held back (their guest skb is freed
-	 * already, only the section waits), so that a burst of small sends
-	 * costs the guest one interrupt; sent at NIC_HOLD_US at the latest.
-	 */
-	uint64_t *held;			/* NIC_HOLD_MAX transaction ids */
-	unsigned int nheld;
-	int hold_fd;			/* timerfd, -1 when closed */
-	GSource *hold_src;
-	bool hold_armed;
-	bool hold_owed;			/* a flush found the ring full */
 	/*
 	 * While packets come, the guest's signals are masked and the ring is
 	 * looked at every NIC_POLL_US instead: a doorbell costs an emulated

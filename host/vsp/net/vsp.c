@@ -136,46 +136,8 @@ static int send_reply(struct nic_queue *q, uint64_t tid,
 	}
 }
 
-/* ---- Held completions of copied sends ---- */
+/* ---- A queue's one-shot timer: a timerfd on the queue's context ---- */
 
-/*
- * Held at once at most: half the queue's share of the guest's send
- * sections, so the guest always has sections left to send with.
- */
-static unsigned int hold_limit(const struct nic_queue *q)
-{
-	unsigned int open = __atomic_load_n(&q->nic->open_queues,
-					    __ATOMIC_RELAXED);
-	unsigned int lim = enl_net_send_sections(q->nic->dev) /
-			   (2 * (open ? open : 1));
-
-	return lim < 1 ? 1 : lim > NIC_HOLD_MAX ? NIC_HOLD_MAX : lim;
-}
-
-/* Send what is held; false if the ring filled first (the rest waits). */
-static bool hold_flush(struct nic_queue *q)
-{
-	struct enl_nvsp_message m;
-	unsigned int i = 0;
-
-	if (!q->nheld)
-		return true;
-	memset(&m, 0, sizeof(m));
-	m.hdr.msg_type = ENL_NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE;
-	m.msg.rndis_complete.status = ENL_NVSP_STAT_SUCCESS;
-	/* Sent, or the channel is going: either way not ours any more. */
-	while (i < q->nheld && send_reply(q, q->held[i], &m, sizeof(m)) !=
-	       -EAGAIN)
-		i++;
-	nic_count(q->nic, comp_flushes);
-	memmove(q->held, q->held + i, (q->nheld - i) * sizeof(*q->held));
-	q->nheld -= i;
-	/* Left over: the guest's signal on room sends the rest (net_signal). */
-	q->hold_owed = q->nheld;
-	return !q->nheld;
-}
-
-/* A one-shot timer of a queue: a timerfd on the queue's context. */
 static int timer_open(struct nic_queue *q, GSource **src,
 		      gboolean (*cb)(gint, GIOCondition, gpointer))
 {
@@ -223,48 +185,6 @@ static bool timer_take(int fd, bool *armed)
 	return true;
 }
 
-static void hold_arm(struct nic_queue *q)
-{
-	timer_arm(q->hold_fd, &q->hold_armed, NIC_HOLD_US);
-}
-
-static gboolean on_hold_timer(gint fd, GIOCondition cond, gpointer data)
-{
-	struct nic_queue *q = data;
-
-	(void)cond;
-	if (!timer_take(fd, &q->hold_armed))
-		return G_SOURCE_CONTINUE;
-	enl_vsp_batch_begin(q->ch);
-	hold_flush(q);	/* a full ring: the guest's signal on room goes on */
-	enl_vsp_batch_end(q->ch);
-	return G_SOURCE_CONTINUE;
-}
-
-/*
- * Hold the completion of a successful send of data out of a section:
- * the guest's skb is gone already, and the guest's poll takes a batch
- * for the cost of one. Completions of GPA-direct sends (the guest holds
- * its skb until then, and TCP's small queues wait for it), of control
- * messages and of failures go at once. False: the guest must have it now.
- */
-static bool hold_wanted(const struct nic_queue *q,
-			const struct enl_ring_pkt *pkt, const uint8_t *msg,
-			uint32_t len, const struct enl_nvsp_message *reply)
-{
-	struct enl_nvsp_message in;
-
-	if (q->hold_fd < 0 || q->stopped ||
-	    pkt->type != ENL_VMPKT_DATA_INBAND ||
-	    len < sizeof(in.hdr) + sizeof(in.msg.rndis))
-		return false;
-	memcpy(&in, msg, sizeof(in.hdr) + sizeof(in.msg.rndis));
-	return GUINT32_FROM_LE(in.hdr.msg_type) == ENL_NVSP_MSG1_SEND_RNDIS_PKT &&
-	       GUINT32_FROM_LE(in.msg.rndis.channel_type) == ENL_NVSP_CHANNEL_DATA &&
-	       reply->hdr.msg_type == ENL_NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE &&
-	       reply->msg.rndis_complete.status == ENL_NVSP_STAT_SUCCESS;
-}
-
 /* ---- Looking at a busy ring instead of being signalled ---- */
 
 static gboolean on_poll_timer(gint fd, GIOCondition cond, gpointer data)
@@ -297,25 +217,17 @@ static void poll_after(struct nic_queue *q, unsigned int n)
 		enl_vsp_kick(q->ch);	/* it wrote before it saw that */
 }
 
-/* Without a timer nothing is held and nothing polled: still correct. */
-static void timers_open(struct nic_queue *q)
+/* Without a timer the queue is signalled for every packet: still correct. */
+static void poll_open(struct nic_queue *q)
 {
-	q->held = g_new(uint64_t, NIC_HOLD_MAX);
-	q->nheld = 0;
-	q->hold_armed = q->hold_owed = false;
 	q->poll_armed = q->polling = false;
-	q->hold_fd = timer_open(q, &q->hold_src, on_hold_timer);
 	q->poll_fd = timer_open(q, &q->poll_src, on_poll_timer);
 }
 
-/* Closed: the guest takes back whatever it never heard of. */
-static void timers_close(struct nic_queue *q)
+static void poll_close(struct nic_queue *q)
 {
-	timer_close(&q->hold_fd, &q->hold_src);
 	timer_close(&q->poll_fd, &q->poll_src);
-	q->nheld = 0;
 	q->polling = false;
-	g_clear_pointer(&q->held, g_free);
 }
 
 static int nic_send_xfer(void *ctx, const struct enl_net_xfer *x)
@@ -604,8 +516,6 @@ static void rx_pump(struct nic_queue *q)
 		}
 		/* A failed send is counted (xfer_errors); its frames are lost. */
 		enl_net_xfer_send(n->dev, &x);
-		/* The guest hears of the transfer: held completions go along. */
-		hold_flush(q);
 	}
 	enl_vsp_batch_end(q->ch);
 }
@@ -619,10 +529,6 @@ static void stop_on_ctx(void *data)
 	void *req;
 
 	rx_stop(q);
-	/* The guest's sends were taken: it hears so (or on room, later). */
-	enl_vsp_batch_begin(q->ch);
-	hold_flush(q);
-	enl_vsp_batch_end(q->ch);
 	q->stopped = true;
 	q->nframes = q->next_frame = 0;
 	/* Its transfers' sections go with the engine's reset. */
@@ -749,19 +655,8 @@ static bool handle(struct nic_queue *q, const struct enl_ring_pkt *pkt,
 	if (r == ENL_NET_REPLY_NONE ||
 	    !(pkt->flags & ENL_VMPKT_FLAG_COMPLETION_REQUESTED))
 		return true;
-	if (r == ENL_NET_REPLY_MSG && hold_wanted(q, pkt, msg, len, &reply) &&
-	    (q->nheld < NIC_HOLD_MAX || hold_flush(q))) {
-		q->held[q->nheld++] = pkt->trans_id;
-		nic_count(n, comps_held);
-		if (q->nheld >= hold_limit(q))
-			return hold_flush(q);
-		hold_arm(q);
-		return true;
-	}
 	len = r == ENL_NET_REPLY_MSG ? sizeof(reply) : 0;
-	/* The held ones first: this one signals the guest anyway. */
-	ret = hold_flush(q) ? send_reply(q, pkt->trans_id, &reply, len) :
-	      -EAGAIN;
+	ret = send_reply(q, pkt->trans_id, &reply, len);
 	if (ret != -EAGAIN)
 		return true;	/* sent, or the channel is going */
 	nic_count(n, replies_held);
@@ -781,9 +676,6 @@ static void net_signal(struct enl_vsp_channel *ch)
 
 	if (!q)
 		return;
-	/* Held completions the ring had no room for, then an owed one. */
-	if (q->hold_owed && !hold_flush(q))
-		return;		/* still no room: the guest signals again */
 	if (q->owed) {
 		if (send_reply(q, q->owed_tid, &q->owed_msg, q->owed_len) ==
 		    -EAGAIN)
@@ -842,7 +734,7 @@ static int net_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
 	q->nframes = q->next_frame = 0;
 	q->owed = false;
 	q->stopped = false;
-	timers_open(q);
+	poll_open(q);
 	if (q->index == 0) {
 		enl_net_reset(n->dev);
 		__atomic_store_n(&n->subs_wanted, 0, __ATOMIC_RELAXED);
@@ -897,7 +789,7 @@ static void net_close(struct enl_vsp_channel *ch)
 	g_clear_pointer(&q->gd_iov, g_free);
 	g_clear_pointer(&q->frames, g_free);
 	g_clear_pointer(&q->frame_mem, g_free);
-	timers_close(q);
+	poll_close(q);
 	q->nframes = q->next_frame = 0;
 	q->owed = false;
 	enl_vsp_set_priv(ch, NULL);
@@ -1008,7 +900,7 @@ static void *net_create(struct enl_vsp_channel *ch)
 	struct nic_queue *q = g_new0(struct nic_queue, 1);
 
 	q->ch = ch;
-	q->hold_fd = q->poll_fd = -1;
+	q->poll_fd = -1;
 	if (primary) {
 		struct nic_queue *q0 = enl_vsp_state(primary);
 
