@@ -336,6 +336,12 @@ void enl_vmbus_chan_settle(struct enl_vsp_channel *ch)
 {
 	bool busy;
 
+	if (!ch->worker) {
+		/* The caller's own context (server.h): run what is due. */
+		while (g_main_context_iteration(ch->ctx, FALSE))
+			;
+		return;
+	}
 	do {
 		/* Returns between two dispatches of the worker. */
 		enl_vmbus_context_call(ch->ctx, noop, NULL);
@@ -351,6 +357,12 @@ void enl_vmbus_server_settle(struct enl_vmbus_server *srv)
 {
 	uint32_t relid;
 
+	if (srv->chan_ctx) {
+		/* Every channel's work is here (server.h): run what is due. */
+		while (g_main_context_iteration(srv->chan_ctx, FALSE))
+			;
+		return;
+	}
 	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
 		if (srv->chan[relid])
 			enl_vmbus_chan_settle(srv->chan[relid]);
@@ -363,6 +375,10 @@ int enl_vmbus_chan_start(struct enl_vsp_channel *ch)
 	g_rec_mutex_init(&ch->in_lock);
 	g_mutex_init(&ch->out_lock);
 	g_mutex_init(&ch->sched_lock);
+	if (ch->srv->chan_ctx) {
+		ch->ctx = g_main_context_ref(ch->srv->chan_ctx);
+		return 0;
+	}
 	snprintf(name, sizeof(name), "enl-chan-%u", ch->relid);
 	ch->worker = enl_vmbus_worker_new(name);
 	if (!ch->worker) {

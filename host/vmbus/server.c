@@ -291,6 +291,12 @@ void enl_vmbus_server_set_ram_fd(struct enl_vmbus_server *srv, int fd)
 	srv->ram_fd = fd;
 }
 
+void enl_vmbus_server_set_chan_context(struct enl_vmbus_server *srv,
+				       GMainContext *ctx)
+{
+	srv->chan_ctx = ctx;
+}
+
 void enl_vmbus_server_free(struct enl_vmbus_server *srv)
 {
 	uint32_t relid;

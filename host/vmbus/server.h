@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include <glib.h>
+
 struct enl_hv;
 struct enl_ctl;
 struct enl_vmbus_server;
@@ -25,6 +27,16 @@ int enl_vmbus_server_rescind(struct enl_vmbus_server *srv, uint32_t relid);
  * server aliases the MAP_SHARED guest RAM mapping with mremap() instead.
  */
 void enl_vmbus_server_set_ram_fd(struct enl_vmbus_server *srv, int fd);
+
+/*
+ * For the fuzz target, before the first offer: run every channel's work on
+ * ctx, which the calling thread has acquired (g_main_context_acquire) and
+ * iterates itself, instead of on a worker thread per channel. The same
+ * code runs, on one thread: an input replays the same way every time, and
+ * no thread is started, joined or woken per channel or per step.
+ */
+void enl_vmbus_server_set_chan_context(struct enl_vmbus_server *srv,
+				       GMainContext *ctx);
 
 /* Negotiated protocol version (0 before contact) and unloads so far. */
 uint32_t enl_vmbus_server_version(const struct enl_vmbus_server *srv);

@@ -226,6 +226,8 @@ struct enl_vmbus_server {
 
 	struct enl_vmbus_hold *hold;	/* hold.c: delayed messages */
 	struct enl_vmbus_chaos *chaos;	/* chaos.c: random faults */
+	/* Non-NULL: channels run here, not on workers (server.h). */
+	GMainContext *chan_ctx;
 };
 
 extern const char *const enl_vmbus_err_names[ENL_VMBUS_ERR_COUNT];

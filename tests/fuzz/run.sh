@@ -18,6 +18,8 @@
 #   tests/fuzz/run.sh TARGET|all            10 s each, what `make check` runs
 #   FUZZ_SECONDS=600 tests/fuzz/run.sh all  longer, on demand (make fuzz)
 #   FUZZ_SECONDS=0 tests/fuzz/run.sh all    build and write seeds only
+#   FUZZ_RUNS=10000000 tests/fuzz/run.sh X  that many executions instead
+#                                           of a time
 #
 # Output in build/fuzz/<target>/: the binary, corpus/ (grows across runs),
 # seeds/ (written by the binary itself on each run, ENL_FUZZ_WRITE_SEEDS),
@@ -149,7 +151,7 @@ trap 'rm -rf "${tmp:-/nonexistent}"' EXIT
 trap 'exit 130' INT TERM
 
 run_one() {
-	local name=${1#fuzz-} out bin rc=0 log
+	local name=${1#fuzz-} out bin rc=0 log limit
 	target_def "$name" || return 1
 	out=$root/build/fuzz/$name
 	bin=$out/fuzz-$name
@@ -169,8 +171,14 @@ run_one() {
 		return 0
 	fi
 	log=$out/last-run.log
-	echo "# fuzz-$name: ${secs} s, max_len $max_len, corpus $out/corpus"
-	(cd "$out" && TMPDIR=$tmp ./"fuzz-$name" -max_total_time="$secs" \
+	if [ -n "${FUZZ_RUNS:-}" ]; then
+		limit=-runs=$FUZZ_RUNS
+		echo "# fuzz-$name: $FUZZ_RUNS executions, max_len $max_len, corpus $out/corpus"
+	else
+		limit=-max_total_time=$secs
+		echo "# fuzz-$name: ${secs} s, max_len $max_len, corpus $out/corpus"
+	fi
+	(cd "$out" && TMPDIR=$tmp ./"fuzz-$name" "$limit" \
 		-max_len="$max_len" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$out/" corpus seeds) >"$log" 2>&1 || rc=$?
 	rm -rf "$tmp"

@@ -72,6 +72,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.relid = 1, .gpadl = 0x100, .out_pfn = 4, .out_pages = 3,
 		.in_pfn = 1, .in_pages = 3,
 	};
+	/*
+	 * Every channel's work runs on this thread, in a context of this
+	 * input's own (nothing of one input can run in the next): no thread
+	 * per channel to start and join, no hand-off per step, and a crash
+	 * replays the same way.
+	 */
+	GMainContext *chan_ctx = g_main_context_new();
 	struct enl_vmbus_server *srv;
 	struct enl_ctl *ctl;
 
@@ -81,7 +88,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		g_log_set_default_handler(silent, NULL);
 	}
 	memset(hv->mem.base, 0, 64 * 1024);
+	g_main_context_acquire(chan_ctx);
 	srv = enl_vmbus_server_new(hv);
+	enl_vmbus_server_set_chan_context(srv, chan_ctx);
 	enl_vmbus_server_set_ram_fd(srv, hv->memfd);
 	enl_vmbus_server_add_class(srv, &enl_vsp_echo_class);
 	enl_vmbus_server_offer(srv, "echo");
@@ -108,5 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fake_ctl_free(ctl);
 	enl_vmbus_server_free(srv);
+	g_main_context_release(chan_ctx);
+	g_main_context_unref(chan_ctx);
 	return 0;
 }

@@ -2,6 +2,7 @@
 # Build and run the VMBus server fuzz target (libFuzzer + ASan + UBSan).
 #   host/vmbus/fuzz/run.sh            20 s, what `make check` runs
 #   FUZZ_SECONDS=3600 host/vmbus/fuzz/run.sh   longer, on demand
+#   FUZZ_RUNS=10000000 host/vmbus/fuzz/run.sh  that many executions instead
 # Output in build/fuzz-vmbus/ (binary, corpus/, crash-* reproducers);
 # rerun a reproducer with: build/fuzz-vmbus/fuzz-vmbus-server crash-<id>
 set -euo pipefail
@@ -32,5 +33,6 @@ if [ ! -x "$out/fuzz-vmbus-server" ] || [ -n "$(find "${src[@]}" host/vmbus/*.h 
 		$(pkg-config --libs glib-2.0) -o "$out/fuzz-vmbus-server"
 fi
 cd "$out"
-exec ./fuzz-vmbus-server -max_total_time="$secs" -max_len=4096 \
-	-print_final_stats=1 corpus
+limit=-max_total_time=$secs
+[ -z "${FUZZ_RUNS:-}" ] || limit=-runs=$FUZZ_RUNS
+exec ./fuzz-vmbus-server "$limit" -max_len=4096 -print_final_stats=1 corpus
