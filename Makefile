@@ -61,12 +61,12 @@ run: all linux-src image
 run-demo: all linux-src
 	@KVER=$(KVER) scripts/run-demo.sh
 
-# libFuzzer over every parser of peer data: the VMBus server's guest
-# messages (FUZZ_SECONDS=20), then tests/fuzz: IC host services, guest IC
-# daemons, clipboard engine, storage target, network engine (FUZZ_SECONDS=10
-# each).
+# libFuzzer over every parser of peer data (tests/fuzz/run.sh): IC host
+# services, guest IC daemons, clipboard engine, storage target, network
+# engine, keyboard and mouse, display, the VMBus server's guest messages;
+# FUZZ_SECONDS=10 each, or FUZZ_RUNS=N executions each. Ends with the
+# executions and exec/s of every target.
 fuzz: deps
-	@host/vmbus/fuzz/run.sh
 	@tests/fuzz/run.sh all
 
 bench: all linux-src

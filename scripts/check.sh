@@ -82,8 +82,8 @@ echo "# ring 1: desktop bridge (Xvfb + xclip, weston + wl-clipboard)"
 run_tap desktop tests/desktop/run.sh
 
 echo "# ring 1: fuzz targets, briefly (make fuzz FUZZ_SECONDS=N for longer)"
-check "fuzz: VMBus server guest-message parser, ${FUZZ_SECONDS:-20} s" \
-	host/vmbus/fuzz/run.sh
+check "fuzz: VMBus server guest-message parser, ${FUZZ_SECONDS:-10} s" \
+	tests/fuzz/run.sh vmbus-server
 check "fuzz: enl-host IC services fed guest packets, ${FUZZ_SECONDS:-10} s" \
 	tests/fuzz/run.sh ic-host
 check "fuzz: guest IC daemons fed host packets, ${FUZZ_SECONDS:-10} s" \
@@ -98,6 +98,12 @@ check "fuzz: enl-host keyboard and mouse engines fed guest synthkbd/synthhid mes
 	tests/fuzz/run.sh hid
 check "fuzz: enl-host synthvid engine and display fed guest messages, ${FUZZ_SECONDS:-10} s" \
 	tests/fuzz/run.sh video
+# Every input that ever crashed a target, and a minimized corpus of long
+# runs: replayed once each, deterministic (tests/fuzz/regress/).
+for t in vmbus-server ic-host ic-guest clipboard storage net hid video; do
+	check "fuzz regression corpus of $t replayed ($(find "tests/fuzz/regress/$t" -type f 2>/dev/null | wc -l) inputs)" \
+		tests/fuzz/run.sh replay "$t"
+done
 
 echo "# ring 1: packaging (systemd units, udev rule, man pages, config docs)"
 run_tap units tests/packaging/check-units.sh

@@ -14,12 +14,24 @@
 #   hid         enl-host's keyboard and mouse engines (synthkbd, synthhid)
 #               fed guest messages, and the ctl key/text parsers
 #   video       enl-host's synthvid engine and display fed guest messages
+#   vmbus-server  the VMBus server (host/vmbus/fuzz): channel messages,
+#               signals, ring memory, GPA-direct packets, ctl verbs
 #
 #   tests/fuzz/run.sh TARGET|all            10 s each, what `make check` runs
+#   tests/fuzz/run.sh replay TARGET|all     every input of the target's
+#               regression corpus once (tests/fuzz/regress/TARGET): what
+#               `make check` replays, deterministic, a second or two
+#   tests/fuzz/run.sh merge TARGET|all      fold build/fuzz/TARGET/corpus
+#               into that regression corpus, minimized (after long runs)
 #   FUZZ_SECONDS=600 tests/fuzz/run.sh all  longer, on demand (make fuzz)
 #   FUZZ_SECONDS=0 tests/fuzz/run.sh all    build and write seeds only
 #   FUZZ_RUNS=10000000 tests/fuzz/run.sh X  that many executions instead
 #                                           of a time
+#
+# The regression corpus tests/fuzz/regress/<target>/ is in the tree: every
+# input that once crashed (named crash-*, leak-*, timeout-*) and a
+# coverage-minimized corpus (libFuzzer -merge=1 of long runs). Fuzzing
+# starts from it too.
 #
 # Output in build/fuzz/<target>/: the binary, corpus/ (grows across runs),
 # seeds/ (written by the binary itself on each run, ENL_FUZZ_WRITE_SEEDS),
@@ -34,11 +46,14 @@
 #   build/fuzz/<target>/fuzz-<target> build/fuzz/<target>/crash-<id>
 # Shrink it first if it is long:
 #   build/fuzz/<target>/fuzz-<target> -minimize_crash=1 -runs=10000 crash-<id>
-# then turn it into a unit test under tests/unit/ (the fix's regression), and
-# delete the crash file. Run by hand, a target uses $TMPDIR or /tmp.
+# then copy it into tests/fuzz/regress/<target>/ (make check replays it),
+# turn it into a unit test under tests/unit/ where one fits, and delete
+# the crash file. Run by hand, a target uses $TMPDIR or /tmp.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${FUZZ_SECONDS:-10}
+targets="ic-host ic-guest clipboard storage net hid video vmbus-server"
+summary=()
 cd "$root"
 
 # shellcheck disable=SC2054 # the commas are clang's
@@ -50,6 +65,8 @@ target_def() {
 	# -iquote: daemons/kvp/spawn.h must not hide <spawn.h> from hooks.c
 	inc=(-Iinclude -iquote common/proto -iquote tests/fuzz)
 	libs=(glib-2.0)
+	main=tests/fuzz/fuzz-$1.c
+	has_seeds=1
 	case $1 in
 	ic-host)
 		src=(common/proto/ic.c common/proto/utf16.c
@@ -104,11 +121,26 @@ target_def() {
 		src=(host/vsp/video/engine.c host/vsp/video/display.c)
 		inc+=(-iquote host/vsp/video)
 		max_len=4096 ;;
+	vmbus-server)
+		src=(host/vmbus/server.c host/vmbus/connection.c host/vmbus/offer.c
+		     host/vmbus/gpadl.c host/vmbus/channel.c host/vmbus/channel_io.c
+		     host/vmbus/worker.c host/vmbus/ring_map.c host/vmbus/gpadl_view.c
+		     host/vmbus/gpa_direct.c host/vmbus/xfer_page.c host/vmbus/inflight.c
+		     host/vmbus/registry.c host/vmbus/hold.c host/vmbus/chaos.c
+		     host/vmbus/ctl.c host/vmbus/fault.c host/vsp/echo/echo.c
+		     common/ring.c host/ctl/ctl.c host/ctl/frame.c host/ctl/json.c
+		     tests/unit/host/vmbus/test-vmbus-fakehv.c
+		     tests/unit/host/vmbus/test-vmbus-guest.c)
+		inc+=(-Icommon -Ihost/vmbus -Ihost/vsp -Ihost/hv -Ihost/mem
+		      -Ihost/ctl -Itests/unit/host/vmbus)
+		main=host/vmbus/fuzz/fuzz-vmbus-server.c
+		has_seeds=0
+		max_len=4096 ;;
 	*)
-		echo "unknown fuzz target '$1' (ic-host, ic-guest, clipboard, storage, net, hid, video, all)" >&2
+		echo "unknown fuzz target '$1' ($targets, all)" >&2
 		return 1 ;;
 	esac
-	src+=(tests/fuzz/fuzz-"$1".c)
+	src+=("$main")
 }
 
 build() {
@@ -150,22 +182,80 @@ tmp=
 trap 'rm -rf "${tmp:-/nonexistent}"' EXIT
 trap 'exit 130' INT TERM
 
-run_one() {
-	local name=${1#fuzz-} out bin rc=0 log limit
+# prepare NAME: target_def, build, a fresh TMPDIR, the seeds written.
+prepare() {
+	name=$1
 	target_def "$name" || return 1
 	out=$root/build/fuzz/$name
 	bin=$out/fuzz-$name
-	mkdir -p "$out/corpus"
+	regress=$root/tests/fuzz/regress/$name
+	mkdir -p "$out/corpus" "$out/seeds"
 	build "$name" "$bin" || return 1
-
 	if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 		tmp=$(mktemp -d /dev/shm/enl-fuzz-XXXXXX)
 	else
 		tmp=$(mktemp -d "$out/tmp-XXXXXX")
 	fi
+	[ "$has_seeds" = 0 ] && return 0
 	rm -rf "$out/seeds"
 	ENL_FUZZ_WRITE_SEEDS=$out/seeds TMPDIR=$tmp "$bin" >/dev/null
-	if [ "$secs" = 0 ]; then
+}
+
+# replay NAME: every input of the regression corpus once, in one process.
+replay() {
+	local name out bin regress rc=0 n log
+	prepare "$1" || return 1
+	log=$out/replay.log
+	n=$(find "$regress" -type f 2>/dev/null | wc -l)
+	if [ "$n" = 0 ]; then
+		rm -rf "$tmp"
+		echo "fuzz-$name: no regression corpus in $regress"
+		return 1
+	fi
+	(cd "$out" && TMPDIR=$tmp ./"fuzz-$name" -runs=0 -max_len="$max_len" \
+		-timeout=10 "$regress") >"$log" 2>&1 || rc=$?
+	rm -rf "$tmp"
+	if [ "$rc" -ne 0 ] || ! grep -qE '^#[0-9]+[[:space:]]+INITED' "$log"; then
+		echo "fuzz-$name: replaying $regress FAILED (exit $rc); log $log:"
+		grep -vE '^#[0-9]+' "$log" | tail -n 60
+		return 1
+	fi
+	echo "# fuzz-$name: replayed $n regression inputs: $(grep -m1 -E '^#[0-9]+[[:space:]]+INITED' "$log")"
+}
+
+# merge NAME: the regression corpus becomes a minimized merge of itself,
+# the build corpus and the seeds (libFuzzer -merge=1: the fewest inputs
+# that keep every feature); inputs that once crashed stay by name.
+merge() {
+	local name out bin regress rc=0 new f
+	prepare "$1" || return 1
+	new=$(mktemp -d)
+	mkdir -p "$regress"
+	# A copy: a fuzzer running on corpus/ meanwhile replaces files in it
+	# (one it removes between listing and copying is simply left out).
+	cp -r "$out/corpus" "$tmp/corpus" 2>/dev/null || true
+	(cd "$out" && TMPDIR=$tmp ./"fuzz-$name" -merge=1 -max_len="$max_len" \
+		-timeout=10 "$new" "$tmp/corpus" seeds "$regress") \
+		>"$out/merge.log" 2>&1 || rc=$?
+	rm -rf "$tmp"
+	if [ "$rc" -ne 0 ]; then
+		echo "fuzz-$name: merge FAILED (exit $rc); log $out/merge.log"
+		rm -rf "$new"
+		return 1
+	fi
+	for f in "$regress"/*; do
+		case ${f##*/} in crash-*|leak-*|timeout-*|oom-*) cp "$f" "$new"/ ;; esac
+	done
+	find "$regress" -type f -delete
+	cp "$new"/* "$regress"/
+	rm -rf "$new"
+	echo "# fuzz-$name: $(find "$regress" -type f | wc -l) inputs in $regress"
+}
+
+run_one() {
+	local name out bin regress rc=0 log limit dirs
+	prepare "$1" || return 1
+	if [ "$secs" = 0 ] && [ -z "${FUZZ_RUNS:-}" ]; then
 		rm -rf "$tmp"
 		echo "# fuzz-$name: built, seeds written (FUZZ_SECONDS=0)"
 		return 0
@@ -178,15 +268,23 @@ run_one() {
 		limit=-max_total_time=$secs
 		echo "# fuzz-$name: ${secs} s, max_len $max_len, corpus $out/corpus"
 	fi
+	# New inputs go to corpus/ (the first directory); seeds and the
+	# regression corpus are read only.
+	dirs=(corpus seeds)
+	[ ! -d "$regress" ] || dirs+=("$regress")
 	(cd "$out" && TMPDIR=$tmp ./"fuzz-$name" "$limit" \
 		-max_len="$max_len" -timeout=10 -print_final_stats=1 \
-		-artifact_prefix="$out/" corpus seeds) >"$log" 2>&1 || rc=$?
+		-artifact_prefix="$out/" "${dirs[@]}") >"$log" 2>&1 || rc=$?
 	rm -rf "$tmp"
 	# What the run covered: libFuzzer's last status line and final stats.
 	grep -m1 -E '^#[0-9]+[[:space:]]+INITED' "$log" || true
 	grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true
 	grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' \
 		"$log" || true
+	summary+=("$(printf '%-14s %12s executions %8s exec/s%s' "$name" \
+		"$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")" \
+		"$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")" \
+		"$([ "$rc" = 0 ] || echo " FAILED")")")
 	[ "${FUZZ_COVERAGE:-0}" = 0 ] || [ "$rc" -ne 0 ] || coverage "$name" "$out"
 	if [ "$rc" -ne 0 ]; then
 		echo "fuzz-$name FAILED (exit $rc); log $log:"
@@ -196,12 +294,23 @@ run_one() {
 	return "$rc"
 }
 
-[ $# -eq 1 ] || { sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 2; }
-if [ "$1" = all ]; then
-	failed=0
-	for t in ic-host ic-guest clipboard storage net hid video; do
-		run_one "$t" || failed=1
+# each FN TARGET|all: FN on one target or on every one; fails if any did.
+each() {
+	local fn=$1 failed=0 t
+	if [ "$2" != all ]; then
+		"$fn" "$2"
+		return
+	fi
+	for t in $targets; do
+		"$fn" "$t" || failed=1
 	done
-	exit "$failed"
-fi
-run_one "$1"
+	[ "${#summary[@]}" = 0 ] || printf '# %s\n' "${summary[@]}"
+	return "$failed"
+}
+
+case "$#:${1:-}" in
+1:*)		each run_one "$1" ;;
+2:replay)	each replay "$2" ;;
+2:merge)	each merge "$2" ;;
+*)		sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 2 ;;
+esac

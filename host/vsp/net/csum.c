@@ -65,7 +65,7 @@ uint32_t net_toeplitz(const uint8_t *key, size_t keylen, const uint8_t *in,
 
 	if (keylen < 4)
 		return 0;
-	window = get_be16(key) << 16 | get_be16(key + 2);
+	window = (uint32_t)get_be16(key) << 16 | get_be16(key + 2);
 	for (size_t i = 0; i < n; i++) {
 		for (int b = 7; b >= 0; b--) {
 			if (in[i] >> b & 1)
