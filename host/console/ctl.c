@@ -8,48 +8,54 @@
 #include "console_glue.h"
 #include "ctl.h"
 
-static int vnc_verb(void *ctx, int argc, char **argv, GString *out)
+static int vnc_verb(void *ctx, struct enl_ctl_req *req)
 {
 	struct enl_console *con = enl_console_get();
 	struct enl_console_stats s;
 	const char *web;
-	bool json = argc == 2 && !strcmp(argv[1], "--json");
 
 	(void)ctx;
-	if (argc > 2 || (argc == 2 && !json)) {
-		g_string_append(out, "usage: vnc [--json]\n");
+	if (enl_ctl_nargs(req, 1, 1))
 		return -EINVAL;
-	}
 	if (!con) {
-		g_string_append(out, "no console (enl-host run --vnc :N)\n");
+		g_string_append(req->out, "no console (enl-host run --vnc :N)\n");
 		return -ENODEV;
 	}
 	enl_console_get_stats(con, &s);
 	web = enl_console_web_url(con);
-	if (json)
-		g_string_append_printf(out, "{\"address\":\"%s\",\"clients\":%" PRIu64
-				       ",\"updates\":%" PRIu64 ",\"mode_changes\":%" PRIu64
-				       ",\"cursor_changes\":%" PRIu64
-				       ",\"web_url\":%s%s%s,\"web_clients\":%" PRIu64
-				       ",\"web_refused\":%" PRIu64 "}\n",
-				       enl_console_address(con), s.clients,
-				       s.updates, s.mode_changes, s.cursor_changes,
-				       web ? "\"" : "", web ? web : "null",
-				       web ? "\"" : "", s.web_clients, s.web_refused);
-	else
-		g_string_append_printf(out, "address %s clients %" PRIu64
-				       " updates %" PRIu64 " mode_changes %" PRIu64
-				       " cursor_changes %" PRIu64 " web %s web_clients %"
-				       PRIu64 " web_refused %" PRIu64 "\n",
-				       enl_console_address(con), s.clients,
-				       s.updates, s.mode_changes, s.cursor_changes,
-				       web ? web : "none", s.web_clients,
-				       s.web_refused);
+	g_string_append(req->out, "address ");
+	enl_ctl_escape(req->out, enl_console_address(con), -1);
+	g_string_append_printf(req->out, " clients %" PRIu64 " updates %" PRIu64
+			       " mode_changes %" PRIu64 " cursor_changes %"
+			       PRIu64 " web ", s.clients, s.updates,
+			       s.mode_changes, s.cursor_changes);
+	enl_ctl_escape(req->out, web ? web : "none", -1);
+	g_string_append_printf(req->out, " web_clients %" PRIu64
+			       " web_refused %" PRIu64 "\n", s.web_clients,
+			       s.web_refused);
+	if (req->json) {
+		struct enl_json *j = req->json;
+
+		enl_json_obj(j, NULL);
+		enl_json_str(j, "address", enl_console_address(con));
+		enl_json_u64(j, "clients", s.clients);
+		enl_json_u64(j, "updates", s.updates);
+		enl_json_u64(j, "mode_changes", s.mode_changes);
+		enl_json_u64(j, "cursor_changes", s.cursor_changes);
+		enl_json_str(j, "web_url", web);
+		enl_json_u64(j, "web_clients", s.web_clients);
+		enl_json_u64(j, "web_refused", s.web_refused);
+		enl_json_end(j);
+	}
 	return 0;
 }
 
 void enl_console_register_ctl(struct enl_ctl *ctl)
 {
-	enl_ctl_register(ctl, "vnc", vnc_verb, NULL,
-			 "vnc [--json]: the VNC console's address, its browser page and clients");
+	static const struct enl_ctl_verb verbs[] = {
+		{ "vnc", vnc_verb, "vnc [--json]: the VNC console's address, "
+		  "its browser page and clients", ENL_CTL_JSON_ARG },
+	};
+
+	ENL_CTL_ADD_VERBS(ctl, NULL, verbs);
 }

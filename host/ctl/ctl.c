@@ -24,9 +24,9 @@
 struct verb {
 	char *name;
 	enl_ctl_verb_fn fn;
-	enl_ctl_fn old_fn;
 	void *ctx;
 	char *usage;
+	unsigned int flags;
 };
 
 struct enl_ctl {
@@ -73,35 +73,37 @@ static struct verb *find_verb(struct enl_ctl *ctl, const char *name)
 	return NULL;
 }
 
-static struct verb *add_verb(struct enl_ctl *ctl, const char *name,
-			     void *ctx, const char *usage)
+static void add_verb(struct enl_ctl *ctl, const struct enl_ctl_verb *d,
+		     void *ctx)
 {
-	struct verb *v = find_verb(ctl, name);
+	struct verb *v = find_verb(ctl, d->name);
 
 	if (!v) {
 		v = g_new0(struct verb, 1);
-		v->name = g_strdup(name);
+		v->name = g_strdup(d->name);
 		g_ptr_array_add(ctl->verbs, v);
 	}
 	/* A later registration replaces an earlier one of the same name. */
-	v->fn = NULL;
-	v->old_fn = NULL;
+	v->fn = d->fn;
 	v->ctx = ctx;
+	v->flags = d->flags;
 	g_free(v->usage);
-	v->usage = g_strdup(usage ? usage : name);
-	return v;
+	v->usage = g_strdup(d->usage ? d->usage : d->name);
+}
+
+void enl_ctl_add_verbs(struct enl_ctl *ctl, void *ctx,
+		       const struct enl_ctl_verb *verbs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		add_verb(ctl, &verbs[i], ctx);
 }
 
 void enl_ctl_add(struct enl_ctl *ctl, const char *verb, enl_ctl_verb_fn fn,
 		 void *ctx, const char *usage)
 {
-	add_verb(ctl, verb, ctx, usage)->fn = fn;
-}
+	const struct enl_ctl_verb d = { verb, fn, usage, 0 };
 
-void enl_ctl_register(struct enl_ctl *ctl, const char *verb, enl_ctl_fn fn,
-		      void *ctx, const char *usage)
-{
-	add_verb(ctl, verb, ctx, usage)->old_fn = fn;
+	add_verb(ctl, &d, ctx);
 }
 
 void enl_ctl_usage(struct enl_ctl *ctl, GString *out)
@@ -306,6 +308,37 @@ static void reply_error(GString *reply, bool json, const char *verb,
 	g_string_append(reply, "}\n");
 }
 
+/*
+ * `VERB ... --json` of a verb with ENL_CTL_JSON_ARG and no `ctl --json`:
+ * the verb writes JSON as for --json, and its value becomes the body.
+ */
+static int run_json_arg(struct verb *v, struct enl_ctl_req *req)
+{
+	g_autoptr(GString) data = g_string_new(NULL);
+	g_autoptr(GString) text = g_string_new(NULL);
+	struct enl_json json;
+	GString *body = req->out;
+	int rc;
+
+	enl_json_init(&json, data);
+	req->json = &json;
+	req->out = text;
+	rc = v->fn(v->ctx, req);
+	req->out = body;
+	req->json = NULL;
+	if (rc < 0 || !data->len) {
+		g_string_append_len(body, text->str, (gssize)text->len);
+		return rc;
+	}
+	if (!enl_json_complete(&json)) {
+		g_string_append(body, "the verb's JSON is incomplete\n");
+		return -EIO;
+	}
+	g_string_append_len(body, data->str, (gssize)data->len);
+	g_string_append_c(body, '\n');
+	return rc;
+}
+
 /* Run verb v on argv; its result, the text body in body, data in json. */
 static int run_verb(struct verb *v, int argc, char **argv, GString *body,
 		    struct enl_json *json)
@@ -318,14 +351,18 @@ static int run_verb(struct verb *v, int argc, char **argv, GString *body,
 	struct enl_ctl_req req = { .argc = argc, .argv = args, .out = body,
 				   .json = json };
 	struct verb *outer = req_verb;
-	int rc;
+	int rc, flag = 0;
 
 	/* Nested dispatch (ctl_wait.h) restores the outer verb. */
 	req_verb = v;
-	if (v->fn)
-		rc = v->fn(v->ctx, &req);
+	if (v->flags & ENL_CTL_JSON_ARG)
+		flag = enl_ctl_take_flag(&req, "--json");
+	if (flag < 0)
+		rc = -EINVAL;
+	else if (flag && !json)
+		rc = run_json_arg(v, &req);
 	else
-		rc = v->old_fn(v->ctx, argc, args, body);
+		rc = v->fn(v->ctx, &req);
 	req_verb = outer;
 	return rc;
 }
@@ -406,7 +443,7 @@ int enl_ctl_call(struct enl_ctl *ctl, const char *line, GString *out)
 	g_auto(GStrv) argv = NULL;
 	g_autofree char *withnl = g_strconcat(line, "\n", NULL);
 	struct verb *v;
-	int argc;
+	int argc, rc;
 
 	if (enl_ctl_frame_decode(withnl, strlen(withnl), true, &argc, &argv,
 				 out) < 1)
@@ -414,7 +451,11 @@ int enl_ctl_call(struct enl_ctl *ctl, const char *line, GString *out)
 	v = find_verb(ctl, argv[0]);
 	if (!v)
 		return -ENOENT;
-	return run_verb(v, argc, argv, out, NULL);
+	rc = run_verb(v, argc, argv, out, NULL);
+	/* The why a reply would give: the usage, as dispatch does. */
+	if (rc == -EINVAL && !out->len)
+		g_string_append_printf(out, "usage: %s\n", v->usage);
+	return rc;
 }
 
 void enl_ctl_dispatch(struct enl_ctl *ctl, const char *line, GString *reply)

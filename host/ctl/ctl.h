@@ -40,13 +40,51 @@ struct enl_ctl_req {
  */
 typedef int (*enl_ctl_verb_fn)(void *ctx, struct enl_ctl_req *req);
 
+/*
+ * A part's verbs, in one table registered at once (ENL_CTL_ADD_VERBS):
+ * each verb writes its text to req->out and its JSON through req->json,
+ * and the dispatcher alone turns that into a text or a --json reply.
+ */
+struct enl_ctl_verb {
+	const char *name;
+	enl_ctl_verb_fn fn;
+	const char *usage;
+	unsigned int flags;
+};
+
+/*
+ * The verb also takes "--json" among its own arguments (`disk list
+ * --json`, its form from before `ctl --json`): the dispatcher takes the
+ * flag out and the reply body is then the verb's JSON value alone.
+ */
+#define ENL_CTL_JSON_ARG	1u
+
+void enl_ctl_add_verbs(struct enl_ctl *ctl, void *ctx,
+		       const struct enl_ctl_verb *verbs, size_t n);
+#define ENL_CTL_ADD_VERBS(ctl, ctx, verbs) \
+	enl_ctl_add_verbs(ctl, ctx, verbs, G_N_ELEMENTS(verbs))
+
+/* One verb alone. */
 void enl_ctl_add(struct enl_ctl *ctl, const char *verb, enl_ctl_verb_fn fn,
 		 void *ctx, const char *usage);
 
-/* The older form: text only; such a verb's JSON carries "text" alone. */
-typedef int (*enl_ctl_fn)(void *ctx, int argc, char **argv, GString *out);
-void enl_ctl_register(struct enl_ctl *ctl, const char *verb, enl_ctl_fn fn,
-		      void *ctx, const char *usage);
+/*
+ * Counters and fields written once for both forms: text
+ * "<prefix> k=v k=v ...\n" (prefix may be NULL: no prefix, no leading
+ * space), and with --json an object {"k":v,...} (key: its name in the
+ * enclosing object, NULL inside an array or at the top).
+ */
+void enl_ctl_kv_begin(struct enl_ctl_req *req, const char *key,
+		      const char *prefix);
+void enl_ctl_kv_u64(struct enl_ctl_req *req, const char *k, uint64_t v);
+/* Text 0x%0*x (width hex digits), JSON a number. */
+void enl_ctl_kv_hex(struct enl_ctl_req *req, const char *k, uint64_t v,
+		    int width);
+/* Text 1 or 0, JSON true or false. */
+void enl_ctl_kv_bool(struct enl_ctl_req *req, const char *k, bool v);
+/* Text escaped (enl_ctl_escape), JSON quoted; NULL: text "-", JSON null. */
+void enl_ctl_kv_str(struct enl_ctl_req *req, const char *k, const char *s);
+void enl_ctl_kv_end(struct enl_ctl_req *req);
 
 /* ---- Strict argument helpers: each refuses with a reason in req->out. ---- */
 

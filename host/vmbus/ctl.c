@@ -394,24 +394,27 @@ static int verb_fault(void *ctx, struct enl_ctl_req *req)
 void enl_vmbus_server_register_ctl(struct enl_vmbus_server *srv,
 				   struct enl_ctl *ctl)
 {
-	enl_ctl_add(ctl, "devices", verb_devices, srv,
-		    "devices: relid class class-guid instance-guid state "
-		    "[sub=<index> for a sub-channel]");
-	enl_ctl_add(ctl, "offer", verb_offer, srv,
-		    "offer <class>: hot-add a device, prints its relid");
-	enl_ctl_add(ctl, "rescind", verb_rescind, srv,
-		    "rescind <relid>: hot-remove a device");
-	enl_ctl_add(ctl, "subchannels", verb_subchannels, srv,
-		    "subchannels <relid> <n>: offer the primary's "
-		    "sub-channels 1..n that are not offered now");
-	enl_ctl_add(ctl, "stats", verb_stats, srv,
-		    "stats: VMBus counters, errors and per-channel traffic");
-	enl_ctl_add(ctl, "version", verb_version, srv,
-		    "version: negotiated VMBus version");
-	enl_ctl_add(ctl, "fault", verb_fault, srv,
-		    "fault bad-offer|oversize [relid]|"
-		    "bad-gpadl-created [relid]|corrupt-ring <relid>|"
-		    "mute open-result|close|torndown|gpadl-created|"
-		    "unload-response [relid [count]]|unmute");
+	static const struct enl_ctl_verb verbs[] = {
+		{ "devices", verb_devices,
+		  "devices: relid class class-guid instance-guid state "
+		  "[sub=<index> for a sub-channel]", 0 },
+		{ "offer", verb_offer,
+		  "offer <class>: hot-add a device, prints its relid", 0 },
+		{ "rescind", verb_rescind,
+		  "rescind <relid>: hot-remove a device", 0 },
+		{ "subchannels", verb_subchannels,
+		  "subchannels <relid> <n>: offer the primary's sub-channels "
+		  "1..n that are not offered now", 0 },
+		{ "stats", verb_stats,
+		  "stats: VMBus counters, errors and per-channel traffic", 0 },
+		{ "version", verb_version,
+		  "version: negotiated VMBus version", 0 },
+		{ "fault", verb_fault,
+		  "fault bad-offer|oversize [relid]|bad-gpadl-created [relid]|"
+		  "corrupt-ring <relid>|mute open-result|close|torndown|"
+		  "gpadl-created|unload-response [relid [count]]|unmute", 0 },
+	};
+
+	ENL_CTL_ADD_VERBS(ctl, srv, verbs);
 	enl_vmbus_chaos_register_ctl(srv, ctl);
 }

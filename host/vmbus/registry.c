@@ -152,20 +152,20 @@ int enl_vsp_ctl_run(struct enl_vmbus_server *srv, const char *class_name,
 }
 
 int enl_vsp_ctl_run_all(struct enl_vmbus_server *srv, const char *class_name,
-			int argc, char **argv, GString *out, enl_vsp_verb_fn fn)
+			struct enl_ctl_req *req, enl_vsp_req_fn fn)
 {
 	uint32_t relid;
 	int n = 0;
 
 	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++) {
 		struct enl_vsp_channel *ch = srv->chan[relid];
-		struct verb_call c = { fn, NULL, argc, argv, out, 0 };
+		struct req_call c = { fn, NULL, req, 0 };
 
 		if (!ch || ch->state == ENL_CHAN_RESCINDED || !ch->vsp_state ||
 		    strcmp(ch->cls->name, class_name))
 			continue;
 		c.state = ch->vsp_state;
-		enl_vsp_call(ch, verb_on_ctx, &c);
+		enl_vsp_call(ch, req_on_ctx, &c);
 		n++;
 	}
 	return n;

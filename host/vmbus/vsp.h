@@ -106,21 +106,20 @@ int enl_vsp_ctl_run(struct enl_vmbus_server *srv, const char *class_name,
 		    int argc, char **argv, GString *out, enl_vsp_verb_fn fn);
 
 /*
- * Run fn on every offer of class_name that has state and is not
- * rescinded, sub-channels included, in relid order, each on its own
- * context (main thread). Returns how many; fn's results are ignored.
- */
-int enl_vsp_ctl_run_all(struct enl_vmbus_server *srv, const char *class_name,
-			int argc, char **argv, GString *out,
-			enl_vsp_verb_fn fn);
-
-/*
  * The same for a verb written against struct enl_ctl_req (ctl.h): it gets
  * the request whole (argv without --relid), so it can answer --json too.
  */
 struct enl_ctl_req;
 typedef int (*enl_vsp_req_fn)(void *state, struct enl_ctl_req *req);
 int enl_vsp_ctl_run_req(struct enl_vmbus_server *srv, const char *class_name,
+			struct enl_ctl_req *req, enl_vsp_req_fn fn);
+
+/*
+ * Run fn on every offer of class_name that has state and is not
+ * rescinded, sub-channels included, in relid order, each on its own
+ * context (main thread). Returns how many; fn's results are ignored.
+ */
+int enl_vsp_ctl_run_all(struct enl_vmbus_server *srv, const char *class_name,
 			struct enl_ctl_req *req, enl_vsp_req_fn fn);
 
 void enl_vsp_set_priv(struct enl_vsp_channel *ch, void *priv);

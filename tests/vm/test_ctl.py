@@ -25,12 +25,20 @@ def ctl_json(g, *args):
         return rc, {'unparsed': out}
 
 
-def test_offline_help(t):
+def test_offline_help(t, g):
     r = subprocess.run([ENL_HOST, 'ctl', '--ctl', '/nonexistent/ctl.sock',
                         '--help'], capture_output=True, text=True)
     t.ok(r.returncode == 0 and 'kvp list' in r.stdout and 'rescind' in r.stdout
          and 'vss' in r.stdout, 'ctl --help lists every verb with no host running',
          r.stdout + r.stderr)
+    # The running host's own list: offline --help must show each usage line.
+    rc, verbs = ctl_json(g, 'help')
+    live = [(v.get('verb'), v.get('usage')) for v in verbs.get('data') or []]
+    offline = r.stdout.splitlines()
+    missing = [v for v, u in live if u not in offline]
+    t.ok(rc == 0 and len(live) >= 30 and not missing,
+         'offline --help shows every one of the %d verbs a running host has' % len(live),
+         'missing: %s' % missing)
 
 
 def test_strict(t, g):
@@ -66,6 +74,22 @@ def test_json(t, g):
         rc, j = ctl_json(g, *verb)
         t.ok(rc == 0 and j.get('ok') is True and 'text' in j,
              '--json %s parses' % ' '.join(verb), str(j)[:300])
+    # Device verbs, on a host that offers none of those devices: data
+    # still says so in JSON (empty lists, closed devices), or ok false.
+    rc, j = ctl_json(g, 'disk', 'list')
+    t.ok(rc == 0 and j.get('data') == [], '--json disk list: [] without a controller', j)
+    rc, j = ctl_json(g, 'nic', 'list')
+    t.ok(rc == 0 and j.get('data') == [], '--json nic list: [] without a NIC', j)
+    rc, j = ctl_json(g, 'hid')
+    d = j.get('data') or {}
+    t.ok(rc == 0 and d.get('mouse', {}).get('open') is False and
+         d.get('keyboard', {}).get('open') is False,
+         '--json hid: keyboard and mouse, neither open', j)
+    for verb in (['disk', 'stats'], ['video'], ['vss'], ['clipboard'], ['vnc'],
+                 ['disk', 'remove', '9']):
+        rc, j = ctl_json(g, *verb)
+        t.ok(rc == 1 and j.get('ok') is False and j.get('error'),
+             '--json %s without the device: ok false, why' % ' '.join(verb), j)
 
 
 def guest_kvp(g, pool, key):
@@ -176,7 +200,7 @@ def test_second_device(t, g):
 
 
 def run(t, g):
-    test_offline_help(t)
+    test_offline_help(t, g)
     test_strict(t, g)
     test_json(t, g)
     test_kvp_bytes(t, g)

@@ -191,8 +191,10 @@ def pointer(t, g, mouse):
          'buttons press and release as reported', str(btn))
     wheel = [v for ty, c, v in ev if ty == EV_REL and c == REL_WHEEL]
     t.ok(wheel == [-1, 2], 'the wheel turns by the reported notches', str(ev))
-    rc, st = g.ctl('hid')
-    t.ok('x=16384 y=8192' in st, 'ctl hid shows the last report', st)
+    rc, st = g.ctl_json('hid')
+    mouse = (st or {}).get('mouse', {})
+    t.ok(mouse.get('x') == 16384 and mouse.get('y') == 8192,
+         'ctl hid shows the last report', str(st))
 
 
 def leds(t, g, kbd):

@@ -278,10 +278,12 @@ def body(t, g, ncpu, img, hot):
     t.ok(after and all(x.get('errors') == '0' for x in after),
          'no queue counted a failed command (errors=0 beside absent= and check=)',
          g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1])
-    rc, out = g.ctl('disk', 'stats')
-    t.ok(rc == 0 and len(re.findall(r'^scsi queue \d+ relid \d+ .*open=1 ', out, re.M))
-         == len(after),
-         'enl-host ctl disk stats: a line per queue the guest opened', out)
+    rc, st = g.ctl_json('disk', 'stats')
+    opened = [q for q in (st or {}).get('queues', [])
+              if q.get('controller') == 'scsi' and q.get('open') is True]
+    t.ok(rc == 0 and len(opened) == len(after),
+         'enl-host ctl disk stats: a queue the guest opened for each of its own',
+         str(st)[:1500])
 
     # Hot add, resize, hot remove.
     rc, out = g.ctl('disk', 'add', hot + ',lun=2')
@@ -376,15 +378,15 @@ def faults(t, g, dev):
             ('delay', ('delay', '8000', '1'), 'later than the timeout: reset, retry'),
             ('corrupt', ('corrupt', '4'), 'counted bogus, retried')):
         before = bogus()
-        rc, res = g.ctl('disk', 'fault', *args)
-        ok = rc == 0 and ('fault %s left=' % kind) in res
+        rc, res = g.ctl_json('disk', 'fault', *args)
+        ok = rc == 0 and res and res.get('fault') == kind and res.get('left', 0) > 0
         rc, out = g.sh(read, timeout=180)
         rc2, dm = g.sh('dmesg; cat /sys/block/%s/device/state' % dev[5:])
-        rc3, res = g.ctl('disk', 'fault', 'show')
+        rc3, res = g.ctl_json('disk', 'fault', 'show')
         t.ok(ok and rc == 0 and dm.rstrip().endswith('running') and
-             'left=0' in res,
+             res and res.get('left') == 0,
              'fault %s: the read comes back right in %.1f s (%s)'
-             % (' '.join(args), took(out), why), out + dm[-1500:] + res)
+             % (' '.join(args), took(out), why), out + dm[-1500:] + str(res))
         if args[:2] == ('delay', '1500'):
             t.ok('host reset' not in dm, 'fault delay 1500: no reset needed', dm[-1500:])
         elif kind == 'drop' or args[1] == '8000':

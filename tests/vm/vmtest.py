@@ -2,6 +2,7 @@
 """Host side of the VM test ring: boots a guest under enl-host, talks to the
 in-guest agent (tests/vm/agent) over a second serial port and to enl-host over
 its control socket, and prints TAP. Used by tests/vm/run.sh."""
+import json
 import os
 import re
 import shutil
@@ -304,6 +305,17 @@ class Guest:
         r = subprocess.run([ENL_HOST, 'ctl', '--ctl', self.ctl_path] + list(args),
                            capture_output=True, text=True, timeout=timeout)
         return r.returncode, r.stdout + r.stderr
+
+    def ctl_json(self, *args, timeout=30):
+        """`enl-host ctl --json args...`: (exit status, data) when the host
+        answered ok, else (status, None); what its text says is not parsed
+        (docs/ctl.md)."""
+        rc, out = self.ctl('--json', *args, timeout=timeout)
+        try:
+            j = json.loads(out)
+        except ValueError:
+            return rc, None
+        return rc, j.get('data') if j.get('ok') is True else None
 
     def wait_sh(self, cmd, timeout=60):
         """Poll a guest command until it succeeds; True if it did."""

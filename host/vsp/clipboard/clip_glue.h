@@ -33,8 +33,8 @@ struct enl_clip_ctl_ops {
  * clipboard get [--type T] [--out FILE] [--timeout S] (ctl.c), on the
  * engine ops reaches; it waits for the guest on the calling thread's loop.
  */
-int enl_clip_ctl(const struct enl_clip_ctl_ops *ops, int argc, char **argv,
-		 GString *out);
+struct enl_ctl_req;
+int enl_clip_ctl(const struct enl_clip_ctl_ops *ops, struct enl_ctl_req *req);
 #define ENL_CLIP_CTL_USAGE						\
 	"clipboard [status] | clipboard set [--type T] DATA|@FILE"	\
 	" | clipboard get [--type T] [--out FILE] [--timeout S]"	\

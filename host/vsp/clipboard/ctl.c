@@ -78,39 +78,81 @@ static bool is_text(uint32_t format)
 	       !strncmp(enl_clip_format_mime(format), "text/", 5);
 }
 
+/* One offered format: "  NAME: N bytes", and an object in "formats". */
+static void format_line(struct enl_ctl_req *req, uint32_t format,
+			uint64_t bytes)
+{
+	const char *name = enl_clip_format_name(format);
+
+	g_string_append(req->out, "  ");
+	enl_ctl_escape(req->out, name, -1);
+	g_string_append_printf(req->out, ": %llu bytes\n",
+			       (unsigned long long)bytes);
+	if (req->json) {
+		enl_json_obj(req->json, NULL);
+		enl_json_str(req->json, "format", name);
+		enl_json_u64(req->json, "bytes", bytes);
+		enl_json_end(req->json);
+	}
+}
+
 static void show_status(struct enl_clip_host *h, void *data)
 {
+	struct enl_ctl_req *req = data;
 	const struct enl_clip *e = &h->e;
-	GString *out = data;
+	struct enl_json *j = req->json;
+	GString *out = req->out;
 
 	g_string_append_printf(out, "channel: %s\n", e->ready ? "ready" :
 			       "not negotiated (offer clipboard, run "
 			       "enl-clipboardd in the guest)");
+	if (j) {
+		enl_json_obj(j, NULL);
+		enl_json_bool(j, "ready", e->ready);
+		enl_json_str(j, "owner", e->we_own ? "host" :
+			     e->remote.serial ? "guest" : "nobody");
+		enl_json_u64(j, "serial", e->we_own ? e->owner_serial :
+			     e->remote.serial);
+		enl_json_arr(j, "formats");
+	}
 	if (e->we_own) {
 		g_string_append_printf(out, "owner: host (serial %u)\n",
 				       e->owner_serial);
 		for (size_t i = 0; i < e->n_local; i++)
-			g_string_append_printf(out, "  %s: %zu bytes\n",
-					       enl_clip_format_name(e->local[i].format),
-					       e->local[i].len);
+			format_line(req, e->local[i].format, e->local[i].len);
 	} else if (e->remote.serial) {
 		g_string_append_printf(out, "owner: guest (serial %u)\n",
 				       e->remote.serial);
 		for (size_t i = 0; i < e->remote.n; i++)
-			g_string_append_printf(out, "  %s: %llu bytes\n",
-					       enl_clip_format_name(e->remote.formats[i]),
-					       (unsigned long long)e->remote.sizes[i]);
+			format_line(req, e->remote.formats[i],
+				    e->remote.sizes[i]);
 	} else {
 		g_string_append(out, "owner: nobody\n");
 	}
 	g_string_append_printf(out, "packets: tx %lu, rx %lu, bad %lu, stale %lu, "
 			       "oversize %lu; transfers in %lu, out %lu; "
-			       "guest copies %lu%s%s\n", e->stats.tx,
+			       "guest copies %lu", e->stats.tx,
 			       e->stats.rx, e->stats.rx_bad, e->stats.rx_stale,
 			       e->stats.oversize, e->stats.in_done,
-			       e->stats.out_done, h->guest_copies,
-			       e->last_error ? "; last error: " : "",
-			       e->last_error ? e->last_error : "");
+			       e->stats.out_done, h->guest_copies);
+	if (e->last_error) {
+		g_string_append(out, "; last error: ");
+		enl_ctl_escape(out, e->last_error, -1);
+	}
+	g_string_append_c(out, '\n');
+	if (!j)
+		return;
+	enl_json_end(j);
+	enl_json_u64(j, "tx", e->stats.tx);
+	enl_json_u64(j, "rx", e->stats.rx);
+	enl_json_u64(j, "bad", e->stats.rx_bad);
+	enl_json_u64(j, "stale", e->stats.rx_stale);
+	enl_json_u64(j, "oversize", e->stats.oversize);
+	enl_json_u64(j, "transfers_in", e->stats.in_done);
+	enl_json_u64(j, "transfers_out", e->stats.out_done);
+	enl_json_u64(j, "guest_copies", h->guest_copies);
+	enl_json_str(j, "last_error", e->last_error);
+	enl_json_end(j);
 }
 
 struct set_call {
@@ -132,8 +174,9 @@ static void set_on_engine(struct enl_clip_host *h, void *data)
 }
 
 static int do_set(const struct enl_clip_ctl_ops *ops, uint32_t format,
-		  const char *arg, GString *out)
+		  const char *arg, struct enl_ctl_req *req)
 {
+	GString *out = req->out;
 	g_autoptr(GError) err = NULL;
 	g_autofree char *file = NULL;
 	struct set_call c = { .format = format, .data = arg,
@@ -159,6 +202,13 @@ static int do_set(const struct enl_clip_ctl_ops *ops, uint32_t format,
 	g_string_append_printf(out, "host owns the clipboard: %s, %zu bytes%s\n",
 			       enl_clip_format_name(format), c.len, c.ready ?
 			       "" : " (announced once the guest's channel is up)");
+	if (req->json) {
+		enl_json_obj(req->json, NULL);
+		enl_json_str(req->json, "format", enl_clip_format_name(format));
+		enl_json_u64(req->json, "bytes", c.len);
+		enl_json_bool(req->json, "announced", c.ready);
+		enl_json_end(req->json);
+	}
 	return 0;
 }
 
@@ -193,8 +243,9 @@ static void cancel_on_engine(struct enl_clip_host *h, void *data)
 }
 
 static int do_get(const struct enl_clip_ctl_ops *ops, uint32_t format,
-		  const char *path, unsigned int ms, GString *out)
+		  const char *path, unsigned int ms, struct enl_ctl_req *req)
 {
+	GString *out = req->out;
 	g_autoptr(GError) err = NULL;
 	struct get_wait w = { .format = format };
 	const uint8_t *d;
@@ -257,21 +308,35 @@ static int do_get(const struct enl_clip_ctl_ops *ops, uint32_t format,
 					       path);
 		}
 	} else {
-		/* Validated UTF-8 without NUL by the engine: safe as text. */
-		g_string_append_len(out, (const char *)d, (gssize)len);
+		/*
+		 * The guest's text: escaped in the text reply (no line or
+		 * terminal escape of its own), exact in JSON; --out FILE
+		 * has the bytes as they are.
+		 */
+		enl_ctl_escape(out, (const char *)d, (ssize_t)len);
+	}
+	if (!ret && req->json) {
+		enl_json_obj(req->json, NULL);
+		enl_json_str(req->json, "format", enl_clip_format_name(format));
+		enl_json_u64(req->json, "bytes", len);
+		if (path)
+			enl_json_str(req->json, "file", path);
+		else
+			enl_json_strn(req->json, "text", (const char *)d, len);
+		enl_json_end(req->json);
 	}
 	g_bytes_unref(w.data);
 	return ret;
 }
 
-int enl_clip_ctl(const struct enl_clip_ctl_ops *ops, int argc, char **argv,
-		 GString *out)
+int enl_clip_ctl(const struct enl_clip_ctl_ops *ops, struct enl_ctl_req *req)
 {
+	GString *out = req->out;
 	unsigned int ms = CLIP_WAIT_DEFAULT_MS;
 	struct clip_args a;
 	uint32_t format;
 
-	if (parse_args(argc, argv, &a) < 0)
+	if (parse_args(req->argc, req->argv, &a) < 0)
 		return -EINVAL;
 	format = enl_clip_format_from_name(a.type ? a.type : "text");
 	if (!format) {
@@ -289,11 +354,11 @@ int enl_clip_ctl(const struct enl_clip_ctl_ops *ops, int argc, char **argv,
 		ms = (unsigned int)(s * 1000);
 	}
 	if (a.n == 0 || (a.n == 1 && !strcmp(a.pos[0], "status")))
-		return ops->call(ops->ctx, show_status, out) ? 0 : -ENODEV;
+		return ops->call(ops->ctx, show_status, req) ? 0 : -ENODEV;
 	if (a.n == 2 && !strcmp(a.pos[0], "set") && !a.out)
-		return do_set(ops, format, a.pos[1], out);
+		return do_set(ops, format, a.pos[1], req);
 	if (a.n == 1 && !strcmp(a.pos[0], "get"))
-		return do_get(ops, format, a.out, ms, out);
+		return do_get(ops, format, a.out, ms, req);
 	return -EINVAL;
 }
 
@@ -306,14 +371,18 @@ static bool call_direct(void *ctx,
 	return true;
 }
 
-static int ctl_clipboard(void *ctx, int argc, char **argv, GString *out)
+static int ctl_clipboard(void *ctx, struct enl_ctl_req *req)
 {
 	const struct enl_clip_ctl_ops ops = { call_direct, ctx };
 
-	return enl_clip_ctl(&ops, argc, argv, out);
+	return enl_clip_ctl(&ops, req);
 }
 
 void enl_clip_register_ctl(struct enl_clip_host *h, struct enl_ctl *ctl)
 {
-	enl_ctl_register(ctl, "clipboard", ctl_clipboard, h, ENL_CLIP_CTL_USAGE);
+	static const struct enl_ctl_verb verbs[] = {
+		{ "clipboard", ctl_clipboard, ENL_CLIP_CTL_USAGE, 0 },
+	};
+
+	ENL_CTL_ADD_VERBS(ctl, h, verbs);
 }

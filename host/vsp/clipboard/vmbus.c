@@ -199,18 +199,19 @@ static bool call_engine(void *ctx, void (*fn)(struct enl_clip_host *h,
 }
 
 /* The verb on the offer named by --relid N, or the first one. */
-static int ctl_clipboard(void *ctx, int argc, char **argv, GString *out)
+static int ctl_clipboard(void *ctx, struct enl_ctl_req *req)
 {
 	struct verb_target t;
 	const struct enl_clip_ctl_ops ops = { call_engine, &t };
 	int ret;
 
-	t.ch = enl_vsp_ctl_find(ctx, "clipboard", &argc, argv, out);
+	t.ch = enl_vsp_ctl_find(ctx, "clipboard", &req->argc, req->argv,
+				req->out);
 	t.in = t.ch ? enl_vsp_state(t.ch) : NULL;
 	if (!t.in)
 		return -ENODEV;
 	g_atomic_int_inc(&t.in->refs);
-	ret = enl_clip_ctl(&ops, argc, argv, out);
+	ret = enl_clip_ctl(&ops, req);
 	clip_unref(t.in);
 	return ret;
 }
@@ -218,6 +219,10 @@ static int ctl_clipboard(void *ctx, int argc, char **argv, GString *out)
 void enl_clip_register_ctl_vmbus(struct enl_vmbus_server *srv,
 				 struct enl_ctl *ctl)
 {
-	enl_ctl_register(ctl, "clipboard", ctl_clipboard, srv,
-			 ENL_CLIP_CTL_USAGE " [--relid N]");
+	static const struct enl_ctl_verb verbs[] = {
+		{ "clipboard", ctl_clipboard,
+		  ENL_CLIP_CTL_USAGE " [--relid N]", 0 },
+	};
+
+	ENL_CTL_ADD_VERBS(ctl, srv, verbs);
 }

@@ -18,8 +18,10 @@
 /* A ctl request line is at most 4 KiB: this holds any of its text. */
 #define MAX_EVENTS	(4 * 4096)
 
-static int queue_keys(const struct enl_scan_event *ev, size_t n, GString *out)
+static int queue_keys(const struct enl_scan_event *ev, size_t n,
+		      struct enl_ctl_req *req)
 {
+	GString *out = req->out;
 	int ret = enl_hid_queue_keys(ev, n);
 
 	if (ret == -ENODEV)
@@ -31,11 +33,19 @@ static int queue_keys(const struct enl_scan_event *ev, size_t n, GString *out)
 				"not reading them\n");
 	else
 		g_string_append_printf(out, "%zu events queued\n", n);
+	if (!ret && req->json) {
+		enl_json_obj(req->json, NULL);
+		enl_json_u64(req->json, "events", n);
+		enl_json_end(req->json);
+	}
 	return ret;
 }
 
-static int verb_type(void *ctx, int argc, char **argv, GString *out)
+static int verb_type(void *ctx, struct enl_ctl_req *req)
 {
+	int argc = req->argc;
+	char **argv = req->argv;
+	GString *out = req->out;
 	g_autofree struct enl_scan_event *ev = NULL;
 	g_autofree char *text = NULL;
 	size_t bad = 0;
@@ -63,11 +73,14 @@ static int verb_type(void *ctx, int argc, char **argv, GString *out)
 		g_string_append(out, "nothing to type\n");
 		return -EINVAL;
 	}
-	return queue_keys(ev, (size_t)n, out);
+	return queue_keys(ev, (size_t)n, req);
 }
 
-static int verb_key(void *ctx, int argc, char **argv, GString *out)
+static int verb_key(void *ctx, struct enl_ctl_req *req)
 {
+	int argc = req->argc;
+	char **argv = req->argv;
+	GString *out = req->out;
 	struct enl_scan_event ev[64 * ENL_SCAN_MAX_COMBO];
 	size_t n = 0;
 
@@ -83,14 +96,17 @@ static int verb_key(void *ctx, int argc, char **argv, GString *out)
 					 G_N_ELEMENTS(ev) - n, &bad);
 
 		if (got < 0) {
-			g_string_append_printf(out, "%s: %s '%s'\n", argv[i],
-					       got == -ENOSPC ? "too many keys at" :
-					       "unknown key", bad);
+			enl_ctl_escape(out, argv[i], -1);
+			g_string_append_printf(out, ": %s '", got == -ENOSPC ?
+					       "too many keys at" :
+					       "unknown key");
+			enl_ctl_escape(out, bad, -1);
+			g_string_append(out, "'\n");
 			return -EINVAL;
 		}
 		n += (size_t)got;
 	}
-	return queue_keys(ev, n, out);
+	return queue_keys(ev, n, req);
 }
 
 static bool parse_long(const char *s, long min, long max, long *v)
@@ -169,8 +185,11 @@ static bool parse_buttons(const char *s, uint8_t *b, GString *out)
 	return true;
 }
 
-static int verb_mouse(void *ctx, int argc, char **argv, GString *out)
+static int verb_mouse(void *ctx, struct enl_ctl_req *req)
 {
+	int argc = req->argc;
+	char **argv = req->argv;
+	GString *out = req->out;
 	struct enl_synthhid_mouse_report r = { 0 };
 	uint16_t x, y;
 	uint32_t w, h;
@@ -209,6 +228,14 @@ static int verb_mouse(void *ctx, int argc, char **argv, GString *out)
 	else
 		g_string_append_printf(out, "x=%u y=%u buttons=0x%02x wheel=%d\n",
 				       r.x, r.y, r.buttons, r.wheel);
+	if (!ret && req->json) {
+		enl_json_obj(req->json, NULL);
+		enl_json_u64(req->json, "x", r.x);
+		enl_json_u64(req->json, "y", r.y);
+		enl_json_u64(req->json, "buttons", r.buttons);
+		enl_json_i64(req->json, "wheel", r.wheel);
+		enl_json_end(req->json);
+	}
 	return ret;
 usage:
 	g_string_append(out, "usage: mouse X Y [BUTTONS] [--wheel N]: X, Y in "
@@ -218,118 +245,116 @@ usage:
 	return -EINVAL;
 }
 
-static void dev_status(GString *out, bool keyboard, bool json)
+/* One device's line, and with --json its object under its name. */
+static void dev_status(struct enl_ctl_req *req, bool keyboard)
 {
 	struct enl_hid_dev_status s;
 	bool open = enl_hid_status(keyboard, &s);
 	const char *name = keyboard ? "keyboard" : "mouse";
-	char leds[64];
+	char head[16], leds[64];
 
 	enl_kbd_leds_str(s.leds, leds, sizeof(leds));
-	if (json) {
-		g_string_append_printf(out,
-			"\"%s\":{\"open\":%s,\"ready\":%s,\"relid\":%u,"
-			"\"version\":%u,\"queued\":%" PRIu64 ",\"pending\":%"
-			PRIu64 ",\"dropped\":%" PRIu64 ",\"ring_full\":%" PRIu64
-			",\"packets\":%" PRIu64 ",\"sent\":%" PRIu64
-			",\"bad_length\":%" PRIu64 ",\"bad_type\":%" PRIu64
-			",\"bad_version\":%" PRIu64 ",\"send_errors\":%" PRIu64,
-			name, open ? "true" : "false",
-			s.ready ? "true" : "false", s.relid, s.version,
-			s.queued, s.pending, s.dropped, s.ring_full,
-			s.st.packets, s.st.sent, s.st.bad_length, s.st.bad_type,
-			s.st.bad_version, s.st.send_errors);
-		if (keyboard)
-			g_string_append_printf(out, ",\"leds\":\"%s\","
-					       "\"led_updates\":%" PRIu64 "}",
-					       leds, s.led_updates);
-		else
-			g_string_append_printf(out, ",\"x\":%u,\"y\":%u,"
-					       "\"buttons\":%u}", s.last.x,
-					       s.last.y, s.last.buttons);
-		return;
+	g_snprintf(head, sizeof(head), "%s:", name);
+	enl_ctl_kv_begin(req, name, head);
+	enl_ctl_kv_bool(req, "open", open);
+	enl_ctl_kv_bool(req, "ready", s.ready);
+	enl_ctl_kv_u64(req, "relid", s.relid);
+	enl_ctl_kv_hex(req, "version", s.version, 8);
+	enl_ctl_kv_u64(req, "queued", s.queued);
+	enl_ctl_kv_u64(req, "pending", s.pending);
+	enl_ctl_kv_u64(req, "dropped", s.dropped);
+	enl_ctl_kv_u64(req, "ring_full", s.ring_full);
+	enl_ctl_kv_u64(req, "packets", s.st.packets);
+	enl_ctl_kv_u64(req, "sent", s.st.sent);
+	enl_ctl_kv_u64(req, "bad_length", s.st.bad_length);
+	enl_ctl_kv_u64(req, "bad_type", s.st.bad_type);
+	enl_ctl_kv_u64(req, "bad_version", s.st.bad_version);
+	enl_ctl_kv_u64(req, "send_errors", s.st.send_errors);
+	if (keyboard) {
+		enl_ctl_kv_str(req, "leds", leds);
+		enl_ctl_kv_u64(req, "led_updates", s.led_updates);
+	} else {
+		enl_ctl_kv_u64(req, "x", s.last.x);
+		enl_ctl_kv_u64(req, "y", s.last.y);
+		enl_ctl_kv_hex(req, "buttons", s.last.buttons, 2);
 	}
-	g_string_append_printf(out,
-		"%s: open=%d ready=%d relid=%u version=0x%08x queued=%" PRIu64
-		" pending=%" PRIu64 " dropped=%" PRIu64 " ring_full=%" PRIu64
-		" packets=%" PRIu64 " sent=%" PRIu64 " bad_length=%" PRIu64
-		" bad_type=%" PRIu64 " bad_version=%" PRIu64
-		" send_errors=%" PRIu64, name, open, s.ready, s.relid,
-		s.version, s.queued, s.pending, s.dropped, s.ring_full,
-		s.st.packets, s.st.sent, s.st.bad_length, s.st.bad_type,
-		s.st.bad_version, s.st.send_errors);
-	if (keyboard)
-		g_string_append_printf(out, " leds=%s led_updates=%" PRIu64 "\n",
-				       leds, s.led_updates);
-	else
-		g_string_append_printf(out, " x=%u y=%u buttons=0x%02x\n",
-				       s.last.x, s.last.y, s.last.buttons);
+	enl_ctl_kv_end(req);
 }
 
-static int verb_hid(void *ctx, int argc, char **argv, GString *out)
+static int verb_hid(void *ctx, struct enl_ctl_req *req)
 {
-	const char *sub = argc > 1 ? argv[1] : "status";
-	bool json = argc > 2 && !strcmp(argv[argc - 1], "--json");
+	const char *sub = req->argc > 1 ? req->argv[1] : "status";
 	int ret;
 
 	(void)ctx;
-	if (!strcmp(sub, "--json")) {
-		sub = "status";
-		json = true;
-	}
-	if (!strcmp(sub, "status") && argc <= 3) {
-		g_string_append(out, json ? "{" : "");
-		dev_status(out, false, json);
-		g_string_append(out, json ? "," : "");
-		dev_status(out, true, json);
-		g_string_append(out, json ? "}\n" : "");
+	if (!strcmp(sub, "status")) {
+		if (enl_ctl_nargs(req, 1, 2))
+			return -EINVAL;
+		if (req->json)
+			enl_json_obj(req->json, NULL);
+		dev_status(req, false);
+		dev_status(req, true);
+		if (req->json)
+			enl_json_end(req->json);
 		return 0;
 	}
-	if (!strcmp(sub, "leds") && argc <= 3) {
+	if (!strcmp(sub, "leds")) {
 		struct enl_hid_dev_status s;
 		char leds[64];
 
+		if (enl_ctl_nargs(req, 2, 2))
+			return -EINVAL;
 		if (!enl_hid_status(true, &s)) {
-			g_string_append(out, "no keyboard open\n");
+			g_string_append(req->out, "no keyboard open\n");
 			return -ENODEV;
 		}
 		enl_kbd_leds_str(s.leds, leds, sizeof(leds));
-		if (json)
-			g_string_append_printf(out, "{\"leds\":\"%s\",\"flags\":%u,"
-					       "\"updates\":%" PRIu64 "}\n",
-					       leds, s.leds, s.led_updates);
-		else
-			g_string_append_printf(out, "leds=%s updates=%" PRIu64 "\n",
-					       leds, s.led_updates);
+		enl_ctl_kv_begin(req, NULL, NULL);
+		enl_ctl_kv_str(req, "leds", leds);
+		if (req->json)
+			enl_json_u64(req->json, "flags", s.leds);
+		enl_ctl_kv_u64(req, "updates", s.led_updates);
+		enl_ctl_kv_end(req);
 		return 0;
 	}
-	if (!strcmp(sub, "fault") && argc == 3) {
-		ret = enl_hid_fault(argv[2]);
+	if (!strcmp(sub, "fault")) {
+		if (enl_ctl_nargs(req, 3, 3))
+			return -EINVAL;
+		ret = enl_hid_fault(req->argv[2]);
 		if (ret == -ENODEV)
-			g_string_append(out, "that device is not open\n");
+			g_string_append(req->out, "that device is not open\n");
 		else if (ret == -EINVAL)
-			g_string_append(out, "fault kinds: " ENL_HID_FAULTS "\n");
+			g_string_append(req->out, "fault kinds: " ENL_HID_FAULTS
+					"\n");
 		else if (ret)
-			g_string_append_printf(out, "%s\n", g_strerror(-ret));
+			g_string_append_printf(req->out, "%s\n",
+					       g_strerror(-ret));
+		else if (req->json) {
+			enl_json_obj(req->json, NULL);
+			enl_json_str(req->json, "fault", req->argv[2]);
+			enl_json_end(req->json);
+		}
 		return ret;
 	}
-	g_string_append(out, "usage: hid [status] [--json] | hid leds [--json] | "
-			"hid fault " ENL_HID_FAULTS "\n");
 	return -EINVAL;
 }
 
 void enl_hid_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 {
+	static const struct enl_ctl_verb verbs[] = {
+		{ "type", verb_type,
+		  "type TEXT: type on the synthetic keyboard (US layout)", 0 },
+		{ "key", verb_key,
+		  "key COMBO...: press and release keys, e.g. ctrl+alt+f2 "
+		  "Return", 0 },
+		{ "mouse", verb_mouse,
+		  "mouse X Y [BUTTONS] [--wheel N]: move the synthetic mouse "
+		  "(0..32767 or NNNpx), buttons left,right,...", 0 },
+		{ "hid", verb_hid,
+		  "hid [status|leds] [--json] | hid fault " ENL_HID_FAULTS
+		  ": the synthetic keyboard and mouse", ENL_CTL_JSON_ARG },
+	};
+
 	(void)srv;
-	enl_ctl_register(ctl, "type", verb_type, NULL,
-			 "type TEXT: type on the synthetic keyboard (US layout)");
-	enl_ctl_register(ctl, "key", verb_key, NULL,
-			 "key COMBO...: press and release keys, e.g. "
-			 "ctrl+alt+f2 Return");
-	enl_ctl_register(ctl, "mouse", verb_mouse, NULL,
-			 "mouse X Y [BUTTONS] [--wheel N]: move the synthetic "
-			 "mouse (0..32767 or NNNpx), buttons left,right,...");
-	enl_ctl_register(ctl, "hid", verb_hid, NULL,
-			 "hid [status|leds] [--json] | hid fault KIND: the "
-			 "synthetic keyboard and mouse");
+	ENL_CTL_ADD_VERBS(ctl, NULL, verbs);
 }

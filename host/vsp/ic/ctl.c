@@ -534,20 +534,26 @@ IC_VERB(ip, "kvp")
 
 void enl_ic_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 {
-	void *ics = srv;	/* verbs find their offer's state through it */
+	static const struct enl_ctl_verb verbs[] = {
+		{ "heartbeat", ctl_heartbeat,
+		  "heartbeat [--relid N]: guest heartbeat state and last seen",
+		  0 },
+		{ "shutdown", ctl_shutdown,
+		  "shutdown [--reboot] [--force] | shutdown status", 0 },
+		{ "time", ctl_time,
+		  "time [shift <ms> | drift <ppm> | sync]: guest offset, "
+		  "host shift (|ms| <= 50 years) and drift (|ppm| <= 10000)",
+		  0 },
+		{ "kvp", ctl_kvp,
+		  "kvp list | get KEY | set KEY VALUE | delete KEY | status | "
+		  "limits PAIRS BYTES [--pool N] (set/delete: pool 0, get: 1) "
+		  "[--relid N]", 0 },
+		{ "ip", ctl_ip,
+		  "ip get ADAPTER | ip set ADAPTER dhcp | ip set ADAPTER "
+		  "static ADDRS MASKS [GATEWAYS [DNS]] (lists ';'-separated)",
+		  0 },
+	};
 
-	enl_ctl_add(ctl, "heartbeat", ctl_heartbeat, ics,
-		    "heartbeat [--relid N]: guest heartbeat state and last seen");
-	enl_ctl_add(ctl, "shutdown", ctl_shutdown, ics,
-		    "shutdown [--reboot] [--force] | shutdown status");
-	enl_ctl_add(ctl, "time", ctl_time, ics,
-		    "time [shift <ms> | drift <ppm> | sync]: guest offset, "
-		    "host shift (|ms| <= 50 years) and drift (|ppm| <= 10000)");
-	enl_ctl_add(ctl, "kvp", ctl_kvp, ics,
-		    "kvp list | get KEY | set KEY VALUE | delete KEY | "
-		    "status | limits PAIRS BYTES [--pool N] (set/delete: pool 0,"
-		    " get: 1) [--relid N]");
-	enl_ctl_add(ctl, "ip", ctl_ip, ics,
-		    "ip get ADAPTER | ip set ADAPTER dhcp | ip set ADAPTER "
-		    "static ADDRS MASKS [GATEWAYS [DNS]] (lists ';'-separated)");
+	/* verbs find their offer's state through srv */
+	ENL_CTL_ADD_VERBS(ctl, srv, verbs);
 }

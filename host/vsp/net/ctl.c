@@ -73,65 +73,68 @@ static int pick(int argc, char **argv, int skip, uint32_t *relid,
 		}
 	}
 	/* Maybe a TAP name: target() asks each NIC. */
-	g_string_append_printf(out, "%s: no such NIC (nic list shows them)\n",
-			       name);
+	enl_ctl_escape(out, name, -1);
+	g_string_append(out, ": no such NIC (nic list shows them)\n");
 	return -ENODEV;
 }
 
+/* fn on the NIC of relid's context, with req's text and JSON. */
 static int run_on(struct enl_vmbus_server *srv, uint32_t relid,
-		  const char *what, const char *arg, GString *out,
-		  enl_vsp_verb_fn fn)
+		  const char *what, const char *arg, struct enl_ctl_req *req,
+		  enl_vsp_req_fn fn)
 {
 	char num[16];
 	char *argv[] = { "nic", (char *)what, "--relid", num, (char *)arg,
 			 NULL };
+	struct enl_ctl_req sub = { .argc = arg ? 5 : 4, .argv = argv,
+				   .out = req->out, .json = req->json };
 
 	g_snprintf(num, sizeof(num), "%u", relid);
-	return enl_vsp_ctl_run(srv, "network", arg ? 5 : 4, argv, out, fn);
+	return enl_vsp_ctl_run_req(srv, "network", &sub, fn);
 }
 
-/* argv[1] is "list" or "json"; the entries so far decide the comma. */
-static int list_on_ctx(void *state, int argc, char **argv, GString *out)
+static int list_on_ctx(void *state, struct enl_ctl_req *req)
 {
-	bool json = !strcmp(argv[1], "json");
-
-	(void)argc;
-	if (json && out->len > 1)
-		g_string_append_c(out, ',');
-	enl_nic_describe(enl_nic_of_state(state), json, out);
+	enl_nic_describe(enl_nic_of_state(state), req);
 	return 0;
 }
 
-static int name_on_ctx(void *state, int argc, char **argv, GString *out)
+static int name_on_ctx(void *state, struct enl_ctl_req *req)
 {
-	(void)argc;
-	(void)argv;
-	g_string_append(out, enl_nic_tap_name(enl_nic_of_state(state)));
+	g_string_append(req->out, enl_nic_tap_name(enl_nic_of_state(state)));
 	return 0;
 }
 
-static int stats_on_ctx(void *state, int argc, char **argv, GString *out)
+static int stats_on_ctx(void *state, struct enl_ctl_req *req)
 {
-	(void)argc;
-	(void)argv;
-	enl_nic_stats(enl_nic_of_state(state), out);
+	enl_nic_stats(enl_nic_of_state(state), req);
 	return 0;
 }
 
-static int link_on_ctx(void *state, int argc, char **argv, GString *out)
+static int link_on_ctx(void *state, struct enl_ctl_req *req)
 {
-	(void)out;
-	if (argc < 3)
-		return -EINVAL;
-	enl_nic_set_link(enl_nic_of_state(state), !strcmp(argv[2], "up"));
+	bool up = !strcmp(req->argv[2], "up");
+
+	enl_nic_set_link(enl_nic_of_state(state), up);
+	if (req->json) {
+		enl_json_obj(req->json, NULL);
+		enl_json_str(req->json, "link", up ? "up" : "down");
+		enl_json_end(req->json);
+	}
 	return 0;
 }
 
-static int fault_on_ctx(void *state, int argc, char **argv, GString *out)
+static int fault_on_ctx(void *state, struct enl_ctl_req *req)
 {
-	if (argc < 3)
-		return -EINVAL;
-	return enl_nic_fault(enl_nic_of_state(state), argv[2], out);
+	int ret = enl_nic_fault(enl_nic_of_state(state), req->argv[2],
+				req->out);
+
+	if (!ret && req->json) {
+		enl_json_obj(req->json, NULL);
+		enl_json_str(req->json, "fault", req->argv[2]);
+		enl_json_end(req->json);
+	}
+	return ret;
 }
 
 /* A TAP name to its NIC's relid (on each NIC's context); 0 if none. */
@@ -142,8 +145,9 @@ static uint32_t by_tap(struct enl_vmbus_server *srv, const char *name)
 
 	for (unsigned int k = 0; k < n; k++) {
 		g_autoptr(GString) got = g_string_new(NULL);
+		struct enl_ctl_req q = { .out = got };
 
-		if (!run_on(srv, relids[k], "name", NULL, got, name_on_ctx) &&
+		if (!run_on(srv, relids[k], "name", NULL, &q, name_on_ctx) &&
 		    !strcmp(got->str, name))
 			return relids[k];
 	}
@@ -151,90 +155,107 @@ static uint32_t by_tap(struct enl_vmbus_server *srv, const char *name)
 }
 
 /* The NIC a verb names (see pick), TAP names included. */
-static int target(struct enl_vmbus_server *srv, int argc, char **argv,
-		  int skip, uint32_t *relid, GString *out)
+static int target(struct enl_vmbus_server *srv, struct enl_ctl_req *req,
+		  int skip, uint32_t *relid)
 {
 	g_autoptr(GString) why = g_string_new(NULL);
-	int ret = pick(argc, argv, skip, relid, why);
+	int ret = pick(req->argc, req->argv, skip, relid, why);
 	int i = 2 + skip;
 
-	if (ret == -ENODEV && i < argc && strcmp(argv[i], "--relid")) {
-		*relid = by_tap(srv, argv[i]);
+	if (ret == -ENODEV && i < req->argc &&
+	    strcmp(req->argv[i], "--relid")) {
+		*relid = by_tap(srv, req->argv[i]);
 		if (*relid)
 			return 0;
 	}
-	g_string_append(out, why->str);
+	g_string_append(req->out, why->str);
 	return ret;
 }
 
-static int nic_verb(void *ctx, int argc, char **argv, GString *out)
+static int nic_verb(void *ctx, struct enl_ctl_req *req)
 {
 	struct enl_vmbus_server *srv = ctx;
-	const char *sub = argc > 1 ? argv[1] : "list";
+	const char *sub = req->argc > 1 ? req->argv[1] : "list";
 	uint32_t relid;
 	int ret;
 
-	if (!strcmp(sub, "add") && argc == 3) {
-		ret = enl_nic_add(srv, argv[2], out);
+	if (!strcmp(sub, "add")) {
+		if (enl_ctl_nargs(req, 3, 3))
+			return -EINVAL;
+		ret = enl_nic_add(srv, req->argv[2], req->out);
 		if (ret < 0)
 			return ret;
-		g_string_append_printf(out, "relid %d\n", ret);
+		g_string_append_printf(req->out, "relid %d\n", ret);
+		if (req->json) {
+			enl_json_obj(req->json, NULL);
+			enl_json_u64(req->json, "relid", (uint64_t)ret);
+			enl_json_end(req->json);
+		}
 		return 0;
 	}
-	if (!strcmp(sub, "remove") && argc >= 3) {
-		ret = target(srv, argc, argv, 0, &relid, out);
-		return ret ? ret : enl_vmbus_server_rescind(srv, relid);
+	if (!strcmp(sub, "remove")) {
+		if (enl_ctl_nargs(req, 3, 4))
+			return -EINVAL;
+		ret = target(srv, req, 0, &relid);
+		if (!ret)
+			ret = enl_vmbus_server_rescind(srv, relid);
+		if (!ret && req->json) {
+			enl_json_obj(req->json, NULL);
+			enl_json_u64(req->json, "relid", relid);
+			enl_json_end(req->json);
+		}
+		return ret;
 	}
-	if (!strcmp(sub, "list") && argc <= 3) {
-		bool json = argc == 3 && !strcmp(argv[2], "--json");
+	if (!strcmp(sub, "list")) {
 		uint32_t relids[256];
 		unsigned int n = enl_nic_relids(relids, G_N_ELEMENTS(relids));
 
-		if (argc == 3 && !json)
-			goto usage;
-		if (json)
-			g_string_append_c(out, '[');
+		if (enl_ctl_nargs(req, 1, 2))
+			return -EINVAL;
+		if (req->json)
+			enl_json_arr(req->json, NULL);
 		for (unsigned int k = 0; k < n; k++)
-			run_on(srv, relids[k], json ? "json" : "list", NULL,
-			       out, list_on_ctx);
-		if (json)
-			g_string_append(out, "]\n");
+			run_on(srv, relids[k], "list", NULL, req, list_on_ctx);
+		if (req->json)
+			enl_json_end(req->json);
 		return 0;
 	}
-	if (!strcmp(sub, "link") && argc >= 3 &&
-	    (!strcmp(argv[2], "up") || !strcmp(argv[2], "down"))) {
-		ret = target(srv, argc, argv, 1, &relid, out);
-		return ret ? ret : run_on(srv, relid, "link", argv[2], out,
+	if (!strcmp(sub, "link") && req->argc >= 3 &&
+	    (!strcmp(req->argv[2], "up") || !strcmp(req->argv[2], "down"))) {
+		ret = target(srv, req, 1, &relid);
+		return ret ? ret : run_on(srv, relid, "link", req->argv[2], req,
 					  link_on_ctx);
 	}
 	if (!strcmp(sub, "stats")) {
-		ret = target(srv, argc, argv, 0, &relid, out);
-		return ret ? ret : run_on(srv, relid, "stats", NULL, out,
+		ret = target(srv, req, 0, &relid);
+		return ret ? ret : run_on(srv, relid, "stats", NULL, req,
 					  stats_on_ctx);
 	}
-	if (!strcmp(sub, "fault") && argc >= 3) {
-		if (!strcmp(argv[2], "list")) {
-			enl_nic_fault_kinds(out);
+	if (!strcmp(sub, "fault") && req->argc >= 3) {
+		if (!strcmp(req->argv[2], "list")) {
+			if (enl_ctl_nargs(req, 3, 3))
+				return -EINVAL;
+			enl_nic_fault_kinds(req->out);
 			return 0;
 		}
-		ret = target(srv, argc, argv, 1, &relid, out);
-		return ret ? ret : run_on(srv, relid, "fault", argv[2], out,
-					  fault_on_ctx);
+		ret = target(srv, req, 1, &relid);
+		return ret ? ret : run_on(srv, relid, "fault", req->argv[2],
+					  req, fault_on_ctx);
 	}
-usage:
-	g_string_append(out, "usage: nic add tap=NAME|none[,mac=XX:XX:XX:XX:XX:XX]"
-			"[,queues=N][,mtu=N][,link=down] | nic remove NIC | "
-			"nic list [--json] | nic link up|down [NIC] | "
-			"nic stats [NIC] | nic fault KIND|list [NIC] "
-			"(NIC: a relid, --relid N or a TAP name; default the "
-			"first)\n");
 	return -EINVAL;
 }
 
 void enl_nic_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 {
-	enl_ctl_register(ctl, "nic", nic_verb, srv,
-			 "nic add SPEC | remove NIC | list [--json] | "
-			 "link up|down [NIC] | stats [NIC] | fault KIND|list "
-			 "[NIC]: the guest's synthetic NICs");
+	static const struct enl_ctl_verb verbs[] = {
+		{ "nic", nic_verb,
+		  "nic add tap=NAME|none[,mac=XX:XX:XX:XX:XX:XX][,queues=N]"
+		  "[,mtu=N][,link=down] | nic remove NIC | nic list [--json] | "
+		  "nic link up|down [NIC] | nic stats [NIC] | "
+		  "nic fault KIND|list [NIC] (NIC: a relid, --relid N or a TAP "
+		  "name; default the first): the guest's synthetic NICs",
+		  ENL_CTL_JSON_ARG },
+	};
+
+	ENL_CTL_ADD_VERBS(ctl, srv, verbs);
 }

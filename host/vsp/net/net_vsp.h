@@ -73,10 +73,11 @@ unsigned int enl_nic_relids(uint32_t *relids, unsigned int max);
 
 /* ---- On the NIC's primary context (ctl verbs) ---- */
 
-/* One line (or a JSON object, json) describing the NIC. */
-void enl_nic_describe(struct enl_nic *n, bool json, GString *out);
-/* Engine and glue counters, "name=value" lines. */
-void enl_nic_stats(struct enl_nic *n, GString *out);
+struct enl_ctl_req;
+/* One line describing the NIC, and with --json an object (ctl.h). */
+void enl_nic_describe(struct enl_nic *n, struct enl_ctl_req *req);
+/* Engine and glue counters, "name=value" lines, or a JSON object. */
+void enl_nic_stats(struct enl_nic *n, struct enl_ctl_req *req);
 /* Link up or down: the guest gets the indication when it listens. */
 void enl_nic_set_link(struct enl_nic *n, bool up);
 const char *enl_nic_tap_name(const struct enl_nic *n);

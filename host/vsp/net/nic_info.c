@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "ctl.h"
 #include "nic.h"
 
 static const char *const glue_names[] = {
@@ -21,7 +22,7 @@ static void mac_str(const uint8_t *m, char *buf)
 		   m[3], m[4], m[5]);
 }
 
-void enl_nic_describe(struct enl_nic *n, bool json, GString *out)
+void enl_nic_describe(struct enl_nic *n, struct enl_ctl_req *req)
 {
 	struct enl_net_state st;
 	struct nic_queue *q0 = n->queues[0];
@@ -33,81 +34,101 @@ void enl_nic_describe(struct enl_nic *n, bool json, GString *out)
 		snprintf(key + 2 * i, 3, "%02x", st.rss_key[i]);
 	mac_str(n->spec.mac, mac);
 	mac_str(st.mac, cur);
-	if (!json) {
-		g_string_append_printf(out,
-			"relid=%u tap=%s mac=%s current_mac=%s queues=%u mtu=%u "
-			"link=%s open=%d channels_open=%u nvsp=0x%x ndis=0x%x "
-			"ndis_mtu=%u rndis=%d subchannels=%u rss=%d "
-			"recv_sections=%u send_sections=%u\n",
-			n->relid, n->tap ? enl_tap_name(n->tap) : "-", mac, cur,
-			n->spec.queues, n->spec.mtu, st.link_up ? "up" : "down",
-			q0 && q0->open, open, st.nvsp_version, st.ndis_version,
-			st.ndis_mtu, st.rndis_initialized, st.subchannels,
-			st.rss_enabled, st.recv_sections, st.send_sections);
-		return;
+	enl_ctl_kv_begin(req, NULL, NULL);
+	enl_ctl_kv_u64(req, "relid", n->relid);
+	enl_ctl_kv_str(req, "tap", n->tap ? enl_tap_name(n->tap) : NULL);
+	enl_ctl_kv_str(req, "mac", mac);
+	enl_ctl_kv_str(req, "current_mac", cur);
+	enl_ctl_kv_u64(req, "queues", n->spec.queues);
+	enl_ctl_kv_u64(req, "mtu", n->spec.mtu);
+	enl_ctl_kv_str(req, "link", st.link_up ? "up" : "down");
+	enl_ctl_kv_bool(req, "open", q0 && q0->open);
+	enl_ctl_kv_u64(req, "channels_open", open);
+	/* Text keeps its short names; JSON had these longer ones. */
+	g_string_append_printf(req->out, " nvsp=0x%x ndis=0x%x ndis_mtu=%u",
+			       st.nvsp_version, st.ndis_version, st.ndis_mtu);
+	if (req->json) {
+		enl_json_u64(req->json, "nvsp_version", st.nvsp_version);
+		enl_json_u64(req->json, "ndis_version", st.ndis_version);
+		enl_json_u64(req->json, "ndis_mtu", st.ndis_mtu);
+		enl_json_bool(req->json, "rndis_initialized",
+			      st.rndis_initialized);
 	}
-	g_string_append_printf(out,
-		"{\"relid\":%u,\"tap\":\"%s\",\"mac\":\"%s\","
-		"\"current_mac\":\"%s\",\"queues\":%u,\"mtu\":%u,"
-		"\"link\":\"%s\",\"open\":%s,\"channels_open\":%u,"
-		"\"nvsp_version\":%u,\"ndis_version\":%u,\"ndis_mtu\":%u,"
-		"\"rndis_initialized\":%s,\"subchannels\":%u,\"rss\":%s,"
-		"\"recv_sections\":%u,\"send_sections\":%u,"
-		"\"rss_key\":\"%s\"}",
-		n->relid, n->tap ? enl_tap_name(n->tap) : "", mac, cur,
-		n->spec.queues, n->spec.mtu, st.link_up ? "up" : "down",
-		q0 && q0->open ? "true" : "false", open, st.nvsp_version,
-		st.ndis_version, st.ndis_mtu,
-		st.rndis_initialized ? "true" : "false", st.subchannels,
-		st.rss_enabled ? "true" : "false", st.recv_sections,
-		st.send_sections, st.rss_enabled ? key : "");
+	g_string_append_printf(req->out, " rndis=%d", st.rndis_initialized);
+	enl_ctl_kv_u64(req, "subchannels", st.subchannels);
+	enl_ctl_kv_bool(req, "rss", st.rss_enabled);
+	enl_ctl_kv_u64(req, "recv_sections", st.recv_sections);
+	enl_ctl_kv_u64(req, "send_sections", st.send_sections);
+	if (req->json)
+		enl_json_str(req->json, "rss_key", st.rss_enabled ? key : "");
+	enl_ctl_kv_end(req);
 }
 
-void enl_nic_stats(struct enl_nic *n, GString *out)
+void enl_nic_stats(struct enl_nic *n, struct enl_ctl_req *req)
 {
 	const uint64_t *glue = (const uint64_t *)&n->st;
 
-	g_string_append_printf(out, "relid=%u tap=%s\n", n->relid,
-			       n->tap ? enl_tap_name(n->tap) : "-");
-	for (unsigned int i = 0; i < ENL_NET_STAT_COUNT; i++)
-		g_string_append_printf(out, "%s=%" PRIu64 "\n",
-				       enl_net_stat_name(i),
-				       enl_net_stat(n->dev, i));
-	for (size_t i = 0; i < G_N_ELEMENTS(glue_names); i++)
-		g_string_append_printf(out, "%s=%" PRIu64 "\n", glue_names[i],
-				       __atomic_load_n(&glue[i],
-						       __ATOMIC_RELAXED));
+	if (req->json)
+		enl_json_obj(req->json, NULL);
+	enl_ctl_kv_u64(req, "relid", n->relid);
+	enl_ctl_kv_str(req, "tap", n->tap ? enl_tap_name(n->tap) : NULL);
+	g_string_append_c(req->out, '\n');
+	/* One counter a line in text. */
+	for (unsigned int i = 0; i < ENL_NET_STAT_COUNT; i++) {
+		enl_ctl_kv_u64(req, enl_net_stat_name(i),
+			       enl_net_stat(n->dev, i));
+		g_string_append_c(req->out, '\n');
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(glue_names); i++) {
+		enl_ctl_kv_u64(req, glue_names[i],
+			       __atomic_load_n(&glue[i], __ATOMIC_RELAXED));
+		g_string_append_c(req->out, '\n');
+	}
+	if (req->json)
+		enl_json_arr(req->json, "queues");
 	for (unsigned int i = 0; i < ENL_NIC_MAX_QUEUES; i++) {
 		struct enl_vsp_inflight_stats is;
 		struct nic_queue *q;
+		char head[16];
 
 		g_mutex_lock(&n->lock);
 		q = n->queues[i];
 		if (q)
 			enl_vsp_inflight_stats(q_inflight(q), &is);
 		g_mutex_unlock(&n->lock);
-		if (q)
-			g_string_append_printf(out,
-				"queue%u: open=%d stopped=%d xfers_out=%u "
-				"xfers=%" PRIu64 " completed=%" PRIu64
-				" stale=%" PRIu64 " guest_packets=%" PRIu64
-				" frames_up=%" PRIu64 " bytes_up=%" PRIu64
-				" frames_down=%" PRIu64 " bytes_down=%" PRIu64
-				" tap_drops=%" PRIu64 "\n", i, q->open,
-				q->stopped, is.outstanding, is.added,
-				is.completed, is.stale,
-				__atomic_load_n(&q->guest_packets,
-						__ATOMIC_RELAXED),
-				__atomic_load_n(&q->frames_up,
-						__ATOMIC_RELAXED),
-				__atomic_load_n(&q->bytes_up,
-						__ATOMIC_RELAXED),
-				__atomic_load_n(&q->frames_down,
-						__ATOMIC_RELAXED),
-				__atomic_load_n(&q->bytes_down,
-						__ATOMIC_RELAXED),
-				__atomic_load_n(&q->tap_drops,
-						__ATOMIC_RELAXED));
+		if (!q)
+			continue;
+		g_snprintf(head, sizeof(head), "queue%u:", i);
+		enl_ctl_kv_begin(req, NULL, head);
+		if (req->json)
+			enl_json_u64(req->json, "queue", i);
+		enl_ctl_kv_bool(req, "open", q->open);
+		enl_ctl_kv_bool(req, "stopped", q->stopped);
+		enl_ctl_kv_u64(req, "xfers_out", is.outstanding);
+		enl_ctl_kv_u64(req, "xfers", is.added);
+		enl_ctl_kv_u64(req, "completed", is.completed);
+		enl_ctl_kv_u64(req, "stale", is.stale);
+		enl_ctl_kv_u64(req, "guest_packets",
+			       __atomic_load_n(&q->guest_packets,
+					       __ATOMIC_RELAXED));
+		enl_ctl_kv_u64(req, "frames_up",
+			       __atomic_load_n(&q->frames_up, __ATOMIC_RELAXED));
+		enl_ctl_kv_u64(req, "bytes_up",
+			       __atomic_load_n(&q->bytes_up, __ATOMIC_RELAXED));
+		enl_ctl_kv_u64(req, "frames_down",
+			       __atomic_load_n(&q->frames_down,
+					       __ATOMIC_RELAXED));
+		enl_ctl_kv_u64(req, "bytes_down",
+			       __atomic_load_n(&q->bytes_down,
+					       __ATOMIC_RELAXED));
+		enl_ctl_kv_u64(req, "tap_drops",
+			       __atomic_load_n(&q->tap_drops,
+					       __ATOMIC_RELAXED));
+		enl_ctl_kv_end(req);
+	}
+	if (req->json) {
+		enl_json_end(req->json);
+		enl_json_end(req->json);
 	}
 }
 

@@ -30,15 +30,15 @@ static int free_lun(struct enl_stor_target *t, unsigned int max)
 }
 
 /* On the controller's context: argv[2] is the spec. */
-static int add_on_ctx(void *state, int argc, char **argv, GString *out)
+static int add_on_ctx(void *state, struct enl_ctl_req *req)
 {
 	struct enl_stor_ctrl *c = state;
 	struct enl_disk_spec spec;
 	int ret, lun;
 
-	if (argc != 3)
+	if (enl_ctl_nargs(req, 3, 3))
 		return -EINVAL;
-	ret = enl_disk_spec_parse(argv[2], &spec, out);
+	ret = enl_disk_spec_parse(req->argv[2], &spec, req->out);
 	if (ret)
 		return ret;
 	lun = spec.lun;
@@ -48,193 +48,227 @@ static int add_on_ctx(void *state, int argc, char **argv, GString *out)
 	ret = lun < 0 ? lun : enl_stor_lun_add(c->t, (unsigned int)lun,
 					       &spec.opts);
 	if (ret) {
-		g_string_append_printf(out, "%s: %s\n", spec.opts.path,
+		enl_ctl_escape(req->out, spec.opts.path, -1);
+		g_string_append_printf(req->out, ": %s\n",
 				       ret == -EEXIST ? "that LUN is taken" :
 				       ret == -ENOSPC ? "no free LUN" :
 				       ret == -ERANGE ? "LUN out of range" :
 				       g_strerror(-ret));
 	} else {
 		enl_stor_ctrl_enumerate(c);
-		g_string_append_printf(out, "%s:%d\n", c->name, lun);
+		g_string_append_printf(req->out, "%s:%d\n", c->name, lun);
+		if (req->json) {
+			enl_json_obj(req->json, NULL);
+			enl_json_str(req->json, "controller", c->name);
+			enl_json_u64(req->json, "lun", (uint64_t)lun);
+			enl_json_end(req->json);
+		}
 	}
 	enl_disk_spec_clear(&spec);
 	return ret;
 }
 
-static bool has_relid(int argc, char **argv)
+static bool has_relid(const struct enl_ctl_req *req)
 {
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--relid"))
+	for (int i = 1; i < req->argc; i++)
+		if (!strcmp(req->argv[i], "--relid"))
 			return true;
 	return false;
 }
 
 /* `disk add SPEC [--relid N]` on the main thread. */
-static int add(struct enl_vmbus_server *srv, int argc, char **argv,
-	       GString *out)
+static int add(struct enl_vmbus_server *srv, struct enl_ctl_req *req)
 {
 	struct enl_disk_spec spec;
 	const char *cls;
 	int ret;
 
 	/* Which class: parse once here, again where the work runs. */
-	if (argc < 3 || enl_disk_spec_parse(argv[2], &spec, out))
+	if (req->argc < 3 || enl_disk_spec_parse(req->argv[2], &spec, req->out))
 		return -EINVAL;
 	cls = spec.ide ? "ide" : "scsi";
 	enl_disk_spec_clear(&spec);
-	if (!has_relid(argc, argv)) {
+	if (!has_relid(req)) {
 		g_autoptr(GString) none = g_string_new(NULL);
 		int ac = 0;
 
 		if (!enl_vsp_ctl_find(srv, cls, &ac, NULL, none)) {
 			ret = enl_vmbus_server_offer(srv, cls);
 			if (ret < 0) {
-				g_string_append_printf(out, "offering a %s "
+				g_string_append_printf(req->out, "offering a %s "
 						       "controller: %s\n", cls,
 						       g_strerror(-ret));
 				return ret;
 			}
 		}
 	}
-	return enl_vsp_ctl_run(srv, cls, argc, argv, out, add_on_ctx);
+	return enl_vsp_ctl_run_req(srv, cls, req, add_on_ctx);
 }
 
 int enl_stor_add_disk(struct enl_vmbus_server *srv, const char *spec,
 		      GString *out)
 {
 	char *argv[] = { "disk", "add", (char *)spec, NULL };
+	struct enl_ctl_req req = { .argc = 3, .argv = argv, .out = out };
 
-	return add(srv, 3, argv, out);
+	return add(srv, &req);
 }
 
-static int remove_on_ctx(void *state, int argc, char **argv, GString *out)
+/* The LUN address of argv[2] on this controller, or -EINVAL. */
+static int lun_arg(struct enl_ctl_req *req, unsigned int *lun)
+{
+	bool ide;
+
+	if (enl_disk_addr_parse(req->argv[2], &ide, lun)) {
+		g_string_append(req->out, "LUN: ");
+		enl_ctl_escape(req->out, req->argv[2], -1);
+		g_string_append(req->out, " is not [ide:]N\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void lun_json(struct enl_ctl_req *req, const struct enl_stor_ctrl *c,
+		     unsigned int lun, const uint64_t *bytes)
+{
+	if (!req->json)
+		return;
+	enl_json_obj(req->json, NULL);
+	enl_json_str(req->json, "controller", c->name);
+	enl_json_u64(req->json, "lun", lun);
+	if (bytes)
+		enl_json_u64(req->json, "bytes", *bytes);
+	enl_json_end(req->json);
+}
+
+static int remove_on_ctx(void *state, struct enl_ctl_req *req)
 {
 	struct enl_stor_ctrl *c = state;
 	unsigned int lun;
-	bool ide;
 	int ret;
 
-	if (argc != 3 || enl_disk_addr_parse(argv[2], &ide, &lun))
+	if (enl_ctl_nargs(req, 3, 3) || lun_arg(req, &lun))
 		return -EINVAL;
 	ret = enl_stor_lun_remove(c->t, lun);
 	if (ret) {
-		g_string_append_printf(out, "%s:%u: %s\n", c->name, lun,
+		g_string_append_printf(req->out, "%s:%u: %s\n", c->name, lun,
 				       ret == -ENOENT ? "no such disk" :
 				       g_strerror(-ret));
 		return ret;
 	}
 	enl_stor_ctrl_enumerate(c);
+	lun_json(req, c, lun, NULL);
 	return 0;
 }
 
-static int resize_on_ctx(void *state, int argc, char **argv, GString *out)
+static int resize_on_ctx(void *state, struct enl_ctl_req *req)
 {
 	struct enl_stor_ctrl *c = state;
 	unsigned int lun;
 	uint64_t bytes;
-	bool ide;
 	int ret;
 
-	if (argc != 4 || enl_disk_addr_parse(argv[2], &ide, &lun) ||
-	    enl_disk_size_parse(argv[3], &bytes))
+	if (enl_ctl_nargs(req, 4, 4) || lun_arg(req, &lun))
 		return -EINVAL;
+	if (enl_disk_size_parse(req->argv[3], &bytes)) {
+		g_string_append(req->out, "SIZE: ");
+		enl_ctl_escape(req->out, req->argv[3], -1);
+		g_string_append(req->out, " is not N[K|M|G|T]\n");
+		return -EINVAL;
+	}
 	ret = enl_stor_lun_resize(c->t, lun, bytes);
 	if (ret)
-		g_string_append_printf(out, "%s:%u: %s\n", c->name, lun,
+		g_string_append_printf(req->out, "%s:%u: %s\n", c->name, lun,
 				       ret == -ENOENT ? "no such disk" :
 				       ret == -EINVAL ?
 				       "not a whole number of blocks" :
 				       g_strerror(-ret));
+	else
+		lun_json(req, c, lun, &bytes);
 	return ret;
 }
 
 /* ---- list and stats ---- */
 
-static void json_str(GString *out, const char *s)
-{
-	g_string_append_c(out, '"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			g_string_append_printf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			g_string_append_printf(out, "\\u%04x", ch);
-		else
-			g_string_append_c(out, (char)ch);
-	}
-	g_string_append_c(out, '"');
-}
-
-/* argv[1] is "list" or "json" (the entries so far decide the comma). */
-static int list_on_ctx(void *state, int argc, char **argv, GString *out)
+/* One line and, with --json, one object per disk of the controller. */
+static int list_on_ctx(void *state, struct enl_ctl_req *req)
 {
 	struct enl_stor_ctrl *c = state;
-	bool json = !strcmp(argv[1], "json");
+	struct enl_json *j = req->json;
 	uint16_t luns[ENL_STOR_MAX_LUNS];
 	unsigned int n = enl_stor_lun_list(c->t, luns, ENL_STOR_MAX_LUNS);
 
-	(void)argc;
 	for (unsigned int i = 0; i < n; i++) {
 		struct enl_stor_lun_info in;
 
 		if (enl_stor_lun_info(c->t, luns[i], &in))
 			continue;
-		if (!json) {
-			g_string_append_printf(out,
-				"%s:%u %s %" PRIu64 " bytes bs=%u%s%s%s%s serial=%s\n",
-				c->name, in.lun, in.path,
-				in.blocks * in.block_size, in.block_size,
-				in.read_only ? " ro" : "",
-				in.write_through ? " wt" : "",
-				in.direct ? " direct" : "",
-				in.can_unmap ? " unmap" : "", in.serial);
+		g_string_append_printf(req->out, "%s:%u ", c->name, in.lun);
+		enl_ctl_escape(req->out, in.path, -1);
+		g_string_append_printf(req->out,
+			" %" PRIu64 " bytes bs=%u%s%s%s%s serial=",
+			in.blocks * in.block_size, in.block_size,
+			in.read_only ? " ro" : "",
+			in.write_through ? " wt" : "",
+			in.direct ? " direct" : "",
+			in.can_unmap ? " unmap" : "");
+		enl_ctl_escape(req->out, in.serial, -1);
+		g_string_append_c(req->out, '\n');
+		if (!j)
 			continue;
-		}
-		g_string_append_printf(out,
-			"%s{\"controller\":\"%s\",\"lun\":%u,\"path\":",
-			out->len > 1 ? "," : "", c->name, in.lun);
-		json_str(out, in.path);
-		g_string_append_printf(out,
-			",\"block_size\":%u,\"blocks\":%" PRIu64
-			",\"bytes\":%" PRIu64 ",\"read_only\":%s"
-			",\"write_through\":%s,\"direct\":%s"
-			",\"unmap\":%s,\"serial\":",
-			in.block_size, in.blocks, in.blocks * in.block_size,
-			in.read_only ? "true" : "false",
-			in.write_through ? "true" : "false",
-			in.direct ? "true" : "false",
-			in.can_unmap ? "true" : "false");
-		json_str(out, in.serial);
-		g_string_append_c(out, '}');
+		enl_json_obj(j, NULL);
+		enl_json_str(j, "controller", c->name);
+		enl_json_u64(j, "lun", in.lun);
+		enl_json_str(j, "path", in.path);
+		enl_json_u64(j, "block_size", in.block_size);
+		enl_json_u64(j, "blocks", in.blocks);
+		enl_json_u64(j, "bytes", in.blocks * in.block_size);
+		enl_json_bool(j, "read_only", in.read_only);
+		enl_json_bool(j, "write_through", in.write_through);
+		enl_json_bool(j, "direct", in.direct);
+		enl_json_bool(j, "unmap", in.can_unmap);
+		enl_json_str(j, "serial", in.serial);
+		enl_json_end(j);
 	}
 	return 0;
 }
 
-static int stats_on_ctx(void *state, int argc, char **argv, GString *out)
+static int stats_on_ctx(void *state, struct enl_ctl_req *req)
 {
 	struct enl_stor_ctrl *c = state;
 	struct enl_vstor_stats e;
 	uint16_t version;
 	bool open = enl_stor_ctrl_engine_stats(c, &e, &version);
+	g_autofree char *head = g_strdup_printf("%s:", c->name);
+	g_autofree char *engine = g_strdup_printf("%s engine:", c->name);
 
-	(void)argc;
-	(void)argv;
-	g_string_append_printf(out,
-		"%s: open=%d version=0x%04x opens=%" PRIu64 " reaps=%" PRIu64
-		" held=%" PRIu64 " bad_gpa=%" PRIu64 " bad_type=%" PRIu64 "\n",
-		c->name, open, version, c->st.opens, c->st.reaps, c->st.held,
-		c->st.bad_gpa, c->st.bad_type);
-	g_string_append_printf(out,
-		"%s engine: packets=%" PRIu64 " srbs=%" PRIu64
-		" completions=%" PRIu64 " bad_length=%" PRIu64
-		" bad_state=%" PRIu64 " bad_operation=%" PRIu64
-		" bad_version=%" PRIu64 " bad_srb=%" PRIu64
-		" invalid_lun=%" PRIu64 " busy=%" PRIu64
-		" send_errors=%" PRIu64 " requeued=%" PRIu64 "\n",
-		c->name, e.packets, e.srbs, e.completions, e.bad_length,
-		e.bad_state, e.bad_operation, e.bad_version, e.bad_srb,
-		e.invalid_lun, e.busy, e.send_errors, e.requeued);
+	enl_ctl_kv_begin(req, NULL, head);
+	if (req->json)
+		enl_json_str(req->json, "controller", c->name);
+	enl_ctl_kv_bool(req, "open", open);
+	enl_ctl_kv_hex(req, "version", version, 4);
+	enl_ctl_kv_u64(req, "opens", c->st.opens);
+	enl_ctl_kv_u64(req, "reaps", c->st.reaps);
+	enl_ctl_kv_u64(req, "held", c->st.held);
+	enl_ctl_kv_u64(req, "bad_gpa", c->st.bad_gpa);
+	enl_ctl_kv_u64(req, "bad_type", c->st.bad_type);
+	g_string_append_c(req->out, '\n');
+	enl_ctl_kv_begin(req, "engine", engine);
+	enl_ctl_kv_u64(req, "packets", e.packets);
+	enl_ctl_kv_u64(req, "srbs", e.srbs);
+	enl_ctl_kv_u64(req, "completions", e.completions);
+	enl_ctl_kv_u64(req, "bad_length", e.bad_length);
+	enl_ctl_kv_u64(req, "bad_state", e.bad_state);
+	enl_ctl_kv_u64(req, "bad_operation", e.bad_operation);
+	enl_ctl_kv_u64(req, "bad_version", e.bad_version);
+	enl_ctl_kv_u64(req, "bad_srb", e.bad_srb);
+	enl_ctl_kv_u64(req, "invalid_lun", e.invalid_lun);
+	enl_ctl_kv_u64(req, "busy", e.busy);
+	enl_ctl_kv_u64(req, "send_errors", e.send_errors);
+	enl_ctl_kv_u64(req, "requeued", e.requeued);
+	enl_ctl_kv_end(req);
+	if (req->json)
+		enl_json_end(req->json);
 	return 0;
 }
 
@@ -243,123 +277,114 @@ static int stats_on_ctx(void *state, int argc, char **argv, GString *out)
  * guest maps each to a blk-mq hardware queue, so an uneven load or a
  * queue that stalls shows here.
  */
-static int queue_stats_on_ctx(void *state, int argc, char **argv,
-			      GString *out)
+static int queue_stats_on_ctx(void *state, struct enl_ctl_req *req)
 {
 	struct enl_stor_ctrl *c = state;
 	struct enl_vstor_stats e;
 	uint16_t version;
 	bool open = enl_stor_ctrl_engine_stats(c, &e, &version);
+	g_autofree char *head = g_strdup_printf(
+		"%s queue %u relid %u (controller relid %u):", c->name,
+		enl_vsp_sub_index(c->ch), enl_vsp_relid(c->ch),
+		enl_vsp_relid(c->owner->ch));
 
-	(void)argc;
-	(void)argv;
-	g_string_append_printf(out,
-		"%s queue %u relid %u (controller relid %u): open=%d"
-		" packets=%" PRIu64 " srbs=%" PRIu64 " completions=%" PRIu64
-		" inflight=%u busy=%" PRIu64 " held=%" PRIu64
-		" requeued=%" PRIu64 " send_errors=%" PRIu64
-		" bad=%" PRIu64 "\n",
-		c->name, enl_vsp_sub_index(c->ch), enl_vsp_relid(c->ch),
-		enl_vsp_relid(c->owner->ch), open, e.packets, e.srbs,
-		e.completions, enl_stor_ctrl_inflight(c), e.busy, c->st.held,
-		e.requeued, e.send_errors,
-		e.bad_length + e.bad_state + e.bad_operation + e.bad_version +
-		e.bad_srb + c->st.bad_gpa + c->st.bad_type);
+	enl_ctl_kv_begin(req, NULL, head);
+	if (req->json) {
+		enl_json_str(req->json, "controller", c->name);
+		enl_json_u64(req->json, "queue", enl_vsp_sub_index(c->ch));
+		enl_json_u64(req->json, "relid", enl_vsp_relid(c->ch));
+		enl_json_u64(req->json, "controller_relid",
+			     enl_vsp_relid(c->owner->ch));
+	}
+	enl_ctl_kv_bool(req, "open", open);
+	enl_ctl_kv_u64(req, "packets", e.packets);
+	enl_ctl_kv_u64(req, "srbs", e.srbs);
+	enl_ctl_kv_u64(req, "completions", e.completions);
+	enl_ctl_kv_u64(req, "inflight", enl_stor_ctrl_inflight(c));
+	enl_ctl_kv_u64(req, "busy", e.busy);
+	enl_ctl_kv_u64(req, "held", c->st.held);
+	enl_ctl_kv_u64(req, "requeued", e.requeued);
+	enl_ctl_kv_u64(req, "send_errors", e.send_errors);
+	enl_ctl_kv_u64(req, "bad", e.bad_length + e.bad_state +
+		       e.bad_operation + e.bad_version + e.bad_srb +
+		       c->st.bad_gpa + c->st.bad_type);
+	enl_ctl_kv_end(req);
 	return 0;
 }
 
 /* ---- fault injection ---- */
 
-static bool parse_u32(const char *s, uint32_t max, uint32_t *v)
-{
-	char *end;
-	guint64 x;
-
-	if (!s || !g_ascii_isdigit(*s))
-		return false;
-	x = g_ascii_strtoull(s, &end, 10);
-	if (*end || x > max)
-		return false;
-	*v = (uint32_t)x;
-	return true;
-}
-
 /*
- * argv: disk fault KIND [ARGS] with --ide and --relid N anywhere. On the
+ * argv: disk fault KIND [ARGS] (--ide and --relid N taken out). On the
  * controller's context; its owner's fault state serves all its channels.
  */
-static int fault_on_ctx(void *state, int argc, char **argv, GString *out)
+static int fault_on_ctx(void *state, struct enl_ctl_req *req)
 {
 	struct enl_stor_ctrl *c = state;
 	struct enl_stor_fault *f = &c->owner->fault;
 	enum enl_stor_fault_kind kind;
-	const char *a[4] = { 0 };
+	const char *k = req->argc > 2 ? req->argv[2] : "";
 	uint32_t count = 1, ms = 0;
-	int n = 0;
+	int n = req->argc - 2;
 
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--relid")) {
-			i++;
-			continue;
-		}
-		if (!strcmp(argv[i], "--ide"))
-			continue;
-		if (n == 4)
+	if (!strcmp(k, "show") || !strcmp(k, "off")) {
+		if (enl_ctl_nargs(req, 3, 3))
 			return -EINVAL;
-		a[n++] = argv[i];
-	}
-	if (!n)
-		return -EINVAL;
-	if (!strcmp(a[0], "show") && n == 1)
-		goto show;
-	if (!strcmp(a[0], "off") && n == 1) {
-		enl_stor_fault_arm(f, ENL_STOR_FAULT_NONE, 0, 0);
+		if (k[1] == 'f')
+			enl_stor_fault_arm(f, ENL_STOR_FAULT_NONE, 0, 0);
 		goto show;
 	}
-	if (!strcmp(a[0], "drop") || !strcmp(a[0], "corrupt")) {
-		kind = a[0][0] == 'd' ? ENL_STOR_FAULT_DROP :
-					ENL_STOR_FAULT_CORRUPT;
-		if (n > 2 || (n == 2 && !parse_u32(a[1], 1000000, &count)))
+	if (!strcmp(k, "drop") || !strcmp(k, "corrupt")) {
+		kind = k[0] == 'd' ? ENL_STOR_FAULT_DROP :
+				     ENL_STOR_FAULT_CORRUPT;
+		if (enl_ctl_nargs(req, 3, 4) ||
+		    (n == 2 && enl_ctl_parse_u32(req, "COUNT", req->argv[3], 0,
+						 1000000, &count)))
 			return -EINVAL;
-	} else if (!strcmp(a[0], "delay")) {
+	} else if (!strcmp(k, "delay")) {
 		kind = ENL_STOR_FAULT_DELAY;
-		if (n < 2 || n > 3 || !parse_u32(a[1], 600000, &ms) ||
-		    (n == 3 && !parse_u32(a[2], 1000000, &count)))
+		if (enl_ctl_nargs(req, 4, 5) ||
+		    enl_ctl_parse_u32(req, "MS", req->argv[3], 0, 600000, &ms) ||
+		    (n == 3 && enl_ctl_parse_u32(req, "COUNT", req->argv[4], 0,
+						 1000000, &count)))
 			return -EINVAL;
 	} else {
 		return -EINVAL;
 	}
 	enl_stor_fault_arm(f, kind, count, ms);
 show:
-	g_string_append_printf(out,
-		"%s: fault %s left=%u delay_ms=%u dropped=%" PRIu64
-		" delayed=%" PRIu64 " corrupted=%" PRIu64 "\n", c->name,
-		enl_stor_fault_kind_name(__atomic_load_n(&f->left,
-							 __ATOMIC_SEQ_CST) ?
-					 __atomic_load_n(&f->kind,
-							 __ATOMIC_SEQ_CST) :
-					 ENL_STOR_FAULT_NONE),
-		__atomic_load_n(&f->left, __ATOMIC_SEQ_CST),
-		__atomic_load_n(&f->delay_ms, __ATOMIC_SEQ_CST),
-		__atomic_load_n(&f->dropped, __ATOMIC_SEQ_CST),
-		__atomic_load_n(&f->delayed, __ATOMIC_SEQ_CST),
-		__atomic_load_n(&f->corrupted, __ATOMIC_SEQ_CST));
+	{
+		uint32_t left = __atomic_load_n(&f->left, __ATOMIC_SEQ_CST);
+		const char *name = enl_stor_fault_kind_name(
+			left ? __atomic_load_n(&f->kind, __ATOMIC_SEQ_CST) :
+			       ENL_STOR_FAULT_NONE);
+		g_autofree char *head = g_strdup_printf("%s: fault %s",
+							c->name, name);
+
+		enl_ctl_kv_begin(req, NULL, head);
+		if (req->json) {
+			enl_json_str(req->json, "controller", c->name);
+			enl_json_str(req->json, "fault", name);
+		}
+		enl_ctl_kv_u64(req, "left", left);
+		enl_ctl_kv_u64(req, "delay_ms",
+			       __atomic_load_n(&f->delay_ms, __ATOMIC_SEQ_CST));
+		enl_ctl_kv_u64(req, "dropped",
+			       __atomic_load_n(&f->dropped, __ATOMIC_SEQ_CST));
+		enl_ctl_kv_u64(req, "delayed",
+			       __atomic_load_n(&f->delayed, __ATOMIC_SEQ_CST));
+		enl_ctl_kv_u64(req, "corrupted",
+			       __atomic_load_n(&f->corrupted,
+					       __ATOMIC_SEQ_CST));
+		enl_ctl_kv_end(req);
+	}
 	return 0;
 }
 
-static bool has_flag(int argc, char **argv, const char *flag)
+/* Run fn on the first offer of each class; how many there were. */
+static int each(struct enl_vmbus_server *srv, struct enl_ctl_req *req,
+		enl_vsp_req_fn fn)
 {
-	for (int i = 2; i < argc; i++)
-		if (!strcmp(argv[i], flag))
-			return true;
-	return false;
-}
-
-/* Run fn on the first offer of each class; -ENODEV if there is none. */
-static int each(struct enl_vmbus_server *srv, const char *what,
-		GString *out, enl_vsp_verb_fn fn)
-{
-	char *argv[] = { "disk", (char *)what, NULL };
 	int found = 0;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(classes); i++) {
@@ -369,100 +394,115 @@ static int each(struct enl_vmbus_server *srv, const char *what,
 		if (!enl_vsp_ctl_find(srv, classes[i], &ac, NULL, none))
 			continue;
 		found++;
-		enl_vsp_ctl_run(srv, classes[i], 2, argv, out, fn);
+		enl_vsp_ctl_run_req(srv, classes[i], req, fn);
 	}
-	if (!found)
-		g_string_append(out, "no storage controller offered "
-				"(enl-host run --disk FILE, or --offer scsi)\n");
-	return found ? 0 : -ENODEV;
+	return found;
 }
 
-/* The first argument after the sub-verb that is not --relid N. */
-static const char *first_arg(int argc, char **argv)
+#define NO_CONTROLLER "no storage controller offered (enl-host run " \
+		      "--disk FILE, or --offer scsi)\n"
+
+/* Every disk of the first controller of each class: [] when none. */
+static int list(struct enl_vmbus_server *srv, struct enl_ctl_req *req)
 {
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--relid")) {
-			i++;
-			continue;
-		}
-		return argv[i];
-	}
-	return "";
+	int found;
+
+	if (enl_ctl_nargs(req, 1, 2))	/* "disk" alone lists too */
+		return -EINVAL;
+	if (req->json)
+		enl_json_arr(req->json, NULL);
+	found = each(srv, req, list_on_ctx);
+	if (req->json)
+		enl_json_end(req->json);
+	if (!found)
+		g_string_append(req->out, NO_CONTROLLER);
+	return 0;
 }
 
 /* The controllers, then every queue of each. */
-static int stats(struct enl_vmbus_server *srv, GString *out)
+static int stats(struct enl_vmbus_server *srv, struct enl_ctl_req *req)
 {
-	char *argv[] = { "disk", "stats", NULL };
-	int ret = each(srv, "stats", out, stats_on_ctx);
+	int found;
 
-	for (size_t i = 0; !ret && i < G_N_ELEMENTS(classes); i++)
-		enl_vsp_ctl_run_all(srv, classes[i], 2, argv, out,
-				    queue_stats_on_ctx);
-	return ret;
+	if (enl_ctl_nargs(req, 2, 2))
+		return -EINVAL;
+	if (req->json) {
+		enl_json_obj(req->json, NULL);
+		enl_json_arr(req->json, "controllers");
+	}
+	found = each(srv, req, stats_on_ctx);
+	if (req->json) {
+		enl_json_end(req->json);
+		enl_json_arr(req->json, "queues");
+	}
+	for (size_t i = 0; found && i < G_N_ELEMENTS(classes); i++)
+		enl_vsp_ctl_run_all(srv, classes[i], req, queue_stats_on_ctx);
+	if (req->json) {
+		enl_json_end(req->json);
+		enl_json_end(req->json);
+	}
+	if (!found) {
+		g_string_append(req->out, NO_CONTROLLER);
+		return -ENODEV;
+	}
+	return 0;
 }
 
-static int disk_verb(void *ctx, int argc, char **argv, GString *out)
+static int disk_verb(void *ctx, struct enl_ctl_req *req)
 {
 	struct enl_vmbus_server *srv = ctx;
-	const char *sub = argc > 1 ? argv[1] : "list";
+	const char *sub = req->argc > 1 ? req->argv[1] : "list";
+	const char *cls = "scsi";
 	unsigned int lun;
 	bool ide;
 	int ret;
 
-	if (!strcmp(sub, "add") && argc >= 3)
-		return add(srv, argc, argv, out);
-	if ((!strcmp(sub, "remove") || !strcmp(sub, "resize")) && argc >= 3) {
+	if (!strcmp(sub, "add") && req->argc >= 3)
+		return add(srv, req);
+	if (!strcmp(sub, "remove") || !strcmp(sub, "resize")) {
 		/* The LUN address names the class; --relid picks the offer. */
-		if (enl_disk_addr_parse(first_arg(argc, argv), &ide, &lun))
-			goto usage;
-		ret = enl_vsp_ctl_run(srv, ide ? "ide" : "scsi", argc, argv, out,
-				      !strcmp(sub, "remove") ? remove_on_ctx :
-				      resize_on_ctx);
-		if (ret == -EINVAL)
-			goto usage;
-		return ret;
-	}
-	if (!strcmp(sub, "list") && argc <= 3) {
-		bool json = argc == 3 && !strcmp(argv[2], "--json");
+		const char *addr = NULL;
+		int ac = req->argc;
 
-		if (argc == 3 && !json)
-			goto usage;
-		if (json)
-			g_string_append_c(out, '[');
-		ret = each(srv, json ? "json" : "list", out, list_on_ctx);
-		if (json)
-			g_string_append(out, "]\n");
-		return json ? 0 : ret;
+		for (int i = 2; i < ac && !addr; i++)
+			if (!strcmp(req->argv[i], "--relid"))
+				i++;
+			else
+				addr = req->argv[i];
+		if (addr && !enl_disk_addr_parse(addr, &ide, &lun))
+			cls = ide ? "ide" : "scsi";
+		return enl_vsp_ctl_run_req(srv, cls, req, sub[2] == 'm' ?
+					   remove_on_ctx : resize_on_ctx);
 	}
-	if (!strcmp(sub, "stats") && argc == 2)
-		return stats(srv, out);
-	if (!strcmp(sub, "fault") && argc >= 3) {
-		ret = enl_vsp_ctl_run(srv, has_flag(argc, argv, "--ide") ?
-				      "ide" : "scsi", argc, argv, out,
-				      fault_on_ctx);
-		if (ret == -EINVAL)
-			goto usage;
-		return ret;
+	if (!strcmp(sub, "list"))
+		return list(srv, req);
+	if (!strcmp(sub, "stats"))
+		return stats(srv, req);
+	if (!strcmp(sub, "fault") && req->argc >= 3) {
+		ret = enl_ctl_take_flag(req, "--ide");
+		if (ret < 0)
+			return ret;
+		return enl_vsp_ctl_run_req(srv, ret ? "ide" : "scsi", req,
+					   fault_on_ctx);
 	}
-usage:
-	g_string_append(out, "usage: disk list [--json] | disk stats | "
-			"disk add FILE[,ro][,wt][,ide][,lun=N][,bs=512|4096]"
-			"[,serial=S][,nodirect] [--relid N] | "
-			"disk remove [ide:]LUN [--relid N] | "
-			"disk resize [ide:]LUN SIZE[K|M|G|T] [--relid N] "
-			"(SIZE 0: re-read the file's size) | "
-			"disk fault drop|corrupt [COUNT] | delay MS [COUNT] | "
-			"off | show [--ide] [--relid N] (the controller's "
-			"next COUNT SRB answers, default 1)\n");
 	return -EINVAL;
 }
 
 void enl_stor_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 {
-	enl_ctl_register(ctl, "disk", disk_verb, srv,
-			 "disk list [--json] | stats | add SPEC | remove "
-			 "[ide:]LUN | resize [ide:]LUN SIZE | fault "
-			 "drop|corrupt|delay|off|show: the guest's "
-			 "synthetic disks");
+	static const struct enl_ctl_verb verbs[] = {
+		{ "disk", disk_verb,
+		  "disk list [--json] | disk stats | "
+		  "disk add FILE[,ro][,wt][,ide][,lun=N][,bs=512|4096]"
+		  "[,serial=S][,nodirect] [--relid N] | "
+		  "disk remove [ide:]LUN [--relid N] | "
+		  "disk resize [ide:]LUN SIZE[K|M|G|T] [--relid N] "
+		  "(SIZE 0: re-read the file's size) | "
+		  "disk fault drop|corrupt [COUNT] | delay MS [COUNT] | "
+		  "off | show [--ide] [--relid N] (the controller's next "
+		  "COUNT SRB answers, default 1): the guest's synthetic disks",
+		  ENL_CTL_JSON_ARG },
+	};
+
+	ENL_CTL_ADD_VERBS(ctl, srv, verbs);
 }

@@ -18,51 +18,40 @@
 #include "video_glue.h"
 #include "video_vsp.h"
 
-static int screenshot_verb(void *ctx, int argc, char **argv, GString *out)
+static int screenshot_verb(void *ctx, struct enl_ctl_req *req)
 {
+	int ret;
+
 	(void)ctx;
-	if (argc != 2 || !g_path_is_absolute(argv[1])) {
-		g_string_append(out, "usage: screenshot /ABSOLUTE/FILE.png\n");
+	if (enl_ctl_nargs(req, 2, 2))
+		return -EINVAL;
+	if (!g_path_is_absolute(req->argv[1])) {
+		g_string_append(req->out, "usage: screenshot /ABSOLUTE/FILE.png\n");
 		return -EINVAL;
 	}
-	return enl_display_write_png(enl_display_get(), argv[1], out);
+	ret = enl_display_write_png(enl_display_get(), req->argv[1], req->out);
+	if (!ret && req->json) {
+		enl_json_obj(req->json, NULL);
+		enl_json_str(req->json, "file", req->argv[1]);
+		enl_json_end(req->json);
+	}
+	return ret;
 }
 
-static void print_status(struct enl_vid *v, GString *out, bool json)
+static void print_status(struct enl_vid *v, struct enl_ctl_req *req)
 {
+	struct enl_json *j = req->json;
+	GString *out = req->out;
 	struct enl_vid_info i;
 	struct enl_vid_stats s;
+	char ver[16];
 
 	enl_vid_get_info(v, &i);
 	enl_vid_get_stats(v, &s);
-	if (json) {
-		g_string_append_printf(out,
-			"{\"version\":\"%u.%u\",\"vram_gpa\":%" PRIu64
-			",\"vram_ok\":%s,\"active\":%s,\"width\":%u,"
-			"\"height\":%u,\"depth\":%u,\"pitch\":%u,"
-			"\"msgs\":%" PRIu64 ",\"dirt_rects\":%" PRIu64
-			",\"mode_sets\":%" PRIu64 ",\"pointer_moves\":%" PRIu64
-			",\"pointer_shapes\":%" PRIu64 ",\"bad_header\":%" PRIu64
-			",\"bad_type\":%" PRIu64 ",\"bad_state\":%" PRIu64
-			",\"bad_version\":%" PRIu64 ",\"bad_vram\":%" PRIu64
-			",\"bad_situation\":%" PRIu64 ",\"bad_dirt\":%" PRIu64
-			",\"bad_pointer\":%" PRIu64 ",\"send_fail\":%" PRIu64
-			"}\n",
-			ENL_SYNTHVID_MAJOR(i.version),
-			ENL_SYNTHVID_MINOR(i.version), i.vram_gpa,
-			i.vram_ok ? "true" : "false",
-			i.active ? "true" : "false", i.width, i.height,
-			i.depth, i.pitch, s.msgs, s.dirt_rects, s.mode_sets,
-			s.pointer_moves, s.pointer_shapes, s.bad_header,
-			s.bad_type, s.bad_state, s.bad_version, s.bad_vram,
-			s.bad_situation, s.bad_dirt, s.bad_pointer,
-			s.send_fail);
-		return;
-	}
-	g_string_append_printf(out, "version %u.%u vram %#" PRIx64 " (%s)\n",
-			       ENL_SYNTHVID_MAJOR(i.version),
-			       ENL_SYNTHVID_MINOR(i.version), i.vram_gpa,
-			       i.vram_ok ? "mapped" : "not mapped");
+	g_snprintf(ver, sizeof(ver), "%u.%u", ENL_SYNTHVID_MAJOR(i.version),
+		   ENL_SYNTHVID_MINOR(i.version));
+	g_string_append_printf(out, "version %s vram %#" PRIx64 " (%s)\n", ver,
+			       i.vram_gpa, i.vram_ok ? "mapped" : "not mapped");
 	if (i.active)
 		g_string_append_printf(out, "mode %ux%u depth %u pitch %u\n",
 				       i.width, i.height, i.depth, i.pitch);
@@ -79,6 +68,32 @@ static void print_status(struct enl_vid *v, GString *out, bool json)
 		s.pointer_shapes, s.bad_header, s.bad_type, s.bad_state,
 		s.bad_version, s.bad_vram, s.bad_situation, s.bad_dirt,
 		s.bad_pointer, s.send_fail);
+	if (!j)
+		return;
+	enl_json_obj(j, NULL);
+	enl_json_str(j, "version", ver);
+	enl_json_u64(j, "vram_gpa", i.vram_gpa);
+	enl_json_bool(j, "vram_ok", i.vram_ok);
+	enl_json_bool(j, "active", i.active);
+	enl_json_u64(j, "width", i.width);
+	enl_json_u64(j, "height", i.height);
+	enl_json_u64(j, "depth", i.depth);
+	enl_json_u64(j, "pitch", i.pitch);
+	enl_json_u64(j, "msgs", s.msgs);
+	enl_json_u64(j, "dirt_rects", s.dirt_rects);
+	enl_json_u64(j, "mode_sets", s.mode_sets);
+	enl_json_u64(j, "pointer_moves", s.pointer_moves);
+	enl_json_u64(j, "pointer_shapes", s.pointer_shapes);
+	enl_json_u64(j, "bad_header", s.bad_header);
+	enl_json_u64(j, "bad_type", s.bad_type);
+	enl_json_u64(j, "bad_state", s.bad_state);
+	enl_json_u64(j, "bad_version", s.bad_version);
+	enl_json_u64(j, "bad_vram", s.bad_vram);
+	enl_json_u64(j, "bad_situation", s.bad_situation);
+	enl_json_u64(j, "bad_dirt", s.bad_dirt);
+	enl_json_u64(j, "bad_pointer", s.bad_pointer);
+	enl_json_u64(j, "send_fail", s.send_fail);
+	enl_json_end(j);
 }
 
 static int parse_version(const char *s, uint32_t *ver)
@@ -94,63 +109,80 @@ static int parse_version(const char *s, uint32_t *ver)
 	return 0;
 }
 
+/* Each 0 or 1: FEATURE_CHANGE's four flags. */
+static int parse_features(struct enl_ctl_req *req, uint32_t f[4])
+{
+	static const char *const names[] = { "DIRT", "PTR_POS", "PTR_SHAPE",
+					     "SITU" };
+
+	for (int k = 0; k < 4; k++)
+		if (enl_ctl_parse_u32(req, names[k], req->argv[2 + k], 0, 1,
+				      &f[k]))
+			return -EINVAL;
+	return 0;
+}
+
 /* On the channel's context: argv[1] is the sub-verb. */
-static int video_on_ctx(void *state, int argc, char **argv, GString *out)
+static int video_on_ctx(void *state, struct enl_ctl_req *req)
 {
 	struct enl_vid *v = enl_video_engine(state);
-	const char *sub = argc > 1 ? argv[1] : "status";
-	uint32_t ver;
+	const char *sub = req->argc > 1 ? req->argv[1] : "status";
+	uint32_t ver, f[4];
 	int ret;
 
-	if (!strcmp(sub, "status") && argc <= 3) {
-		print_status(v, out, argc == 3 && !strcmp(argv[2], "--json"));
+	if (!strcmp(sub, "status")) {
+		if (enl_ctl_nargs(req, 1, 2))
+			return -EINVAL;
+		print_status(v, req);
 		return 0;
 	}
-	if (!strcmp(sub, "inject") && argc == 3) {
-		ret = enl_vid_inject(v, argv[2]);
+	if (!strcmp(sub, "inject")) {
+		if (enl_ctl_nargs(req, 3, 3))
+			return -EINVAL;
+		ret = enl_vid_inject(v, req->argv[2]);
 		if (ret == -EINVAL)
 			return ret;
 		if (ret)
-			g_string_append_printf(out, "send: %s\n",
+			g_string_append_printf(req->out, "send: %s\n",
 					       g_strerror(-ret));
 		return ret;
 	}
-	if (!strcmp(sub, "max-version") && argc == 3) {
-		if (parse_version(argv[2], &ver))
+	if (!strcmp(sub, "max-version")) {
+		if (enl_ctl_nargs(req, 3, 3) || parse_version(req->argv[2], &ver))
 			return -EINVAL;
 		enl_vid_set_max_version(v, ver);
 		return 0;
 	}
-	if (!strcmp(sub, "features") && argc == 6) {
-		ret = enl_vid_send_features(v, atoi(argv[2]), atoi(argv[3]),
-					    atoi(argv[4]), atoi(argv[5]));
+	if (!strcmp(sub, "features")) {
+		if (enl_ctl_nargs(req, 6, 6) || parse_features(req, f))
+			return -EINVAL;
+		ret = enl_vid_send_features(v, (int)f[0], (int)f[1], (int)f[2],
+					    (int)f[3]);
 		if (ret)
-			g_string_append_printf(out, "send: %s\n",
+			g_string_append_printf(req->out, "send: %s\n",
 					       g_strerror(-ret));
 		return ret;
 	}
 	return -EINVAL;
 }
 
-static int video_verb(void *ctx, int argc, char **argv, GString *out)
+static int video_verb(void *ctx, struct enl_ctl_req *req)
 {
-	struct enl_vmbus_server *srv = ctx;
-	int ret;
-
-	ret = enl_vsp_ctl_run(srv, "video", argc, argv, out, video_on_ctx);
-	if (ret == -EINVAL)
-		g_string_append(out, "usage: video [status [--json]] | "
-				"inject short|type|size|rescount|resindex | "
-				"max-version win10|win8|win7 | "
-				"features DIRT PTR_POS PTR_SHAPE SITU (0|1 each)\n");
-	return ret;
+	return enl_vsp_ctl_run_req(ctx, "video", req, video_on_ctx);
 }
 
 void enl_video_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 {
-	enl_ctl_register(ctl, "screenshot", screenshot_verb, srv,
-			 "screenshot FILE.png: the guest's screen as a PNG");
-	enl_ctl_register(ctl, "video", video_verb, srv,
-			 "video [status [--json]] | inject KIND | max-version "
-			 "V | features D P S U: the synthetic display");
+	static const struct enl_ctl_verb verbs[] = {
+		{ "screenshot", screenshot_verb,
+		  "screenshot /ABSOLUTE/FILE.png: the guest's screen as a PNG",
+		  0 },
+		{ "video", video_verb,
+		  "video [status [--json]] | video inject "
+		  "short|type|size|rescount|resindex | video max-version "
+		  "win10|win8|win7 | video features DIRT PTR_POS PTR_SHAPE "
+		  "SITU (0|1 each): the synthetic display", ENL_CTL_JSON_ARG },
+	};
+
+	ENL_CTL_ADD_VERBS(ctl, srv, verbs);
 }

@@ -176,9 +176,13 @@ gone:
 
 static void show_status(struct enl_vss_host *v, void *data)
 {
-	GString *out = data;
+	struct enl_ctl_req *req = data;
+	struct enl_json *j = req->json;
+	GString *out = req->out;
 	char a[16], b[16];
 
+	enl_ic_version_str(v->ic.fw, a, sizeof(a));
+	enl_ic_version_str(v->ic.srv, b, sizeof(b));
 	g_string_append_printf(out, "state: %s\n",
 			       enl_vss_host_state_name(v->state));
 	if (v->have_result)
@@ -186,14 +190,37 @@ static void show_status(struct enl_vss_host *v, void *data)
 				       op_name(v->op), v->status,
 				       status_name(v->status));
 	g_string_append_printf(out, "channel: %s, framework %s, version %s\n",
-			       enl_ic_host_state_name(v->ic.state),
-			       enl_ic_version_str(v->ic.fw, a, sizeof(a)),
-			       enl_ic_version_str(v->ic.srv, b, sizeof(b)));
+			       enl_ic_host_state_name(v->ic.state), a, b);
 	g_string_append_printf(out, "packets: tx %lu, rx %lu, bad %lu, "
 			       "unexpected %lu; bad answers %lu, timeouts %lu\n",
 			       v->ic.stats.tx, v->ic.stats.rx,
 			       v->ic.stats.rx_bad, v->ic.stats.rx_unexpected,
 			       v->bad_answers, v->timeouts);
+	if (!j)
+		return;
+	enl_json_obj(j, NULL);
+	enl_json_str(j, "state", enl_vss_host_state_name(v->state));
+	if (v->have_result) {
+		enl_json_obj(j, "last");
+		enl_json_str(j, "op", op_name(v->op));
+		enl_json_u64(j, "status", v->status);
+		enl_json_str(j, "status_name", status_name(v->status));
+		enl_json_end(j);
+	} else {
+		enl_json_null(j, "last");
+	}
+	enl_json_obj(j, "channel");
+	enl_json_str(j, "state", enl_ic_host_state_name(v->ic.state));
+	enl_json_str(j, "framework", a);
+	enl_json_str(j, "version", b);
+	enl_json_u64(j, "tx", v->ic.stats.tx);
+	enl_json_u64(j, "rx", v->ic.stats.rx);
+	enl_json_u64(j, "bad", v->ic.stats.rx_bad);
+	enl_json_u64(j, "unexpected", v->ic.stats.rx_unexpected);
+	enl_json_end(j);
+	enl_json_u64(j, "bad_answers", v->bad_answers);
+	enl_json_u64(j, "timeouts", v->timeouts);
+	enl_json_end(j);
 }
 
 static void send_thaw(struct enl_vss_host *v, void *data)
@@ -206,17 +233,36 @@ static void get_state(struct enl_vss_host *v, void *data)
 	*(enum enl_vss_host_state *)data = v->state;
 }
 
-static int do_vss(struct enl_vss_ctl *h, int argc, char **argv, GString *out)
+/* The JSON of an op that went through: what, and the state after. */
+static void op_json(struct enl_ctl_req *req, unsigned int op,
+		    const struct op_call *c, const char *dest)
 {
+	struct enl_json *j = req->json;
+
+	if (!j)
+		return;
+	enl_json_obj(j, NULL);
+	enl_json_str(j, "op", op_name(op));
+	enl_json_str(j, "state", enl_vss_host_state_name(c->state));
+	if (op == ENL_VSS_OP_HOT_BACKUP)
+		enl_json_u64(j, "feature_flags", c->feature_flags);
+	if (dest)
+		enl_json_str(j, "to", dest);
+	enl_json_end(j);
+}
+
+static int do_vss(struct enl_vss_ctl *h, struct enl_ctl_req *req)
+{
+	GString *out = req->out;
 	struct op_call c;
 	const char *word;
 	unsigned int ms;
 	int op, ret, thaw = -1;
 
-	if (parse_args(argc, argv, &ms, &word) < 0)
+	if (parse_args(req->argc, req->argv, &ms, &word) < 0)
 		return -EINVAL;
 	if (!word || !strcmp(word, "status"))
-		return enl_vss_ctl_call(h, show_status, out) ? 0 : -ENODEV;
+		return enl_vss_ctl_call(h, show_status, req) ? 0 : -ENODEV;
 	op = enl_vss_host_op_from_name(word);
 	if (op < 0)
 		return -EINVAL;
@@ -229,9 +275,11 @@ static int do_vss(struct enl_vss_ctl *h, int argc, char **argv, GString *out)
 	if (!ret && op == ENL_VSS_OP_HOT_BACKUP)
 		g_string_append_printf(out, "feature flags: 0x%08x\n",
 				       c.feature_flags);
-	if (!ret)
+	if (!ret) {
 		g_string_append_printf(out, "state: %s\n",
 				       enl_vss_host_state_name(c.state));
+		op_json(req, (unsigned int)op, &c, NULL);
+	}
 	return ret;
 }
 
@@ -278,16 +326,18 @@ static int capture(struct enl_vmbus_server *srv, const char *dest,
 
 /* Freeze, copy the disks (--to), thaw: the thaw comes whatever the copy did. */
 static int do_backup(struct enl_vmbus_server *srv, struct enl_vss_ctl *h,
-		     int argc, char **argv, GString *out)
+		     struct enl_ctl_req *req)
 {
 	enum enl_vss_host_state state;
-	const char *dest = take_dest(&argc, argv);
+	const char *dest = take_dest(&req->argc, req->argv);
+	GString *out = req->out;
 	struct op_call c;
 	const char *word;
 	unsigned int ms;
 	int ret, copied;
 
-	if ((dest && !*dest) || parse_args(argc, argv, &ms, &word) < 0 || word)
+	if ((dest && !*dest) || parse_args(req->argc, req->argv, &ms, &word) < 0 ||
+	    word)
 		return -EINVAL;
 	if (!enl_vss_ctl_call(h, get_state, &state))
 		return -ENODEV;
@@ -319,42 +369,49 @@ static int do_backup(struct enl_vmbus_server *srv, struct enl_vss_ctl *h,
 	if (copied)
 		g_string_append(out, "backup failed: the copy did not "
 				"complete (above)\n");
+	else
+		op_json(req, ENL_VSS_OP_THAW, &c, dest);
 	return copied;
 }
 
-static int ctl_vss(void *ctx, int argc, char **argv, GString *out)
+static int ctl_vss(void *ctx, struct enl_ctl_req *req)
 {
-	struct enl_vss_ctl *h = enl_vss_ctl_get(ctx, &argc, argv, out);
+	struct enl_vss_ctl *h = enl_vss_ctl_get(ctx, &req->argc, req->argv,
+						req->out);
 	int ret;
 
 	if (!h)
 		return -ENODEV;
-	ret = do_vss(h, argc, argv, out);
+	ret = do_vss(h, req);
 	enl_vss_ctl_put(h);
 	return ret;
 }
 
-static int ctl_backup(void *ctx, int argc, char **argv, GString *out)
+static int ctl_backup(void *ctx, struct enl_ctl_req *req)
 {
-	struct enl_vss_ctl *h = enl_vss_ctl_get(ctx, &argc, argv, out);
+	struct enl_vss_ctl *h = enl_vss_ctl_get(ctx, &req->argc, req->argv,
+						req->out);
 	int ret;
 
 	if (!h)
 		return -ENODEV;
-	ret = do_backup(ctx, h, argc, argv, out);
+	ret = do_backup(ctx, h, req);
 	enl_vss_ctl_put(h);
 	return ret;
 }
 
 void enl_vss_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 {
-	void *v = srv;	/* verbs find their offer's state through it */
+	static const struct enl_ctl_verb verbs[] = {
+		{ "vss", ctl_vss,
+		  "vss [status] | vss check|freeze|thaw [--timeout S] "
+		  "[--relid N]: the guest's backup service (enl-vssd)", 0 },
+		{ "backup", ctl_backup,
+		  "backup [--to DIR|FILE] [--timeout S] [--relid N]: freeze "
+		  "the guest, copy its synthetic disks to DIR (reflink where "
+		  "possible), thaw", 0 },
+	};
 
-	enl_ctl_register(ctl, "vss", ctl_vss, v,
-			 "vss [status] | vss check|freeze|thaw [--timeout S] "
-			 "[--relid N]: the guest's backup service (enl-vssd)");
-	enl_ctl_register(ctl, "backup", ctl_backup, v,
-			 "backup [--to DIR|FILE] [--timeout S] [--relid N]: "
-			 "freeze the guest, copy its synthetic disks to DIR "
-			 "(reflink where possible), thaw");
+	/* verbs find their offer's state through srv */
+	ENL_CTL_ADD_VERBS(ctl, srv, verbs);
 }

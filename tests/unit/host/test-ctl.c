@@ -12,12 +12,15 @@
 #include <sys/un.h>
 
 #include "ctl.h"
+#include "json_check.h"
 #include "frame.h"
 #include "tap.h"
 
-static int verb_echo(void *ctx, int argc, char **argv, GString *out)
+static int verb_echo(void *ctx, struct enl_ctl_req *req)
 {
-	int i;
+	int argc = req->argc, i;
+	char **argv = req->argv;
+	GString *out = req->out;
 
 	(void)ctx;
 	for (i = 1; i < argc; i++)
@@ -26,12 +29,11 @@ static int verb_echo(void *ctx, int argc, char **argv, GString *out)
 	return 0;
 }
 
-static int verb_fail(void *ctx, int argc, char **argv, GString *out)
+static int verb_fail(void *ctx, struct enl_ctl_req *req)
 {
 	(void)ctx;
-	(void)argv;
-	if (argc > 1)
-		g_string_append(out, "because");
+	if (req->argc > 1)
+		g_string_append(req->out, "because");
 	return -ENOENT;
 }
 
@@ -51,8 +53,12 @@ static void on_child(GPid pid, gint status, gpointer data)
 
 /* Run enl_ctl_client in a child while the server runs here. */
 /* Drops its first option pair in place, as option parsing in verbs does. */
-static int verb_drop(void *ctx, int argc, char **argv, GString *out)
+static int verb_drop(void *ctx, struct enl_ctl_req *req)
 {
+	int argc = req->argc;
+	char **argv = req->argv;
+	GString *out = req->out;
+
 	(void)ctx;
 	if (argc >= 3)
 		memmove(&argv[1], &argv[3], (size_t)(argc - 3) * sizeof(*argv));
@@ -230,6 +236,81 @@ static void test_slow_reader(struct enl_ctl *ctl, const char *path)
 	close(fd);
 }
 
+/* A verb of the table form: one line of fields through enl_ctl_kv_*. */
+static int verb_kv(void *ctx, struct enl_ctl_req *req)
+{
+	(void)ctx;
+	if (enl_ctl_nargs(req, 2, 2))
+		return -EINVAL;
+	enl_ctl_kv_begin(req, NULL, "dev:");
+	enl_ctl_kv_u64(req, "n", 7);
+	enl_ctl_kv_hex(req, "version", 0x602, 4);
+	enl_ctl_kv_bool(req, "open", true);
+	enl_ctl_kv_str(req, "name", req->argv[1]);
+	enl_ctl_kv_str(req, "none", NULL);
+	enl_ctl_kv_end(req);
+	return 0;
+}
+
+/* A verb whose JSON is broken: the envelope must not pass it on. */
+static int verb_broken(void *ctx, struct enl_ctl_req *req)
+{
+	(void)ctx;
+	if (req->json)
+		enl_json_obj(req->json, NULL);
+	return 0;
+}
+
+static void test_verb_table(struct enl_ctl *ctl, GString *r)
+{
+	static const struct enl_ctl_verb verbs[] = {
+		{ "kv", verb_kv, "kv NAME", ENL_CTL_JSON_ARG },
+		{ "broken", verb_broken, "broken", 0 },
+	};
+	static const char hostile[] = "x\n\"\\\x1b[2J\x7f\xc2\x9b\xff";
+	char *argv[] = { "--json", "kv", (char *)hostile, NULL };
+	char *flag[] = { "kv", "--json", (char *)hostile, NULL };
+	JsonNode *root, *d;
+
+	ENL_CTL_ADD_VERBS(ctl, NULL, verbs);
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch_argv(ctl, 2, argv + 1, r);
+	tap_ok(!strcmp(r->str, "ok\ndev: n=7 version=0x0602 open=1 "
+		       "name=x\\n\"\\\\\\x1b[2J\\x7f\\xc2\\x9b\\xff none=-\n"),
+	       "kv fields: one text line, the hostile name escaped");
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch_argv(ctl, 3, argv, r);
+	root = json_check_reply(r->str);
+	d = json_check_data(root);
+	tap_ok(json_check_int(d, "n") == 7 &&
+	       json_check_int(d, "version") == 0x602 &&
+	       json_node_get_boolean(json_check_at(d, "open")) &&
+	       !g_strcmp0(json_check_str(d, "name"),
+			  "x\n\"\\\x1b[2J\x7f\xc2\x9b\xef\xbf\xbd") &&
+	       JSON_NODE_HOLDS_NULL(json_check_at(d, "none")),
+	       "kv fields --json: parsed back, the name exact (bad UTF-8 "
+	       "as U+FFFD)");
+	json_node_unref(root);
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch_argv(ctl, 3, flag, r);
+	tap_ok(g_str_has_prefix(r->str, "ok\n{\"n\":7,\"version\":1538,") &&
+	       (root = json_check_reply(r->str + 3)) != NULL,
+	       "kv --json (the verb's own flag): the data alone, one line");
+	if (root)
+		json_node_unref(root);
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch(ctl, "--json broken", r);
+	root = json_check_reply(r->str);
+	tap_ok(root && JSON_NODE_HOLDS_NULL(json_check_at(root, "data")) &&
+	       !g_strcmp0(json_check_str(root, "data_error"), "incomplete"),
+	       "a verb's unfinished JSON becomes data null, data_error");
+	json_node_unref(root);
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch(ctl, "help", r);
+	tap_ok(strstr(r->str, "\nkv NAME\n") && strstr(r->str, "\nbroken\n"),
+	       "help lists the verbs of a table");
+}
+
 int main(void)
 {
 	g_autofree char *dir = g_dir_make_tmp("enl-ctl-test-XXXXXX", NULL);
@@ -241,8 +322,8 @@ int main(void)
 
 	ctl = enl_ctl_new(path, &err);
 	tap_ok(ctl != NULL, "server listens (%d)", err);
-	enl_ctl_register(ctl, "echo", verb_echo, NULL, "echo args");
-	enl_ctl_register(ctl, "fail", verb_fail, NULL, "fail");
+	enl_ctl_add(ctl, "echo", verb_echo, NULL, "echo args");
+	enl_ctl_add(ctl, "fail", verb_fail, NULL, "fail");
 
 	enl_ctl_dispatch(ctl, "echo a 'b c'", r);
 	tap_ok(!strcmp(r->str, "ok\n[a][b c]\n"), "quoted arguments");
@@ -254,7 +335,7 @@ int main(void)
 	enl_ctl_dispatch(ctl, "fail x", r);
 	tap_ok(!strcmp(r->str, "error: because\n"), "body explains the error");
 	g_string_truncate(r, 0);
-	enl_ctl_register(ctl, "drop", verb_drop, NULL, "drop");
+	enl_ctl_add(ctl, "drop", verb_drop, NULL, "drop");
 	g_string_truncate(r, 0);
 	enl_ctl_dispatch(ctl, "drop --pool 1 tail end", r);
 	tap_ok(!strcmp(r->str, "ok\n[tail][end]\n"),
@@ -291,6 +372,7 @@ int main(void)
 	       "extra argument refused");
 	g_string_truncate(r, 0);
 	enl_ctl_dispatch(ctl, "help", r);
+	test_verb_table(ctl, r);
 	test_frame();
 	test_escape();
 	test_numbers();

@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "hid_glue.h"
 #include "hid_vsp.h"
+#include "json_check.h"
 #include "tap.h"
 
 static struct enl_ctl *ctl;
@@ -35,6 +36,49 @@ static int says(const char *line, const char *want)
 	if (!ok)
 		tap_diag("%s -> %s", line, r->str);
 	return ok;
+}
+
+/* `--json LINE` parsed back: its data (NULL when not ok) in *root. */
+static JsonNode *json_of(const char *line, JsonNode **root)
+{
+	g_autofree char *req = g_strconcat("--json ", line, NULL);
+	g_autoptr(GString) r = g_string_new(NULL);
+
+	enl_ctl_dispatch(ctl, req, r);
+	*root = json_check_reply(r->str);
+	if (!*root)
+		tap_diag("%s -> %s", req, r->str);
+	return json_check_data(*root);
+}
+
+static void json_checks(void)
+{
+	JsonNode *root, *d;
+
+	d = json_of("hid", &root);
+	tap_ok(d && json_check_int(d, "mouse.queued") == 0 &&
+	       json_check_str(d, "keyboard.leds") &&
+	       json_check_int(d, "keyboard.version") == 0,
+	       "--json hid: mouse and keyboard objects, parsed back");
+	json_node_unref(root);
+	d = json_of("hid status", &root);
+	tap_ok(d && json_check_at(d, "mouse.open") &&
+	       !json_node_get_boolean(json_check_at(d, "mouse.open")),
+	       "--json hid status: open is a boolean");
+	json_node_unref(root);
+	/* The older per-verb form: the body is the data alone. */
+	tap_ok(says("hid status --json", "ok\n{\"mouse\":{\"open\":false"),
+	       "hid status --json: the data as the body");
+	d = json_of("type x", &root);
+	tap_ok(!d && root && strstr(json_check_str(root, "error"), "no keyboard"),
+	       "--json type without a keyboard: ok false with the reason");
+	json_node_unref(root);
+	d = json_of("key 'ctrl+\x1b'", &root);
+	tap_ok(!d && root && json_check_str(root, "error") &&
+	       !strchr(json_check_str(root, "error"), '\x1b') &&
+	       strstr(json_check_str(root, "error"), "ctrl+\\x1b"),
+	       "--json key: an ESC in the request comes back escaped");
+	json_node_unref(root);
 }
 
 int main(void)
@@ -79,6 +123,7 @@ int main(void)
 	       !enl_hid_status(false, &st) && st.dropped == 4,
 	       "the dropped events were counted (keyboard %llu)",
 	       (unsigned long long)st.dropped);
+	json_checks();
 	enl_ctl_free(ctl);
 	g_rmdir(dir);
 	return tap_done();

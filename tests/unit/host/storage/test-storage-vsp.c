@@ -12,6 +12,7 @@
 #include <enlighten/storvsc.h>
 
 #include "ctl.h"
+#include "json_check.h"
 #include "server.h"
 #include "server_priv.h"
 #include "stor_glue.h"
@@ -493,6 +494,103 @@ static void test_malformed(void)
 		   "bad_length");
 }
 
+/* `--json ARGS...` through the dispatcher, parsed back. */
+static JsonNode *disk_json(struct enl_ctl *ctl, char **argv, int argc,
+			   GString *r)
+{
+	JsonNode *root;
+
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch_argv(ctl, argc, argv, r);
+	root = json_check_reply(r->str);
+	if (!root)
+		tap_diag("not one JSON line: %s", r->str);
+	return root;
+}
+
+/*
+ * The JSON of every disk sub-verb parses back, and a file name of hostile
+ * bytes comes back exactly in JSON and escaped in text.
+ */
+static void test_disk_json(struct enl_ctl *ctl)
+{
+	static const char name[] = "q\"\\\x1b\n\x7f\xc2\x9b.img";
+	const char *img = st_image(name, 1 << 20);
+	g_autofree char *spec = g_strdup_printf("%s,lun=5", img);
+	g_autofree char *want = NULL;
+	g_autoptr(GString) r = g_string_new(NULL);
+	char *add[] = { "--json", "disk", "add", spec, NULL };
+	char *list[] = { "--json", "disk", "list", NULL };
+	char *stats[] = { "--json", "disk", "stats", NULL };
+	char *fault[] = { "--json", "disk", "fault", "show", NULL };
+	char *remove[] = { "--json", "disk", "remove", "5", NULL };
+	struct enl_vstor_packet p;
+	struct enl_ring_pkt rp;
+	JsonNode *root, *d, *disk = NULL;
+	gint64 n;
+
+	root = disk_json(ctl, add, 4, r);
+	d = json_check_data(root);
+	tap_ok(d && !g_strcmp0(json_check_str(d, "controller"), "scsi") &&
+	       json_check_int(d, "lun") == 5,
+	       "--json disk add: controller and LUN");
+	json_node_unref(root);
+	tap_ok(recv_pkt(&p, &rp) && p.operation == ENL_VSTOR_OP_ENUMERATE_BUS,
+	       "the guest gets ENUMERATE_BUS for it");
+	root = disk_json(ctl, list, 3, r);
+	d = json_check_data(root);
+	n = json_check_len(d, "");
+	for (gint64 i = 0; i < n; i++) {
+		g_autofree char *at = g_strdup_printf("%" G_GINT64_FORMAT, i);
+		JsonNode *e = json_check_at(d, at);
+
+		if (json_check_int(e, "lun") == 5)
+			disk = e;
+	}
+	tap_ok(n == 2 && disk && !g_strcmp0(json_check_str(disk, "path"), img) &&
+	       json_check_int(disk, "bytes") == 1 << 20,
+	       "--json disk list: two disks, the hostile path byte for byte");
+	tap_ok(root && !strstr(r->str, "\x1b") && !strstr(r->str, "\x7f"),
+	       "--json disk list: no raw control byte on the line");
+	json_node_unref(root);
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch(ctl, "disk list", r);
+	want = g_strdup_printf("scsi:5 %.*sq\"\\\\\\x1b\\n\\x7f\\xc2\\x9b.img ",
+			       (int)(strlen(img) - strlen(name)), img);
+	tap_ok(g_str_has_prefix(r->str, "ok\n") && strstr(r->str, want) &&
+	       !strchr(r->str, '\x1b') && !strchr(r->str, '\x7f'),
+	       "disk list: the path escaped in text, one line a disk");
+	root = disk_json(ctl, stats, 3, r);
+	d = json_check_data(root);
+	tap_ok(json_check_len(d, "controllers") == 1 &&
+	       !g_strcmp0(json_check_str(d, "controllers.0.controller"),
+			  "scsi") &&
+	       json_check_int(d, "controllers.0.engine.bad_srb") == 7 &&
+	       json_check_len(d, "queues") >= 2 &&
+	       json_check_int(d, "queues.1.queue") == 1,
+	       "--json disk stats: controllers with their engine, queues");
+	json_node_unref(root);
+	root = disk_json(ctl, fault, 4, r);
+	d = json_check_data(root);
+	tap_ok(!g_strcmp0(json_check_str(d, "fault"), "none") &&
+	       json_check_int(d, "left") == 0,
+	       "--json disk fault show: no fault armed");
+	json_node_unref(root);
+	root = disk_json(ctl, remove, 4, r);
+	d = json_check_data(root);
+	tap_ok(json_check_int(d, "lun") == 5 && recv_pkt(&p, &rp) &&
+	       p.operation == ENL_VSTOR_OP_ENUMERATE_BUS,
+	       "--json disk remove 5");
+	json_node_unref(root);
+	g_string_truncate(r, 0);
+	enl_ctl_dispatch(ctl, "--json disk remove 5", r);
+	root = json_check_reply(r->str);
+	tap_ok(root && !json_check_data(root) &&
+	       strstr(json_check_str(root, "error"), "no such disk"),
+	       "--json disk remove 5 again: ok false, why");
+	json_node_unref(root);
+}
+
 /* ctl disk add/remove/list/resize, and ENUMERATE_BUS to the guest. */
 static void test_hotplug(struct enl_ctl *ctl)
 {
@@ -553,6 +651,7 @@ static void test_hotplug(struct enl_ctl *ctl)
 	       "ctl disk stats: a line per queue (sub-channels too), bad "
 	       "packets summed");
 	g_free(out);
+	test_disk_json(ctl);
 }
 
 /* Many SRBs in one signal: their completions cost one or two signals. */
