@@ -260,7 +260,10 @@ run_one() {
 		echo "# fuzz-$name: built, seeds written (FUZZ_SECONDS=0)"
 		return 0
 	fi
+	# A long run (FUZZ_RUNS) keeps a log of its own: `make check` may
+	# run the same target briefly meanwhile.
 	log=$out/last-run.log
+	[ -z "${FUZZ_RUNS:-}" ] || log=$out/long-run.log
 	if [ -n "${FUZZ_RUNS:-}" ]; then
 		limit=-runs=$FUZZ_RUNS
 		echo "# fuzz-$name: $FUZZ_RUNS executions, max_len $max_len, corpus $out/corpus"
