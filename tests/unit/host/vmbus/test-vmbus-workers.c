@@ -214,7 +214,7 @@ static gpointer flood_main(gpointer data)
 			if (id & PUSH_ID)
 				f->main_pushes++;
 			else
-				f->got++;
+				__atomic_add_fetch(&f->got, 1, __ATOMIC_RELAXED);
 		}
 		if (r < 0) {
 			f->bad++;
@@ -223,6 +223,16 @@ static gpointer flood_main(gpointer data)
 		g_thread_yield();
 	}
 	return NULL;
+}
+
+/* Until the flood has echoed more than n packets (10 s at most). */
+static void wait_got(struct flood *f, uint64_t n)
+{
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+	while (__atomic_load_n(&f->got, __ATOMIC_RELAXED) <= n &&
+	       g_get_monotonic_time() < end)
+		g_usleep(1000);
 }
 
 static struct fake_msg *wait_msg(uint32_t msgtype, unsigned int ms)
@@ -357,9 +367,15 @@ static void test_fairness(struct guest_chan *a, struct guest_chan *b)
 	GThread *t = g_thread_new("flood", flood_main, &f);
 	gint64 worst = 0, total = 0, t0, dt;
 	int i, r, rounds = 300, ok = 0;
-	uint64_t id;
+	uint64_t id, got0;
 
-	g_usleep(20000);
+	/*
+	 * The flood is under way (it has echoed) before the ping-pongs, and
+	 * echoes more after them: waited for, not assumed after a sleep (a
+	 * loaded machine may not run the flood thread for a while).
+	 */
+	wait_got(&f, 0);
+	got0 = __atomic_load_n(&f.got, __ATOMIC_RELAXED);
 	for (i = 0; i < rounds; i++) {
 		t0 = g_get_monotonic_time();
 		send_pkt(b, 32, 1000 + i, true);
@@ -371,6 +387,7 @@ static void test_fairness(struct guest_chan *a, struct guest_chan *b)
 		worst = MAX(worst, dt);
 		total += dt;
 	}
+	wait_got(&f, got0);
 	g_atomic_int_set(&f.stop, 1);
 	g_thread_join(t);
 	tap_ok(ok == rounds, "%d ping-pongs on channel %u answered during the "
@@ -380,7 +397,7 @@ static void test_fairness(struct guest_chan *a, struct guest_chan *b)
 		 (long long)worst, (unsigned long long)f.got);
 	/* Generous: ASan, and two cores shared with other builds. */
 	tap_ok(worst < 1000000, "worst round trip %lld us < 1 s", (long long)worst);
-	tap_ok(f.got > 0 && !f.bad, "the flooded channel kept echoing intact "
+	tap_ok(f.got > got0 && !f.bad, "the flooded channel kept echoing intact "
 	       "packets (%llu)", (unsigned long long)f.got);
 	tap_ok(enl_vmbus_stat(&srv->chan[a->relid]->stats.budget_hits) > 0,
 	       "the flood hit the drain budget");
