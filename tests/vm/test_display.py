@@ -21,9 +21,11 @@ click on its canvas, reach the guest's evdev through the synthetic
 keyboard and mouse; the page with a wrong token gets no connection. Fault
 injection: malformed host messages are counted by the guest (sysfs
 enl_fb_stats), with no oops. Version fallback: a host capped at WIN8, then
-WIN7, gets 3.2 (32 bpp) and 3.0 (16 bpp, RGB565) after a reload. Last, the
-host rescinds the display while fbcon has it open: the device leaves the
-guest without a hang or an oops."""
+WIN7, gets 3.2 (32 bpp) and 3.0 (16 bpp, RGB565) after a reload. Last,
+with a VNC client on the console, the host rescinds the keyboard and the
+mouse (the client's input is dropped), then the display while fbcon has it
+open: the devices leave the guest without a hang or an oops, and the
+client sees the console go blank."""
 import base64
 import json
 import operator
@@ -627,18 +629,57 @@ def fallback(t, g, tmp):
     t.ok(ok, 'back to 3.5', out + str(stats(g)))
 
 
-def rescind(t, g):
-    rc, out = g.ctl('devices')
-    relid = re.findall(r'^(\d+) video ', out, re.M)
-    g.sh('echo console open > /dev/tty1')
-    rc, res = g.ctl('rescind', relid[0]) if relid else (1, 'no video device in:\n' + out)
-    t.ok(rc == 0, 'ctl rescind of the display with fbcon on it', res)
-    ok = g.wait_sh('! ls /dev/fb0 /dev/dri/card0 2>/dev/null', timeout=60)
-    t.ok(ok, 'the display leaves the guest', g.sh('ls /dev/dri /dev/fb* 2>&1')[1])
-    rc, out = g.sh('echo alive')
-    t.ok(rc == 0 and 'alive' in out, 'the guest lives on', out)
-    v = video(g)
-    t.ok(not v.get('active'), 'the host shows no mode', str(v))
+def rescind(t, g, vnc):
+    """The host rescinds the keyboard and the mouse, then the display,
+    while a VNC client is connected to the console and fbcon has the
+    display: input from the client finds no device and is dropped, the
+    client sees the console go blank, the guest lives on."""
+    cl = rfb.Rfb(('127.0.0.1', 5900 + vnc))
+    try:
+        cl.frame()
+        rc, out = g.ctl('devices')
+        hid = re.findall(r'^(\d+) (?:keyboard|mouse) ', out, re.M)
+        res = [g.ctl('rescind', r) for r in hid]
+        gone = len(hid) == 2 and all(rc == 0 for rc, _ in res) and g.wait_sh(
+            '! grep -qE "^(keyboard|mouse)$" %s/devices/*/class_name' % SYSBUS, timeout=60)
+        t.ok(gone, 'ctl rescind of the keyboard and mouse with a VNC client on the console: '
+             'they leave the guest', out + str(res))
+        # The client's key and click now have nowhere to go.
+        cl.key(0x61, True)
+        cl.key(0x61, False)
+        cl.pointer(10, 10, 1)
+        cl.pointer(10, 10, 0)
+        rc, out = g.ctl('type', 'x')
+        t.ok(g.proc.poll() is None and rc != 0 and 'no keyboard' in out,
+             'the client\'s input after it is dropped; enl-host lives on and says '
+             'there is no keyboard', out)
+        rc, out = g.ctl('devices')
+        relid = re.findall(r'^(\d+) video ', out, re.M)
+        g.sh('echo console open > /dev/tty1')
+        rc, res = g.ctl('rescind', relid[0]) if relid else (1, 'no video device in:\n' + out)
+        t.ok(rc == 0, 'ctl rescind of the display with fbcon on it', res)
+        ok = g.wait_sh('! ls /dev/fb0 /dev/dri/card0 2>/dev/null', timeout=60)
+        t.ok(ok, 'the display leaves the guest', g.sh('ls /dev/dri /dev/fb* 2>&1')[1])
+        rc, out = g.sh('echo alive')
+        t.ok(rc == 0 and 'alive' in out, 'the guest lives on', out)
+        v = video(g)
+        t.ok(not v.get('active'), 'the host shows no mode', str(v))
+        # The console shows its blank 640x480 (host/console/console.c).
+        deadline = time.monotonic() + 30
+        try:
+            while (cl.w, cl.h) != (640, 480) and time.monotonic() < deadline:
+                cl.request()
+                cl.update()
+            if (cl.w, cl.h) == (640, 480):
+                cl.frame()
+        except (socket.timeout, rfb.RfbError) as e:
+            t.diag('VNC client: %s' % e)
+        lit = sum(1 for i in range(0, len(cl.fb), 4) if cl.fb[i:i + 3] != b'\0\0\0')
+        t.ok((cl.w, cl.h) == (640, 480) and lit == 0,
+             'the VNC client stays connected and sees the console go blank (640x480, black)',
+             'size %dx%d, %d pixels not black' % (cl.w, cl.h, lit))
+    finally:
+        cl.close()
 
 
 def main():
@@ -686,7 +727,7 @@ def main():
                % (br.ready_s or -1 if br else -1, BROWSER_S[0]))
         faults(t, g)
         fallback(t, g, tmp)
-        rescind(t, g)
+        rescind(t, g, vnc)
         ok, bad = g.dmesg_clean()
         t.ok(ok, 'no oops or warning in dmesg', bad)
     except GuestError as e:
