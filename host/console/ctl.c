@@ -23,30 +23,20 @@ static int vnc_verb(void *ctx, struct enl_ctl_req *req)
 	}
 	enl_console_get_stats(con, &s);
 	web = enl_console_web_url(con);
-	g_string_append(req->out, "address ");
-	enl_ctl_escape(req->out, enl_console_address(con), -1);
-	g_string_append_printf(req->out, " clients %" PRIu64 " updates %" PRIu64
-			       " mode_changes %" PRIu64 " cursor_changes %"
-			       PRIu64 " web ", s.clients, s.updates,
-			       s.mode_changes, s.cursor_changes);
+	enl_ctl_kv_begin_words(req, NULL, NULL);
+	enl_ctl_kv_str(req, "address", enl_console_address(con));
+	enl_ctl_kv_u64(req, "clients", s.clients);
+	enl_ctl_kv_u64(req, "updates", s.updates);
+	enl_ctl_kv_u64(req, "mode_changes", s.mode_changes);
+	enl_ctl_kv_u64(req, "cursor_changes", s.cursor_changes);
+	/* Text "web none" without a page, JSON null. */
+	g_string_append(req->out, " web ");
 	enl_ctl_escape(req->out, web ? web : "none", -1);
-	g_string_append_printf(req->out, " web_clients %" PRIu64
-			       " web_refused %" PRIu64 "\n", s.web_clients,
-			       s.web_refused);
-	if (req->json) {
-		struct enl_json *j = req->json;
-
-		enl_json_obj(j, NULL);
-		enl_json_str(j, "address", enl_console_address(con));
-		enl_json_u64(j, "clients", s.clients);
-		enl_json_u64(j, "updates", s.updates);
-		enl_json_u64(j, "mode_changes", s.mode_changes);
-		enl_json_u64(j, "cursor_changes", s.cursor_changes);
-		enl_json_str(j, "web_url", web);
-		enl_json_u64(j, "web_clients", s.web_clients);
-		enl_json_u64(j, "web_refused", s.web_refused);
-		enl_json_end(j);
-	}
+	if (req->json)
+		enl_json_str(req->json, "web_url", web);
+	enl_ctl_kv_u64(req, "web_clients", s.web_clients);
+	enl_ctl_kv_u64(req, "web_refused", s.web_refused);
+	enl_ctl_kv_end(req);
 	return 0;
 }
 

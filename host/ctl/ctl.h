@@ -32,6 +32,7 @@ struct enl_ctl_req {
 	 * is sent too, as "text". Untouched, "data" is null.
 	 */
 	struct enl_json *json;
+	bool kv_words;	/* enl_ctl_kv_* text is "k v", not "k=v" (kv.c) */
 };
 
 /*
@@ -76,15 +77,27 @@ void enl_ctl_add(struct enl_ctl *ctl, const char *verb, enl_ctl_verb_fn fn,
  */
 void enl_ctl_kv_begin(struct enl_ctl_req *req, const char *key,
 		      const char *prefix);
+/* The same, for a line of words: text "<prefix> k v k v ...\n". */
+void enl_ctl_kv_begin_words(struct enl_ctl_req *req, const char *key,
+			    const char *prefix);
 void enl_ctl_kv_u64(struct enl_ctl_req *req, const char *k, uint64_t v);
 /* Text 0x%0*x (width hex digits), JSON a number. */
 void enl_ctl_kv_hex(struct enl_ctl_req *req, const char *k, uint64_t v,
 		    int width);
 /* Text 1 or 0, JSON true or false. */
 void enl_ctl_kv_bool(struct enl_ctl_req *req, const char *k, bool v);
+/* Text " word" when v (nothing otherwise), JSON k: true or false. */
+void enl_ctl_kv_flag(struct enl_ctl_req *req, const char *word,
+		     const char *k, bool v);
 /* Text escaped (enl_ctl_escape), JSON quoted; NULL: text "-", JSON null. */
 void enl_ctl_kv_str(struct enl_ctl_req *req, const char *k, const char *s);
 void enl_ctl_kv_end(struct enl_ctl_req *req);
+/*
+ * A counter another thread updates (any integer width), read once
+ * without ordering: a snapshot for display.
+ */
+#define ENL_CTL_KV_ATOMIC(req, k, p) \
+	enl_ctl_kv_u64((req), (k), __atomic_load_n((p), __ATOMIC_RELAXED))
 
 /* ---- Strict argument helpers: each refuses with a reason in req->out. ---- */
 

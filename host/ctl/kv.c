@@ -7,23 +7,34 @@
 
 #include "ctl.h"
 
-/* Text: " k=" after the prefix or a field, "k=" at the line's start. */
+/*
+ * Text: " k=" after the prefix or a field, "k=" at the line's start
+ * (" k " and "k " for a line begun with enl_ctl_kv_begin_words).
+ */
 static void text_key(struct enl_ctl_req *req, const char *k)
 {
 	GString *o = req->out;
 
 	if (o->len && o->str[o->len - 1] != '\n')
 		g_string_append_c(o, ' ');
-	g_string_append_printf(o, "%s=", k);
+	g_string_append_printf(o, "%s%c", k, req->kv_words ? ' ' : '=');
 }
 
 void enl_ctl_kv_begin(struct enl_ctl_req *req, const char *key,
 		      const char *prefix)
 {
+	req->kv_words = false;
 	if (prefix)
 		g_string_append(req->out, prefix);
 	if (req->json)
 		enl_json_obj(req->json, key);
+}
+
+void enl_ctl_kv_begin_words(struct enl_ctl_req *req, const char *key,
+			    const char *prefix)
+{
+	enl_ctl_kv_begin(req, key, prefix);
+	req->kv_words = true;
 }
 
 void enl_ctl_kv_u64(struct enl_ctl_req *req, const char *k, uint64_t v)
@@ -51,6 +62,15 @@ void enl_ctl_kv_bool(struct enl_ctl_req *req, const char *k, bool v)
 		enl_json_bool(req->json, k, v);
 }
 
+void enl_ctl_kv_flag(struct enl_ctl_req *req, const char *word,
+		     const char *k, bool v)
+{
+	if (v)
+		g_string_append_printf(req->out, " %s", word);
+	if (req->json)
+		enl_json_bool(req->json, k, v);
+}
+
 void enl_ctl_kv_str(struct enl_ctl_req *req, const char *k, const char *s)
 {
 	text_key(req, k);
@@ -64,6 +84,7 @@ void enl_ctl_kv_str(struct enl_ctl_req *req, const char *k, const char *s)
 
 void enl_ctl_kv_end(struct enl_ctl_req *req)
 {
+	req->kv_words = false;
 	g_string_append_c(req->out, '\n');
 	if (req->json)
 		enl_json_end(req->json);

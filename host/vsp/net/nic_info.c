@@ -80,8 +80,7 @@ void enl_nic_stats(struct enl_nic *n, struct enl_ctl_req *req)
 		g_string_append_c(req->out, '\n');
 	}
 	for (size_t i = 0; i < G_N_ELEMENTS(glue_names); i++) {
-		enl_ctl_kv_u64(req, glue_names[i],
-			       __atomic_load_n(&glue[i], __ATOMIC_RELAXED));
+		ENL_CTL_KV_ATOMIC(req, glue_names[i], &glue[i]);
 		g_string_append_c(req->out, '\n');
 	}
 	if (req->json)
@@ -108,22 +107,12 @@ void enl_nic_stats(struct enl_nic *n, struct enl_ctl_req *req)
 		enl_ctl_kv_u64(req, "xfers", is.added);
 		enl_ctl_kv_u64(req, "completed", is.completed);
 		enl_ctl_kv_u64(req, "stale", is.stale);
-		enl_ctl_kv_u64(req, "guest_packets",
-			       __atomic_load_n(&q->guest_packets,
-					       __ATOMIC_RELAXED));
-		enl_ctl_kv_u64(req, "frames_up",
-			       __atomic_load_n(&q->frames_up, __ATOMIC_RELAXED));
-		enl_ctl_kv_u64(req, "bytes_up",
-			       __atomic_load_n(&q->bytes_up, __ATOMIC_RELAXED));
-		enl_ctl_kv_u64(req, "frames_down",
-			       __atomic_load_n(&q->frames_down,
-					       __ATOMIC_RELAXED));
-		enl_ctl_kv_u64(req, "bytes_down",
-			       __atomic_load_n(&q->bytes_down,
-					       __ATOMIC_RELAXED));
-		enl_ctl_kv_u64(req, "tap_drops",
-			       __atomic_load_n(&q->tap_drops,
-					       __ATOMIC_RELAXED));
+		ENL_CTL_KV_ATOMIC(req, "guest_packets", &q->guest_packets);
+		ENL_CTL_KV_ATOMIC(req, "frames_up", &q->frames_up);
+		ENL_CTL_KV_ATOMIC(req, "bytes_up", &q->bytes_up);
+		ENL_CTL_KV_ATOMIC(req, "frames_down", &q->frames_down);
+		ENL_CTL_KV_ATOMIC(req, "bytes_down", &q->bytes_down);
+		ENL_CTL_KV_ATOMIC(req, "tap_drops", &q->tap_drops);
 		enl_ctl_kv_end(req);
 	}
 	if (req->json) {

@@ -197,38 +197,35 @@ static int list_on_ctx(void *state, struct enl_ctl_req *req)
 	struct enl_json *j = req->json;
 	uint16_t luns[ENL_STOR_MAX_LUNS];
 	unsigned int n = enl_stor_lun_list(c->t, luns, ENL_STOR_MAX_LUNS);
+	g_autoptr(GString) head = g_string_new(NULL);
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct enl_stor_lun_info in;
+		uint64_t bytes;
 
 		if (enl_stor_lun_info(c->t, luns[i], &in))
 			continue;
-		g_string_append_printf(req->out, "%s:%u ", c->name, in.lun);
-		enl_ctl_escape(req->out, in.path, -1);
-		g_string_append_printf(req->out,
-			" %" PRIu64 " bytes bs=%u%s%s%s%s serial=",
-			in.blocks * in.block_size, in.block_size,
-			in.read_only ? " ro" : "",
-			in.write_through ? " wt" : "",
-			in.direct ? " direct" : "",
-			in.can_unmap ? " unmap" : "");
-		enl_ctl_escape(req->out, in.serial, -1);
-		g_string_append_c(req->out, '\n');
-		if (!j)
-			continue;
-		enl_json_obj(j, NULL);
-		enl_json_str(j, "controller", c->name);
-		enl_json_u64(j, "lun", in.lun);
-		enl_json_str(j, "path", in.path);
-		enl_json_u64(j, "block_size", in.block_size);
-		enl_json_u64(j, "blocks", in.blocks);
-		enl_json_u64(j, "bytes", in.blocks * in.block_size);
-		enl_json_bool(j, "read_only", in.read_only);
-		enl_json_bool(j, "write_through", in.write_through);
-		enl_json_bool(j, "direct", in.direct);
-		enl_json_bool(j, "unmap", in.can_unmap);
-		enl_json_str(j, "serial", in.serial);
-		enl_json_end(j);
+		bytes = in.blocks * in.block_size;
+		/* Text leads with where the disk is and its size, unnamed. */
+		g_string_printf(head, "%s:%u ", c->name, in.lun);
+		enl_ctl_escape(head, in.path, -1);
+		g_string_append_printf(head, " %" PRIu64 " bytes bs=%u", bytes,
+				       in.block_size);
+		enl_ctl_kv_begin(req, NULL, head->str);
+		if (j) {
+			enl_json_str(j, "controller", c->name);
+			enl_json_u64(j, "lun", in.lun);
+			enl_json_str(j, "path", in.path);
+			enl_json_u64(j, "block_size", in.block_size);
+			enl_json_u64(j, "blocks", in.blocks);
+			enl_json_u64(j, "bytes", bytes);
+		}
+		enl_ctl_kv_flag(req, "ro", "read_only", in.read_only);
+		enl_ctl_kv_flag(req, "wt", "write_through", in.write_through);
+		enl_ctl_kv_flag(req, "direct", "direct", in.direct);
+		enl_ctl_kv_flag(req, "unmap", "unmap", in.can_unmap);
+		enl_ctl_kv_str(req, "serial", in.serial);
+		enl_ctl_kv_end(req);
 	}
 	return 0;
 }
@@ -367,15 +364,10 @@ show:
 			enl_json_str(req->json, "fault", name);
 		}
 		enl_ctl_kv_u64(req, "left", left);
-		enl_ctl_kv_u64(req, "delay_ms",
-			       __atomic_load_n(&f->delay_ms, __ATOMIC_SEQ_CST));
-		enl_ctl_kv_u64(req, "dropped",
-			       __atomic_load_n(&f->dropped, __ATOMIC_SEQ_CST));
-		enl_ctl_kv_u64(req, "delayed",
-			       __atomic_load_n(&f->delayed, __ATOMIC_SEQ_CST));
-		enl_ctl_kv_u64(req, "corrupted",
-			       __atomic_load_n(&f->corrupted,
-					       __ATOMIC_SEQ_CST));
+		ENL_CTL_KV_ATOMIC(req, "delay_ms", &f->delay_ms);
+		ENL_CTL_KV_ATOMIC(req, "dropped", &f->dropped);
+		ENL_CTL_KV_ATOMIC(req, "delayed", &f->delayed);
+		ENL_CTL_KV_ATOMIC(req, "corrupted", &f->corrupted);
 		enl_ctl_kv_end(req);
 	}
 	return 0;

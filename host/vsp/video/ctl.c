@@ -50,50 +50,42 @@ static void print_status(struct enl_vid *v, struct enl_ctl_req *req)
 	enl_vid_get_stats(v, &s);
 	g_snprintf(ver, sizeof(ver), "%u.%u", ENL_SYNTHVID_MAJOR(i.version),
 		   ENL_SYNTHVID_MINOR(i.version));
-	g_string_append_printf(out, "version %s vram %#" PRIx64 " (%s)\n", ver,
-			       i.vram_gpa, i.vram_ok ? "mapped" : "not mapped");
+	enl_ctl_kv_begin_words(req, NULL, NULL);
+	enl_ctl_kv_str(req, "version", ver);
+	/* Text says VRAM and the mode in phrases, JSON in plain fields. */
+	g_string_append_printf(out, " vram %#" PRIx64 " (%s)\n", i.vram_gpa,
+			       i.vram_ok ? "mapped" : "not mapped");
 	if (i.active)
 		g_string_append_printf(out, "mode %ux%u depth %u pitch %u\n",
 				       i.width, i.height, i.depth, i.pitch);
 	else
 		g_string_append(out, "mode none\n");
-	g_string_append_printf(out,
-		"msgs %" PRIu64 " dirt_rects %" PRIu64 " mode_sets %" PRIu64
-		" pointer_moves %" PRIu64 " pointer_shapes %" PRIu64 "\n"
-		"bad_header %" PRIu64 " bad_type %" PRIu64 " bad_state %" PRIu64
-		" bad_version %" PRIu64 " bad_vram %" PRIu64
-		" bad_situation %" PRIu64 " bad_dirt %" PRIu64
-		" bad_pointer %" PRIu64 " send_fail %" PRIu64 "\n",
-		s.msgs, s.dirt_rects, s.mode_sets, s.pointer_moves,
-		s.pointer_shapes, s.bad_header, s.bad_type, s.bad_state,
-		s.bad_version, s.bad_vram, s.bad_situation, s.bad_dirt,
-		s.bad_pointer, s.send_fail);
-	if (!j)
-		return;
-	enl_json_obj(j, NULL);
-	enl_json_str(j, "version", ver);
-	enl_json_u64(j, "vram_gpa", i.vram_gpa);
-	enl_json_bool(j, "vram_ok", i.vram_ok);
-	enl_json_bool(j, "active", i.active);
-	enl_json_u64(j, "width", i.width);
-	enl_json_u64(j, "height", i.height);
-	enl_json_u64(j, "depth", i.depth);
-	enl_json_u64(j, "pitch", i.pitch);
-	enl_json_u64(j, "msgs", s.msgs);
-	enl_json_u64(j, "dirt_rects", s.dirt_rects);
-	enl_json_u64(j, "mode_sets", s.mode_sets);
-	enl_json_u64(j, "pointer_moves", s.pointer_moves);
-	enl_json_u64(j, "pointer_shapes", s.pointer_shapes);
-	enl_json_u64(j, "bad_header", s.bad_header);
-	enl_json_u64(j, "bad_type", s.bad_type);
-	enl_json_u64(j, "bad_state", s.bad_state);
-	enl_json_u64(j, "bad_version", s.bad_version);
-	enl_json_u64(j, "bad_vram", s.bad_vram);
-	enl_json_u64(j, "bad_situation", s.bad_situation);
-	enl_json_u64(j, "bad_dirt", s.bad_dirt);
-	enl_json_u64(j, "bad_pointer", s.bad_pointer);
-	enl_json_u64(j, "send_fail", s.send_fail);
-	enl_json_end(j);
+	if (j) {
+		enl_json_u64(j, "vram_gpa", i.vram_gpa);
+		enl_json_bool(j, "vram_ok", i.vram_ok);
+		enl_json_bool(j, "active", i.active);
+		enl_json_u64(j, "width", i.width);
+		enl_json_u64(j, "height", i.height);
+		enl_json_u64(j, "depth", i.depth);
+		enl_json_u64(j, "pitch", i.pitch);
+	}
+	/* What the guest sent, then what was refused and why. */
+	enl_ctl_kv_u64(req, "msgs", s.msgs);
+	enl_ctl_kv_u64(req, "dirt_rects", s.dirt_rects);
+	enl_ctl_kv_u64(req, "mode_sets", s.mode_sets);
+	enl_ctl_kv_u64(req, "pointer_moves", s.pointer_moves);
+	enl_ctl_kv_u64(req, "pointer_shapes", s.pointer_shapes);
+	g_string_append_c(out, '\n');
+	enl_ctl_kv_u64(req, "bad_header", s.bad_header);
+	enl_ctl_kv_u64(req, "bad_type", s.bad_type);
+	enl_ctl_kv_u64(req, "bad_state", s.bad_state);
+	enl_ctl_kv_u64(req, "bad_version", s.bad_version);
+	enl_ctl_kv_u64(req, "bad_vram", s.bad_vram);
+	enl_ctl_kv_u64(req, "bad_situation", s.bad_situation);
+	enl_ctl_kv_u64(req, "bad_dirt", s.bad_dirt);
+	enl_ctl_kv_u64(req, "bad_pointer", s.bad_pointer);
+	enl_ctl_kv_u64(req, "send_fail", s.send_fail);
+	enl_ctl_kv_end(req);
 }
 
 static int parse_version(const char *s, uint32_t *ver)
