@@ -301,6 +301,23 @@ def differ(a, b):
         (i, [p[i] for p in a], [p[i] for p in b])
 
 
+def canvas_matches(br, g, path, good, timeout=30):
+    """Compare noVNC's canvas with `ctl screenshot` until good(d) holds or
+    timeout seconds pass; d is differ()'s answer and the screenshot's lit
+    pixels (red not 0). Returns (ok, the last d or why there was none)."""
+    last = [None]
+
+    def check():
+        got = canvas_and_screenshot(br, g, path)
+        if isinstance(got, str):
+            last[0] = got
+            return False
+        canvas, host = got[2:]
+        last[0] = differ(canvas, host) + (len(host[0]) - host[0].count(0),)
+        return good(last[0])
+    return bool(wait_until(check, timeout, 0.5)), last[0]
+
+
 def chromium_shows(t, g, br, url, tmp):
     """Headless Chromium opens the page enl-host printed; noVNC connects
     over the WebSocket with the page's token, and its canvas holds the
@@ -324,18 +341,7 @@ def chromium_shows(t, g, br, url, tmp):
         # mean difference of about 3 of 255 here; a black canvas would be
         # about 128 away). The text console below, of two colours, goes
         # without loss and is compared pixel for pixel.
-        last = [None]
-
-        def close():
-            got = canvas_and_screenshot(br, g, tmp + '/browser.png')
-            if isinstance(got, str):
-                last[0] = got
-                return False
-            canvas, host = got[2:]
-            last[0] = differ(canvas, host)
-            return last[0][2] < 8
-        ok = wait_until(close, 30, 0.5)
-        got = last[0]
+        ok, got = canvas_matches(br, g, tmp + '/browser.png', lambda d: d[2] < 8)
         t.ok(ok, 'the page\'s canvas shows the guest\'s 800x600 screen as ctl screenshot '
              'does, through noVNC\'s JPEG (mean difference %.1f of 255)'
              % (got[2] if not isinstance(got, str) else -1), str(got))
@@ -499,19 +505,9 @@ def chromium_types(t, g, br, kbd, mouse, tmp):
         # two the same picture.
         g.sh('echo 0 > /sys/class/graphics/fbcon/cursor_blink; '
              r'printf "\033[2J\033[HENLIGHTEN BROWSER CONSOLE\n" > /dev/tty1')
-        last = [None]
-
-        def same():
-            got = canvas_and_screenshot(br, g, tmp + '/browser-console.png')
-            if isinstance(got, str):
-                last[0] = got
-                return False
-            canvas, host = got[2:]
-            last[0] = differ(canvas, host) + (len(host[0]) - host[0].count(0),)
-            return last[0][0] == 0 and last[0][4] > 200
-        wait_until(same, 30, 0.5)
-        got = last[0]
-        t.ok(not isinstance(got, str) and got[0] == 0 and got[4] > 200,
+        ok, got = canvas_matches(br, g, tmp + '/browser-console.png',
+                                 lambda d: d[0] == 0 and d[4] > 200)
+        t.ok(ok,
              'the page\'s canvas holds the text console exactly as ctl screenshot does '
              '(1024x768, every pixel, %s lit)' % (got[4] if not isinstance(got, str) else '-'),
              str(got))
@@ -732,7 +728,7 @@ def main():
         t.ok(ok, 'no oops or warning in dmesg', bad)
     except GuestError as e:
         t.ok(False, 'guest stayed reachable', str(e))
-    except Exception as e:
+    except Exception:
         import traceback
         t.ok(False, 'test ran to the end', '%s\n%s' % (traceback.format_exc(), g.logs()))
     finally:
