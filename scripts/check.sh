@@ -69,6 +69,18 @@ for f in $(git ls-files -co --exclude-standard 'kmod/*.[ch]' 'include/enlighten/
 		--no-tree -f --quiet --show-types $ign "$f"
 done
 
+echo "# ring 1: Python lint (pyflakes over tests/ and scripts/)"
+# Every Python file, by its name or its #! line: an unused name, an
+# undefined one or a shadowed import is a point that fails. Debian's own
+# python3 runs it: python3-pyflakes installs the module for that one.
+for f in $(git ls-files -co --exclude-standard tests scripts | sort -u); do
+	case $f in
+	*.py) ;;
+	*) [ -f "$f" ] && head -n 1 "$f" | grep -q '^#!.*python' || continue ;;
+	esac
+	check "pyflakes $f" /usr/bin/python3 -m pyflakes "$f"
+done
+
 echo "# ring 1: unit tests (plain and ASan/UBSan)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
