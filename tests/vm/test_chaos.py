@@ -18,7 +18,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_vss import HOOKS, progressing, setup_mounts, start_writers  # noqa: E402
+from test_vss import HOOKS, resuming, setup_mounts, start_writers  # noqa: E402
 from vmtest import run_suite, wait_until  # noqa: E402
 
 OFFERS = ('echo', 'heartbeat', 'timesync', 'kvp', 'vss')
@@ -192,7 +192,7 @@ def run(t, g):
          'lost: %s' % ' '.join(lost[:40]))
 
     # No file system left frozen: each writer moves, a new write returns.
-    a, b, moving = progressing(g, mounts, 2.0)
+    a, b, moving = resuming(g, mounts)
     fresh = g.wait_sh(' && '.join('touch /mnt/%s/after' % m for m in mounts), 30)
     t.ok(moving and all(moving) and fresh,
          'no file system left frozen (%s -> %s)%s' % (a, b, tag))

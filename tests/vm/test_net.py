@@ -61,13 +61,30 @@ def bad_total(st):
     return sum(total(st, n) for n in BAD)
 
 
+def listening(ns):
+    """The iperf3 listener is up once the port answers."""
+    return wait_until(lambda: ns.run('ss', '-ltn', 'sport = :5201')[1]
+                      .count('LISTEN') > 0, 10, 0.2)
+
+
 def iperf_server(g):
     p = g.netns.popen('iperf3', '-s', '-1', '-J', stdout=subprocess.PIPE,
                       stderr=subprocess.STDOUT, text=True)
-    # The listener is up once the port answers.
-    wait_until(lambda: g.netns.run('ss', '-ltn', 'sport = :5201')[1]
-               .count('LISTEN') > 0, 10, 0.2)
+    listening(g.netns)
     return p
+
+
+def dev_bytes(g, dev, way):
+    """What dev has received (way 'rx') or sent ('tx'), in bytes."""
+    rc, out = g.sh('cat /sys/class/net/%s/statistics/%s_bytes' % (dev, way))
+    return int(out) if rc == 0 and out.strip().isdigit() else 0
+
+
+def streaming(g, dev, way, before, timeout=30):
+    """Wait until a stream started after before=dev_bytes() has moved a
+    MiB over dev: it runs, not only its handshake."""
+    return g.wait_sh('[ $(cat /sys/class/net/%s/statistics/%s_bytes) -gt %d ]'
+                     % (dev, way, before + (1 << 20)), timeout)
 
 
 def iperf(t, g, what, args, dev_bps=1e6):
@@ -204,10 +221,12 @@ def link(t, g):
 
 def channels(t, g):
     srv = iperf_server(g)
+    before = dev_bytes(g, 'eth0', 'rx')
     g.sh('iperf3 -c %s -t 10 -R > /tmp/ip.log 2>&1 & echo $! > /tmp/ip.pid' % HOST)
-    time.sleep(2)
+    streaming(g, 'eth0', 'rx', before)
     rc1, out1 = g.sh('ethtool -L eth0 combined 1 && ethtool -l eth0', timeout=120)
-    time.sleep(2)
+    # Some of the stream on one channel before going back to two.
+    streaming(g, 'eth0', 'rx', dev_bytes(g, 'eth0', 'rx'))
     rc2, out2 = g.sh('ethtool -L eth0 combined 2 && ethtool -l eth0', timeout=120)
     cur1 = out1.split('Current')[-1]
     cur2 = out2.split('Current')[-1]
@@ -304,7 +323,6 @@ def faults(t, g):
         if rc != 0:
             failed.append('%s: %s' % (k, out.strip()))
     t.ok(not failed, 'the host injected every kind', '\n'.join(failed))
-    time.sleep(2)
     ok = wait_until(lambda: bad_total(ethtool_stats(g)) >= bad_total(before) + len(kinds),
                     20, 1)
     st = ethtool_stats(g)
@@ -357,9 +375,10 @@ def hotplug(t, g):
     t.ok(ok and rc == 0 and ' 0% packet loss' in out, 'traffic on the hot-added NIC', out)
     srv = ns.popen('iperf3', '-s', '-1', '-B', HOST2, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
-    time.sleep(1)
+    listening(ns)
+    before = dev_bytes(g, dev, 'tx')
     g.sh('iperf3 -c %s -t 20 > /tmp/ip2.log 2>&1 &' % HOST2)
-    time.sleep(3)
+    streaming(g, dev, 'tx', before)
     rc, out = g.ctl('nic', 'remove', TAP2)
     gone = rc == 0 and g.wait_sh('! ip -o link | grep -q %s' % MAC2, 60)
     t.ok(gone, 'ctl nic remove under iperf3: the NIC leaves the guest', out)
@@ -381,8 +400,9 @@ def reload(t, g):
 
 def rescind(t, g):
     srv = iperf_server(g)
+    before = dev_bytes(g, 'eth0', 'tx')
     g.sh('iperf3 -c %s -t 20 -P 2 > /tmp/ip3.log 2>&1 &' % HOST)
-    time.sleep(3)
+    streaming(g, 'eth0', 'tx', before)
     rc, out = g.ctl('nic', 'remove', TAP)
     gone = rc == 0 and g.wait_sh('! [ -e /sys/class/net/eth0 ]', 60)
     t.ok(gone, 'rescind of the NIC under iperf3: eth0 leaves the guest', out)

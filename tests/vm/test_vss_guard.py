@@ -9,7 +9,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_vss import (HOOKS, progressing, resuming,  # noqa: E402
+from test_vss import (HOOKS, blocked, resuming,  # noqa: E402
                       setup_mounts, start_writers, vssd_conf, wait_host)
 from vmtest import run_suite  # noqa: E402
 
@@ -28,7 +28,7 @@ def start_vssd_pid(g, tries=3):
 def kill9_frozen(t, g, mounts):
     rc, out = g.ctl('vss', 'freeze')
     t.ok(rc == 0 and 'state: frozen' in out, 'vss freeze: guest frozen', out)
-    a, b, moving = progressing(g, mounts, 1.0)
+    a, b, moving = blocked(g, mounts, 1.0)
     t.ok(mounts and not any(moving), 'writers block while frozen (%s -> %s)' % (a, b))
     rc, rec = g.sh('cat /run/enlighten/enl-vssd.frozen')
     t.ok(rc == 0 and rec.startswith('frozen') and '/mnt/ext4' in rec,
