@@ -191,6 +191,21 @@ static int nv_flush(struct nv_chan *c, struct netdev_queue *txq)
 	return 0;
 }
 
+/*
+ * Send the batch; when it cannot go yet, stop the queue until the host
+ * makes ring room (-EAGAIN) or a send descriptor comes back (-EBUSY).
+ */
+static int nv_flush_or_stop(struct nv_chan *c, struct netdev_queue *txq)
+{
+	int ret = nv_flush(c, txq);
+
+	if (ret == -EAGAIN)
+		nv_tx_ring_full(c, txq);
+	else if (ret)
+		nv_tx_stop(c, txq);
+	return ret;
+}
+
 static u8 *nv_put_ppi(u8 *p, u32 type, u32 v)
 {
 	struct enl_rndis_ppi e = {
@@ -364,21 +379,13 @@ static netdev_tx_t nv_xmit_copy(struct nv_chan *c, struct netdev_queue *txq,
 	struct nv_dev *nd = c->nd;
 	u32 total = hlen + skb->len, start;
 	u8 *dst;
-	int ret;
 
 	if (c->batch_sec != ENL_NVSP_NO_SECTION) {
 		start = ALIGN(c->batch_len, nd->pkt_align);
 		if (c->batch_pkts >= nd->max_pkt_per_msg ||
 		    start + total > nd->send_section_size) {
-			ret = nv_flush(c, txq);
-			if (ret == -EAGAIN) {
-				nv_tx_ring_full(c, txq);
+			if (nv_flush_or_stop(c, txq))
 				return NETDEV_TX_BUSY;
-			}
-			if (ret) {
-				nv_tx_stop(c, txq);
-				return NETDEV_TX_BUSY;
-			}
 		}
 	}
 	if (c->batch_sec == ENL_NVSP_NO_SECTION) {
@@ -401,13 +408,8 @@ static netdev_tx_t nv_xmit_copy(struct nv_chan *c, struct netdev_queue *txq,
 	nv_count(c, NV_ST_tx_copied, 1);
 	dev_consume_skb_any(skb);
 	if (!netdev_xmit_more() || c->batch_pkts >= nd->max_pkt_per_msg ||
-	    netif_xmit_stopped(txq)) {
-		ret = nv_flush(c, txq);
-		if (ret == -EAGAIN)
-			nv_tx_ring_full(c, txq);
-		else if (ret)
-			nv_tx_stop(c, txq);
-	}
+	    netif_xmit_stopped(txq))
+		nv_flush_or_stop(c, txq);
 	return NETDEV_TX_OK;
 }
 
@@ -421,15 +423,8 @@ static netdev_tx_t nv_xmit_gpa(struct nv_chan *c, struct netdev_queue *txq,
 	int n, ret;
 
 	/* In order: what was batched before goes first. */
-	ret = nv_flush(c, txq);
-	if (ret == -EAGAIN) {
-		nv_tx_ring_full(c, txq);
+	if (nv_flush_or_stop(c, txq))
 		return NETDEV_TX_BUSY;
-	}
-	if (ret) {
-		nv_tx_stop(c, txq);
-		return NETDEV_TX_BUSY;
-	}
 	if (skb_cow_head(skb, hlen)) {
 		nv_drop(c, skb);
 		return NETDEV_TX_OK;
