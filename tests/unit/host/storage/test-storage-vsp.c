@@ -207,17 +207,9 @@ static uint64_t counter(const char *name)
 
 static bool open_chan(void)
 {
-	struct fake_msg *m;
-	bool ok;
-
 	guest_chan_setup(hv, C4, gc);
-	m = expect_msg(hv, ENL_CHANNELMSG_GPADL_CREATED);
-	g_free(m);
-	guest_open(hv, C4, gc->relid, 1, gc->gpadl, 0, gc->out_pages);
-	m = expect_msg(hv, ENL_CHANNELMSG_OPENCHANNEL_RESULT);
-	ok = m && !((struct enl_vmbus_channel_open_result *)m->data)->status;
-	g_free(m);
-	return ok;
+	return !guest_gpadl_created(hv, gc->gpadl) &&
+	       guest_chan_open(hv, C4, gc, 1);
 }
 
 /* ---- Tests ---- */

@@ -258,29 +258,11 @@ static void unmap(uint32_t relid, struct enl_vsp_gpadl *v)
 	enl_vsp_call(srv->chan[relid], do_unmap, v);
 }
 
-static uint32_t created_status(uint32_t handle)
-{
-	struct fake_msg *m = expect_msg(hv, ENL_CHANNELMSG_GPADL_CREATED);
-	struct enl_vmbus_channel_gpadl_created *c = m ? (void *)m->data : NULL;
-	uint32_t st = c && c->gpadl == handle ? c->creation_status : 0xdead;
-
-	g_free(m);
-	return st;
-}
-
 static bool open_chan(struct guest_chan *gc)
 {
-	struct fake_msg *m;
-	bool ok;
-
 	guest_chan_setup(hv, C4, gc);
-	if (created_status(gc->gpadl))
-		return false;
-	guest_open(hv, C4, gc->relid, 1, gc->gpadl, 0, gc->out_pages);
-	m = expect_msg(hv, ENL_CHANNELMSG_OPENCHANNEL_RESULT);
-	ok = m && !((struct enl_vmbus_channel_open_result *)m->data)->status;
-	g_free(m);
-	return ok;
+	return !guest_gpadl_created(hv, gc->gpadl) &&
+	       guest_chan_open(hv, C4, gc, 1);
 }
 
 /* The main loop's deferred work (TORNDOWN after a worker's unmap). */
@@ -314,7 +296,7 @@ static void test_views(void)
 
 	guest_gpadl(hv, C4, 1, 0xd0, pfns, 5);
 	guest_gpadl(hv, C4, 2, 0xd1, &other, 1);
-	tap_ok(created_status(0xd0) == 0 && created_status(0xd1) == 0,
+	tap_ok(guest_gpadl_created(hv, 0xd0) == 0 && guest_gpadl_created(hv, 0xd1) == 0,
 	       "view: data GPADLs created on relids 1 and 2");
 	tap_ok(map(1, 0xd0, &v) == 0 && enl_vsp_gpadl_len(v) == 5 * PG &&
 	       enl_vsp_gpadl_handle(v) == 0xd0, "view: 5-page GPADL mapped");
@@ -388,7 +370,7 @@ static void test_multirange(void)
 	h->range_buflen = sizeof(words);
 	memcpy(h->range, words, sizeof(words));
 	fake_guest_post(hv, C4, buf, sizeof(*h) + sizeof(words));
-	tap_ok(created_status(0xd3) == 0, "view: two-range GPADL created");
+	tap_ok(guest_gpadl_created(hv, 0xd3) == 0, "view: two-range GPADL created");
 	tap_ok(map(1, 0xd3, &v) == 0 && enl_vsp_gpadl_len(v) == 100 + 2 * PG,
 	       "view: its length is the sum of the ranges");
 	n = v ? enl_vsp_gpadl_iov(v, 90, 20, iov, 4) : -1;
@@ -406,7 +388,7 @@ static void test_view_at_close(struct guest_chan *gc)
 	struct fake_msg *m;
 
 	guest_gpadl(hv, C4, gc->relid, 0xd2, &pfn, 1);
-	created_status(0xd2);
+	guest_gpadl_created(hv, 0xd2);
 	tap_ok(map(gc->relid, 0xd2, &v) == 0, "view: mapped before close");
 	guest_teardown(hv, C4, gc->relid, 0xd2);
 	tap_ok(!fake_hv_pop(hv), "view: teardown pending");

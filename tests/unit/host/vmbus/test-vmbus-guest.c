@@ -134,3 +134,29 @@ struct fake_msg *expect_msg(struct enl_hv *hv, uint32_t msgtype)
 	}
 	return m;
 }
+
+uint32_t guest_gpadl_created(struct enl_hv *hv, uint32_t handle)
+{
+	struct fake_msg *m = expect_msg(hv, ENL_CHANNELMSG_GPADL_CREATED);
+	struct enl_vmbus_channel_gpadl_created *c = m ? (void *)m->data : NULL;
+	uint32_t st = c && c->gpadl == handle ? c->creation_status : 0xdead;
+
+	g_free(m);
+	return st;
+}
+
+bool guest_chan_open(struct enl_hv *hv, uint32_t conn, struct guest_chan *gc,
+		     uint32_t openid)
+{
+	struct fake_msg *m;
+	struct enl_vmbus_channel_open_result *r;
+	bool ok;
+
+	guest_open(hv, conn, gc->relid, openid, gc->gpadl, 0, gc->out_pages);
+	m = expect_msg(hv, ENL_CHANNELMSG_OPENCHANNEL_RESULT);
+	r = m ? (void *)m->data : NULL;
+	ok = r && r->child_relid == gc->relid && r->openid == openid &&
+	     !r->status;
+	g_free(m);
+	return ok;
+}

@@ -40,6 +40,19 @@ uint16_t guest_open(struct enl_hv *hv, uint32_t conn, uint32_t relid,
 /* Lay out both rings in guest RAM, reset them, and create their GPADL. */
 void guest_chan_setup(struct enl_hv *hv, uint32_t conn, struct guest_chan *gc);
 
+/*
+ * The host's GPADL_CREATED for handle: its creation status, 0xdead when
+ * the next message is not that.
+ */
+uint32_t guest_gpadl_created(struct enl_hv *hv, uint32_t handle);
+
+/*
+ * OPENCHANNEL for gc (rings and GPADL set up): true when the host answers
+ * success for this relid and openid.
+ */
+bool guest_chan_open(struct enl_hv *hv, uint32_t conn, struct guest_chan *gc,
+		     uint32_t openid);
+
 /* Pop the next host message, expecting msgtype; NULL (and a diag) if not. */
 struct fake_msg *expect_msg(struct enl_hv *hv, uint32_t msgtype);
 

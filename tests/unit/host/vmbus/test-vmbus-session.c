@@ -66,16 +66,6 @@ static void test_offers(uint32_t *relid, uint32_t *conn_id)
 	g_free(m);
 }
 
-static uint32_t created_status(uint32_t handle)
-{
-	struct fake_msg *m = expect_msg(hv, ENL_CHANNELMSG_GPADL_CREATED);
-	struct enl_vmbus_channel_gpadl_created *c = m ? (void *)m->data : NULL;
-	uint32_t st = c && c->gpadl == handle ? c->creation_status : 0xdead;
-
-	g_free(m);
-	return st;
-}
-
 static void test_big_gpadl(uint32_t relid)
 {
 	uint64_t pfns[100];
@@ -85,7 +75,7 @@ static void test_big_gpadl(uint32_t relid)
 	for (i = 0; i < 100; i++)
 		pfns[i] = 2000 - 3 * i;
 	guest_gpadl(hv, C4, relid, 0x77, pfns, 100);
-	tap_ok(created_status(0x77) == 0, "100-page GPADL via 4 bodies created");
+	tap_ok(guest_gpadl_created(hv, 0x77) == 0, "100-page GPADL via 4 bodies created");
 	tap_ok(!fake_hv_pop(hv), "exactly one GPADL_CREATED");
 	guest_teardown(hv, C4, relid, 0x77);
 	{
@@ -99,19 +89,9 @@ static void test_big_gpadl(uint32_t relid)
 
 static bool open_chan(struct guest_chan *gc)
 {
-	struct fake_msg *m;
-	struct enl_vmbus_channel_open_result *r;
-	bool ok;
-
 	guest_chan_setup(hv, C4, gc);
-	if (created_status(gc->gpadl) != 0)
-		return false;
-	guest_open(hv, C4, gc->relid, 42, gc->gpadl, 0, gc->out_pages);
-	m = expect_msg(hv, ENL_CHANNELMSG_OPENCHANNEL_RESULT);
-	r = m ? (void *)m->data : NULL;
-	ok = r && r->child_relid == gc->relid && r->openid == 42 && !r->status;
-	g_free(m);
-	return ok;
+	return !guest_gpadl_created(hv, gc->gpadl) &&
+	       guest_chan_open(hv, C4, gc, 42);
 }
 
 /* Guest: send one inband packet of len bytes of pattern seed. */

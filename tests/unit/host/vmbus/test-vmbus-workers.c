@@ -115,36 +115,17 @@ static const struct enl_vsp_class sig_class = {
 
 /* ---- Guest side ---- */
 
-static uint32_t created_status(uint32_t handle)
-{
-	struct fake_msg *m = expect_msg(hv, ENL_CHANNELMSG_GPADL_CREATED);
-	struct enl_vmbus_channel_gpadl_created *c = m ? (void *)m->data : NULL;
-	uint32_t st = c && c->gpadl == handle ? c->creation_status : 0xdead;
-
-	g_free(m);
-	return st;
-}
-
 static bool open_chan(struct guest_chan *gc, bool fresh_gpadl)
 {
-	struct fake_msg *m;
-	struct enl_vmbus_channel_open_result *r;
-	bool ok;
-
 	if (fresh_gpadl) {
 		guest_chan_setup(hv, C4, gc);
-		if (created_status(gc->gpadl) != 0)
+		if (guest_gpadl_created(hv, gc->gpadl) != 0)
 			return false;
 	} else {
 		enl_ring_reset(&gc->out);
 		enl_ring_reset(&gc->in);
 	}
-	guest_open(hv, C4, gc->relid, 7, gc->gpadl, 0, gc->out_pages);
-	m = expect_msg(hv, ENL_CHANNELMSG_OPENCHANNEL_RESULT);
-	r = m ? (void *)m->data : NULL;
-	ok = r && r->child_relid == gc->relid && !r->status;
-	g_free(m);
-	return ok;
+	return guest_chan_open(hv, C4, gc, 7);
 }
 
 static int send_pkt(struct guest_chan *gc, uint32_t len, uint64_t id,
