@@ -7,6 +7,7 @@
  * their checksum and hash infos; the packet filter; section accounting;
  * and malformed packets of every kind, each counted under its reason.
  */
+#include "frame_bytes.h"
 #include "net_guest.h"
 
 /* ---- Frames ------------------------------------------------------------- */
@@ -16,28 +17,6 @@ static const uint8_t host_mac[6] = { 0x02, 0, 0, 0, 0, 1 };
 static uint16_t be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void wbe16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
 }
 
 /* An Ethernet + IPv4/IPv6 + TCP/UDP frame with `pay` payload bytes. */

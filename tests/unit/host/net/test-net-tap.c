@@ -23,6 +23,7 @@
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
 
+#include "frame_bytes.h"
 #include "net_tap.h"
 #include "tap.h"
 
@@ -30,28 +31,6 @@
 
 static const uint8_t mac_a[6] = { 0x02, 0xaa, 0, 0, 0, 1 };
 static const uint8_t mac_b[6] = { 0x02, 0xbb, 0, 0, 0, 2 };
-
-static void wbe16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
 
 /* Ethernet + IPv4 + TCP, payload pay bytes, TCP checksum left partial. */
 static size_t tcp_frame(uint8_t *f, const uint8_t *dst, const uint8_t *src,
