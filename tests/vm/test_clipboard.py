@@ -30,8 +30,24 @@ def octal(data):
     return ''.join('\\%03o' % b for b in data)
 
 
+SOCK = '/run/enlighten/clipboard.sock'
+
+
 def wait_host(g, pattern, timeout=30):
     return g.wait_ctl(('clipboard',), pattern, timeout)
+
+
+def restart_clipd(g, conf, path, log, timeout=30):
+    """enl-clipboardd again with conf (printf text) in path: once the old
+    one is gone (and its socket with it), until the new one listens for
+    everyone (it opens its channel, binds, listens, then makes the socket
+    0666) and the host sees its channel ready."""
+    g.sh('killall enl-clipboardd')
+    g.wait_sh('! pidof enl-clipboardd', timeout)
+    g.sh('rm -f %s; printf "[clipboard]\\n%s" > %s; '
+         'enl-clipboardd -f -c %s > %s 2>&1 &' % (SOCK, conf, path, path, log))
+    g.wait_sh('[ "$(stat -c %%a %s)" = 666 ]' % SOCK, timeout)
+    return wait_host(g, r'^channel: ready', timeout)
 
 
 def guest_gets(g, cmd, good, timeout=30, sh_timeout=60):
@@ -138,10 +154,7 @@ def test_access(t, g):
     rc, out = g.sh('su nobody -s /bin/sh -c "enl-clip paste --type png" 2>&1')
     t.ok(rc != 0 and 'permission denied' in out,
          'another user (no logind, not in allow-users) is refused', out)
-    g.sh('killall enl-clipboardd; sleep 1; printf "[clipboard]\\nallow-users=nobody\\n" '
-         '> /tmp/clip.conf; enl-clipboardd -f -c /tmp/clip.conf > /tmp/clipd.out 2>&1 &')
-    ok, out = wait_host(g, r'^channel: ready')
-    time.sleep(1)
+    restart_clipd(g, 'allow-users=nobody\\n', '/tmp/clip.conf', '/tmp/clipd.out')
     rc, out = g.ctl('clipboard', 'set', 'for nobody')
     rc, out = guest_gets(g, 'su nobody -s /bin/sh -c "enl-clip paste" 2>&1',
                          lambda rc, out: rc == 0 and out == 'for nobody')
@@ -159,11 +172,8 @@ def held(out):
 
 
 def test_limits(t, g):
-    g.sh('killall enl-clipboardd; sleep 1; printf "[clipboard]\\nallow-users=nobody\\n'
-         'idle-timeout=2\\nmax-connections-per-user=4\\n" > /tmp/clip2.conf; '
-         'enl-clipboardd -f -c /tmp/clip2.conf > /tmp/clipd2.out 2>&1 &')
-    ok, out = wait_host(g, r'^channel: ready')
-    time.sleep(1)
+    restart_clipd(g, 'allow-users=nobody\\nidle-timeout=2\\nmax-connections-per-user=4\\n',
+                  '/tmp/clip2.conf', '/tmp/clipd2.out')
     rc, out = g.sh('enl-unixhold /run/enlighten/clipboard.sock 1 8')
     got = held(out).get(0, [])
     t.ok(len(got) == 2 and got[0][1] == 'ERR idle timeout' and got[1][1] == 'EOF' and
