@@ -63,7 +63,8 @@ run-demo: all linux-src
 
 # libFuzzer over every parser of peer data (tests/fuzz/run.sh): IC host
 # services, guest IC daemons, clipboard engine, storage target, network
-# engine, keyboard and mouse, display, the VMBus server's guest messages;
+# engine, keyboard and mouse, display, the guest's time sync report, the
+# VMBus server's guest messages;
 # FUZZ_SECONDS=10 each, or FUZZ_RUNS=N executions each. Ends with the
 # executions and exec/s of every target.
 fuzz: deps

@@ -110,9 +110,11 @@ check "fuzz: enl-host keyboard and mouse engines fed guest synthkbd/synthhid mes
 	tests/fuzz/run.sh hid
 check "fuzz: enl-host synthvid engine and display fed guest messages, ${FUZZ_SECONDS:-10} s" \
 	tests/fuzz/run.sh video
+check "fuzz: the guest's time sync report (enl-host's parse and view, the guest's format), ${FUZZ_SECONDS:-10} s" \
+	tests/fuzz/run.sh ts-report
 # Every input that ever crashed a target, and a minimized corpus of long
 # runs: replayed once each, deterministic (tests/fuzz/regress/).
-for t in vmbus-server ic-host ic-guest clipboard storage net hid video; do
+for t in vmbus-server ic-host ic-guest clipboard storage net hid video ts-report; do
 	check "fuzz regression corpus of $t replayed ($(find "tests/fuzz/regress/$t" -type f 2>/dev/null | wc -l) inputs)" \
 		tests/fuzz/run.sh replay "$t"
 done

@@ -14,6 +14,8 @@
 #   hid         enl-host's keyboard and mouse engines (synthkbd, synthhid)
 #               fed guest messages, and the ctl key/text parsers
 #   video       enl-host's synthvid engine and display fed guest messages
+#   ts-report   the guest's time sync report: enl-host's strict parse of
+#               the KVP value, its view of it, the guest's formatting
 #   vmbus-server  the VMBus server (host/vmbus/fuzz): channel messages,
 #               signals, ring memory, GPA-direct packets, ctl verbs
 #
@@ -52,7 +54,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${FUZZ_SECONDS:-10}
-targets="ic-host ic-guest clipboard storage net hid video vmbus-server"
+targets="ic-host ic-guest clipboard storage net hid video ts-report vmbus-server"
 summary=()
 cd "$root"
 
@@ -120,6 +122,10 @@ target_def() {
 	video)
 		src=(host/vsp/video/engine.c host/vsp/video/display.c)
 		inc+=(-iquote host/vsp/video)
+		max_len=4096 ;;
+	ts-report)
+		src=(common/proto/ts_report.c host/vsp/ic/ts_view.c)
+		inc+=(-iquote host/vsp/ic)
 		max_len=4096 ;;
 	vmbus-server)
 		src=(host/vmbus/server.c host/vmbus/connection.c host/vmbus/offer.c
