@@ -28,7 +28,9 @@
 #   FUZZ_SECONDS=600 tests/fuzz/run.sh all  longer, on demand (make fuzz)
 #   FUZZ_SECONDS=0 tests/fuzz/run.sh all    build and write seeds only
 #   FUZZ_RUNS=10000000 tests/fuzz/run.sh X  that many executions instead
-#                                           of a time
+#                                           of a time (also given
+#                                           FUZZ_SECONDS: whichever
+#                                           comes first)
 #
 # The regression corpus tests/fuzz/regress/<target>/ is in the tree: every
 # input that once crashed (named crash-*, leak-*, timeout-*) and a
@@ -54,6 +56,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${FUZZ_SECONDS:-10}
+max_secs=${FUZZ_SECONDS:-}
 targets="ic-host ic-guest clipboard storage net hid video ts-report vmbus-server"
 summary=()
 cd "$root"
@@ -271,17 +274,18 @@ run_one() {
 	log=$out/last-run.log
 	[ -z "${FUZZ_RUNS:-}" ] || log=$out/long-run.log
 	if [ -n "${FUZZ_RUNS:-}" ]; then
-		limit=-runs=$FUZZ_RUNS
-		echo "# fuzz-$name: $FUZZ_RUNS executions, max_len $max_len, corpus $out/corpus"
+		limit=(-runs="$FUZZ_RUNS")
+		[ -z "$max_secs" ] || limit+=(-max_total_time="$max_secs")
+		echo "# fuzz-$name: $FUZZ_RUNS executions${max_secs:+ or ${secs} s}, max_len $max_len, corpus $out/corpus"
 	else
-		limit=-max_total_time=$secs
+		limit=(-max_total_time="$secs")
 		echo "# fuzz-$name: ${secs} s, max_len $max_len, corpus $out/corpus"
 	fi
 	# New inputs go to corpus/ (the first directory); seeds and the
 	# regression corpus are read only.
 	dirs=(corpus seeds)
 	[ ! -d "$regress" ] || dirs+=("$regress")
-	(cd "$out" && TMPDIR=$tmp ./"fuzz-$name" "$limit" \
+	(cd "$out" && TMPDIR=$tmp ./"fuzz-$name" "${limit[@]}" \
 		-max_len="$max_len" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$out/" "${dirs[@]}") >"$log" 2>&1 || rc=$?
 	rm -rf "$tmp"
