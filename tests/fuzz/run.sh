@@ -23,8 +23,9 @@
 #   tests/fuzz/run.sh replay TARGET|all     every input of the target's
 #               regression corpus once (tests/fuzz/regress/TARGET): what
 #               `make check` replays, deterministic, a second or two
-#   tests/fuzz/run.sh merge TARGET|all      fold build/fuzz/TARGET/corpus
-#               into that regression corpus, minimized (after long runs)
+#   tests/fuzz/run.sh merge TARGET|all      add to that regression corpus
+#               the inputs of build/fuzz/TARGET/corpus that reach new
+#               features (after long runs)
 #   FUZZ_SECONDS=600 tests/fuzz/run.sh all  longer, on demand (make fuzz)
 #   FUZZ_SECONDS=0 tests/fuzz/run.sh all    build and write seeds only
 #   FUZZ_RUNS=10000000 tests/fuzz/run.sh X  that many executions instead
@@ -33,9 +34,9 @@
 #                                           comes first)
 #
 # The regression corpus tests/fuzz/regress/<target>/ is in the tree: every
-# input that once crashed (named crash-*, leak-*, timeout-*) and a
-# coverage-minimized corpus (libFuzzer -merge=1 of long runs). Fuzzing
-# starts from it too.
+# input that once crashed (named crash-*, leak-*, timeout-*) and the
+# inputs of long runs that reached new features (libFuzzer -merge=1 into
+# it). Fuzzing starts from it too.
 #
 # Output in build/fuzz/<target>/: the binary, corpus/ (grows across runs),
 # seeds/ (written by the binary itself on each run, ENL_FUZZ_WRITE_SEEDS),
@@ -232,33 +233,27 @@ replay() {
 	echo "# fuzz-$name: replayed $n regression inputs: $(grep -m1 -E '^#[0-9]+[[:space:]]+INITED' "$log")"
 }
 
-# merge NAME: the regression corpus becomes a minimized merge of itself,
-# the build corpus and the seeds (libFuzzer -merge=1: the fewest inputs
-# that keep every feature); inputs that once crashed stay by name.
+# merge NAME: inputs of the build corpus and the seeds that reach features
+# the regression corpus lacks are added to it (libFuzzer -merge=1 into it);
+# nothing in it is removed or renamed, so a merge after a long run adds
+# what that run found and the tree's history stays small.
 merge() {
-	local name out bin regress rc=0 new f
+	local name out bin regress rc=0 before
 	prepare "$1" || return 1
-	new=$(mktemp -d)
 	mkdir -p "$regress"
+	before=$(find "$regress" -type f | wc -l)
 	# A copy: a fuzzer running on corpus/ meanwhile replaces files in it
 	# (one it removes between listing and copying is simply left out).
 	cp -r "$out/corpus" "$tmp/corpus" 2>/dev/null || true
 	(cd "$out" && TMPDIR=$tmp ./"fuzz-$name" -merge=1 -max_len="$max_len" \
-		-timeout=10 "$new" "$tmp/corpus" seeds "$regress") \
+		-timeout=10 "$regress" "$tmp/corpus" seeds) \
 		>"$out/merge.log" 2>&1 || rc=$?
 	rm -rf "$tmp"
 	if [ "$rc" -ne 0 ]; then
 		echo "fuzz-$name: merge FAILED (exit $rc); log $out/merge.log"
-		rm -rf "$new"
 		return 1
 	fi
-	for f in "$regress"/*; do
-		case ${f##*/} in crash-*|leak-*|timeout-*|oom-*) cp "$f" "$new"/ ;; esac
-	done
-	find "$regress" -type f -delete
-	cp "$new"/* "$regress"/
-	rm -rf "$new"
-	echo "# fuzz-$name: $(find "$regress" -type f | wc -l) inputs in $regress"
+	echo "# fuzz-$name: $(find "$regress" -type f | wc -l) inputs in $regress ($before before)"
 }
 
 run_one() {
