@@ -17,6 +17,16 @@
 /* Waiting for the host to complete what it holds, before a detach. */
 #define NV_DRAIN_MS		2000
 
+/*
+ * NAPI is off: no more allocations. Pages the stack still holds free
+ * the pool when the last comes back.
+ */
+static void nv_pool_free(struct nv_chan *c)
+{
+	page_pool_destroy(c->pool);
+	c->pool = NULL;
+}
+
 static int nv_open_chan(struct nv_dev *nd, unsigned int i,
 			struct enl_vmbus_channel *ch)
 {
@@ -33,16 +43,29 @@ static int nv_open_chan(struct nv_dev *nd, unsigned int i,
 		/* The primary also carries one NVSP and one RNDIS request. */
 		.max_requests = NV_TX_DESCS + (i ? 0 : 2),
 	};
+	struct page_pool_params pp = {
+		.order = 0,
+		.pool_size = NV_RX_POOL_PAGES,
+		.nid = NUMA_NO_NODE,
+	};
 	int ret;
 
 	c->ch = ch;
 	c->comp_head = 0;
 	c->comp_count = 0;
 	c->want_room = false;
+	c->pool = page_pool_create(&pp);
+	if (IS_ERR(c->pool)) {
+		ret = PTR_ERR(c->pool);
+		c->pool = NULL;
+		return ret;
+	}
+	c->pool_seen = 0;
 	napi_enable(&c->napi);
 	ret = enl_vmbus_channel_open(ch, &p);
 	if (ret) {
 		napi_disable(&c->napi);
+		nv_pool_free(c);
 		return ret;
 	}
 	c->open = true;
@@ -282,6 +305,7 @@ void nv_detach(struct nv_dev *nd)
 			continue;
 		napi_disable(&c->napi);
 		enl_vmbus_channel_close(c->ch);
+		nv_pool_free(c);
 		c->open = false;
 	}
 	nv_free_buffers(nd);

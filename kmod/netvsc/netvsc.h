@@ -16,6 +16,7 @@
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
+#include <net/page_pool.h>
 #include <enlighten/nvsp.h>
 #include <enlighten/rndis.h>
 #include "enl_vmbus.h"
@@ -60,6 +61,8 @@
 #define NV_COMP_MAX		2048
 /* Bytes of a coalesced packet's first fragment copied into its linear part. */
 #define NV_RX_HEAD		256
+/* Freed receive pages a channel's pool keeps for reuse. */
+#define NV_RX_POOL_PAGES	1024
 
 /* What a request id's context is (the first member of each). */
 enum nv_ctx_kind {
@@ -88,6 +91,8 @@ enum {
 	NV_ST_rx_comp_deferred,
 	NV_ST_rx_rsc_packets,
 	NV_ST_rx_rsc_frags,
+	NV_ST_rx_pages,
+	NV_ST_rx_pages_new,
 	NV_ST_tx_packets,
 	NV_ST_tx_bytes,
 	NV_ST_tx_copied,
@@ -118,6 +123,12 @@ struct nv_chan {
 	unsigned int index;
 	bool open;
 	struct napi_struct napi;
+	/*
+	 * Pages of coalesced packets (NAPI only): the stack gives them back
+	 * when it frees the skbs, so they are not zeroed and allocated anew.
+	 */
+	struct page_pool *pool;
+	u32 pool_seen;			/* its pages_state_hold_cnt counted */
 
 	/* Transmit: taken under the queue's xmit lock, or lock for frees. */
 	spinlock_t lock;		/* free lists below */

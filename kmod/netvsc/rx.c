@@ -175,11 +175,31 @@ static bool nv_rsc_drop(struct nv_rsc *r)
 }
 
 /*
+ * A page for a coalesced packet from the channel's pool: one the stack
+ * gave back if there is one, else a new one (counted).
+ */
+static struct page *nv_rx_page(struct nv_chan *c)
+{
+	struct page *pg = page_pool_dev_alloc_pages(c->pool);
+	/* Pages the pool took from the page allocator (NAPI writes it). */
+	u32 held = READ_ONCE(c->pool->pages_state_hold_cnt);
+
+	if (held != c->pool_seen) {
+		nv_count(c, NV_ST_rx_pages_new, held - c->pool_seen);
+		c->pool_seen = held;
+	}
+	if (pg)
+		nv_count(c, NV_ST_rx_pages, 1);
+	return pg;
+}
+
+/*
  * Append len bytes to a coalesced packet: into the room left in its last
  * page, then into new pages. -ENOMEM without a page, -EMSGSIZE past the
  * fragments an skb holds.
  */
-static int nv_rsc_append(struct sk_buff *skb, const u8 *data, u32 len)
+static int nv_rsc_append(struct nv_chan *c, struct sk_buff *skb,
+			 const u8 *data, u32 len)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
 
@@ -192,7 +212,7 @@ static int nv_rsc_append(struct sk_buff *skb, const u8 *data, u32 len)
 		if (!k) {
 			if (sh->nr_frags >= MAX_SKB_FRAGS)
 				return -EMSGSIZE;
-			pg = dev_alloc_page();
+			pg = nv_rx_page(c);
 			if (!pg)
 				return -ENOMEM;
 			skb_add_rx_frag(skb, sh->nr_frags, pg, 0, 0, PAGE_SIZE);
@@ -238,8 +258,10 @@ static bool nv_rx_frag(struct nv_chan *c, struct nv_rsc *r,
 		head = min_t(u32, len, NV_RX_HEAD);
 		skb = napi_alloc_skb(&c->napi, head);
 		if (skb) {
+			/* Freed anywhere, its pool pages go back to the pool. */
+			skb_mark_for_recycle(skb);
 			skb_put_data(skb, data, head);
-			if (nv_rsc_append(skb, data + head, len - head)) {
+			if (nv_rsc_append(c, skb, data + head, len - head)) {
 				kfree_skb(skb);
 				skb = NULL;
 			}
@@ -256,7 +278,7 @@ static bool nv_rx_frag(struct nv_chan *c, struct nv_rsc *r,
 			nv_rsc_drop(r);
 			return false;
 		}
-		ret = nv_rsc_append(r->skb, data, len);
+		ret = nv_rsc_append(c, r->skb, data, len);
 		if (ret) {
 			nv_rsc_drop(r);
 			if (ret != -ENOMEM)
@@ -324,6 +346,8 @@ static void nv_rx_packet(struct nv_chan *c, struct nv_rsc *r, const u8 *p,
 		nv_count(c, NV_ST_rx_dropped_nomem, 1);
 		return;
 	}
+	/* Marked as the coalesced ones are: GRO and TCP join only alike. */
+	skb_mark_for_recycle(skb);
 	skb_put_data(skb, body + rp.data_offset, rp.data_len);
 	nv_rx_deliver(c, skb, &ri);
 	return;

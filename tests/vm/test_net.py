@@ -171,6 +171,12 @@ def throughput(t, g):
          total(st, 'rx_rsc_frags') > total(st, 'rx_rsc_packets'),
          'host -> guest TCP came up coalesced (RSC): %d packets joined from %d fragments'
          % (total(st, 'rx_rsc_packets'), total(st, 'rx_rsc_frags')))
+    # Without reuse every page would be new (zeroed by the allocator).
+    t.ok(total(st, 'rx_pages') > 1000 and
+         total(st, 'rx_pages_new') * 2 < total(st, 'rx_pages'),
+         'receive pages come back to the pool and are reused: %d taken, '
+         '%d new from the page allocator'
+         % (total(st, 'rx_pages'), total(st, 'rx_pages_new')))
     t.ok(bad_total(st) == 0, 'no malformed input counted in normal traffic',
          {k: v for k, v in st.items() if v and any(k.endswith(b) for b in BAD)})
     # LRO off: the host stops coalescing (RNDIS offload parameters).
