@@ -10,22 +10,35 @@ guest boots with all four disks attached at once, the synthetic one by
 AHCI controller on the same pc machine); file locking is off because
 QEMU and enl-host hold the same file, which only one disk uses at a time.
 fio (libaio, direct) runs in the guest on each disk in turn, workload by
-workload, so a change of the machine's load hits every device alike:
+workload:
   4k randread QD32, 4k randwrite QD32 (IOPS), 4k randread QD1 (mean and
   p99 completion latency), 1M read and write QD4 (MB/s).
-The same jobs run on the host against the file. Prints one table with the
-synthetic disk's ratio to virtio, to IDE and to AHCI (for latency,
-theirs over ours: above 1 is better for us too), and the load average
-beside each guest, since the machine is shared.
+Each workload runs PASSES times over the disks, the order changing from
+pass to pass (forward, then reversed, then rotated: ABBA for two disks),
+so that no disk always runs first or right after the same neighbour, and
+a change of the machine's load hits every device alike. The table gives
+each disk's median over the passes and, per workload, the synthetic
+disk's ratio to each other disk as the median of the per-pass ratios (the
+two runs of a pass are minutes apart at most); a second table gives the
+spread: each disk's min/median/max and the per-pass ratios' range, so a
+reader sees how far identical runs moved. The same jobs run on the host
+against the file (once). The load average is printed beside each guest,
+since the machine is shared.
 
-ENL_BENCH_SHORT=1 (or --short): a quick sanity run, 1 vCPU, 2 s a job.
-Since the machine is shared, throughput moves with its load; the CPU
-time QEMU and enl-host spend per I/O (their utime+stime over the job,
-from /proc, divided by fio's I/O count; guest CPU is QEMU's) moves much
-less, and is printed too: it is what a driver saves.
+ENL_BENCH_SHORT=1 (or --short): a quick sanity run, 1 vCPU, 2 s a job, 2
+passes. Throughput moves with the machine's load; the CPU time QEMU and
+enl-host spend per I/O (their utime+stime over the job, from /proc,
+divided by fio's I/O count; guest CPU is QEMU's) moves much less, and is
+printed too: it is what a driver saves. For the synthetic disk the host's
+counters give, per I/O, the guest's doorbells, the host's signals to the
+guest and the host's passes over the ring.
 
-ENL_BENCH_RUNTIME (seconds, default 10), ENL_BENCH_CPUS
-("1 2"), ENL_BENCH_DEVICES ("synthetic virtio ide ahci") narrow it."""
+ENL_BENCH_RUNTIME (seconds, default 4), ENL_BENCH_PASSES (3),
+ENL_BENCH_CPUS ("1 2"), ENL_BENCH_DEVICES ("synthetic virtio ide ahci")
+and ENL_BENCH_JOBS (workload names, comma-separated, e.g. "4k randread
+QD32,4k randread QD1") narrow it. Only the storage bench at 1 vCPU, after
+`make bench` built the guest once:
+  ENL_BENCH_CPUS=1 python3 tests/bench/storage/bench-storage.py"""
 import json
 import os
 import re
@@ -40,7 +53,8 @@ sys.path.insert(0, os.path.join(HERE, '..', '..', 'vm'))
 from vmtest import BUILD, Guest, GuestError, wait_until  # noqa: E402
 
 SHORT = os.environ.get('ENL_BENCH_SHORT') == '1' or '--short' in sys.argv[1:]
-RUNTIME = int(os.environ.get('ENL_BENCH_RUNTIME', '2' if SHORT else '10'))
+RUNTIME = int(os.environ.get('ENL_BENCH_RUNTIME', '2' if SHORT else '4'))
+PASSES = max(1, int(os.environ.get('ENL_BENCH_PASSES', '2' if SHORT else '3')))
 # No ramp: the CPU time per I/O below covers the whole fio run.
 RAMP = 0
 CPUS = [int(c) for c in os.environ.get('ENL_BENCH_CPUS', '1' if SHORT else '1 2').split()]
@@ -56,6 +70,9 @@ JOBS = [
     ('1M read QD4', '--rw=read --bs=1M --iodepth=4', 'mbs'),
     ('1M write QD4', '--rw=write --bs=1M --iodepth=4', 'mbs'),
 ]
+if os.environ.get('ENL_BENCH_JOBS'):
+    _want = [w.strip() for w in os.environ['ENL_BENCH_JOBS'].split(',')]
+    JOBS = [j for j in JOBS if j[0] in _want]
 NAMES = {'synthetic': 'synthetic', 'virtio': 'virtio-blk', 'ide': 'IDE', 'ahci': 'AHCI'}
 
 
@@ -203,17 +220,22 @@ def measure(ncpu, img, initrd):
         res = {}
         hz = os.sysconf('SC_CLK_TCK')
         for name, job, kind in JOBS:
-            for d in DEVICES:
-                c0 = cpu_ticks(g.proc.pid)
-                rc, out = g.sh('fio %s >/tmp/fio.json 2>/tmp/fio.err; r=$?; cat /tmp/fio.json '
-                               '/tmp/fio.err; exit $r' % fio_args(devs[d], job),
-                               timeout=RUNTIME + RAMP + 300)
-                if rc:
-                    raise BenchError('fio on %s (%s) failed:\n%s' % (d, name, out[-1500:]))
-                res[(name, d)] = parse(out, kind)
-                ios = parse(out, 'ios')
-                res[(name, d, 'cpu')] = ((cpu_ticks(g.proc.pid) - c0) / hz * 1e6 / ios
-                                         if ios else None)
+            for p in range(PASSES):
+                for d in pass_order(p):
+                    c0, e0 = cpu_ticks(g.proc.pid), host_events(g) if d == 'synthetic' else None
+                    rc, out = g.sh('fio %s >/tmp/fio.json 2>/tmp/fio.err; r=$?; cat /tmp/fio.json '
+                                   '/tmp/fio.err; exit $r' % fio_args(devs[d], job),
+                                   timeout=RUNTIME + RAMP + 300)
+                    if rc:
+                        raise BenchError('fio on %s (%s) failed:\n%s' % (d, name, out[-1500:]))
+                    ios = parse(out, 'ios')
+                    cpu = (cpu_ticks(g.proc.pid) - c0) / hz * 1e6 / ios if ios else None
+                    res.setdefault((name, d), []).append(parse(out, kind))
+                    res.setdefault((name, d, 'cpu'), []).append(cpu)
+                    if e0 is not None and ios:
+                        e1 = host_events(g)
+                        res.setdefault((name, 'events'), []).append(
+                            [(b - a) / ios for a, b in zip(e0, e1)])
         clean, bad = g.dmesg_clean()
         if not clean:
             raise BenchError('guest oops/WARNING:\n' + bad)
@@ -222,6 +244,72 @@ def measure(ncpu, img, initrd):
         return res
     finally:
         g.close()
+
+
+def pass_order(p):
+    """The disks' order in pass p: forward, reversed, then rotated by half
+    the disks, reversed again, and so on (ABBA BAAB for two; for four, the
+    synthetic disk runs first, last, then third)."""
+    n = len(DEVICES)
+    k = (p // 2) * max(1, n // 2) % n if n else 0
+    order = DEVICES[k:] + DEVICES[:k]
+    return order[::-1] if p % 2 else order
+
+
+def host_events(g):
+    """(guest doorbells, host signals to the guest, host passes) summed
+    over the host's SCSI channels, from `enl-host ctl --json stats`."""
+    rc, data = g.ctl_json('stats')
+    tot = [0, 0, 0]
+
+    def walk(o):
+        if isinstance(o, dict):
+            if o.get('class') == 'scsi' and 'signals_in' in o:
+                for i, k in enumerate(('signals_in', 'signals_out', 'passes')):
+                    tot[i] += int(o.get(k, 0))
+                return
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+    walk(data)
+    return tot
+
+
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def summary(kind, runs):
+    """The median run's figure: for latency the median mean and the median
+    p99, taken apart."""
+    runs = [r for r in runs or [] if r is not None]
+    if not runs:
+        return None
+    if kind == 'lat':
+        return median([r[0] for r in runs]), median([r[1] for r in runs])
+    return median(runs)
+
+
+def pass_ratios(kind, ours, theirs):
+    """The synthetic disk's ratio to another in each pass (above 1 is
+    better for ours)."""
+    out = []
+    for o, t in zip(ours or [], theirs or []):
+        if o is None or t is None:
+            continue
+        if kind == 'lat':
+            if o[0]:
+                out.append(t[0] / o[0])
+        elif kind == 'cpu':
+            if o:
+                out.append(t / o)
+        elif t:
+            out.append(o / t)
+    return out
 
 
 def host_limit(img):
@@ -243,24 +331,28 @@ def fmt(kind, v):
     return '%.0f' % v
 
 
-def ratio(kind, ours, theirs):
-    """ours relative to theirs; above 1 is better for ours."""
-    if ours is None or theirs is None:
+def ratio_fmt(ratios):
+    """The median of the per-pass ratios."""
+    return '%.2fx' % median(ratios) if ratios else '-'
+
+
+def spread(kind, runs):
+    """min/median/max of a disk's passes (latency: of the means)."""
+    v = [r[0] if kind == 'lat' else r for r in runs or [] if r is not None]
+    if not v:
         return '-'
-    if kind == 'lat':
-        return '%.2fx' % (theirs[0] / ours[0]) if ours[0] else '-'
-    if kind == 'cpu':
-        return '%.2fx' % (theirs / ours) if ours else '-'
-    return '%.2fx' % (ours / theirs) if theirs else '-'
+    return '%.0f/%.0f/%.0f' % (min(v), median(v), max(v))
 
 
 def main():
-    print('storage benchmark: fio libaio direct=1, %d s a job%s, one %d MiB raw file on '
-          'tmpfs behind every disk%s' % (RUNTIME, ' after a %d s ramp' % RAMP if RAMP else '',
-                                         FILE_MB, ' (short mode)' if SHORT else ''))
+    print('storage benchmark: fio libaio direct=1, %d s a job%s, %d passes over the disks in '
+          'changing order, one %d MiB raw file on tmpfs behind every disk%s' % (
+              RUNTIME, ' after a %d s ramp' % RAMP if RAMP else '', PASSES, FILE_MB,
+              ' (short mode)' if SHORT else ''))
     print('units: IOPS; QD1: mean/p99 completion latency in us; 1M: MB/s; CPU us/IO: QEMU\'s '
-          'and enl-host\'s CPU time per I/O. Ratios are the synthetic disk\'s (latency, CPU: '
-          'theirs/ours), above 1 is better')
+          'and enl-host\'s CPU time per I/O. Figures are medians over the passes; ratios are '
+          'the synthetic disk\'s (latency, CPU: theirs/ours), the median of the per-pass '
+          'ratios, above 1 is better')
     tmp = tempfile.mkdtemp(prefix='enl-bench-stor-', dir='/dev/shm')
     img = os.path.join(tmp, 'disk.img')
     initrd = os.path.join(BUILD, 'vm', 'bench-storage.cpio.gz')
@@ -285,28 +377,51 @@ def main():
     cols = [NAMES[d] for d in DEVICES]
     head = '%-5s %-18s' % ('vCPUs', 'workload') + ''.join('%13s' % c for c in cols)
     # The synthetic disk against each emulated one measured in this run.
-    base = [d for d in ('virtio', 'ide', 'ahci') if d in DEVICES]
+    base = [d for d in ('virtio', 'ide', 'ahci') if d in DEVICES] if 'synthetic' in DEVICES else []
     head += '%13s' % 'host' + ''.join(' %10s' % ('syn/' + NAMES[d]) for d in base)
     print(head)
     for ncpu, r in sorted(results.items()):
         for name, _, kind in JOBS:
             row = '%-5d %-18s' % (ncpu, name)
-            row += ''.join('%13s' % fmt(kind, r.get((name, d))) for d in DEVICES)
+            row += ''.join('%13s' % fmt(kind, summary(kind, r.get((name, d)))) for d in DEVICES)
             row += '%13s' % fmt(kind, hl.get(name))
             syn = r.get((name, 'synthetic'))
-            row += ''.join(' %10s' % ratio(kind, syn, r.get((name, d))) for d in base)
+            row += ''.join(' %10s' % ratio_fmt(pass_ratios(kind, syn, r.get((name, d))))
+                           for d in base)
             print(row)
         for name, _, kind in JOBS:
             row = '%-5d %-18s' % (ncpu, 'CPU/IO ' + name.replace('rand', '').replace(' QD', '@'))
-            cpu = [r.get((name, d, 'cpu')) for d in DEVICES]
+            cpu = [summary('cpu', r.get((name, d, 'cpu'))) for d in DEVICES]
             row += ''.join('%13s' % ('%.0f' % c if c else '-') for c in cpu)
             syn = r.get((name, 'synthetic', 'cpu'))
-            row += '%13s' % '' + ''.join(' %10s' % ratio('cpu', syn, r.get((name, d, 'cpu')))
-                                         for d in base)
+            row += '%13s' % '' + ''.join(
+                ' %10s' % ratio_fmt(pass_ratios('cpu', syn, r.get((name, d, 'cpu'))))
+                for d in base)
             print(row)
         print('%-5d load average (1 min) %s while this guest ran' % (ncpu, r['load']))
         if r['queues']:
             print('%-5d synthetic queues: %s' % (ncpu, ' | '.join(r['queues'].splitlines())))
+    for ncpu, r in sorted(results.items()):
+        print('%-5d spread over %d passes: each disk\'s min/median/max (QD1: of the mean '
+              'latency); the per-pass ratios\' min..max' % (ncpu, PASSES))
+        print('%-5s %-18s' % ('vCPUs', 'workload') + ''.join('%16s' % c for c in cols) +
+              ''.join(' %11s' % ('syn/' + NAMES[d]) for d in base))
+        for name, _, kind in JOBS:
+            row = '%-5d %-18s' % (ncpu, name)
+            row += ''.join('%16s' % spread(kind, r.get((name, d))) for d in DEVICES)
+            syn = r.get((name, 'synthetic'))
+            for d in base:
+                pr = pass_ratios(kind, syn, r.get((name, d)))
+                row += ' %11s' % ('%.2f..%.2f' % (min(pr), max(pr)) if pr else '-')
+            print(row)
+        if any((name, 'events') in r for name, _, _ in JOBS):
+            print('%-5d synthetic, per I/O (median of passes): guest doorbells, host signals '
+                  'to the guest, host passes' % ncpu)
+            for name, _, kind in JOBS:
+                ev = r.get((name, 'events'))
+                if ev:
+                    print('%-5d %-18s %s' % (ncpu, name, ' '.join(
+                        '%.2f' % median([e[i] for e in ev]) for i in range(3))))
     print('host fio ran with load average %s; uptime: %s' % (
         hload, subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()))
     return status
