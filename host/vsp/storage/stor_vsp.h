@@ -33,6 +33,8 @@ struct enl_stor_vsp_glue_stats {
 	uint64_t bad_type;	/* neither in-band nor GPA-direct: dropped */
 	uint64_t held;		/* packets left for later (-EBUSY) */
 	uint64_t reaps, opens;
+	uint64_t polls;		/* looks at a masked ring (STOR_POLL_US) */
+	uint64_t unmasks;	/* a look found nothing: the guest signals */
 };
 
 /* Sub-channels the SCSI controller offers (QUERY_PROPERTIES). */

@@ -675,6 +675,52 @@ static void test_batch(void)
 	       fake_hv_nr_signals(hv) - before);
 }
 
+/*
+ * A guest that signals only when the ring says so (empty before its write,
+ * not masked), one SRB at a time: the host masks its signals while SRBs
+ * come and looks on a timer instead, so none waits for a signal that was
+ * never sent; once idle, a look finds nothing and unmasks.
+ */
+static void test_poll_mask(void)
+{
+	uint8_t tur[6] = { 0 };
+	struct enl_vstor_packet p;
+	struct enl_ring_pkt rp;
+	uint64_t polls0 = counter("polls"), unmasks0 = counter("unmasks");
+	unsigned int got = 0, kicks = 0, i;
+	bool sig, masked = true;
+
+	for (i = 0; i < 200; i++) {
+		struct enl_ring_iov iov = { &p, sizeof(p) };
+
+		srb_init(&p, 0, tur, 6, ENL_VMSCSI_DATA_UNKNOWN, 0);
+		if (enl_ring_write(&gc->out, ENL_VMPKT_DATA_INBAND,
+				   ENL_VMPKT_FLAG_COMPLETION_REQUESTED,
+				   20000 + i, &iov, 1, &sig))
+			break;
+		if (sig) {
+			kick_host();
+			kicks++;
+		}
+		if (!recv_pkt(&p, &rp) || rp.trans_id != 20000 + i)
+			break;
+		got++;
+	}
+	tap_ok(got == 200, "200 SRBs one at a time, the guest signalling only "
+	       "when its ring says so: all answered (%u signal(s))", kicks);
+	for (i = 0; i < 3000 && masked; i++) {
+		masked = __atomic_load_n(&gc->out.ctl->interrupt_mask,
+					 __ATOMIC_ACQUIRE) ||
+			 counter("unmasks") == unmasks0;
+		if (masked)
+			g_usleep(1000);
+	}
+	tap_ok(!masked && counter("polls") > polls0,
+	       "idle again: the host looked on its timer (%llu time(s)) and "
+	       "the guest's signals are on",
+	       (unsigned long long)(counter("polls") - polls0));
+}
+
 /* More completions than the guest's ring holds: none lost, order kept. */
 static void test_ring_full(void)
 {
@@ -905,6 +951,7 @@ int main(void)
 	test_hotplug(ctl);
 	test_faults(ctl);
 	test_batch();
+	test_poll_mask();
 	test_ring_full();
 
 	test_ide();
