@@ -180,10 +180,11 @@ int enl_vsp_recv_next(struct enl_vsp_channel *ch, uint8_t **buf,
 void enl_vsp_kick(struct enl_vsp_channel *ch);
 
 /*
- * For on_signal users that poll while busy: intr_mask asks the guest not
- * to signal new packets (the VSP looks on its own, e.g. on a timer);
- * intr_unmask lifts it and says whether a packet came meanwhile (then
- * read again: it raised no signal). On the channel's context.
+ * For on_signal users that poll while busy (vsp_poll.h does it on a
+ * timer): intr_mask asks the guest not to signal new packets (the VSP
+ * looks on its own); intr_unmask lifts it and says whether a packet came
+ * meanwhile (then read again: it raised no signal). On the channel's
+ * context.
  */
 void enl_vsp_intr_mask(struct enl_vsp_channel *ch);
 bool enl_vsp_intr_unmask(struct enl_vsp_channel *ch);
@@ -210,11 +211,13 @@ void enl_vsp_call(struct enl_vsp_channel *ch, void (*fn)(void *data),
 /*
  * Data devices: gpadl_view.h (a data GPADL as iovecs), gpa_direct.h
  * (GPA-direct packets as iovecs), xfer_page.h (transfer-page packets and
- * their completions), inflight.h (transaction id -> request).
+ * their completions), inflight.h (transaction id -> request), vsp_poll.h
+ * (a busy ring looked at on a timer, the guest's signals masked).
  */
 #include "gpa_direct.h"
 #include "gpadl_view.h"
 #include "inflight.h"
+#include "vsp_poll.h"
 #include "xfer_page.h"
 
 /* Most sub-channels one primary may have. */

@@ -48,12 +48,9 @@ struct nic_queue {
 	 * While packets come, the guest's signals are masked and the ring is
 	 * looked at every NIC_POLL_US instead: a doorbell costs an emulated
 	 * guest far more than a look costs us. The first look that finds
-	 * nothing unmasks.
+	 * nothing unmasks (vsp_poll.h).
 	 */
-	int poll_fd;			/* timerfd, -1 when closed */
-	GSource *poll_src;
-	bool poll_armed;
-	bool polling;			/* the guest's signals are masked */
+	struct enl_vsp_poll poll;
 
 	/* TAP -> guest */
 	GSource *tap_src;	/* NULL while paused */

@@ -33,7 +33,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -134,100 +133,6 @@ static int send_reply(struct nic_queue *q, uint64_t tid,
 		if (!enl_vsp_wait_for_space(q->ch, len))
 			return -EAGAIN;
 	}
-}
-
-/* ---- A queue's one-shot timer: a timerfd on the queue's context ---- */
-
-static int timer_open(struct nic_queue *q, GSource **src,
-		      gboolean (*cb)(gint, GIOCondition, gpointer))
-{
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-
-	if (fd < 0) {
-		g_warning("net: timerfd: %s", g_strerror(errno));
-		return -1;
-	}
-	*src = g_unix_fd_source_new(fd, G_IO_IN);
-	g_source_set_callback(*src, G_SOURCE_FUNC(cb), q, NULL);
-	g_source_attach(*src, enl_vsp_context(q->ch));
-	return fd;
-}
-
-static void timer_close(int *fd, GSource **src)
-{
-	if (*src) {
-		g_source_destroy(*src);
-		g_clear_pointer(src, g_source_unref);
-	}
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
-static void timer_arm(int fd, bool *armed, long us)
-{
-	struct itimerspec t = { .it_value.tv_nsec = us * 1000 };
-
-	if (*armed || fd < 0)
-		return;
-	if (!timerfd_settime(fd, 0, &t, NULL))
-		*armed = true;
-}
-
-/* The timer fired: true unless it was a spurious wakeup. */
-static bool timer_take(int fd, bool *armed)
-{
-	uint64_t ticks;
-
-	if (read(fd, &ticks, sizeof(ticks)) < 0)
-		return false;
-	*armed = false;
-	return true;
-}
-
-/* ---- Looking at a busy ring instead of being signalled ---- */
-
-static gboolean on_poll_timer(gint fd, GIOCondition cond, gpointer data)
-{
-	struct nic_queue *q = data;
-
-	(void)cond;
-	if (timer_take(fd, &q->poll_armed))
-		enl_vsp_kick(q->ch);	/* a pass: net_signal */
-	return G_SOURCE_CONTINUE;
-}
-
-/* End of a pass that took n packets from the guest's ring. */
-static void poll_after(struct nic_queue *q, unsigned int n)
-{
-	if (q->poll_fd < 0)
-		return;
-	if (n) {
-		if (!q->polling)
-			enl_vsp_intr_mask(q->ch);
-		q->polling = true;
-		timer_arm(q->poll_fd, &q->poll_armed, NIC_POLL_US);
-		return;
-	}
-	if (!q->polling)
-		return;
-	/* A look that found nothing: the guest signals again. */
-	q->polling = false;
-	if (enl_vsp_intr_unmask(q->ch))
-		enl_vsp_kick(q->ch);	/* it wrote before it saw that */
-}
-
-/* Without a timer the queue is signalled for every packet: still correct. */
-static void poll_open(struct nic_queue *q)
-{
-	q->poll_armed = q->polling = false;
-	q->poll_fd = timer_open(q, &q->poll_src, on_poll_timer);
-}
-
-static void poll_close(struct nic_queue *q)
-{
-	timer_close(&q->poll_fd, &q->poll_src);
-	q->polling = false;
 }
 
 static int nic_send_xfer(void *ctx, const struct enl_net_xfer *x)
@@ -694,7 +599,7 @@ static void net_signal(struct enl_vsp_channel *ch)
 	if (n == NET_BUDGET)
 		enl_vsp_kick(ch);	/* more may wait: after other work */
 	enl_vsp_recv_done(ch);
-	poll_after(q, n);
+	enl_vsp_poll_after(&q->poll, n);
 	/*
 	 * Sections came back, or the guest signalled room in its ring: a
 	 * paused TAP reader goes on.
@@ -734,7 +639,7 @@ static int net_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
 	q->nframes = q->next_frame = 0;
 	q->owed = false;
 	q->stopped = false;
-	poll_open(q);
+	enl_vsp_poll_open(&q->poll, ch, NIC_POLL_US);
 	if (q->index == 0) {
 		enl_net_reset(n->dev);
 		__atomic_store_n(&n->subs_wanted, 0, __ATOMIC_RELAXED);
@@ -789,7 +694,7 @@ static void net_close(struct enl_vsp_channel *ch)
 	g_clear_pointer(&q->gd_iov, g_free);
 	g_clear_pointer(&q->frames, g_free);
 	g_clear_pointer(&q->frame_mem, g_free);
-	poll_close(q);
+	enl_vsp_poll_close(&q->poll);
 	q->nframes = q->next_frame = 0;
 	q->owed = false;
 	enl_vsp_set_priv(ch, NULL);
@@ -900,7 +805,6 @@ static void *net_create(struct enl_vsp_channel *ch)
 	struct nic_queue *q = g_new0(struct nic_queue, 1);
 
 	q->ch = ch;
-	q->poll_fd = -1;
 	if (primary) {
 		struct nic_queue *q0 = enl_vsp_state(primary);
 

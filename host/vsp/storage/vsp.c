@@ -20,17 +20,15 @@
  * drain) because the guest's signal on freed room must flush the engine
  * even when it sent nothing new.
  *
- * While the guest keeps sending, its signals are masked from the start of
+ * While the guest keeps sending, its signals are masked from the end of
  * a pass that finds work and the ring is looked at every STOR_POLL_US
- * instead (a timerfd); the first look that finds nothing unmasks. A
+ * instead (vsp_poll.h); the first look that finds nothing unmasks. A
  * doorbell costs an emulated guest's vCPU far more than a look costs us.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
-#include <unistd.h>
 
 #include <glib-unix.h>
 #include <enlighten/guids.h>
@@ -61,10 +59,7 @@ struct stor_chan {
 	struct enl_ring_pkt held_pkt;	/* in buf, refused with -EBUSY */
 	bool held;
 	GList *delayed;			/* struct delayed: fault injection */
-	int poll_fd;			/* timerfd, -1 without one */
-	GSource *poll_src;
-	bool poll_armed;
-	bool polling;			/* the guest's signals are masked */
+	struct enl_vsp_poll poll;	/* looks at a busy ring */
 	struct iovec iov[SRB_MAX_IOV];
 };
 
@@ -230,78 +225,6 @@ static int deliver(struct stor_chan *sc, const struct enl_ring_pkt *pkt,
 	return ret == -EBUSY ? -EBUSY : 0;
 }
 
-/* ---- Looking at a busy ring instead of being signalled ---- */
-
-static gboolean on_poll_timer(gint fd, GIOCondition cond, gpointer data)
-{
-	struct stor_chan *sc = data;
-	uint64_t ticks;
-
-	(void)cond;
-	if (read(fd, &ticks, sizeof(ticks)) < 0)
-		return G_SOURCE_CONTINUE;	/* spurious */
-	sc->poll_armed = false;
-	__atomic_add_fetch(&sc->c->st.polls, 1, __ATOMIC_RELAXED);
-	enl_vsp_kick(sc->ch);	/* a pass: stor_signal */
-	return G_SOURCE_CONTINUE;
-}
-
-/* Without a timer nothing is polled: the guest signals every packet. */
-static void poll_open(struct stor_chan *sc)
-{
-	sc->poll_fd = timerfd_create(CLOCK_MONOTONIC,
-				     TFD_NONBLOCK | TFD_CLOEXEC);
-	if (sc->poll_fd < 0) {
-		g_warning("storage: timerfd: %s", g_strerror(errno));
-		return;
-	}
-	sc->poll_src = g_unix_fd_source_new(sc->poll_fd, G_IO_IN);
-	g_source_set_callback(sc->poll_src, G_SOURCE_FUNC(on_poll_timer), sc,
-			      NULL);
-	g_source_attach(sc->poll_src, enl_vsp_context(sc->ch));
-}
-
-static void poll_close(struct stor_chan *sc)
-{
-	if (sc->poll_src) {
-		g_source_destroy(sc->poll_src);
-		g_clear_pointer(&sc->poll_src, g_source_unref);
-	}
-	if (sc->poll_fd >= 0)
-		close(sc->poll_fd);
-	sc->poll_fd = -1;
-	sc->polling = sc->poll_armed = false;
-}
-
-/*
- * End of a pass that took n packets from the guest's ring: masked with a
- * look booked while packets come, unmasked after a look found none.
- */
-static void poll_after(struct stor_chan *sc, unsigned int n)
-{
-	struct itimerspec t = { .it_value.tv_nsec = STOR_POLL_US * 1000 };
-
-	if (sc->poll_fd < 0)
-		return;
-	if (n) {
-		if (!sc->polling)
-			enl_vsp_intr_mask(sc->ch);
-		sc->polling = true;
-		if (!sc->poll_armed &&
-		    !timerfd_settime(sc->poll_fd, 0, &t, NULL))
-			sc->poll_armed = true;
-		if (sc->poll_armed)
-			return;
-		/* No look booked: the guest must signal again. */
-	}
-	if (!sc->polling)
-		return;
-	sc->polling = false;
-	__atomic_add_fetch(&sc->c->st.unmasks, 1, __ATOMIC_RELAXED);
-	if (enl_vsp_intr_unmask(sc->ch))
-		enl_vsp_kick(sc->ch);	/* it wrote before it saw that */
-}
-
 /* ---- The pass ---- */
 
 static void stor_signal(struct enl_vsp_channel *ch)
@@ -339,7 +262,7 @@ out:
 	enl_vsp_recv_done(ch);
 	/* The pass's I/O in one system call. */
 	enl_stor_queue_kick(sc->q);
-	poll_after(sc, n);
+	enl_vsp_poll_after(&sc->poll, n);
 }
 
 static gboolean on_queue_fd(gint fd, GIOCondition cond, gpointer data)
@@ -373,7 +296,6 @@ static int stor_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
 	sc->ch = ch;
 	sc->buf_len = 4096;
 	sc->buf = g_malloc(sc->buf_len);
-	sc->poll_fd = -1;
 	sc->q = enl_stor_queue_new(c->t, STOR_QUEUE_DEPTH);
 	sc->v = sc->q ? enl_vstor_new(c->t, sc->q, &c->cfg, &stor_ops, sc) :
 			NULL;
@@ -387,7 +309,9 @@ static int stor_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
 	sc->fd_src = g_unix_fd_source_new(enl_stor_queue_fd(sc->q), G_IO_IN);
 	g_source_set_callback(sc->fd_src, G_SOURCE_FUNC(on_queue_fd), sc, NULL);
 	g_source_attach(sc->fd_src, enl_vsp_context(ch));
-	poll_open(sc);
+	sc->poll.looks = &c->st.polls;
+	sc->poll.unmasks = &c->st.unmasks;
+	enl_vsp_poll_open(&sc->poll, ch, STOR_POLL_US);
 	enl_vsp_set_priv(ch, sc);
 	c->open = sc;
 	c->st.opens++;
@@ -403,7 +327,7 @@ static void stor_close(struct enl_vsp_channel *ch)
 	sc->c->open = NULL;
 	g_source_destroy(sc->fd_src);
 	g_source_unref(sc->fd_src);
-	poll_close(sc);
+	enl_vsp_poll_close(&sc->poll);
 	/* Waits for the SRBs in flight; their answers go nowhere. */
 	enl_vstor_free(sc->v);
 	drop_delayed(sc);

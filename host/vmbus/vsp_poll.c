@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* A busy channel's ring looked at on a timer (vsp_poll.h). */
+#include <errno.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "vsp.h"
+
+static void count(uint64_t *c)
+{
+	if (c)
+		__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
+}
+
+static gboolean on_look(gint fd, GIOCondition cond, gpointer data)
+{
+	struct enl_vsp_poll *p = data;
+	uint64_t ticks;
+
+	(void)cond;
+	if (read(fd, &ticks, sizeof(ticks)) < 0)
+		return G_SOURCE_CONTINUE;	/* spurious */
+	p->armed = false;
+	count(p->looks);
+	enl_vsp_kick(p->ch);	/* a pass: the class's on_signal */
+	return G_SOURCE_CONTINUE;
+}
+
+void enl_vsp_poll_open(struct enl_vsp_poll *p, struct enl_vsp_channel *ch,
+		       unsigned int period_us)
+{
+	enl_vsp_poll_close(p);
+	p->ch = ch;
+	p->period_us = period_us ? period_us : 1;	/* 0 disarms */
+	p->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (p->fd < 0) {
+		g_warning("relid %u: timerfd: %s: no polling",
+			  enl_vsp_relid(ch), g_strerror(errno));
+		return;
+	}
+	p->src = g_unix_fd_source_new(p->fd, G_IO_IN);
+	g_source_set_callback(p->src, G_SOURCE_FUNC(on_look), p, NULL);
+	g_source_attach(p->src, enl_vsp_context(ch));
+}
+
+void enl_vsp_poll_close(struct enl_vsp_poll *p)
+{
+	if (p->src) {
+		g_source_destroy(p->src);
+		g_clear_pointer(&p->src, g_source_unref);
+		close(p->fd);
+	}
+	p->fd = -1;
+	p->armed = p->polling = false;
+}
+
+void enl_vsp_poll_after(struct enl_vsp_poll *p, unsigned int n)
+{
+	struct itimerspec t = {
+		.it_value.tv_sec = p->period_us / 1000000,
+		.it_value.tv_nsec = p->period_us % 1000000 * 1000l,
+	};
+
+	if (!p->src)
+		return;
+	if (n) {
+		if (!p->polling)
+			enl_vsp_intr_mask(p->ch);
+		p->polling = true;
+		if (!p->armed && !timerfd_settime(p->fd, 0, &t, NULL))
+			p->armed = true;
+		if (p->armed)
+			return;
+		/* No look booked: the guest must signal again. */
+	}
+	if (!p->polling)
+		return;
+	p->polling = false;
+	count(p->unmasks);
+	if (enl_vsp_intr_unmask(p->ch))
+		enl_vsp_kick(p->ch);	/* it wrote before it saw that */
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Looking at a busy ring instead of being signalled, for on_signal users.
+ * While the guest keeps sending, its signals are masked
+ * (enl_vsp_intr_mask) from the end of a pass that took packets, and a
+ * one-shot timerfd on the channel's context books the next look, which
+ * is a pass like any other (enl_vsp_kick). The first pass that takes
+ * nothing unmasks; a packet written meanwhile raised no signal, so it is
+ * read at once. Under TCG a guest's doorbell is an exit to QEMU and an
+ * eventfd write, far more than a look costs us. The guest's signal on
+ * freed ring space (pending_send_sz) is never masked.
+ *
+ * Everything runs on the channel's context; only the counters are read
+ * from elsewhere (relaxed atomics).
+ */
+#ifndef ENL_HOST_VMBUS_VSP_POLL_H
+#define ENL_HOST_VMBUS_VSP_POLL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+struct enl_vsp_channel;
+
+struct enl_vsp_poll {
+	struct enl_vsp_channel *ch;
+	GSource *src;		/* on the timerfd; NULL: not polling at all */
+	int fd;			/* the timerfd, valid while src is */
+	unsigned int period_us;	/* from a pass to the look after it */
+	bool armed;		/* a look is booked */
+	bool polling;		/* the guest's signals are masked */
+	/* Optional, the owner's: timer looks, and unmasks after a look. */
+	uint64_t *looks;
+	uint64_t *unmasks;
+};
+
+/*
+ * Start on ch (its on_open) with a look period_us after each pass that
+ * took packets: below the guest's round trip for a lone request, so that
+ * it finds the signals on again. Without a timerfd (counted nowhere,
+ * warned once) nothing is masked: the guest signals every packet, still
+ * correct. p may hold counter pointers already; the rest is set here.
+ */
+void enl_vsp_poll_open(struct enl_vsp_poll *p, struct enl_vsp_channel *ch,
+		       unsigned int period_us);
+
+/* Stop (on_close); harmless on a zeroed or closed struct. */
+void enl_vsp_poll_close(struct enl_vsp_poll *p);
+
+/*
+ * At the end of each pass of on_signal, with n the packets it took from
+ * the guest's ring: masked with a look booked while packets come,
+ * unmasked after a pass found none.
+ */
+void enl_vsp_poll_after(struct enl_vsp_poll *p, unsigned int n);
+
+#endif /* ENL_HOST_VMBUS_VSP_POLL_H */
