@@ -472,6 +472,22 @@ void enl_vsp_batch_end(struct enl_vsp_channel *ch)
 	}
 }
 
+void enl_vsp_batch_flush(struct enl_vsp_channel *ch)
+{
+	bool signal = false;
+
+	g_mutex_lock(&ch->out_lock);
+	if (ch->batch_owner == g_thread_self()) {
+		signal = ch->batch_signal && usable(ch);
+		ch->batch_signal = false;
+	}
+	g_mutex_unlock(&ch->out_lock);
+	if (signal) {
+		enl_vmbus_stat_inc(&ch->stats.batched_signals);
+		enl_vmbus_chan_signal_guest(ch);
+	}
+}
+
 int enl_vsp_send(struct enl_vsp_channel *ch, uint16_t type, uint16_t flags,
 		 uint64_t trans_id, const struct enl_ring_iov *iov,
 		 uint32_t iovcnt)

@@ -160,6 +160,12 @@ bool enl_vsp_wait_for_space(struct enl_vsp_channel *ch, uint32_t payload_len);
  */
 void enl_vsp_batch_begin(struct enl_vsp_channel *ch);
 void enl_vsp_batch_end(struct enl_vsp_channel *ch);
+/*
+ * Inside this thread's batch: the signal its sends so far owe, now, and
+ * the batch goes on (e.g. before long work in a pass, so that the guest
+ * takes the answers it has meanwhile). Nothing owed: nothing happens.
+ */
+void enl_vsp_batch_flush(struct enl_vsp_channel *ch);
 
 /* For on_signal users: enl_ring_read() on the guest -> host ring. */
 int enl_vsp_recv(struct enl_vsp_channel *ch, void *buf, uint32_t buflen,

@@ -3,7 +3,8 @@
  * The VSP API for data devices: the in-flight table, GPA-direct packets
  * into iovecs, data GPADLs as scatter views (bounds, other channels'
  * GPADLs, teardown deferred while mapped, views dropped at close),
- * transfer-page packets and their completions, and one signal per batch.
+ * transfer-page packets and their completions, and one signal per batch
+ * (or a flush).
  */
 #include <errno.h>
 #include <string.h>
@@ -515,6 +516,34 @@ static void test_batch(struct guest_chan *gc)
 	enl_vsp_send(ch, ENL_VMPKT_DATA_INBAND, 0, 9, &iov, 1);
 	tap_ok(fake_hv_nr_signals(hv) == before + 1,
 	       "batch: outside a batch a send to an empty ring signals at once");
+	while (enl_ring_read(&gc->in, buf, sizeof(buf), &pkt) > 0)
+		;
+	enl_ring_read_commit(&gc->in);
+
+	/* A flush signals what is owed now; the batch goes on. */
+	before = fake_hv_nr_signals(hv);
+	enl_vsp_batch_begin(ch);
+	enl_vsp_send(ch, ENL_VMPKT_DATA_INBAND, 0, 10, &iov, 1);
+	mid = fake_hv_nr_signals(hv);
+	enl_vsp_batch_flush(ch);
+	tap_ok(mid == before && fake_hv_nr_signals(hv) == before + 1,
+	       "batch: flush signals the send to an empty ring at once");
+	enl_vsp_send(ch, ENL_VMPKT_DATA_INBAND, 0, 11, &iov, 1);
+	enl_vsp_batch_flush(ch);
+	tap_ok(fake_hv_nr_signals(hv) == before + 1,
+	       "batch: a send behind one the guest has not read owes nothing");
+	while (enl_ring_read(&gc->in, buf, sizeof(buf), &pkt) > 0)
+		;
+	enl_ring_read_commit(&gc->in);
+	enl_vsp_send(ch, ENL_VMPKT_DATA_INBAND, 0, 12, &iov, 1);
+	mid = fake_hv_nr_signals(hv);
+	enl_vsp_batch_end(ch);
+	tap_ok(mid == before + 1 && fake_hv_nr_signals(hv) == before + 2,
+	       "batch: after a flush the batch still holds signals to its end");
+	before = fake_hv_nr_signals(hv);
+	enl_vsp_batch_flush(ch);
+	tap_ok(fake_hv_nr_signals(hv) == before,
+	       "batch: a flush outside a batch does nothing");
 	while (enl_ring_read(&gc->in, buf, sizeof(buf), &pkt) > 0)
 		;
 	enl_ring_read_commit(&gc->in);
