@@ -94,30 +94,17 @@ echo "# ring 1: desktop bridge (Xvfb + xclip, weston + wl-clipboard)"
 run_tap desktop tests/desktop/run.sh
 
 echo "# ring 1: fuzz targets, briefly (make fuzz FUZZ_SECONDS=N for longer)"
-check "fuzz: VMBus server guest-message parser, ${FUZZ_SECONDS:-10} s" \
-	tests/fuzz/run.sh vmbus-server
-check "fuzz: enl-host IC services fed guest packets, ${FUZZ_SECONDS:-10} s" \
-	tests/fuzz/run.sh ic-host
-check "fuzz: guest IC daemons fed host packets, ${FUZZ_SECONDS:-10} s" \
-	tests/fuzz/run.sh ic-guest
-check "fuzz: clipboard engine (host and guest) fed peer packets, ${FUZZ_SECONDS:-10} s" \
-	tests/fuzz/run.sh clipboard
-check "fuzz: storage target (SCSI commands, UNMAP/WRITE SAME data) fed guest commands, ${FUZZ_SECONDS:-10} s" \
-	tests/fuzz/run.sh storage
-check "fuzz: enl-host network engine fed guest NVSP/RNDIS and backend frames, ${FUZZ_SECONDS:-10} s" \
-	tests/fuzz/run.sh net
-check "fuzz: enl-host keyboard and mouse engines fed guest synthkbd/synthhid messages, ${FUZZ_SECONDS:-10} s" \
-	tests/fuzz/run.sh hid
-check "fuzz: enl-host synthvid engine and display fed guest messages, ${FUZZ_SECONDS:-10} s" \
-	tests/fuzz/run.sh video
-check "fuzz: the guest's time sync report (enl-host's parse and view, the guest's format), ${FUZZ_SECONDS:-10} s" \
-	tests/fuzz/run.sh ts-report
+# tests/fuzz/run.sh keeps the list of targets and says what each fuzzes.
+fuzz_list=$(tests/fuzz/run.sh list)
+while IFS=$'\t' read -r -u 3 t what; do
+	check "fuzz: $what, ${FUZZ_SECONDS:-10} s" tests/fuzz/run.sh "$t"
+done 3<<<"$fuzz_list"
 # Every input that ever crashed a target, and a minimized corpus of long
 # runs: replayed once each, deterministic (tests/fuzz/regress/).
-for t in vmbus-server ic-host ic-guest clipboard storage net hid video ts-report; do
+while IFS=$'\t' read -r -u 3 t what; do
 	check "fuzz regression corpus of $t replayed ($(find "tests/fuzz/regress/$t" -type f 2>/dev/null | wc -l) inputs)" \
 		tests/fuzz/run.sh replay "$t"
-done
+done 3<<<"$fuzz_list"
 
 echo "# ring 1: packaging (systemd units, udev rule, man pages, config docs)"
 run_tap units tests/packaging/check-units.sh

@@ -20,6 +20,8 @@
 #               signals, ring memory, GPA-direct packets, ctl verbs
 #
 #   tests/fuzz/run.sh TARGET|all            10 s each, what `make check` runs
+#   tests/fuzz/run.sh list                  every target, a tab, what it
+#               fuzzes (scripts/check.sh runs and replays these)
 #   tests/fuzz/run.sh replay TARGET|all     every input of the target's
 #               regression corpus once (tests/fuzz/regress/TARGET): what
 #               `make check` replays, deterministic, a second or two
@@ -58,7 +60,22 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${FUZZ_SECONDS:-10}
 max_secs=${FUZZ_SECONDS:-}
-targets="ic-host ic-guest clipboard storage net hid video ts-report vmbus-server"
+# The targets, and what `make check` (scripts/check.sh, through `list`)
+# calls each: the one list of them.
+target_list() {
+	cat <<-'EOF'
+	vmbus-server	VMBus server guest-message parser
+	ic-host	enl-host IC services fed guest packets
+	ic-guest	guest IC daemons fed host packets
+	clipboard	clipboard engine (host and guest) fed peer packets
+	storage	storage target (SCSI commands, UNMAP/WRITE SAME data) fed guest commands
+	net	enl-host network engine fed guest NVSP/RNDIS and backend frames
+	hid	enl-host keyboard and mouse engines fed guest synthkbd/synthhid messages
+	video	enl-host synthvid engine and display fed guest messages
+	ts-report	the guest's time sync report (enl-host's parse and view, the guest's format)
+	EOF
+}
+targets=$(target_list | cut -f1 | paste -sd ' ' -)
 summary=()
 cd "$root"
 
@@ -317,6 +334,7 @@ each() {
 }
 
 case "$#:${1:-}" in
+1:list)		target_list ;;
 1:*)		each run_one "$1" ;;
 2:replay)	each replay "$2" ;;
 2:merge)	each merge "$2" ;;
