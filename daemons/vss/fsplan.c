@@ -28,35 +28,58 @@ static const char *const nofreeze_fs[] = {
 	"minix", NULL,
 };
 
-static bool in_list(const char *const *list, const char *s)
+/*
+ * The lists as one table, built at first use: one lookup per mount instead
+ * of a compare with every name (a freeze classifies every mount of the
+ * table, thousands on a container host). Class + 1, 0 when not listed.
+ */
+static GHashTable *fs_classes(void)
 {
-	for (; *list; list++)
-		if (!strcmp(*list, s))
-			return true;
-	return false;
+	static const struct {
+		const char *const *list;
+		enum enl_fs_class cls;
+	} lists[] = {
+		{ network_fs, ENL_FS_NETWORK },
+		{ pseudo_fs, ENL_FS_PSEUDO },
+		{ nofreeze_fs, ENL_FS_NOFREEZE },
+	};
+	static GHashTable *table;
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		table = g_hash_table_new(g_str_hash, g_str_equal);
+		/* A name in two lists keeps the first one's class. */
+		for (size_t i = 0; i < G_N_ELEMENTS(lists); i++) {
+			gpointer c = GUINT_TO_POINTER(lists[i].cls + 1);
+
+			for (const char *const *n = lists[i].list; *n; n++)
+				if (!g_hash_table_contains(table, *n))
+					g_hash_table_insert(table, (gpointer)*n, c);
+		}
+		g_once_init_leave(&once, 1);
+	}
+	return table;
 }
 
 enum enl_fs_class enl_fs_classify(const char *fstype)
 {
+	guint c;
+
 	/* fuse.sshfs, fuseblk (ntfs-3g) ...: userspace may be frozen itself */
 	if (!strncmp(fstype, "fuse", 4))
 		return ENL_FS_NETWORK;
-	if (in_list(network_fs, fstype))
-		return ENL_FS_NETWORK;
-	if (in_list(pseudo_fs, fstype))
-		return ENL_FS_PSEUDO;
-	if (in_list(nofreeze_fs, fstype))
-		return ENL_FS_NOFREEZE;
-	return ENL_FS_LOCAL;
+	c = GPOINTER_TO_UINT(g_hash_table_lookup(fs_classes(), fstype));
+	return c ? (enum enl_fs_class)(c - 1) : ENL_FS_LOCAL;
 }
 
 /* Whether dir is path or one of its ancestors ("/" is everyone's). */
 static bool is_under(const char *path, const char *dir)
 {
-	size_t l = strlen(dir);
+	size_t l;
 
-	if (!strcmp(dir, "/"))
+	if (dir[0] == '/' && !dir[1])
 		return true;
+	l = strlen(dir);
 	return !strncmp(path, dir, l) && (path[l] == '/' || path[l] == '\0');
 }
 
@@ -94,7 +117,7 @@ static char *loop_backing(const char *sysfs, unsigned int major,
 static void skip(struct enl_freeze_plan *p, const struct enl_mount *m,
 		 const char *why)
 {
-	g_ptr_array_add(p->skipped, g_strdup_printf("%s: %s", m->target, why));
+	g_ptr_array_add(p->skipped, g_strconcat(m->target, ": ", why, NULL));
 }
 
 static ssize_t mount_by_id(const struct enl_mount_table *t, int id)
@@ -106,31 +129,59 @@ static ssize_t mount_by_id(const struct enl_mount_table *t, int id)
 }
 
 /*
+ * What plan building learns about each mount once and asks again for every
+ * mount below it: without it, each candidate's walk up the tree rescans the
+ * whole table at every level (quadratic per candidate on a host with
+ * thousands of mounts).
+ */
+struct mount_memo {
+	bool known;
+	ssize_t up;			/* the parent mount's index, or -1 */
+	const struct enl_mount *over;	/* the sibling mounted over it */
+};
+
+static struct mount_memo *memo_of(const struct enl_mount_table *t,
+				  struct mount_memo *memo, size_t i)
+{
+	const struct enl_mount *m = &t->v[i];
+	struct mount_memo *k = &memo[i];
+
+	if (k->known)
+		return k;
+	k->known = true;
+	k->up = mount_by_id(t, m->parent);
+	k->over = NULL;
+	for (size_t j = 0; j < t->n && !k->over; j++) {
+		const struct enl_mount *q = &t->v[j];
+
+		if (j != i && q->parent == m->parent && q->id != m->id &&
+		    q->id != m->parent && is_under(m->target, q->target) &&
+		    strcmp(q->target, m->target))
+			k->over = q;
+	}
+	return k;
+}
+
+/*
  * The mount that hides t->v[i] from path lookup, or NULL: a sibling (same
  * parent mount) on a strict ancestor of its mount point was mounted over
  * it (had it come first, it would be the parent); or its parent is itself
  * hidden. The root mount may list itself as its parent (an initramfs's
- * rootfs does): a parent is never its child's sibling. depth bounds the
- * walk up a malformed table's parent loops.
+ * rootfs does): a parent is never its child's sibling. 64 levels bound
+ * the walk up a malformed table's parent loops.
  */
 static const struct enl_mount *hider(const struct enl_mount_table *t,
-				     size_t i, unsigned int depth)
+				     struct mount_memo *memo, size_t i)
 {
-	const struct enl_mount *m = &t->v[i];
-	ssize_t up;
+	for (unsigned int depth = 0;; depth++) {
+		const struct mount_memo *k = memo_of(t, memo, i);
 
-	for (size_t j = 0; j < t->n; j++) {
-		const struct enl_mount *q = &t->v[j];
-
-		if (j != i && q->parent == m->parent && q->id != m->id &&
-		    q->id != m->parent && strcmp(q->target, m->target) &&
-		    is_under(m->target, q->target))
-			return q;
+		if (k->over)
+			return k->over;
+		if (k->up < 0 || (size_t)k->up == i || depth >= 64)
+			return NULL;
+		i = (size_t)k->up;
 	}
-	up = mount_by_id(t, m->parent);
-	if (up < 0 || (size_t)up == i || depth >= 64)
-		return NULL;
-	return hider(t, (size_t)up, depth + 1);
 }
 
 static const char *unfreezable(const struct enl_mount *m)
@@ -209,6 +260,7 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 			   struct enl_freeze_plan *p)
 {
 	struct cand *c = g_new0(struct cand, t->n ? t->n : 1);
+	struct mount_memo *memo = g_new0(struct mount_memo, t->n ? t->n : 1);
 	size_t n = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -224,7 +276,7 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 			skip(p, m, why);
 			continue;
 		}
-		over = hider(t, i, 0);
+		over = hider(t, memo, i);
 		if (over) {
 			char *w = g_strdup_printf("hidden under the mount on %s",
 						  over->target);
@@ -259,6 +311,7 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 	for (size_t i = 0; i < n; i++)
 		g_free(c[i].backing);
 	g_free(c);
+	g_free(memo);
 }
 
 void enl_freeze_plan_free(struct enl_freeze_plan *p)

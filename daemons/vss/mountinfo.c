@@ -14,11 +14,12 @@
 
 /*
  * The kernel escapes space, tab, newline and backslash as \ooo in paths;
- * anything else after a backslash is taken literally.
+ * anything else after a backslash is taken literally. In place: the text
+ * only shrinks.
  */
-static char *unescape(const char *s)
+static char *unescape(char *s)
 {
-	char *out = g_malloc(strlen(s) + 1), *o = out;
+	char *o = s, *out = s;
 
 	while (*s) {
 		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
@@ -49,63 +50,94 @@ static bool parse_uint(const char *s, unsigned int *v, char end)
 	return true;
 }
 
-/* One line: "id parent maj:min root target opts [optional...] - type src sopts" */
+/* The next space-separated field of *p, NUL-terminated in place; NULL at the end. */
+static char *field(char **p)
+{
+	char *f = *p, *sp;
+
+	if (!f)
+		return NULL;
+	sp = strchr(f, ' ');
+	if (sp) {
+		*sp = '\0';
+		*p = sp + 1;
+	} else {
+		*p = NULL;
+	}
+	return f;
+}
+
+/*
+ * One line: "id parent maj:min root target opts [optional...] - type src sopts",
+ * cut up in place: m's strings point into line.
+ */
 static bool parse_line(char *line, struct enl_mount *m)
 {
-	char **f = g_strsplit(line, " ", -1);
-	unsigned int n = g_strv_length(f), sep, id, parent;
-	char *colon;
-	bool ok = false;
+	char *f[6], *tail[3], *sep, *colon, *p = line;
+	unsigned int i, id, parent;
 
-	for (sep = 6; sep < n; sep++)
-		if (!strcmp(f[sep], "-"))
-			break;
-	/* The separator, then type, source and superblock options. */
-	if (sep + 3 >= n)
-		goto out;
+	for (i = 0; i < 6; i++)
+		if (!(f[i] = field(&p)))
+			return false;
+	/* Optional fields up to the separator, then type, source and sopts. */
+	do {
+		sep = field(&p);
+	} while (sep && strcmp(sep, "-"));
+	for (i = 0; i < 3; i++)
+		if (!(tail[i] = field(&p)))
+			return false;
 	colon = strchr(f[2], ':');
 	if (!colon || !parse_uint(f[0], &id, '\0') ||
 	    !parse_uint(f[1], &parent, '\0'))
-		goto out;
+		return false;
 	*colon = '\0';
 	if (!parse_uint(f[2], &m->major, '\0') ||
 	    !parse_uint(colon + 1, &m->minor, '\0'))
-		goto out;
+		return false;
 	if (f[3][0] != '/' || f[4][0] != '/')
-		goto out;
+		return false;
 	m->id = (int)id;
 	m->parent = (int)parent;
 	m->root = unescape(f[3]);
 	m->target = unescape(f[4]);
-	m->opts = g_strdup(f[5]);
-	m->fstype = unescape(f[sep + 1]);
-	m->source = unescape(f[sep + 2]);
-	m->super_opts = g_strdup(f[sep + 3]);
-	ok = true;
-out:
-	g_strfreev(f);
-	return ok;
+	m->opts = f[5];
+	m->fstype = unescape(tail[0]);
+	m->source = unescape(tail[1]);
+	m->super_opts = tail[2];
+	return true;
 }
 
+/*
+ * One copy of the text holds every string of the table, cut up in place:
+ * two allocations however many mounts (a host with thousands of container
+ * mounts parses this at every freeze).
+ */
 int enl_mountinfo_parse(const char *text, size_t len,
 			struct enl_mount_table *t)
 {
-	char *copy = g_strndup(text, len);
-	char **lines = g_strsplit(copy, "\n", -1);
-	size_t cap = g_strv_length(lines);
+	size_t cap = 1;
+	char *p, *nl;
 
 	memset(t, 0, sizeof(*t));
-	t->v = g_new0(struct enl_mount, cap ? cap : 1);
-	for (size_t i = 0; lines[i]; i++) {
-		if (!lines[i][0])
+	/* Like a C string: the text ends at a NUL. */
+	len = strnlen(text, len);
+	t->buf = g_malloc(len + 1);
+	memcpy(t->buf, text, len);
+	t->buf[len] = '\0';
+	for (p = t->buf; (nl = strchr(p, '\n')); p = nl + 1)
+		cap++;
+	t->v = g_new0(struct enl_mount, cap);
+	for (p = t->buf; p; p = nl) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl++ = '\0';
+		if (!p[0])
 			continue;
-		if (parse_line(lines[i], &t->v[t->n]))
+		if (parse_line(p, &t->v[t->n]))
 			t->n++;
 		else
 			t->bad_lines++;
 	}
-	g_strfreev(lines);
-	g_free(copy);
 	return 0;
 }
 
@@ -146,17 +178,8 @@ fail:
 
 void enl_mount_table_free(struct enl_mount_table *t)
 {
-	for (size_t i = 0; i < t->n; i++) {
-		struct enl_mount *m = &t->v[i];
-
-		g_free(m->root);
-		g_free(m->target);
-		g_free(m->opts);
-		g_free(m->fstype);
-		g_free(m->source);
-		g_free(m->super_opts);
-	}
 	g_free(t->v);
+	g_free(t->buf);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -27,6 +27,7 @@ struct enl_mount_table {
 	struct enl_mount *v;
 	size_t n;
 	unsigned int bad_lines;		/* skipped as malformed */
+	char *buf;			/* every string of v[] points into it */
 };
 
 /* Parse text (len bytes, need not be NUL-terminated): 0 or -ENOMEM. */
