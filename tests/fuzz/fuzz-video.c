@@ -13,13 +13,19 @@
  *	op & 3 == 2	host action a % 4: reset (channel reopened), inject
  *			fault kind off % 5, cap the version (off % 3), a
  *			FEATURE_CHANGE
- *	op & 3 == 3	a snapshot of the display
+ *	op & 3 == 3	a snapshot of the display: its first and last lines
+ *			and line off (every line lies between the first and
+ *			the last: those are the reads that could leave VRAM);
+ *			op 0xf0 all set: the whole frame (up to 2.3 million
+ *			pixels, most of a run's time when it was every
+ *			snapshot)
  * setup & 1: the ring refuses the engine's answers (send fails).
  *
  * Invariants: the display's mode always lies inside VRAM (pixels, pitch,
- * height, width); every answer the engine sends is one of the host's
- * types with headers that add up to its length; a guest message brings at
- * most two answers (a version's: the response and FEATURE_CHANGE);
+ * height, width) and within the configured size; every answer the engine
+ * sends is one of the host's types with headers that add up to its length;
+ * a guest message brings at most two answers (a version's: the response
+ * and FEATURE_CHANGE);
  * snapshots are the mode's size.
  */
 #include <enlighten/synthvid.h>
@@ -29,6 +35,8 @@
 
 #define VRAM_SIZE	(4u << 20)
 #define VRAM_GPA	0x80000000ull
+#define MAX_W		1920
+#define MAX_H		1200
 
 static uint8_t *vram;
 static unsigned int answers;
@@ -84,6 +92,27 @@ static void check_mode(struct enl_display *d)
 static struct enl_vid *vid;
 static struct enl_display *disp;
 
+static void snapshot(const struct rec *r)
+{
+	static uint32_t line[MAX_W];
+	struct enl_display_mode m;
+	uint32_t w = 0, h = 0, *px;
+
+	if ((r->op & 0xf0) == 0xf0) {
+		px = enl_display_snapshot(disp, &w, &h);
+		if (enl_display_mode(disp, &m))
+			FUZZ_ASSERT(px && w == m.width && h == m.height);
+		g_free(px);
+		return;
+	}
+	if (!enl_display_mode(disp, &m))
+		return;
+	FUZZ_ASSERT(m.width <= MAX_W);
+	enl_display_read_line(&m, 0, line);
+	enl_display_read_line(&m, r->off % m.height, line);
+	enl_display_read_line(&m, m.height - 1, line);
+}
+
 static void deliver(const void *pkt, size_t len)
 {
 	answers = 0;
@@ -99,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t big[ENL_SYNTHVID_MAX_MSG_SIZE + 64];
 	const struct enl_vid_cfg cfg = {
 		.max_version = ENL_SYNTHVID_VERSION_WIN10,
-		.vram_size = VRAM_SIZE, .max_width = 1920, .max_height = 1200,
+		.vram_size = VRAM_SIZE, .max_width = MAX_W, .max_height = MAX_H,
 	};
 	struct rec r;
 
@@ -148,15 +177,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			check_mode(disp);
 			break;
-		default: {
-			uint32_t w = 0, h = 0;
-			uint32_t *px = enl_display_snapshot(disp, &w, &h);
-			struct enl_display_mode m;
-
-			if (enl_display_mode(disp, &m))
-				FUZZ_ASSERT(px && w == m.width && h == m.height);
-			g_free(px);
-		}
+		default:
+			snapshot(&r);
 		}
 	}
 	enl_vid_free(vid);
@@ -195,6 +217,7 @@ static void seeds(const char *dir, GByteArray *s)
 	shaped(s, ENL_SYNTHVID_POINTER_SHAPE, shape, sizeof(shape));
 	shaped(s, ENL_SYNTHVID_POINTER_POSITION, &pos, sizeof(pos));
 	seed_rec(s, 3, 0, 0, NULL, 0);
+	seed_rec(s, 0xf3, 0, 0, NULL, 0);
 	seed_rec(s, 2, 1, 3, NULL, 0);
 	seed_rec(s, 2, 0, 0, NULL, 0);
 	seed_write(dir, "session", s);

@@ -188,6 +188,25 @@ uint64_t enl_display_mode_count(struct enl_display *d)
 	return n;
 }
 
+void enl_display_read_line(const struct enl_display_mode *m, uint32_t y,
+			   uint32_t *out)
+{
+	const uint8_t *line = m->pixels + (size_t)y * m->pitch;
+
+	if (m->depth == 32) {
+		memcpy(out, line, (size_t)m->width * 4);
+		for (uint32_t x = 0; x < m->width; x++)
+			out[x] &= 0xffffff;
+		return;
+	}
+	for (uint32_t x = 0; x < m->width; x++) {
+		uint16_t p;
+
+		memcpy(&p, line + 2 * x, 2);
+		out[x] = enl_display_rgb565(p);
+	}
+}
+
 uint32_t *enl_display_snapshot(struct enl_display *d, uint32_t *width,
 			       uint32_t *height)
 {
@@ -197,23 +216,8 @@ uint32_t *enl_display_snapshot(struct enl_display *d, uint32_t *width,
 	if (!enl_display_mode(d, &m))
 		return NULL;
 	out = g_new(uint32_t, (size_t)m.width * m.height);
-	for (uint32_t y = 0; y < m.height; y++) {
-		const uint8_t *line = m.pixels + (size_t)y * m.pitch;
-		uint32_t *o = out + (size_t)y * m.width;
-
-		if (m.depth == 32) {
-			memcpy(o, line, (size_t)m.width * 4);
-			for (uint32_t x = 0; x < m.width; x++)
-				o[x] &= 0xffffff;
-		} else {
-			for (uint32_t x = 0; x < m.width; x++) {
-				uint16_t p;
-
-				memcpy(&p, line + 2 * x, 2);
-				o[x] = enl_display_rgb565(p);
-			}
-		}
-	}
+	for (uint32_t y = 0; y < m.height; y++)
+		enl_display_read_line(&m, y, out + (size_t)y * m.width);
 	*width = m.width;
 	*height = m.height;
 	return out;

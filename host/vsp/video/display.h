@@ -103,6 +103,13 @@ uint64_t enl_display_mode_count(struct enl_display *d);
  */
 uint32_t *enl_display_snapshot(struct enl_display *d, uint32_t *width,
 			       uint32_t *height);
+/*
+ * Line y (< m->height) of a mode enl_display_mode() returned, as m->width
+ * 0x00RRGGBB pixels into out: what a snapshot is made of, for a reader
+ * that needs some lines, not the whole frame.
+ */
+void enl_display_read_line(const struct enl_display_mode *m, uint32_t y,
+			   uint32_t *out);
 
 /* Write the screen to path as an 8-bit RGB PNG: 0 or -errno (why in err). */
 int enl_display_write_png(struct enl_display *d, const char *path,
