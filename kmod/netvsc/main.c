@@ -270,8 +270,11 @@ static void nv_free_buffers(struct nv_dev *nd)
 		nd->recv_buf = NULL;
 	if (nd->send_gpadl && enl_vmbus_gpadl_teardown(ch, nd->send_gpadl))
 		nd->send_buf = NULL;
+	/* Pages the stack still holds outlive the vfree: it drops them. */
 	vfree(nd->recv_buf);
 	vfree(nd->send_buf);
+	kvfree(nd->recv_pages);
+	nd->recv_pages = NULL;
 	nd->recv_buf = NULL;
 	nd->send_buf = NULL;
 	nd->recv_gpadl = 0;
@@ -304,6 +307,7 @@ void nv_detach(struct nv_dev *nd)
 		if (!c->open)
 			continue;
 		napi_disable(&c->napi);
+		nv_lend_forget(c);
 		enl_vmbus_channel_close(c->ch);
 		nv_pool_free(c);
 		c->open = false;
@@ -424,8 +428,20 @@ static int nv_probe(struct enl_vmbus_device *vdev,
 		if (!c->comp)
 			goto free;
 		netif_napi_add(ndev, &c->napi, nv_poll);
+		timer_setup(&c->lend_timer, nv_lend_timer, 0);
+		c->lend_pg = kvcalloc(NV_LEND_PAGES, sizeof(*c->lend_pg),
+				      GFP_KERNEL);
+		c->lend_x = kvcalloc(NV_LEND_XFERS, sizeof(*c->lend_x),
+				     GFP_KERNEL);
+		if (!c->lend_pg || !c->lend_x)
+			goto free;
 	}
 
+#ifdef CONFIG_BQL
+	/* Whatever the user sets in sysfs later wins. */
+	for (i = 0; i < ndev->num_tx_queues; i++)
+		netdev_get_tx_queue(ndev, i)->dql.min_limit = NV_BQL_MIN;
+#endif
 	ndev->netdev_ops = &nv_netdev_ops;
 	ndev->ethtool_ops = &nv_ethtool_ops;
 	ndev->min_mtu = ETH_MIN_MTU;
@@ -463,6 +479,8 @@ free:
 		if (nd->chan[i].comp)
 			netif_napi_del(&nd->chan[i].napi);
 		kvfree(nd->chan[i].comp);
+		kvfree(nd->chan[i].lend_pg);
+		kvfree(nd->chan[i].lend_x);
 	}
 	free_page((unsigned long)nd->rctl.page);
 	free_netdev(ndev);
@@ -488,6 +506,8 @@ static void nv_remove(struct enl_vmbus_device *vdev)
 	for (i = 0; i < NV_MAX_QUEUES; i++) {
 		netif_napi_del(&nd->chan[i].napi);
 		kvfree(nd->chan[i].comp);
+		kvfree(nd->chan[i].lend_pg);
+		kvfree(nd->chan[i].lend_x);
 	}
 	free_page((unsigned long)nd->rctl.page);
 	free_netdev(ndev);

@@ -34,6 +34,15 @@
 #define NV_SEND_BUF_MAX		(16u << 20)
 /* Channels (queues) one NIC uses at most. */
 #define NV_MAX_QUEUES		8
+/*
+ * The least a send queue's byte queue limit (BQL) goes down to. The host
+ * takes a busy ring's packets every 200 us rather than on each signal,
+ * and completes them together: BQL, seeing the queue never run dry
+ * between such bursts, shrank its limit to 8 KiB, so UDP waited on
+ * completions (the guest 11% idle, 0.17 Gbit/s; 0.27 with this floor).
+ * 256 KiB is 200 us at the 10 Gbit/s link speed the host reports.
+ */
+#define NV_BQL_MIN		(256 * 1024)
 /* Send descriptors (packets at the host) per channel. */
 #define NV_TX_DESCS		512
 /* How long a control step may take under TCG. */
@@ -63,6 +72,16 @@
 #define NV_RX_HEAD		256
 /* Freed receive pages a channel's pool keeps for reuse. */
 #define NV_RX_POOL_PAGES	1024
+/*
+ * Receive-buffer pages a channel may have lent to the stack at once (a
+ * power of two; at most three quarters of the buffer's pages over all
+ * channels, so the host keeps sections to fill), the transfers waiting
+ * for theirs (a power of two), and the smallest piece of a page worth
+ * lending rather than copying.
+ */
+#define NV_LEND_PAGES		4096
+#define NV_LEND_XFERS		512
+#define NV_LEND_MIN		256
 
 /* What a request id's context is (the first member of each). */
 enum nv_ctx_kind {
@@ -93,6 +112,10 @@ enum {
 	NV_ST_rx_rsc_frags,
 	NV_ST_rx_pages,
 	NV_ST_rx_pages_new,
+	NV_ST_rx_lent,
+	NV_ST_rx_lend_capped,
+	NV_ST_rx_lend_held,
+	NV_ST_rx_lent_now,
 	NV_ST_tx_packets,
 	NV_ST_tx_bytes,
 	NV_ST_tx_copied,
@@ -113,6 +136,13 @@ enum {
 struct nv_comp {
 	u64 tid;
 	u32 status;
+};
+
+/* A transfer whose completion waits for the pages it lent to come back. */
+struct nv_lent {
+	u64 tid;
+	u32 status;
+	u32 pages;		/* its entries in the channel's lend_pg */
 };
 
 struct nv_dev;
@@ -146,6 +176,21 @@ struct nv_chan {
 	/* Receive completions the ring had no room for (NAPI only). */
 	struct nv_comp *comp;		/* NV_COMP_MAX of them */
 	u32 comp_head, comp_count;
+
+	/*
+	 * Receive-buffer pages lent to the stack as skb fragments (NAPI
+	 * only): their indices in lending order, and the transfers that
+	 * lent them, oldest first. A transfer is completed (its sections
+	 * go back to the host) once the stack dropped every page it lent;
+	 * the timer looks again while some are out and no packet comes.
+	 */
+	u32 *lend_pg;			/* NV_LEND_PAGES of them */
+	u32 lend_pg_head, lend_pg_count;
+	struct nv_lent *lend_x;		/* NV_LEND_XFERS of them */
+	u32 lend_x_head, lend_x_count;
+	u32 lend_seen;			/* pages of the oldest seen back */
+	u32 lend_max;			/* pages this channel may lend */
+	struct timer_list lend_timer;
 
 	struct u64_stats_sync syncp;
 	u64 st[NV_ST_COUNT];
@@ -184,6 +229,7 @@ struct nv_dev {
 	u32 ndis_version;
 	/* Receive and send buffers, shared with the host as GPADLs. */
 	void *recv_buf;
+	struct page **recv_pages;	/* recv_buf's pages, NULL: no lending */
 	u32 recv_size, recv_gpadl;
 	u32 want_recv_size, want_send_size;	/* ethtool -G */
 	u32 recv_section_size, recv_sections;
@@ -288,6 +334,8 @@ void nv_rndis_sent(struct nv_dev *nd);
 /* rx.c */
 int nv_poll(struct napi_struct *napi, int budget);
 int nv_on_event(struct enl_vmbus_channel *ch, int budget);
+void nv_lend_timer(struct timer_list *t);
+void nv_lend_forget(struct nv_chan *c);
 
 /* tx.c */
 netdev_tx_t nv_start_xmit(struct sk_buff *skb, struct net_device *ndev);

@@ -134,6 +134,20 @@ static int nv_ndis_setup(struct nv_dev *nd)
 	return nv_nvsp_post(nd, &m);
 }
 
+/*
+ * The receive buffer's pages, for lending them to the stack (rx.c);
+ * without memory for the table every packet is copied.
+ */
+static void nv_recv_pages(struct nv_dev *nd)
+{
+	u32 i, n = DIV_ROUND_UP(nd->recv_size, PAGE_SIZE);
+
+	nd->recv_pages = kvmalloc_array(n, sizeof(*nd->recv_pages), GFP_KERNEL);
+	for (i = 0; nd->recv_pages && i < n; i++)
+		nd->recv_pages[i] = vmalloc_to_page((u8 *)nd->recv_buf +
+						    ((size_t)i << PAGE_SHIFT));
+}
+
 static int nv_recv_buf(struct nv_dev *nd)
 {
 	const struct enl_nvsp1_recv_section *s;
@@ -182,6 +196,7 @@ static int nv_recv_buf(struct nv_dev *nd)
 	}
 	nd->recv_section_size = s->sub_alloc_size;
 	nd->recv_sections = s->num_sub_allocs;
+	nv_recv_pages(nd);
 	return 0;
 }
 

@@ -5,14 +5,26 @@
  * host is asked not to interrupt again until the poll is done; the poll
  * walks the inbound ring in place, taking send completions, host
  * messages and transfer-page packets whose ranges point into the
- * receive buffer. Each range is one RNDIS message: a data packet is
- * copied into an skb with its checksum verdict, hash and VLAN tag, a
- * control message goes to rndis.c. Every transfer is completed once all
- * its ranges are taken; a completion the ring has no room for waits in a
- * small queue for the next poll.
+ * receive buffer. Each range is one RNDIS message: a data packet becomes
+ * an skb with its checksum verdict, hash and VLAN tag (its headers
+ * copied, the rest lent: the receive buffer's own pages as fragments,
+ * or copied into pool pages), a control message goes to rndis.c. Every
+ * transfer is completed once all its ranges are taken and the stack gave
+ * back every page it lent; a completion the ring has no room for waits
+ * in a small queue for the next poll.
  */
 #include <linux/if_vlan.h>
+#include <linux/module.h>
 #include "netvsc.h"
+
+/*
+ * Under TCG every byte the guest copies costs emulated instructions:
+ * lending the receive buffer's pages saves the copy of everything past a
+ * packet's headers. Off, data is copied into pool pages as before.
+ */
+static bool rx_lend = true;
+module_param(rx_lend, bool, 0644);
+MODULE_PARM_DESC(rx_lend, "lend receive-buffer pages to the stack instead of copying (default on)");
 
 int nv_on_event(struct enl_vmbus_channel *ch, int budget)
 {
@@ -75,16 +87,21 @@ struct nv_rx_info {
 };
 
 /*
- * A coalesced packet (RSC) being joined from its fragments. The host
- * sends every fragment of one in consecutive ranges of one transfer, so
- * this lives on the stack of the transfer's handling: skb while joining,
- * skip while dropping the rest of one we had no memory for.
+ * A transfer being taken: it lives on the stack of the transfer's
+ * handling. A coalesced packet (RSC) is joined from its fragments, which
+ * the host sends in consecutive ranges of one transfer: skb while
+ * joining, skip while dropping the rest of one we had no memory for.
+ * lend: the range being taken may lend its pages; tail_own: the skb's
+ * last fragment is a pool page of ours, which may take more bytes;
+ * lent: pages this transfer lent.
  */
 struct nv_rsc {
 	struct sk_buff *skb;
 	struct nv_rx_info ri;		/* the first fragment's */
 	bool skip;
 	u16 id;
+	bool lend_ok, lend, tail_own;
+	u32 lent;
 };
 
 /* Per-packet infos, every size and offset bounded by the area. */
@@ -194,18 +211,19 @@ static struct page *nv_rx_page(struct nv_chan *c)
 }
 
 /*
- * Append len bytes to a coalesced packet: into the room left in its last
- * page, then into new pages. -ENOMEM without a page, -EMSGSIZE past the
- * fragments an skb holds.
+ * Copy len bytes into skb's fragments: into the room left in its last
+ * page when that is a pool page of ours, then into new ones. -ENOMEM
+ * without a page, -EMSGSIZE past the fragments an skb holds.
  */
-static int nv_rsc_append(struct nv_chan *c, struct sk_buff *skb,
-			 const u8 *data, u32 len)
+static int nv_rx_copy(struct nv_chan *c, struct nv_rsc *r, struct sk_buff *skb,
+		      const u8 *data, u32 len)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
 
 	while (len) {
 		skb_frag_t *f = sh->nr_frags ? &sh->frags[sh->nr_frags - 1] : NULL;
-		u32 end = f ? skb_frag_off(f) + skb_frag_size(f) : PAGE_SIZE;
+		u32 end = f && r->tail_own ? skb_frag_off(f) + skb_frag_size(f) :
+			  PAGE_SIZE;
 		u32 k = min_t(u32, len, PAGE_SIZE - end);
 		struct page *pg;
 
@@ -216,6 +234,7 @@ static int nv_rsc_append(struct nv_chan *c, struct sk_buff *skb,
 			if (!pg)
 				return -ENOMEM;
 			skb_add_rx_frag(skb, sh->nr_frags, pg, 0, 0, PAGE_SIZE);
+			r->tail_own = true;
 			continue;
 		}
 		memcpy(page_address(skb_frag_page(f)) + end, data, k);
@@ -223,6 +242,58 @@ static int nv_rsc_append(struct nv_chan *c, struct sk_buff *skb,
 		skb->len += k;
 		skb->data_len += k;
 		data += k;
+		len -= k;
+	}
+	return 0;
+}
+
+/*
+ * Append len bytes at p (in the receive buffer) to a packet that may
+ * grow to total bytes. Each page's piece is lent when the range may lend,
+ * the piece is worth it, the channel has room and enough fragment slots
+ * stay free to copy whatever may still follow; else it is copied. The
+ * stack then holds a reference to the buffer's own page, and the
+ * transfer is completed only when every such reference is gone.
+ */
+static int nv_rx_add(struct nv_chan *c, struct nv_rsc *r, struct sk_buff *skb,
+		     const u8 *p, u32 len, u32 total)
+{
+	struct nv_dev *nd = c->nd;
+	struct skb_shared_info *sh = skb_shinfo(skb);
+	int ret;
+
+	while (len) {
+		size_t off = p - (const u8 *)nd->recv_buf;
+		u32 in = offset_in_page(off);
+		u32 k = min_t(u32, len, PAGE_SIZE - in);
+		u32 after = skb->len + k;
+		u32 rest = total > after ? total - after : 0;
+
+		if (r->lend && k >= NV_LEND_MIN &&
+		    c->lend_pg_count >= c->lend_max)
+			nv_count(c, NV_ST_rx_lend_capped, 1);
+		if (r->lend && k >= NV_LEND_MIN &&
+		    c->lend_pg_count < c->lend_max &&
+		    sh->nr_frags + 1 + DIV_ROUND_UP(rest, PAGE_SIZE) <=
+		    MAX_SKB_FRAGS) {
+			u32 pgi = off >> PAGE_SHIFT;
+			struct page *pg = nd->recv_pages[pgi];
+
+			get_page(pg);
+			skb_add_rx_frag(skb, sh->nr_frags, pg, in, k, PAGE_SIZE);
+			c->lend_pg[(c->lend_pg_head + c->lend_pg_count) &
+				   (NV_LEND_PAGES - 1)] = pgi;
+			c->lend_pg_count++;
+			r->lent++;
+			r->tail_own = false;
+			nv_count(c, NV_ST_rx_lent, 1);
+			nv_count(c, NV_ST_rx_lent_now, 1);
+		} else {
+			ret = nv_rx_copy(c, r, skb, p, k);
+			if (ret)
+				return ret;
+		}
+		p += k;
 		len -= k;
 	}
 	return 0;
@@ -261,7 +332,9 @@ static bool nv_rx_frag(struct nv_chan *c, struct nv_rsc *r,
 			/* Freed anywhere, its pool pages go back to the pool. */
 			skb_mark_for_recycle(skb);
 			skb_put_data(skb, data, head);
-			if (nv_rsc_append(c, skb, data + head, len - head)) {
+			r->tail_own = false;
+			if (nv_rx_add(c, r, skb, data + head, len - head,
+				      NV_RSC_MAX)) {
 				kfree_skb(skb);
 				skb = NULL;
 			}
@@ -278,7 +351,7 @@ static bool nv_rx_frag(struct nv_chan *c, struct nv_rsc *r,
 			nv_rsc_drop(r);
 			return false;
 		}
-		ret = nv_rsc_append(c, r->skb, data, len);
+		ret = nv_rx_add(c, r, r->skb, data, len, NV_RSC_MAX);
 		if (ret) {
 			nv_rsc_drop(r);
 			if (ret != -ENOMEM)
@@ -313,7 +386,7 @@ static void nv_rx_packet(struct nv_chan *c, struct nv_rsc *r, const u8 *p,
 	struct nv_rx_info ri = {};
 	struct enl_rndis_packet rp;
 	struct sk_buff *skb;
-	u32 max;
+	u32 max, head;
 
 	if (blen < sizeof(rp))
 		goto bad;
@@ -341,14 +414,28 @@ static void nv_rx_packet(struct nv_chan *c, struct nv_rsc *r, const u8 *p,
 	max = READ_ONCE(ndev->mtu) + ETH_HLEN + VLAN_HLEN;
 	if (rp.data_len < ETH_HLEN || rp.data_len > max)
 		goto bad;
-	skb = napi_alloc_skb(&c->napi, rp.data_len);
+	/*
+	 * In the linear part: the whole frame when small or when nothing may
+	 * be lent, else its headers (the rest is lent where it can be).
+	 */
+	head = !r->lend || rp.data_len < NV_RX_HEAD + NV_LEND_MIN ?
+	       rp.data_len : NV_RX_HEAD;
+	skb = napi_alloc_skb(&c->napi, head);
 	if (!skb) {
 		nv_count(c, NV_ST_rx_dropped_nomem, 1);
 		return;
 	}
 	/* Marked as the coalesced ones are: GRO and TCP join only alike. */
 	skb_mark_for_recycle(skb);
-	skb_put_data(skb, body + rp.data_offset, rp.data_len);
+	skb_put_data(skb, body + rp.data_offset, head);
+	r->tail_own = false;
+	if (nv_rx_add(c, r, skb, body + rp.data_offset + head,
+		      rp.data_len - head, rp.data_len)) {
+		/* A frame of at most 9018 bytes fits: only memory lacks. */
+		kfree_skb(skb);
+		nv_count(c, NV_ST_rx_dropped_nomem, 1);
+		return;
+	}
 	nv_rx_deliver(c, skb, &ri);
 	return;
 bad:
@@ -372,6 +459,10 @@ static bool nv_rx_range(struct nv_chan *c, struct nv_rsc *r, u32 off,
 
 	if (off >= end || count > end - off || count < sizeof(h))
 		return false;
+	/* Lent pages must be those of this range's section alone. */
+	r->lend = r->lend_ok &&
+		  off / nd->recv_section_size ==
+		  (off + count - 1) / nd->recv_section_size;
 	p = (const u8 *)nd->recv_buf + off;
 	memcpy(&h, p, sizeof(h));
 	mlen = h.len;
@@ -388,6 +479,87 @@ static bool nv_rx_range(struct nv_chan *c, struct nv_rsc *r, u32 off,
 	memcpy(ctl, &h, sizeof(h));
 	nv_rndis_control(c, ctl, mlen);
 	return true;
+}
+
+/*
+ * May this transfer lend pages? The buffer's pages are known, sections
+ * do not share pages, and there is room to hold one more transfer.
+ */
+static bool nv_lend_begin(struct nv_chan *c)
+{
+	struct nv_dev *nd = c->nd;
+	u32 chans = max_t(u32, READ_ONCE(nd->nr_chan), 1);
+
+	if (!READ_ONCE(rx_lend) || !nd->recv_pages ||
+	    nd->recv_section_size % PAGE_SIZE ||
+	    c->lend_x_count >= NV_LEND_XFERS)
+		return false;
+	/* The host needs the rest of the buffer to fill. */
+	c->lend_max = min_t(u32, NV_LEND_PAGES,
+			    (nd->recv_size >> PAGE_SHIFT) / 4 * 3 / chans);
+	return true;
+}
+
+/*
+ * Complete the oldest transfers whose lent pages all came back: the
+ * stack dropped its references, only the buffer's own is left. In order,
+ * so a page seen back stays counted in lend_seen.
+ */
+static void nv_lend_reclaim(struct nv_chan *c)
+{
+	struct nv_dev *nd = c->nd;
+
+	while (c->lend_x_count) {
+		struct nv_lent *x = &c->lend_x[c->lend_x_head];
+
+		while (c->lend_seen < x->pages) {
+			u32 i = (c->lend_pg_head + c->lend_seen) &
+				(NV_LEND_PAGES - 1);
+
+			if (page_ref_count(nd->recv_pages[c->lend_pg[i]]) != 1)
+				return;
+			c->lend_seen++;
+		}
+		/* The stack's reads of the pages before the host's writes. */
+		smp_mb();
+		c->lend_pg_head = (c->lend_pg_head + x->pages) &
+				  (NV_LEND_PAGES - 1);
+		c->lend_pg_count -= x->pages;
+		nv_count(c, NV_ST_rx_lent_now, -(u64)x->pages);
+		c->lend_seen = 0;
+		nv_complete_xfer(c, x->tid, x->status);
+		c->lend_x_head = (c->lend_x_head + 1) & (NV_LEND_XFERS - 1);
+		c->lend_x_count--;
+	}
+}
+
+/* Nothing came to poll for, but lent pages may be back: look. */
+void nv_lend_timer(struct timer_list *t)
+{
+	struct nv_chan *c = from_timer(c, t, lend_timer);
+
+	if (napi_schedule_prep(&c->napi)) {
+		enl_vmbus_intr_mask(c->ch);
+		__napi_schedule(&c->napi);
+	}
+}
+
+/*
+ * NAPI is off and the channel closing: what is still lent stays with the
+ * stack (the pages outlive the buffer's vfree), its transfers are never
+ * completed; the host's sections go with the buffer.
+ */
+void nv_lend_forget(struct nv_chan *c)
+{
+	del_timer_sync(&c->lend_timer);
+	u64_stats_update_begin(&c->syncp);
+	c->st[NV_ST_rx_lent_now] = 0;
+	u64_stats_update_end(&c->syncp);
+	c->lend_pg_head = 0;
+	c->lend_pg_count = 0;
+	c->lend_x_head = 0;
+	c->lend_x_count = 0;
+	c->lend_seen = 0;
 }
 
 /* A transfer-page packet: returns the work it was (ranges taken). */
@@ -411,6 +583,7 @@ static int nv_rx_xfer(struct nv_chan *c, const struct enl_vmbus_pkt *pkt)
 	if (pkt->len < sizeof(m.hdr) + sizeof(m.msg.rndis) ||
 	    m.hdr.msg_type != ENL_NVSP_MSG1_SEND_RNDIS_PKT)
 		goto bad;
+	rsc.lend_ok = nv_lend_begin(c);
 	for (i = 0; i < n; i++) {
 		struct enl_vmtransfer_page_range r;
 
@@ -433,6 +606,18 @@ static int nv_rx_xfer(struct nv_chan *c, const struct enl_vmbus_pkt *pkt)
 		status = ENL_NVSP_STAT_FAIL;
 	}
 	nv_rsc_drop(&rsc);
+	if (rsc.lent) {
+		struct nv_lent *x = &c->lend_x[(c->lend_x_head + c->lend_x_count) &
+					       (NV_LEND_XFERS - 1)];
+
+		/* Completed once the stack gave back what it lent. */
+		x->tid = pkt->trans_id;
+		x->status = status;
+		x->pages = rsc.lent;
+		c->lend_x_count++;
+		nv_count(c, NV_ST_rx_lend_held, 1);
+		return n;
+	}
 	nv_complete_xfer(c, pkt->trans_id, status);
 	return n;
 bad:
@@ -492,6 +677,8 @@ int nv_poll(struct napi_struct *napi, int budget)
 	bool again;
 	int work = 0;
 
+	if (c->lend_x_count)
+		nv_lend_reclaim(c);
 	if (nv_comp_flush(c) && !enl_vmbus_read_begin(c->ch)) {
 		while (work < budget && !enl_vmbus_read_next(c->ch, &pkt)) {
 			work += nv_take(c, &pkt);
@@ -505,10 +692,14 @@ int nv_poll(struct napi_struct *napi, int budget)
 	if (work >= budget || again)
 		return budget;
 	/* Unmasked, a packet that came meanwhile raised no interrupt. */
-	if (napi_complete_done(napi, work) && enl_vmbus_intr_unmask(c->ch) &&
-	    napi_schedule_prep(napi)) {
+	if (!napi_complete_done(napi, work))
+		return work;
+	if (enl_vmbus_intr_unmask(c->ch) && napi_schedule_prep(napi)) {
 		enl_vmbus_intr_mask(c->ch);
 		__napi_schedule(napi);
+	} else if (c->lend_x_count && !timer_pending(&c->lend_timer)) {
+		/* The host waits for those sections: look again soon. */
+		mod_timer(&c->lend_timer, jiffies + 1);
 	}
 	return work;
 }
