@@ -82,6 +82,8 @@
 #define NV_LEND_PAGES		4096
 #define NV_LEND_XFERS		512
 #define NV_LEND_MIN		256
+/* Longest wait between looks for lent pages while nothing comes. */
+#define NV_LEND_WAIT_MAX	(HZ / 4)
 
 /* What a request id's context is (the first member of each). */
 enum nv_ctx_kind {
@@ -190,6 +192,7 @@ struct nv_chan {
 	u32 lend_x_head, lend_x_count;
 	u32 lend_seen;			/* pages of the oldest seen back */
 	u32 lend_max;			/* pages this channel may lend */
+	u32 lend_wait;			/* jiffies the timer waits next */
 	struct timer_list lend_timer;
 
 	struct u64_stats_sync syncp;

@@ -503,11 +503,12 @@ static bool nv_lend_begin(struct nv_chan *c)
 /*
  * Complete the oldest transfers whose lent pages all came back: the
  * stack dropped its references, only the buffer's own is left. In order,
- * so a page seen back stays counted in lend_seen.
+ * so a page seen back stays counted in lend_seen. Returns how many.
  */
-static void nv_lend_reclaim(struct nv_chan *c)
+static u32 nv_lend_reclaim(struct nv_chan *c)
 {
 	struct nv_dev *nd = c->nd;
+	u32 done = 0;
 
 	while (c->lend_x_count) {
 		struct nv_lent *x = &c->lend_x[c->lend_x_head];
@@ -517,7 +518,7 @@ static void nv_lend_reclaim(struct nv_chan *c)
 				(NV_LEND_PAGES - 1);
 
 			if (page_ref_count(nd->recv_pages[c->lend_pg[i]]) != 1)
-				return;
+				return done;
 			c->lend_seen++;
 		}
 		/* The stack's reads of the pages before the host's writes. */
@@ -530,7 +531,9 @@ static void nv_lend_reclaim(struct nv_chan *c)
 		nv_complete_xfer(c, x->tid, x->status);
 		c->lend_x_head = (c->lend_x_head + 1) & (NV_LEND_XFERS - 1);
 		c->lend_x_count--;
+		done++;
 	}
+	return done;
 }
 
 /* Nothing came to poll for, but lent pages may be back: look. */
@@ -560,6 +563,7 @@ void nv_lend_forget(struct nv_chan *c)
 	c->lend_x_head = 0;
 	c->lend_x_count = 0;
 	c->lend_seen = 0;
+	c->lend_wait = 1;
 }
 
 /* A transfer-page packet: returns the work it was (ranges taken). */
@@ -677,8 +681,8 @@ int nv_poll(struct napi_struct *napi, int budget)
 	bool again;
 	int work = 0;
 
-	if (c->lend_x_count)
-		nv_lend_reclaim(c);
+	if (c->lend_x_count && nv_lend_reclaim(c))
+		c->lend_wait = 1;
 	if (nv_comp_flush(c) && !enl_vmbus_read_begin(c->ch)) {
 		while (work < budget && !enl_vmbus_read_next(c->ch, &pkt)) {
 			work += nv_take(c, &pkt);
@@ -698,8 +702,16 @@ int nv_poll(struct napi_struct *napi, int budget)
 		enl_vmbus_intr_mask(c->ch);
 		__napi_schedule(napi);
 	} else if (c->lend_x_count && !timer_pending(&c->lend_timer)) {
-		/* The host waits for those sections: look again soon. */
-		mod_timer(&c->lend_timer, jiffies + 1);
+		/*
+		 * The host waits for those sections: look again soon, and
+		 * less often while a reader leaves them unread (the wait
+		 * doubles up to NV_LEND_WAIT_MAX, back to one jiffy on
+		 * traffic or a page back).
+		 */
+		if (work)
+			c->lend_wait = 1;
+		mod_timer(&c->lend_timer, jiffies + max(c->lend_wait, 1u));
+		c->lend_wait = min(c->lend_wait * 2, (u32)NV_LEND_WAIT_MAX);
 	}
 	return work;
 }
