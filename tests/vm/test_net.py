@@ -5,7 +5,8 @@ namespace), one guest on 2 vCPUs.
 
 Before the driver there is no NIC in the guest; modprobe makes eth0 with
 the host's MAC, NVSP 6.1, 2 queues, TX checksum, TSO and RX checksum on,
-and enl-status counts it as synthetic. Ping both ways; iperf3 TCP guest
+and enl-status counts it as synthetic; each send queue's BQL floor is
+256 KiB. Ping both ways; iperf3 TCP guest
 to host and host to guest and UDP both ways (the figures are in the test
 point names); TSO, send batches, checksums, coalesced receives (RSC)
 and both queues are seen in ethtool -S, and nothing malformed; received
@@ -138,6 +139,10 @@ def basics(t, g):
     rc, out = g.sh('ethtool -g eth0')
     t.ok(rc == 0 and re.search(r'RX:\s+\d{3,}', out) is not None,
          'ethtool -g: receive and send sections', out)
+    rc, out = g.sh('cat /sys/class/net/eth0/queues/tx-*/byte_queue_limits/limit_min')
+    t.ok(rc == 0 and out.split() == ['262144'] * 2,
+         'every send queue\'s BQL limit stays at 256 KiB at least (the host '
+         'completes a busy ring\'s sends in bursts)', out)
     ns.tap_up(TAP, HOST + '/24')
     g.sh('ip link set eth0 up && ip addr add %s/24 dev eth0' % GUEST)
     t.ok(g.wait_sh('cat /sys/class/net/eth0/carrier | grep -qx 1', 20),
