@@ -496,7 +496,7 @@ static bool nv_lend_begin(struct nv_chan *c)
 		return false;
 	/* The host needs the rest of the buffer to fill. */
 	c->lend_max = min_t(u32, NV_LEND_PAGES,
-			    (nd->recv_size >> PAGE_SHIFT) / 4 * 3 / chans);
+			    (nd->recv_size >> PAGE_SHIFT) / 2 / chans);
 	return true;
 }
 
