@@ -90,10 +90,22 @@ void enl_json_str(struct enl_json *j, const char *key, const char *s)
 		enl_json_strn(j, key, s, strlen(s));
 }
 
+void enl_ctl_append_u64(GString *out, uint64_t v)
+{
+	char buf[20];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	g_string_append_len(out, buf + i, (gssize)(sizeof(buf) - i));
+}
+
 void enl_json_u64(struct enl_json *j, const char *key, uint64_t v)
 {
 	if (value_start(j, key))
-		g_string_append_printf(j->buf, "%" PRIu64, v);
+		enl_ctl_append_u64(j->buf, v);
 }
 
 void enl_json_i64(struct enl_json *j, const char *key, int64_t v)

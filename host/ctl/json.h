@@ -60,4 +60,11 @@ void enl_json_quote(GString *out, const char *s, size_t len);
  */
 void enl_ctl_escape(GString *out, const char *s, ssize_t len);
 
+/*
+ * v in decimal, without printf: a status reply carries a hundred counters,
+ * and formatting each through printf (which allocates) was most of its
+ * cost.
+ */
+void enl_ctl_append_u64(GString *out, uint64_t v);
+
 #endif /* ENL_HOST_CTL_JSON_H */

@@ -185,6 +185,16 @@ static int verb_version(void *ctx, struct enl_ctl_req *req)
 	return 0;
 }
 
+/* pre name mid v: the counters of a stats reply, without printf's cost. */
+static void append_named(GString *out, const char *pre, const char *name,
+			 const char *mid, uint64_t v)
+{
+	g_string_append(out, pre);
+	g_string_append(out, name);
+	g_string_append(out, mid);
+	enl_ctl_append_u64(out, v);
+}
+
 /* write/read index, interrupt mask, pending_send_sz, as the guest sees them */
 static void append_ring_ctl(GString *out, struct enl_json *j, const char *name,
 			    const struct enl_ring *r)
@@ -197,8 +207,11 @@ static void append_ring_ctl(GString *out, struct enl_json *j, const char *name,
 	v[1] = enl_load_once(&r->ctl->read_index);
 	v[2] = enl_load_once(&r->ctl->interrupt_mask);
 	v[3] = enl_load_once(&r->ctl->pending_send_sz);
-	g_string_append_printf(out, " %s=%u/%u/%u/%u", name, v[0], v[1], v[2],
-			       v[3]);
+	append_named(out, " ", name, "=", v[0]);
+	for (int i = 1; i < 4; i++) {
+		g_string_append_c(out, '/');
+		enl_ctl_append_u64(out, v[i]);
+	}
 	if (!j)
 		return;
 	enl_json_obj(j, name);
@@ -260,9 +273,9 @@ static void append_channel_stats(struct enl_ctl_req *req,
 	g_string_append_printf(req->out, "channel %u %s %s", ch->relid,
 			       ch->cls->name, enl_vmbus_chan_state_name(ch));
 	for (i = 0; i < n; i++)
-		g_string_append_printf(req->out, " %s=%" G_GUINT64_FORMAT,
-				       c[i].name, c[i].v);
-	g_string_append_printf(req->out, "%s\n", rings->str);
+		append_named(req->out, " ", c[i].name, "=", c[i].v);
+	g_string_append(req->out, rings->str);
+	g_string_append_c(req->out, '\n');
 	if (!j)
 		return;
 	enl_json_obj(j, NULL);
@@ -291,22 +304,22 @@ static int verb_stats(void *ctx, struct enl_ctl_req *req)
 		return -EINVAL;
 	g_string_append(req->out, "version ");
 	append_version(req->out, srv);
-	g_string_append_printf(req->out, "\nunloads %llu\ngpadls %u\n"
-			       "messages_in %llu\nmessages_out %llu\nfaults %llu\n"
-			       "muted %llu\n",
-			       (unsigned long long)srv->stats.unloads,
-			       g_hash_table_size(srv->gpadls),
-			       (unsigned long long)srv->stats.messages_in,
-			       (unsigned long long)
-			       enl_vmbus_stat(&srv->stats.messages_out),
-			       (unsigned long long)srv->stats.faults,
-			       (unsigned long long)
-			       enl_vmbus_stat(&srv->stats.muted));
-	for (i = 0; i < ENL_VMBUS_ERR_COUNT; i++)
-		g_string_append_printf(req->out, "error %s %llu\n",
-				       enl_vmbus_err_names[i],
-				       (unsigned long long)
-				       enl_vmbus_stat(&srv->stats.errors[i]));
+	append_named(req->out, "\n", "unloads", " ", srv->stats.unloads);
+	append_named(req->out, "\n", "gpadls", " ",
+		     g_hash_table_size(srv->gpadls));
+	append_named(req->out, "\n", "messages_in", " ",
+		     srv->stats.messages_in);
+	append_named(req->out, "\n", "messages_out", " ",
+		     enl_vmbus_stat(&srv->stats.messages_out));
+	append_named(req->out, "\n", "faults", " ", srv->stats.faults);
+	append_named(req->out, "\n", "muted", " ",
+		     enl_vmbus_stat(&srv->stats.muted));
+	g_string_append_c(req->out, '\n');
+	for (i = 0; i < ENL_VMBUS_ERR_COUNT; i++) {
+		append_named(req->out, "error ", enl_vmbus_err_names[i], " ",
+			     enl_vmbus_stat(&srv->stats.errors[i]));
+		g_string_append_c(req->out, '\n');
+	}
 	if (j) {
 		enl_json_obj(j, NULL);
 		enl_json_bool(j, "connected", srv->connected);

@@ -203,6 +203,16 @@ static void test_numbers(void)
 	       enl_ctl_parse_i64(&req, "n", "9223372036854775808", INT64_MIN,
 				 INT64_MAX, &i) == -ERANGE,
 	       "i64: sign, range, -0, extremes");
+	g_string_truncate(out, 0);
+	enl_ctl_append_u64(out, 0);
+	g_string_append_c(out, ' ');
+	enl_ctl_append_u64(out, 9);
+	g_string_append_c(out, ' ');
+	enl_ctl_append_u64(out, 10);
+	g_string_append_c(out, ' ');
+	enl_ctl_append_u64(out, UINT64_MAX);
+	tap_ok(!strcmp(out->str, "0 9 10 18446744073709551615"),
+	       "u64 written in decimal: 0, 9, 10, the largest (%s)", out->str);
 }
 
 /* A client that asks for 8 MiB and never reads must not stall the loop. */
