@@ -228,8 +228,12 @@ static bool gather(const struct slot *s, uint8_t *dst, size_t len)
 
 static void check_read_alone(const struct slot *s)
 {
+	/*
+	 * Not on the stack: ASan poisons and unpoisons the shadow of a 128 KiB
+	 * frame at every call, every finished command.
+	 */
+	static uint8_t want[BUF_MAX], got[BUF_MAX];
 	const struct enl_stor_req *r = &s->r;
-	uint8_t want[BUF_MAX], got[BUF_MAX];
 	uint64_t lba;
 
 	if (!s->alone || r->lun != 0 || r->status != SCSI_STATUS_GOOD ||
