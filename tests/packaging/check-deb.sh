@@ -71,10 +71,11 @@ fi
 bad=""
 for f in /usr/lib/modprobe.d/enlighten.conf /usr/lib/enlighten/check-builtin \
 	/usr/share/initramfs-tools/hooks/enlighten /usr/share/enlighten/initramfs.modules \
-	/usr/lib/dracut/modules.d/90enlighten/module-setup.sh; do
+	/usr/lib/dracut/modules.d/90enlighten/module-setup.sh \
+	/usr/lib/udev/rules.d/60-enlighten-storage.rules; do
 	files enlighten-dkms | grep -qxF "$f" || bad="$bad $f"
 done
-[ -z "$bad" ] && ok "enlighten-dkms: modprobe.d, built-in check, initramfs-tools and dracut hooks" ||
+[ -z "$bad" ] && ok "enlighten-dkms: modprobe.d, built-in check, initramfs-tools and dracut hooks, the storage udev rule" ||
 	nok "enlighten-dkms lacks$bad"
 
 bad=""

@@ -33,8 +33,17 @@ printed too: it is what a driver saves. For the synthetic disk the host's
 counters give, per I/O, the guest's doorbells, the host's signals to the
 guest and the host's passes over the ring.
 
+The synthetic disk runs with the I/O scheduler our udev rule gives it
+(packaging/udev/60-enlighten-storage.rules, read from there): the test
+initramfs runs no udev, so the bench sets it as udev would on an installed
+guest; the other disks keep the kernel's default. The device
+"synthetic-kdef" (not in the default set) is the same synthetic disk with
+the kernel's default scheduler, switched before each of its runs: the
+rule's effect, measured in the same guest. The schedulers used are printed.
+
 ENL_BENCH_RUNTIME (seconds, default 4), ENL_BENCH_PASSES (3),
-ENL_BENCH_CPUS ("1 2"), ENL_BENCH_DEVICES ("synthetic virtio ide ahci")
+ENL_BENCH_CPUS ("1 2"), ENL_BENCH_DEVICES ("synthetic virtio ide ahci";
+also "synthetic-kdef")
 and ENL_BENCH_JOBS (workload names, comma-separated, e.g. "4k randread
 QD32,4k randread QD1") narrow it. Only the storage bench at 1 vCPU, after
 `make bench` built the guest once:
@@ -73,7 +82,21 @@ JOBS = [
 if os.environ.get('ENL_BENCH_JOBS'):
     _want = [w.strip() for w in os.environ['ENL_BENCH_JOBS'].split(',')]
     JOBS = [j for j in JOBS if j[0] in _want]
-NAMES = {'synthetic': 'synthetic', 'virtio': 'virtio-blk', 'ide': 'IDE', 'ahci': 'AHCI'}
+NAMES = {'synthetic': 'synthetic', 'synthetic-kdef': 'syn-kdef', 'virtio': 'virtio-blk',
+         'ide': 'IDE', 'ahci': 'AHCI'}
+# The synthetic disk is attached when either of its two entries is asked for.
+SYN = any(d.startswith('synthetic') for d in DEVICES)
+RULE = os.path.join(HERE, '..', '..', '..', 'packaging', 'udev', '60-enlighten-storage.rules')
+
+
+def rule_scheduler():
+    """The scheduler our udev rule gives enl_storvsc disks."""
+    with open(RULE) as f:
+        m = re.search(r'^DRIVERS=="enl_storvsc",.*ATTR\{queue/scheduler\}="([^"]+)"', f.read(),
+                      re.M)
+    if not m:
+        raise BenchError('no scheduler for enl_storvsc disks in ' + RULE)
+    return m.group(1)
 
 
 class BenchError(Exception):
@@ -191,13 +214,30 @@ def guest_disks(g):
                 d = {'enl_storvsc': 'synthetic', 'ata_piix': 'ide', 'ahci': 'ahci'}.get(f[1])
                 if d:
                     found[d] = '/dev/' + f[0]
+        if 'synthetic' in found:
+            found['synthetic-kdef'] = found['synthetic']
         return all(d in found for d in DEVICES)
     wait_until(probe, 60, 1)
     return found
 
 
+def scheduler(g, dev):
+    """The scheduler the kernel uses for /dev/<dev> now."""
+    rc, out = g.sh('cat /sys/block/%s/queue/scheduler' % dev[len('/dev/'):])
+    m = re.search(r'\[(\S+)\]', out)
+    if rc or not m:
+        raise BenchError('no scheduler for %s: %s' % (dev, out))
+    return m.group(1)
+
+
+def set_scheduler(g, dev, name):
+    rc, out = g.sh('echo %s > /sys/block/%s/queue/scheduler' % (name, dev[len('/dev/'):]))
+    if rc or scheduler(g, dev) != name:
+        raise BenchError('could not set %s\'s scheduler to %s: %s' % (dev, name, out))
+
+
 def measure(ncpu, img, initrd):
-    disks = [img] if 'synthetic' in DEVICES else []
+    disks = [img] if SYN else []
     load0 = load()
     g = Guest(offers=(), cpus=ncpu, mem=MEM, disks=disks, qemu_args=qemu_args(img),
               initrd=initrd)
@@ -218,10 +258,18 @@ def measure(ncpu, img, initrd):
         if rc or out.strip() != '16':
             raise BenchError('the guest\'s CRNG did not come up: ' + out)
         res = {}
+        # What each disk runs with: the kernel's default, but the synthetic
+        # disk as our udev rule sets it.
+        sched = {d: scheduler(g, devs[d]) for d in DEVICES}
+        if 'synthetic' in DEVICES:
+            sched['synthetic'] = rule_scheduler()
+        res['sched'] = ', '.join('%s %s' % (NAMES[d], sched[d]) for d in DEVICES)
         hz = os.sysconf('SC_CLK_TCK')
         for name, job, kind in JOBS:
             for p in range(PASSES):
                 for d in pass_order(p):
+                    if d.startswith('synthetic'):
+                        set_scheduler(g, devs[d], sched[d])
                     c0, e0 = cpu_ticks(g.proc.pid), host_events(g) if d == 'synthetic' else None
                     rc, out = g.sh('fio %s >/tmp/fio.json 2>/tmp/fio.err; r=$?; cat /tmp/fio.json '
                                    '/tmp/fio.err; exit $r' % fio_args(devs[d], job),
@@ -377,7 +425,8 @@ def main():
     cols = [NAMES[d] for d in DEVICES]
     head = '%-5s %-18s' % ('vCPUs', 'workload') + ''.join('%13s' % c for c in cols)
     # The synthetic disk against each emulated one measured in this run.
-    base = [d for d in ('virtio', 'ide', 'ahci') if d in DEVICES] if 'synthetic' in DEVICES else []
+    base = [d for d in ('synthetic-kdef', 'virtio', 'ide', 'ahci')
+            if d in DEVICES] if 'synthetic' in DEVICES else []
     head += '%13s' % 'host' + ''.join(' %10s' % ('syn/' + NAMES[d]) for d in base)
     print(head)
     for ncpu, r in sorted(results.items()):
@@ -399,6 +448,8 @@ def main():
                 for d in base)
             print(row)
         print('%-5d load average (1 min) %s while this guest ran' % (ncpu, r['load']))
+        print('%-5d I/O schedulers: %s (synthetic: our udev rule\'s, set by the bench; '
+              'others: the kernel\'s default)' % (ncpu, r['sched']))
         if r['queues']:
             print('%-5d synthetic queues: %s' % (ncpu, ' | '.join(r['queues'].splitlines())))
     for ncpu, r in sorted(results.items()):
