@@ -53,27 +53,43 @@ void enl_vsp_poll_close(struct enl_vsp_poll *p)
 		close(p->fd);
 	}
 	p->fd = -1;
-	p->armed = p->polling = false;
+	p->armed = p->polling = p->streaming = false;
+	p->taken = 0;
+}
+
+static void arm(struct enl_vsp_poll *p, unsigned int us)
+{
+	struct itimerspec t = {
+		.it_value.tv_sec = us / 1000000,
+		.it_value.tv_nsec = us % 1000000 * 1000l,
+	};
+
+	if (!p->armed && !timerfd_settime(p->fd, 0, &t, NULL))
+		p->armed = true;
 }
 
 void enl_vsp_poll_after(struct enl_vsp_poll *p, unsigned int n)
 {
-	struct itimerspec t = {
-		.it_value.tv_sec = p->period_us / 1000000,
-		.it_value.tv_nsec = p->period_us % 1000000 * 1000l,
-	};
-
 	if (!p->src)
 		return;
+	if (p->stream_us) {
+		p->taken += n;
+		if (p->armed)
+			return;
+		n = p->taken;
+		p->taken = 0;
+		/* One request outstanding sends at most 1 between looks. */
+		p->streaming = n >= 2;
+	}
 	if (n) {
 		if (!p->polling)
 			enl_vsp_intr_mask(p->ch);
 		p->polling = true;
-		if (!p->armed && !timerfd_settime(p->fd, 0, &t, NULL))
-			p->armed = true;
+		arm(p, p->streaming ? p->stream_us : p->period_us);
 		if (p->armed)
 			return;
 		/* No look booked: the guest must signal again. */
+		p->streaming = false;
 	}
 	if (!p->polling)
 		return;

@@ -28,8 +28,22 @@ struct enl_vsp_poll {
 	GSource *src;		/* on the timerfd; NULL: not polling at all */
 	int fd;			/* the timerfd, valid while src is */
 	unsigned int period_us;	/* from a pass to the look after it */
+	/*
+	 * Optional (0: off; kept by open and close): the period while the
+	 * guest streams, i.e. the packets taken since the last look was
+	 * booked are 2 or more, which a guest with one request outstanding
+	 * never sends (it waits for each answer, and answers go out only at
+	 * looks while masked); a look that finds none unmasks as always. So
+	 * period_us can be short, below the think time of a guest with one
+	 * request outstanding (its next request then finds the signals on:
+	 * no added latency), while a stream's looks come stream_us apart and
+	 * its answers, and the guest's interrupts, in fewer, larger batches.
+	 */
+	unsigned int stream_us;
 	bool armed;		/* a look is booked */
 	bool polling;		/* the guest's signals are masked */
+	bool streaming;		/* the next look is stream_us away */
+	unsigned int taken;	/* packets since the last look was booked */
 	/* Optional, the owner's: timer looks, and unmasks after a look. */
 	uint64_t *looks;
 	uint64_t *unmasks;
@@ -51,7 +65,9 @@ void enl_vsp_poll_close(struct enl_vsp_poll *p);
 /*
  * At the end of each pass of on_signal, with n the packets it took from
  * the guest's ring: masked with a look booked while packets come,
- * unmasked after a pass found none.
+ * unmasked after a pass found none. With stream_us set, a pass while a
+ * look is booked only counts its packets, and the look's own pass
+ * decides.
  */
 void enl_vsp_poll_after(struct enl_vsp_poll *p, unsigned int n);
 

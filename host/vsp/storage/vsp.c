@@ -45,11 +45,16 @@
 /* Iovec pieces of one SRB: every page of the largest transfer, unaligned. */
 #define SRB_MAX_IOV		(ENL_STOR_MAX_TRANSFER / 4096 + 2)
 /*
- * How often a busy channel's ring is looked at with the guest's signals
- * masked. Below a 1-vCPU guest's QD1 round trip (about 300 us under TCG),
- * so that a lone request finds the guest's signals on again.
+ * How soon a busy channel's ring is looked at with the guest's signals
+ * masked (vsp_poll.h): below the time a guest with one request
+ * outstanding takes from an answer to its next request (some 60-100 us
+ * at 1 vCPU under TCG without an I/O scheduler), so that its next
+ * request finds the signals on again; while the guest streams (2 or
+ * more requests between looks), every 200 us, so that its answers come
+ * in batches.
  */
-#define STOR_POLL_US		200
+#define STOR_POLL_US		50
+#define STOR_POLL_STREAM_US	200
 /*
  * Data a pass may copy inline (tmpfs) while answers it already wrote wait
  * for the pass's one signal: beyond it the guest is signalled at once, so
@@ -335,6 +340,7 @@ static int stor_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
 	g_source_attach(sc->fd_src, enl_vsp_context(ch));
 	sc->poll.looks = &c->st.polls;
 	sc->poll.unmasks = &c->st.unmasks;
+	sc->poll.stream_us = STOR_POLL_STREAM_US;
 	enl_vsp_poll_open(&sc->poll, ch, STOR_POLL_US);
 	enl_vsp_set_priv(ch, sc);
 	c->open = sc;

@@ -3,9 +3,10 @@
  * A busy ring looked at on a timer (vsp_poll.h), on a worker thread: a
  * guest that signals only when its ring says so gets every answer, a
  * packet sent while masked is answered by the look without a doorbell,
- * the first look that finds nothing unmasks, a burst behind one doorbell
- * is all answered, and a channel closed right after a pass reopens and
- * polls again.
+ * the first look that finds nothing unmasks, a stream's looks come
+ * stream_us apart until one finds a single packet, a burst behind one
+ * doorbell is all answered, and a channel closed right after a pass
+ * reopens and polls again.
  */
 #include <errno.h>
 #include <string.h>
@@ -193,7 +194,10 @@ static void busy_pass_end(void *data)
 	enl_vsp_poll_after(&state()->poll, 1);
 }
 
-/* Until the server has no look of its own booked (5 s at most). */
+/*
+ * Until neither the server nor the poll has a look booked or a pass
+ * queued (5 s at most).
+ */
 static bool wait_no_recheck(struct enl_vsp_channel *ch)
 {
 	gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
@@ -201,7 +205,9 @@ static bool wait_no_recheck(struct enl_vsp_channel *ch)
 
 	for (;;) {
 		g_mutex_lock(&ch->sched_lock);
-		pending = ch->recheck || ch->sched;
+		pending = ch->recheck || ch->sched ||
+			  __atomic_load_n(&state()->poll.armed,
+					  __ATOMIC_RELAXED);
 		g_mutex_unlock(&ch->sched_lock);
 		if (!pending)
 			return true;
@@ -238,7 +244,59 @@ static void test_masked_look(void)
 	       "by the look");
 	tap_ok(wait_unmasked(unmasks0), "then a look finds nothing and "
 	       "unmasks");
+	/* The look booked by the one that answered comes a second later. */
+	wait_no_recheck(ch);
 	enl_vsp_call(ch, set_period, GUINT_TO_POINTER(LOOK_US));
+}
+
+/* On the worker: the end of a pass that took n packets. */
+static void pass_end(void *data)
+{
+	enl_vsp_poll_after(&state()->poll, GPOINTER_TO_UINT(data));
+}
+
+static void set_stream(void *data)
+{
+	state()->poll.stream_us = GPOINTER_TO_UINT(data);
+}
+
+static bool streaming(void)
+{
+	return __atomic_load_n(&state()->poll.streaming, __ATOMIC_RELAXED);
+}
+
+/*
+ * stream_us: 2 packets since the last look was booked are a stream, and
+ * the next look comes stream_us later (a second here, so that it cannot
+ * be mistaken for the 200 us one); a look that finds 1 ends the stream
+ * (a guest with one request outstanding sends no more), the one after it
+ * comes period_us later, finds nothing and unmasks.
+ */
+static void test_stream(void)
+{
+	struct enl_vsp_channel *ch = srv->chan[gc.relid];
+	uint64_t looks0, unmasks0 = counter(&state()->unmasks);
+	gint64 t0, waited;
+	bool ok;
+
+	enl_vsp_call(ch, set_stream, GUINT_TO_POINTER(1000000));
+	ok = wait_no_recheck(ch);
+	looks0 = counter(&state()->looks);
+	enl_vsp_call(ch, pass_end, GUINT_TO_POINTER(2));
+	t0 = g_get_monotonic_time();
+	tap_ok(ok && masked() && streaming(),
+	       "stream: a pass that took 2 packets masks, the next look "
+	       "stream_us away");
+	doorbells = 0;
+	ok = ok && send_one(5000) && doorbells == 0 && recv_one() == 5000;
+	waited = g_get_monotonic_time() - t0;
+	tap_ok(ok && waited >= 900000 && counter(&state()->looks) > looks0,
+	       "stream: the packet sent meanwhile, without a doorbell, is "
+	       "answered by that look (%lld ms)", (long long)(waited / 1000));
+	tap_ok(wait_unmasked(unmasks0) && !streaming(),
+	       "stream: that look found 1, the stream ended; the next look "
+	       "found none and unmasked");
+	enl_vsp_call(ch, set_stream, GUINT_TO_POINTER(0));
 }
 
 static void test_burst(void)
@@ -297,6 +355,7 @@ int main(void)
 
 	test_one_at_a_time();
 	test_masked_look();
+	test_stream();
 	test_burst();
 	test_close_armed();
 
