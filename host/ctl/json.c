@@ -126,6 +126,33 @@ void enl_json_null(struct enl_json *j, const char *key)
 		g_string_append(j->buf, "null");
 }
 
+void enl_json_one_str(struct enl_json *j, const char *key, const char *s)
+{
+	if (!j)
+		return;
+	enl_json_obj(j, NULL);
+	enl_json_str(j, key, s);
+	enl_json_end(j);
+}
+
+void enl_json_one_u64(struct enl_json *j, const char *key, uint64_t v)
+{
+	if (!j)
+		return;
+	enl_json_obj(j, NULL);
+	enl_json_u64(j, key, v);
+	enl_json_end(j);
+}
+
+void enl_json_one_bool(struct enl_json *j, const char *key, bool v)
+{
+	if (!j)
+		return;
+	enl_json_obj(j, NULL);
+	enl_json_bool(j, key, v);
+	enl_json_end(j);
+}
+
 bool enl_json_complete(const struct enl_json *j)
 {
 	return !j->bad && j->depth == 0 && j->top_done;

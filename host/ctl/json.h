@@ -44,6 +44,14 @@ void enl_json_u64(struct enl_json *j, const char *key, uint64_t v);
 void enl_json_i64(struct enl_json *j, const char *key, int64_t v);
 void enl_json_bool(struct enl_json *j, const char *key, bool v);
 void enl_json_null(struct enl_json *j, const char *key);
+/*
+ * A whole one-field object, {"key": v}: what a verb that did one thing
+ * answers (the relid it offered, the file it wrote). j NULL (no --json):
+ * nothing, so callers need not test for it.
+ */
+void enl_json_one_str(struct enl_json *j, const char *key, const char *s);
+void enl_json_one_u64(struct enl_json *j, const char *key, uint64_t v);
+void enl_json_one_bool(struct enl_json *j, const char *key, bool v);
 /* The value must be done: every obj/arr ended, one top-level value. */
 bool enl_json_complete(const struct enl_json *j);
 

@@ -99,11 +99,7 @@ static int verb_offer(void *ctx, struct enl_ctl_req *req)
 	if (relid < 0)
 		return relid;
 	g_string_append_printf(req->out, "%d\n", relid);
-	if (req->json) {
-		enl_json_obj(req->json, NULL);
-		enl_json_u64(req->json, "relid", (uint64_t)relid);
-		enl_json_end(req->json);
-	}
+	enl_json_one_u64(req->json, "relid", (uint64_t)relid);
 	return 0;
 }
 
@@ -118,11 +114,8 @@ static int verb_rescind(void *ctx, struct enl_ctl_req *req)
 	if (rc)
 		return rc;
 	rc = enl_vmbus_server_rescind(ctx, relid);
-	if (!rc && req->json) {
-		enl_json_obj(req->json, NULL);
-		enl_json_u64(req->json, "relid", relid);
-		enl_json_end(req->json);
-	}
+	if (!rc)
+		enl_json_one_u64(req->json, "relid", relid);
 	return rc;
 }
 
@@ -148,11 +141,7 @@ static int verb_subchannels(void *ctx, struct enl_ctl_req *req)
 	if (ret < 0)
 		return ret;
 	g_string_append_printf(req->out, "%d\n", ret);
-	if (req->json) {
-		enl_json_obj(req->json, NULL);
-		enl_json_u64(req->json, "offered", (uint64_t)ret);
-		enl_json_end(req->json);
-	}
+	enl_json_one_u64(req->json, "offered", (uint64_t)ret);
 	return 0;
 }
 

@@ -33,11 +33,8 @@ static int queue_keys(const struct enl_scan_event *ev, size_t n,
 				"not reading them\n");
 	else
 		g_string_append_printf(out, "%zu events queued\n", n);
-	if (!ret && req->json) {
-		enl_json_obj(req->json, NULL);
-		enl_json_u64(req->json, "events", n);
-		enl_json_end(req->json);
-	}
+	if (!ret)
+		enl_json_one_u64(req->json, "events", n);
 	return ret;
 }
 
@@ -329,11 +326,8 @@ static int verb_hid(void *ctx, struct enl_ctl_req *req)
 		else if (ret)
 			g_string_append_printf(req->out, "%s\n",
 					       g_strerror(-ret));
-		else if (req->json) {
-			enl_json_obj(req->json, NULL);
-			enl_json_str(req->json, "fault", req->argv[2]);
-			enl_json_end(req->json);
-		}
+		else
+			enl_json_one_str(req->json, "fault", req->argv[2]);
 		return ret;
 	}
 	return -EINVAL;

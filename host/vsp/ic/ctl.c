@@ -512,11 +512,7 @@ static int ip_verb(void *state, struct enl_ctl_req *req)
 		return -EINVAL;
 	if (!ret) {
 		g_string_append(req->out, "IP configuration sent to the guest\n");
-		if (j) {
-			enl_json_obj(j, NULL);
-			enl_json_bool(j, "sent", true);
-			enl_json_end(j);
-		}
+		enl_json_one_bool(j, "sent", true);
 	}
 	return ret;
 }

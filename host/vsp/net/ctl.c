@@ -116,11 +116,7 @@ static int link_on_ctx(void *state, struct enl_ctl_req *req)
 	bool up = !strcmp(req->argv[2], "up");
 
 	enl_nic_set_link(enl_nic_of_state(state), up);
-	if (req->json) {
-		enl_json_obj(req->json, NULL);
-		enl_json_str(req->json, "link", up ? "up" : "down");
-		enl_json_end(req->json);
-	}
+	enl_json_one_str(req->json, "link", up ? "up" : "down");
 	return 0;
 }
 
@@ -129,11 +125,8 @@ static int fault_on_ctx(void *state, struct enl_ctl_req *req)
 	int ret = enl_nic_fault(enl_nic_of_state(state), req->argv[2],
 				req->out);
 
-	if (!ret && req->json) {
-		enl_json_obj(req->json, NULL);
-		enl_json_str(req->json, "fault", req->argv[2]);
-		enl_json_end(req->json);
-	}
+	if (!ret)
+		enl_json_one_str(req->json, "fault", req->argv[2]);
 	return ret;
 }
 
@@ -186,11 +179,7 @@ static int nic_verb(void *ctx, struct enl_ctl_req *req)
 		if (ret < 0)
 			return ret;
 		g_string_append_printf(req->out, "relid %d\n", ret);
-		if (req->json) {
-			enl_json_obj(req->json, NULL);
-			enl_json_u64(req->json, "relid", (uint64_t)ret);
-			enl_json_end(req->json);
-		}
+		enl_json_one_u64(req->json, "relid", (uint64_t)ret);
 		return 0;
 	}
 	if (!strcmp(sub, "remove")) {
@@ -199,11 +188,8 @@ static int nic_verb(void *ctx, struct enl_ctl_req *req)
 		ret = target(srv, req, 0, &relid);
 		if (!ret)
 			ret = enl_vmbus_server_rescind(srv, relid);
-		if (!ret && req->json) {
-			enl_json_obj(req->json, NULL);
-			enl_json_u64(req->json, "relid", relid);
-			enl_json_end(req->json);
-		}
+		if (!ret)
+			enl_json_one_u64(req->json, "relid", relid);
 		return ret;
 	}
 	if (!strcmp(sub, "list")) {

@@ -30,11 +30,8 @@ static int screenshot_verb(void *ctx, struct enl_ctl_req *req)
 		return -EINVAL;
 	}
 	ret = enl_display_write_png(enl_display_get(), req->argv[1], req->out);
-	if (!ret && req->json) {
-		enl_json_obj(req->json, NULL);
-		enl_json_str(req->json, "file", req->argv[1]);
-		enl_json_end(req->json);
-	}
+	if (!ret)
+		enl_json_one_str(req->json, "file", req->argv[1]);
 	return ret;
 }
 

@@ -178,6 +178,33 @@ static void test_escape(void)
 	       s->str);
 }
 
+/* The one-field objects verbs answer with, and nothing without --json. */
+static void test_json_one(void)
+{
+	g_autoptr(GString) s = g_string_new(NULL);
+	struct enl_json j;
+
+	enl_json_init(&j, s);
+	enl_json_one_u64(&j, "relid", 7);
+	tap_ok(enl_json_complete(&j) && !strcmp(s->str, "{\"relid\":7}"),
+	       "one-field object: u64 (%s)", s->str);
+	g_string_truncate(s, 0);
+	enl_json_init(&j, s);
+	enl_json_one_str(&j, "file", "/a\"b");
+	tap_ok(enl_json_complete(&j) && !strcmp(s->str, "{\"file\":\"/a\\\"b\"}"),
+	       "one-field object: string, quoted (%s)", s->str);
+	g_string_truncate(s, 0);
+	enl_json_init(&j, s);
+	enl_json_one_bool(&j, "sent", true);
+	tap_ok(enl_json_complete(&j) && !strcmp(s->str, "{\"sent\":true}"),
+	       "one-field object: bool (%s)", s->str);
+	enl_json_one_u64(NULL, "relid", 7);
+	enl_json_one_str(NULL, "file", "x");
+	enl_json_one_bool(NULL, "sent", false);
+	tap_ok(!strcmp(s->str, "{\"sent\":true}"),
+	       "one-field object without --json: nothing written");
+}
+
 static void test_numbers(void)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
@@ -385,6 +412,7 @@ int main(void)
 	test_verb_table(ctl, r);
 	test_frame();
 	test_escape();
+	test_json_one();
 	test_numbers();
 	test_slow_reader(ctl, path);
 	{
