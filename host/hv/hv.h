@@ -176,6 +176,23 @@ struct enl_hv_vp_info {
 /* 0, or -EINVAL for a VP that does not exist. Any thread. */
 int enl_hv_vp_info(struct enl_hv *hv, uint32_t vp, struct enl_hv_vp_info *out);
 
+/*
+ * What waits on one SINT of a VP for the guest to take, read from its
+ * SynIC pages: for `enl-host ctl status`, so that a lost wakeup shows
+ * whether the guest left an event flag or a message untaken.
+ */
+#define ENL_HV_PENDING_FLAGS_MAX	16
+struct enl_hv_sint_pending {
+	uint32_t msg_type;		/* the message slot's type; 0: free */
+	uint32_t queued;		/* messages waiting behind the slot */
+	uint32_t nr_flags;		/* event flags set */
+	uint32_t flags[ENL_HV_PENDING_FLAGS_MAX];	/* the lowest of them */
+};
+
+/* 0, or -EINVAL for a VP or SINT that does not exist. Any thread. */
+int enl_hv_sint_pending(struct enl_hv *hv, uint32_t vp, uint32_t sint,
+			struct enl_hv_sint_pending *out);
+
 /* A snapshot of the counters (each read atomically). */
 void enl_hv_stats(const struct enl_hv *hv, struct enl_hv_stats *out);
 

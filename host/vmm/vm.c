@@ -25,6 +25,7 @@
 #include "ivshmem.h"
 #include "qmp.h"
 #include "run_dir.h"
+#include "status_pending.h"
 
 #define KILL_GRACE_MS	5000
 
@@ -416,10 +417,11 @@ static int ctl_status(void *ctx, struct enl_ctl_req *req)
 			enl_json_end(j);
 		}
 	}
-	if (j) {
+	if (j)
 		enl_json_end(j);
+	enl_status_pending(vm->hv, vm->shm.shared, out, j);
+	if (j)
 		enl_json_end(j);
-	}
 	return 0;
 }
 

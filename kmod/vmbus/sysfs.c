@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* sysfs: per-device identity, state and counters; bus-wide version and error counters. */
 #include <linux/device.h>
+#include <linux/interrupt.h>
+#include <linux/mutex.h>
 #include <linux/sysfs.h>
 #include <enlighten/guids.h>
 #include "vmbus.h"
@@ -122,6 +124,69 @@ static ssize_t subchannels_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(subchannels);
 
+/*
+ * One channel's rings as the guest sees them (the shared indices, mask and
+ * pending_send_sz, and its private read index) and its tasklet: what a
+ * lost wakeup leaves behind, next to enl-host's view in `ctl stats`.
+ */
+static int ring_state_emit(struct enl_vmbus_channel *ch, char *buf, int len)
+{
+	unsigned long t;
+
+	mutex_lock(&ch->lock);
+	len += sysfs_emit_at(buf, len, "relid=%u state=%s", ch->relid,
+			     enl_channel_state_name(ch));
+	/* The rings exist from open to close, which take ch->lock. */
+	if (ch->state == ENL_CHAN_OPEN)
+		len += sysfs_emit_at(buf, len,
+				     " in=%u/%u/%u/%u out=%u/%u/%u/%u in_priv_read=%u out_priv_write=%u",
+				     READ_ONCE(ch->in.ctl->write_index),
+				     READ_ONCE(ch->in.ctl->read_index),
+				     READ_ONCE(ch->in.ctl->interrupt_mask),
+				     READ_ONCE(ch->in.ctl->pending_send_sz),
+				     READ_ONCE(ch->out.ctl->write_index),
+				     READ_ONCE(ch->out.ctl->read_index),
+				     READ_ONCE(ch->out.ctl->interrupt_mask),
+				     READ_ONCE(ch->out.ctl->pending_send_sz),
+				     READ_ONCE(ch->in.priv_read),
+				     READ_ONCE(ch->out.priv_write));
+	mutex_unlock(&ch->lock);
+	t = READ_ONCE(ch->tasklet.state);
+	len += sysfs_emit_at(buf, len,
+			     " tasklet=%s%s interrupts=%lld signals=%lld stalls=%lld\n",
+			     t & BIT(TASKLET_STATE_SCHED) ? "scheduled" : "idle",
+			     t & BIT(TASKLET_STATE_RUN) ? ",running" : "",
+			     (long long)atomic64_read(&ch->interrupts),
+			     (long long)atomic64_read(&ch->signals),
+			     (long long)atomic64_read(&ch->stalls));
+	return len;
+}
+
+/*
+ * The primary and each sub-channel, a line each: relid, state, in= and
+ * out= as write/read/interrupt_mask/pending_send_sz, the private indices,
+ * the tasklet, interrupts taken and signals sent.
+ */
+static ssize_t ring_state_show(struct device *dev, struct device_attribute *a,
+			       char *buf)
+{
+	struct enl_vmbus_channel *ch = to_enl_channel(dev), *sub;
+	unsigned int i, max;
+	int len;
+
+	len = ring_state_emit(ch, buf, 0);
+	spin_lock_irq(&ch->vb->chan_lock);
+	max = ch->max_sub_index;
+	spin_unlock_irq(&ch->vb->chan_lock);
+	for (i = 1; i <= max; i++) {
+		sub = enl_vmbus_subchannel(ch, i);
+		if (sub)
+			len = ring_state_emit(sub, buf, len);
+	}
+	return len;
+}
+static DEVICE_ATTR_RO(ring_state);
+
 static struct attribute *enl_dev_attrs[] = {
 	&dev_attr_class_name.attr,
 	&dev_attr_class_id.attr,
@@ -143,6 +208,7 @@ static struct attribute *enl_dev_attrs[] = {
 	&dev_attr_bad_completions.attr,
 	&dev_attr_mmio_megabytes.attr,
 	&dev_attr_subchannels.attr,
+	&dev_attr_ring_state.attr,
 	NULL,
 };
 

@@ -13,6 +13,7 @@ import re
 import sys
 import time
 
+from chan_explain import explain_channels
 from vmtest import Guest, GuestError, Tap, wait_until
 
 SYSBUS = '/sys/bus/enl_vmbus/devices'
@@ -65,6 +66,14 @@ def check_cpus(t, g, ncpu, synics, lines, what):
     else:
         t.ok(chans and not bad, '%s: every callback ran on its channel\'s target CPU'
              % what, '\n'.join(bad or chans))
+
+
+def ok_or_explain(t, g, dev, cond, what, detail=''):
+    """A point that waited on echo-mq's channels: on failure, both sides'
+    view of each channel and which side holds a lost wakeup."""
+    if not cond:
+        detail = '%s\n%s' % (detail, explain_channels(g, 'echo-mq', dev))
+    return t.ok(cond, what, detail)
 
 
 def read_int(g, path):
@@ -124,7 +133,7 @@ def run(t, g, ncpu):
     t.diag(out)
     res = out.strip().splitlines()
     head = kv(res[0]) if res else {}
-    t.ok(rc == 0 and head.get('packets') == '30000' and head.get('errors') == '0',
+    ok_or_explain(t, g, dev, rc == 0 and head.get('packets') == '30000' and head.get('errors') == '0',
          '%s: 30000 packets of 1..4000 B over %d channels at once, every byte checked'
          % (tag, k), out)
     after = host_in_packets(g)
@@ -138,7 +147,7 @@ def run(t, g, ncpu):
                    timeout=300)
     t.diag(out)
     pp = kv(out)
-    t.ok(rc == 0 and pp.get('rounds') == '2000' and pp.get('errors') == '0'
+    ok_or_explain(t, g, dev, rc == 0 and pp.get('rounds') == '2000' and pp.get('errors') == '0'
          and int(pp.get('mean_ns', 0)) > 0 and int(pp.get('p99_ns', 0)) >= int(pp.get('mean_ns', 1)) // 2,
          '%s: QD1 ping-pong on sub-channel %d: mean %s ns, p99 %s ns'
          % (tag, ncpu, pp.get('mean_ns'), pp.get('p99_ns')), out)
@@ -150,7 +159,7 @@ def run(t, g, ncpu):
                    % (dev, dev, dev))
     b1 = kv(out.strip().splitlines()[-1]) if out.strip() else {}
     b0 = kv(b0)
-    t.ok(rc == 0 and int(b1.get('unknown', 0)) == int(b0.get('unknown', 0)) + 1
+    ok_or_explain(t, g, dev, rc == 0 and int(b1.get('unknown', 0)) == int(b0.get('unknown', 0)) + 1
          and int(b1.get('duplicate', 0)) == int(b0.get('duplicate', 0)) + 1,
          '%s: an unknown and a duplicate completion id are counted and dropped' % tag, out)
 
@@ -160,7 +169,7 @@ def run(t, g, ncpu):
     got = wait_until(lambda: read_int(g, '%s/skipped' % dev) == skipped0 + 1, 20)
     rc, out = g.sh('cat %s/channels; echo "2000 1" > %s/pump; cat %s/result' % (dev, dev, dev),
                    timeout=120)
-    t.ok(frc == 0 and got and 'errors=0' in out and 'packets=2000' in out,
+    ok_or_explain(t, g, dev, frc == 0 and got and 'errors=0' in out and 'packets=2000' in out,
          '%s: an oversize packet is skipped (skipped %d -> %d) and the channel echoes on'
          % (tag, skipped0, read_int(g, '%s/skipped' % dev)), fout + out)
 
@@ -180,7 +189,7 @@ def run(t, g, ncpu):
     g.sh('echo 0 > %s/wedge' % dev)
     got = wait_until(lambda: read_int(g, '%s/skipped' % dev) == skipped1 + 1, 20)
     rc, out = g.sh('echo "2000 1" > %s/pump; cat %s/result' % (dev, dev), timeout=120)
-    t.ok(got and 'errors=0' in out and 'packets=2000' in out,
+    ok_or_explain(t, g, dev, got and 'errors=0' in out and 'packets=2000' in out,
          '%s: kicked once the driver takes it again; the channel echoes on' % tag, out)
 
     # The host rescinds one sub-channel alone: the driver lets go of it,
@@ -199,7 +208,7 @@ def run(t, g, ncpu):
     rc2, out2 = g.sh('cat %s/channels; echo "3000 %d" > %s/pump; cat %s/result'
                      % (dev, k, dev, dev), timeout=300)
     again = host_channels(g)
-    t.ok(rc == 0 and reopened and 'gone' not in out2 and 'errors=0' in out2
+    ok_or_explain(t, g, dev, rc == 0 and reopened and 'gone' not in out2 and 'errors=0' in out2
          and 'packets=3000' in out2 and len(again) == k
          and sorted(c[2] for c in again.values()) == list(range(k)),
          '%s: offered again (ctl subchannels), reopened, every channel echoes'
@@ -251,7 +260,7 @@ def run(t, g, ncpu):
     if again:
         dev = g.sh(FIND_DEV)[1].strip()
     rc, out = g.sh('echo "3000 %d" > %s/pump; cat %s/result' % (k, dev, dev), timeout=300)
-    t.ok(again and 'errors=0' in out and 'packets=3000' in out,
+    ok_or_explain(t, g, dev, again and 'errors=0' in out and 'packets=3000' in out,
          '%s: offered again, probed again with fresh sub-channels, echoes' % tag, out)
     rc, out = g.sh('rmmod enl_echo_mq')
     chans = host_channels(g)

@@ -209,6 +209,32 @@ static void test_messages(void)
 	enl_hv_free(hv);
 }
 
+/* What `status` reports as left for the guest: flags 5 and 100 are set. */
+static void test_pending(struct enl_hv *hv)
+{
+	struct enl_hv_sint_pending p;
+	uint32_t i;
+
+	tap_ok(enl_hv_sint_pending(hv, 0, SINT, &p) == 0 && p.nr_flags == 2 &&
+	       p.flags[0] == 5 && p.flags[1] == 100 && p.msg_type == 0 &&
+	       p.queued == 0, "pending: the two flags the guest left, no message");
+	for (i = 0; i < 40; i++)
+		enl_hv_signal_event(hv, 0, SINT, 1000 + i);
+	enl_hv_post_message(hv, 0, SINT, 7, NULL, 0);
+	enl_hv_post_message(hv, 0, SINT, 8, NULL, 0);
+	tap_ok(enl_hv_sint_pending(hv, 0, SINT, &p) == 0 && p.nr_flags == 42 &&
+	       p.flags[ENL_HV_PENDING_FLAGS_MAX - 1] == 1000 + 13 &&
+	       p.msg_type == 7 && p.queued == 1,
+	       "pending: all flags counted, the lowest listed; the slot and the queue");
+	guest_consume(hv, SINT);
+	memset(events(SINT), 0, sizeof(*events(SINT)));
+	tap_ok(enl_hv_sint_pending(hv, 0, SINT, &p) == 0 && !p.nr_flags &&
+	       p.msg_type == 8 && !p.queued, "pending: taken by the guest, gone");
+	tap_ok(enl_hv_sint_pending(hv, 1, SINT, &p) == -EINVAL &&
+	       enl_hv_sint_pending(hv, 0, 16, &p) == -EINVAL,
+	       "pending: vp, sint out of range refused");
+}
+
 static void test_events(void)
 {
 	struct enl_hv *hv = enl_hv_new(1, &g.mem, &fake_irq_ops, &g);
@@ -234,6 +260,7 @@ static void test_events(void)
 	       enl_hv_signal_event(hv, 9, 0, 0) == -EINVAL,
 	       "flag, sint, vp out of range refused");
 	tap_ok(events(SINT + 1)->flags[0] == 0, "neighbouring SINT untouched");
+	test_pending(hv);
 	enl_hv_free(hv);
 }
 
