@@ -104,7 +104,16 @@ int enl_hv_signal_event(struct enl_hv *hv, uint32_t vp, uint32_t sint,
 	g_mutex_lock(&hv->lock);
 	g_array_append_val(hv->signals, s);
 	g_mutex_unlock(&hv->lock);
+	if (flag_number < G_N_ELEMENTS(hv->signals_by_flag))
+		g_atomic_int_inc(&hv->signals_by_flag[flag_number]);
 	return 0;
+}
+
+int fake_hv_signals_for(struct enl_hv *hv, uint32_t flag)
+{
+	if (flag >= G_N_ELEMENTS(hv->signals_by_flag))
+		return 0;
+	return g_atomic_int_get(&hv->signals_by_flag[flag]);
 }
 
 int enl_hv_sint_ready(struct enl_hv *hv, uint32_t vp, uint32_t sint)

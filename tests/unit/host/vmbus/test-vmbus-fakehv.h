@@ -44,6 +44,8 @@ struct enl_hv {
 	int doorbell_fd[64];		/* 0: none (fake_hv_new sets -1) */
 	int doorbell_bit[64];		/* atomic */
 	int doorbells_bound;		/* atomic */
+	/* Signals per event flag (relid) below 64, atomic: a guest waits on them. */
+	int signals_by_flag[64];
 };
 
 /* ram_size bytes of guest RAM, in a memfd if want_fd. */
@@ -69,6 +71,8 @@ uint16_t fake_guest_signal_async(struct enl_hv *hv, uint32_t conn);
 uint16_t fake_guest_ring(struct enl_hv *hv, uint32_t conn);
 /* Signals recorded so far (workers add to them). */
 guint fake_hv_nr_signals(struct enl_hv *hv);
+/* Signals so far with event flag `flag` (< 64): a guest's interrupts. */
+int fake_hv_signals_for(struct enl_hv *hv, uint32_t flag);
 /* The last signal recorded, zeroes if none. */
 struct fake_signal fake_hv_last_signal(struct enl_hv *hv);
 
