@@ -5,6 +5,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <asm/sync_bitops.h>
 #include "vmbus.h"
 
 /* Packets an on_event callback may take per tasklet run. */
@@ -21,10 +22,14 @@ void enl_channel_signal(struct enl_vmbus_channel *ch)
 	struct enl_vmbus *vb = ch->vb;
 	int ret;
 
-	/* Before 5.0, a shared-interrupt channel also flags the send page. */
+	/*
+	 * Before 5.0, a shared-interrupt channel also flags the send page,
+	 * which the host clears: a locked bit op even on a kernel patched
+	 * for one CPU (transport_pci.c, pci_post_bit).
+	 */
 	if (vb->version < ENL_VMBUS_VERSION_WIN10_V5 &&
 	    !(ch->offer.is_dedicated_interrupt & ENL_VMBUS_OFFER_DEDICATED_INTERRUPT))
-		set_bit(ch->relid,
+		sync_set_bit(ch->relid,
 			(unsigned long *)(vb->int_page + ENL_HV_PAGE_SIZE / 2));
 	atomic64_inc(&ch->signals);
 	ret = vb->t->signal_event(vb->t,

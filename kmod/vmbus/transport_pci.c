@@ -12,6 +12,7 @@
 #include <linux/utsname.h>
 #include <linux/version.h>
 #include <asm/irq_vectors.h>
+#include <asm/sync_bitops.h>
 #include <enlighten/hvif.h>
 #include "transport.h"
 #include "vmbus.h"
@@ -257,10 +258,23 @@ static bool pci_msr_can_sleep(void)
 	return preemptible();
 }
 
+/*
+ * Bits enl-host takes from BAR2 while we set them: sync_ bitops, whose lock
+ * prefix stays. A kernel booted with one present CPU patches the lock out
+ * of test_and_set_bit() (SMP alternatives), in modules too; the plain
+ * read-modify-write can then store back a bit enl-host took meanwhile, and
+ * a bit that reads as set means "a doorbell is coming": we never ring for
+ * it again, and the channel waits for good.
+ */
+static bool pci_post_bit(unsigned int bit, __u64 *words)
+{
+	return !sync_test_and_set_bit(bit, (unsigned long *)words);
+}
+
 /* EOM needs no answer: a bit per VP and the "signals" doorbell. */
 static void pci_post_eom(struct enl_pci *p, unsigned int vp)
 {
-	if (!test_and_set_bit(vp, (unsigned long *)&p->shm->eom_bits))
+	if (pci_post_bit(vp, &p->shm->eom_bits))
 		pci_ring(p, ENL_HVIF_DOORBELL_SIGNAL);
 }
 
@@ -358,7 +372,7 @@ static int pci_signal_event(struct enl_transport *t, u64 input)
 	    conn - ENL_HVIF_SIGNAL_CONN_BASE < ENL_HVIF_SIGNAL_BITS) {
 		unsigned int bit = conn - ENL_HVIF_SIGNAL_CONN_BASE;
 
-		if (!test_and_set_bit(bit, (unsigned long *)p->shm->signal_bits))
+		if (pci_post_bit(bit, p->shm->signal_bits))
 			pci_ring(p, pci_signal_doorbell(p, bit));
 		return 0;
 	}

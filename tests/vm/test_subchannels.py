@@ -4,7 +4,10 @@ enl_echo_mq test driver (tests/vm/kmod/enl_echo_mq), on 1 and 2 vCPUs.
 The driver opens the primary and one sub-channel per online CPU; the test
 pumps every channel at once from tasks on each channel's CPU (every byte
 checked in the guest), checks the host served each sub-channel, where the
-callbacks ran, a QD1 ping-pong, completions with bogus ids, skipping an
+callbacks ran, a QD1 ping-pong, that no signal stays posted in BAR2
+untaken (the lost wakeup of a guest booted with one CPU, whose patched
+test_and_set_bit was not atomic against enl-host), completions with bogus
+ids, skipping an
 oversize packet, a driver that leaves a packet in the ring, a
 sub-channel rescinded alone (released, offered again, reopened), moving
 channels off a CPU going offline, and rescinding the primary with its
@@ -152,6 +155,19 @@ def run(t, g, ncpu):
          '%s: QD1 ping-pong on sub-channel %d: mean %s ns, p99 %s ns'
          % (tag, ncpu, pp.get('mean_ns'), pp.get('p99_ns')), out)
     check_cpus(t, g, ncpu, synics, out.strip().splitlines(), '%s ping-pong' % tag)
+
+    # Every signal the guest posted in BAR2 was taken. A bit left set reads
+    # as "a doorbell is coming": the guest never rings for that channel
+    # again. A guest booted with one CPU runs its locked instructions
+    # patched for one CPU (cpuinfo flag "up"), so a plain test_and_set_bit
+    # could store back a bit enl-host's worker had just taken; the pump
+    # over every channel at once is where that happened.
+    posted = wait_until(lambda: re.search(r'^posted-signals: none$',
+                                          g.ctl('status')[1], re.M), 10)
+    code = 'one-CPU' if g.sh('grep -qw up /proc/cpuinfo')[0] == 0 else 'SMP'
+    ok_or_explain(t, g, dev, posted,
+                  '%s: no signal left posted in BAR2 after the pump and ping-pong '
+                  '(guest code patched for %s)' % (tag, code))
 
     # Completions whose ids enl_vmbus never handed out, or already took.
     rc, b0 = g.sh('cat %s/bad_completions' % dev)
