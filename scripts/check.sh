@@ -9,6 +9,10 @@ logs="$top/build/test-logs"
 rm -rf "$logs" && mkdir -p "$logs"
 passed=0
 failed=0
+# Every failing point, named with its suite, repeated above the closing line:
+# CI shows only the tail of a long run.
+failures="$logs/failures"
+: >"$failures"
 
 # run_tap NAME CMD...: run a TAP producer, echo its points, count them.
 run_tap() {
@@ -18,15 +22,20 @@ run_tap() {
 	"$@" >"$log" 2>&1
 	rc=$?
 	grep -E '^(not )?ok ' "$log" | sed "s|^|  [$name] |"
+	# The VM ring runs many test files: name the one each failure is in.
+	awk -v n="$name" '/^# test_[A-Za-z0-9_]+\.py$/ { f = " " $2 }
+		/^not ok / { print "[" n f "] " $0 }' "$log" >>"$failures"
 	ok=$(grep -cE '^ok ' "$log")
 	nok=$(grep -cE '^not ok ' "$log")
 	passed=$((passed + ok))
 	failed=$((failed + nok))
 	if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then
 		echo "  [$name] not ok - exited with status $rc (log: $log)"
+		echo "[$name] exited with status $rc" >>"$failures"
 		failed=$((failed + 1))
 	elif [ "$ok" -eq 0 ] && [ "$nok" -eq 0 ]; then
 		echo "  [$name] not ok - ran no test point (log: $log)"
+		echo "[$name] ran no test point" >>"$failures"
 		failed=$((failed + 1))
 	fi
 	if [ "$rc" -ne 0 ] || [ "$nok" -ne 0 ]; then
@@ -44,6 +53,7 @@ check() {
 		passed=$((passed + 1))
 	else
 		echo "  not ok - $name (log: $log)"
+		echo "not ok - $name" >>"$failures"
 		tail -n 25 "$log" | sed 's/^/  | /'
 		failed=$((failed + 1))
 	fi
@@ -129,5 +139,9 @@ if [ -x tests/vm/run.sh ]; then
 	run_tap vm tests/vm/run.sh
 fi
 
+if [ -s "$failures" ]; then
+	echo "# what failed:"
+	sed 's/^/#   /' "$failures"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
