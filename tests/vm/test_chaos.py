@@ -189,7 +189,8 @@ def run(t, g):
     got = guest_pool0(g)
     lost = sorted(k for k, v in queued.items() if got.get(k) != v)
     t.ok(queued and ok, '0 of %d queued KVP pairs lost%s' % (len(queued), tag),
-         'lost: %s' % ' '.join(lost[:40]))
+         'lost: %s\nhost: %s' % (' '.join(lost[:40]),
+                                 g.ctl('kvp', 'status')[1] if lost else ''))
 
     # No file system left frozen: each writer moves, a new write returns.
     a, b, moving = resuming(g, mounts)

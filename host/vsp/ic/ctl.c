@@ -394,9 +394,10 @@ static int kvp_verb(void *state, struct enl_ctl_req *req)
 				       g_queue_get_length(&kh->queue));
 		g_string_append_printf(req->out, "resent %lu, lost %lu, "
 				       "pool full %lu, walks truncated %lu, "
-				       "walks bad %lu\n", kh->resent, kh->lost,
-				       kh->full, kh->walks_truncated,
-				       kh->walks_bad);
+				       "walks bad %lu, sends held %lu\n",
+				       kh->resent, kh->lost, kh->full,
+				       kh->walks_truncated, kh->walks_bad,
+				       kh->held);
 		g_string_append_printf(req->out, "host items %zu, replayed to "
 				       "this offer %lu\n", kh->items ?
 				       enl_kvp_items_count(kh->items) : 0,
@@ -421,6 +422,7 @@ static int kvp_verb(void *state, struct enl_ctl_req *req)
 			enl_json_u64(j, "pool_full", kh->full);
 			enl_json_u64(j, "walks_truncated", kh->walks_truncated);
 			enl_json_u64(j, "walks_bad", kh->walks_bad);
+			enl_json_u64(j, "sends_held", kh->held);
 			enl_json_u64(j, "host_items", kh->items ?
 				     enl_kvp_items_count(kh->items) : 0);
 			enl_json_u64(j, "replayed", kh->replayed);

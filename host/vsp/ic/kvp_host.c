@@ -195,14 +195,39 @@ static int send_body(struct enl_kvp_host *kh, const void *body, size_t len)
 	return ret;
 }
 
+/*
+ * A send the channel cannot take now: its ring full (-EAGAIN), the channel
+ * stopped or found corrupt before the guest closed it (-ENOTCONN, -EIO).
+ * The request waits at the head of the queue for the next pump (the next
+ * request, the guest reopening, the timer); dropping it lost host SETs
+ * made while a corrupt ring waited for the guest to close it.
+ */
+static bool send_can_wait(int err)
+{
+	return err == -EAGAIN || err == -ENOTCONN || err == -EIO ||
+	       err == -ENOBUFS;
+}
+
 static void pump(struct enl_kvp_host *kh)
 {
 	while (!kh->inflight && kh->ic.state == ENL_IC_HOST_READY &&
 	       !g_queue_is_empty(&kh->queue)) {
 		struct kvp_req *r = g_queue_pop_head(&kh->queue);
+		int ret = send_body(kh, r->body, r->len);
 
-		if (send_body(kh, r->body, r->len) < 0) {
+		if (ret < 0) {
+			/* Nothing was sent: no answer can come. */
+			kh->ic.pending = false;
+			if (send_can_wait(ret)) {
+				kh->held++;
+				g_queue_push_head(&kh->queue, r);
+				return;
+			}
 			kh->dropped++;
+			note_failure(kh, g_strdup_printf("operation %u on key "
+				"%s in pool %u: not sent (%s), dropped", r->op,
+				r->key ? r->key : "-", r->pool,
+				g_strerror(-ret)));
 			req_free(r);
 			continue;
 		}
@@ -778,8 +803,9 @@ static gboolean kvp_timer(gpointer data)
 				r->op, r->key ? r->key : "-", r->pool,
 				(int)(ANSWER_TIMEOUT_US / G_USEC_PER_SEC)));
 		req_free(r);
-		pump(kh);
 	}
+	/* Also retries a request the channel could not take (send_can_wait). */
+	pump(kh);
 	if (kh->ic.state == ENL_IC_HOST_READY) {
 		start_walk(kh, ENL_KVP_POOL_GUEST);
 		start_walk(kh, ENL_KVP_POOL_AUTO);

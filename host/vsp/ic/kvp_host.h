@@ -87,9 +87,10 @@ struct enl_kvp_host {
 	 * lost: given up after ENL_KVP_HOST_RESEND_MAX closes (logged);
 	 * full: the guest answered "pool full" (ERROR_DISK_FULL);
 	 * walks_*: enumerations cut at a cap or the time bound (truncated)
-	 * or thrown away because the guest repeated a key (bad).
+	 * or thrown away because the guest repeated a key (bad);
+	 * held: sends the channel could not take then, kept and retried.
 	 */
-	unsigned long resent, lost, full, walks_truncated, walks_bad;
+	unsigned long resent, lost, full, walks_truncated, walks_bad, held;
 	unsigned long replayed;		/* host items sent again to this offer */
 	/* The VM's host-set items (kvp_items.h), shared by every offer. */
 	struct enl_kvp_items *items;

@@ -553,6 +553,61 @@ static void test_bad_answers(void)
 	fix_close(&f);
 }
 
+/* A channel that cannot take a packet now (corrupt, stopped, full). */
+static int send_refused(void *tctx, const void *pkt, size_t len)
+{
+	(void)tctx;
+	(void)pkt;
+	(void)len;
+	return -ENOTCONN;
+}
+
+static int send_too_big(void *tctx, const void *pkt, size_t len)
+{
+	(void)tctx;
+	(void)pkt;
+	(void)len;
+	return -EMSGSIZE;
+}
+
+/*
+ * The host stays "ready" between a corrupt ring and the guest closing the
+ * channel: a SET made then must wait, not vanish (chaos lost two so).
+ */
+static void test_held_sends(void)
+{
+	struct fix f;
+	enl_ic_send_fn send;
+
+	fix_open(&f, "held", 64, NULL, 0);
+	send = f.h.ic.send;
+	f.h.ic.send = send_refused;
+	tap_ok(enl_kvp_host_set(&f.h, 0, "k1", "v1") == 0 &&
+	       enl_kvp_host_set(&f.h, 0, "k2", "v2") == 0 &&
+	       g_queue_get_length(&f.h.queue) == 2 && !f.h.inflight &&
+	       f.h.dropped == 0 && f.h.held == 2 && !f.h.ic.pending,
+	       "host: SETs the channel cannot take wait in the queue, held "
+	       "and counted, none dropped");
+	f.h.ic.send = send;
+	tap_ok(DO(&f, enl_kvp_host_set(&f.h, 0, "k3", "v3")) == ENL_HV_S_OK &&
+	       g_queue_get_length(&f.h.queue) == 0 && f.h.dropped == 0,
+	       "host: once the channel takes packets the held SETs go first");
+	tap_ok(DO(&f, enl_kvp_host_get(&f.h, 0, "k1")) == ENL_HV_S_OK &&
+	       !strcmp(f.last.value, "v1") &&
+	       DO(&f, enl_kvp_host_get(&f.h, 0, "k2")) == ENL_HV_S_OK &&
+	       !strcmp(f.last.value, "v2"),
+	       "guest: both held pairs arrived");
+	f.h.ic.send = send_too_big;
+	tap_ok(enl_kvp_host_set(&f.h, 0, "k4", "v4") == 0 &&
+	       g_queue_get_length(&f.h.queue) == 0 && f.h.dropped == 1 &&
+	       f.h.last_failure && strstr(f.h.last_failure, "k4") &&
+	       strstr(f.h.last_failure, "dropped"),
+	       "host: a request no channel can ever take is dropped, counted, "
+	       "named in the last failure");
+	f.h.ic.send = send;
+	fix_close(&f);
+}
+
 static void test_mismatch(void)
 {
 	static const uint32_t v2[] = { ENL_IC_VERSION(2, 0) };
@@ -1123,6 +1178,7 @@ int main(void)
 	test_bad_utf16();
 	test_malformed();
 	test_bad_answers();
+	test_held_sends();
 	test_mismatch();
 	test_ip();
 	test_import();
