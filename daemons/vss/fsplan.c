@@ -83,6 +83,20 @@ static bool is_under(const char *path, const char *dir)
 	return !strncmp(path, dir, l) && (path[l] == '/' || path[l] == '\0');
 }
 
+/*
+ * Whether dir is a strict ancestor of path, given both lengths: is_under()
+ * and not the same path. The byte after dir's length in path decides most
+ * pairs without comparing the strings (plan building asks this of every
+ * pair of siblings and of candidates).
+ */
+static bool strictly_under(const char *path, size_t plen, const char *dir,
+			   size_t dlen)
+{
+	if (dlen == 1 && dir[0] == '/')
+		return plen != 1 || path[0] != '/';
+	return plen > dlen && path[dlen] == '/' && !memcmp(path, dir, dlen);
+}
+
 static unsigned int depth(const char *path)
 {
 	unsigned int d = 0;
@@ -141,7 +155,8 @@ struct mount_memo {
 };
 
 static struct mount_memo *memo_of(const struct enl_mount_table *t,
-				  struct mount_memo *memo, size_t i)
+				  struct mount_memo *memo, const size_t *len,
+				  size_t i)
 {
 	const struct enl_mount *m = &t->v[i];
 	struct mount_memo *k = &memo[i];
@@ -155,8 +170,8 @@ static struct mount_memo *memo_of(const struct enl_mount_table *t,
 		const struct enl_mount *q = &t->v[j];
 
 		if (j != i && q->parent == m->parent && q->id != m->id &&
-		    q->id != m->parent && is_under(m->target, q->target) &&
-		    strcmp(q->target, m->target))
+		    q->id != m->parent &&
+		    strictly_under(m->target, len[i], q->target, len[j]))
 			k->over = q;
 	}
 	return k;
@@ -171,10 +186,11 @@ static struct mount_memo *memo_of(const struct enl_mount_table *t,
  * the walk up a malformed table's parent loops.
  */
 static const struct enl_mount *hider(const struct enl_mount_table *t,
-				     struct mount_memo *memo, size_t i)
+				     struct mount_memo *memo, const size_t *len,
+				     size_t i)
 {
 	for (unsigned int depth = 0;; depth++) {
-		const struct mount_memo *k = memo_of(t, memo, i);
+		const struct mount_memo *k = memo_of(t, memo, len, i);
 
 		if (k->over)
 			return k->over;
@@ -207,40 +223,46 @@ static const char *unfreezable(const struct enl_mount *m)
 
 struct cand {
 	const struct enl_mount *m;
+	size_t len;		/* of m->target */
+	unsigned int depth;	/* of m->target */
 	char *backing;
+	size_t waiting;		/* candidates not yet ordered that precede it */
 	bool done;
 };
 
 /* Whether candidate a must be frozen before b. */
 static bool must_precede(const struct cand *a, const struct cand *b)
 {
-	if (strcmp(a->m->target, b->m->target) &&
-	    is_under(a->m->target, b->m->target))
+	if (strictly_under(a->m->target, a->len, b->m->target, b->len))
 		return true;
 	return a->backing && is_under(a->backing, b->m->target);
 }
 
+/*
+ * Each step takes the deepest candidate that nothing unordered must
+ * precede (the first of equal depth), or, when a cycle leaves none, the
+ * deepest of all. Counting each candidate's unordered predecessors once
+ * and taking one off as each is placed asks must_precede about every pair
+ * once or twice in all, instead of again at every step.
+ */
 static void order(struct enl_freeze_plan *p, struct cand *c, size_t n)
 {
 	p->v = g_new0(struct enl_fs_target, n ? n : 1);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			if (j != i && must_precede(&c[j], &c[i]))
+				c[i].waiting++;
 	for (size_t k = 0; k < n; k++) {
 		size_t best = n, any = n;
 
 		for (size_t i = 0; i < n; i++) {
-			bool free_ = true;
-
 			if (c[i].done)
 				continue;
-			if (any == n || depth(c[i].m->target) >
-					depth(c[any].m->target))
+			if (any == n || c[i].depth > c[any].depth)
 				any = i;
-			for (size_t j = 0; j < n && free_; j++)
-				if (j != i && !c[j].done &&
-				    must_precede(&c[j], &c[i]))
-					free_ = false;
 			/* Deeper first among the free ones: stable output. */
-			if (free_ && (best == n || depth(c[i].m->target) >
-						depth(c[best].m->target)))
+			if (!c[i].waiting &&
+			    (best == n || c[i].depth > c[best].depth))
 				best = i;
 		}
 		if (best == n) {
@@ -249,6 +271,9 @@ static void order(struct enl_freeze_plan *p, struct cand *c, size_t n)
 			best = any;
 		}
 		c[best].done = true;
+		for (size_t i = 0; i < n; i++)
+			if (!c[i].done && must_precede(&c[best], &c[i]))
+				c[i].waiting--;
 		p->v[p->n].path = g_strdup(c[best].m->target);
 		p->v[p->n].major = c[best].m->major;
 		p->v[p->n].minor = c[best].m->minor;
@@ -261,9 +286,12 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 {
 	struct cand *c = g_new0(struct cand, t->n ? t->n : 1);
 	struct mount_memo *memo = g_new0(struct mount_memo, t->n ? t->n : 1);
+	size_t *len = g_new(size_t, t->n ? t->n : 1);
 	size_t n = 0;
 
 	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < t->n; i++)
+		len[i] = strlen(t->v[i].target);
 	p->skipped = g_ptr_array_new_with_free_func(g_free);
 	p->hidden = g_ptr_array_new_with_free_func(g_free);
 	for (size_t i = 0; i < t->n; i++) {
@@ -276,7 +304,7 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 			skip(p, m, why);
 			continue;
 		}
-		over = hider(t, memo, i);
+		over = hider(t, memo, len, i);
 		if (over) {
 			char *w = g_strdup_printf("hidden under the mount on %s",
 						  over->target);
@@ -289,7 +317,8 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 		}
 		/* A later mount on the same path hides this one from open(). */
 		for (size_t j = i + 1; j < t->n && !why; j++)
-			if (!strcmp(t->v[j].target, m->target))
+			if (len[j] == len[i] &&
+			    !memcmp(t->v[j].target, m->target, len[i]))
 				why = "over-mounted";
 		if (why) {
 			skip(p, m, why);
@@ -304,6 +333,8 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 			continue;
 		}
 		c[n].m = m;
+		c[n].len = len[i];
+		c[n].depth = depth(m->target);
 		c[n].backing = loop_backing(sysfs, m->major, m->minor);
 		n++;
 	}
@@ -312,6 +343,7 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 		g_free(c[i].backing);
 	g_free(c);
 	g_free(memo);
+	g_free(len);
 }
 
 void enl_freeze_plan_free(struct enl_freeze_plan *p)

@@ -19,8 +19,13 @@
  */
 static char *unescape(char *s)
 {
-	char *o = s, *out = s;
+	char *out = s, *o;
 
+	/* Most fields have no escape: find the first one without a byte loop. */
+	s = strchr(s, '\\');
+	if (!s)
+		return out;
+	o = s;
 	while (*s) {
 		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
 		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
