@@ -134,14 +134,6 @@ static void skip(struct enl_freeze_plan *p, const struct enl_mount *m,
 	g_ptr_array_add(p->skipped, g_strconcat(m->target, ": ", why, NULL));
 }
 
-static ssize_t mount_by_id(const struct enl_mount_table *t, int id)
-{
-	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].id == id)
-			return (ssize_t)i;
-	return -1;
-}
-
 /*
  * What plan building learns about each mount once and asks again for every
  * mount below it: without it, each candidate's walk up the tree rescans the
@@ -154,26 +146,112 @@ struct mount_memo {
 	const struct enl_mount *over;	/* the sibling mounted over it */
 };
 
-static struct mount_memo *memo_of(const struct enl_mount_table *t,
-				  struct mount_memo *memo, const size_t *len,
-				  size_t i)
+/*
+ * The table indexed once per plan: the first mount of each id, and the
+ * mounts on each path in table order. Looking up a mount's parent, and its
+ * ancestors (as many as its path has levels) for a sibling over it, then
+ * costs no scan of the table per mount.
+ */
+struct paths {
+	GHashTable *id;		/* mount id -> index of its first mount + 1 */
+	GHashTable *first;	/* target -> index of the first mount on it + 1 */
+	size_t *next;		/* the next mount on the same target, or n */
+	char *scratch;		/* a copy of a target, cut at each level */
+};
+
+static void paths_index(const struct enl_mount_table *t, const size_t *len,
+			struct paths *ix)
+{
+	size_t longest = 0;
+
+	ix->id = g_hash_table_new(g_direct_hash, g_direct_equal);
+	ix->first = g_hash_table_new(g_str_hash, g_str_equal);
+	ix->next = g_new(size_t, t->n ? t->n : 1);
+	/* Backwards: the first of equal keys is inserted last and stays. */
+	for (size_t i = t->n; i-- > 0;) {
+		gpointer f = g_hash_table_lookup(ix->first, t->v[i].target);
+
+		ix->next[i] = f ? GPOINTER_TO_SIZE(f) - 1 : t->n;
+		g_hash_table_insert(ix->first, t->v[i].target,
+				    GSIZE_TO_POINTER(i + 1));
+		g_hash_table_insert(ix->id, GINT_TO_POINTER(t->v[i].id),
+				    GSIZE_TO_POINTER(i + 1));
+		if (len[i] > longest)
+			longest = len[i];
+	}
+	ix->scratch = g_malloc(longest + 1);
+}
+
+static void paths_free(struct paths *ix)
+{
+	g_hash_table_destroy(ix->id);
+	g_hash_table_destroy(ix->first);
+	g_free(ix->next);
+	g_free(ix->scratch);
+}
+
+static ssize_t mount_by_id(const struct paths *ix, int id)
+{
+	gpointer f = g_hash_table_lookup(ix->id, GINT_TO_POINTER(id));
+
+	return f ? (ssize_t)GPOINTER_TO_SIZE(f) - 1 : -1;
+}
+
+/* The first mount on path that can be over t->v[i]: a sibling, not itself. */
+static size_t sibling_on(const struct enl_mount_table *t,
+			 const struct paths *ix, const char *path, size_t i)
 {
 	const struct enl_mount *m = &t->v[i];
+	gpointer f = g_hash_table_lookup(ix->first, path);
+
+	for (size_t j = f ? GPOINTER_TO_SIZE(f) - 1 : t->n; j < t->n;
+	     j = ix->next[j]) {
+		const struct enl_mount *q = &t->v[j];
+
+		if (j != i && q->parent == m->parent && q->id != m->id &&
+		    q->id != m->parent)
+			return j;
+	}
+	return t->n;
+}
+
+/* The first sibling (in table order) on a strict ancestor of its path. */
+static const struct enl_mount *over_of(const struct enl_mount_table *t,
+				       const size_t *len,
+				       const struct paths *ix, size_t i)
+{
+	const char *target = t->v[i].target;
+	size_t best = t->n, j;
+	char *s = ix->scratch, *p;
+
+	/* "/" is every other path's ancestor (strictly_under()). */
+	if (len[i] != 1 || target[0] != '/')
+		best = sibling_on(t, ix, "/", i);
+	if (!len[i])
+		return best < t->n ? &t->v[best] : NULL;
+	/* Then each prefix that ends before a '/' of the path. */
+	memcpy(s, target, len[i] + 1);
+	for (p = strchr(s + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		j = sibling_on(t, ix, s, i);
+		*p = '/';
+		if (j < best)
+			best = j;
+	}
+	return best < t->n ? &t->v[best] : NULL;
+}
+
+static struct mount_memo *memo_of(const struct enl_mount_table *t,
+				  struct mount_memo *memo, const size_t *len,
+				  const struct paths *ix, size_t i)
+{
 	struct mount_memo *k = &memo[i];
 
 	if (k->known)
 		return k;
 	k->known = true;
-	k->up = mount_by_id(t, m->parent);
-	k->over = NULL;
-	for (size_t j = 0; j < t->n && !k->over; j++) {
-		const struct enl_mount *q = &t->v[j];
-
-		if (j != i && q->parent == m->parent && q->id != m->id &&
-		    q->id != m->parent &&
-		    strictly_under(m->target, len[i], q->target, len[j]))
-			k->over = q;
-	}
+	k->up = mount_by_id(ix, t->v[i].parent);
+	k->over = over_of(t, len, ix, i);
 	return k;
 }
 
@@ -187,10 +265,10 @@ static struct mount_memo *memo_of(const struct enl_mount_table *t,
  */
 static const struct enl_mount *hider(const struct enl_mount_table *t,
 				     struct mount_memo *memo, const size_t *len,
-				     size_t i)
+				     const struct paths *ix, size_t i)
 {
 	for (unsigned int depth = 0;; depth++) {
-		const struct mount_memo *k = memo_of(t, memo, len, i);
+		const struct mount_memo *k = memo_of(t, memo, len, ix, i);
 
 		if (k->over)
 			return k->over;
@@ -287,11 +365,13 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 	struct cand *c = g_new0(struct cand, t->n ? t->n : 1);
 	struct mount_memo *memo = g_new0(struct mount_memo, t->n ? t->n : 1);
 	size_t *len = g_new(size_t, t->n ? t->n : 1);
+	struct paths ix;
 	size_t n = 0;
 
 	memset(p, 0, sizeof(*p));
 	for (size_t i = 0; i < t->n; i++)
 		len[i] = strlen(t->v[i].target);
+	paths_index(t, len, &ix);
 	p->skipped = g_ptr_array_new_with_free_func(g_free);
 	p->hidden = g_ptr_array_new_with_free_func(g_free);
 	for (size_t i = 0; i < t->n; i++) {
@@ -304,7 +384,7 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 			skip(p, m, why);
 			continue;
 		}
-		over = hider(t, memo, len, i);
+		over = hider(t, memo, len, &ix, i);
 		if (over) {
 			char *w = g_strdup_printf("hidden under the mount on %s",
 						  over->target);
@@ -316,12 +396,8 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 			continue;
 		}
 		/* A later mount on the same path hides this one from open(). */
-		for (size_t j = i + 1; j < t->n && !why; j++)
-			if (len[j] == len[i] &&
-			    !memcmp(t->v[j].target, m->target, len[i]))
-				why = "over-mounted";
-		if (why) {
-			skip(p, m, why);
+		if (ix.next[i] < t->n) {
+			skip(p, m, "over-mounted");
 			continue;
 		}
 		/* Bind mounts and btrfs subvolumes: freeze a superblock once. */
@@ -344,6 +420,7 @@ void enl_freeze_plan_build(const struct enl_mount_table *t, const char *sysfs,
 	g_free(c);
 	g_free(memo);
 	g_free(len);
+	paths_free(&ix);
 }
 
 void enl_freeze_plan_free(struct enl_freeze_plan *p)
