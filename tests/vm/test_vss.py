@@ -18,7 +18,7 @@ FS = (('ext4', 'crc32c_generic ext4', '/bin/mke2fs -q -t ext4 -F /tmp/ext4.img',
       ('xfs', 'crc32c_generic xfs', '/bin/mkfs.xfs -q -f /tmp/xfs.img', 320))
 
 
-def wait_host(g, pattern, timeout=30):
+def wait_host(g, pattern, timeout=60):
     return g.wait_ctl(('vss',), pattern, timeout)
 
 
@@ -113,9 +113,12 @@ def test_freeze_thaw(t, g, mounts):
     a, b, moving = blocked(g, mounts)
     t.ok(mounts and not any(moving),
          'writers block while frozen (%s: %s -> %s)' % (','.join(mounts), a, b))
-    g.sh('rm -f /tmp/probe; (touch /mnt/%s/probe; echo done > /tmp/probe) '
-         '>/dev/null 2>&1 &' % mounts[0])
-    time.sleep(1)
+    g.sh('rm -f /tmp/probe; (touch /mnt/%s/probe & echo $! > /tmp/probe.pid; wait; '
+         'echo done > /tmp/probe) >/dev/null 2>&1 &' % mounts[0])
+    # Judged once the touch sleeps in the kernel (state D), however long a
+    # busy guest takes to get there; a touch that is not held ends instead.
+    g.wait_sh('test -e /tmp/probe || grep -q "^State:.D" '
+              '/proc/$(cat /tmp/probe.pid)/status', 30)
     rc, _ = g.sh('test -e /tmp/probe')
     t.ok(rc != 0, 'a new write to /mnt/%s blocks while frozen' % mounts[0])
     rc, out = g.sh('grep -c "froze" /tmp/vssd.out')
@@ -125,7 +128,7 @@ def test_freeze_thaw(t, g, mounts):
     t.ok(rc == 0 and 'alive' in out, 'tmpfs and the initramfs root stay writable')
     rc, out = g.ctl('vss', 'thaw')
     t.ok(rc == 0 and 'state: thawed' in out, 'vss thaw: guest thawed', out)
-    t.ok(g.wait_sh('test -e /tmp/probe', 10), 'the blocked write completes after thaw')
+    t.ok(g.wait_sh('test -e /tmp/probe', 60), 'the blocked write completes after thaw')
     a, b, moving = resuming(g, mounts)
     t.ok(moving and all(moving), 'writers resume after thaw (%s -> %s)' % (a, b))
     rc, out = g.sh('grep -E "froze [0-9]+ file systems" /tmp/vssd.out | tail -n 1')
@@ -179,11 +182,15 @@ def test_auto_thaw(t, g, mounts):
     t0 = time.monotonic()
     before = counts(g, mounts)
     ok = g.wait_sh(' && '.join('[ $(cat /tmp/w_%s.n) -gt %d ]' % (m, n)
-                                 for m, n in zip(mounts, before)), 30)
+                                 for m, n in zip(mounts, before)), 60)
     t.ok(ok, 'auto-thaw fired: writers resumed %.1f s after the freeze, '
          'no thaw sent' % (time.monotonic() - t0))
-    rc, out = g.sh('grep "thawed by ourselves" /tmp/vssd.out')
-    t.ok(rc == 0, 'enl-vssd reported the auto-thaw in its log', out)
+    # enl-vssd thaws the file systems first (the writers move at once),
+    # then runs the thaw hooks, then logs the auto-thaw: wait for the line
+    # (after it, the hooks have run and the late thaw below is refused).
+    ok = g.wait_sh('grep -q "thawed by ourselves" /tmp/vssd.out', 60)
+    rc, out = g.sh('cat /tmp/vssd.out')
+    t.ok(ok, 'enl-vssd reported the auto-thaw in its log', out)
     rc, out = g.ctl('vss', 'thaw')
     t.ok(rc != 0 and 'auto-thaw' in out,
          'the late thaw is answered with a failure (snapshot not consistent)', out)
@@ -212,9 +219,12 @@ def test_timeout(t, g):
 
 def test_data(t, g, mounts):
     g.sh('killall enl-vssd; kill $(cat /tmp/w_*.pid); true')
+    # umount needs the writers gone (each append holds its file open).
+    g.wait_sh('! { %s; }' % ' || '.join('kill -0 $(cat /tmp/w_%s.pid) 2>/dev/null' % m
+                                          for m in mounts), 30)
     for m in mounts:
         rc, n = g.sh('cat /tmp/w_%s.n' % m)
-        rc, out = g.sh('sleep 0.3; umount /mnt/%s && mount -t %s -o loop /tmp/%s.img /mnt/%s && '
+        rc, out = g.sh('umount /mnt/%s && mount -t %s -o loop /tmp/%s.img /mnt/%s && '
                        'awk \'$1 != NR { bad = NR } END { print NR, bad + 0 }\' '
                        '/mnt/%s/w.log' % (m, m, m, m, m), timeout=60)
         f = out.split()
