@@ -5,24 +5,46 @@ frozen leaves nothing frozen (its thaw guard thaws at once), the host says
 enl-vssd thaws only what its record lists; a mount hidden under an
 over-mount is left out with a log line instead of failing the freeze."""
 import os
+import re
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_vss import (HOOKS, blocked, resuming,  # noqa: E402
                       setup_mounts, start_writers, vssd_conf, wait_host)
-from vmtest import run_suite  # noqa: E402
+from vmtest import run_suite, wait_until  # noqa: E402
 
 
-def start_vssd_pid(g, tries=3):
-    """Start enl-vssd as systemd would restart it: again if the channel of
-    the one before is still closing (EBUSY) when it opens."""
+def start_vssd_pid(g, tries=3, timeout=60):
+    """Start enl-vssd as systemd would restart it: again if it exited
+    because the channel of the one before was still closing (EBUSY) when
+    it opened. Only then: a second one started beside a slow first one
+    would fail, and /tmp/vssd.pid would name the dead one."""
+    last = ['']
+
+    def ready_or_gone():
+        rc, last[0] = g.ctl('vss')
+        if rc == 0 and re.search(r'^channel: ready', last[0], re.M):
+            return 'ready'
+        if g.sh('kill -0 $(cat /tmp/vssd.pid) 2>/dev/null')[0]:
+            return 'gone'
+        return None
     for _ in range(tries):
         g.sh('enl-vssd -f -c /tmp/vss.conf >> /tmp/vssd.out 2>&1 & echo $! > /tmp/vssd.pid')
-        ok, out = wait_host(g, r'^channel: ready', 20)
-        if ok:
+        got = wait_until(ready_or_gone, timeout, 0.5)
+        if got != 'gone':
             break
-    return ok, out
+    return got == 'ready', last[0]
+
+
+def stop_vssd_pid(g):
+    """SIGTERM to the daemon; back once it is gone and the host has seen
+    its channel close (a 'channel: ready' still showing would be the old
+    daemon's)."""
+    g.sh('kill $(cat /tmp/vssd.pid)')
+    gone = g.wait_sh('! kill -0 $(cat /tmp/vssd.pid) 2>/dev/null', 60)
+    closed, out = wait_host(g, r'^channel: (closed|negotiating)', 60)
+    return gone and closed
 
 
 def kill9_frozen(t, g, mounts):
@@ -45,14 +67,14 @@ def kill9_frozen(t, g, mounts):
          '(the guard thawed; auto-thaw is 60 s)' % took)
     a, b, moving = resuming(g, mounts)
     t.ok(moving and all(moving), 'every writer resumes (%s -> %s)' % (a, b))
-    ok, out = wait_host(g, r'^state: frozen, daemon gone', 15)
+    ok, out = wait_host(g, r'^state: frozen, daemon gone', 60)
     t.ok(ok, 'the host says: frozen, daemon gone', out)
     rc, rec = g.sh('cat /run/enlighten/enl-vssd.frozen')
     t.ok(rec.startswith('thawed-by-guard daemon-gone'),
          'the guard noted why it thawed', rec)
     ok, out = start_vssd_pid(g)
     t.ok(ok, 'enl-vssd starts again', out)
-    ok, out = wait_host(g, r'^state: thawed by guard', 20)
+    ok, out = wait_host(g, r'^state: thawed by guard', 60)
     t.ok(ok, 'the host learns the truth: thawed by guard', out)
     rc, log = g.sh('cat /tmp/vssd.out')
     t.ok('died with file systems frozen' in log, 'the new enl-vssd logs it', log)
@@ -66,7 +88,7 @@ def foreign_freeze(t, g, mounts):
     if rc:
         t.diag('no fsfreeze in this guest: skipping the foreign-freeze check')
         return
-    g.sh('kill $(cat /tmp/vssd.pid); sleep 1')
+    stop_vssd_pid(g)
     rc, out = g.sh('fsfreeze --freeze /mnt/%s' % mounts[0])
     t.ok(rc == 0, 'fsfreeze froze /mnt/%s' % mounts[0], out)
     ok, out = start_vssd_pid(g)
