@@ -52,20 +52,36 @@ def counter(out, name):
     return int(m.group(1)) if m else -1
 
 
-def start_kvpd(g, conf=None, tries=3):
-    """Start enl-kvpd as systemd would restart it: again if the channel of
-    the one before was still closing (EBUSY) when it opened."""
+def start_ready(g, cmd, pidfile, tries=3, timeout=60):
+    """Start cmd in the background (its pid in pidfile) until the host
+    sees the KVP channel ready: again only if it exited, as systemd would
+    restart it, because the channel of the one before was still closing
+    (EBUSY) when it opened. A second one started beside a slow first one
+    would fail, and pidfile would name the dead one. (ready, status)."""
+    last = ['']
+
+    def ready_or_gone():
+        rc, last[0] = g.ctl('kvp', 'status')
+        if rc == 0 and re.search(r'^channel: ready', last[0], re.M):
+            return 'ready'
+        if g.sh('kill -0 $(cat %s) 2>/dev/null' % pidfile)[0]:
+            return 'gone'
+        return None
     for _ in range(tries):
-        g.sh('enl-kvpd -f %s >> /tmp/kvpd.log 2>&1 & echo $! > /tmp/kvpd.pid'
-             % ('-c ' + conf if conf else ''))
-        ok, out = g.wait_ctl(('kvp', 'status'), r'^channel: ready', 30)
-        if ok:
+        g.sh('%s & echo $! > %s' % (cmd, pidfile))
+        got = wait_until(ready_or_gone, timeout, 0.5)
+        if got != 'gone':
             break
-    return ok, out
+    return got == 'ready', last[0]
+
+
+def start_kvpd(g, conf=None):
+    return start_ready(g, 'enl-kvpd -f %s >> /tmp/kvpd.log 2>&1'
+                       % ('-c ' + conf if conf else ''), '/tmp/kvpd.pid')
 
 
 def wait_closed(g):
-    return g.wait_ctl(('kvp', 'status'), r'^channel: (closed|negotiating)', 20)
+    return g.wait_ctl(('kvp', 'status'), r'^channel: (closed|negotiating)', 60)
 
 
 def stop_kvpd(g):
@@ -88,12 +104,12 @@ def inflight(t, g):
     g.sh('kill -STOP $(cat /tmp/kvpd.pid)')
     out = host_set(g, 'Inflight', 'survived')
     t.ok('set queued' in out, 'host SET queued while enl-kvpd is stopped', out)
-    ok, out = g.wait_ctl(('kvp', 'status'), r'queued 0\b', 10)
+    ok, out = g.wait_ctl(('kvp', 'status'), r'queued 0\b', 60)
     t.ok(ok, 'the SET left the host queue (in flight)', out)
     stop_kvpd(g)
     ok, out = start_kvpd(g)
     got = wait_until(lambda: g.sh('enl-kvp --pool 0 get Inflight')[1].strip() == 'survived',
-                     20)
+                     60)
     st = status(g)
     t.ok(got, 'kill -9 of enl-kvpd with a SET in flight: the pair arrives after the '
          'restart', st)
@@ -107,7 +123,7 @@ def inflight(t, g):
         if i == n // 2:
             stop_kvpd(g)
             start_kvpd(g)
-    got = wait_until(lambda: pool0_count(g, 'Burst') == n, 60, 1)
+    got = wait_until(lambda: pool0_count(g, 'Burst') == n, 120, 1)
     st = status(g)
     t.ok(got, 'a burst of %d SETs with enl-kvpd killed mid-way: all %d in the guest '
          '(%d)' % (n, n, pool0_count(g, 'Burst')), st)
@@ -116,17 +132,13 @@ def inflight(t, g):
 
 
 def rogue(t, g, mode, probe):
-    for _ in range(3):
-        g.sh('enl-kvprogue %s > /tmp/rogue-%s.log 2>&1 & echo $! > /tmp/rogue.pid'
-             % (mode, mode))
-        ok, out = g.wait_ctl(('kvp', 'status'), r'^channel: ready', 30)
-        if ok:
-            break
+    ok, out = start_ready(g, 'enl-kvprogue %s >> /tmp/rogue-%s.log 2>&1' % (mode, mode),
+                          '/tmp/rogue.pid')
     t.ok(ok, 'rogue guest (%s) negotiated' % mode, out)
     # Walks of pools 1 and 2 start at open; a host SET queues behind them.
     t0 = time.monotonic()
     out = host_set(g, probe, '1')
-    got = g.wait_sh('grep -q "^SET %s$" /tmp/rogue-%s.log' % (probe, mode), 30)
+    got = g.wait_sh('grep -q "^SET %s$" /tmp/rogue-%s.log' % (probe, mode), 60)
     took = time.monotonic() - t0
     t.ok(got, 'rogue guest (%s): a queued host SET still reaches it (%.1f s)'
          % (mode, took), status(g))
@@ -141,7 +153,7 @@ def stop_rogue(g):
 def walks(t, g):
     stop_kvpd(g)
     rogue(t, g, 'same', 'ProbeSame')
-    ok, st = g.wait_ctl(('kvp', 'status'), r'walks bad [1-9]', 20)
+    ok, st = g.wait_ctl(('kvp', 'status'), r'walks bad [1-9]', 60)
     t.ok(ok and 'repeated a key' in st,
          'the same key at every index: the walk is thrown away and counted', st)
 
@@ -177,7 +189,7 @@ def many_keys(t, g):
     ok, out = start_kvpd(g, '/tmp/small.conf')
     for i in range(4):
         host_set(g, 'Small%d' % i, 'x')
-    ok, st = g.wait_ctl(('kvp', 'status'), r'pool full [1-9]', 20)
+    ok, st = g.wait_ctl(('kvp', 'status'), r'pool full [1-9]', 60)
     t.ok(ok and 'pool 0 is full' in st and 'Small3' in st,
          'a full pool: the host says which pool and key were refused', st)
     rc, log = g.sh('cat /tmp/kvpd.log')
