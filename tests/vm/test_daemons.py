@@ -15,7 +15,7 @@ def field(out, name):
     return m.group(1).strip() if m else None
 
 
-def wait_host(g, verb, name, want, timeout=20):
+def wait_host(g, verb, name, want, timeout=60):
     """Poll `enl-host ctl verb` until field `name` reads `want`."""
     return g.wait_ctl((verb,), r'^%s: %s$' % (re.escape(name), re.escape(want)), timeout)
 
@@ -105,7 +105,7 @@ def test_timesync(t, g):
     # Report the offset into the KVP guest pool every 2 s (enl-kvpd runs).
     g.sh('printf "[timesync]\\nreport-interval=2\\n" > /tmp/ts.conf')
     g.sh('enl-timesyncd -f -v -c /tmp/ts.conf > /tmp/ts.log 2>&1 &')
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         rc, out = g.ctl('time')
         if 'syncs' in out and re.search(r'syncs [1-9]', out):
@@ -120,7 +120,7 @@ def test_timesync(t, g):
 
     # A 10 s skew: beyond the step threshold, stepped once.
     rc, out = g.ctl('time', 'shift', '10000')
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         off, err = guest_offset(g)
         if abs(off - 10.0) < 0.05:
@@ -205,12 +205,15 @@ def test_timesync(t, g):
          out)
     # Judged only on measurements certain to 10 ms: the old code lags
     # 45 ms and more by then, and a vague measurement must not hide it.
+    # On a loaded machine a round trip under 20 ms is rare (half of it is
+    # the uncertainty): more samples per look, and looks go on past 120 s
+    # until one certain measurement exists (the drift keeps running).
     best = None
-    while time.time() - t0 < 120:
+    while time.time() - t0 < 120 or (best is None and time.time() - t0 < 400):
         time.sleep(5)
         if time.time() - t0 < 45:
             continue
-        off, err, when = guest_offset(g, at=True)
+        off, err, when = guest_offset(g, tries=40, at=True)
         residual = off - (10.05 + 1500e-6 * (when - t0))
         if err < 0.01 and (best is None or abs(residual) < abs(best[0])):
             best = (residual, err)
@@ -233,7 +236,7 @@ def test_timesync(t, g):
     rc, out = g.sh('enl-ntpstate sync')
     t.ok(rc == 0, 'timesync: the kernel clock marked synchronized (adjtimex)', out)
     rc, out = g.ctl('time', 'shift', '20000')
-    ok = g.wait_sh('grep -q "NTP daemon disciplines" /tmp/ts.log', 20)
+    ok = g.wait_sh('grep -q "NTP daemon disciplines" /tmp/ts.log', 60)
     off, err = guest_offset(g)
     rc, log = g.sh('cat /tmp/ts.log')
     t.ok(ok and abs(off - 10.05) < 1.0,
@@ -242,7 +245,7 @@ def test_timesync(t, g):
     g.sh('enl-ntpstate unsync')
 
 
-def host_kvp(g, *args, want=None, timeout=20):
+def host_kvp(g, *args, want=None, timeout=60):
     """`enl-host ctl kvp ...`, repeated until the output holds `want`:
     the host answers from what it last saw and asks the guest again."""
     deadline = time.monotonic() + timeout
@@ -261,7 +264,7 @@ def test_kvp(t, g):
     rc, out = host_kvp(g, 'set', 'HostKey', 'hello from the host')
     t.ok(rc == 0, 'kvp: host sets a pair in the external pool', out)
     ok = False
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not ok:
         rc, out = g.sh('enl-kvp --pool 0 get HostKey')
         ok = rc == 0 and out.strip() == 'hello from the host'
@@ -272,13 +275,13 @@ def test_kvp(t, g):
     rc, out = host_kvp(g, 'get', 'GuestKey', want='aus dem Gast')
     t.ok('aus dem Gast' in out, 'kvp: the host reads the guest\'s pair (UTF-8 <-> UTF-16)', out)
     rc, uname = g.sh('uname -r')
-    rc, out = host_kvp(g, 'list', '--pool', '2', want=uname.strip(), timeout=30)
+    rc, out = host_kvp(g, 'list', '--pool', '2', want=uname.strip())
     t.ok(uname.strip() in out and 'OSName' in out and 'FullyQualifiedDomainName' in out,
          'kvp: the auto pool (OS name, FQDN, kernel) is visible on the host', out)
     t.ok('192.0.2.10' in out, 'kvp: the auto pool reports the guest\'s IPv4 address', out)
     rc, mac = g.sh('cat /sys/class/net/enl0/address')
     mac = mac.strip()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while True:
         rc, out = g.ctl('ip', 'get', mac)
         if '192.0.2.10' in out or time.monotonic() > deadline:
@@ -286,7 +289,7 @@ def test_kvp(t, g):
         time.sleep(0.5)
     t.ok('192.0.2.10' in out, 'kvp: GET_IP_INFO for the guest NIC answers its address', out)
     rc, out = host_kvp(g, 'delete', 'HostKey')
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         rc2, gout = g.sh('enl-kvp --pool 0 get HostKey')
         if rc2 != 0:
@@ -298,8 +301,17 @@ def test_kvp(t, g):
 
 
 def test_shutdown(t, g):
-    g.sh('killall enl-heartbeatd; sleep 1; enl-heartbeatd -f > /tmp/hb3.log 2>&1 &')
+    # The old daemon must be gone (its channels closed: one opener at a
+    # time) before the new one opens them, and the new one's shutdown
+    # channel ready before the request: the heartbeat state alone can
+    # still read ok from the old daemon, or come before shutdown's
+    # negotiation.
+    g.sh('killall enl-heartbeatd')
+    g.wait_sh('! pidof enl-heartbeatd', 60)
+    wait_host(g, 'heartbeat', 'state', 'lost')
+    g.sh('enl-heartbeatd -f > /tmp/hb3.log 2>&1 &')
     wait_host(g, 'heartbeat', 'state', 'ok')
+    g.wait_ctl(('shutdown', 'status'), r'^channel: ready', 60)
     rc, out = g.ctl('shutdown')
     t.ok(rc == 0, 'shutdown: host requests a power off', out)
     try:
