@@ -2,7 +2,6 @@
 """VM ring, VMBus end to end: enl_vmbus in a Debian guest against enl-host."""
 import re
 import sys
-import time
 
 from vmtest import run_suite
 
@@ -103,11 +102,11 @@ def test_rescind(t, g):
     rc, out = g.sh('cat /tmp/long.rc /tmp/long.out')
     t.ok(finished and out.split()[:1] == ['3'],
          'the running echo ends with "device gone" (no hang)', out)
-    gone = g.wait_sh('! test -e /dev/vmbus/echo', 20)
+    gone = g.wait_sh('! test -e /dev/vmbus/echo', 60)
     t.ok(gone, '/dev/vmbus/echo disappears after rescind')
     orc, oout = g.ctl('offer', 'echo')
     t.ok(orc == 0, 'host re-offers echo', oout)
-    back = g.wait_sh('test -c /dev/vmbus/echo', 20)
+    back = g.wait_sh('test -c /dev/vmbus/echo', 60)
     t.ok(back, '/dev/vmbus/echo comes back')
     rc, out = g.sh('enl-echo -n 2000 -s 11', timeout=300)
     t.ok(rc == 0, 'echo works on the re-offered device', out)
@@ -140,8 +139,10 @@ def open_counts(g):
 
 def test_load_unload(t, g, cycles=50):
     # One warm-up cycle so caches that grow once are not counted as leaks.
+    # Counted once the devices are back, as after the cycles below: a
+    # count taken while they were still being set up would miss theirs.
     g.sh('rmmod enl_vmbus && modprobe enl_vmbus')
-    time.sleep(1)
+    g.wait_sh('test -c /dev/vmbus/echo')
     before_slab = slab_kmalloc(g)
     before_unloads, _ = unload_count(g)
     fails = []
