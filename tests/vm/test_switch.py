@@ -174,7 +174,11 @@ def vnc_console(t, g, path):
         t.ok(len(px) > 1, 'synthetic: the VNC console (%dx%d) shows the text console '
              '(%d colours)' % (cl.w, cl.h, len(px)))
         type_line(cl, 'root')
-        at_password = g.wait_sh('pgrep -t tty1 -x login >/dev/null', 60)
+        # The password only once login asks for it: PAM turns echo off
+        # with TCSAFLUSH, which throws away whatever was typed before
+        # (agetty had turned echo back on before it ran login).
+        at_password = g.wait_sh('pgrep -t tty1 -x login >/dev/null && '
+                                'stty -F /dev/tty1 -a | grep -qw -- -echo', 60)
         type_line(cl, 'enlighten')
         logged = g.wait_sh("who | grep -q '^root *tty1 '", 60)
         rc, who = g.sh('who')
