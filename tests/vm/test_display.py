@@ -446,15 +446,18 @@ def input_devices(t, g):
 def guest_events(g, kbd, mouse, send, first_ms=8000, idle_ms=1500):
     """Read the guest's keyboard and mouse (enl-evdev) while send() makes
     input at the host: {'k': [(type, code, value)...], 'm': [...]}."""
+    # The readers' quiet spells count only once send() has returned (the
+    # DONE file): a slow host cannot end them before its input is made.
     for dev, tag in ((kbd, 'k'), (mouse, 'm')):
-        g.sh('rm -f /tmp/ev.%s; enl-evdev read %s %d %d > /tmp/ev.%s 2>&1 &'
-             % (tag, dev, first_ms, idle_ms, tag))
-        wait_until(lambda: 'ready' in g.sh('cat /tmp/ev.%s' % tag)[1], 10, 0.2)
+        g.sh('rm -f /tmp/ev.%s /tmp/ev.done; enl-evdev read %s %d %d /tmp/ev.done '
+             '> /tmp/ev.%s 2>&1 &' % (tag, dev, first_ms, idle_ms, tag))
+        wait_until(lambda: 'ready' in g.sh('cat /tmp/ev.%s' % tag)[1], 60, 0.2)
     send()
+    g.sh('touch /tmp/ev.done')
     evs = {}
     for tag in ('k', 'm'):
         wait_until(lambda: 'end' in g.sh('cat /tmp/ev.%s' % tag)[1],
-                   (first_ms + idle_ms) / 1000 + 30, 0.5)
+                   (first_ms + idle_ms) / 1000 + 60, 0.5)
         evs[tag] = [tuple(int(x) for x in l.split())
                     for l in g.sh('cat /tmp/ev.%s' % tag)[1].splitlines()
                     if re.match(r'^\d+ \d+ -?\d+$', l)]

@@ -81,13 +81,18 @@ def counters(g, cls):
 
 def record(g, dev, action, tag, first_ms=8000, idle_ms=1500):
     """Start a reader on dev, run action() on the host, return the events
-    the reader saw: a list of (type, code, value)."""
-    g.sh('rm -f /tmp/ev.%s; enl-evdev read %s %d %d > /tmp/ev.%s 2>&1 &'
-         % (tag, dev, first_ms, idle_ms, tag))
-    wait_until(lambda: 'ready' in g.sh('cat /tmp/ev.%s' % tag)[1], 10, 0.2)
+    the reader saw: a list of (type, code, value). The reader's quiet
+    spells (first_ms for the first event, idle_ms after one) count only
+    once action() has returned (its DONE file): a slow host between two
+    ctl calls cannot end it early."""
+    done = '/tmp/ev.%s.done' % tag
+    g.sh('rm -f /tmp/ev.%s %s; enl-evdev read %s %d %d %s > /tmp/ev.%s 2>&1 &'
+         % (tag, done, dev, first_ms, idle_ms, done, tag))
+    wait_until(lambda: 'ready' in g.sh('cat /tmp/ev.%s' % tag)[1], 60, 0.2)
     action()
+    g.sh('touch %s' % done)
     wait_until(lambda: 'end' in g.sh('cat /tmp/ev.%s' % tag)[1],
-               (first_ms + idle_ms) / 1000 + 30, 0.5)
+               (first_ms + idle_ms) / 1000 + 60, 0.5)
     rc, out = g.sh('cat /tmp/ev.%s' % tag)
     return [tuple(int(x) for x in l.split())
             for l in out.splitlines() if re.match(r'^\d+ \d+ -?\d+$', l)]
@@ -114,7 +119,7 @@ def in_steps(g, tag, steps):
         for args, n in steps:
             g.ctl(*args)
             seen += n
-            wait_until(lambda: key_lines(g, tag) >= seen, 20, 0.2)
+            wait_until(lambda: key_lines(g, tag) >= seen, 60, 0.2)
     return action
 
 

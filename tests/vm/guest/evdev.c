@@ -3,10 +3,15 @@
  * enl-evdev: the guest's view of an input device, for tests/vm/test_input.py.
  *	find NAME PHYS		the /dev/input/eventN whose name contains NAME
  *				and whose phys contains PHYS
- *	read DEV FIRST_MS IDLE_MS
+ *	read DEV FIRST_MS IDLE_MS [DONE]
  *				print "type code value" per event (no SYN/MSC,
  *				no autorepeat), waiting FIRST_MS for the first
- *				and stopping after IDLE_MS without one; "end"
+ *				and stopping after IDLE_MS without one; "end".
+ *				With DONE (a path the test creates once it has
+ *				made all its input), those quiet spells count
+ *				only from when DONE exists: a host slow to make
+ *				the input, or a starved guest, cannot end the
+ *				read early (at most READ_CAP_S in all)
  *	absinfo DEV		"x MIN MAX" and "y MIN MAX"
  *	led DEV caps|num|scroll 0|1
  *				set a lock LED the way a desktop does (EV_LED)
@@ -60,10 +65,40 @@ static int find(const char *name, const char *phys)
 	return found;
 }
 
-static int read_events(const char *dev, int first_ms, int idle_ms)
+#define READ_CAP_S	300
+/* How often a reader with DONE looks for it. */
+#define DONE_POLL_MS	100
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Whether a read with DONE has been quiet long enough: limit_ms since the
+ * later of the last event and the moment DONE was first seen.
+ */
+static int done_quiet(const char *done, double *done_at, double last,
+		      int limit_ms, double start)
+{
+	double now = now_s();
+
+	if (!*done_at && access(done, F_OK) == 0)
+		*done_at = now;
+	if (*done_at && now - (last > *done_at ? last : *done_at) >= limit_ms / 1e3)
+		return 1;
+	return now - start >= READ_CAP_S;
+}
+
+static int read_events(const char *dev, int first_ms, int idle_ms,
+		       const char *done)
 {
 	struct input_event ev[64];
 	struct pollfd pfd;
+	double start = now_s(), last = start, done_at = 0;
 	int seen = 0;
 
 	pfd.fd = open_dev(dev, O_RDONLY | O_NONBLOCK);
@@ -74,11 +109,18 @@ static int read_events(const char *dev, int first_ms, int idle_ms)
 	printf("ready\n");
 	fflush(stdout);
 	for (;;) {
-		int r = poll(&pfd, 1, seen ? idle_ms : first_ms);
+		int limit = seen ? idle_ms : first_ms;
+		int r = poll(&pfd, 1, done ? DONE_POLL_MS : limit);
 		ssize_t n;
 
-		if (r <= 0)
+		if (r < 0 || (r == 0 && !done))
 			break;
+		if (r == 0) {
+			if (done_quiet(done, &done_at, last, limit, start))
+				break;
+			continue;
+		}
+		last = now_s();
 		n = read(pfd.fd, ev, sizeof(ev));
 		if (n < 0) {
 			if (errno == EAGAIN)
@@ -180,15 +222,16 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "find"))
 		return find(argv[2], argv[3]);
-	if (argc == 5 && !strcmp(argv[1], "read"))
-		return read_events(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "read"))
+		return read_events(argv[2], atoi(argv[3]), atoi(argv[4]),
+				   argc == 6 ? argv[5] : NULL);
 	if (argc == 3 && !strcmp(argv[1], "absinfo"))
 		return absinfo(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "led"))
 		return led(argv[2], argv[3], atoi(argv[4]));
 	if (argc == 4 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], atoi(argv[3]));
-	fprintf(stderr, "usage: enl-evdev find NAME PHYS | read DEV FIRST_MS IDLE_MS | "
+	fprintf(stderr, "usage: enl-evdev find NAME PHYS | read DEV FIRST_MS IDLE_MS [DONE] | "
 		"absinfo DEV | led DEV caps|num|scroll 0|1 | hold DEV SECS\n");
 	return 2;
 }
