@@ -70,7 +70,9 @@ def run(t, g):
     # The flood: enl-echo pumps the first channel as fast as it can.
     g.sh('rm -f /tmp/flood.rc; (enl-echo -n 100000000 -s 3 -d /dev/vmbus/echo '
          '> /tmp/flood.out 2>&1; echo $? > /tmp/flood.rc) >/dev/null 2>&1 &')
-    time.sleep(2)
+    # Measured once the flood has its channel open on the host (and a
+    # first packet through), however slow the guest is to start it.
+    g.wait_ctl(['stats'], r'^channel %d echo open in_packets=[1-9]' % relids[0], 60)
     rc, _ = g.sh('test ! -e /tmp/flood.rc')
     t.ok(rc == 0, 'the flood is running')
     rc, before = g.ctl('stats')
