@@ -63,7 +63,7 @@ def backup(t, g, dev, tmp, img):
     t.ok(rc == 0, 'ext4 made and mounted on the synthetic disk', out)
     g.sh('printf "[vss]\\nauto-thaw-timeout=60\\n" > /tmp/vss.conf; '
          'enl-vssd -f -c /tmp/vss.conf > /tmp/vssd.out 2>&1 &')
-    ok, out = g.wait_ctl(('vss',), r'^channel: ready', 30)
+    ok, out = g.wait_ctl(('vss',), r'^channel: ready', 60)
     t.ok(ok, 'enl-vssd negotiated with the host', out)
     # Line i is "i"; the count goes to tmpfs once the write returned.
     g.sh('(i=0; while :; do i=$((i+1)); echo $i >> /mnt/d/w.log; echo $i > /tmp/w.n; '
@@ -81,7 +81,9 @@ def backup(t, g, dev, tmp, img):
     t.ok(rc == 0 and 'copied scsi:0' in out and os.path.exists(copy) and
          'state: thawed' in out,
          'ctl backup --to DIR: frozen, scsi0.img copied, thawed (%.1f s)' % took, out)
-    rc, n2 = g.sh('sleep 1; cat /tmp/w.n')
+    # Until it has written again (a starved guest may take a while).
+    g.wait_sh('[ "$(cat /tmp/w.n)" -gt %d ]' % before, 60)
+    rc, n2 = g.sh('cat /tmp/w.n')
     t.ok(int(n2.strip() or 0) > before, 'the writer goes on after the backup (%d -> %s)'
          % (before, n2.strip()))
     if not os.path.exists(copy):
