@@ -205,14 +205,14 @@ def pointer(t, g, mouse):
 def leds(t, g, kbd):
     dev = hid_dev(g, 'keyboard')
     g.sh('enl-evdev led %s caps 1' % kbd)
-    ok, st = g.wait_ctl(['hid', 'leds'], r'^leds=caps ', 15)
+    ok, st = g.wait_ctl(['hid', 'leds'], r'^leds=caps ', 60)
     t.ok(ok, 'Caps Lock set in the guest reaches the host', st)
     g.sh('enl-evdev led %s num 1' % kbd)
-    ok, st = g.wait_ctl(['hid', 'leds'], r'^leds=caps,num ', 15)
+    ok, st = g.wait_ctl(['hid', 'leds'], r'^leds=caps,num ', 60)
     t.ok(ok, 'then Num Lock too', st)
     g.sh('enl-evdev led %s caps 0; enl-evdev led %s num 0; enl-evdev led %s scroll 1'
          % (kbd, kbd, kbd))
-    ok, st = g.wait_ctl(['hid', 'leds'], r'^leds=scroll ', 15)
+    ok, st = g.wait_ctl(['hid', 'leds'], r'^leds=scroll ', 60)
     t.ok(ok, 'and off again, Scroll Lock on', st)
     rc, out = g.sh('cat /sys/bus/enl_vmbus/devices/%s/leds' % dev)
     t.ok(out.startswith('0x1 '), 'the driver shows what it told the host', out)
@@ -227,7 +227,7 @@ def faults(t, g, kbd):
     for cls, kind, field in kinds:
         before = counters(g, cls).get(field, 0)
         rc, out = g.ctl('hid', 'fault', kind)
-        got = wait_until(lambda: counters(g, cls).get(field, 0) == before + 1, 10, 0.3)
+        got = wait_until(lambda: counters(g, cls).get(field, 0) == before + 1, 30, 0.3)
         t.ok(rc == 0 and got, 'fault %s: counted as %s' % (kind, field),
              out + str(counters(g, cls)))
     clean, bad = g.dmesg_clean()
@@ -245,12 +245,12 @@ def bad_descriptor(t, g):
     # The mouse's handshake runs after modprobe returns: wait for its word.
     ok = g.wait_sh('dmesg | tail -40 | grep -q "no usable device info"', timeout=30)
     t.ok(ok, 'the mouse\'s probe refuses it', out + g.sh('dmesg | tail -20')[1])
-    ok, st = g.wait_ctl(['hid'], r'keyboard: open=1 ready=1', 20)
-    t.ok(ok and wait_until(lambda: evdev(g, 'keyboard'), 15),
+    ok, st = g.wait_ctl(['hid'], r'keyboard: open=1 ready=1', 60)
+    t.ok(ok and wait_until(lambda: evdev(g, 'keyboard'), 60),
          'the keyboard is unaffected', st)
     rc, out = g.sh('rmmod enl_hid && modprobe enl_hid')
-    ok, st = g.wait_ctl(['hid'], r'mouse: open=1 ready=1', 20)
-    t.ok(ok and wait_until(lambda: evdev(g, 'mouse'), 15),
+    ok, st = g.wait_ctl(['hid'], r'mouse: open=1 ready=1', 60)
+    t.ok(ok and wait_until(lambda: evdev(g, 'mouse'), 60),
          'reloaded, the mouse works again', st)
     clean, bad = g.dmesg_clean()
     t.ok(clean, 'no oops or warning', bad)
@@ -258,14 +258,14 @@ def bad_descriptor(t, g):
 
 def rescind(t, g):
     kbd, mouse = evdev(g, 'keyboard'), evdev(g, 'mouse')
-    g.sh('enl-evdev hold %s 60 > /tmp/hold.k 2>&1 &' % kbd)
-    g.sh('enl-evdev hold %s 60 > /tmp/hold.m 2>&1 &' % mouse)
-    wait_until(lambda: g.sh('cat /tmp/hold.k /tmp/hold.m')[1].count('open') == 2, 10)
+    g.sh('enl-evdev hold %s 300 > /tmp/hold.k 2>&1 &' % kbd)
+    g.sh('enl-evdev hold %s 300 > /tmp/hold.m 2>&1 &' % mouse)
+    wait_until(lambda: g.sh('cat /tmp/hold.k /tmp/hold.m')[1].count('open') == 2, 60)
     rc, out = g.ctl('devices')
     relids = re.findall(r'^(\d+) (keyboard|mouse) ', out, re.M)
     for relid, cls in relids:
         g.ctl('rescind', relid)
-    gone = wait_until(lambda: g.sh('cat /tmp/hold.k /tmp/hold.m')[1].count('gone 19') == 2, 30)
+    gone = wait_until(lambda: g.sh('cat /tmp/hold.k /tmp/hold.m')[1].count('gone 19') == 2, 60)
     t.ok(len(relids) == 2 and gone, 'rescinded under open readers: both see ENODEV',
          g.sh('cat /tmp/hold.k /tmp/hold.m')[1])
     t0 = time.monotonic()

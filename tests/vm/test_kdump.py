@@ -17,7 +17,7 @@ def run(t, g):
     t.ok(g.wait_sh('test -c /dev/vmbus/echo'), '/dev/vmbus/echo exists')
     rc, boot_id = g.sh('cat /proc/sys/kernel/random/boot_id')
     rc, out = g.sh('sleep 100000 </dev/vmbus/echo >/dev/null 2>&1 &')
-    ok, _ = g.wait_ctl(['stats'], r'^channel \d+ echo open ', 20)
+    ok, _ = g.wait_ctl(['stats'], r'^channel \d+ echo open ', 60)
     before = host_stats(g)
     t.diag('host before the crash: unloads=%s gpadls=%s echo=%s'
            % (before['unloads'], before['gpadls'], before['echo']))

@@ -31,7 +31,7 @@ def check_echo_back(t, g, when, where, seed):
     t.ok(g.wait_sh('test -c /dev/vmbus/echo'), '/dev/vmbus/echo exists again')
     rc, out = g.sh('enl-echo -n 2000 -s %d' % seed, timeout=300)
     t.ok(rc == 0, 'echo works %s' % when, out)
-    ok = wait_until(lambda: host_stats(g)['gpadls'] == 0, 20)
+    ok = wait_until(lambda: host_stats(g)['gpadls'] == 0, 60)
     t.ok(ok, 'closing echo leaves no GPADL on the host', host_stats(g)['raw'])
     clean, bad = g.dmesg_clean()
     t.ok(clean, 'no oops/BUG/WARNING %s' % where, bad)
@@ -49,7 +49,7 @@ def run(t, g):
     # Keep the echo channel open across kexec: its ring GPADL is live on
     # the host when the old kernel goes.
     rc, out = g.sh('sleep 100000 </dev/vmbus/echo >/dev/null 2>&1 &')
-    ok, _ = g.wait_ctl(['stats'], r'^channel \d+ echo open ', 20)
+    ok, _ = g.wait_ctl(['stats'], r'^channel \d+ echo open ', 60)
     before = host_stats(g)
     t.diag('host before kexec: unloads=%s gpadls=%s version=%s echo=%s'
            % (before['unloads'], before['gpadls'], before['version'],

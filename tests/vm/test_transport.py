@@ -85,7 +85,7 @@ def test_per_vp(t, g):
         before, _ = vp_irqs(g)
         start_echo(g, 30000, 20 + run)
         # The channel is open once its state says so; its target is fixed then.
-        wait_until(lambda: g.sh('grep -q open %s/state' % chan)[0] == 0, 20, 0.1)
+        wait_until(lambda: g.sh('grep -q open %s/state' % chan)[0] == 0, 60, 0.1)
         rc, cpu = g.sh('cat %s/target_cpu' % chan)
         code, log = wait_echo(g, 300)
         after, text = vp_irqs(g)
@@ -122,7 +122,7 @@ def test_host_stall(t, g):
     """(b) SIGSTOP enl-host for 3 s under traffic, then SIGCONT."""
     chan = echo_channel(g)
     start_echo(g, 150000, 31)
-    running = wait_until(lambda: g.sh('grep -q open %s/state' % chan)[0] == 0, 20, 0.1)
+    running = wait_until(lambda: g.sh('grep -q open %s/state' % chan)[0] == 0, 60, 0.1)
     t.ok(running, 'echo traffic running before the stall')
     time.sleep(1)
     os.kill(g.proc.pid, signal.SIGSTOP)
