@@ -57,7 +57,7 @@ def run(t, g):
          'ctl nic list --json: one NIC, its TAP, MAC, 2 queues, MTU, link up',
          nics)
     relid = nics[0]['relid'] if ok else -1
-    t.ok(g.wait_sh('[ -n "$(%s)" ]' % NETDEVS, 30) and guest_nics(g) == [relid],
+    t.ok(g.wait_sh('[ -n "$(%s)" ]' % NETDEVS, 60) and guest_nics(g) == [relid],
          'the guest sees it offered as a network device, relid %d' % relid,
          guest_nics(g))
 
@@ -82,14 +82,14 @@ def run(t, g):
          'nic add tap=enlt1: offered', out)
     rc2, out2 = ns.run('ip', 'link', 'show', 'enlt1')
     t.ok(rc2 == 0, 'its TAP enlt1 exists', out2)
-    t.ok(g.wait_sh('[ "$(%s | wc -l)" = 2 ]' % NETDEVS, 30),
+    t.ok(g.wait_sh('[ "$(%s | wc -l)" = 2 ]' % NETDEVS, 60),
          'the guest sees a second network device', guest_nics(g))
     rc, out = g.ctl('nic', 'remove', 'enlt1')
     t.ok(rc == 0, 'nic remove enlt1', out)
-    t.ok(g.wait_sh('[ "$(%s)" = "%d" ]' % (NETDEVS, relid), 30),
+    t.ok(g.wait_sh('[ "$(%s)" = "%d" ]' % (NETDEVS, relid), 60),
          'the guest sees it rescinded; the first stays', guest_nics(g))
     t.ok(bool(wait_until(lambda: ns.run('ip', 'link', 'show', 'enlt1')[0] != 0,
-                         20)),
+                         60)),
          'its TAP is gone once the guest released the channel')
     nics = nic_list(g)
     t.ok(nics is not None and [n['tap'] for n in nics] == [TAP],

@@ -30,7 +30,7 @@ def status(g, args=''):
 def run(t, g):
     rc, out = g.sh('modprobe ata_piix && modprobe sd_mod && modprobe e1000')
     t.ok(rc == 0, 'guest loads ata_piix, sd_mod and e1000', out)
-    t.ok(g.wait_sh('test -e /sys/block/sda && test -e /sys/class/net/eth0', 30),
+    t.ok(g.wait_sh('test -e /sys/block/sda && test -e /sys/class/net/eth0', 60),
          'the emulated disk (sda) and NIC (eth0) appear')
     t.ok(g.wait_sh('test -c /dev/vmbus/echo'), '/dev/vmbus/echo exists')
 

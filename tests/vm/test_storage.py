@@ -204,7 +204,7 @@ def body(t, g, ncpu, img, hot):
     t.ok(out.strip() == str((DISK_MB << 20) // 512), 'LUN 0 is %d MiB' % DISK_MB, out)
 
     # The IDE accelerator: its own controller, one channel, one disk.
-    ide = wait_until(lambda: storvsc_disks(g, 'ide').get(0), 30)
+    ide = wait_until(lambda: storvsc_disks(g, 'ide').get(0), 60)
     iq = queues(g, 'ide')
     t.ok(bool(ide) and len(iq) == 1,
          'the IDE accelerator binds too: one queue, its disk an sd disk',
