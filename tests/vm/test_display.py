@@ -102,7 +102,7 @@ def drawn(px, w, h):
 def load(t, g):
     rc, out = g.sh('modprobe enl_fb')
     # The fbdev emulation comes last: its line says enl_fb is all set up.
-    up = rc == 0 and g.wait_sh('dmesg | grep -q "fb0: enl_fb"', timeout=30)
+    up = rc == 0 and g.wait_sh('dmesg | grep -q "fb0: enl_fb"', timeout=60)
     out += g.sh('dmesg | grep -E "enl_fb|fb0"')[1]
     t.ok(up and 'synthvid 3.5' in out, 'enl_fb loads and agrees synthvid 3.5', out)
     rc, out = g.sh('ls /dev/dri/card0 /dev/fb0')
@@ -436,7 +436,7 @@ def input_devices(t, g):
             # the pc machine's PS/2 keyboard.
             r, o = g.sh('enl-evdev find "%s" %s' % (name, o.strip().splitlines()[0][:24]))
             return o.strip() if r == 0 else ''
-        devs[cls] = wait_until(find, 20)
+        devs[cls] = wait_until(find, 60)
     kbd, mouse = devs['keyboard'], devs['mouse']
     t.ok(rc == 0 and kbd and mouse, 'enl_hid gives the guest a keyboard and a mouse (%s, %s)'
          % (kbd, mouse), out)
@@ -602,7 +602,7 @@ def faults(t, g):
         d.update({k: int(after.get(k, 0)) - int(before.get(k, 0)) for k in want})
         return all(d[k] >= want[k] for k in want)
     # The guest counts as the messages arrive; then the counts must be exact.
-    wait_until(counted, 20, 0.5)
+    wait_until(counted, 60, 0.5)
     t.ok(d == want,
          'malformed host messages are counted by reason', str(d))
     rc, out = g.sh('echo still here > /dev/tty1 && cat /sys/class/graphics/fb0/name')
@@ -615,7 +615,7 @@ def fallback(t, g, tmp):
         rc, out = g.sh('rmmod enl_fb && modprobe enl_fb')
         st = {}
         if rc == 0:
-            wait_until(lambda: st.update(stats(g)) or st.get('version') == want, 30, 0.5)
+            wait_until(lambda: st.update(stats(g)) or st.get('version') == want, 60, 0.5)
         t.ok(rc == 0 and st.get('version') == want and st.get('depth') == str(depth),
              'a host capped at %s: synthvid %s, %d bpp' % (cap, want, depth), out + str(st))
         ok = wait_mode(g, 1024, 768, depth)
@@ -624,7 +624,7 @@ def fallback(t, g, tmp):
              str(video(g)) + out)
     g.ctl('video', 'max-version', 'win10')
     rc, out = g.sh('rmmod enl_fb && modprobe enl_fb')
-    ok = rc == 0 and wait_until(lambda: stats(g).get('version') == '3.5', 30, 0.5)
+    ok = rc == 0 and wait_until(lambda: stats(g).get('version') == '3.5', 60, 0.5)
     t.ok(ok, 'back to 3.5', out + str(stats(g)))
 
 
