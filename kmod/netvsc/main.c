@@ -494,8 +494,16 @@ static void nv_remove(struct enl_vmbus_device *vdev)
 	unsigned int i;
 
 	mutex_lock(&nd->lock);
-	nd->removing = true;
+	WRITE_ONCE(nd->removing, true);
 	mutex_unlock(&nd->lock);
+	/*
+	 * Carrier off while still registered: unregistering drops the link
+	 * event it queues. A carrier change after unregister_netdev() queues
+	 * the device on linkwatch again, which may run after this module is
+	 * gone (seen: an oops in dev_get_iflink() after rmmod).
+	 */
+	cancel_work_sync(&nd->link_work);
+	netif_carrier_off(ndev);
 	/* Stops the device (filter off) while the host may still answer. */
 	unregister_netdev(ndev);
 	cancel_work_sync(&nd->rx_mode_work);

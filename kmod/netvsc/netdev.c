@@ -79,6 +79,9 @@ void nv_link_work(struct work_struct *w)
 {
 	struct nv_dev *nd = container_of(w, struct nv_dev, link_work);
 
+	/* nv_remove() turned the carrier off for good. */
+	if (READ_ONCE(nd->removing))
+		return;
 	if (READ_ONCE(nd->link_up) && READ_ONCE(nd->attached))
 		netif_carrier_on(nd->ndev);
 	else
