@@ -52,32 +52,10 @@ def counter(out, name):
     return int(m.group(1)) if m else -1
 
 
-def start_ready(g, cmd, pidfile, tries=3, timeout=60):
-    """Start cmd in the background (its pid in pidfile) until the host
-    sees the KVP channel ready: again only if it exited, as systemd would
-    restart it, because the channel of the one before was still closing
-    (EBUSY) when it opened. A second one started beside a slow first one
-    would fail, and pidfile would name the dead one. (ready, status)."""
-    last = ['']
-
-    def ready_or_gone():
-        rc, last[0] = g.ctl('kvp', 'status')
-        if rc == 0 and re.search(r'^channel: ready', last[0], re.M):
-            return 'ready'
-        if g.sh('kill -0 $(cat %s) 2>/dev/null' % pidfile)[0]:
-            return 'gone'
-        return None
-    for _ in range(tries):
-        g.sh('%s & echo $! > %s' % (cmd, pidfile))
-        got = wait_until(ready_or_gone, timeout, 0.5)
-        if got != 'gone':
-            break
-    return got == 'ready', last[0]
-
-
 def start_kvpd(g, conf=None):
-    return start_ready(g, 'enl-kvpd -f %s >> /tmp/kvpd.log 2>&1'
-                       % ('-c ' + conf if conf else ''), '/tmp/kvpd.pid')
+    return g.start_daemon('enl-kvpd -f %s >> /tmp/kvpd.log 2>&1'
+                          % ('-c ' + conf if conf else ''), '/tmp/kvpd.pid',
+                          ('kvp', 'status'))
 
 
 def wait_closed(g):
@@ -132,8 +110,8 @@ def inflight(t, g):
 
 
 def rogue(t, g, mode, probe):
-    ok, out = start_ready(g, 'enl-kvprogue %s >> /tmp/rogue-%s.log 2>&1' % (mode, mode),
-                          '/tmp/rogue.pid')
+    ok, out = g.start_daemon('enl-kvprogue %s >> /tmp/rogue-%s.log 2>&1' % (mode, mode),
+                             '/tmp/rogue.pid', ('kvp', 'status'))
     t.ok(ok, 'rogue guest (%s) negotiated' % mode, out)
     # Walks of pools 1 and 2 start at open; a host SET queues behind them.
     t0 = time.monotonic()

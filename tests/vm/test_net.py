@@ -168,12 +168,14 @@ def throughput(t, g):
     # floor a quiet machine may never back up. A tight BQL limit for one
     # more UDP run makes sure it does.
     bql = '/sys/class/net/eth0/queues/tx-*/byte_queue_limits'
-    g.sh('for d in %s; do cat $d/limit_max > /tmp/bql.$(basename $(dirname $d)); '
+    g.sh('for d in %s; do q=$(basename $(dirname $d)); '
+         'cat $d/limit_min > /tmp/bql.$q.min; cat $d/limit_max > /tmp/bql.$q.max; '
          'echo 0 > $d/limit_min; echo 4500 > $d/limit_max; done' % bql)
     iperf(t, g, 'UDP guest -> host, each send queue held to 4500 bytes in flight',
           '-t 3 -u -b 200M -l 1400')
     g.sh('for d in %s; do q=$(basename $(dirname $d)); '
-         'cat /tmp/bql.$q > $d/limit_max; echo 262144 > $d/limit_min; done' % bql)
+         'cat /tmp/bql.$q.max > $d/limit_max; cat /tmp/bql.$q.min > $d/limit_min; '
+         'done' % bql)
     st = ethtool_stats(g)
     t.ok(total(st, 'tx_tso') > total(before, 'tx_tso') and total(st, 'tx_gpa') > 0,
          'TSO packets went out as GPA-direct page ranges (tx_tso %d, tx_gpa %d)'

@@ -5,36 +5,19 @@ frozen leaves nothing frozen (its thaw guard thaws at once), the host says
 enl-vssd thaws only what its record lists; a mount hidden under an
 over-mount is left out with a log line instead of failing the freeze."""
 import os
-import re
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_vss import (HOOKS, blocked, resuming,  # noqa: E402
                       setup_mounts, start_writers, vssd_conf, wait_host)
-from vmtest import run_suite, wait_until  # noqa: E402
+from vmtest import run_suite  # noqa: E402
 
 
-def start_vssd_pid(g, tries=3, timeout=60):
-    """Start enl-vssd as systemd would restart it: again if it exited
-    because the channel of the one before was still closing (EBUSY) when
-    it opened. Only then: a second one started beside a slow first one
-    would fail, and /tmp/vssd.pid would name the dead one."""
-    last = ['']
-
-    def ready_or_gone():
-        rc, last[0] = g.ctl('vss')
-        if rc == 0 and re.search(r'^channel: ready', last[0], re.M):
-            return 'ready'
-        if g.sh('kill -0 $(cat /tmp/vssd.pid) 2>/dev/null')[0]:
-            return 'gone'
-        return None
-    for _ in range(tries):
-        g.sh('enl-vssd -f -c /tmp/vss.conf >> /tmp/vssd.out 2>&1 & echo $! > /tmp/vssd.pid')
-        got = wait_until(ready_or_gone, timeout, 0.5)
-        if got != 'gone':
-            break
-    return got == 'ready', last[0]
+def start_vssd_pid(g):
+    """Start enl-vssd (its pid in /tmp/vssd.pid) until its channel is ready."""
+    return g.start_daemon('enl-vssd -f -c /tmp/vss.conf >> /tmp/vssd.out 2>&1',
+                          '/tmp/vssd.pid', ('vss',))
 
 
 def stop_vssd_pid(g):

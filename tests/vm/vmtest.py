@@ -331,6 +331,29 @@ class Guest:
             return rc == 0 and re.search(pattern, last[0], re.M) is not None
         return bool(wait_until(probe, timeout, 0.5)), last[0]
 
+    def start_daemon(self, cmd, pidfile, ctl_args, tries=3, timeout=60):
+        """Start cmd in the background (its pid in pidfile) until enl-host's
+        `ctl ctl_args...` says "channel: ready"; start it again only if it
+        exited, as systemd would restart it, because the channel of the one
+        before was still closing (EBUSY) when it opened. A second one
+        started beside a slow first one would fail, and pidfile would name
+        the dead one. (ready, last reply)."""
+        last = ['']
+
+        def ready_or_gone():
+            rc, last[0] = self.ctl(*ctl_args)
+            if rc == 0 and re.search(r'^channel: ready', last[0], re.M):
+                return 'ready'
+            if self.sh('kill -0 $(cat %s) 2>/dev/null' % pidfile)[0]:
+                return 'gone'
+            return None
+        for _ in range(tries):
+            self.sh('%s & echo $! > %s' % (cmd, pidfile))
+            got = wait_until(ready_or_gone, timeout, 0.5)
+            if got != 'gone':
+                break
+        return got == 'ready', last[0]
+
     def wait_open(self, cls, timeout=60):
         """Wait until enl-host lists a channel of class cls as open (the
         guest's OPENCHANNEL arrived): a background guest command has its
