@@ -221,13 +221,16 @@ static void run_pass(struct enl_vsp_channel *ch)
 
 	end = process(ch);
 
+	/*
+	 * Behind the context's other work, not in a loop here. Queued before
+	 * in_pass drops, so that enl_vmbus_chan_settle() never sees neither.
+	 */
+	if (end == PASS_AGAIN)
+		enl_vmbus_chan_wake(ch);
 	g_mutex_lock(&ch->sched_lock);
 	ch->in_pass = false;
 	g_mutex_unlock(&ch->sched_lock);
-	/* Behind the context's other work, not in a loop here. */
-	if (end == PASS_AGAIN)
-		enl_vmbus_chan_wake(ch);
-	else
+	if (end != PASS_AGAIN)
 		arm_recheck(ch, end);
 }
 
