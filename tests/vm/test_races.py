@@ -67,6 +67,14 @@ def gpadls(g):
     return int(m.group(1)) if m else -1
 
 
+# SLUB counts the free objects of each CPU's own slabs as in use, so
+# /proc/slabinfo moves by hundreds with no leak at all (-125..+554 over the
+# same 100 rounds, 2 vCPUs). A debug flag on the kmalloc caches keeps them
+# off the per-CPU fast path: their counts are then exact (a 100-round churn:
+# +7, +1). F (sanity checks) is the cheapest flag.
+SLAB_EXACT = 'slub_debug=F,kmalloc-*'
+
+
 def slab_kmalloc(g):
     rc, out = g.sh('cat /proc/slabinfo')
     return sum(int(l.split()[1]) for l in out.splitlines()
@@ -342,7 +350,7 @@ def test_rmmod_churn(t, g, rounds=100):
     mem1 = g.sh('grep MemAvailable /proc/meminfo')[1]
     t.diag('kmalloc objects %d -> %d; %s -> %s' % (slab0, slab1, mem0.strip(),
                                                    mem1.strip()))
-    t.ok(slab1 - slab0 < rounds,
+    t.ok(slab1 - slab0 < rounds // 2,
          'kmalloc slab objects back where they started (delta %d over %d rounds)'
          % (slab1 - slab0, rounds))
     ok, out = echo_works(g)
@@ -362,4 +370,4 @@ def run(t, g):
 
 if __name__ == '__main__':
     sys.exit(run_suite(('echo', 'heartbeat', 'heartbeat', 'kvp', 'kvp'), run,
-                       cpus=2))
+                       cpus=2, append=SLAB_EXACT))
