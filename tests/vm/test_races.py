@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 
-from vmtest import run_suite, wait_until
+from vmtest import SLAB_EXACT, kmalloc_objects, run_suite, wait_until
 
 SYSBUS = '/sys/bus/enl_vmbus'
 PCI_DRV = '/sys/bus/pci/drivers/enl_vmbus_pci'
@@ -65,20 +65,6 @@ def gpadls(g):
     rc, out = g.ctl('stats')
     m = re.search(r'^gpadls (\d+)', out, re.M)
     return int(m.group(1)) if m else -1
-
-
-# SLUB counts the free objects of each CPU's own slabs as in use, so
-# /proc/slabinfo moves by hundreds with no leak at all (-125..+554 over the
-# same 100 rounds, 2 vCPUs). A debug flag on the kmalloc caches keeps them
-# off the per-CPU fast path: their counts are then exact (a 100-round churn:
-# +7, +1). F (sanity checks) is the cheapest flag.
-SLAB_EXACT = 'slub_debug=F,kmalloc-*'
-
-
-def slab_kmalloc(g):
-    rc, out = g.sh('cat /proc/slabinfo')
-    return sum(int(l.split()[1]) for l in out.splitlines()
-               if l.startswith('kmalloc-'))
 
 
 def echo_works(g, n=500, seed=7):
@@ -319,7 +305,7 @@ class Churn(threading.Thread):
 def test_rmmod_churn(t, g, rounds=100):
     g.sh('rmmod enl_vmbus && modprobe enl_vmbus')
     g.wait_sh('test -c /dev/vmbus/echo')
-    slab0 = slab_kmalloc(g)
+    slab0 = kmalloc_objects(g)
     mem0 = g.sh('grep MemAvailable /proc/meminfo')[1]
     churn = Churn(g)
     churn.start()
@@ -346,7 +332,7 @@ def test_rmmod_churn(t, g, rounds=100):
     rc, out = g.sh('cat /sys/module/enl_vmbus/refcnt')
     t.ok(rc == 0 and out.strip() == '0', 'enl_vmbus refcount is 0', out)
     g.wait_sh('test -c /dev/vmbus/echo')
-    slab1 = slab_kmalloc(g)
+    slab1 = kmalloc_objects(g)
     mem1 = g.sh('grep MemAvailable /proc/meminfo')[1]
     t.diag('kmalloc objects %d -> %d; %s -> %s' % (slab0, slab1, mem0.strip(),
                                                    mem1.strip()))

@@ -3,7 +3,7 @@
 import re
 import sys
 
-from vmtest import run_suite
+from vmtest import SLAB_EXACT, kmalloc_objects, run_suite
 
 SYSBUS = '/sys/bus/enl_vmbus/devices'
 
@@ -114,16 +114,6 @@ def test_rescind(t, g):
     t.ok(clean, 'no oops/BUG/WARNING in the guest log', bad)
 
 
-def slab_kmalloc(g):
-    rc, out = g.sh('cat /proc/slabinfo')
-    total = 0
-    for line in out.splitlines():
-        f = line.split()
-        if f and f[0].startswith('kmalloc-'):
-            total += int(f[1])
-    return total
-
-
 def unload_count(g):
     rc, out = g.ctl('stats')
     m = re.search(r'^unloads\s+(\d+)', out, re.M)
@@ -143,7 +133,7 @@ def test_load_unload(t, g, cycles=50):
     # count taken while they were still being set up would miss theirs.
     g.sh('rmmod enl_vmbus && modprobe enl_vmbus')
     g.wait_sh('test -c /dev/vmbus/echo')
-    before_slab = slab_kmalloc(g)
+    before_slab = kmalloc_objects(g)
     before_unloads, _ = unload_count(g)
     fails = []
     for i in range(cycles):
@@ -164,7 +154,7 @@ def test_load_unload(t, g, cycles=50):
     t.ok(before_unloads is not None and after_unloads == before_unloads + cycles,
          'host saw UNLOAD each time (%s -> %s)' % (before_unloads, after_unloads), sout)
     g.wait_sh('test -c /dev/vmbus/echo')
-    after_slab = slab_kmalloc(g)
+    after_slab = kmalloc_objects(g)
     t.diag('kmalloc objects before %d after %d' % (before_slab, after_slab))
     t.ok(after_slab - before_slab < cycles,
          'kmalloc slab objects back where they started (delta %d over %d cycles)'
@@ -222,4 +212,4 @@ def run(t, g):
 
 
 if __name__ == '__main__':
-    sys.exit(run_suite(('echo',), run))
+    sys.exit(run_suite(('echo',), run, append=SLAB_EXACT))
