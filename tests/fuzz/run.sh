@@ -34,6 +34,10 @@
 #                                           of a time (also given
 #                                           FUZZ_SECONDS: whichever
 #                                           comes first)
+#   FUZZ_JOBS=2 FUZZ_RUNS=10000000 ...      those executions shared by 2
+#               processes on one corpus (each FUZZ_RUNS/2; libFuzzer
+#               reloads the corpus each second, so each takes up what the
+#               other found): a target too slow for one core
 #
 # The regression corpus tests/fuzz/regress/<target>/ is in the tree: every
 # input that once crashed (named crash-*, leak-*, timeout-*) and the
@@ -59,6 +63,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${FUZZ_SECONDS:-10}
+jobs=${FUZZ_JOBS:-1}
+case $jobs in
+''|*[!0-9]*|0) echo "FUZZ_JOBS must be a number of processes, 1 or more" >&2; exit 2 ;;
+esac
 max_secs=${FUZZ_SECONDS:-}
 # The targets, and what `make check` (scripts/check.sh, through `list`)
 # calls each: the one list of them.
@@ -273,8 +281,38 @@ merge() {
 	echo "# fuzz-$name: $(find "$regress" -type f | wc -l) inputs in $regress ($before before)"
 }
 
+# stat_sum NAME LOG: libFuzzer's final stat NAME, summed over the
+# processes whose stats LOG holds.
+stat_sum() {
+	sed -n "s/^stat::$1: *//p" "$2" | awk '{ n += $1 } END { if (NR) print n }'
+}
+
+# run_jobs: FUZZ_RUNS shared by $jobs processes on one corpus; their logs
+# one after another in $log, each headed by its number. Fails if any did.
+run_jobs() {
+	local i each=$(( (FUZZ_RUNS + jobs - 1) / jobs )) pids=() rc=0
+	for ((i = 0; i < jobs; i++)); do
+		# shellcheck disable=SC2086 # one word or none
+		(cd "$out" && TMPDIR=$tmp ./"fuzz-$name" -runs="$each" \
+			${max_secs:+-max_total_time=$max_secs} \
+			-max_len="$max_len" -timeout=10 -print_final_stats=1 \
+			-artifact_prefix="$out/" "${dirs[@]}") \
+			>"$log.$i" 2>&1 &
+		pids+=($!)
+	done
+	for ((i = 0; i < jobs; i++)); do
+		wait "${pids[$i]}" || rc=$?
+	done
+	for ((i = 0; i < jobs; i++)); do
+		echo "## process $i of $jobs"
+		cat "$log.$i"
+		rm -f "$log.$i"
+	done >"$log"
+	return "$rc"
+}
+
 run_one() {
-	local name out bin regress rc=0 log limit dirs
+	local name out bin regress rc=0 log limit dirs procs=
 	prepare "$1" || return 1
 	if [ "$secs" = 0 ] && [ -z "${FUZZ_RUNS:-}" ]; then
 		rm -rf "$tmp"
@@ -288,7 +326,9 @@ run_one() {
 	if [ -n "${FUZZ_RUNS:-}" ]; then
 		limit=(-runs="$FUZZ_RUNS")
 		[ -z "$max_secs" ] || limit+=(-max_total_time="$max_secs")
-		echo "# fuzz-$name: $FUZZ_RUNS executions${max_secs:+ or ${secs} s}, max_len $max_len, corpus $out/corpus"
+		procs=
+		[ "$jobs" = 1 ] || procs=" in $jobs processes"
+		echo "# fuzz-$name: $FUZZ_RUNS executions${max_secs:+ or ${secs} s}$procs, max_len $max_len, corpus $out/corpus"
 	else
 		limit=(-max_total_time="$secs")
 		echo "# fuzz-$name: ${secs} s, max_len $max_len, corpus $out/corpus"
@@ -297,18 +337,24 @@ run_one() {
 	# regression corpus are read only.
 	dirs=(corpus seeds)
 	[ ! -d "$regress" ] || dirs+=("$regress")
-	(cd "$out" && TMPDIR=$tmp ./"fuzz-$name" "${limit[@]}" \
-		-max_len="$max_len" -timeout=10 -print_final_stats=1 \
-		-artifact_prefix="$out/" "${dirs[@]}") >"$log" 2>&1 || rc=$?
+	if [ -n "${FUZZ_RUNS:-}" ] && [ "$jobs" -gt 1 ]; then
+		run_jobs || rc=$?
+	else
+		(cd "$out" && TMPDIR=$tmp ./"fuzz-$name" "${limit[@]}" \
+			-max_len="$max_len" -timeout=10 -print_final_stats=1 \
+			-artifact_prefix="$out/" "${dirs[@]}") >"$log" 2>&1 || rc=$?
+	fi
 	rm -rf "$tmp"
-	# What the run covered: libFuzzer's last status line and final stats.
+	# What the run covered: libFuzzer's last status line and final stats
+	# (of each process, summed, when there were several).
 	grep -m1 -E '^#[0-9]+[[:space:]]+INITED' "$log" || true
 	grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true
 	grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' \
 		"$log" || true
+	[ -z "$procs" ] || echo "# fuzz-$name: $(stat_sum number_of_executed_units "$log") executions in all$procs, $(stat_sum average_exec_per_sec "$log") exec/s together"
 	summary+=("$(printf '%-14s %12s executions %8s exec/s%s' "$name" \
-		"$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")" \
-		"$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")" \
+		"$(stat_sum number_of_executed_units "$log")" \
+		"$(stat_sum average_exec_per_sec "$log")" \
 		"$([ "$rc" = 0 ] || echo " FAILED")")")
 	[ "${FUZZ_COVERAGE:-0}" = 0 ] || [ "$rc" -ne 0 ] || coverage "$name" "$out"
 	if [ "$rc" -ne 0 ]; then
