@@ -364,7 +364,8 @@ static int verb_fault(void *ctx, struct enl_ctl_req *req)
 		return -EINVAL;
 	kind = req->argv[1];
 	if (strcmp(kind, "bad-offer") && strcmp(kind, "oversize") &&
-	    strcmp(kind, "bad-gpadl-created") && strcmp(kind, "corrupt-ring")) {
+	    strcmp(kind, "bad-gpadl-created") && strcmp(kind, "corrupt-ring") &&
+	    strcmp(kind, "rescind-primary-first")) {
 		g_string_append(req->out, "unknown fault '");
 		enl_ctl_escape(req->out, kind, -1);
 		g_string_append(req->out, "'\n");
@@ -372,7 +373,8 @@ static int verb_fault(void *ctx, struct enl_ctl_req *req)
 	}
 	if (req->argc == 3 && !strcmp(kind, "bad-offer"))
 		return enl_ctl_nargs(req, 2, 2);
-	if (req->argc == 2 && !strcmp(kind, "corrupt-ring"))
+	if (req->argc == 2 && (!strcmp(kind, "corrupt-ring") ||
+			       !strcmp(kind, "rescind-primary-first")))
 		return enl_ctl_nargs(req, 3, 3);
 	if (req->argc == 3) {
 		rc = parse_relid(req, srv, req->argv[2], &relid);
@@ -413,7 +415,8 @@ void enl_vmbus_server_register_ctl(struct enl_vmbus_server *srv,
 		  "version: negotiated VMBus version", 0 },
 		{ "fault", verb_fault,
 		  "fault bad-offer|oversize [relid]|bad-gpadl-created [relid]|"
-		  "corrupt-ring <relid>|mute open-result|close|torndown|"
+		  "corrupt-ring <relid>|rescind-primary-first <relid>|"
+		  "mute open-result|close|torndown|"
 		  "gpadl-created|unload-response [relid [count]]|unmute", 0 },
 	};
 

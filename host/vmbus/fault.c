@@ -197,6 +197,9 @@ int enl_vmbus_fault(struct enl_vmbus_server *srv, const char *kind,
 		ret = fault_bad_gpadl_created(srv, arg);
 	else if (!strcmp(kind, "corrupt-ring"))
 		ret = ch ? fault_corrupt_ring(ch) : -ENOENT;
+	else if (!strcmp(kind, "rescind-primary-first"))
+		ret = arg ? enl_vmbus_server_rescind_primary_first(srv,
+						strtoul(arg, NULL, 0)) : -ENOENT;
 	else
 		return -EINVAL;
 	if (!ret) {

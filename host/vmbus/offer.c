@@ -287,21 +287,51 @@ static int rescind_one(struct enl_vsp_channel *ch)
 	return 0;
 }
 
-int enl_vmbus_server_rescind(struct enl_vmbus_server *srv, uint32_t relid)
+/*
+ * A device and its sub-channels. Ours go first: the guest removes the
+ * device with the primary. primary_first is the other order, which a guest
+ * must survive too (ctl `fault rescind-primary-first`).
+ */
+static int rescind_device(struct enl_vmbus_server *srv, uint32_t relid,
+			  bool primary_first)
 {
-	struct enl_vsp_channel *ch = enl_vmbus_chan_lookup(srv, relid);
-	uint32_t i;
+	struct enl_vsp_channel *ch = enl_vmbus_chan_lookup(srv, relid), *sub;
+	uint32_t subs[ENL_VMBUS_MAX_RELID], n = 0, i;
+	int ret = 0;
 
 	if (!ch)
 		return -ENOENT;
 	if (ch->state == ENL_CHAN_RESCINDED)
 		return -EALREADY;
-	/* Sub-channels go first: the guest removes the device with the primary. */
 	if (!ch->parent && !ch->sub_index)
 		for (i = 1; i <= ENL_VMBUS_MAX_RELID; i++)
 			if (srv->chan[i] && srv->chan[i]->parent == ch)
-				rescind_one(srv->chan[i]);
-	return rescind_one(ch);
+				subs[n++] = i;
+	/* An offer never sent is simply freed: no order to get wrong. */
+	primary_first = primary_first && ch->offer_sent;
+	if (primary_first)
+		ret = rescind_one(ch);
+	for (i = 0; i < n; i++) {
+		sub = enl_vmbus_chan_lookup(srv, subs[i]);
+		if (sub)
+			rescind_one(sub);
+	}
+	return primary_first ? ret : rescind_one(ch);
+}
+
+int enl_vmbus_server_rescind(struct enl_vmbus_server *srv, uint32_t relid)
+{
+	return rescind_device(srv, relid, false);
+}
+
+int enl_vmbus_server_rescind_primary_first(struct enl_vmbus_server *srv,
+					   uint32_t relid)
+{
+	struct enl_vsp_channel *ch = enl_vmbus_chan_lookup(srv, relid);
+
+	if (ch && (ch->parent || ch->sub_index))
+		return -EINVAL;
+	return rescind_device(srv, relid, true);
 }
 
 struct deferred_rescind {

@@ -336,6 +336,10 @@ static inline void enl_vmbus_stat_inc(uint64_t *v)
 int enl_vmbus_state_create(struct enl_vsp_channel *ch);
 void enl_vmbus_state_destroy(struct enl_vsp_channel *ch);
 
+/* offer.c: a hostile order, for ctl `fault rescind-primary-first`. */
+int enl_vmbus_server_rescind_primary_first(struct enl_vmbus_server *srv,
+					   uint32_t relid);
+
 /* ctl.c, fault.c */
 int enl_vmbus_fault(struct enl_vmbus_server *srv, const char *kind,
 		    const char *arg, GString *out);

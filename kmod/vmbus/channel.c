@@ -115,7 +115,12 @@ void enl_channel_on_event(struct enl_vmbus *vb, u32 relid)
 
 static void chan_release(struct device *dev)
 {
-	kfree(to_enl_channel(dev));
+	struct enl_vmbus_channel *ch = to_enl_channel(dev);
+
+	/* A sub's hold on its primary (offer_add_sub). */
+	if (ch->primary)
+		put_device(&ch->primary->vdev.dev);
+	kfree(ch);
 }
 
 struct enl_vmbus_channel *enl_channel_alloc(struct enl_vmbus *vb,

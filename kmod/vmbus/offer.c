@@ -173,6 +173,11 @@ static bool offer_add_sub(struct enl_vmbus *vb, struct enl_vmbus_channel *sub)
 			return false;
 		}
 	}
+	/*
+	 * Pinned until the sub's own release: the host may rescind the
+	 * primary first, and the sub's rescind work still locks it.
+	 */
+	get_device(&primary->vdev.dev);
 	sub->primary = primary;
 	list_add_tail(&sub->sub_node, &primary->sub_list);
 	WRITE_ONCE(primary->nr_subs, primary->nr_subs + 1);
@@ -318,8 +323,8 @@ int enl_vmbus_wait_subchannels(struct enl_vmbus_channel *primary,
 }
 EXPORT_SYMBOL_GPL(enl_vmbus_wait_subchannels);
 
-struct enl_vmbus_channel *enl_vmbus_subchannel(struct enl_vmbus_channel *primary,
-					       unsigned int index)
+static struct enl_vmbus_channel *sub_find(struct enl_vmbus_channel *primary,
+					  unsigned int index, bool get)
 {
 	struct enl_vmbus_channel *sub, *found = NULL;
 	unsigned long flags;
@@ -328,13 +333,32 @@ struct enl_vmbus_channel *enl_vmbus_subchannel(struct enl_vmbus_channel *primary
 	list_for_each_entry(sub, &primary->sub_list, sub_node) {
 		if (sub->sub_index == index) {
 			found = sub;
+			if (get)
+				get_device(&sub->vdev.dev);
 			break;
 		}
 	}
 	spin_unlock_irqrestore(&primary->vb->chan_lock, flags);
 	return found;
 }
+
+struct enl_vmbus_channel *enl_vmbus_subchannel(struct enl_vmbus_channel *primary,
+					       unsigned int index)
+{
+	return sub_find(primary, index, false);
+}
 EXPORT_SYMBOL_GPL(enl_vmbus_subchannel);
+
+/*
+ * For readers that do not hold the primary's device lock (sysfs): a
+ * rescinded sub may be released meanwhile, so it comes with a reference,
+ * dropped with put_device().
+ */
+struct enl_vmbus_channel *enl_subchannel_get(struct enl_vmbus_channel *primary,
+					     unsigned int index)
+{
+	return sub_find(primary, index, true);
+}
 
 struct enl_vmbus_channel *enl_vmbus_channel_primary(struct enl_vmbus_channel *ch)
 {

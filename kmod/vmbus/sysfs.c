@@ -102,7 +102,7 @@ static ssize_t subchannels_show(struct device *dev,
 	max = ch->max_sub_index;
 	spin_unlock_irq(&ch->vb->chan_lock);
 	for (i = 1; i <= max; i++) {
-		sub = enl_vmbus_subchannel(ch, i);
+		sub = enl_subchannel_get(ch, i);
 		if (!sub)
 			continue;
 		len += sysfs_emit_at(buf, len,
@@ -119,6 +119,7 @@ static ssize_t subchannels_show(struct device *dev,
 				     (long long)(atomic64_read(&sub->rqst_err[0]) +
 						 atomic64_read(&sub->rqst_err[1]) +
 						 atomic64_read(&sub->rqst_err[2])));
+		put_device(&sub->vdev.dev);
 	}
 	return len;
 }
@@ -179,9 +180,11 @@ static ssize_t ring_state_show(struct device *dev, struct device_attribute *a,
 	max = ch->max_sub_index;
 	spin_unlock_irq(&ch->vb->chan_lock);
 	for (i = 1; i <= max; i++) {
-		sub = enl_vmbus_subchannel(ch, i);
-		if (sub)
-			len = ring_state_emit(sub, buf, len);
+		sub = enl_subchannel_get(ch, i);
+		if (!sub)
+			continue;
+		len = ring_state_emit(sub, buf, len);
+		put_device(&sub->vdev.dev);
 	}
 	return len;
 }

@@ -130,7 +130,8 @@ struct enl_vmbus_channel {
 	/*
 	 * Sub-channels: a primary lists its subs (sub_list, under
 	 * vb->chan_lock) and wakes sub_wq as they come; a sub points at its
-	 * primary, which outlives it, and is linked through sub_node.
+	 * primary, holding a reference on it (the host may rescind the
+	 * primary first), and is linked through sub_node.
 	 */
 	struct enl_vmbus_channel *primary;	/* NULL for a primary */
 	u16 sub_index;
@@ -195,6 +196,8 @@ int enl_conn_unload_poll(struct enl_vmbus *vb, unsigned int wait_ms);
 void enl_offer_on_offer(struct enl_vmbus *vb, const void *msg, u32 len);
 void enl_offer_on_rescind(struct enl_vmbus *vb, const void *msg, u32 len);
 void enl_offer_remove_all(struct enl_vmbus *vb);
+struct enl_vmbus_channel *enl_subchannel_get(struct enl_vmbus_channel *primary,
+					     unsigned int index);
 
 /* channel.c */
 struct enl_vmbus_channel *enl_channel_alloc(struct enl_vmbus *vb,

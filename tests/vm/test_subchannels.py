@@ -11,7 +11,7 @@ ids, skipping an
 oversize packet, a driver that leaves a packet in the ring, a
 sub-channel rescinded alone (released, offered again, reopened), moving
 channels off a CPU going offline, and rescinding the primary with its
-sub-channels open."""
+sub-channels open, subs first (ours) and primary first (a hostile order)."""
 import re
 import sys
 import time
@@ -279,6 +279,19 @@ def run(t, g, ncpu):
     rc, out = g.sh('echo "3000 %d" > %s/pump; cat %s/result' % (k, dev, dev), timeout=300)
     ok_or_explain(t, g, dev, again and 'errors=0' in out and 'packets=3000' in out,
          '%s: offered again, probed again with fresh sub-channels, echoes' % tag, out)
+    # The other order, which a host may use too: the primary rescinded
+    # before its sub-channels. The subs' rescind work runs after the
+    # device went and must not touch a freed primary (no oops, below).
+    prim = [r for r, c in host_channels(g).items() if c[2] == 0]
+    rc, out = g.ctl('fault', 'rescind-primary-first', str(prim[0] if prim else 0))
+    gone = g.wait_sh('test -z "$(%s)"' % FIND_DEV, 30)
+    left = wait_until(lambda: not host_channels(g), 30)
+    t.ok(rc == 0 and gone and left,
+         '%s: the primary rescinded before its sub-channels: the device goes, '
+         'all relids released' % tag, out + g.ctl('devices')[1])
+    g.ctl('offer', 'echo-mq')
+    g.wait_sh('test -n "$(%s)" && test $(cat $(%s)/channels | wc -l) = %d'
+              % (FIND_DEV, FIND_DEV, ncpu + 1), 30)
     rc, out = g.sh('rmmod enl_echo_mq')
     chans = host_channels(g)
     t.ok(rc == 0 and chans and all(c[1] == 'offered' for c in chans.values()),
