@@ -132,18 +132,49 @@ static void fb_handle(struct enl_fb *fb, const u8 *buf, u32 len)
 	fb_deliver(fb, type, buf, ENL_SYNTHVID_HDRS_SIZE + body);
 }
 
+/* The counters of host packets turned away, summed. */
+static s64 fb_rejected(struct enl_fb *fb)
+{
+	return atomic64_read(&fb->st.bad_msg) + atomic64_read(&fb->st.bad_type) +
+	       atomic64_read(&fb->st.bad_value) +
+	       atomic64_read(&fb->st.unexpected) +
+	       atomic64_read(&fb->st.too_big);
+}
+
+/*
+ * Each rejection is counted where it is found (fb_handle and below); said
+ * here, once per packet and rate-limited.
+ */
+static void fb_say_rejected(struct enl_fb *fb, s64 before,
+			    const struct enl_vmbus_pkt_info *info)
+{
+	if (fb_rejected(fb) == before)
+		return;
+	dev_warn_ratelimited(&fb->vdev->dev,
+			     "host packet (type %u, %u bytes) turned away; bad_msg %lld bad_type %lld bad_value %lld unexpected %lld too_big %lld\n",
+			     info->type, info->len,
+			     (long long)atomic64_read(&fb->st.bad_msg),
+			     (long long)atomic64_read(&fb->st.bad_type),
+			     (long long)atomic64_read(&fb->st.bad_value),
+			     (long long)atomic64_read(&fb->st.unexpected),
+			     (long long)atomic64_read(&fb->st.too_big));
+}
+
 /* on_event, softirq: take up to budget packets. */
 static int fb_on_event(struct enl_vmbus_channel *ch, int budget)
 {
 	struct enl_fb *fb = enl_vmbus_channel_priv(ch);
 	struct enl_vmbus_pkt_info info;
 	int n = 0, ret;
+	s64 before;
 
 	while (n < budget) {
+		before = fb_rejected(fb);
 		ret = enl_vmbus_recv(ch, fb->recv_buf, sizeof(fb->recv_buf),
 				     &info);
 		if (ret == -EMSGSIZE) {
 			atomic64_inc(&fb->st.too_big);
+			fb_say_rejected(fb, before, &info);
 			if (enl_vmbus_recv_skip(ch))
 				break;
 			n++;
@@ -152,8 +183,12 @@ static int fb_on_event(struct enl_vmbus_channel *ch, int budget)
 		if (ret < 0)
 			break;
 		n++;
+		/* A completion (we ask for none) is harmless; other kinds not. */
 		if (info.type == ENL_VMPKT_DATA_INBAND)
 			fb_handle(fb, fb->recv_buf, ret);
+		else if (info.type != ENL_VMPKT_COMP)
+			atomic64_inc(&fb->st.bad_type);
+		fb_say_rejected(fb, before, &info);
 	}
 	return n;
 }

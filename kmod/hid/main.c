@@ -24,18 +24,52 @@ int enl_hid_open(struct enl_hid_dev *hd, enl_vmbus_event_fn on_event)
 	return enl_vmbus_channel_open(hd->ch, &p);
 }
 
+/* The counters of host input turned away, summed; under the lock. */
+static u64 rejected(const struct enl_hid_counters *c)
+{
+	return c->bad_length + c->bad_type + c->bad_code + c->unexpected +
+	       c->too_big;
+}
+
+/*
+ * Every rejection of a host packet is counted where it is found (mouse.c,
+ * keyboard.c, below); said here, once per packet and rate-limited.
+ */
+static void say_rejected(struct enl_hid_dev *hd, u64 before, u32 type,
+			 u32 len)
+{
+	struct enl_hid_counters c;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hd->lock, flags);
+	c = hd->c;
+	spin_unlock_irqrestore(&hd->lock, flags);
+	if (rejected(&c) == before)
+		return;
+	dev_warn_ratelimited(&hd->vdev->dev,
+			     "host packet (type %u, %u bytes) turned away; bad_length %llu bad_type %llu bad_code %llu unexpected %llu too_big %llu\n",
+			     type, len, c.bad_length, c.bad_type, c.bad_code,
+			     c.unexpected, c.too_big);
+}
+
 int enl_hid_drain(struct enl_vmbus_channel *ch, int budget,
 		  void (*handle)(struct enl_hid_dev *hd, u32 len))
 {
 	struct enl_hid_dev *hd = enl_vmbus_channel_priv(ch);
 	struct enl_vmbus_pkt_info info;
+	unsigned long flags;
+	u64 before;
 	int n, ret;
 
 	for (n = 0; n < budget; n++) {
+		spin_lock_irqsave(&hd->lock, flags);
+		before = rejected(&hd->c);
+		spin_unlock_irqrestore(&hd->lock, flags);
 		ret = enl_vmbus_recv(ch, hd->recv_buf, ENL_HID_RECV_BUF, &info);
 		if (ret == -EMSGSIZE) {
 			enl_hid_count(hd, too_big);
 			enl_vmbus_recv_skip(ch);
+			say_rejected(hd, before, info.type, info.len);
 			continue;
 		}
 		if (ret < 0)
@@ -43,11 +77,11 @@ int enl_hid_drain(struct enl_vmbus_channel *ch, int budget,
 		enl_hid_count(hd, packets);
 		if (info.type == ENL_VMPKT_COMP)
 			continue;
-		if (info.type != ENL_VMPKT_DATA_INBAND) {
+		if (info.type != ENL_VMPKT_DATA_INBAND)
 			enl_hid_count(hd, bad_type);
-			continue;
-		}
-		handle(hd, (u32)ret);
+		else
+			handle(hd, (u32)ret);
+		say_rejected(hd, before, info.type, info.len);
 	}
 	return n;
 }

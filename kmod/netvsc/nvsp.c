@@ -141,11 +141,13 @@ static int nv_ndis_setup(struct nv_dev *nd)
 static void nv_recv_pages(struct nv_dev *nd)
 {
 	u32 i, n = DIV_ROUND_UP(nd->recv_size, PAGE_SIZE);
+	struct page **pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
 
-	nd->recv_pages = kvmalloc_array(n, sizeof(*nd->recv_pages), GFP_KERNEL);
-	for (i = 0; nd->recv_pages && i < n; i++)
-		nd->recv_pages[i] = vmalloc_to_page((u8 *)nd->recv_buf +
-						    ((size_t)i << PAGE_SHIFT));
+	for (i = 0; pages && i < n; i++)
+		pages[i] = vmalloc_to_page((u8 *)nd->recv_buf +
+					   ((size_t)i << PAGE_SHIFT));
+	/* Whole or not at all (published by nv_recv_buf's release). */
+	nd->recv_pages = pages;
 }
 
 static int nv_recv_buf(struct nv_dev *nd)
@@ -195,8 +197,12 @@ static int nv_recv_buf(struct nv_dev *nd)
 		return -EPROTO;
 	}
 	nd->recv_section_size = s->sub_alloc_size;
-	nd->recv_sections = s->num_sub_allocs;
 	nv_recv_pages(nd);
+	/*
+	 * Last: channel 0 takes packets already, and the receive path reads
+	 * the section size and the page table once it sees sections.
+	 */
+	smp_store_release(&nd->recv_sections, s->num_sub_allocs);
 	return 0;
 }
 
@@ -325,8 +331,8 @@ static void nv_send_table(struct nv_chan *c, const u8 *data, u32 len)
 	if (count != ENL_NVSP_SEND_TABLE_SIZE || len < sizeof(tab) ||
 	    offset > len - sizeof(tab)) {
 		atomic64_inc(&nd->malformed_ctl);
-		netdev_warn_once(nd->ndev, "send table of %u entries at %u in %u bytes dropped\n",
-				 count, offset, len);
+		nv_warn_rl(nd->ndev, "send table of %u entries at %u in %u bytes dropped\n",
+			   count, offset, len);
 		return;
 	}
 	memcpy(tab, data + offset, sizeof(tab));
@@ -347,6 +353,8 @@ void nv_nvsp_inband(struct nv_chan *c, const struct enl_vmbus_pkt *pkt)
 	memcpy(buf, pkt->data, len);
 	if (len < sizeof(struct enl_nvsp_message)) {
 		atomic64_inc(&c->nd->malformed_ctl);
+		nv_warn_rl(c->nd->ndev, "NVSP message of %u bytes dropped\n",
+			   pkt->len);
 		return;
 	}
 	switch (m->hdr.msg_type) {
@@ -358,6 +366,8 @@ void nv_nvsp_inband(struct nv_chan *c, const struct enl_vmbus_pkt *pkt)
 		break;
 	default:
 		atomic64_inc(&c->nd->malformed_ctl);
+		nv_warn_rl(c->nd->ndev, "NVSP message of type %u dropped\n",
+			   m->hdr.msg_type);
 		break;
 	}
 }

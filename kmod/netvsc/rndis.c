@@ -227,7 +227,7 @@ int nv_rndis_set(struct nv_dev *nd, u32 oid, const void *in, u32 len)
 	struct {
 		struct enl_rndis_hdr h;
 		struct enl_rndis_set_complete c;
-	} __packed a;
+	} __packed a = {};
 	u32 alen = sizeof(a);
 	int ret;
 
@@ -247,6 +247,8 @@ int nv_rndis_set(struct nv_dev *nd, u32 oid, const void *in, u32 len)
 		return ret;
 	if (alen < sizeof(a) || a.h.type != ENL_RNDIS_MSG_SET_C) {
 		atomic64_inc(&nd->malformed_ctl);
+		nv_warn_rl(nd->ndev, "answer to the set of OID %#x malformed (type %#x, %u bytes)\n",
+			   oid, a.h.type, alen);
 		return -EPROTO;
 	}
 	if (a.c.status != ENL_RNDIS_STATUS_SUCCESS) {
@@ -533,7 +535,7 @@ static void nv_indicate(struct nv_chan *c, const u8 *body, u32 blen)
 	return;
 bad:
 	atomic64_inc(&nd->malformed_ctl);
-	netdev_warn_once(nd->ndev, "malformed status indication dropped\n");
+	nv_warn_rl(nd->ndev, "malformed status indication dropped\n");
 }
 
 /*

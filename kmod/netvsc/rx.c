@@ -576,7 +576,8 @@ static int nv_rx_xfer(struct nv_chan *c, const struct enl_vmbus_pkt *pkt)
 	u32 hdr_len = pkt->desc_len - pkt->len, i, n;
 	u32 status = ENL_NVSP_STAT_SUCCESS;
 
-	if (hdr_len < sizeof(h) || !nd->recv_sections)
+	/* Pairs with nv_recv_buf(): the size and page table come with it. */
+	if (hdr_len < sizeof(h) || !smp_load_acquire(&nd->recv_sections))
 		goto bad;
 	memcpy(&h, pkt->desc, sizeof(h));
 	n = h.range_cnt;
@@ -670,6 +671,8 @@ static int nv_take(struct nv_chan *c, const struct enl_vmbus_pkt *pkt)
 		return 1;
 	default:
 		nv_count(c, NV_ST_rx_bad_xfer, 1);
+		nv_warn_rl(c->nd->ndev, "queue %u: packet of type %u dropped\n",
+			   c->index, pkt->type);
 		return 1;
 	}
 }

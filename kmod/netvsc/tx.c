@@ -506,9 +506,11 @@ void nv_tx_done(struct nv_chan *c, struct nv_txd *d, const void *data,
 
 	memcpy(&m, data, min_t(u32, len, sizeof(m)));
 	if (len < sizeof(m.hdr) + sizeof(m.msg.rndis_complete) ||
-	    m.hdr.msg_type != ENL_NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE)
+	    m.hdr.msg_type != ENL_NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE) {
 		nv_count(c, NV_ST_bad_completions, 1);
-	else if (m.msg.rndis_complete.status != ENL_NVSP_STAT_SUCCESS)
+		nv_warn_rl(c->nd->ndev, "queue %u: send completion of type %u, %u bytes, not understood\n",
+			   c->index, m.hdr.msg_type, len);
+	} else if (m.msg.rndis_complete.status != ENL_NVSP_STAT_SUCCESS)
 		nv_count(c, NV_ST_tx_host_failed, d->pkts);
 	u64_stats_update_begin(&c->syncp);
 	c->st[NV_ST_tx_packets] += d->pkts;

@@ -272,6 +272,14 @@ int stor_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 	}
 }
 
+/* A field from the host this driver cannot use: counted and said. */
+static void stor_bogus(struct stor_chan *c, const char *what, u32 val)
+{
+	atomic64_inc(&c->st.bogus);
+	dev_warn_ratelimited(&c->sd->vdev->dev, "queue %u: %s (%u) from the host\n",
+			     c->index, what, val);
+}
+
 /* Sense data the midlayer may act on; capacity changes also rescan. */
 static void stor_take_sense(struct stor_chan *c, struct scsi_cmnd *cmd,
 			    const struct enl_vmscsi_request *srb)
@@ -280,7 +288,7 @@ static void stor_take_sense(struct stor_chan *c, struct scsi_cmnd *cmd,
 	struct scsi_sense_hdr hdr;
 
 	if (n > ENL_VMSCSI_SENSE_BUFFER_SIZE) {
-		atomic64_inc(&c->st.bogus);
+		stor_bogus(c, "sense length clamped", n);
 		n = ENL_VMSCSI_SENSE_BUFFER_SIZE;
 	}
 	n = min_t(u8, n, SCSI_SENSE_BUFFERSIZE);
@@ -356,12 +364,12 @@ static void stor_set_result(struct stor_chan *c, struct scsi_cmnd *cmd,
 		break;
 	default:
 		moved = 0;
-		atomic64_inc(&c->st.bogus);
+		stor_bogus(c, "unknown SRB status", srb->srb_status);
 		set_host_byte(cmd, DID_ERROR);
 		break;
 	}
 	if (moved > asked) {
-		atomic64_inc(&c->st.bogus);
+		stor_bogus(c, "transfer length over the request's", moved);
 		moved = asked;
 	}
 	scsi_set_resid(cmd, asked - moved);
@@ -386,7 +394,8 @@ static void stor_io_done(struct stor_chan *c, struct stor_slot *s,
 	}
 	atomic64_inc(&c->st.completed);
 	if (!whole || vp->operation != ENL_VSTOR_OP_COMPLETE_IO) {
-		atomic64_inc(&c->st.bogus);
+		stor_bogus(c, whole ? "completion of operation" :
+			   "short completion, operation", vp->operation);
 		cmd->result = 0;
 		set_host_byte(cmd, DID_ERROR);
 		scsi_set_resid(cmd, asked);
@@ -421,7 +430,7 @@ static void stor_unsolicited(struct stor_chan *c,
 	case ENL_VSTOR_OP_FCHBA_DATA:
 		break;
 	default:
-		atomic64_inc(&c->st.bogus);
+		stor_bogus(c, "unknown unsolicited operation", vp->operation);
 		break;
 	}
 }
@@ -453,7 +462,7 @@ static void stor_take(struct stor_chan *c, const struct enl_vmbus_pkt *pkt)
 		stor_unsolicited(c, &vp);
 		return;
 	}
-	atomic64_inc(&c->st.bogus);
+	stor_bogus(c, "packet of type", pkt->type);
 }
 
 int stor_on_event(struct enl_vmbus_channel *ch, int budget)
