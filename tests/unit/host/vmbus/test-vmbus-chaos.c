@@ -3,7 +3,7 @@
  * The hold fault (messages delayed, never reordered, dropped on reset) and
  * the chaos engine over a fake SynIC: strict arguments, a run that reaches
  * its count and heals (every device it took away offered again), and the
- * same seed choosing the same faults.
+ * same seed choosing the same faults; the rescind-primary-first fault.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -195,10 +195,72 @@ static void test_run_and_heal(void)
 	teardown();
 }
 
+/* The relid a RESCIND_CHANNELOFFER is about, or 0 for anything else. */
+static uint32_t rescinded_relid(struct fake_msg *m)
+{
+	uint32_t relid = 0;
+
+	if (m && fake_msgtype(m) == ENL_CHANNELMSG_RESCIND_CHANNELOFFER)
+		relid = ((struct enl_vmbus_channel_rescind_offer *)m->data)
+				->child_relid;
+	g_free(m);
+	return relid;
+}
+
+/*
+ * fault rescind-primary-first: the primary's RESCIND before its
+ * sub-channels' (ctl rescind sends the subs' first), for guests that must
+ * survive either order.
+ */
+static void test_rescind_primary_first(void)
+{
+	uint32_t p, first, a, b, sub = 0, i;
+	char line[64], *out = NULL;
+	int ret, subs;
+
+	setup();
+	enl_vmbus_server_add_class(srv, &enl_vsp_echo_mq_class);
+	p = enl_vmbus_server_offer(srv, "echo-mq");
+	subs = p ? enl_vsp_create_subchannels(srv->chan[p], 2) : -1;
+	/* Offered from the main loop when this thread does not own it. */
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	for (i = 1; i <= ENL_VMBUS_MAX_RELID; i++)
+		if (srv->chan[i] && srv->chan[i]->parent == srv->chan[p])
+			sub = i;
+	tap_ok(subs == 2 && sub, "an echo-mq primary (relid %u) with 2 "
+	       "sub-channels (one is relid %u)", p, sub);
+	fake_hv_drain(hv);
+
+	snprintf(line, sizeof(line), "fault rescind-primary-first %u", sub);
+	ret = run(line, &out);
+	tap_ok(ret == -EINVAL, "refused for a sub-channel (%d)", ret);
+	g_free(out);
+	tap_ok(!fake_hv_pop(hv), "and nothing sent");
+	snprintf(line, sizeof(line), "fault rescind-primary-first %u", p);
+	ret = run(line, &out);
+	tap_ok(ret == 0 && strstr(out, "injected"), "injected on the primary");
+	g_free(out);
+	first = rescinded_relid(fake_hv_pop(hv));
+	a = rescinded_relid(fake_hv_pop(hv));
+	b = rescinded_relid(fake_hv_pop(hv));
+	tap_ok(first == p && a && b && a != p && b != p && a != b &&
+	       srv->chan[a]->parent == srv->chan[p] &&
+	       srv->chan[b]->parent == srv->chan[p] && !fake_hv_pop(hv),
+	       "the primary's RESCIND first (%u), then its 2 sub-channels' "
+	       "(%u, %u), nothing more", first, a, b);
+	snprintf(line, sizeof(line), "fault rescind-primary-first %u", p);
+	ret = run(line, &out);
+	tap_ok(ret < 0, "a second time: already rescinded (%d)", ret);
+	g_free(out);
+	teardown();
+}
+
 int main(void)
 {
 	test_hold();
 	test_args();
 	test_run_and_heal();
+	test_rescind_primary_first();
 	return tap_done();
 }
