@@ -12,6 +12,7 @@
  */
 #include <linux/blk-mq.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <scsi/scsi.h>
@@ -89,34 +90,39 @@ u32 stor_chan_inflight(struct stor_chan *c)
 }
 
 /*
- * Hand every command the host still holds back to the midlayer with
- * hbyte; their slots stay taken until the host answers. Returns how
- * many there were.
+ * Hand every command the host still holds on c back to the midlayer with
+ * hbyte; their slots stay taken until the host answers. Returns how many
+ * there were.
  */
-unsigned int stor_detach_all(struct stor_dev *sd, int hbyte)
+unsigned int stor_detach_chan(struct stor_chan *c, int hbyte)
 {
-	unsigned int i, n = 0;
+	unsigned int n = 0;
 	unsigned long flags;
 	u32 k;
 
-	for (i = 0; i < sd->nr_chan; i++) {
-		struct stor_chan *c = &sd->chan[i];
+	for (k = 0; c->slots && k < c->sd->depth; k++) {
+		struct scsi_cmnd *cmd;
 
-		for (k = 0; c->slots && k < sd->depth; k++) {
-			struct scsi_cmnd *cmd;
-
-			spin_lock_irqsave(&c->lock, flags);
-			cmd = c->slots[k].cmd;
-			c->slots[k].cmd = NULL;
-			spin_unlock_irqrestore(&c->lock, flags);
-			if (!cmd)
-				continue;
-			atomic64_inc(&c->st.orphaned);
-			set_host_byte(cmd, hbyte);
-			scsi_done(cmd);
-			n++;
-		}
+		spin_lock_irqsave(&c->lock, flags);
+		cmd = c->slots[k].cmd;
+		c->slots[k].cmd = NULL;
+		spin_unlock_irqrestore(&c->lock, flags);
+		if (!cmd)
+			continue;
+		atomic64_inc(&c->st.orphaned);
+		set_host_byte(cmd, hbyte);
+		scsi_done(cmd);
+		n++;
 	}
+	return n;
+}
+
+unsigned int stor_detach_all(struct stor_dev *sd, int hbyte)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < sd->nr_chan; i++)
+		n += stor_detach_chan(&sd->chan[i], hbyte);
 	return n;
 }
 
@@ -210,12 +216,10 @@ static int stor_fail_now(struct scsi_cmnd *cmd, int hbyte)
 	return 0;
 }
 
-int stor_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
+static int stor_queue_on(struct stor_dev *sd, struct stor_chan *c,
+			 struct scsi_cmnd *cmd)
 {
-	struct stor_dev *sd = shost_priv(shost);
 	struct stor_cmd *sc = scsi_cmd_priv(cmd);
-	u16 hwq = blk_mq_unique_tag_to_hwq(blk_mq_unique_tag(scsi_cmd_to_rq(cmd)));
-	struct stor_chan *c = &sd->chan[hwq < sd->nr_chan ? hwq : 0];
 	u32 len = scsi_bufflen(cmd), ranges_len = 0;
 	struct enl_vstor_packet pkt;
 	struct stor_slot *s;
@@ -270,6 +274,26 @@ int stor_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 	default:
 		return stor_fail_now(cmd, DID_ERROR);
 	}
+}
+
+/*
+ * A queue whose channel the host took away uses the primary's. Choosing
+ * and sending are one RCU read section: stor_sub_rescind() waits for it
+ * before the rescinded channel is released.
+ */
+int stor_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
+{
+	struct stor_dev *sd = shost_priv(shost);
+	u16 hwq = blk_mq_unique_tag_to_hwq(blk_mq_unique_tag(scsi_cmd_to_rq(cmd)));
+	struct stor_chan *c = &sd->chan[hwq < sd->nr_chan ? hwq : 0];
+	int ret;
+
+	rcu_read_lock();
+	if (READ_ONCE(c->gone))
+		c = &sd->chan[0];
+	ret = stor_queue_on(sd, c, cmd);
+	rcu_read_unlock();
+	return ret;
 }
 
 /* A field from the host this driver cannot use: counted and said. */
@@ -435,7 +459,8 @@ static void stor_unsolicited(struct stor_chan *c,
 	}
 }
 
-static void stor_take(struct stor_chan *c, const struct enl_vmbus_pkt *pkt)
+static void stor_take(struct stor_chan *c, struct enl_vmbus_channel *ch,
+		      const struct enl_vmbus_pkt *pkt)
 {
 	struct enl_vstor_packet vp;
 	u32 len = min_t(u32, pkt->len, sizeof(vp));
@@ -446,7 +471,7 @@ static void stor_take(struct stor_chan *c, const struct enl_vmbus_pkt *pkt)
 	memcpy(&vp, pkt->data, len);
 	if (pkt->type == ENL_VMPKT_COMP) {
 		/* Unknown, duplicate and stale ids: NULL, counted by enl_vmbus. */
-		ctx = enl_vmbus_request_complete(c->ch, pkt->trans_id);
+		ctx = enl_vmbus_request_complete(ch, pkt->trans_id);
 		if (!ctx) {
 			atomic64_inc(&c->st.bogus);
 			return;
@@ -474,7 +499,7 @@ int stor_on_event(struct enl_vmbus_channel *ch, int budget)
 	if (enl_vmbus_read_begin(ch))
 		return 0;
 	while (n < budget && !enl_vmbus_read_next(ch, &pkt)) {
-		stor_take(c, &pkt);
+		stor_take(c, ch, &pkt);
 		n++;
 	}
 	enl_vmbus_read_end(ch);

@@ -175,6 +175,7 @@ static struct enl_vmbus_driver stor_driver = {
 	.id_table = stor_ids,
 	.probe = stor_probe,
 	.remove = stor_remove,
+	.sub_rescind = stor_sub_rescind,
 };
 
 static int __init stor_init(void)

@@ -6,6 +6,7 @@
  */
 #include <linux/cpumask.h>
 #include <linux/jiffies.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include "storvsc.h"
 
@@ -244,6 +245,39 @@ int stor_open_channels(struct stor_dev *sd)
 		sd->nr_chan = i + 1;
 	}
 	return 0;
+}
+
+/*
+ * The host rescinded one sub-channel alone (called under the device lock,
+ * before enl_vmbus closes and releases it). Its queue's new commands go to
+ * the primary; after the grace period no queuecommand is still sending
+ * on it. What the host held there it will
+ * not answer (a host stops a channel's I/O before it rescinds it): those
+ * commands go back to the midlayer to be sent again, not failed.
+ */
+void stor_sub_rescind(struct enl_vmbus_device *vdev,
+		      struct enl_vmbus_channel *sub)
+{
+	struct stor_dev *sd = dev_get_drvdata(&vdev->dev);
+	struct stor_chan *c = NULL;
+	unsigned long flags;
+	unsigned int i, n;
+
+	for (i = 1; sd && i < sd->nr_chan; i++)
+		if (sd->chan[i].open && sd->chan[i].ch == sub)
+			c = &sd->chan[i];
+	if (!c)
+		return;
+	WRITE_ONCE(c->gone, true);
+	synchronize_rcu();
+	n = stor_detach_chan(c, DID_REQUEUE);
+	spin_lock_irqsave(&c->lock, flags);
+	c->ch = NULL;
+	spin_unlock_irqrestore(&c->lock, flags);
+	/* enl_vmbus closes it: stor_close_channels must not. */
+	c->open = false;
+	dev_warn(&vdev->dev, "queue %u: its sub-channel was rescinded by the host; %u commands sent again, the queue now uses the primary\n",
+		 c->index, n);
 }
 
 /* Sub-channels first, then the primary; then their slots. */

@@ -76,9 +76,11 @@ struct stor_stats {
 
 struct stor_chan {
 	struct stor_dev *sd;
+	/* NULL once the host rescinded it alone: read under lock from sysfs. */
 	struct enl_vmbus_channel *ch;
 	unsigned int index;		/* 0: primary */
 	bool open;
+	bool gone;			/* rescinded: its queue uses the primary */
 	spinlock_t lock;		/* free list, slot->cmd, slot->out */
 	struct stor_slot *free;
 	struct stor_slot *slots;	/* depth of them */
@@ -129,12 +131,15 @@ int stor_ctl_request(struct stor_dev *sd, u32 op, u16 arg,
 void stor_ctl_done(struct stor_dev *sd, const void *data, u32 len);
 int stor_open_channels(struct stor_dev *sd);
 void stor_close_channels(struct stor_dev *sd);
+void stor_sub_rescind(struct enl_vmbus_device *vdev,
+		      struct enl_vmbus_channel *sub);
 
 /* io.c */
 int stor_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *cmd);
 int stor_on_event(struct enl_vmbus_channel *ch, int budget);
 int stor_chan_init(struct stor_chan *c, u32 depth);
 void stor_chan_free(struct stor_chan *c);
+unsigned int stor_detach_chan(struct stor_chan *c, int hbyte);
 unsigned int stor_detach_all(struct stor_dev *sd, int hbyte);
 u32 stor_chan_inflight(struct stor_chan *c);
 

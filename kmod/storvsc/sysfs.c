@@ -10,7 +10,9 @@
  *                  for and a disk may lack), busy (turned away), bogus (host
  *                  fields dropped or clamped), late (answers to handed-
  *                  back commands), orphaned (handed back by a reset),
- *                  unsolicited (packets the host sent on its own)
+ *                  unsolicited (packets the host sent on its own),
+ *                  rescinded (1: the host took the queue's channel away,
+ *                  its commands go to the primary's; cpu is then its)
  */
 #include <linux/device.h>
 #include <linux/sysfs.h>
@@ -43,10 +45,16 @@ static ssize_t enl_queues_show(struct device *dev,
 	for (i = 0; i < sd->nr_chan; i++) {
 		struct stor_chan *c = &sd->chan[i];
 		struct stor_stats *st = &c->st;
+		unsigned long flags;
+		unsigned int cpu;
 
+		/* c->ch may be rescinded and released meanwhile. */
+		spin_lock_irqsave(&c->lock, flags);
+		cpu = enl_vmbus_channel_target_cpu(c->ch ?: sd->chan[0].ch);
+		spin_unlock_irqrestore(&c->lock, flags);
 		len += sysfs_emit_at(buf, len,
-				     "queue=%u cpu=%u inflight=%u submitted=%lld completed=%lld errors=%lld absent=%lld check=%lld busy=%lld bogus=%lld late=%lld orphaned=%lld unsolicited=%lld\n",
-				     i, enl_vmbus_channel_target_cpu(c->ch),
+				     "queue=%u cpu=%u inflight=%u submitted=%lld completed=%lld errors=%lld absent=%lld check=%lld busy=%lld bogus=%lld late=%lld orphaned=%lld unsolicited=%lld rescinded=%d\n",
+				     i, cpu,
 				     stor_chan_inflight(c),
 				     (long long)atomic64_read(&st->submitted),
 				     (long long)atomic64_read(&st->completed),
@@ -57,7 +65,8 @@ static ssize_t enl_queues_show(struct device *dev,
 				     (long long)atomic64_read(&st->bogus),
 				     (long long)atomic64_read(&st->late),
 				     (long long)atomic64_read(&st->orphaned),
-				     (long long)atomic64_read(&st->unsolicited));
+				     (long long)atomic64_read(&st->unsolicited),
+				     READ_ONCE(c->gone));
 	}
 	return len;
 }

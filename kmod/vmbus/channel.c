@@ -432,17 +432,12 @@ EXPORT_SYMBOL_GPL(enl_vmbus_channel_close);
 void enl_vmbus_channel_close_all(struct enl_vmbus_channel *primary)
 {
 	struct enl_vmbus_channel *sub;
-	unsigned long flags;
-	unsigned int i, max;
+	unsigned int after = 0;
 
-	/* Subs are only added, never removed, while the primary lives. */
-	spin_lock_irqsave(&primary->vb->chan_lock, flags);
-	max = primary->max_sub_index;
-	spin_unlock_irqrestore(&primary->vb->chan_lock, flags);
-	for (i = 1; i <= max; i++) {
-		sub = enl_vmbus_subchannel(primary, i);
-		if (sub)
-			enl_vmbus_channel_close(sub);
+	while ((sub = enl_subchannel_next(primary, after))) {
+		after = sub->sub_index;
+		enl_vmbus_channel_close(sub);
+		put_device(&sub->vdev.dev);
 	}
 	enl_vmbus_channel_close(primary);
 }

@@ -181,7 +181,6 @@ static bool offer_add_sub(struct enl_vmbus *vb, struct enl_vmbus_channel *sub)
 	sub->primary = primary;
 	list_add_tail(&sub->sub_node, &primary->sub_list);
 	WRITE_ONCE(primary->nr_subs, primary->nr_subs + 1);
-	primary->max_sub_index = max(primary->max_sub_index, sub->sub_index);
 	vb->chan[sub->relid] = sub;
 	wake_up_all(&primary->sub_wq);
 	return true;
@@ -323,8 +322,8 @@ int enl_vmbus_wait_subchannels(struct enl_vmbus_channel *primary,
 }
 EXPORT_SYMBOL_GPL(enl_vmbus_wait_subchannels);
 
-static struct enl_vmbus_channel *sub_find(struct enl_vmbus_channel *primary,
-					  unsigned int index, bool get)
+struct enl_vmbus_channel *enl_vmbus_subchannel(struct enl_vmbus_channel *primary,
+					       unsigned int index)
 {
 	struct enl_vmbus_channel *sub, *found = NULL;
 	unsigned long flags;
@@ -333,31 +332,36 @@ static struct enl_vmbus_channel *sub_find(struct enl_vmbus_channel *primary,
 	list_for_each_entry(sub, &primary->sub_list, sub_node) {
 		if (sub->sub_index == index) {
 			found = sub;
-			if (get)
-				get_device(&sub->vdev.dev);
 			break;
 		}
 	}
 	spin_unlock_irqrestore(&primary->vb->chan_lock, flags);
 	return found;
 }
-
-struct enl_vmbus_channel *enl_vmbus_subchannel(struct enl_vmbus_channel *primary,
-					       unsigned int index)
-{
-	return sub_find(primary, index, false);
-}
 EXPORT_SYMBOL_GPL(enl_vmbus_subchannel);
 
 /*
- * For readers that do not hold the primary's device lock (sysfs): a
- * rescinded sub may be released meanwhile, so it comes with a reference,
- * dropped with put_device().
+ * The sub-channel of primary with the lowest index above after, with a
+ * reference (dropped with put_device()), or NULL: walks that may sleep
+ * between steps (close_all, sysfs readers that do not hold the primary's
+ * device lock, when a rescinded sub may be released meanwhile) go by the
+ * list, not by an index range the host chose.
  */
-struct enl_vmbus_channel *enl_subchannel_get(struct enl_vmbus_channel *primary,
-					     unsigned int index)
+struct enl_vmbus_channel *enl_subchannel_next(struct enl_vmbus_channel *primary,
+					      unsigned int after)
 {
-	return sub_find(primary, index, true);
+	struct enl_vmbus_channel *sub, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&primary->vb->chan_lock, flags);
+	list_for_each_entry(sub, &primary->sub_list, sub_node)
+		if (sub->sub_index > after &&
+		    (!found || sub->sub_index < found->sub_index))
+			found = sub;
+	if (found)
+		get_device(&found->vdev.dev);
+	spin_unlock_irqrestore(&primary->vb->chan_lock, flags);
+	return found;
 }
 
 struct enl_vmbus_channel *enl_vmbus_channel_primary(struct enl_vmbus_channel *ch)

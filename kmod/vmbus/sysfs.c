@@ -95,16 +95,11 @@ static ssize_t subchannels_show(struct device *dev,
 				struct device_attribute *a, char *buf)
 {
 	struct enl_vmbus_channel *ch = to_enl_channel(dev), *sub;
-	unsigned int i, max;
+	unsigned int after = 0;
 	int len = 0;
 
-	spin_lock_irq(&ch->vb->chan_lock);
-	max = ch->max_sub_index;
-	spin_unlock_irq(&ch->vb->chan_lock);
-	for (i = 1; i <= max; i++) {
-		sub = enl_subchannel_get(ch, i);
-		if (!sub)
-			continue;
+	while ((sub = enl_subchannel_next(ch, after))) {
+		after = sub->sub_index;
 		len += sysfs_emit_at(buf, len,
 				     "%u %u %s %u %lld %llu %llu %lld %lld %lld %lld\n",
 				     sub->sub_index, sub->relid,
@@ -172,17 +167,12 @@ static ssize_t ring_state_show(struct device *dev, struct device_attribute *a,
 			       char *buf)
 {
 	struct enl_vmbus_channel *ch = to_enl_channel(dev), *sub;
-	unsigned int i, max;
+	unsigned int after = 0;
 	int len;
 
 	len = ring_state_emit(ch, buf, 0);
-	spin_lock_irq(&ch->vb->chan_lock);
-	max = ch->max_sub_index;
-	spin_unlock_irq(&ch->vb->chan_lock);
-	for (i = 1; i <= max; i++) {
-		sub = enl_subchannel_get(ch, i);
-		if (!sub)
-			continue;
+	while ((sub = enl_subchannel_next(ch, after))) {
+		after = sub->sub_index;
 		len = ring_state_emit(sub, buf, len);
 		put_device(&sub->vdev.dev);
 	}

@@ -138,7 +138,6 @@ struct enl_vmbus_channel {
 	struct list_head sub_list;
 	struct list_head sub_node;
 	unsigned int nr_subs;
-	u16 max_sub_index;
 	bool subs_closed;		/* being removed: no more subs */
 	wait_queue_head_t sub_wq;
 
@@ -196,8 +195,8 @@ int enl_conn_unload_poll(struct enl_vmbus *vb, unsigned int wait_ms);
 void enl_offer_on_offer(struct enl_vmbus *vb, const void *msg, u32 len);
 void enl_offer_on_rescind(struct enl_vmbus *vb, const void *msg, u32 len);
 void enl_offer_remove_all(struct enl_vmbus *vb);
-struct enl_vmbus_channel *enl_subchannel_get(struct enl_vmbus_channel *primary,
-					     unsigned int index);
+struct enl_vmbus_channel *enl_subchannel_next(struct enl_vmbus_channel *primary,
+					      unsigned int after);
 
 /* channel.c */
 struct enl_vmbus_channel *enl_channel_alloc(struct enl_vmbus *vb,

@@ -18,7 +18,9 @@ completion; sg_reset -H resets the host under I/O and nothing is lost; a
 packet that fills the inbound ring is counted as bogus and dropped; SRB
 answers the host drops, delays or corrupts (`ctl disk fault`) are
 recovered by the driver's error handling (timeout, reset, retry; bogus
-counted) and the data reads back right; the
+counted) and the data reads back right; the host rescinds the SCSI
+controller's sub-channel alone under fio (its queue moves to the primary,
+nothing fails, verify finds every block); the
 IDE controller's ring is corrupted under I/O and the writer fails
 (timeout, reset, offline) instead of hanging; last, the host rescinds the
 SCSI controller under a mounted file system with a writer running, and
@@ -102,6 +104,20 @@ def queues(g, cls='scsi'):
     rc, out = g.sh('for h in /sys/class/scsi_host/host*; do grep -q "class=%s " '
                    '$h/enl_protocol 2>/dev/null && cat $h/enl_queues; done' % cls)
     return [dict(re.findall(r'(\w+)=(\d+)', l)) for l in out.splitlines() if l]
+
+
+def fio_verify(tools, dev, ncpu, mb):
+    """A shell line: fio from the tools LUN, a job per CPU (each pinned,
+    each its own 64 MiB region), random writes of mb MiB then their
+    crc32c verified."""
+    return ('modprobe crc32c_generic; modprobe ext4; mkdir -p /mnt/t && '
+            'mount -o ro -t ext4 %s /mnt/t && '
+            '/mnt/t/lib/ld-linux-x86-64.so.2 --library-path /mnt/t/lib /mnt/t/fio '
+            '--name=v --filename=%s --direct=1 --ioengine=libaio --rw=randwrite '
+            '--bs=4k --bsrange=4k-64k --iodepth=16 --size=%dM --numjobs=%d '
+            '--offset_increment=64M --cpus_allowed=0-%d --cpus_allowed_policy=split '
+            '--verify=crc32c --verify_fatal=1 --do_verify=1 --group_reporting; '
+            'r=$?; umount /mnt/t; exit $r' % (tools, dev, mb, ncpu, ncpu - 1))
 
 
 def data_at(path, off, length):
@@ -254,13 +270,7 @@ def body(t, g, ncpu, img, hot):
 
     # fio from the tools LUN, a verifying job per queue.
     before = queues(g)
-    fio = ('modprobe crc32c_generic; modprobe ext4; mkdir -p /mnt/t && mount -o ro -t ext4 %s /mnt/t && '
-           '/mnt/t/lib/ld-linux-x86-64.so.2 --library-path /mnt/t/lib /mnt/t/fio '
-           '--name=v --filename=%s --direct=1 --ioengine=libaio --rw=randwrite '
-           '--bs=4k --bsrange=4k-64k --iodepth=16 --size=48M --numjobs=%d '
-           '--offset_increment=64M --cpus_allowed=0-%d --cpus_allowed_policy=split '
-           '--verify=crc32c --verify_fatal=1 --do_verify=1 --group_reporting; '
-           'r=$?; umount /mnt/t; exit $r' % (disks[1], dev, ncpu, ncpu - 1))
+    fio = fio_verify(disks[1], dev, ncpu, 48)
     rc, out = g.sh(fio, timeout=900)
     t.diag('\n'.join(l.strip() for l in out.splitlines()
                      if re.match(r'\s*(read|write|WRITE|READ|lat \(usec\)):', l)))
@@ -314,6 +324,7 @@ def body(t, g, ncpu, img, hot):
     host_reset(t, g, dev)
     oversize(t, g, dev)
     faults(t, g, dev)
+    sub_rescind(t, g, disks[1], dev, ncpu)
     dead_ring(t, g)
     rescind(t, g, dev)
     ok, bad = g.dmesg_clean()
@@ -397,6 +408,49 @@ def faults(t, g, dev):
                  '(%d -> %d)' % (before, bogus()), g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1])
     g.ctl('disk', 'fault', 'off')
     g.sh('echo 30 > /sys/block/%s/device/timeout' % dev[5:])
+
+
+def sub_rescind(t, g, tools, dev, ncpu):
+    """The host rescinds the SCSI controller's sub-channel alone while fio
+    writes through every queue: that queue moves to the primary, what the
+    host held on it is sent again, and fio's verify finds every block."""
+    rc, out = g.ctl('devices')
+    subs = re.findall(r'^(\d+) scsi .* sub=\d+$', out, re.M)
+    if not subs:
+        t.ok(ncpu < 2, 'the SCSI controller has a sub-channel to rescind', out)
+        return
+    before = queues(g)
+    g.sh('rm -f /tmp/sr.rc; ((%s) >/tmp/sr.out 2>&1; echo $? >/tmp/sr.rc) '
+         '>/dev/null 2>&1 &' % fio_verify(tools, dev, ncpu, 48))
+    busy = wait_until(lambda: int(queues(g)[1]['completed']) > int(before[1]['completed']) + 200,
+                      120, 0.5)
+    rc, res = g.ctl('rescind', subs[0])
+    running = g.sh('test -s /tmp/sr.rc')[0] != 0
+    t.ok(busy and rc == 0, 'ctl rescind of the sub-channel (relid %s) while fio writes '
+         'through its queue' % subs[0], res)
+    t.diag('fio still running at the rescind: %s' % running)
+    done = wait_until(lambda: g.sh('test -s /tmp/sr.rc')[0] == 0, 600, 2)
+    rc, code = g.sh('cat /tmp/sr.rc; cat /tmp/sr.out')
+    t.ok(done and code.startswith('0\n') and re.search(r'err=\s*0\b', code),
+         'fio with verify=crc32c: no error, every block read back', code[-2500:])
+    q = queues(g)
+    _, dmesg = g.sh('dmesg | grep -i "sub-channel" | tail -5')
+    t.diag(dmesg.strip())
+    t.ok(len(q) == len(before) and q[1].get('rescinded') == '1' and
+         all(x.get('rescinded') == '0' for i, x in enumerate(q) if i != 1) and
+         all(x['errors'] == b['errors'] for x, b in zip(q, before)) and
+         'sent again' in dmesg,
+         'enl_queues: queue 1 rescinded=1, no queue counted a failed command',
+         g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1])
+    gone = wait_until(lambda: not re.search(r'^%s ' % subs[0], g.ctl('devices')[1], re.M), 30)
+    t.ok(gone, 'the guest released the rescinded relid', g.ctl('devices')[1])
+    mid = queues(g)
+    rc, out = g.sh(fio_verify(tools, dev, ncpu, 8), timeout=600)
+    after = queues(g)
+    moved = [int(a['completed']) - int(b['completed']) for a, b in zip(after, mid)]
+    t.ok(rc == 0 and moved[0] > 200 and moved[1] == 0,
+         'fio again from every CPU: the moved queue\'s commands go by the primary '
+         '(completed per queue %s)' % moved, out[-2500:])
 
 
 def dead_ring(t, g):
