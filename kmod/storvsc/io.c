@@ -270,7 +270,8 @@ static int stor_queue_on(struct stor_dev *sd, struct stor_chan *c,
 		atomic64_inc(&c->st.busy);
 		return SCSI_MLQUEUE_DEVICE_BUSY;
 	case -ENODEV:
-		return stor_fail_now(cmd, DID_NO_CONNECT);
+		/* The channel is rescinded: the caller decides. */
+		return -ENODEV;
 	default:
 		return stor_fail_now(cmd, DID_ERROR);
 	}
@@ -279,7 +280,8 @@ static int stor_queue_on(struct stor_dev *sd, struct stor_chan *c,
 /*
  * A queue whose channel the host took away uses the primary's. Choosing
  * and sending are one RCU read section: stor_sub_rescind() waits for it
- * before the rescinded channel is released.
+ * before the rescinded channel is released. stor_queue_on() returns what
+ * queuecommand does, or -ENODEV with the command neither sent nor done.
  */
 int stor_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 {
@@ -292,8 +294,11 @@ int stor_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 	if (READ_ONCE(c->gone))
 		c = &sd->chan[0];
 	ret = stor_queue_on(sd, c, cmd);
+	/* Rescinded before stor_sub_rescind() ran: the primary takes it. */
+	if (ret == -ENODEV && c != &sd->chan[0])
+		ret = stor_queue_on(sd, &sd->chan[0], cmd);
 	rcu_read_unlock();
-	return ret;
+	return ret == -ENODEV ? stor_fail_now(cmd, DID_NO_CONNECT) : ret;
 }
 
 /* A field from the host this driver cannot use: counted and said. */
