@@ -155,7 +155,9 @@ static struct enl_vsp_channel *find_sub(struct enl_vmbus_server *srv,
 	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++) {
 		struct enl_vsp_channel *ch = srv->chan[relid];
 
-		if (ch && ch->parent == parent && ch->sub_index == index)
+		/* A rescinded one is going: the index is offered anew. */
+		if (ch && ch->parent == parent && ch->sub_index == index &&
+		    ch->state != ENL_CHAN_RESCINDED)
 			return ch;
 	}
 	return NULL;

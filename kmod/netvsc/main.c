@@ -51,6 +51,7 @@ static int nv_open_chan(struct nv_dev *nd, unsigned int i,
 	int ret;
 
 	c->ch = ch;
+	c->rescinded = false;
 	c->comp_head = 0;
 	c->comp_count = 0;
 	c->want_room = false;
@@ -252,7 +253,8 @@ static void nv_drain(struct nv_dev *nd)
 				nv_count(c, NV_ST_tx_dropped, c->batch_pkts);
 				c->batch_sec = ENL_NVSP_NO_SECTION;
 			}
-			left += READ_ONCE(c->txd_used);
+			if (!c->rescinded)
+				left += READ_ONCE(c->txd_used);
 		}
 		if (!left || READ_ONCE(nd->gone))
 			return;
@@ -384,6 +386,57 @@ int nv_reconfigure(struct nv_dev *nd, unsigned int mtu, unsigned int nchan,
 	return ret;
 }
 
+/*
+ * The host rescinded one sub-channel alone (under the device lock, before
+ * enl_vmbus closes and releases it). Nothing may use it once this returns:
+ * detach now, and attach again from a work item, once it is released, with
+ * the channels the host grants then (it offers that index anew).
+ */
+static void nv_sub_rescind(struct enl_vmbus_device *vdev,
+			   struct enl_vmbus_channel *sub)
+{
+	struct nv_dev *nd = dev_get_drvdata(&vdev->dev);
+	bool ours = false;
+	unsigned int i;
+
+	if (!nd)
+		return;
+	rtnl_lock();
+	mutex_lock(&nd->lock);
+	for (i = 1; i < nd->nr_chan; i++) {
+		if (nd->chan[i].open && nd->chan[i].ch == sub) {
+			nd->chan[i].rescinded = true;
+			ours = true;
+		}
+	}
+	if (ours && !nd->removing) {
+		netdev_warn(nd->ndev, "a sub-channel was rescinded by the host: queues set up again\n");
+		nv_detach(nd);
+		schedule_work(&nd->reattach_work);
+	}
+	mutex_unlock(&nd->lock);
+	rtnl_unlock();
+}
+
+static void nv_reattach_work(struct work_struct *w)
+{
+	struct nv_dev *nd = container_of(w, struct nv_dev, reattach_work);
+	int ret;
+
+	rtnl_lock();
+	mutex_lock(&nd->lock);
+	if (!nd->removing && !nd->gone && !nd->attached) {
+		ret = nv_attach(nd);
+		if (ret)
+			netdev_err(nd->ndev, "attach after a sub-channel rescind failed: %d\n",
+				   ret);
+		else
+			nv_resume(nd);
+	}
+	mutex_unlock(&nd->lock);
+	rtnl_unlock();
+}
+
 static int nv_probe(struct enl_vmbus_device *vdev,
 		    const struct hv_vmbus_device_id *id)
 {
@@ -408,6 +461,7 @@ static int nv_probe(struct enl_vmbus_device *vdev,
 	init_waitqueue_head(&nd->rctl.idle);
 	INIT_WORK(&nd->rx_mode_work, nv_rx_mode_work);
 	INIT_WORK(&nd->link_work, nv_link_work);
+	INIT_WORK(&nd->reattach_work, nv_reattach_work);
 	netdev_rss_key_fill(nd->rss_key, sizeof(nd->rss_key));
 	nd->want_chan = min_t(u32, num_online_cpus(), NV_MAX_QUEUES);
 	nd->want_recv_size = NV_RECV_BUF_SIZE;
@@ -496,6 +550,7 @@ static void nv_remove(struct enl_vmbus_device *vdev)
 	mutex_lock(&nd->lock);
 	WRITE_ONCE(nd->removing, true);
 	mutex_unlock(&nd->lock);
+	cancel_work_sync(&nd->reattach_work);
 	/*
 	 * Carrier off while still registered: unregistering drops the link
 	 * event it queues. A carrier change after unregister_netdev() queues
@@ -533,6 +588,7 @@ static struct enl_vmbus_driver nv_driver = {
 	.id_table = nv_ids,
 	.probe = nv_probe,
 	.remove = nv_remove,
+	.sub_rescind = nv_sub_rescind,
 };
 
 static int __init nv_init(void)

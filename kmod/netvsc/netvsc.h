@@ -155,6 +155,7 @@ struct nv_chan {
 	struct enl_vmbus_channel *ch;
 	unsigned int index;
 	bool open;
+	bool rescinded;			/* by the host: its sends never complete */
 	struct napi_struct napi;
 	/*
 	 * Pages of coalesced packets (NAPI only): the stack gives them back
@@ -270,6 +271,7 @@ struct nv_dev {
 
 	struct work_struct rx_mode_work;
 	struct work_struct link_work;
+	struct work_struct reattach_work;	/* after a sub-channel rescind */
 	atomic64_t malformed_ctl;	/* bad control messages from the host */
 	atomic64_t indications;
 

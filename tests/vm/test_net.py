@@ -25,7 +25,9 @@ Every malformed input the host can inject (nic fault ...) is counted
 by the driver and nothing else happens (ping still works, no oops). KVP SET_IP_INFO from the host (enl-kvpd with an ip hook) puts
 an address on the NIC that answers ping. A second NIC is hot-added,
 carries traffic, and is hot-removed under iperf3. The module is removed
-with eth0 up and loaded again; last the first NIC is
+with eth0 up and loaded again; the host rescinds its sub-channel
+alone under iperf3 and the driver comes back on 2 queues with one offered
+anew, the stream ending well; last the first NIC is
 rescinded under iperf3, the module unloads, and dmesg is clean."""
 import json
 import re
@@ -443,6 +445,46 @@ def reload(t, g):
     t.ok(ok, 'modprobe again: eth0 is back and carries traffic', out)
 
 
+def sub_rescind(t, g):
+    """The host rescinds the NIC's sub-channel alone under iperf3: the
+    driver stops, attaches again with a sub-channel offered anew, and
+    the stream ends well on 2 queues."""
+    rc, out = g.ctl('devices')
+    subs = re.findall(r'^(\d+) network .* sub=\d+$', out, re.M)
+    if not subs:
+        t.ok(False, 'the NIC has a sub-channel to rescind', out)
+        return
+    srv = iperf_server(g)
+    before = dev_bytes(g, 'eth0', 'rx')
+    g.sh('iperf3 -c %s -t 12 -R > /tmp/ip.log 2>&1 & echo $! > /tmp/ip.pid' % HOST)
+    streaming(g, 'eth0', 'rx', before)
+    rc, res = g.ctl('rescind', subs[0])
+    t.ok(rc == 0, 'ctl rescind of the NIC\'s sub-channel (relid %s) under iperf3' % subs[0],
+         res)
+    # Released, and a new sub-channel (another relid) offered and opened.
+    anew = wait_until(lambda: (lambda d: subs[0] not in d and len(d) == 1 and
+                               'open' in d.values())(
+        dict(re.findall(r'^(\d+) network \S+ \S+ (\S+) sub=\d+$', g.ctl('devices')[1], re.M))),
+        60)
+    back = g.wait_sh('ethtool -l eth0 | grep -A5 Current | '
+                     'grep -q "Combined:[[:space:]]*2"', 30)
+    _, msgs = g.sh('dmesg | grep -i "sub-channel" | tail -4')
+    t.diag(msgs.strip())
+    t.ok(anew and back and 'queues set up again' in msgs,
+         'the driver let it go (relid released) and runs 2 queues again, on a '
+         'sub-channel offered anew',
+         g.sh('ethtool -l eth0; dmesg | tail -15')[1] + g.ctl('devices')[1])
+    g.wait_sh('! kill -0 $(cat /tmp/ip.pid) 2>/dev/null', 60)
+    rc, out = g.sh('cat /tmp/ip.log')
+    try:
+        srv.wait(30)
+    except subprocess.TimeoutExpired:
+        srv.kill()
+    t.ok('receiver' in out and 'error' not in out,
+         'the iperf3 run across the rescind ended well', out[-800:])
+    t.ok(g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30), 'traffic flows after the rescind')
+
+
 def rescind(t, g):
     srv = iperf_server(g)
     before = dev_bytes(g, 'eth0', 'tx')
@@ -463,7 +505,7 @@ def rescind(t, g):
 def run(t, g):
     t0 = time.monotonic()
     for part in (basics, throughput, jumbo, link, channels, rings_rss, faults, kvp_ip,
-                 hotplug, reload, rescind):
+                 hotplug, reload, sub_rescind, rescind):
         part(t, g)
         t.diag('%s done at %.0f s' % (part.__name__, time.monotonic() - t0))
 
