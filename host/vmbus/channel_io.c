@@ -605,6 +605,11 @@ uint32_t enl_vsp_relid(const struct enl_vsp_channel *ch)
 	return ch->relid;
 }
 
+bool enl_vsp_rescinded(const struct enl_vsp_channel *ch)
+{
+	return ch->rescinding;
+}
+
 struct enl_guest_mem *enl_vsp_guest_mem(const struct enl_vsp_channel *ch)
 {
 	return enl_vmbus_mem(ch->srv);

@@ -277,6 +277,7 @@ static int rescind_one(struct enl_vsp_channel *ch)
 	if (ch->state == ENL_CHAN_RESCINDED)
 		return -EALREADY;
 	/* Once rescinded the host answers nothing more on this channel. */
+	ch->rescinding = true;
 	enl_vmbus_chan_close(ch);
 	if (!ch->offer_sent) {
 		enl_vmbus_chan_free(ch);

@@ -132,6 +132,7 @@ struct enl_vsp_channel {
 	struct enl_guid instance;
 	enum enl_vmbus_chan_state state;
 	bool offer_sent;
+	bool rescinding;	/* closed by a rescind: see enl_vsp_rescinded() */
 	/* Sub-channels: their primary (NULL for a primary) and index 1..n. */
 	struct enl_vsp_channel *parent;
 	uint16_t sub_index;

@@ -125,6 +125,12 @@ int enl_vsp_ctl_run_all(struct enl_vmbus_server *srv, const char *class_name,
 void enl_vsp_set_priv(struct enl_vsp_channel *ch, void *priv);
 void *enl_vsp_priv(const struct enl_vsp_channel *ch);
 uint32_t enl_vsp_relid(const struct enl_vsp_channel *ch);
+/*
+ * True when the channel is closed by a rescind (from on_close on): the
+ * host's doing, not the guest's, so the guest may still read what the
+ * rings hold, and buffers those packets name stay the guest's.
+ */
+bool enl_vsp_rescinded(const struct enl_vsp_channel *ch);
 struct enl_guest_mem *enl_vsp_guest_mem(const struct enl_vsp_channel *ch);
 /* The partition reference time now (enl_hv_ref_time), from any thread. */
 uint64_t enl_vsp_ref_time(const struct enl_vsp_channel *ch);

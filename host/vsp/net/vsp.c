@@ -679,11 +679,18 @@ static void net_close(struct enl_vsp_channel *ch)
 		/* The guest's buffers go before the server drops its views. */
 		enl_net_reset(n->dev);
 	} else {
+		/*
+		 * Its transfers' sections are free again (unless stopped)
+		 * when the guest closed it. After a rescind the guest may
+		 * still read the packets in its ring: their sections stay
+		 * the guest's until it revokes the buffer (or the primary
+		 * closes), or they would hold other frames by then.
+		 */
+		bool keep = enl_vsp_rescinded(ch);
 		void *req;
 
-		/* Its transfers' sections are free again (unless stopped). */
 		while ((req = enl_vsp_inflight_pop(q_inflight(q))))
-			if (!q->stopped)
+			if (!q->stopped && !keep)
 				enl_net_recv_complete(n->dev, (uintptr_t)req,
 						      NULL, 0);
 		if (n->tap && q->index < enl_tap_queues(n->tap))
