@@ -4,7 +4,9 @@
 #  - every key a daemon reads from its enlighten.conf section (the
 #    enl_config_*(cfg, "key", ...) calls in daemons/<section>/*.c) appears in
 #    that section of the shipped example (packaging/conf/enlighten.conf) and
-#    of enlighten.conf(5), and neither documents a key the code does not read.
+#    of enlighten.conf(5), and neither documents a key the code does not read;
+#  - every verb `enl-host ctl --help` lists has an entry under CTL VERBS in
+#    enl-host(1), and the page describes no verb the host lacks.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 example=$top/packaging/conf/enlighten.conf
@@ -16,7 +18,7 @@ nok() { n=$((n + 1)); echo "not ok $n - $*"; }
 
 pages=("$top"/docs/man/*.[1-8])
 sections=(heartbeat timesync kvp vss clipboard)
-echo "1..$((${#pages[@]} + ${#sections[@]}))"
+echo "1..$((${#pages[@]} + ${#sections[@]} + 1))"
 
 for p in "${pages[@]}"; do
 	out=$(groff -man -ww -z "$p" 2>&1; man --warnings -l "$p" 2>&1 >/dev/null)
@@ -66,3 +68,25 @@ for s in "${sections[@]}"; do
 		printf '%s' "$bad"
 	fi
 done
+
+# enl-host's ctl verbs: its offline help against the man page's entries.
+host=${ENL_HOST_BIN:-$top/build/meson/host/enl-host}
+if [ -x "$host" ]; then
+	code=$("$host" ctl --help | sed -n '/^Verbs:/,$p' | tail -n +2 |
+	       sed -E 's/^([a-z-]+).*/\1/' | sort -u)
+	doc=$(awk '/^\.SH / { in_s = ($0 == ".SH CTL VERBS"); next }
+		in_s && /^\.B[RI]? / { w = $2; gsub(/"/, "", w); gsub(/\\/, "", w); print w }' \
+		"$top/docs/man/enl-host.1" | sort -u)
+	miss=$(comm -23 <(echo "$code") <(echo "$doc") | tr '\n' ' ')
+	extra=$(comm -13 <(echo "$code") <(echo "$doc") | tr '\n' ' ')
+	if [ -z "$miss$extra" ] && [ -n "$code" ]; then
+		ok "enl-host(1) describes every ctl verb ($(echo "$code" | wc -l))"
+	else
+		nok "enl-host(1) describes every ctl verb"
+		echo "# missing from the page: $miss"
+		echo "# on the page, not in the host: $extra"
+	fi
+else
+	nok "enl-host(1) describes every ctl verb"
+	echo "# no enl-host at $host: build it first (make userspace)"
+fi
