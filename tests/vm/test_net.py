@@ -94,6 +94,28 @@ def streaming(g, dev, way, before, timeout=30):
                      % (dev, way, before + (1 << 20)), timeout)
 
 
+def iperf_bg_start(g, secs):
+    """A host-to-guest iperf3 stream of secs seconds in the background,
+    once it moves data; its server, for iperf_bg_end()."""
+    srv = iperf_server(g)
+    before = dev_bytes(g, 'eth0', 'rx')
+    g.sh('iperf3 -c %s -t %d -R > /tmp/ip.log 2>&1 & echo $! > /tmp/ip.pid' % (HOST, secs))
+    streaming(g, 'eth0', 'rx', before)
+    return srv
+
+
+def iperf_bg_end(t, g, srv, what):
+    """Wait for iperf_bg_start()'s stream to end (its output to a file is
+    buffered) and check that it ended well."""
+    g.wait_sh('! kill -0 $(cat /tmp/ip.pid) 2>/dev/null', 60)
+    rc, out = g.sh('cat /tmp/ip.log')
+    try:
+        srv.wait(30)
+    except subprocess.TimeoutExpired:
+        srv.kill()
+    t.ok('receiver' in out and 'error' not in out, what, out[-800:])
+
+
 def iperf(t, g, what, args, dev_bps=1e6):
     """One iperf3 run from the guest; its Mbit/s, or 0."""
     srv = iperf_server(g)
@@ -267,10 +289,7 @@ def link(t, g):
 
 
 def channels(t, g):
-    srv = iperf_server(g)
-    before = dev_bytes(g, 'eth0', 'rx')
-    g.sh('iperf3 -c %s -t 10 -R > /tmp/ip.log 2>&1 & echo $! > /tmp/ip.pid' % HOST)
-    streaming(g, 'eth0', 'rx', before)
+    srv = iperf_bg_start(g, 10)
     rc1, out1 = g.sh('ethtool -L eth0 combined 1 && ethtool -l eth0', timeout=120)
     # Some of the stream on one channel before going back to two.
     streaming(g, 'eth0', 'rx', dev_bytes(g, 'eth0', 'rx'))
@@ -280,15 +299,7 @@ def channels(t, g):
     t.ok(rc1 == 0 and re.search(r'Combined:\s+1\s', cur1) is not None and
          rc2 == 0 and re.search(r'Combined:\s+2\s', cur2) is not None,
          'ethtool -L combined 1, then 2, under iperf3', out1 + out2)
-    # iperf3's output to a file is buffered: wait for it to end.
-    g.wait_sh('! kill -0 $(cat /tmp/ip.pid) 2>/dev/null', 60)
-    rc, out = g.sh('cat /tmp/ip.log')
-    try:
-        srv.wait(30)
-    except subprocess.TimeoutExpired:
-        srv.kill()
-    t.ok('receiver' in out and 'error' not in out,
-         'the iperf3 run across both changes ended well', out[-800:])
+    iperf_bg_end(t, g, srv, 'the iperf3 run across both changes ended well')
     t.ok(g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30), 'traffic flows on 2 channels again')
 
 
@@ -455,10 +466,7 @@ def sub_rescind(t, g):
         t.ok(False, 'the NIC has a sub-channel to rescind', out)
         return
     bad = bad_total(ethtool_stats(g))
-    srv = iperf_server(g)
-    before = dev_bytes(g, 'eth0', 'rx')
-    g.sh('iperf3 -c %s -t 12 -R > /tmp/ip.log 2>&1 & echo $! > /tmp/ip.pid' % HOST)
-    streaming(g, 'eth0', 'rx', before)
+    srv = iperf_bg_start(g, 12)
     rc, res = g.ctl('rescind', subs[0])
     t.ok(rc == 0, 'ctl rescind of the NIC\'s sub-channel (relid %s) under iperf3' % subs[0],
          res)
@@ -475,14 +483,7 @@ def sub_rescind(t, g):
          'the driver let it go (relid released) and runs 2 queues again, on a '
          'sub-channel offered anew',
          g.sh('ethtool -l eth0; dmesg | tail -15')[1] + g.ctl('devices')[1])
-    g.wait_sh('! kill -0 $(cat /tmp/ip.pid) 2>/dev/null', 60)
-    rc, out = g.sh('cat /tmp/ip.log')
-    try:
-        srv.wait(30)
-    except subprocess.TimeoutExpired:
-        srv.kill()
-    t.ok('receiver' in out and 'error' not in out,
-         'the iperf3 run across the rescind ended well', out[-800:])
+    iperf_bg_end(t, g, srv, 'the iperf3 run across the rescind ended well')
     t.ok(g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30), 'traffic flows after the rescind')
     st = ethtool_stats(g)
     t.ok(bad_total(st) == bad,
