@@ -250,10 +250,10 @@ int stor_open_channels(struct stor_dev *sd)
 /*
  * The host rescinded one sub-channel alone (called under the device lock,
  * before enl_vmbus closes and releases it). Its queue's new commands go to
- * the primary; after the grace period no queuecommand is still sending
- * on it. What the host held there it will
- * not answer (a host stops a channel's I/O before it rescinds it): those
- * commands go back to the midlayer to be sent again, not failed.
+ * the primary; after the grace period no queuecommand is still sending on
+ * it. What the host held there it will not answer (a host stops a
+ * channel's I/O before it rescinds it): those commands go back to the
+ * midlayer to be sent again, not failed.
  */
 void stor_sub_rescind(struct enl_vmbus_device *vdev,
 		      struct enl_vmbus_channel *sub)
