@@ -231,6 +231,7 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 weston --backend=x11-backend.so --use-pixman --xwayland --idle-time=0 \
 	--socket=wayland-enl --log="$tmp/weston.log" &
 pids+=($!)
+weston_pid=$!
 xwayland_display() {
 	sed -n 's/.*xserver listening on display \(:[0-9]*\).*/\1/p' \
 		"$tmp/weston.log" | grep -q .
@@ -255,7 +256,10 @@ ctl set "@$tmp/h.txt" >/dev/null
 wl_has_host_text() { cmp -s <(timeout 20 wl-paste --no-newline) "$tmp/h.txt"; }
 until_ok 30 wl_has_host_text
 point $? "Wayland: text copied on the host is the Wayland clipboard (wl-paste)" \
-	"wl-paste: $(timeout 20 wl-paste 2>&1 | head -c 200)"
+	"wl-paste: $(timeout 20 wl-paste 2>&1 | head -c 200)
+weston: $(kill -0 "$weston_pid" 2>/dev/null && echo running || echo gone);\
+ in $XDG_RUNTIME_DIR: $(find "$XDG_RUNTIME_DIR" -mindepth 1 -maxdepth 1 -printf '%f ' 2>&1)
+$(tail -15 "$tmp/weston.log" 2>/dev/null)"
 
 wl-copy --foreground <"$tmp/x.txt" >/dev/null 2>&1 &
 pids+=($!)
