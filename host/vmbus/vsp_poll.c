@@ -81,6 +81,14 @@ void enl_vsp_poll_after(struct enl_vsp_poll *p, unsigned int n)
 		/* One request outstanding sends at most 1 between looks. */
 		p->streaming = n >= 2;
 	}
+	/*
+	 * One packet behind the guest's own signal is a guest with one
+	 * request outstanding: it sends the next only after our answer, and
+	 * with its signals on. A look would find nothing and cost this host a
+	 * wakeup per request beside the guest's vCPU.
+	 */
+	if (n == 1 && !p->polling)
+		return;
 	if (n) {
 		if (!p->polling)
 			enl_vsp_intr_mask(p->ch);

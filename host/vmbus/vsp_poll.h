@@ -2,11 +2,13 @@
 /*
  * Looking at a busy ring instead of being signalled, for on_signal users.
  * While the guest keeps sending, its signals are masked
- * (enl_vsp_intr_mask) from the end of a pass that took packets, and a
- * one-shot timerfd on the channel's context books the next look, which
- * is a pass like any other (enl_vsp_kick). The first pass that takes
- * nothing unmasks; a packet written meanwhile raised no signal, so it is
- * read at once. Under TCG a guest's doorbell is an exit to QEMU and an
+ * (enl_vsp_intr_mask) from the end of a pass that took 2 or more packets
+ * (or any while masked), and a one-shot timerfd on the channel's context
+ * books the next look, which is a pass like any other (enl_vsp_kick). The
+ * first pass that takes nothing unmasks; a packet written meanwhile
+ * raised no signal, so it is read at once. A lone packet that came with
+ * the signals on masks nothing: a guest with one request outstanding
+ * signals each anyway. Under TCG a guest's doorbell is an exit to QEMU and an
  * eventfd write, far more than a look costs us. The guest's signal on
  * freed ring space (pending_send_sz) is never masked.
  *
@@ -64,8 +66,8 @@ void enl_vsp_poll_close(struct enl_vsp_poll *p);
 
 /*
  * At the end of each pass of on_signal, with n the packets it took from
- * the guest's ring: masked with a look booked while packets come,
- * unmasked after a pass found none. With stream_us set, a pass while a
+ * the guest's ring: masked with a look booked while packets come (2 or
+ * more in a pass with the signals on), unmasked after a pass found none. With stream_us set, a pass while a
  * look is booked only counts its packets, and the look's own pass
  * decides.
  */
