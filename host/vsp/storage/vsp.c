@@ -24,8 +24,9 @@
  * even when it sent nothing new.
  *
  * While the guest keeps sending, its signals are masked from the end of
- * a pass that finds work and the ring is looked at every STOR_POLL_US
- * instead (vsp_poll.h); the first look that finds nothing unmasks. A
+ * a pass that finds more than one request (or any while masked) and the
+ * ring is looked at every STOR_POLL_US instead (vsp_poll.h); the first
+ * look that finds nothing unmasks. A lone request leaves them on. A
  * doorbell costs an emulated guest's vCPU far more than a look costs us.
  */
 #include <errno.h>
