@@ -273,10 +273,7 @@ void enl_vmbus_chan_doorbell_bind(struct enl_vsp_channel *ch)
 	/* None left (or no such transport): the shared doorbell serves. */
 	if (fd < 0)
 		return;
-	ch->doorbell = g_unix_fd_source_new(fd, G_IO_IN);
-	g_source_set_callback(ch->doorbell, G_SOURCE_FUNC(doorbell_cb), ch,
-			      NULL);
-	g_source_attach(ch->doorbell, ch->ctx);
+	ch->doorbell = enl_vsp_fd_watch(ch, fd, doorbell_cb, ch);
 }
 
 void enl_vmbus_chan_doorbell_unbind(struct enl_vsp_channel *ch)
@@ -623,6 +620,17 @@ uint64_t enl_vsp_ref_time(const struct enl_vsp_channel *ch)
 GMainContext *enl_vsp_context(const struct enl_vsp_channel *ch)
 {
 	return ch->ctx;
+}
+
+GSource *enl_vsp_fd_watch(struct enl_vsp_channel *ch, int fd,
+			  GUnixFDSourceFunc cb, void *data)
+{
+	GSource *s = g_unix_fd_source_new(fd, G_IO_IN);
+
+	g_source_set_can_recurse(s, TRUE);
+	g_source_set_callback(s, G_SOURCE_FUNC(cb), data, NULL);
+	g_source_attach(s, ch->ctx);
+	return s;
 }
 
 void enl_vsp_call(struct enl_vsp_channel *ch, void (*fn)(void *data),

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include <glib.h>
+#include <glib-unix.h>
 #include <enlighten/types.h>
 #include "ring.h"
 
@@ -211,6 +212,19 @@ int enl_vsp_rescind(struct enl_vsp_channel *ch);
 
 /* The context the channel's callbacks run on (its worker's). */
 GMainContext *enl_vsp_context(const struct enl_vsp_channel *ch);
+
+/*
+ * Watch fd for input on the channel's context: cb(fd, cond, data) runs
+ * there while it returns G_SOURCE_CONTINUE. Returns the source (the
+ * caller's reference; g_source_destroy() and unref to stop). Unlike a
+ * plain g_unix_fd_source_new(), GLib does not block it during its own
+ * dispatch: blocking takes the fd out of the context's poll set and puts
+ * it back, and each is a write to the context's wakeup eventfd and one
+ * more poll, on every packet path. No callback iterates its own context,
+ * so the recursion this allows cannot happen.
+ */
+GSource *enl_vsp_fd_watch(struct enl_vsp_channel *ch, int fd,
+			  GUnixFDSourceFunc cb, void *data);
 
 /*
  * Run fn(data) on the channel's context and wait for it: how another

@@ -40,9 +40,7 @@ void enl_vsp_poll_open(struct enl_vsp_poll *p, struct enl_vsp_channel *ch,
 			  enl_vsp_relid(ch), g_strerror(errno));
 		return;
 	}
-	p->src = g_unix_fd_source_new(p->fd, G_IO_IN);
-	g_source_set_callback(p->src, G_SOURCE_FUNC(on_look), p, NULL);
-	g_source_attach(p->src, enl_vsp_context(ch));
+	p->src = enl_vsp_fd_watch(ch, p->fd, on_look, p);
 }
 
 void enl_vsp_poll_close(struct enl_vsp_poll *p)

@@ -309,9 +309,7 @@ static void rx_start(struct nic_queue *q)
 	if (q->tap_src || !q->nic->tap || q->index >= enl_tap_queues(q->nic->tap))
 		return;
 	fd = enl_tap_fd(q->nic->tap, q->index);
-	q->tap_src = g_unix_fd_source_new(fd, G_IO_IN);
-	g_source_set_callback(q->tap_src, G_SOURCE_FUNC(on_tap), q, NULL);
-	g_source_attach(q->tap_src, enl_vsp_context(q->ch));
+	q->tap_src = enl_vsp_fd_watch(q->ch, fd, on_tap, q);
 }
 
 static void rx_stop(struct nic_queue *q)

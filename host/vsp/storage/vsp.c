@@ -336,9 +336,8 @@ static int stor_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
 		g_free(sc);
 		return -ENOMEM;
 	}
-	sc->fd_src = g_unix_fd_source_new(enl_stor_queue_fd(sc->q), G_IO_IN);
-	g_source_set_callback(sc->fd_src, G_SOURCE_FUNC(on_queue_fd), sc, NULL);
-	g_source_attach(sc->fd_src, enl_vsp_context(ch));
+	sc->fd_src = enl_vsp_fd_watch(ch, enl_stor_queue_fd(sc->q),
+				      on_queue_fd, sc);
 	sc->poll.looks = &c->st.polls;
 	sc->poll.unmasks = &c->st.unmasks;
 	sc->poll.stream_us = STOR_POLL_STREAM_US;
