@@ -675,28 +675,52 @@ static void test_batch(void)
 	       fake_hv_nr_signals(hv) - before);
 }
 
-/*
- * A guest that signals only when the ring says so (empty before its write,
- * not masked), one SRB at a time: the host masks its signals while SRBs
- * come and looks on a timer instead, so none waits for a signal that was
- * never sent; once idle, a look finds nothing and unmasks.
- */
-static void test_poll_mask(void)
+/* A TEST UNIT READY as SRB id into the guest's ring; sig: it asks to signal. */
+static bool write_tur(uint64_t id, bool *sig)
 {
 	uint8_t tur[6] = { 0 };
 	struct enl_vstor_packet p;
+	struct enl_ring_iov iov = { &p, sizeof(p) };
+
+	srb_init(&p, 0, tur, 6, ENL_VMSCSI_DATA_UNKNOWN, 0);
+	return !enl_ring_write(&gc->out, ENL_VMPKT_DATA_INBAND,
+			       ENL_VMPKT_FLAG_COMPLETION_REQUESTED, id, &iov, 1,
+			       sig);
+}
+
+/*
+ * Until the guest's signals are on and, with unmasks0, the host unmasked
+ * since (3 s at most).
+ */
+static bool wait_signals_on(const uint64_t *unmasks0)
+{
+	for (unsigned int i = 0; i < 3000; i++) {
+		if (!__atomic_load_n(&gc->out.ctl->interrupt_mask,
+				     __ATOMIC_ACQUIRE) &&
+		    (!unmasks0 || counter("unmasks") != *unmasks0))
+			return true;
+		g_usleep(1000);
+	}
+	return false;
+}
+
+/*
+ * A guest that signals only when the ring says so (empty before its write,
+ * not masked), one SRB at a time: a lone SRB leaves its signals on, so
+ * none waits for a signal that was never sent. Two behind one signal
+ * mask them with a look on the timer, which answers nothing more, finds
+ * the ring empty and unmasks.
+ */
+static void test_poll_mask(void)
+{
+	struct enl_vstor_packet p;
 	struct enl_ring_pkt rp;
-	uint64_t polls0 = counter("polls"), unmasks0 = counter("unmasks");
+	uint64_t polls0, unmasks0;
 	unsigned int got = 0, kicks = 0, i;
-	bool sig, masked = true;
+	bool sig, ok;
 
 	for (i = 0; i < 200; i++) {
-		struct enl_ring_iov iov = { &p, sizeof(p) };
-
-		srb_init(&p, 0, tur, 6, ENL_VMSCSI_DATA_UNKNOWN, 0);
-		if (enl_ring_write(&gc->out, ENL_VMPKT_DATA_INBAND,
-				   ENL_VMPKT_FLAG_COMPLETION_REQUESTED,
-				   20000 + i, &iov, 1, &sig))
+		if (!write_tur(20000 + i, &sig))
 			break;
 		if (sig) {
 			kick_host();
@@ -708,16 +732,17 @@ static void test_poll_mask(void)
 	}
 	tap_ok(got == 200, "200 SRBs one at a time, the guest signalling only "
 	       "when its ring says so: all answered (%u signal(s))", kicks);
-	for (i = 0; i < 3000 && masked; i++) {
-		masked = __atomic_load_n(&gc->out.ctl->interrupt_mask,
-					 __ATOMIC_ACQUIRE) ||
-			 counter("unmasks") == unmasks0;
-		if (masked)
-			g_usleep(1000);
-	}
-	tap_ok(!masked && counter("polls") > polls0,
-	       "idle again: the host looked on its timer (%llu time(s)) and "
-	       "the guest's signals are on",
+	tap_ok(wait_signals_on(NULL), "idle again: the guest's signals are on");
+	polls0 = counter("polls");
+	unmasks0 = counter("unmasks");
+	ok = write_tur(20200, &sig) && write_tur(20201, &sig);
+	kick_host();
+	ok = ok && recv_pkt(&p, &rp) && rp.trans_id == 20200 &&
+	     recv_pkt(&p, &rp) && rp.trans_id == 20201;
+	ok = ok && wait_signals_on(&unmasks0);
+	tap_ok(ok && counter("polls") > polls0,
+	       "2 SRBs behind one signal: answered, then the host looked on "
+	       "its timer (%llu time(s)) and unmasked",
 	       (unsigned long long)(counter("polls") - polls0));
 }
 
