@@ -4,8 +4,6 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include <glib-unix.h>
-
 #include "vsp.h"
 
 static void count(uint64_t *c)

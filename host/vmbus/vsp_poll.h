@@ -8,8 +8,8 @@
  * first pass that takes nothing unmasks; a packet written meanwhile
  * raised no signal, so it is read at once. A lone packet that came with
  * the signals on masks nothing: a guest with one request outstanding
- * signals each anyway. Under TCG a guest's doorbell is an exit to QEMU and an
- * eventfd write, far more than a look costs us. The guest's signal on
+ * signals each anyway. Under TCG a guest's doorbell is an exit to QEMU
+ * and an eventfd write, far more than a look costs us. The guest's signal on
  * freed ring space (pending_send_sz) is never masked.
  *
  * Everything runs on the channel's context; only the counters are read
@@ -67,9 +67,9 @@ void enl_vsp_poll_close(struct enl_vsp_poll *p);
 /*
  * At the end of each pass of on_signal, with n the packets it took from
  * the guest's ring: masked with a look booked while packets come (2 or
- * more in a pass with the signals on), unmasked after a pass found none. With stream_us set, a pass while a
- * look is booked only counts its packets, and the look's own pass
- * decides.
+ * more in a pass with the signals on), unmasked after a pass found none.
+ * With stream_us set, a pass while a look is booked only counts its
+ * packets, and the look's own pass decides.
  */
 void enl_vsp_poll_after(struct enl_vsp_poll *p, unsigned int n);
 

@@ -48,16 +48,27 @@ static void kick_host(void)
 	fake_guest_signal(hv, gc->conn_id);
 }
 
-static void send_inband(const struct enl_vstor_packet *p, uint32_t len,
-			uint64_t id)
+/* sig: whether the ring asks the guest to signal (it was empty). */
+static bool send_inband_sig(const struct enl_vstor_packet *p, uint32_t len,
+			    uint64_t id, bool *sig)
 {
 	struct enl_ring_iov iov = { p, len };
-	bool sig;
 
 	if (enl_ring_write(&gc->out, ENL_VMPKT_DATA_INBAND,
 			   ENL_VMPKT_FLAG_COMPLETION_REQUESTED, id, &iov, 1,
-			   &sig))
+			   sig)) {
 		tap_diag("guest ring full");
+		return false;
+	}
+	return true;
+}
+
+static void send_inband(const struct enl_vstor_packet *p, uint32_t len,
+			uint64_t id)
+{
+	bool sig;
+
+	send_inband_sig(p, len, id, &sig);
 }
 
 /* One GPA range of len bytes at byte offset off of pages from pfn on. */
@@ -680,12 +691,9 @@ static bool write_tur(uint64_t id, bool *sig)
 {
 	uint8_t tur[6] = { 0 };
 	struct enl_vstor_packet p;
-	struct enl_ring_iov iov = { &p, sizeof(p) };
 
 	srb_init(&p, 0, tur, 6, ENL_VMSCSI_DATA_UNKNOWN, 0);
-	return !enl_ring_write(&gc->out, ENL_VMPKT_DATA_INBAND,
-			       ENL_VMPKT_FLAG_COMPLETION_REQUESTED, id, &iov, 1,
-			       sig);
+	return send_inband_sig(&p, sizeof(p), id, sig);
 }
 
 /*

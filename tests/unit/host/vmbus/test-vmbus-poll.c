@@ -147,15 +147,15 @@ static bool masked(void)
 }
 
 /*
- * Until the guest's signals are on (5 s at most), and with look_unmasked,
- * after an unmask since unmasks0 (a look found nothing).
+ * Until the guest's signals are on (5 s at most), and with unmasks0,
+ * after an unmask since that count (a look found nothing).
  */
-static bool wait_unmasked(uint64_t unmasks0, bool look_unmasked)
+static bool wait_unmasked(const uint64_t *unmasks0)
 {
 	gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
 
 	while (masked() ||
-	       (look_unmasked && counter(&state()->unmasks) == unmasks0)) {
+	       (unmasks0 && counter(&state()->unmasks) == *unmasks0)) {
 		if (g_get_monotonic_time() > end)
 			return false;
 		g_usleep(1000);
@@ -168,7 +168,6 @@ static bool wait_unmasked(uint64_t unmasks0, bool look_unmasked)
 static void test_one_at_a_time(void)
 {
 	uint64_t looks0 = counter(&state()->looks);
-	uint64_t unmasks0 = counter(&state()->unmasks);
 	unsigned int got = 0;
 
 	doorbells = 0;
@@ -186,7 +185,7 @@ static void test_one_at_a_time(void)
 	 * Masked only if a pass took two (the next came before it ended);
 	 * then a look unmasks.
 	 */
-	tap_ok(wait_unmasked(unmasks0, false),
+	tap_ok(wait_unmasked(NULL),
 	       "idle again: the guest's signals are on");
 }
 
@@ -270,7 +269,7 @@ static void test_masked_look(void)
 	tap_ok(ok && counter(&state()->looks) > looks0,
 	       "a packet sent while masked, without a doorbell, is answered "
 	       "by the look");
-	tap_ok(wait_unmasked(unmasks0, true), "then a look finds nothing and "
+	tap_ok(wait_unmasked(&unmasks0), "then a look finds nothing and "
 	       "unmasks");
 	/* The look booked by the one that answered comes a second later. */
 	wait_no_recheck(ch);
@@ -315,7 +314,7 @@ static void test_stream(void)
 	tap_ok(ok && waited >= 900000 && counter(&state()->looks) > looks0,
 	       "stream: the packet sent meanwhile, without a doorbell, is "
 	       "answered by that look (%lld ms)", (long long)(waited / 1000));
-	tap_ok(wait_unmasked(unmasks0, true) && !streaming(),
+	tap_ok(wait_unmasked(&unmasks0) && !streaming(),
 	       "stream: that look found 1, the stream ended; the next look "
 	       "found none and unmasked");
 	enl_vsp_call(ch, set_stream, GUINT_TO_POINTER(0));
@@ -333,7 +332,7 @@ static void test_burst(void)
 		got += recv_one() == id;
 	tap_ok(sent == 32 && got == 32,
 	       "a burst of 32 behind one doorbell: all answered in order");
-	tap_ok(wait_unmasked(unmasks0, true), "and unmasked once idle");
+	tap_ok(wait_unmasked(&unmasks0), "and unmasked once idle");
 }
 
 static void test_close_armed(void)
@@ -367,7 +366,7 @@ static void test_close_armed(void)
 	fake_guest_signal_async(hv, gc.conn_id);
 	ok = ok && recv_one() == 3050 && recv_one() == 3051;
 	/* The look comes LOOK_US later, finds nothing and unmasks. */
-	ok = ok && wait_unmasked(unmasks0, true);
+	ok = ok && wait_unmasked(&unmasks0);
 	tap_ok(ok && counter(&state()->looks) > looks0,
 	       "after the reopen: 50 more one at a time and 2 behind one "
 	       "doorbell all answered, looks on the timer again");
