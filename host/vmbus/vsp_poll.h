@@ -66,7 +66,8 @@ void enl_vsp_poll_close(struct enl_vsp_poll *p);
 
 /*
  * At the end of each pass of on_signal, with n the packets it took from
- * the guest's ring: masked with a look booked while packets come (2 or
+ * the guest's ring that ask for work (a class may leave out the guest's
+ * answers to its own packets, e.g. completions of what it sent): masked with a look booked while packets come (2 or
  * more in a pass with the signals on), unmasked after a pass found none.
  * With stream_us set, a pass while a look is booked only counts its
  * packets, and the look's own pass decides.

@@ -58,6 +58,8 @@ int enl_nic_take_error(char **msg);
 	X(section_waits)	/* TAP reads paused for free sections */ \
 	X(tap_errors)		/* reads of the TAP that failed */	\
 	X(tables_sent)		/* send indirection tables */		\
+	X(poll_looks)		/* timer looks at a masked guest ring */ \
+	X(poll_unmasks)		/* a look found nothing: the guest signals */ \
 	X(faults)		/* malformed packets sent on purpose */
 
 struct enl_nic_glue_stats {

@@ -45,7 +45,8 @@ struct nic_queue {
 	uint32_t owed_len;
 	struct enl_nvsp_message owed_msg;
 	/*
-	 * While packets come (more than one a pass), the guest's signals are
+	 * While packets come (more than one a pass, not counting the guest's
+	 * completions of our transfers), the guest's signals are
 	 * masked and the ring is looked at every NIC_POLL_US instead: a
 	 * doorbell costs an emulated guest far more than a look costs us.
 	 * The first look that finds nothing unmasks (vsp_poll.h).

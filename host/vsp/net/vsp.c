@@ -361,6 +361,7 @@ static void rx_pump(struct nic_queue *q)
 	struct enl_nic *n = q->nic;
 	struct enl_net_xfer x;
 	int budget = RX_BUDGET;
+	bool drained = false;	/* the last read stopped at EAGAIN */
 
 	if (!q->open || q->stopped)
 		return;
@@ -384,13 +385,18 @@ static void rx_pump(struct nic_queue *q)
 		}
 		backoff = RETRY_MIN_MS;
 		if (q->next_frame == q->nframes) {
-			int got = enl_tap_read_batch(n->tap, q->index, q->frames,
-						     NIC_RX_BATCH);
+			int got;
 
+			/* Readable again, the fd wakes us: no read to fail. */
+			if (drained)
+				break;
+			got = enl_tap_read_batch(n->tap, q->index, q->frames,
+						 NIC_RX_BATCH);
 			if (got < 0)
 				nic_count(n, tap_errors);
 			if (got <= 0)
 				break;
+			drained = got < NIC_RX_BATCH;
 			q->nframes = (unsigned int)got;
 			q->next_frame = 0;
 		}
@@ -574,7 +580,7 @@ static void net_signal(struct enl_vsp_channel *ch)
 {
 	struct nic_queue *q = enl_vsp_priv(ch);
 	struct enl_ring_pkt pkt;
-	unsigned int n = 0;
+	unsigned int n = 0, asks = 0;
 	int ret;
 
 	if (!q)
@@ -590,6 +596,12 @@ static void net_signal(struct enl_vsp_channel *ch)
 		if (ret < 0)
 			break;	/* empty, closing, or the ring is corrupt (counted) */
 		n++;
+		/*
+		 * A completion answers our transfer: a ping's comes with its
+		 * reply, one request outstanding all the same.
+		 */
+		if (pkt.type != ENL_VMPKT_COMP)
+			asks++;
 		__atomic_add_fetch(&q->guest_packets, 1, __ATOMIC_RELAXED);
 		if (!handle(q, &pkt, q->buf))
 			break;
@@ -597,7 +609,7 @@ static void net_signal(struct enl_vsp_channel *ch)
 	if (n == NET_BUDGET)
 		enl_vsp_kick(ch);	/* more may wait: after other work */
 	enl_vsp_recv_done(ch);
-	enl_vsp_poll_after(&q->poll, n);
+	enl_vsp_poll_after(&q->poll, asks);
 	/*
 	 * Sections came back, or the guest signalled room in its ring: a
 	 * paused TAP reader goes on.
@@ -637,6 +649,8 @@ static int net_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
 	q->nframes = q->next_frame = 0;
 	q->owed = false;
 	q->stopped = false;
+	q->poll.looks = &n->st.poll_looks;
+	q->poll.unmasks = &n->st.poll_unmasks;
 	enl_vsp_poll_open(&q->poll, ch, NIC_POLL_US);
 	if (q->index == 0) {
 		enl_net_reset(n->dev);

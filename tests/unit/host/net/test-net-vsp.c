@@ -54,6 +54,8 @@ static struct guest_chan nic_gc = {
 };
 static struct guest_chan *gc = &nic_gc;
 static uint64_t next_id = 1;
+/* The guest writes several packets, then signals once (test_ping). */
+static bool hold_signal;
 static const uint8_t our_mac[6] = { 0x00, 0x15, 0x5d, 0x77, 0x00, 0x01 };
 
 static uint8_t *gpa(uint64_t pfn)
@@ -65,7 +67,8 @@ static uint8_t *gpa(uint64_t pfn)
 
 static void kick_host(void)
 {
-	fake_guest_signal(hv, gc->conn_id);
+	if (!hold_signal)
+		fake_guest_signal(hv, gc->conn_id);
 }
 
 static void send_nvsp(const struct enl_nvsp_message *m, uint32_t len,
@@ -465,6 +468,61 @@ static void test_data(int s)
 	}
 }
 
+/*
+ * A ping answered: the frame up to the guest, then its completion and the
+ * reply written together behind one signal, as a NAPI poll does. That is
+ * one request outstanding: the host answers it and masks nothing, so no
+ * timer look follows.
+ */
+static void test_ping(int s)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct {
+		struct enl_rndis_hdr h;
+		struct enl_rndis_packet p;
+		uint8_t f[100];
+	} *pkt = (void *)gpa(DATA_PFN);
+	uint8_t out[128], msg[4096];
+	struct enl_nvsp_message r;
+	uint64_t id = next_id++, tid = 0, looks0 = counter("poll_looks");
+	uint32_t len = 0;
+	bool ok;
+
+	frame(out, bcast, (const uint8_t[6]){ 0x02, 0, 0, 0, 0, 9 }, 100, 3);
+	ok = send(s, out, 100, 0) == 100 &&
+	     recv_xfer(msg, sizeof(msg), &len, &tid, true, 3000) == 1;
+	frame(out, bcast, our_mac, 100, 4);
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->h.type = ENL_RNDIS_MSG_PACKET;
+	pkt->h.len = sizeof(*pkt);
+	pkt->p.data_offset = sizeof(pkt->p);
+	pkt->p.data_len = 100;
+	memcpy(pkt->f, out, 100);
+	hold_signal = true;
+	complete_xfer(tid);
+	send_gpa(DATA_PFN, sizeof(*pkt), ENL_NVSP_CHANNEL_DATA, id);
+	hold_signal = false;
+	kick_host();
+	ok = ok && recv_comp(id, &r) &&
+	     r.msg.rndis_complete.status == ENL_NVSP_STAT_SUCCESS;
+	for (int i = 0; ok && i < 20; i++) {
+		uint8_t got[2048];
+		ssize_t n = recv(s, got, sizeof(got), 0);
+
+		if (n == 100 && !memcmp(got, out, 100))
+			break;
+		ok = i < 19;
+	}
+	tap_ok(ok, "a ping: the request up, its completion and the reply back "
+	       "behind one signal, the reply out of the TAP");
+	g_usleep(20000);	/* 100 times the look period */
+	tap_ok(counter("poll_looks") == looks0 &&
+	       !__atomic_load_n(&gc->out.ctl->interrupt_mask, __ATOMIC_ACQUIRE),
+	       "one request outstanding: the guest's signals stay on, no "
+	       "look booked (looks %llu -> %llu)", (unsigned long long)looks0,
+	       (unsigned long long)counter("poll_looks"));
+}
+
 /* `--json LINE` parsed back; its data (NULL unless ok) in *data. */
 static JsonNode *nic_json(const char *line, JsonNode **data)
 {
@@ -763,6 +821,7 @@ int main(void)
 	test_rndis();
 	test_data(s);
 	test_ctl();
+	test_ping(s);
 	test_hostile();
 	test_faults();
 	test_subchannel();
