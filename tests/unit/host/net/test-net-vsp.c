@@ -116,6 +116,22 @@ static void send_gpa(uint64_t pfn, uint32_t len, uint32_t ctype, uint64_t id)
 	kick_host();
 }
 
+/* A frame of len bytes in an RNDIS data message at DATA_PFN, GPA-direct. */
+static void send_frame(const uint8_t *f, uint32_t len, uint64_t id)
+{
+	struct enl_rndis_hdr *h = (void *)gpa(DATA_PFN);
+	struct enl_rndis_packet *p = (void *)(h + 1);
+	uint32_t total = sizeof(*h) + sizeof(*p) + len;
+
+	memset(h, 0, total);
+	h->type = ENL_RNDIS_MSG_PACKET;
+	h->len = total;
+	p->data_offset = sizeof(*p);
+	p->data_len = len;
+	memcpy(p + 1, f, len);
+	send_gpa(DATA_PFN, total, ENL_NVSP_CHANNEL_DATA, id);
+}
+
 /* A host packet: the descriptor and what follows, in buf. */
 static bool recv_pkt(uint8_t *buf, uint32_t cap, struct enl_ring_pkt *rp,
 		     int wait_ms)
@@ -415,11 +431,6 @@ static void test_rndis(void)
 static void test_data(int s)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	struct {
-		struct enl_rndis_hdr h;
-		struct enl_rndis_packet p;
-		uint8_t f[1000];
-	} *pkt = (void *)gpa(DATA_PFN);
 	uint8_t out[2048], got[2048], msg[4096];
 	struct enl_nvsp_message r;
 	struct enl_rndis_packet rp;
@@ -429,13 +440,7 @@ static void test_data(int s)
 
 	/* Guest to host: a 1000-byte frame in guest pages, GPA-direct. */
 	frame(out, bcast, our_mac, 1000, 1);
-	memset(pkt, 0, sizeof(*pkt));
-	pkt->h.type = ENL_RNDIS_MSG_PACKET;
-	pkt->h.len = sizeof(*pkt);
-	pkt->p.data_offset = sizeof(pkt->p);
-	pkt->p.data_len = 1000;
-	memcpy(pkt->f, out, 1000);
-	send_gpa(DATA_PFN, sizeof(*pkt), ENL_NVSP_CHANNEL_DATA, id);
+	send_frame(out, 1000, id);
 	tap_ok(recv_comp(id, &r) &&
 	       r.hdr.msg_type == ENL_NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE &&
 	       r.msg.rndis_complete.status == ENL_NVSP_STAT_SUCCESS,
@@ -477,11 +482,6 @@ static void test_data(int s)
 static void test_ping(int s)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	struct {
-		struct enl_rndis_hdr h;
-		struct enl_rndis_packet p;
-		uint8_t f[100];
-	} *pkt = (void *)gpa(DATA_PFN);
 	uint8_t out[128], msg[4096];
 	struct enl_nvsp_message r;
 	uint64_t id = next_id++, tid = 0, looks0 = counter("poll_looks");
@@ -492,15 +492,9 @@ static void test_ping(int s)
 	ok = send(s, out, 100, 0) == 100 &&
 	     recv_xfer(msg, sizeof(msg), &len, &tid, true, 3000) == 1;
 	frame(out, bcast, our_mac, 100, 4);
-	memset(pkt, 0, sizeof(*pkt));
-	pkt->h.type = ENL_RNDIS_MSG_PACKET;
-	pkt->h.len = sizeof(*pkt);
-	pkt->p.data_offset = sizeof(pkt->p);
-	pkt->p.data_len = 100;
-	memcpy(pkt->f, out, 100);
 	hold_signal = true;
 	complete_xfer(tid);
-	send_gpa(DATA_PFN, sizeof(*pkt), ENL_NVSP_CHANNEL_DATA, id);
+	send_frame(out, 100, id);
 	hold_signal = false;
 	kick_host();
 	ok = ok && recv_comp(id, &r) &&
