@@ -51,6 +51,7 @@ void enl_vsp_poll_close(struct enl_vsp_poll *p)
 	p->fd = -1;
 	p->armed = p->polling = p->streaming = false;
 	p->taken = 0;
+	p->last_at = 0;
 }
 
 static void arm(struct enl_vsp_poll *p, unsigned int us)
@@ -66,8 +67,16 @@ static void arm(struct enl_vsp_poll *p, unsigned int us)
 
 void enl_vsp_poll_after(struct enl_vsp_poll *p, unsigned int n)
 {
+	bool soon = false;	/* after another pass that took packets */
+
 	if (!p->src)
 		return;
+	if (n && p->resume_us) {
+		gint64 now = g_get_monotonic_time();
+
+		soon = now - p->last_at < p->resume_us;
+		p->last_at = now;
+	}
 	if (p->stream_us) {
 		p->taken += n;
 		if (p->armed)
@@ -83,7 +92,7 @@ void enl_vsp_poll_after(struct enl_vsp_poll *p, unsigned int n)
 	 * with its signals on. A look would find nothing and cost this host a
 	 * wakeup per request beside the guest's vCPU.
 	 */
-	if (n == 1 && !p->polling)
+	if (n == 1 && !p->polling && !soon)
 		return;
 	if (n) {
 		if (!p->polling)

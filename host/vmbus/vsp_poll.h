@@ -42,6 +42,17 @@ struct enl_vsp_poll {
 	 * its answers, and the guest's interrupts, in fewer, larger batches.
 	 */
 	unsigned int stream_us;
+	/*
+	 * Optional (0: off; kept by open and close): a lone packet less than
+	 * this after the last pass that took packets is a stream going on
+	 * (one that the host drains a packet at a time, or that paused
+	 * until a look unmasked), not a guest with one request outstanding:
+	 * it masks instead of costing the guest a doorbell per packet until
+	 * a pass takes 2. For a class whose round trip takes longer than
+	 * resume_us (a request/response then costs a look, not latency).
+	 */
+	unsigned int resume_us;
+	gint64 last_at;		/* the last pass that took packets, monotonic us */
 	bool armed;		/* a look is booked */
 	bool polling;		/* the guest's signals are masked */
 	bool streaming;		/* the next look is stream_us away */
@@ -66,9 +77,11 @@ void enl_vsp_poll_close(struct enl_vsp_poll *p);
 
 /*
  * At the end of each pass of on_signal, with n the packets it took from
- * the guest's ring that ask for work (a class may leave out the guest's
- * answers to its own packets, e.g. completions of what it sent): masked with a look booked while packets come (2 or
- * more in a pass with the signals on), unmasked after a pass found none.
+ * the guest's ring that ask for work (a class may count the guest's
+ * answers to its own packets, e.g. completions, as one at most): masked
+ * with a look booked while packets come (2 or more in a pass with the
+ * signals on, or 1 soon after another with resume_us), unmasked after a
+ * pass found none.
  * With stream_us set, a pass while a look is booked only counts its
  * packets, and the look's own pass decides.
  */

@@ -20,6 +20,12 @@
 #define NIC_RECV_SECTION	16384
 /* How often a busy queue's ring is looked at with the guest's signals off. */
 #define NIC_POLL_US	200
+/*
+ * A lone request this soon after the last pass that took packets is a
+ * stream (vsp_poll.h resume_us): a ping's round trip under TCG is longer,
+ * and a request/response faster than this costs a look, not latency.
+ */
+#define NIC_RESUME_US	1000
 /* A frame from the TAP: a 64 KiB GSO packet with Ethernet and VLAN headers. */
 #define NIC_FRAME_CAP	(65536 + 18)
 
@@ -45,11 +51,12 @@ struct nic_queue {
 	uint32_t owed_len;
 	struct enl_nvsp_message owed_msg;
 	/*
-	 * While packets come (more than one a pass, not counting the guest's
-	 * completions of our transfers), the guest's signals are
-	 * masked and the ring is looked at every NIC_POLL_US instead: a
-	 * doorbell costs an emulated guest far more than a look costs us.
-	 * The first look that finds nothing unmasks (vsp_poll.h).
+	 * While packets come (2 requests in a pass, or one within
+	 * NIC_RESUME_US of the last pass that took any; the guest's
+	 * completions of our transfers count as one at most), the guest's
+	 * signals are masked and the ring is looked at every NIC_POLL_US
+	 * instead: a doorbell costs an emulated guest far more than a look
+	 * costs us. The first look that finds nothing unmasks (vsp_poll.h).
 	 */
 	struct enl_vsp_poll poll;
 

@@ -581,6 +581,7 @@ static void net_signal(struct enl_vsp_channel *ch)
 	struct nic_queue *q = enl_vsp_priv(ch);
 	struct enl_ring_pkt pkt;
 	unsigned int n = 0, asks = 0;
+	bool comps = false;
 	int ret;
 
 	if (!q)
@@ -602,6 +603,8 @@ static void net_signal(struct enl_vsp_channel *ch)
 		 */
 		if (pkt.type != ENL_VMPKT_COMP)
 			asks++;
+		else
+			comps = true;
 		__atomic_add_fetch(&q->guest_packets, 1, __ATOMIC_RELAXED);
 		if (!handle(q, &pkt, q->buf))
 			break;
@@ -609,7 +612,8 @@ static void net_signal(struct enl_vsp_channel *ch)
 	if (n == NET_BUDGET)
 		enl_vsp_kick(ch);	/* more may wait: after other work */
 	enl_vsp_recv_done(ch);
-	enl_vsp_poll_after(&q->poll, asks);
+	/* Completions alone still show a guest at work (a receiving one). */
+	enl_vsp_poll_after(&q->poll, asks ? asks : comps);
 	/*
 	 * Sections came back, or the guest signalled room in its ring: a
 	 * paused TAP reader goes on.
@@ -651,6 +655,7 @@ static int net_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
 	q->stopped = false;
 	q->poll.looks = &n->st.poll_looks;
 	q->poll.unmasks = &n->st.poll_unmasks;
+	q->poll.resume_us = NIC_RESUME_US;
 	enl_vsp_poll_open(&q->poll, ch, NIC_POLL_US);
 	if (q->index == 0) {
 		enl_net_reset(n->dev);

@@ -5,7 +5,8 @@
  * lone packet with the signals on masks nothing, a
  * packet sent while masked is answered by the look without a doorbell,
  * the first look that finds nothing unmasks, a stream's looks come
- * stream_us apart until one finds a single packet, a burst behind one
+ * stream_us apart until one finds a single packet, a lone packet soon
+ * after another pass masks with resume_us, a burst behind one
  * doorbell is all answered, and a channel closed right after a pass
  * reopens and polls again.
  */
@@ -320,6 +321,44 @@ static void test_stream(void)
 	enl_vsp_call(ch, set_stream, GUINT_TO_POINTER(0));
 }
 
+static void set_resume(void *data)
+{
+	state()->poll.resume_us = GPOINTER_TO_UINT(data);
+}
+
+/*
+ * resume_us: a lone packet soon after the last pass that took packets is
+ * a stream going on (here after a look found nothing and unmasked): it
+ * masks again at once. Long after, or without resume_us, it masks
+ * nothing.
+ */
+static void test_resume(void)
+{
+	struct enl_vsp_channel *ch = srv->chan[gc.relid];
+	uint64_t unmasks0 = counter(&state()->unmasks);
+	bool ok;
+
+	enl_vsp_call(ch, set_resume, GUINT_TO_POINTER(1000000));
+	ok = wait_no_recheck(ch);
+	enl_vsp_call(ch, pass_end, GUINT_TO_POINTER(2));
+	ok = ok && masked() && wait_unmasked(&unmasks0);
+	unmasks0 = counter(&state()->unmasks);
+	enl_vsp_call(ch, pass_end, GUINT_TO_POINTER(1));
+	tap_ok(ok && masked() && state()->poll.polling,
+	       "resume: a lone packet soon after a pass that took 2 masks");
+	ok = wait_unmasked(&unmasks0);
+	tap_ok(ok, "resume: its look finds nothing and unmasks");
+	g_usleep(1200000);
+	unmasks0 = counter(&state()->unmasks);
+	enl_vsp_call(ch, pass_end, GUINT_TO_POINTER(1));
+	tap_ok(ok && !masked() && !state()->poll.polling,
+	       "resume: a lone packet resume_us after the last masks nothing");
+	enl_vsp_call(ch, set_resume, GUINT_TO_POINTER(0));
+	enl_vsp_call(ch, pass_end, GUINT_TO_POINTER(1));
+	tap_ok(!masked() && counter(&state()->unmasks) == unmasks0,
+	       "without resume_us, one right after it masks nothing either");
+}
+
 static void test_burst(void)
 {
 	uint64_t unmasks0 = counter(&state()->unmasks);
@@ -391,6 +430,7 @@ int main(void)
 	test_lone_packet();
 	test_masked_look();
 	test_stream();
+	test_resume();
 	test_burst();
 	test_close_armed();
 
