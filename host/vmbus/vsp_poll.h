@@ -8,7 +8,8 @@
  * first pass that takes nothing unmasks; a packet written meanwhile
  * raised no signal, so it is read at once. A lone packet that came with
  * the signals on masks nothing: a guest with one request outstanding
- * signals each anyway. Under TCG a guest's doorbell is an exit to QEMU
+ * signals each anyway (unless resume_us says it came too soon after the
+ * last to be one). Under TCG a guest's doorbell is an exit to QEMU
  * and an eventfd write, far more than a look costs us. The guest's signal on
  * freed ring space (pending_send_sz) is never masked.
  *
