@@ -38,13 +38,20 @@ int nv_on_event(struct enl_vmbus_channel *ch, int budget)
 	return 0;
 }
 
+/*
+ * Only ever from the poll, which rings the signal at its end: a reply to
+ * what it took (a ping's, a TCP ACK) goes out as GRO hands the packets
+ * up in napi_complete_done, and carries it, so that the host is woken
+ * once for the completion and the reply instead of twice.
+ */
 static int nv_send_comp(struct nv_chan *c, u64 tid, u32 status)
 {
 	struct enl_nvsp_message m = {};
 
 	m.hdr.msg_type = ENL_NVSP_MSG1_SEND_RNDIS_PKT_COMPLETE;
 	m.msg.rndis_complete.status = status;
-	return enl_vmbus_send(c->ch, &m, sizeof(m), tid, ENL_VMPKT_COMP, 0);
+	return enl_vmbus_send_quiet(c->ch, &m, sizeof(m), tid, ENL_VMPKT_COMP,
+				    0);
 }
 
 /* Send the completions that waited for room; false if some still wait. */
@@ -681,7 +688,7 @@ int nv_poll(struct napi_struct *napi, int budget)
 {
 	struct nv_chan *c = container_of(napi, struct nv_chan, napi);
 	struct enl_vmbus_pkt pkt;
-	bool again;
+	bool again, done;
 	int work = 0;
 
 	if (c->lend_x_count && nv_lend_reclaim(c))
@@ -696,11 +703,15 @@ int nv_poll(struct napi_struct *napi, int budget)
 		enl_vmbus_read_end(c->ch);
 	}
 	again = nv_tx_poll(c);
-	if (work >= budget || again)
+	if (work >= budget || again) {
+		enl_vmbus_signal_owed(c->ch);
 		return budget;
-	/* Unmasked, a packet that came meanwhile raised no interrupt. */
-	if (!napi_complete_done(napi, work))
+	}
+	done = napi_complete_done(napi, work);
+	enl_vmbus_signal_owed(c->ch);
+	if (!done)
 		return work;
+	/* Unmasked, a packet that came meanwhile raised no interrupt. */
 	if (enl_vmbus_intr_unmask(c->ch) && napi_schedule_prep(napi)) {
 		enl_vmbus_intr_mask(c->ch);
 		__napi_schedule(napi);

@@ -357,6 +357,7 @@ int enl_vmbus_channel_open(struct enl_vmbus_channel *ch,
 		goto free_rqst;
 	WRITE_ONCE(ch->broken, false);
 	ch->ring_full = 0;
+	ch->signal_owed = false;
 
 	ret = enl_vmbus_gpadl_establish(ch, ch->ring_buf, ch->ring_bytes,
 					&ch->ring_gpadl);

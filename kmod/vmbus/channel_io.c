@@ -17,11 +17,13 @@ void enl_channel_broken(struct enl_vmbus_channel *ch)
  * Write one packet. With ctx, an id is taken from the requestor under the
  * same lock that checks the channel is open (close frees the requestor)
  * and becomes the packet's trans_id: at trans_id_pos in the iov[0] of a
- * raw packet, else the descriptor's.
+ * raw packet, else the descriptor's. quiet: a signal the host needs is
+ * owed instead, and rung by the next send that is not quiet (whether or
+ * not it needs one itself) or by enl_vmbus_signal_owed().
  */
 static int chan_write(struct enl_vmbus_channel *ch, u16 type, u16 flags,
 		      u64 trans_id, const struct enl_ring_iov *iov,
-		      u32 iovcnt, bool raw, void *ctx)
+		      u32 iovcnt, bool raw, void *ctx, bool quiet)
 {
 	unsigned long irqflags;
 	bool signal = false;
@@ -58,6 +60,13 @@ static int chan_write(struct enl_vmbus_channel *ch, u16 type, u16 flags,
 		enl_requestor_put(ch->rqst, id);
 	if (ret == -EAGAIN)
 		ch->ring_full++;
+	if (quiet) {
+		ch->signal_owed |= signal;
+		signal = false;
+	} else if (!ret && ch->signal_owed) {
+		ch->signal_owed = false;
+		signal = true;
+	}
 unlock:
 	spin_unlock_irqrestore(&ch->out_lock, irqflags);
 	if (ret == -EIO)
@@ -73,9 +82,34 @@ int enl_vmbus_send(struct enl_vmbus_channel *ch, const void *data, u32 len,
 	struct enl_ring_iov iov = { .base = data, .len = len };
 
 	return chan_write(ch, type, flags, trans_id, &iov, len ? 1 : 0, false,
-			  NULL);
+			  NULL, false);
 }
 EXPORT_SYMBOL_GPL(enl_vmbus_send);
+
+int enl_vmbus_send_quiet(struct enl_vmbus_channel *ch, const void *data,
+			 u32 len, u64 trans_id, u16 type, u16 flags)
+{
+	struct enl_ring_iov iov = { .base = data, .len = len };
+
+	return chan_write(ch, type, flags, trans_id, &iov, len ? 1 : 0, false,
+			  NULL, true);
+}
+EXPORT_SYMBOL_GPL(enl_vmbus_send_quiet);
+
+void enl_vmbus_signal_owed(struct enl_vmbus_channel *ch)
+{
+	unsigned long flags;
+	bool signal;
+
+	spin_lock_irqsave(&ch->out_lock, flags);
+	signal = ch->signal_owed && ch->state == ENL_CHAN_OPEN &&
+		 !READ_ONCE(ch->rescinded) && !READ_ONCE(ch->broken);
+	ch->signal_owed = false;
+	spin_unlock_irqrestore(&ch->out_lock, flags);
+	if (signal)
+		enl_channel_signal(ch);
+}
+EXPORT_SYMBOL_GPL(enl_vmbus_signal_owed);
 
 int enl_vmbus_send_request(struct enl_vmbus_channel *ch, const void *data,
 			   u32 len, void *ctx)
@@ -86,7 +120,7 @@ int enl_vmbus_send_request(struct enl_vmbus_channel *ch, const void *data,
 		return -EINVAL;
 	return chan_write(ch, ENL_VMPKT_DATA_INBAND,
 			  ENL_VMPKT_FLAG_COMPLETION_REQUESTED, 0, &iov,
-			  len ? 1 : 0, false, ctx);
+			  len ? 1 : 0, false, ctx, false);
 }
 EXPORT_SYMBOL_GPL(enl_vmbus_send_request);
 
@@ -109,7 +143,7 @@ static int chan_send_gpa(struct enl_vmbus_channel *ch,
 	hdr.d.offset8 = (sizeof(hdr) + ranges_len) / 8;
 	hdr.d.trans_id = trans_id;
 	hdr.range_cnt = range_cnt;
-	return chan_write(ch, 0, 0, 0, iov, len ? 3 : 2, true, ctx);
+	return chan_write(ch, 0, 0, 0, iov, len ? 3 : 2, true, ctx, false);
 }
 
 int enl_vmbus_send_gpa(struct enl_vmbus_channel *ch,

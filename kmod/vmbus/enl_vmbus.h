@@ -292,6 +292,17 @@ void enl_vmbus_channel_kick(struct enl_vmbus_channel *ch);
 int enl_vmbus_send(struct enl_vmbus_channel *ch, const void *data, u32 len,
 		   u64 trans_id, u16 type, u16 flags);
 /*
+ * As enl_vmbus_send, but a signal the host needs is owed rather than
+ * rung: the channel's next send that is not quiet rings it, or
+ * enl_vmbus_signal_owed() does. For packets whose batch ends soon on the
+ * same CPU (a poll's completions, before the replies the poll's packets
+ * cause), so that the host is woken once for all of them.
+ */
+int enl_vmbus_send_quiet(struct enl_vmbus_channel *ch, const void *data,
+			 u32 len, u64 trans_id, u16 type, u16 flags);
+/* Ring the signal quiet sends owe the host, if any. Any context. */
+void enl_vmbus_signal_owed(struct enl_vmbus_channel *ch);
+/*
  * Send a GPA-direct packet (ENL_VMPKT_DATA_USING_GPA_DIRECT): range_cnt
  * struct enl_gpa_range entries with their pfns, ranges_len bytes in all,
  * then the inband payload. Completion is requested, as every VSP expects.

@@ -154,6 +154,7 @@ struct enl_vmbus_channel {
 	struct enl_ring out;		/* guest -> host */
 	struct enl_ring in;		/* host -> guest */
 	spinlock_t out_lock;
+	bool signal_owed;		/* a quiet send's signal, under out_lock */
 	struct tasklet_struct tasklet;
 	unsigned int idle_runs;		/* tasklet runs in a row that took nothing */
 	u32 flags;			/* ENL_VMBUS_OPEN_* */

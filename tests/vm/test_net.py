@@ -179,6 +179,33 @@ def basics(t, g):
     t.ok(ok and rc == 0 and ' 0% packet loss' in out, 'ping guest -> host', out)
     rc, out = ns.run('ping', '-c', '5', '-W', '5', GUEST)
     t.ok(rc == 0 and ' 0% packet loss' in out, 'ping host -> guest', out)
+    wakeups_per_ping(t, g)
+
+
+def host_wakeups(g):
+    """The guest's signals on the NIC's channels and the host's timer
+    looks, from `enl-host ctl stats` and `ctl nic stats`."""
+    out = g.ctl('stats')[1]
+    signals = sum(int(m) for m in re.findall(r'^channel \d+ network .*?\bsignals_in=(\d+)',
+                                             out, re.M))
+    m = re.search(r'\bpoll_looks=(\d+)', g.ctl('nic', 'stats')[1])
+    return signals, int(m.group(1)) if m else -1
+
+
+def wakeups_per_ping(t, g):
+    """A ping from the host is one transfer in and one packet out: the
+    guest's completion of the transfer waits in the ring for the reply's
+    signal (the driver's poll sends it quietly), and the host, seeing
+    one request, books no look."""
+    n = 20
+    s0, l0 = host_wakeups(g)
+    rc, out = g.netns.run('ping', '-c', str(n), '-i', '0.05', '-W', '5', GUEST)
+    s1, l1 = host_wakeups(g)
+    per = ((s1 - s0) / n, (l1 - l0) / n)
+    t.ok(rc == 0 and l0 >= 0 and per[0] <= 1.5 and per[1] <= 0.3,
+         '%d pings from the host: %.2f guest signals and %.2f host looks per ping '
+         '(one signal for the completion and the reply, no look)' % ((n,) + per),
+         out[-300:])
 
 
 def throughput(t, g):
