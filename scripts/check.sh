@@ -124,7 +124,7 @@ run_tap docs tests/packaging/check-docs.sh
 # Debian and RPM packages (check-install.sh installs, upgrades and purges
 # check-deb.sh's enlighten-daemons in a chroot; check-rpm.sh compares with
 # its .debs).
-echo "# ring 1: packaging (enl-status, modprobe.d, dkms, deb, rpm)"
+echo "# ring 1: packaging (enl-status, modprobe.d, dkms, deb, rpm, image clean-up)"
 run_tap status tests/packaging/check-status.py
 run_tap status-asan tests/packaging/check-status.py build/asan/tools/enl-status/enl-status
 run_tap modprobe tests/packaging/check-modprobe.sh
@@ -133,6 +133,7 @@ run_tap dkms tests/packaging/check-dkms.sh
 run_tap deb tests/packaging/check-deb.sh
 run_tap install tests/packaging/check-install.sh
 run_tap rpm tests/packaging/check-rpm.sh
+run_tap image-cleanup tests/packaging/check-image-cleanup.sh
 
 if [ -x tests/vm/run.sh ]; then
 	echo "# ring 2: VM tests (guest under enl-host, QEMU TCG)"

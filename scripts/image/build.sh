@@ -78,7 +78,8 @@ image_key() {	# the two .debs in $1
 }
 # Our two .debs, built into $work/enl.
 build_debs() {
-	rm -rf "$work"
+	"$top/scripts/image/unmount-below.sh" "$work" || exit 1
+	rm -rf --one-file-system "$work"
 	mkdir -p "$work/enl"
 	: >"$log"
 	echo "image: building the Debian packages (packaging/build-deb.sh)"
