@@ -731,9 +731,8 @@ def main():
         t.ok(ok, 'no oops or warning in dmesg', bad)
     except GuestError as e:
         t.ok(False, 'guest stayed reachable', str(e))
-    except Exception:
-        import traceback
-        t.ok(False, 'test ran to the end', '%s\n%s' % (traceback.format_exc(), g.logs()))
+    except Exception as e:
+        t.crashed(e, g.logs())
     finally:
         if br:
             br.close(keep=t.failed > 0)

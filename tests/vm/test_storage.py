@@ -187,7 +187,7 @@ def full(t, ncpu=2):
     except GuestError as e:
         t.ok(False, 'guest stayed reachable', str(e))
     except Exception as e:
-        t.ok(False, 'test ran to the end', '%r\n%s' % (e, g.logs()))
+        t.crashed(e, g.logs())
     finally:
         g.close(keep=t.failed > 0)
         if t.failed:

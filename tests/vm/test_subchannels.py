@@ -329,7 +329,7 @@ def main():
         except GuestError as e:
             t.ok(False, 'guest stayed reachable', str(e))
         except Exception as e:
-            t.ok(False, 'test ran to the end', '%r\n%s' % (e, g.logs()))
+            t.crashed(e, g.logs())
         finally:
             failed = t.failed
             g.close(keep=failed > 0)

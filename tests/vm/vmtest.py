@@ -36,6 +36,16 @@ class Tap:
         for line in str(text).rstrip().splitlines():
             print('# ' + line, flush=True)
 
+    def crashed(self, e, logs=''):
+        """A point for an exception that ended the test early. Its name and
+        message go in the point's line and the traceback comes last: CI
+        shows a failing suite's last lines and the failure list, not the
+        guest's logs above them."""
+        import traceback
+        msg = ' '.join(str(e).split())[:160]
+        self.ok(False, 'test ran to the end (%s%s)' % (type(e).__name__, ': ' + msg if msg else ''),
+                '%s\n%s' % (logs, traceback.format_exc()))
+
     def done(self):
         print('1..%d' % self.n, flush=True)
         return 1 if self.failed else 0
