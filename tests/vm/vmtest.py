@@ -467,7 +467,7 @@ def run_suite(offers, body, cpus=1, append='', disks=(), nics=()):
     except GuestError as e:
         t.ok(False, 'guest stayed reachable', str(e))
     except Exception as e:
-        t.ok(False, 'test ran to the end', '%r\n%s' % (e, g.logs()))
+        t.crashed(e, g.logs())
     finally:
         g.close(keep=t.failed > 0)
         if t.failed:
