@@ -484,10 +484,24 @@ static void test_ping(int s)
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	uint8_t out[128], msg[4096];
 	struct enl_nvsp_message r;
-	uint64_t id = next_id++, tid = 0, looks0 = counter("poll_looks");
+	uint64_t id = next_id++, tid = 0, looks0;
 	uint32_t len = 0;
 	bool ok;
 
+	/*
+	 * The steps before leave the queue polling, a look armed: wait until
+	 * a look found nothing and unmasked, and the last pass is older than
+	 * NIC_RESUME_US, or that look lands in this count (a slow CI
+	 * machine's timer fired after it was read: looks 6 -> 7).
+	 */
+	for (int i = 0; i < 100; i++) {
+		looks0 = counter("poll_looks");
+		g_usleep(20000);
+		if (counter("poll_looks") == looks0 &&
+		    !__atomic_load_n(&gc->out.ctl->interrupt_mask, __ATOMIC_ACQUIRE))
+			break;
+	}
+	looks0 = counter("poll_looks");
 	frame(out, bcast, (const uint8_t[6]){ 0x02, 0, 0, 0, 0, 9 }, 100, 3);
 	ok = send(s, out, 100, 0) == 100 &&
 	     recv_xfer(msg, sizeof(msg), &len, &tid, true, 3000) == 1;
