@@ -489,10 +489,10 @@ static void test_ping(int s)
 	bool ok;
 
 	/*
-	 * The steps before leave the queue polling, a look armed: wait until
-	 * a look found nothing and unmasked, and the last pass is older than
-	 * NIC_RESUME_US, or that look lands in this count (a slow CI
-	 * machine's timer fired after it was read: looks 6 -> 7).
+	 * The steps before may leave the queue polling with a look armed, or
+	 * a pass under NIC_RESUME_US old: wait until no look came for 20 ms
+	 * and the queue is unmasked, or such a look can land in this count
+	 * (once on a loaded CI machine: looks 6 -> 7).
 	 */
 	for (int i = 0; i < 100; i++) {
 		looks0 = counter("poll_looks");
