@@ -10,6 +10,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import traceback
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 BUILD = os.path.join(TOP, 'build')
@@ -41,10 +42,9 @@ class Tap:
         message go in the point's line and the traceback comes last: CI
         shows a failing suite's last lines and the failure list, not the
         guest's logs above them."""
-        import traceback
         msg = ' '.join(str(e).split())[:160]
         self.ok(False, 'test ran to the end (%s%s)' % (type(e).__name__, ': ' + msg if msg else ''),
-                '%s\n%s' % (logs, traceback.format_exc()))
+                '\n'.join(p for p in (logs, traceback.format_exc()) if p))
 
     def done(self):
         print('1..%d' % self.n, flush=True)
