@@ -282,6 +282,7 @@ static int cmd_run(int argc, char **argv)
 	g_autofree char *console = NULL, *serial2 = NULL, *ctl_path = NULL;
 	g_autofree char *mem = NULL, *accel = NULL, *qemu = NULL;
 	g_autofree char *vnc = NULL, *vnc_password = NULL, *vnc_web_dir = NULL;
+	g_autofree char *host_clock = NULL;
 	gboolean vnc_web = FALSE;
 	g_auto(GStrv) offers = NULL, disks = NULL, nics = NULL, ide = NULL;
 	g_auto(GStrv) qemu_args = NULL;
@@ -303,6 +304,7 @@ static int cmd_run(int argc, char **argv)
 		{ "vnc-password-file", 0, 0, G_OPTION_ARG_FILENAME, &vnc_password, "The VNC password: the first line of FILE", "FILE" },
 		{ "vnc-web", 0, 0, G_OPTION_ARG_NONE, &vnc_web, "Also serve the console to a browser: noVNC on HTTP port 5800+N, WebSocket on 5900+N with a token (the URL is printed)", NULL },
 		{ "vnc-web-dir", 0, 0, G_OPTION_ARG_FILENAME, &vnc_web_dir, "noVNC's directory for --vnc-web (default " ENL_NOVNC_DIR ")", "DIR" },
+		{ "host-clock", 0, 0, G_OPTION_ARG_STRING, &host_clock, "The clock time sync serves: wall (default) or steady (the wall clock at start advanced by the monotonic clock: steps of this machine's own clock do not reach the guest)", "wall|steady" },
 		{ "accel", 0, 0, G_OPTION_ARG_STRING, &accel, "tcg (default) or kvm (only with usable hardware virtualization)", "ACCEL" },
 		{ "qemu", 0, 0, G_OPTION_ARG_FILENAME, &qemu, "QEMU binary (default qemu-system-x86_64)", "PATH" },
 		{ "qemu-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &qemu_args, "One more QEMU argument, appended as it is (repeatable; e.g. a virtio-blk disk to compare with)", "ARG" },
@@ -368,6 +370,14 @@ static int cmd_run(int argc, char **argv)
 		g_printerr("enl-host run: --accel must be tcg or kvm\n");
 		return 1;
 	}
+	if (host_clock && strcmp(host_clock, "wall") &&
+	    strcmp(host_clock, "steady")) {
+		g_printerr("enl-host run: --host-clock is wall or steady, not '%s'\n",
+			   host_clock);
+		return 1;
+	}
+	if (host_clock && !strcmp(host_clock, "steady"))
+		enl_ts_host_use_steady_clock();
 	cfg.kvm = accel && !strcmp(accel, "kvm");
 	if (cfg.kvm && !enl_qemu_kvm_usable()) {
 		g_printerr("enl-host run: no usable hardware virtualization (no vmx/svm): using tcg\n");
@@ -484,7 +494,7 @@ static void usage(FILE *f)
 		"                    [--nic tap=NAME[,mac=M][,queues=N][,mtu=N]]...\n"
 		"                    [--vnc :N|HOST:N|unix:PATH [--vnc-password-file FILE]\n"
 		"                     [--vnc-web [--vnc-web-dir DIR]]]\n"
-		"                    [--accel tcg|kvm] [--qemu PATH]\n"
+		"                    [--host-clock wall|steady] [--accel tcg|kvm] [--qemu PATH]\n"
 		"       enl-host ctl [--ctl SOCK] [--json] VERB [ARGS...]\n"
 		"                    (enl-host ctl --help lists the verbs, offline)\n"
 		"       enl-host --help | --version\n"

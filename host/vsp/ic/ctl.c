@@ -175,6 +175,8 @@ static int time_verb(void *state, struct enl_ctl_req *req)
 	struct enl_ts_host *ts = state;
 	struct enl_json *j = req->json;
 	struct enl_ts_view view = { 0 };
+	gint64 base_us;
+	bool steady;
 	int64_t ms;
 	int ret;
 
@@ -214,6 +216,12 @@ static int time_verb(void *state, struct enl_ctl_req *req)
 			       enl_ts_host_offset(ts) / 1e6);
 	g_string_append_printf(req->out, "host drift: %+d ppm\n",
 			       ts->drift_ppm);
+	steady = enl_ts_host_steady_base(&base_us);
+	if (steady)
+		g_string_append_printf(req->out, "host clock: steady, wall - "
+				       "monotonic %.6f s\n", base_us / 1e6);
+	else
+		g_string_append(req->out, "host clock: wall\n");
 	guest_offset(req, ts, &view);
 	g_string_append_printf(req->out, "round trip: %.3f ms, syncs %lu, "
 			       "samples %lu\n", ts->rtt_ns / 1e6, ts->syncs,
@@ -222,6 +230,9 @@ static int time_verb(void *state, struct enl_ctl_req *req)
 		enl_json_obj(j, NULL);
 		enl_json_i64(j, "shift_ns", enl_ts_host_offset(ts));
 		enl_json_i64(j, "drift_ppm", ts->drift_ppm);
+		enl_json_str(j, "host_clock", steady ? "steady" : "wall");
+		if (steady)
+			enl_json_i64(j, "steady_base_us", base_us);
 		guest_offset_json(j, ts, &view);
 		enl_json_i64(j, "rtt_ns", ts->rtt_ns);
 		enl_json_u64(j, "syncs", ts->syncs);

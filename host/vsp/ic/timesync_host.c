@@ -12,6 +12,31 @@ static const uint32_t ts_versions[] = {
 	ENL_IC_TIMESYNC_VERSION_1_0,
 };
 
+/*
+ * The clock served: the wall clock, or (steady) the wall clock at the
+ * switch advanced by the monotonic clock. One enl-host serves one VM.
+ */
+static bool clock_steady;
+static gint64 steady_base_us;
+
+void enl_ts_host_use_steady_clock(void)
+{
+	steady_base_us = g_get_real_time() - g_get_monotonic_time();
+	clock_steady = true;
+}
+
+bool enl_ts_host_steady_base(gint64 *base_us)
+{
+	*base_us = steady_base_us;
+	return clock_steady;
+}
+
+static gint64 host_clock_us(void)
+{
+	return clock_steady ? steady_base_us + g_get_monotonic_time() :
+			      g_get_real_time();
+}
+
 static int64_t offset_at(const struct enl_ts_host *ts, gint64 real_us)
 {
 	/* In double: ppm times decades of ns would overflow an int64_t. */
@@ -22,12 +47,12 @@ static int64_t offset_at(const struct enl_ts_host *ts, gint64 real_us)
 
 int64_t enl_ts_host_offset(const struct enl_ts_host *ts)
 {
-	return offset_at(ts, g_get_real_time());
+	return offset_at(ts, host_clock_us());
 }
 
 int64_t enl_ts_host_now(const struct enl_ts_host *ts)
 {
-	gint64 real_us = g_get_real_time();
+	gint64 real_us = host_clock_us();
 
 	return real_us * 1000 + offset_at(ts, real_us);
 }
@@ -35,7 +60,7 @@ int64_t enl_ts_host_now(const struct enl_ts_host *ts)
 void enl_ts_host_set_shift(struct enl_ts_host *ts, int64_t shift_ns)
 {
 	ts->shift_ns = shift_ns;
-	ts->drift_from = g_get_real_time();
+	ts->drift_from = host_clock_us();
 }
 
 int enl_ts_host_set_drift(struct enl_ts_host *ts, int32_t ppm)
@@ -132,7 +157,7 @@ static const struct enl_ic_host_ops ts_ops = {
 void enl_ts_host_init(struct enl_ts_host *ts)
 {
 	memset(ts, 0, sizeof(*ts));
-	ts->drift_from = g_get_real_time();
+	ts->drift_from = host_clock_us();
 	enl_ic_host_init(&ts->ic, &ts_ops, ts);
 }
 

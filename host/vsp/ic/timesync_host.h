@@ -27,7 +27,7 @@ struct enl_ts_host {
 	struct enl_ic_host ic;
 	int64_t shift_ns;		/* added to the host clock we report */
 	int32_t drift_ppm;		/* and this rate, since drift_from */
-	gint64 drift_from;		/* wall clock us */
+	gint64 drift_from;		/* host clock us (see use_steady) */
 	int64_t rtt_ns;			/* last measured round trip */
 	int64_t guest_offset_ns;	/* guest - reported host time */
 	bool have_offset;
@@ -52,6 +52,16 @@ int64_t enl_ts_host_now(const struct enl_ts_host *ts);
 int64_t enl_ts_host_offset(const struct enl_ts_host *ts);
 /* Report the clock shifted by shift_ns from now on (drift restarts). */
 void enl_ts_host_set_shift(struct enl_ts_host *ts, int64_t shift_ns);
+/*
+ * Serve a steady clock from now on: the wall clock as it is now, advanced
+ * by the monotonic clock, so steps of the machine's own wall clock (an NTP
+ * step, the machine itself resumed from a pause) do not reach the guest,
+ * whose emulated timers run on the monotonic clock. For tests: a step
+ * there is a shift the test did not make. Shift and drift still apply.
+ */
+void enl_ts_host_use_steady_clock(void);
+/* True when steady, with wall - monotonic (us) at the switch. */
+bool enl_ts_host_steady_base(gint64 *base_us);
 /* Let the reported clock run ppm faster (or slower): -EINVAL past the max. */
 int enl_ts_host_set_drift(struct enl_ts_host *ts, int32_t ppm);
 

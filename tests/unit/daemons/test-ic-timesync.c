@@ -3,7 +3,8 @@
  * enl-timesyncd's logic against enl-host's time sync service over a
  * socketpair, on a fake guest clock: SYNC steps, SAMPLE slews small offsets
  * and steps large ones, hands off to NTP, feeds chrony, every version,
- * malformed input, version 4's reference time against a delivery delay.
+ * malformed input, version 4's reference time against a delivery delay,
+ * the steady host clock.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -313,6 +314,35 @@ static void test_chrony(void)
 	rmdir(dir);
 }
 
+/*
+ * The steady clock (enl-host run --host-clock steady): the wall clock at
+ * the switch advanced by the monotonic one; shift and drift still apply.
+ * Nothing steps this process's wall clock, so the two agree.
+ */
+static void test_steady(void)
+{
+	struct fake_clock c = { 0 };
+	struct enl_ts_guest g;
+	struct enl_ts_host h;
+	struct pair p;
+	gint64 base;
+
+	tap_ok(!enl_ts_host_steady_base(&base), "the wall clock is the default");
+	enl_ts_host_use_steady_clock();
+	tap_ok(enl_ts_host_steady_base(&base) &&
+	       llabs(base + g_get_monotonic_time() - g_get_real_time()) < 5000,
+	       "steady: wall - monotonic taken at the switch");
+	setup(&p, &g, &c, &h, NULL, 0);
+	enl_ts_host_set_shift(&h, 2000 * MS);
+	tap_ok(llabs(enl_ts_host_now(&h) - g_get_real_time() * 1000 - 2000 * MS) <
+	       5 * MS, "steady: the shift applies");
+	enl_ts_host_send(&h, true);
+	pair_pump(&p);
+	tap_ok(c.steps == 1 && llabs(c.skew_ns - 2000 * MS) < 5 * MS,
+	       "steady: the guest follows it (stepped %.3f ms)", c.skew_ns / 1e6);
+	pair_close(&p);
+}
+
 int main(void)
 {
 	enl_log_init("test-ic-timesync", true);
@@ -325,5 +355,7 @@ int main(void)
 	test_hands_off();
 	test_malformed();
 	test_chrony();
+	/* Last: the switch is for the process's life. */
+	test_steady();
 	return tap_done();
 }
