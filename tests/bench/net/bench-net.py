@@ -3,13 +3,15 @@
 against QEMU's virtio-net and e1000, each on a TAP in a network namespace
 of its own, in the same run, with 1 and 2 vCPUs.
 
-For each vCPU count and NIC one guest boots under enl-host (the emulated
-NICs are added to QEMU's command line by a wrapper, `-netdev tap` in the
-same namespace, as the baselines in MACHINE-NOTES were measured); the
-guest gets 10.0.88.2/24, the TAP 10.0.88.1/24. Measured: iperf3 TCP with
-1 and 4 streams guest to host and host to guest (the guest is the client;
--R for host to guest), and the ping round trip from the host (mean and
-p99 of ENL_BENCH_PINGS pings). The host's own loopback iperf3 is the
+For each vCPU count one guest per NIC boots under enl-host, all of them
+up together (the emulated NICs are added to QEMU's command line by a
+wrapper, `-netdev tap` in the same namespace, as the baselines in
+MACHINE-NOTES were measured); each guest gets 10.0.88.2/24, its TAP
+10.0.88.1/24, in a namespace of its own. Measured: iperf3 TCP with 1 and
+4 streams guest to host and host to guest (the guest is the client; -R
+for host to guest), NIC after NIC while the other guests idle, and the
+ping round trip from the host (mean and p99 of ENL_BENCH_PINGS pings per
+NIC, in 10 rounds that take the NICs in turn). The host's own loopback iperf3 is the
 limit. Also UDP guest to host (1400-byte datagrams, unlimited rate,
 what the host received), and for every run where the guest's CPU time
 went (from its /proc/stat: user, system, hardware and soft interrupts,
@@ -36,6 +38,7 @@ from vmtest import Guest, GuestError, NetNs  # noqa: E402
 
 SECONDS = int(os.environ.get('ENL_BENCH_SECONDS', '10'))
 PINGS = int(os.environ.get('ENL_BENCH_PINGS', '200'))
+PING_ROUNDS = 10
 CPUS = [int(c) for c in os.environ.get('ENL_BENCH_CPUS', '1 2').split()]
 HOST_IP, GUEST_IP = '10.0.88.1', '10.0.88.2'
 TAP = 'enlbench0'
@@ -102,15 +105,33 @@ def iperf_client(g, streams, reverse, extra=''):
     return iperf_gbps(out), {k: 100.0 * d[k] / all_ for k in CPU_FIELDS}
 
 
-def ping_rtt(ns):
-    rc, out = ns.run('ping', '-c', PINGS, '-i', '0.01', '-W', '1', GUEST_IP,
-                     timeout=PINGS + 30)
-    times = sorted(float(x) * 1000 for x in re.findall(r'time=([\d.]+) ms', out))
-    if len(times) < PINGS * 9 // 10:
-        raise BenchError('ping: %d of %d answered\n%s' % (len(times), PINGS,
+def ping_times(ns, count):
+    rc, out = ns.run('ping', '-c', count, '-i', '0.01', '-W', '1', GUEST_IP,
+                     timeout=count + 30)
+    times = [float(x) * 1000 for x in re.findall(r'time=([\d.]+) ms', out)]
+    if len(times) < count * 9 // 10:
+        raise BenchError('ping: %d of %d answered\n%s' % (len(times), count,
                                                           out[-1000:]))
-    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-    return statistics.mean(times), p99
+    return times
+
+
+def ping_interleaved(nss):
+    """{kind: (mean, p99)} of PINGS pings to each guest, in PING_ROUNDS
+    rounds that take the NICs in turn (each round starting with the next
+    one): this machine's latency moves by a third from one minute to the
+    next, and a NIC pinged as a block of its own would carry that drift
+    into its ratio."""
+    times = {k: [] for k in nss}
+    kinds = list(nss)
+    for r in range(PING_ROUNDS):
+        for i in range(len(kinds)):
+            k = kinds[(r + i) % len(kinds)]
+            times[k] += ping_times(nss[k], max(1, PINGS // PING_ROUNDS))
+    out = {}
+    for k, t in times.items():
+        t.sort()
+        out[k] = statistics.mean(t), t[min(len(t) - 1, int(len(t) * 0.99))]
+    return out
 
 
 def guest_iface(g, mac):
@@ -162,38 +183,91 @@ def boot(kind, cpus, wrapper_dir):
         raise
 
 
-def measure(kind, cpus, wrapper_dir):
+def start(kind, cpus, wrapper_dir):
+    """Boot kind's guest, its iperf3 server on the host's side, and wait
+    for its first ping: (guest, server) or a string saying why not."""
     g, iface, why = boot(kind, cpus, wrapper_dir)
-    server = None
-    try:
-        if why:
-            return why
-        server = g.netns.popen('iperf3', '-s', '-B', HOST_IP,
-                               stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-        ok = False
-        for _ in range(50):
-            if g.netns.run('ping', '-c', '1', '-W', '1', GUEST_IP)[0] == 0:
-                ok = True
-                break
-            time.sleep(0.2)
-        if not ok:
-            return 'n/a: the guest never answered ping'
-        time.sleep(0.5)
-        row, cpu = {}, {}
-        for col, streams, rev, extra in (
-                ('g2h_1', 1, False, ''), ('g2h_4', 4, False, ''),
-                ('h2g_1', 1, True, ''), ('h2g_4', 4, True, ''),
-                ('udp_g2h', 1, False, '-u -b 0 -l 1400')):
-            row[col], cpu[col] = iperf_client(g, streams, rev, extra)
-        row['ping_mean'], row['ping_p99'] = ping_rtt(g.netns)
-        row['cpu'] = cpu
-        return row
-    finally:
-        if server:
-            server.terminate()
-            server.wait()
+    if why:
         g.close()
+        return why
+    server = g.netns.popen('iperf3', '-s', '-B', HOST_IP,
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    for _ in range(50):
+        if g.netns.run('ping', '-c', '1', '-W', '1', GUEST_IP)[0] == 0:
+            break
+        time.sleep(0.2)
+    else:
+        stop((g, server))
+        return 'n/a: the guest never answered ping'
+    time.sleep(0.5)
+    return g, server
+
+
+def stop(live):
+    g, server = live
+    server.terminate()
+    server.wait()
+    g.close()
+
+
+def throughput(g):
+    row, cpu = {}, {}
+    for col, streams, rev, extra in (
+            ('g2h_1', 1, False, ''), ('g2h_4', 4, False, ''),
+            ('h2g_1', 1, True, ''), ('h2g_4', 4, True, ''),
+            ('udp_g2h', 1, False, '-u -b 0 -l 1400')):
+        row[col], cpu[col] = iperf_client(g, streams, rev, extra)
+    row['cpu'] = cpu
+    return row
+
+
+def fail(results, key, e):
+    results[key] = 'failed: %s' % str(e).splitlines()[0]
+    print('# %s, %d vCPU: %s' % (key[1], key[0], e), flush=True)
+
+
+ERRORS = (GuestError, BenchError, subprocess.TimeoutExpired, ValueError,
+          KeyError)
+
+
+def measure(cpus, wrapper_dir, results):
+    """Every NIC's guest up at once (each idle while another is measured,
+    so all run beside the same company), throughput NIC by NIC, then the
+    pings interleaved; False if any failed."""
+    live, ok = {}, True
+    try:
+        for kind in KINDS:
+            try:
+                r = start(kind, cpus, wrapper_dir)
+            except ERRORS as e:
+                fail(results, (cpus, kind), e)
+                ok = False
+                continue
+            if isinstance(r, str):
+                results[cpus, kind] = r
+            else:
+                live[kind] = r
+        for kind in list(live):
+            try:
+                results[cpus, kind] = throughput(live[kind][0])
+            except ERRORS as e:
+                fail(results, (cpus, kind), e)
+                ok = False
+                stop(live.pop(kind))
+        try:
+            pings = ping_interleaved({k: v[0].netns for k, v in live.items()})
+        except ERRORS as e:
+            for kind in live:
+                fail(results, (cpus, kind), e)
+            return False
+        for kind, (mean, p99) in pings.items():
+            results[cpus, kind]['ping_mean'] = mean
+            results[cpus, kind]['ping_p99'] = p99
+        return ok
+    finally:
+        for v in live.values():
+            stop(v)
 
 
 def loopback():
@@ -226,14 +300,8 @@ def main():
     failed = False
     try:
         for cpus in CPUS:
-            for kind in KINDS:
-                try:
-                    results[cpus, kind] = measure(kind, cpus, wrapper_dir)
-                except (GuestError, BenchError, subprocess.TimeoutExpired,
-                        ValueError, KeyError) as e:
-                    results[cpus, kind] = 'failed: %s' % str(e).splitlines()[0]
-                    print('# %s, %d vCPU: %s' % (kind, cpus, e), flush=True)
-                    failed = True
+            if not measure(cpus, wrapper_dir, results):
+                failed = True
         lo = loopback()
     finally:
         shutil.rmtree(wrapper_dir, ignore_errors=True)
