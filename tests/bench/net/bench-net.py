@@ -11,8 +11,8 @@ MACHINE-NOTES were measured); each guest gets 10.0.88.2/24, its TAP
 4 streams guest to host and host to guest (the guest is the client; -R
 for host to guest), NIC after NIC while the other guests idle, and the
 ping round trip from the host (mean and p99 of ENL_BENCH_PINGS pings per
-NIC, in 10 rounds that take the NICs in turn). The host's own loopback iperf3 is the
-limit. Also UDP guest to host (1400-byte datagrams, unlimited rate,
+NIC, in 10 rounds that take the NICs in turn). The host's own loopback
+iperf3 is the limit. Also UDP guest to host (1400-byte datagrams, unlimited rate,
 what the host received), and for every run where the guest's CPU time
 went (from its /proc/stat: user, system, hardware and soft interrupts,
 idle, as % of all vCPU time), the answer to "why is a row short". A
