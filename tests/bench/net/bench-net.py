@@ -9,9 +9,13 @@ wrapper, `-netdev tap` in the same namespace, as the baselines in
 MACHINE-NOTES were measured); each guest gets 10.0.88.2/24, its TAP
 10.0.88.1/24, in a namespace of its own. Measured: iperf3 TCP with 1 and
 4 streams guest to host and host to guest (the guest is the client; -R
-for host to guest), NIC after NIC while the other guests idle, and the
-ping round trip from the host (mean and p99 of ENL_BENCH_PINGS pings per
-NIC, in 10 rounds that take the NICs in turn). The host's own loopback
+for host to guest), each row NIC after NIC while the other guests idle,
+ENL_BENCH_PASSES times (default 3) in an order that changes from pass to
+pass (tests/bench/passes.py: the figure is each NIC's median over the
+passes, a ratio the median of the per-pass ratios, and a spread table
+shows how far the passes moved), then the ping round trip from the host
+(mean and p99 of ENL_BENCH_PINGS pings per NIC, in 10 rounds that take
+the NICs in turn). The host's own loopback
 iperf3 is the limit. Also UDP guest to host (1400-byte datagrams, unlimited rate,
 what the host received), and for every run where the guest's CPU time
 went (from its /proc/stat: user, system, hardware and soft interrupts,
@@ -34,11 +38,14 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'vm'))
+sys.path.insert(0, os.path.join(HERE, '..'))
 from vmtest import Guest, GuestError, NetNs  # noqa: E402
+from passes import median, pass_order, ratio_fmt, spread  # noqa: E402
 
 SECONDS = int(os.environ.get('ENL_BENCH_SECONDS', '10'))
 PINGS = int(os.environ.get('ENL_BENCH_PINGS', '200'))
 PING_ROUNDS = 10
+PASSES = max(1, int(os.environ.get('ENL_BENCH_PASSES', '3')))
 CPUS = [int(c) for c in os.environ.get('ENL_BENCH_CPUS', '1 2').split()]
 HOST_IP, GUEST_IP = '10.0.88.1', '10.0.88.2'
 TAP = 'enlbench0'
@@ -47,7 +54,11 @@ EMU_MAC = '52:54:00:be:00:02'
 KINDS = tuple(os.environ.get('ENL_BENCH_NICS',
                              'synthetic virtio-net e1000').split())
 COLS = ('g2h_1', 'g2h_4', 'h2g_1', 'h2g_4', 'udp_g2h', 'ping_mean', 'ping_p99')
-RUNS = ('g2h_1', 'g2h_4', 'h2g_1', 'h2g_4', 'udp_g2h')
+# column, iperf3 streams, host to guest (-R), more iperf3 arguments
+ROWS = (('g2h_1', 1, False, ''), ('g2h_4', 4, False, ''),
+        ('h2g_1', 1, True, ''), ('h2g_4', 4, True, ''),
+        ('udp_g2h', 1, False, '-u -b 0 -l 1400'))
+RUNS = tuple(r[0] for r in ROWS)
 # /proc/stat's cpu line: user nice system idle iowait irq softirq steal
 CPU_FIELDS = ('usr', 'sys', 'irq', 'sirq', 'idle')
 
@@ -211,14 +222,17 @@ def stop(live):
     g.close()
 
 
-def throughput(g):
-    row, cpu = {}, {}
-    for col, streams, rev, extra in (
-            ('g2h_1', 1, False, ''), ('g2h_4', 4, False, ''),
-            ('h2g_1', 1, True, ''), ('h2g_4', 4, True, ''),
-            ('udp_g2h', 1, False, '-u -b 0 -l 1400')):
-        row[col], cpu[col] = iperf_client(g, streams, rev, extra)
-    row['cpu'] = cpu
+def summarise(runs):
+    """A NIC's row from its runs ({column: [(Gbit/s, guest CPU) or None
+    per pass]}): each column's median over the passes, the guest's CPU
+    split averaged over them, and the passes' rates for the ratios."""
+    row = {'cpu': {}, 'passes': {}}
+    for col in RUNS:
+        got = [r for r in runs.get(col, ()) if r is not None]
+        row['passes'][col] = [r and r[0] for r in runs.get(col, ())]
+        row[col] = median([r[0] for r in got]) if got else 0.0
+        row['cpu'][col] = {f: sum(r[1][f] for r in got) / max(1, len(got))
+                           for f in CPU_FIELDS}
     return row
 
 
@@ -233,8 +247,9 @@ ERRORS = (GuestError, BenchError, subprocess.TimeoutExpired, ValueError,
 
 def measure(cpus, wrapper_dir, results):
     """Every NIC's guest up at once (each idle while another is measured,
-    so all run beside the same company), throughput NIC by NIC, then the
-    pings interleaved; False if any failed."""
+    so all run beside the same company); each throughput row NIC after
+    NIC, PASSES times over in changing order, then the pings interleaved;
+    False if any failed."""
     live, ok = {}, True
     try:
         for kind in KINDS:
@@ -248,13 +263,20 @@ def measure(cpus, wrapper_dir, results):
                 results[cpus, kind] = r
             else:
                 live[kind] = r
-        for kind in list(live):
-            try:
-                results[cpus, kind] = throughput(live[kind][0])
-            except ERRORS as e:
-                fail(results, (cpus, kind), e)
-                ok = False
-                stop(live.pop(kind))
+        runs = {k: {} for k in live}
+        for p in range(PASSES):
+            for col, streams, rev, extra in ROWS:
+                for kind in pass_order(p, [k for k in KINDS if k in live]):
+                    try:
+                        got = iperf_client(live[kind][0], streams, rev, extra)
+                    except ERRORS as e:
+                        fail(results, (cpus, kind), e)
+                        ok = False
+                        stop(live.pop(kind))
+                        continue
+                    runs[kind].setdefault(col, [None] * PASSES)[p] = got
+        for kind in live:
+            results[cpus, kind] = summarise(runs[kind])
         try:
             pings = ping_interleaved({k: v[0].netns for k, v in live.items()})
         except ERRORS as e:
@@ -288,6 +310,12 @@ def loopback():
         server.terminate()
         server.wait()
         ns.close()
+
+
+def per_pass(syn, base, col):
+    """The synthetic NIC's rate over base's, pass by pass."""
+    return [a / b for a, b in zip(syn['passes'][col], base['passes'][col])
+            if a is not None and b]
 
 
 def fmt(v, col):
@@ -334,8 +362,9 @@ def main():
                 '%s %s' % (c, '/'.join('%.0f' % r['cpu'][c][f]
                                        for f in CPU_FIELDS))
                 for c in RUNS)))
-    print('synthetic / baseline (throughput: higher is better; ping: lower '
-          'is better)')
+    print('synthetic / baseline (throughput: the median of the %d passes\' '
+          'ratios, higher is better; ping: lower is better)' % PASSES)
+    pairs = []
     for cpus in CPUS:
         syn = results.get((cpus, 'synthetic'), 'not measured')
         for base in ('virtio-net', 'e1000'):
@@ -344,8 +373,26 @@ def main():
                 why = syn if isinstance(syn, str) else b
                 print('%-5d vs %-10s %s' % (cpus, base, why))
                 continue
+            pairs.append((cpus, base, syn, b))
             print('%-5d vs %-10s %s' % (cpus, base, ' '.join(
-                '%s=%.2fx' % (c, syn[c] / b[c]) for c in COLS if b[c])))
+                ['%s=%s' % (c, ratio_fmt(per_pass(syn, b, c))) for c in RUNS] +
+                ['%s=%.2fx' % (c, syn[c] / b[c]) for c in COLS
+                 if c not in RUNS and b[c]])))
+    print('spread over %d passes: each NIC\'s min/median/max Gbit/s, then '
+          'the per-pass ratios\' min-max' % PASSES)
+    for cpus in CPUS:
+        for kind in KINDS:
+            r = results.get((cpus, kind))
+            if isinstance(r, dict):
+                print('%-5d %-11s %s' % (cpus, kind, '  '.join(
+                    '%s %s' % (c, spread(r['passes'][c], '%.2f'))
+                    for c in RUNS)))
+    for cpus, base, syn, b in pairs:
+        print('%-5d vs %-10s %s' % (cpus, base, '  '.join(
+            '%s %s' % (c, '-'.join('%.2f' % f(per_pass(syn, b, c))
+                                   for f in (min, max))
+                       if per_pass(syn, b, c) else '-')
+            for c in RUNS)))
     return 1 if failed else 0
 
 

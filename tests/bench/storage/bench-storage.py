@@ -59,7 +59,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'vm'))
+sys.path.insert(0, os.path.join(HERE, '..'))
 from vmtest import BUILD, Guest, GuestError, wait_until  # noqa: E402
+from passes import median, pass_order, ratio_fmt, spread  # noqa: E402
 
 SHORT = os.environ.get('ENL_BENCH_SHORT') == '1' or '--short' in sys.argv[1:]
 RUNTIME = int(os.environ.get('ENL_BENCH_RUNTIME', '2' if SHORT else '4'))
@@ -267,7 +269,7 @@ def measure(ncpu, img, initrd):
         hz = os.sysconf('SC_CLK_TCK')
         for name, job, kind in JOBS:
             for p in range(PASSES):
-                for d in pass_order(p):
+                for d in pass_order(p, DEVICES):
                     if d.startswith('synthetic'):
                         set_scheduler(g, devs[d], sched[d])
                     c0, e0 = cpu_ticks(g.proc.pid), host_events(g) if d == 'synthetic' else None
@@ -294,16 +296,6 @@ def measure(ncpu, img, initrd):
         g.close()
 
 
-def pass_order(p):
-    """The disks' order in pass p: forward, reversed, then rotated by half
-    the disks, reversed again, and so on (ABBA BAAB for two; for four, the
-    synthetic disk runs first, last, then third)."""
-    n = len(DEVICES)
-    k = (p // 2) * max(1, n // 2) % n if n else 0
-    order = DEVICES[k:] + DEVICES[:k]
-    return order[::-1] if p % 2 else order
-
-
 def host_events(g):
     """(guest doorbells, host signals to the guest, host passes) summed
     over the host's SCSI channels, from `enl-host ctl --json stats`."""
@@ -323,12 +315,6 @@ def host_events(g):
                 walk(v)
     walk(data)
     return tot
-
-
-def median(v):
-    v = sorted(v)
-    n = len(v)
-    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
 
 
 def summary(kind, runs):
@@ -379,17 +365,9 @@ def fmt(kind, v):
     return '%.0f' % v
 
 
-def ratio_fmt(ratios):
-    """The median of the per-pass ratios."""
-    return '%.2fx' % median(ratios) if ratios else '-'
-
-
-def spread(kind, runs):
+def spread_of(kind, runs):
     """min/median/max of a disk's passes (latency: of the means)."""
-    v = [r[0] if kind == 'lat' else r for r in runs or [] if r is not None]
-    if not v:
-        return '-'
-    return '%.0f/%.0f/%.0f' % (min(v), median(v), max(v))
+    return spread([r[0] if kind == 'lat' else r for r in runs or [] if r is not None])
 
 
 def main():
@@ -459,7 +437,7 @@ def main():
               ''.join(' %11s' % ('syn/' + NAMES[d]) for d in base))
         for name, _, kind in JOBS:
             row = '%-5d %-18s' % (ncpu, name)
-            row += ''.join('%16s' % spread(kind, r.get((name, d))) for d in DEVICES)
+            row += ''.join('%16s' % spread_of(kind, r.get((name, d))) for d in DEVICES)
             syn = r.get((name, 'synthetic'))
             for d in base:
                 pr = pass_ratios(kind, syn, r.get((name, d)))
