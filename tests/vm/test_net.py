@@ -18,7 +18,10 @@ coalescing. MTU 9000 end to end (ping with
 8972-byte payloads that may not fragment, and TCP), with the same
 ifindex, MAC and address after the re-attach. ctl nic link down/up: the
 guest's carrier follows. ethtool -L 1 and back to 2 under an iperf3 run,
-which ends well. ethtool -G re-shares the buffers with other section
+which ends well. An XPS map set in sysfs picks the send queue (a ping's
+frames all on queue 1 while only it is mapped, then all on queue 0), the
+host's table again once cleared.
+ethtool -G re-shares the buffers with other section
 counts (the host sees them) and refuses too few; ethtool -X sets the
 table and the key (the host sees the key) and refuses another hash.
 Every malformed input the host can inject (nic fault ...) is counted
@@ -330,6 +333,32 @@ def channels(t, g):
     t.ok(g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30), 'traffic flows on 2 channels again')
 
 
+def xps(t, g):
+    """One flow, mapped to each queue in turn: whichever the host's table
+    gives it, one of the two turns must have moved it."""
+    q = '/sys/class/net/eth0/queues/tx-%d/xps_cpus'
+    for on in (1, 0):
+        off = 1 - on
+        g.sh('echo 0 > %s; echo 3 > %s' % (q % off, q % on))
+        before = ethtool_stats(g)
+        rc, out = g.sh('ping -c 20 -i 0.05 -W 2 %s' % HOST, timeout=60)
+        mid = ethtool_stats(g)
+        d_on = mid.get('q%d_tx_packets' % on, 0) - before.get('q%d_tx_packets' % on, 0)
+        d_off = mid.get('q%d_tx_packets' % off, 0) - before.get('q%d_tx_packets' % off, 0)
+        t.ok(rc == 0 and d_on >= 20 and d_off == 0,
+             'with only tx-%d in the XPS map every frame went out on queue %d '
+             '(queue %d: %d, queue %d: %d)' % (on, on, on, d_on, off, d_off), out)
+    g.sh('echo 0 > %s' % (q % 0))
+    # Cleared, the host's table spreads flows again: 16 UDP flows all on
+    # one of two queues would be a 1 in 32768 chance.
+    iperf(t, g, 'UDP guest -> host, 16 flows, XPS cleared',
+          '-t 2 -P 16 -u -b 2M -l 1400')
+    st = ethtool_stats(g)
+    t.ok(st.get('q0_tx_packets', 0) > mid.get('q0_tx_packets', 0) and
+         st.get('q1_tx_packets', 0) > mid.get('q1_tx_packets', 0),
+         'XPS cleared: the flows went out on both queues again')
+
+
 def nic_json(g):
     rc, out = g.ctl('nic', 'list', '--json')
     try:
@@ -538,7 +567,7 @@ def rescind(t, g):
 
 def run(t, g):
     t0 = time.monotonic()
-    for part in (basics, throughput, jumbo, link, channels, rings_rss, faults, kvp_ip,
+    for part in (basics, throughput, jumbo, link, channels, xps, rings_rss, faults, kvp_ip,
                  hotplug, reload, sub_rescind, rescind):
         part(t, g)
         t.diag('%s done at %.0f s' % (part.__name__, time.monotonic() - t0))
