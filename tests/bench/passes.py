@@ -38,3 +38,8 @@ def spread(v, form='%.0f'):
 def ratio_fmt(ratios):
     """The median of the per-pass ratios."""
     return '%.2fx' % median(ratios) if ratios else '-'
+
+
+def ratio_range(ratios):
+    """The per-pass ratios' min..max, '-' with none."""
+    return '%.2f..%.2f' % (min(ratios), max(ratios)) if ratios else '-'

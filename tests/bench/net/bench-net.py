@@ -15,9 +15,9 @@ pass (tests/bench/passes.py: the figure is each NIC's median over the
 passes, a ratio the median of the per-pass ratios, and a spread table
 shows how far the passes moved), then the ping round trip from the host
 (mean and p99 of ENL_BENCH_PINGS pings per NIC, in 10 rounds that take
-the NICs in turn). The host's own loopback
-iperf3 is the limit. Also UDP guest to host (1400-byte datagrams, unlimited rate,
-what the host received), and for every run where the guest's CPU time
+the NICs in turn). The host's own loopback iperf3 is the limit. Also UDP
+guest to host (1400-byte datagrams, unlimited rate, what the host
+received), and for every run where the guest's CPU time
 went (from its /proc/stat: user, system, hardware and soft interrupts,
 idle, as % of all vCPU time), the answer to "why is a row short". A
 synthetic row says "n/a: enl_netvsc not loaded" while the guest
@@ -40,7 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'vm'))
 sys.path.insert(0, os.path.join(HERE, '..'))
 from vmtest import Guest, GuestError, NetNs  # noqa: E402
-from passes import median, pass_order, ratio_fmt, spread  # noqa: E402
+from passes import median, pass_order, ratio_fmt, ratio_range, spread  # noqa: E402
 
 SECONDS = int(os.environ.get('ENL_BENCH_SECONDS', '10'))
 PINGS = int(os.environ.get('ENL_BENCH_PINGS', '200'))
@@ -386,7 +386,7 @@ def main():
                 ['%s=%.2fx' % (c, syn[c] / b[c]) for c in COLS
                  if c not in RUNS and b[c]])))
     print('spread over %d passes: each NIC\'s min/median/max Gbit/s, then '
-          'the per-pass ratios\' min-max' % PASSES)
+          'the per-pass ratios\' min..max' % PASSES)
     for cpus in CPUS:
         for kind in KINDS:
             r = results.get((cpus, kind))
@@ -396,10 +396,7 @@ def main():
                     for c in RUNS)))
     for cpus, base, syn, b in pairs:
         print('%-5d vs %-10s %s' % (cpus, base, '  '.join(
-            '%s %s' % (c, '-'.join('%.2f' % f(per_pass(syn, b, c))
-                                   for f in (min, max))
-                       if per_pass(syn, b, c) else '-')
-            for c in RUNS)))
+            '%s %s' % (c, ratio_range(per_pass(syn, b, c))) for c in RUNS)))
     return 1 if failed else 0
 
 

@@ -61,7 +61,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'vm'))
 sys.path.insert(0, os.path.join(HERE, '..'))
 from vmtest import BUILD, Guest, GuestError, wait_until  # noqa: E402
-from passes import median, pass_order, ratio_fmt, spread  # noqa: E402
+from passes import median, pass_order, ratio_fmt, ratio_range, spread  # noqa: E402
 
 SHORT = os.environ.get('ENL_BENCH_SHORT') == '1' or '--short' in sys.argv[1:]
 RUNTIME = int(os.environ.get('ENL_BENCH_RUNTIME', '2' if SHORT else '4'))
@@ -440,8 +440,7 @@ def main():
             row += ''.join('%16s' % spread_of(kind, r.get((name, d))) for d in DEVICES)
             syn = r.get((name, 'synthetic'))
             for d in base:
-                pr = pass_ratios(kind, syn, r.get((name, d)))
-                row += ' %11s' % ('%.2f..%.2f' % (min(pr), max(pr)) if pr else '-')
+                row += ' %11s' % ratio_range(pass_ratios(kind, syn, r.get((name, d))))
             print(row)
         if any((name, 'events') in r for name, _, _ in JOBS):
             print('%-5d synthetic, per I/O (median of passes): guest doorbells, host signals '
