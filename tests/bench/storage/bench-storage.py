@@ -41,6 +41,15 @@ guest; the other disks keep the kernel's default. The device
 the kernel's default scheduler, switched before each of its runs: the
 rule's effect, measured in the same guest. The schedulers used are printed.
 
+ENL_BENCH_PROFILE=1 (or --profile): after the passes, each workload
+runs once more on each disk with perf recording inside the guest
+(tests/bench/guestprof.py), and a table per workload gives the guest CPU
+per I/O (per MB for the 1M jobs) by stage: the clock reads, io_submit,
+the driver's queue_rq and doorbell, interrupts, the block and SCSI
+completions, each disk's busiest functions. That is where a short row's
+time goes; those runs' own rates are printed with them and never enter
+the tables above.
+
 ENL_BENCH_RUNTIME (seconds, default 4), ENL_BENCH_PASSES (3),
 ENL_BENCH_CPUS ("1 2"), ENL_BENCH_DEVICES ("synthetic virtio ide ahci";
 also "synthetic-kdef")
@@ -62,7 +71,10 @@ sys.path.insert(0, os.path.join(HERE, '..', '..', 'vm'))
 sys.path.insert(0, os.path.join(HERE, '..'))
 from vmtest import BUILD, Guest, GuestError, wait_until  # noqa: E402
 from passes import median, pass_order, ratio_fmt, ratio_range, spread  # noqa: E402
+import guestprof  # noqa: E402
+from guestprof import ProfError, append_programs  # noqa: E402
 
+PROFILE = os.environ.get('ENL_BENCH_PROFILE') == '1' or '--profile' in sys.argv[1:]
 SHORT = os.environ.get('ENL_BENCH_SHORT') == '1' or '--short' in sys.argv[1:]
 RUNTIME = int(os.environ.get('ENL_BENCH_RUNTIME', '2' if SHORT else '4'))
 PASSES = max(1, int(os.environ.get('ENL_BENCH_PASSES', '2' if SHORT else '3')))
@@ -120,29 +132,10 @@ def qemu_args(img):
 
 
 def fio_initrd(out):
-    """The VM ring's initramfs with fio and its libraries appended (the
-    kernel unpacks concatenated archives in order)."""
-    base = os.path.join(BUILD, 'vm', 'test.cpio.gz')
-    fio = shutil.which('fio')
-    if not fio:
-        raise BenchError('fio not installed (make deps)')
-    root = tempfile.mkdtemp(prefix='enl-fio-')
-    try:
-        os.makedirs(os.path.join(root, 'bin'))
-        shutil.copy(fio, os.path.join(root, 'bin', 'fio'))
-        ldd = subprocess.run(['ldd', fio], capture_output=True, text=True, check=True).stdout
-        for lib in re.findall(r'(/\S+) \(0x', ldd):
-            dst = os.path.join(root, lib.lstrip('/'))
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
-            shutil.copy(lib, dst)
-        files = subprocess.run('cd %s && find . | cpio -o -H newc --quiet | gzip -1' % root,
-                               shell=True, capture_output=True, check=True).stdout
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-    with open(out, 'wb') as f:
-        with open(base, 'rb') as b:
-            f.write(b.read())
-        f.write(files)
+    """The VM ring's initramfs with fio (and perf when profiling) and their
+    libraries appended."""
+    append_programs(os.path.join(BUILD, 'vm', 'test.cpio.gz'), out,
+                    ['fio'] + (['perf'] if PROFILE else []))
 
 
 def fill(img):
@@ -238,6 +231,51 @@ def set_scheduler(g, dev, name):
         raise BenchError('could not set %s\'s scheduler to %s: %s' % (dev, name, out))
 
 
+# Stages of the guest's I/O path for the profile: (label, kernel functions
+# whose inclusive shares add up). A disk without a function shows "-".
+STAGES = (
+    ('system calls', ('do_syscall_64',)),
+    ('  io_submit', ('__x64_sys_io_submit',)),
+    ('    block layer submit (submit_bio)', ('submit_bio_noacct_nocheck',)),
+    ('      driver queue_rq', ('scsi_queue_rq', 'virtio_queue_rq')),
+    ('        enl_storvsc / virtio-blk / libata issue',
+     ('stor_queuecommand', 'virtblk_prep_rq.isra.0', 'virtqueue_add_split', 'ata_scsi_queuecmd')),
+    ('        doorbell (MMIO write, an exit)', ('pci_signal_event', 'vp_notify')),
+    ('  io_getevents', ('__x64_sys_io_getevents',)),
+    ('  clock_gettime (fio)', ('__x64_sys_clock_gettime',)),
+    ('device interrupts (and softirqs on their exit)', ('asm_common_interrupt',)),
+    ('softirqs, wherever they ran', ('handle_softirqs', '__do_softirq')),
+    ('  block completion softirq', ('blk_complete_reqs',)),
+    ('    SCSI midlayer completion', ('scsi_io_completion',)),
+    ('  enl_vmbus channel tasklet', ('chan_tasklet',)),
+    ('completion to the block layer', ('blk_mq_end_request', '__blk_mq_end_request',
+                                       'scsi_end_request')),
+    ('HPET clock reads, all callers', ('read_hpet',)),
+    ('scheduler (__schedule)', ('__schedule',)),
+    ('timer interrupt', ('asm_sysvec_apic_timer_interrupt',)),
+)
+PROF_LEAD = 1.5
+
+
+def profile(g, devs, sched, ncpu):
+    """Each workload once more on each disk under perf in the guest:
+    {workload: [(disk, Profile, us per unit scale, rate)]}."""
+    guestprof.prepare(g)
+    got = {}
+    for name, job, kind in JOBS:
+        for d in DEVICES:
+            if d.startswith('synthetic'):
+                set_scheduler(g, devs[d], sched[d])
+            args = fio_args(devs[d], job).replace(
+                '--runtime=%d' % RUNTIME, '--runtime=%d' % (RUNTIME + PROF_LEAD + 3))
+            out = guestprof.record(g, 'fio ' + args, PROF_LEAD, RUNTIME)
+            rate = parse(out, 'mbs' if kind == 'mbs' else 'iops')
+            prof = guestprof.report(g)
+            got.setdefault(name, []).append((NAMES[d], prof, ncpu * 1e6 / rate if rate else 0,
+                                             rate))
+    return got
+
+
 def measure(ncpu, img, initrd):
     disks = [img] if SYN else []
     load0 = load()
@@ -286,6 +324,8 @@ def measure(ncpu, img, initrd):
                         e1 = host_events(g)
                         res.setdefault((name, 'events'), []).append(
                             [(b - a) / ios for a, b in zip(e0, e1)])
+        if PROFILE:
+            res['profile'] = profile(g, devs, sched, ncpu)
         clean, bad = g.dmesg_clean()
         if not clean:
             raise BenchError('guest oops/WARNING:\n' + bad)
@@ -390,7 +430,7 @@ def main():
         for ncpu in CPUS:
             try:
                 results[ncpu] = measure(ncpu, img, initrd)
-            except (GuestError, BenchError, KeyError, ValueError) as e:
+            except (GuestError, BenchError, ProfError, KeyError, ValueError) as e:
                 print('%d vCPU: FAILED: %s' % (ncpu, e))
                 status = 1
         try:
@@ -450,6 +490,17 @@ def main():
                 if ev:
                     print('%-5d %-18s %s' % (ncpu, name, ' '.join(
                         '%.2f' % median([e[i] for e in ev]) for i in range(3))))
+    for ncpu, r in sorted(results.items()):
+        for name, _, kind in JOBS:
+            runs = r.get('profile', {}).get(name)
+            if not runs:
+                continue
+            guestprof.table('%d vCPU, %s, profiled in the guest (its own run; rate under perf: %s)'
+                            % (ncpu, name, ', '.join('%s %.0f %s' % (
+                                d, rate, 'MB/s' if kind == 'mbs' else 'IOPS')
+                                for d, _, _, rate in runs)),
+                            'MB' if kind == 'mbs' else 'I/O', STAGES,
+                            [(d, p, sc) for d, p, sc, _ in runs])
     print('host fio ran with load average %s; uptime: %s' % (
         hload, subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()))
     return status
