@@ -25,7 +25,16 @@ has no such module (it is measured, never made up). Prints one table,
 then the synthetic NIC's ratios against virtio-net and e1000 per row.
 ENL_BENCH_SECONDS (default 10) is each iperf3 run's length; ENL_BENCH_CPUS
 (default "1 2") and ENL_BENCH_NICS (default "synthetic virtio-net e1000")
-pick rows."""
+pick rows.
+
+ENL_BENCH_PROFILE=1 (or --profile): after the passes, each row runs once
+more on each NIC with perf recording inside the guest
+(tests/bench/guestprof.py), and a table per row gives the guest CPU per
+MB moved by stage (send and receive system calls, the driver's transmit
+and doorbell, the NAPI poll, IP/TCP receive, interrupts, softirqs, clock
+reads) with each NIC's busiest functions: where a short row's time goes
+in the guest. Those runs' own rates are printed with them and never
+enter the tables above."""
 import json
 import os
 import re
@@ -39,14 +48,39 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'vm'))
 sys.path.insert(0, os.path.join(HERE, '..'))
-from vmtest import Guest, GuestError, NetNs  # noqa: E402
+from vmtest import BUILD, Guest, GuestError, NetNs  # noqa: E402
 from passes import median, pass_order, ratio_fmt, ratio_range, spread  # noqa: E402
+import guestprof  # noqa: E402
+from guestprof import ProfError  # noqa: E402
 
 SECONDS = int(os.environ.get('ENL_BENCH_SECONDS', '10'))
 PINGS = int(os.environ.get('ENL_BENCH_PINGS', '200'))
 PING_ROUNDS = 10
 PASSES = max(1, int(os.environ.get('ENL_BENCH_PASSES', '3')))
 CPUS = [int(c) for c in os.environ.get('ENL_BENCH_CPUS', '1 2').split()]
+PROFILE = os.environ.get('ENL_BENCH_PROFILE') == '1' or '--profile' in sys.argv[1:]
+PROF_LEAD = 1.5
+# Stages of the guest's network path for the profile: (label, kernel
+# functions whose inclusive shares add up); "-" where a NIC has none.
+STAGES = (
+    ('system calls', ('do_syscall_64',)),
+    ('  send (tcp/udp_sendmsg)', ('tcp_sendmsg', 'udp_sendmsg')),
+    ('  receive (tcp/udp_recvmsg)', ('tcp_recvmsg', 'udp_recvmsg')),
+    ('    copy to user space', ('skb_copy_datagram_iter',)),
+    ('transmit to the driver', ('dev_hard_start_xmit',)),
+    ('  driver xmit', ('nv_start_xmit', 'start_xmit', 'e1000_xmit_frame')),
+    ('  doorbell (MMIO write, an exit)', ('pci_signal_event', 'vp_notify')),
+    ('device interrupts (and softirqs on their exit)', ('asm_common_interrupt',)),
+    ('softirqs, wherever they ran', ('handle_softirqs', '__do_softirq')),
+    ('  NAPI polls (driver receive and the stack above)', ('__napi_poll',)),
+    ('    driver poll', ('nv_poll', 'virtnet_poll', 'e1000_clean')),
+    ('    IP and TCP/UDP receive', ('ip_list_rcv', 'ip_rcv')),
+    ('  enl_vmbus channel tasklet', ('chan_tasklet',)),
+    ('  TX completion (net_tx_action)', ('net_tx_action',)),
+    ('HPET clock reads, all callers', ('read_hpet',)),
+    ('scheduler (__schedule)', ('__schedule',)),
+    ('timer interrupt', ('asm_sysvec_apic_timer_interrupt',)),
+)
 HOST_IP, GUEST_IP = '10.0.88.1', '10.0.88.2'
 TAP = 'enlbench0'
 MAC = '00:15:5d:be:00:01'
@@ -163,8 +197,9 @@ def boot(kind, cpus, wrapper_dir):
     """A guest with the NIC of kind: (guest, its interface, None), or
     (guest, None, why not); a guest that failed to come up is closed and
     raises."""
+    initrd = PROF_INITRD if PROFILE else None
     if kind == 'synthetic':
-        g = Guest(offers=(), mem='1024M', cpus=cpus,
+        g = Guest(offers=(), mem='1024M', cpus=cpus, initrd=initrd,
                   nics=('tap=%s,mac=%s,queues=%d' % (TAP, MAC, max(cpus, 1)),))
         mac = MAC
     else:
@@ -173,7 +208,8 @@ def boot(kind, cpus, wrapper_dir):
         with open(wrapper, 'w') as f:
             f.write(WRAPPER.format(tap=TAP, model=model, mac=EMU_MAC))
         os.chmod(wrapper, 0o755)
-        g = Guest(offers=(), mem='1024M', cpus=cpus, netns=True, qemu=wrapper)
+        g = Guest(offers=(), mem='1024M', cpus=cpus, netns=True, qemu=wrapper,
+                  initrd=initrd)
         mac = EMU_MAC
     try:
         if kind == 'synthetic':
@@ -249,8 +285,27 @@ def fail(results, key, e):
     print('# %s, %d vCPU: %s' % (key[1], key[0], e), flush=True)
 
 
-ERRORS = (GuestError, BenchError, subprocess.TimeoutExpired, ValueError,
-          KeyError)
+ERRORS = (GuestError, BenchError, ProfError, subprocess.TimeoutExpired,
+          ValueError, KeyError)
+PROF_INITRD = os.path.join(BUILD, 'vm', 'bench-net-perf.cpio.gz')
+
+
+def profile(live, cpus, results):
+    """Each row once more on each live NIC under perf in the guest:
+    results[cpus, 'profile'][col] = [(NIC, Profile, us per MB scale,
+    Gbit/s)]."""
+    got = results.setdefault((cpus, 'profile'), {})
+    for kind in live:
+        guestprof.prepare(live[kind][0])
+    for col, streams, rev, extra in ROWS:
+        for kind in [k for k in KINDS if k in live]:
+            g = live[kind][0]
+            out = guestprof.record(g, 'iperf3 -c %s -t %d -P %d -i 0 -J %s %s' % (
+                HOST_IP, SECONDS + PROF_LEAD + 2, streams, '-R' if rev else '', extra),
+                PROF_LEAD, SECONDS)
+            gbps = iperf_gbps(out)
+            got.setdefault(col, []).append(
+                (kind, guestprof.report(g), cpus * 1e6 / (gbps * 125) if gbps else 0, gbps))
 
 
 def measure(cpus, wrapper_dir, results):
@@ -285,6 +340,12 @@ def measure(cpus, wrapper_dir, results):
                     runs[kind].setdefault(col, [None] * PASSES)[p] = got
         for kind in live:
             results[cpus, kind] = summarise(runs[kind])
+        if PROFILE:
+            try:
+                profile(live, cpus, results)
+            except ERRORS as e:
+                print('# %d vCPU profile: %s' % (cpus, e), flush=True)
+                ok = False
         pings = ping_interleaved({k: v[0].netns for k, v in live.items()})
         for kind, got in pings.items():
             if isinstance(got, Exception):
@@ -333,6 +394,9 @@ def main():
     wrapper_dir = tempfile.mkdtemp(prefix='enl-bench-net-')
     results = {}
     failed = False
+    if PROFILE:
+        guestprof.append_programs(os.path.join(BUILD, 'vm', 'test.cpio.gz'), PROF_INITRD,
+                                  ['perf'])
     try:
         for cpus in CPUS:
             if not measure(cpus, wrapper_dir, results):
@@ -363,7 +427,7 @@ def main():
     for cpus in CPUS:
         for kind in KINDS:
             r = results[cpus, kind]
-            if isinstance(r, str):
+            if not isinstance(r, dict):
                 continue
             print('%-5d %-11s %s' % (cpus, kind, '  '.join(
                 '%s %s' % (c, '/'.join('%.0f' % r['cpu'][c][f]
@@ -397,6 +461,14 @@ def main():
     for cpus, base, syn, b in pairs:
         print('%-5d vs %-10s %s' % (cpus, base, '  '.join(
             '%s %s' % (c, ratio_range(per_pass(syn, b, c))) for c in RUNS)))
+    for cpus in CPUS:
+        for col in RUNS:
+            runs = results.get((cpus, 'profile'), {}).get(col)
+            if runs:
+                guestprof.table('%d vCPU, %s, profiled in the guest (its own run; Gbit/s under '
+                                'perf: %s)' % (cpus, col, ', '.join(
+                                    '%s %.2f' % (k, r) for k, _, _, r in runs)),
+                                'MB', STAGES, [(k, p, sc) for k, p, sc, _ in runs])
     return 1 if failed else 0
 
 
