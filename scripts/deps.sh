@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config meson ninja-build bc bison flex kmod cpio
 zstd xz-utils perl python3 python3-pyflakes sparse clang libclang-rt-14-dev
 linux-headers-amd64 linux-source-6.1
 qemu-system-x86 busybox-static e2fsprogs xfsprogs kexec-tools sg3-utils fio
-iproute2 iperf3 iputils-ping ethtool
+iproute2 iperf3 iputils-ping ethtool linux-perf
 libglib2.0-dev libsystemd-dev libnl-3-dev libnl-route-3-dev liburing-dev
 libjson-glib-dev
 systemd dkms debhelper rpm groff-base man-db
