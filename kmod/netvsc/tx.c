@@ -564,8 +564,12 @@ u16 nv_select_queue(struct net_device *ndev, struct sk_buff *skb,
 
 	if (n <= 1)
 		return 0;
-	/* An XPS map the administrator set wins over the host's table. */
-	if (rcu_access_pointer(ndev->xps_maps[XPS_CPUS]))
+	/*
+	 * An XPS map the administrator set, by CPU or by receive queue,
+	 * wins over the host's table.
+	 */
+	if (rcu_access_pointer(ndev->xps_maps[XPS_CPUS]) ||
+	    rcu_access_pointer(ndev->xps_maps[XPS_RXQS]))
 		return netdev_pick_tx(ndev, skb, sb_dev);
 	hash = skb_get_hash(skb);
 	q = READ_ONCE(nd->tx_table[hash & (ENL_NVSP_SEND_TABLE_SIZE - 1)]);

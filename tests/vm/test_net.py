@@ -334,8 +334,9 @@ def channels(t, g):
 
 
 def xps(t, g):
-    """One flow, mapped to each queue in turn: whichever the host's table
-    gives it, one of the two turns must have moved it."""
+    """One flow, mapped to each queue in turn, by CPU and then by receive
+    queue: whichever the host's table gives it, one of the two turns must
+    have moved it."""
     q = '/sys/class/net/eth0/queues/tx-%d/xps_cpus'
     for on in (1, 0):
         off = 1 - on
@@ -349,6 +350,24 @@ def xps(t, g):
              'with only tx-%d in the XPS map every frame went out on queue %d '
              '(queue %d: %d, queue %d: %d)' % (on, on, on, d_on, off, d_off), out)
     g.sh('echo 0 > %s' % (q % 0))
+    # By receive queue (xps_rxqs): a TCP socket sends on the queue its
+    # received packets map to. Both receive queues to one send queue, then
+    # to the other; only the handshake goes out before the socket has
+    # seen a receive queue.
+    r = '/sys/class/net/eth0/queues/tx-%d/xps_rxqs'
+    for on in (1, 0):
+        off = 1 - on
+        rc, out = g.sh('echo 0 > %s && echo 3 > %s' % (r % off, r % on))
+        before = ethtool_stats(g)
+        iperf(t, g, 'TCP guest -> host with xps_rxqs mapping both receive queues to tx-%d'
+              % on, '-t 2')
+        after = ethtool_stats(g)
+        d_on = after.get('q%d_tx_packets' % on, 0) - before.get('q%d_tx_packets' % on, 0)
+        d_off = after.get('q%d_tx_packets' % off, 0) - before.get('q%d_tx_packets' % off, 0)
+        t.ok(rc == 0 and d_on >= 200 and d_off <= 20,
+             'with xps_rxqs the stream went out on queue %d (queue %d: %d, queue %d: %d)'
+             % (on, on, d_on, off, d_off), out)
+    g.sh('echo 0 > %s' % (r % 0))
     # Cleared, the host's table spreads flows again: 16 UDP flows all on
     # one of two queues would be a 1 in 32768 chance.
     iperf(t, g, 'UDP guest -> host, 16 flows, XPS cleared',
