@@ -27,10 +27,14 @@
 #define NV_RECV_BUF_SIZE	(16u << 20)
 #define NV_RECV_BUF_LEGACY	(15u << 20)
 #define NV_SEND_BUF_SIZE	(1u << 20)
-/* ethtool -G bounds: sections of each buffer, buffer sizes. */
+/*
+ * ethtool -G bounds: sections of each buffer, buffer sizes. A buffer is
+ * one GPADL range, whose page list a u16 byte count bounds (8190 pages):
+ * 32 MiB does not fit, 31 MiB does.
+ */
 #define NV_RECV_SECTIONS_MIN	64
 #define NV_SEND_SECTIONS_MIN	(2 * NV_MAX_QUEUES)
-#define NV_RECV_BUF_MAX		(64u << 20)
+#define NV_RECV_BUF_MAX		(31u << 20)
 #define NV_SEND_BUF_MAX		(16u << 20)
 /* Channels (queues) one NIC uses at most. */
 #define NV_MAX_QUEUES		8

@@ -421,6 +421,13 @@ def rings_rss(t, g):
     rc, out = g.sh('ethtool -G eth0 rx 10')
     t.ok(rc != 0 and ring_sizes(g).get('cur') == (1024, 64),
          'ethtool -G rx 10 (below the minimum): refused, nothing changed', out)
+    # The maximum ethtool -g advertises is one the driver can share.
+    mx = r0.get('max', (0, 0))[0]
+    rc, out = g.sh('ethtool -G eth0 rx %d' % mx)
+    t.ok(rc == 0 and ring_sizes(g).get('cur', (0, 0))[0] == mx and
+         g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30),
+         'ethtool -G rx %d (the advertised maximum): re-shared, traffic flows' % mx,
+         out + g.sh('dmesg | tail -3')[1])
     rc, out = g.sh('ethtool -G eth0 rx %d tx %d' % r0['cur'])
     t.ok(rc == 0 and ring_sizes(g).get('cur') == r0['cur'],
          'ethtool -G back to %d/%d' % r0['cur'], out)
