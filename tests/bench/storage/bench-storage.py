@@ -248,8 +248,9 @@ STAGES = (
     ('  block completion softirq', ('blk_complete_reqs',)),
     ('    SCSI midlayer completion', ('scsi_io_completion',)),
     ('  enl_vmbus channel tasklet', ('chan_tasklet',)),
-    ('completion to the block layer', ('blk_mq_end_request', '__blk_mq_end_request',
-                                       'scsi_end_request')),
+    # Every driver's completion calls both, neither inside the other.
+    ('request completion (bios, then the request)', ('blk_update_request',
+                                                     '__blk_mq_end_request')),
     ('HPET clock reads, all callers', ('read_hpet',)),
     ('scheduler (__schedule)', ('__schedule',)),
     ('timer interrupt', ('asm_sysvec_apic_timer_interrupt',)),
