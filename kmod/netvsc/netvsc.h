@@ -28,14 +28,15 @@
 #define NV_RECV_BUF_LEGACY	(15u << 20)
 #define NV_SEND_BUF_SIZE	(1u << 20)
 /*
- * ethtool -G bounds: sections of each buffer, buffer sizes. A buffer is
- * one GPADL range, whose page list a u16 byte count bounds (8190 pages):
- * 32 MiB does not fit, 31 MiB does.
+ * ethtool -G bounds: sections of each buffer, buffer sizes. Each buffer is
+ * one GPADL (ENL_VMBUS_GPADL_MAX_PAGES: 32 MiB does not fit, 31 MiB does).
  */
 #define NV_RECV_SECTIONS_MIN	64
 #define NV_SEND_SECTIONS_MIN	(2 * NV_MAX_QUEUES)
 #define NV_RECV_BUF_MAX		(31u << 20)
 #define NV_SEND_BUF_MAX		(16u << 20)
+static_assert(NV_RECV_BUF_MAX / ENL_HV_PAGE_SIZE <= ENL_VMBUS_GPADL_MAX_PAGES);
+static_assert(NV_SEND_BUF_MAX / ENL_HV_PAGE_SIZE <= ENL_VMBUS_GPADL_MAX_PAGES);
 /* Channels (queues) one NIC uses at most. */
 #define NV_MAX_QUEUES		8
 /*

@@ -341,6 +341,13 @@ void *enl_vmbus_request_complete(struct enl_vmbus_channel *ch, u64 trans_id);
 u32 enl_vmbus_requests_outstanding(struct enl_vmbus_channel *ch);
 
 /*
+ * One range per GPADL, as Linux does: range_buflen (u16) bounds its pfns,
+ * so a buffer shared in one GPADL is at most this many Hyper-V pages.
+ */
+#define ENL_VMBUS_GPADL_MAX_PAGES \
+	((U16_MAX - sizeof(struct enl_gpa_range)) / sizeof(u64))
+
+/*
  * Share buf (size bytes, page aligned, vmalloc or linear kernel memory) with
  * the host as a GPADL on this channel; *handle names it in the VSP's
  * protocol. 0, -EINVAL, -ENOMEM, -ENODEV, -ETIMEDOUT or -EIO (refused).

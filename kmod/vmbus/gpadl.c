@@ -6,10 +6,6 @@
 #include <linux/vmalloc.h>
 #include "vmbus.h"
 
-/* One range per GPADL, as Linux does: range_buflen (u16) bounds its pfns. */
-#define GPADL_MAX_PFNS \
-	((U16_MAX - sizeof(struct enl_gpa_range)) / sizeof(u64))
-
 static u64 gpadl_pfn(const void *buf, u32 i)
 {
 	const u8 *p = (const u8 *)buf + (size_t)i * ENL_HV_PAGE_SIZE;
@@ -74,7 +70,7 @@ int enl_vmbus_gpadl_establish(struct enl_vmbus_channel *ch, void *buf,
 	int ret;
 
 	if (!size || size % ENL_HV_PAGE_SIZE || offset_in_page(buf) ||
-	    size / ENL_HV_PAGE_SIZE > GPADL_MAX_PFNS)
+	    size / ENL_HV_PAGE_SIZE > ENL_VMBUS_GPADL_MAX_PAGES)
 		return -EINVAL;
 	if (READ_ONCE(ch->rescinded))
 		return -ENODEV;
