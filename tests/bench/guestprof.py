@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import tempfile
 
-PERF = '/usr/bin/perf'
 DATA = '/tmp/enl-prof.data'
 OUT = '/tmp/enl-prof.out'
 HZ = 1000

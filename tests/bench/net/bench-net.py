@@ -138,12 +138,16 @@ def guest_cpu(g):
             'irq': v[5], 'sirq': v[6]}
 
 
+def iperf_cmd(seconds, streams, reverse, extra=''):
+    """The guest's iperf3 client command line for one run."""
+    return 'iperf3 -c %s -t %d -P %d -i 0 -J %s %s' % (
+        HOST_IP, seconds, streams, '-R' if reverse else '', extra)
+
+
 def iperf_client(g, streams, reverse, extra=''):
     """Gbit/s, and the guest's CPU time during the run in % per field."""
     before = guest_cpu(g)
-    out = sh(g, 'iperf3 -c %s -t %d -P %d -i 0 -J %s %s' % (
-        HOST_IP, SECONDS, streams, '-R' if reverse else '', extra),
-        timeout=SECONDS + 60)
+    out = sh(g, iperf_cmd(SECONDS, streams, reverse, extra), timeout=SECONDS + 60)
     after = guest_cpu(g)
     d = {k: after[k] - before[k] for k in CPU_FIELDS}
     all_ = sum(d.values()) or 1
@@ -300,9 +304,8 @@ def profile(live, cpus, results):
     for col, streams, rev, extra in ROWS:
         for kind in [k for k in KINDS if k in live]:
             g = live[kind][0]
-            out = guestprof.record(g, 'iperf3 -c %s -t %d -P %d -i 0 -J %s %s' % (
-                HOST_IP, SECONDS + PROF_LEAD + 2, streams, '-R' if rev else '', extra),
-                PROF_LEAD, SECONDS)
+            out = guestprof.record(g, iperf_cmd(SECONDS + PROF_LEAD + 2, streams, rev, extra),
+                                   PROF_LEAD, SECONDS)
             gbps = iperf_gbps(out)
             got.setdefault(col, []).append(
                 (kind, guestprof.report(g), cpus * 1e6 / (gbps * 125) if gbps else 0, gbps))

@@ -165,11 +165,11 @@ def cpu_ticks(pid):
     return total + sum(cpu_ticks(k) for k in kids)
 
 
-def fio_args(dev, job):
+def fio_args(dev, job, runtime=RUNTIME):
     ramp = ' --ramp_time=%d' % RAMP if RAMP else ''
     return ('--name=b --filename=%s --ioengine=libaio --direct=1 %s --size=%dM '
             '--time_based --runtime=%d%s --norandommap --randrepeat=0 '
-            '--output-format=json' % (dev, job, FILE_MB, RUNTIME, ramp))
+            '--output-format=json' % (dev, job, FILE_MB, runtime, ramp))
 
 
 def parse(text, kind):
@@ -267,8 +267,7 @@ def profile(g, devs, sched, ncpu):
         for d in DEVICES:
             if d.startswith('synthetic'):
                 set_scheduler(g, devs[d], sched[d])
-            args = fio_args(devs[d], job).replace(
-                '--runtime=%d' % RUNTIME, '--runtime=%d' % (RUNTIME + PROF_LEAD + 3))
+            args = fio_args(devs[d], job, runtime=RUNTIME + PROF_LEAD + 3)
             out = guestprof.record(g, 'fio ' + args, PROF_LEAD, RUNTIME)
             rate = parse(out, 'mbs' if kind == 'mbs' else 'iops')
             prof = guestprof.report(g)
