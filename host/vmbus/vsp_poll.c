@@ -49,8 +49,10 @@ void enl_vsp_poll_close(struct enl_vsp_poll *p)
 		close(p->fd);
 	}
 	p->fd = -1;
-	p->armed = p->polling = p->streaming = false;
+	p->armed = p->polling = p->streaming = p->probing = false;
 	p->taken = 0;
+	p->lone = 0;
+	p->probe_skip = 0;
 	p->last_at = 0;
 }
 
@@ -86,23 +88,40 @@ void enl_vsp_poll_after(struct enl_vsp_poll *p, unsigned int n)
 		/* One request outstanding sends at most 1 between looks. */
 		p->streaming = n >= 2;
 	}
+	if (p->probing) {
+		/* The probe's look: a stream, or a request that waited. */
+		p->probing = false;
+		if (n >= 2) {
+			count(p->probe_hits);
+			p->probe_skip = 0;
+		} else {
+			p->probe_skip = MIN(2 * p->probe_skip + 1,
+					    ENL_VSP_PROBE_SKIP_MAX);
+		}
+	}
 	/*
 	 * One packet behind the guest's own signal is a guest with one
 	 * request outstanding: it sends the next only after our answer, and
 	 * with its signals on. A look would find nothing and cost this host a
 	 * wakeup per request beside the guest's vCPU.
 	 */
-	if (n == 1 && !p->polling && !soon)
-		return;
+	if (n == 1 && !p->polling && !soon) {
+		if (!p->probe_us || p->lone++ < p->probe_skip)
+			return;
+		p->lone = 0;
+		p->probing = true;
+		count(p->probes);
+	}
 	if (n) {
 		if (!p->polling)
 			enl_vsp_intr_mask(p->ch);
 		p->polling = true;
-		arm(p, p->streaming ? p->stream_us : p->period_us);
+		arm(p, p->probing ? p->probe_us :
+		       p->streaming ? p->stream_us : p->period_us);
 		if (p->armed)
 			return;
 		/* No look booked: the guest must signal again. */
-		p->streaming = false;
+		p->streaming = p->probing = false;
 	}
 	if (!p->polling)
 		return;

@@ -53,6 +53,22 @@ struct enl_vsp_poll {
 	 * resume_us (a request/response then costs a look, not latency).
 	 */
 	unsigned int resume_us;
+	/*
+	 * Optional (0: off; kept by open and close): a guest that sends one
+	 * request at a time with many outstanding (a queue depth of 32
+	 * submitted one by one, each answered before the next comes) looks
+	 * to us like one with a single request outstanding: a lone packet
+	 * each pass, so no stream is ever seen. Every so often a lone packet
+	 * probes: it masks with a look probe_us later. If that look finds 2
+	 * or more it is a stream (stream_us from then on); if not, a request
+	 * waited up to probe_us for nothing, and the next probe comes after
+	 * twice as many lone packets (up to 1 in ENL_VSP_PROBE_SKIP_MAX + 1),
+	 * so that a guest with one request outstanding pays that seldom.
+	 */
+	unsigned int probe_us;
+	unsigned int probe_skip;	/* lone packets before the next probe */
+	unsigned int lone;		/* lone packets since the last probe */
+	bool probing;			/* the booked look is a probe's */
 	gint64 last_at;		/* the last pass that took packets, monotonic us */
 	bool armed;		/* a look is booked */
 	bool polling;		/* the guest's signals are masked */
@@ -61,7 +77,13 @@ struct enl_vsp_poll {
 	/* Optional, the owner's: timer looks, and unmasks after a look. */
 	uint64_t *looks;
 	uint64_t *unmasks;
+	/* Optional, the owner's: probes, and those that found a stream. */
+	uint64_t *probes;
+	uint64_t *probe_hits;
 };
+
+/* At most 1 lone packet in this many plus one probes (probe_us). */
+#define ENL_VSP_PROBE_SKIP_MAX	255
 
 /*
  * Start on ch (its on_open) with a look period_us after each pass that
@@ -84,7 +106,9 @@ void enl_vsp_poll_close(struct enl_vsp_poll *p);
  * signals on, or 1 soon after another with resume_us), unmasked after a
  * pass found none.
  * With stream_us set, a pass while a look is booked only counts its
- * packets, and the look's own pass decides.
+ * packets, and the look's own pass decides. With probe_us set, some lone
+ * packets mask with a look probe_us later that decides whether the guest
+ * streams (see probe_us).
  */
 void enl_vsp_poll_after(struct enl_vsp_poll *p, unsigned int n);
 

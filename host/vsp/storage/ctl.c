@@ -302,6 +302,8 @@ static int queue_stats_on_ctx(void *state, struct enl_ctl_req *req)
 	enl_ctl_kv_u64(req, "held", c->st.held);
 	enl_ctl_kv_u64(req, "polls", c->st.polls);
 	enl_ctl_kv_u64(req, "unmasks", c->st.unmasks);
+	enl_ctl_kv_u64(req, "probes", c->st.probes);
+	enl_ctl_kv_u64(req, "probe_hits", c->st.probe_hits);
 	enl_ctl_kv_u64(req, "requeued", e.requeued);
 	enl_ctl_kv_u64(req, "send_errors", e.send_errors);
 	enl_ctl_kv_u64(req, "bad", e.bad_length + e.bad_state +

@@ -35,6 +35,8 @@ struct enl_stor_vsp_glue_stats {
 	uint64_t reaps, opens;
 	uint64_t polls;		/* looks at a masked ring (STOR_POLL_US) */
 	uint64_t unmasks;	/* a look found nothing: the guest signals */
+	uint64_t probes;	/* lone requests that masked (STOR_PROBE_US) */
+	uint64_t probe_hits;	/* of those, the look found a stream */
 };
 
 /* Sub-channels the SCSI controller offers (QUERY_PROPERTIES). */

@@ -6,7 +6,9 @@
  * packet sent while masked is answered by the look without a doorbell,
  * the first look that finds nothing unmasks, a stream's looks come
  * stream_us apart until one finds a single packet, a lone packet soon
- * after another pass masks with resume_us, a burst behind one
+ * after another pass masks with resume_us, a lone packet probes with
+ * probe_us (a look that finds 2 starts a stream; one that does not makes
+ * the next probe wait for more lone packets), a burst behind one
  * doorbell is all answered, and a channel closed right after a pass
  * reopens and polls again.
  */
@@ -31,6 +33,7 @@ static struct enl_vmbus_server *srv;
 struct poll_state {
 	struct enl_vsp_poll poll;
 	uint64_t looks, unmasks;	/* the poll's counters */
+	uint64_t probes, probe_hits;
 };
 
 static void *poll_create(struct enl_vsp_channel *ch)
@@ -40,6 +43,8 @@ static void *poll_create(struct enl_vsp_channel *ch)
 	(void)ch;
 	st->poll.looks = &st->looks;
 	st->poll.unmasks = &st->unmasks;
+	st->poll.probes = &st->probes;
+	st->poll.probe_hits = &st->probe_hits;
 	return st;
 }
 
@@ -359,6 +364,66 @@ static void test_resume(void)
 	       "without resume_us, one right after it masks nothing either");
 }
 
+static void set_probe(void *data)
+{
+	state()->poll.probe_us = GPOINTER_TO_UINT(data);
+}
+
+static bool probing(void)
+{
+	return __atomic_load_n(&state()->poll.probing, __ATOMIC_RELAXED);
+}
+
+/*
+ * probe_us (half a second here): a lone packet with the signals on masks
+ * them with a look probe_us later. Two packets sent meanwhile, without a
+ * doorbell, are a stream: a hit, and the next lone packet probes again.
+ * A probe whose look finds nothing makes the next probe wait: the lone
+ * packet after it masks nothing, the one after that probes.
+ */
+static void test_probe(void)
+{
+	struct enl_vsp_channel *ch = srv->chan[gc.relid];
+	uint64_t probes0, hits0, unmasks0 = counter(&state()->unmasks);
+	bool ok;
+
+	enl_vsp_call(ch, set_probe, GUINT_TO_POINTER(500000));
+	ok = wait_no_recheck(ch);
+	probes0 = counter(&state()->probes);
+	hits0 = counter(&state()->probe_hits);
+	enl_vsp_call(ch, pass_end, GUINT_TO_POINTER(1));
+	tap_ok(ok && masked() && probing() &&
+	       counter(&state()->probes) == probes0 + 1,
+	       "probe: a lone packet masks, its look probe_us away");
+	doorbells = 0;
+	ok = ok && send_pkt(6000, false) && send_pkt(6001, false) &&
+	     recv_one() == 6000 && recv_one() == 6001 && doorbells == 0;
+	tap_ok(ok && counter(&state()->probe_hits) == hits0 + 1 &&
+	       state()->poll.probe_skip == 0,
+	       "probe: 2 sent meanwhile without a doorbell, answered by its "
+	       "look: a hit, the next lone packet probes again");
+	ok = wait_unmasked(&unmasks0) && wait_no_recheck(ch);
+	unmasks0 = counter(&state()->unmasks);
+	enl_vsp_call(ch, pass_end, GUINT_TO_POINTER(1));
+	ok = ok && masked() && probing() && wait_unmasked(&unmasks0) &&
+	     wait_no_recheck(ch);
+	tap_ok(ok && counter(&state()->probe_hits) == hits0 + 1 &&
+	       state()->poll.probe_skip == 1,
+	       "probe: one whose look found nothing unmasks, no hit");
+	enl_vsp_call(ch, pass_end, GUINT_TO_POINTER(1));
+	tap_ok(!masked() && !probing(),
+	       "probe: after a miss, the next lone packet masks nothing");
+	unmasks0 = counter(&state()->unmasks);
+	enl_vsp_call(ch, pass_end, GUINT_TO_POINTER(1));
+	tap_ok(masked() && probing() &&
+	       counter(&state()->probes) == probes0 + 3,
+	       "probe: the one after it probes");
+	ok = wait_unmasked(&unmasks0);
+	enl_vsp_call(ch, set_probe, GUINT_TO_POINTER(0));
+	tap_ok(ok && state()->poll.probe_skip == 3,
+	       "probe: that miss too: the wait doubles (3 lone packets)");
+}
+
 static void test_burst(void)
 {
 	uint64_t unmasks0 = counter(&state()->unmasks);
@@ -431,6 +496,7 @@ int main(void)
 	test_masked_look();
 	test_stream();
 	test_resume();
+	test_probe();
 	test_burst();
 	test_close_armed();
 
