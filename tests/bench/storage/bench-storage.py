@@ -12,7 +12,14 @@ QEMU and enl-host hold the same file, which only one disk uses at a time.
 fio (libaio, direct) runs in the guest on each disk in turn, workload by
 workload:
   4k randread QD32, 4k randwrite QD32 (IOPS), 4k randread QD1 (mean and
-  p99 completion latency), 1M read and write QD4 (MB/s).
+  p99 latency), 1M read and write QD4 (MB/s).
+The QD1 latency is fio's total latency ("lat": from fio setting up the I/O
+to fio seeing it complete), the time the application waits. fio splits it
+into the submission ("slat", up to io_submit's return) and the completion
+("clat", after it); the table shows both parts too. Which part holds a
+device's work depends on where its driver and QEMU do it: virtio-blk's
+notify exit and the clock reads beside it take much of its latency inside
+io_submit, which clat alone would not count.
 Each workload runs PASSES times over the disks, the order changing from
 pass to pass (forward, then reversed, then rotated: ABBA for two disks),
 so that no disk always runs first or right after the same neighbour, and
@@ -89,7 +96,7 @@ MEM = '1024M'
 JOBS = [
     ('4k randread QD32', '--rw=randread --bs=4k --iodepth=32', 'iops'),
     ('4k randwrite QD32', '--rw=randwrite --bs=4k --iodepth=32', 'iops'),
-    ('4k randread QD1', '--rw=randread --bs=4k --iodepth=1', 'lat'),
+    ('4k randread QD1', '--rw=randread --bs=4k --iodepth=1 --lat_percentiles=1', 'lat'),
     ('1M read QD4', '--rw=read --bs=1M --iodepth=4', 'mbs'),
     ('1M write QD4', '--rw=write --bs=1M --iodepth=4', 'mbs'),
 ]
@@ -173,8 +180,9 @@ def fio_args(dev, job, runtime=RUNTIME):
 
 
 def parse(text, kind):
-    """The figure a job reports from fio's JSON: IOPS, (mean us, p99 us)
-    or MB/s."""
+    """The figure a job reports from fio's JSON: IOPS, MB/s or for latency
+    (mean us, p99 us) of the total latency, then of the completion part
+    (clat), then the submission part's (slat) mean."""
     i = text.find('{')
     if i < 0:
         raise BenchError('no fio JSON in:\n' + text[-1500:])
@@ -188,8 +196,10 @@ def parse(text, kind):
         return d['iops']
     if kind == 'mbs':
         return d['bw_bytes'] / 1e6
-    clat = d['clat_ns']
-    return clat['mean'] / 1e3, clat['percentile']['99.000000'] / 1e3
+    lat, clat = d['lat_ns'], d['clat_ns']
+    return (lat['mean'] / 1e3, lat['percentile']['99.000000'] / 1e3,
+            clat['mean'] / 1e3, clat['percentile']['99.000000'] / 1e3,
+            d['slat_ns']['mean'] / 1e3)
 
 
 def guest_disks(g):
@@ -364,7 +374,8 @@ def summary(kind, runs):
     if not runs:
         return None
     if kind == 'lat':
-        return median([r[0] for r in runs]), median([r[1] for r in runs])
+        return (median([r[0] for r in runs]),
+                None if runs[0][1] is None else median([r[1] for r in runs]))
     return median(runs)
 
 
@@ -397,11 +408,32 @@ def host_limit(img):
     return res
 
 
+def lat_part(runs, part):
+    """The latency runs' completion (clat mean, p99) or submission (slat
+    mean, -) part, in the shape of a latency run."""
+    return [None if x is None else (x[2], x[3]) if part == 'clat' else (x[4], None)
+            for x in runs or []]
+
+
+def print_parts(ncpu, r, name, base):
+    """The QD1 rows' clat and slat, each with its ratios."""
+    for part in ('clat', 'slat'):
+        row = '%-5d %-18s' % (ncpu, '  of it ' + part)
+        row += ''.join('%13s' % fmt('lat', summary('lat', lat_part(r.get((name, d)), part)))
+                       for d in DEVICES)
+        row += '%13s' % ''
+        syn = lat_part(r.get((name, 'synthetic')), part)
+        row += ''.join(' %10s' % ratio_fmt(pass_ratios('lat', syn, lat_part(r.get((name, d)),
+                                                                                part)))
+                       for d in base)
+        print(row)
+
+
 def fmt(kind, v):
     if v is None:
         return '-'
     if kind == 'lat':
-        return '%.0f/%.0f' % v
+        return '%.0f' % v[0] if v[1] is None else '%.0f/%.0f' % v[:2]
     return '%.0f' % v
 
 
@@ -415,7 +447,8 @@ def main():
           'changing order, one %d MiB raw file on tmpfs behind every disk%s' % (
               RUNTIME, ' after a %d s ramp' % RAMP if RAMP else '', PASSES, FILE_MB,
               ' (short mode)' if SHORT else ''))
-    print('units: IOPS; QD1: mean/p99 completion latency in us; 1M: MB/s; CPU us/IO: QEMU\'s '
+    print('units: IOPS; QD1: mean/p99 total latency in us (then its parts: clat, after '
+          'io_submit returned, mean/p99; slat, io_submit, mean); 1M: MB/s; CPU us/IO: QEMU\'s '
           'and enl-host\'s CPU time per I/O. Figures are medians over the passes; ratios are '
           'the synthetic disk\'s (latency, CPU: theirs/ours), the median of the per-pass '
           'ratios, above 1 is better')
@@ -456,6 +489,8 @@ def main():
             row += ''.join(' %10s' % ratio_fmt(pass_ratios(kind, syn, r.get((name, d))))
                            for d in base)
             print(row)
+            if kind == 'lat':
+                print_parts(ncpu, r, name, base)
         for name, _, kind in JOBS:
             row = '%-5d %-18s' % (ncpu, 'CPU/IO ' + name.replace('rand', '').replace(' QD', '@'))
             cpu = [summary('cpu', r.get((name, d, 'cpu'))) for d in DEVICES]
@@ -482,6 +517,15 @@ def main():
             for d in base:
                 row += ' %11s' % ratio_range(pass_ratios(kind, syn, r.get((name, d))))
             print(row)
+            if kind == 'lat':
+                row = '%-5d %-18s' % (ncpu, '  of it clat')
+                row += ''.join('%16s' % spread_of(kind, lat_part(r.get((name, d)), 'clat'))
+                               for d in DEVICES)
+                syn = lat_part(r.get((name, 'synthetic')), 'clat')
+                for d in base:
+                    row += ' %11s' % ratio_range(pass_ratios(
+                        kind, syn, lat_part(r.get((name, d)), 'clat')))
+                print(row)
         if any((name, 'events') in r for name, _, _ in JOBS):
             print('%-5d synthetic, per I/O (median of passes): guest doorbells, host signals '
                   'to the guest, host passes' % ncpu)
