@@ -415,16 +415,21 @@ def lat_part(runs, part):
             for x in runs or []]
 
 
+def runs_of(r, name, d, part=None):
+    """A disk's runs of a job, or of one part of their latency."""
+    runs = r.get((name, d))
+    return runs if part is None else lat_part(runs, part)
+
+
 def print_parts(ncpu, r, name, base):
     """The QD1 rows' clat and slat, each with its ratios."""
     for part in ('clat', 'slat'):
         row = '%-5d %-18s' % (ncpu, '  of it ' + part)
-        row += ''.join('%13s' % fmt('lat', summary('lat', lat_part(r.get((name, d)), part)))
+        row += ''.join('%13s' % fmt('lat', summary('lat', runs_of(r, name, d, part)))
                        for d in DEVICES)
         row += '%13s' % ''
-        syn = lat_part(r.get((name, 'synthetic')), part)
-        row += ''.join(' %10s' % ratio_fmt(pass_ratios('lat', syn, lat_part(r.get((name, d)),
-                                                                                part)))
+        syn = runs_of(r, name, 'synthetic', part)
+        row += ''.join(' %10s' % ratio_fmt(pass_ratios('lat', syn, runs_of(r, name, d, part)))
                        for d in base)
         print(row)
 
@@ -511,20 +516,16 @@ def main():
         print('%-5s %-18s' % ('vCPUs', 'workload') + ''.join('%16s' % c for c in cols) +
               ''.join(' %11s' % ('syn/' + NAMES[d]) for d in base))
         for name, _, kind in JOBS:
-            row = '%-5d %-18s' % (ncpu, name)
-            row += ''.join('%16s' % spread_of(kind, r.get((name, d))) for d in DEVICES)
-            syn = r.get((name, 'synthetic'))
-            for d in base:
-                row += ' %11s' % ratio_range(pass_ratios(kind, syn, r.get((name, d))))
-            print(row)
-            if kind == 'lat':
-                row = '%-5d %-18s' % (ncpu, '  of it clat')
-                row += ''.join('%16s' % spread_of(kind, lat_part(r.get((name, d)), 'clat'))
+            # QD1: the total latency's row, then its completion part's.
+            for label, part in [(name, None)] + ([('  of it clat', 'clat')]
+                                                 if kind == 'lat' else []):
+                row = '%-5d %-18s' % (ncpu, label)
+                row += ''.join('%16s' % spread_of(kind, runs_of(r, name, d, part))
                                for d in DEVICES)
-                syn = lat_part(r.get((name, 'synthetic')), 'clat')
-                for d in base:
-                    row += ' %11s' % ratio_range(pass_ratios(
-                        kind, syn, lat_part(r.get((name, d)), 'clat')))
+                syn = runs_of(r, name, 'synthetic', part)
+                row += ''.join(' %11s' % ratio_range(pass_ratios(kind, syn,
+                                                                 runs_of(r, name, d, part)))
+                               for d in base)
                 print(row)
         if any((name, 'events') in r for name, _, _ in JOBS):
             print('%-5d synthetic, per I/O (median of passes): guest doorbells, host signals '
