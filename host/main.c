@@ -298,7 +298,7 @@ static int cmd_run(int argc, char **argv)
 		{ "ctl", 0, 0, G_OPTION_ARG_FILENAME, &ctl_path, "Control socket path", "SOCK" },
 		{ "offer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &offers, "Offer a VMBus device of this class (repeatable)", "CLASS" },
 		{ "disk", 0, 0, G_OPTION_ARG_STRING_ARRAY, &disks, "Give the guest a synthetic disk (repeatable): a raw image or block device, options ro, wt (write-through), ide (the IDE accelerator instead of SCSI), lun=N, bs=512|4096, serial=S, nodirect", "FILE[,ro][,wt][,ide][,lun=N]" },
-		{ "nic", 0, 0, G_OPTION_ARG_STRING_ARRAY, &nics, "Give the guest a synthetic NIC (repeatable) backed by TAP NAME (created if absent; one queue per channel), options mac=XX:XX:XX:XX:XX:XX, queues=N (default 4), mtu=N (largest MTU offered, default 9000; also set on the TAP), link=down; tap=none: no backend", "tap=NAME[,mac=M][,queues=N][,mtu=N]" },
+		{ "nic", 0, 0, G_OPTION_ARG_STRING_ARRAY, &nics, "Give the guest a synthetic NIC (repeatable) backed by TAP NAME (created if absent; one queue per channel), options mac=XX:XX:XX:XX:XX:XX, queues=N (default 4), mtu=N (largest MTU offered, default 9000; also set on the TAP), link=down, nvsp=1|2|4|5|6|6.1 (newest NVSP version offered), speed=MBPS (link speed reported, default 10000); none instead of tap=NAME: no backend", "tap=NAME|none[,mac=M][,queues=N][,mtu=N][,link=down][,nvsp=V][,speed=MBPS]" },
 		{ "ide", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &ide, "An emulated IDE disk (ata_piix in the guest; the BIOS boots the first) (repeatable, at most 4)", "FILE[,ro]" },
 		{ "vnc", 0, 0, G_OPTION_ARG_STRING, &vnc, "Serve the synthetic display over VNC: :N (127.0.0.1, port 5900+N), HOST:N (needs --vnc-password-file) or unix:PATH", "SPEC" },
 		{ "vnc-password-file", 0, 0, G_OPTION_ARG_FILENAME, &vnc_password, "The VNC password: the first line of FILE", "FILE" },
@@ -491,7 +491,8 @@ static void usage(FILE *f)
 		"                    [--mem M] [--cpus N] [--ide FILE[,ro]]...\n"
 		"                    [--console FILE] [--serial2 SOCK] [--ctl SOCK] [--offer CLASS]...\n"
 		"                    [--disk FILE[,ro][,wt][,ide][,lun=N]]...\n"
-		"                    [--nic tap=NAME[,mac=M][,queues=N][,mtu=N]]...\n"
+		"                    [--nic tap=NAME|none[,mac=M][,queues=N][,mtu=N]\n"
+		"                           [,link=down][,nvsp=V][,speed=MBPS]]...\n"
 		"                    [--vnc :N|HOST:N|unix:PATH [--vnc-password-file FILE]\n"
 		"                     [--vnc-web [--vnc-web-dir DIR]]]\n"
 		"                    [--host-clock wall|steady] [--accel tcg|kvm] [--qemu PATH]\n"

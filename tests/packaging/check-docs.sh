@@ -6,7 +6,8 @@
 #    that section of the shipped example (packaging/conf/enlighten.conf) and
 #    of enlighten.conf(5), and neither documents a key the code does not read;
 #  - every verb `enl-host ctl --help` lists has an entry under CTL VERBS in
-#    enl-host(1), and the page describes no verb the host lacks.
+#    enl-host(1), and the page describes no verb the host lacks; likewise
+#    every option of `enl-host run --help` under RUN OPTIONS.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 example=$top/packaging/conf/enlighten.conf
@@ -18,7 +19,7 @@ nok() { n=$((n + 1)); echo "not ok $n - $*"; }
 
 pages=("$top"/docs/man/*.[1-8])
 sections=(heartbeat timesync kvp vss clipboard)
-echo "1..$((${#pages[@]} + ${#sections[@]} + 1))"
+echo "1..$((${#pages[@]} + ${#sections[@]} + 2))"
 
 for p in "${pages[@]}"; do
 	out=$(groff -man -ww -z "$p" 2>&1; man --warnings -l "$p" 2>&1 >/dev/null)
@@ -88,5 +89,26 @@ if [ -x "$host" ]; then
 	fi
 else
 	nok "enl-host(1) describes every ctl verb"
+	echo "# no enl-host at $host: build it first (make userspace)"
+fi
+
+# enl-host run's options: its --help against the page's RUN OPTIONS entries.
+if [ -x "$host" ]; then
+	code=$("$host" run --help | sed -n '/^Application Options:/,$p' |
+	       grep -oE '^  --[a-z0-9-]+' | sed 's/^  --//' | sort -u)
+	doc=$(awk '/^\.SH / { in_s = ($0 == ".SH RUN OPTIONS"); next }
+		in_s && prev == ".TP" && /^\.B[RI]? / { print $2 } { prev = $0 }' \
+		"$top/docs/man/enl-host.1" | sed 's/\\//g; s/^--//; s/=.*//' | sort -u)
+	miss=$(comm -23 <(echo "$code") <(echo "$doc") | tr '\n' ' ')
+	extra=$(comm -13 <(echo "$code") <(echo "$doc") | tr '\n' ' ')
+	if [ -z "$miss$extra" ] && [ -n "$code" ]; then
+		ok "enl-host(1) describes every run option ($(echo "$code" | wc -l))"
+	else
+		nok "enl-host(1) describes every run option"
+		echo "# missing from the page: $miss"
+		echo "# on the page, not in the host: $extra"
+	fi
+else
+	nok "enl-host(1) describes every run option"
 	echo "# no enl-host at $host: build it first (make userspace)"
 fi

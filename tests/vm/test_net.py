@@ -17,7 +17,7 @@ pool pages that are reused; with ethtool -K lro off the host stops
 coalescing. MTU 9000 end to end (ping with
 8972-byte payloads that may not fragment, and TCP), with the same
 ifindex, MAC and address after the re-attach. ctl nic link down/up: the
-guest's carrier follows. ethtool -L 1 and back to 2 under an iperf3 run,
+guest's carrier follows; ctl nic speed: its ethtool speed follows. ethtool -L 1 and back to 2 under an iperf3 run,
 which ends well. An XPS map set in sysfs picks the send queue (a ping's
 frames all on queue 1 while only it is mapped, then all on queue 0), the
 host's table again once cleared.
@@ -26,8 +26,10 @@ counts (the host sees them) and refuses too few; ethtool -X sets the
 table and the key (the host sees the key) and refuses another hash.
 Every malformed input the host can inject (nic fault ...) is counted
 by the driver and nothing else happens (ping still works, no oops). KVP SET_IP_INFO from the host (enl-kvpd with an ip hook) puts
-an address on the NIC that answers ping. A second NIC is hot-added,
-carries traffic, and is hot-removed under iperf3. The module is removed
+an address on the NIC that answers ping. A second NIC is hot-added
+while eth0 carries a stream, carries traffic, and is hot-removed under
+iperf3, eth0's stream ending well. NICs offered at most NVSP 1, 2, 4, 5
+and 6 in turn: the driver falls back to each and carries traffic. The module is removed
 with eth0 up and loaded again; the host rescinds its sub-channel
 alone under iperf3 and the driver comes back on 2 queues with one offered
 anew, the stream ending well; last the first NIC is
@@ -46,6 +48,13 @@ TAP2 = 'enlt1'
 MAC2 = '00:15:5d:4e:00:02'
 HOST, GUEST = '10.0.77.1', '10.0.77.2'
 HOST2, GUEST2 = '10.0.78.1', '10.0.78.2'
+TAP3 = 'enlt2'
+MAC3 = '00:15:5d:4e:00:03'
+HOST3, GUEST3 = '10.0.79.1', '10.0.79.2'
+# nvsp= of a NIC offered at most that NVSP version: what ethtool -i shows,
+# and the channels the driver opens (sub-channels come with NVSP 5).
+NVSP_OLD = (('1', '2', 1), ('2', '30002', 1), ('4', '40000', 1),
+            ('5', '50000', 2), ('6', '60000', 2))
 KVP_ADDR = '10.0.77.9'
 # Counters of the driver that say "the host sent something bad".
 BAD = ('ctl_malformed', 'rx_malformed', 'rx_bad_xfer', 'bad_completions')
@@ -71,9 +80,9 @@ def bad_total(st):
     return sum(total(st, n) for n in BAD)
 
 
-def listening(ns):
+def listening(ns, port=5201):
     """The iperf3 listener is up once the port answers."""
-    return wait_until(lambda: ns.run('ss', '-ltn', 'sport = :5201')[1]
+    return wait_until(lambda: ns.run('ss', '-ltn', 'sport = :%d' % port)[1]
                       .count('LISTEN') > 0, 10, 0.2)
 
 
@@ -316,6 +325,15 @@ def link(t, g):
     t.ok(rc == 0 and g.wait_sh('grep -qx 1 /sys/class/net/eth0/carrier', 20),
          'ctl nic link up: the carrier comes back', out)
     t.ok(g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30), 'and traffic flows again')
+    rc, out = g.ctl('nic', 'speed', '2500', TAP)
+    ok = rc == 0 and g.wait_sh('ethtool eth0 | grep -q "Speed: 2500Mb/s"', 20)
+    t.ok(ok, 'ctl nic speed 2500: the guest\'s ethtool shows 2500Mb/s (a status '
+         'indication)', out + g.sh('ethtool eth0')[1])
+    rc, out = g.ctl('nic', 'speed', '0', TAP)
+    t.ok(rc != 0, 'ctl nic speed 0: refused', out)
+    rc, out = g.ctl('nic', 'speed', '10000', TAP)
+    t.ok(rc == 0 and g.wait_sh('ethtool eth0 | grep -q "Speed: 10000Mb/s"', 20),
+         'and back to 10000Mb/s', out)
 
 
 def channels(t, g):
@@ -499,34 +517,82 @@ def kvp_ip(t, g):
     g.sh('killall enl-kvpd; ip addr del %s/24 dev eth0' % KVP_ADDR)
 
 
-def hotplug(t, g):
-    ns = g.netns
-    rc, out = g.ctl('nic', 'add', 'tap=%s,mac=%s,queues=1' % (TAP2, MAC2))
-    ok = rc == 0 and g.wait_sh('ip -o link | grep -q %s' % MAC2, 60)
-    rc, dev = g.sh("ip -o link | grep %s | cut -d: -f2" % MAC2)
+def add_nic(t, g, spec, mac, tap, host, guest, what):
+    """ctl nic add spec; its guest interface, up with guest's address
+    and answering a ping to host, or None (a failed test point said so)."""
+    rc, out = g.ctl('nic', 'add', spec)
+    ok = rc == 0 and g.wait_sh('ip -o link | grep -q %s' % mac, 60)
+    rc, dev = g.sh("ip -o link | grep %s | cut -d: -f2" % mac)
     dev = dev.strip()
-    t.ok(ok and dev, 'ctl nic add: a second NIC appears in the guest (%s)' % dev, out)
     if not ok or not dev:
-        return
-    ns.tap_up(TAP2, HOST2 + '/24')
-    g.sh('ip link set %s up && ip addr add %s/24 dev %s' % (dev, GUEST2, dev))
-    ok = g.wait_sh('ping -c 1 -W 2 %s' % HOST2, 30)
-    rc, out = g.sh('ping -c 3 -W 5 %s' % HOST2, timeout=60)
-    t.ok(ok and rc == 0 and ' 0% packet loss' in out, 'traffic on the hot-added NIC', out)
-    srv = ns.popen('iperf3', '-s', '-1', '-B', HOST2, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    listening(ns)
-    before = dev_bytes(g, dev, 'tx')
-    g.sh('iperf3 -c %s -t 20 > /tmp/ip2.log 2>&1 &' % HOST2)
-    streaming(g, dev, 'tx', before)
-    rc, out = g.ctl('nic', 'remove', TAP2)
-    gone = rc == 0 and g.wait_sh('! ip -o link | grep -q %s' % MAC2, 60)
-    t.ok(gone, 'ctl nic remove under iperf3: the NIC leaves the guest', out)
-    srv.kill()
-    srv.wait()
-    g.sh('killall iperf3; true')
+        t.ok(False, '%s: the NIC appears in the guest' % what, out)
+        return None
+    g.netns.tap_up(tap, host + '/24')
+    g.sh('ip link set %s up && ip addr add %s/24 dev %s' % (dev, guest, dev))
+    ok = g.wait_sh('ping -c 1 -W 2 %s' % host, 30)
+    rc, out = g.sh('ping -c 3 -W 5 %s' % host, timeout=60)
+    t.ok(ok and rc == 0 and ' 0% packet loss' in out,
+         '%s: it appears in the guest (%s) and carries traffic' % (what, dev), out)
+    return dev
+
+
+def remove_nic(g, tap, mac):
+    rc, out = g.ctl('nic', 'remove', tap)
+    return rc == 0 and g.wait_sh('! ip -o link | grep -q %s' % mac, 60), out
+
+
+def hotplug(t, g):
+    """A second NIC is added while eth0 carries a stream, carries one of
+    its own and is removed under it; eth0's stream goes on across both."""
+    ns = g.netns
+    srv0 = iperf_bg_start(g, 40)
+    dev = add_nic(t, g, 'tap=%s,mac=%s,queues=1' % (TAP2, MAC2), MAC2, TAP2,
+                  HOST2, GUEST2, 'ctl nic add under iperf3 on eth0')
+    if dev:
+        srv = ns.popen('iperf3', '-s', '-1', '-p', '5202', '-B', HOST2,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        listening(ns, 5202)
+        before = dev_bytes(g, dev, 'tx')
+        g.sh('iperf3 -c %s -p 5202 -t 20 > /tmp/ip2.log 2>&1 & echo $! > /tmp/ip2.pid'
+             % HOST2)
+        streaming(g, dev, 'tx', before)
+        gone, out = remove_nic(g, TAP2, MAC2)
+        t.ok(gone, 'ctl nic remove under iperf3: the NIC leaves the guest', out)
+        srv.kill()
+        srv.wait()
+        g.sh('kill $(cat /tmp/ip2.pid); true')
+    rc, _ = g.sh('kill -0 $(cat /tmp/ip.pid)')
+    t.ok(rc == 0, 'eth0\'s stream was still running after the add and the remove')
+    iperf_bg_end(t, g, srv0, 'and it ended well: the first NIC is unaffected')
     rc, out = g.sh('ping -c 3 -W 5 %s' % HOST, timeout=60)
-    t.ok(rc == 0 and ' 0% packet loss' in out, 'the first NIC is unaffected', out)
+    t.ok(rc == 0 and ' 0% packet loss' in out, 'eth0 still answers ping', out)
+
+
+def versions(t, g):
+    """A NIC offered at most NVSP 1, 2, 4, 5 and 6 in turn: the driver
+    falls back to it (NDIS 6.1 up to NVSP 4, the legacy receive buffer
+    up to 2, no sub-channels before 5) and the NIC carries traffic."""
+    for cap, shown, chans in NVSP_OLD:
+        what = 'nvsp=%s' % cap
+        dev = add_nic(t, g, 'tap=%s,mac=%s,queues=2,nvsp=%s' % (TAP3, MAC3, cap),
+                      MAC3, TAP3, HOST3, GUEST3, what)
+        if dev:
+            rc, info = g.sh('ethtool -i %s' % dev)
+            rc2, ch = g.sh('ethtool -l %s' % dev)
+            cur = ch.split('Current')[-1]
+            t.ok(rc == 0 and 'NVSP %s ' % shown in info and rc2 == 0 and
+                 re.search(r'Combined:\s+%d\s' % chans, cur) is not None,
+                 '%s: the driver runs NVSP %s on %d channel(s)' % (what, shown, chans),
+                 info + ch)
+            rc, out = g.netns.run('ping', '-c', '3', '-W', '5', GUEST3)
+            bad = bad_total(ethtool_stats(g, dev))
+            t.ok(rc == 0 and ' 0% packet loss' in out and bad == 0,
+                 '%s: the host pings the guest, nothing malformed (%d)' % (what, bad),
+                 out)
+            gone, out = remove_nic(g, TAP3, MAC3)
+            t.ok(gone, '%s: removed' % what, out)
+            if not gone:
+                return
 
 
 def reload(t, g):
@@ -594,7 +660,7 @@ def rescind(t, g):
 def run(t, g):
     t0 = time.monotonic()
     for part in (basics, throughput, jumbo, link, channels, xps, rings_rss, faults, kvp_ip,
-                 hotplug, reload, sub_rescind, rescind):
+                 hotplug, versions, reload, sub_rescind, rescind):
         part(t, g)
         t.diag('%s done at %.0f s' % (part.__name__, time.monotonic() - t0))
 

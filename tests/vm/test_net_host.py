@@ -5,7 +5,7 @@ own (vmtest.NetNs) and creates a multi-queue TAP with virtio-net headers
 there; the guest's enl_vmbus sees the NIC offered as a network device
 with the relid `ctl nic list` names; a second NIC is hot-added (offered
 to the running guest, its TAP created) and hot-removed (rescinded, its
-TAP gone); `ctl nic link`, `stats` and `fault` answer (a fault needs an
+TAP gone); `ctl nic link`, `speed`, `stats` and `fault` answer (a fault needs an
 open NIC: refused while no driver has it); no oops."""
 import json
 import subprocess
@@ -72,6 +72,12 @@ def run(t, g):
     t.ok(rc == 0 and nics[0].get('link') == 'down',
          'nic link down %s: the NIC says link down' % TAP, out)
     g.ctl('nic', 'link', 'up')
+    rc, out = g.ctl('nic', 'speed', '2500', TAP)
+    nics = nic_list(g) or [{}]
+    t.ok(rc == 0 and nics[0].get('speed_mbps') == 2500,
+         'nic speed 2500 %s: the NIC says 2500 Mbit/s' % TAP, out)
+    rc, out = g.ctl('nic', 'speed', 'fast')
+    t.ok(rc == 1 and 'want 1..' in out, 'nic speed fast: refused', out)
     rc, out = g.ctl('nic', 'stats')
     t.ok(rc == 0 and 'tx_packets=0' in out and 'opens=0' in out,
          'nic stats: counters, nothing opened yet', out)
@@ -94,8 +100,9 @@ def run(t, g):
     nics = nic_list(g)
     t.ok(nics is not None and [n['tap'] for n in nics] == [TAP],
          'nic list: the first NIC only', nics)
-    rc, out = g.ctl('nic', 'add', 'tap=bad/name')
-    t.ok(rc == 1 and 'want tap=NAME' in out, 'a bad spec is refused', out)
+    for bad in ('tap=bad/name', 'tap=enlt1,nvsp=3', 'tap=enlt1,speed=0'):
+        rc, out = g.ctl('nic', 'add', bad)
+        t.ok(rc == 1 and 'want tap=NAME' in out, 'a bad spec is refused: %s' % bad, out)
 
     clean, bad = g.dmesg_clean()
     t.ok(clean, 'no oops or warning in the guest', bad)

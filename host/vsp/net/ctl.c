@@ -120,6 +120,17 @@ static int link_on_ctx(void *state, struct enl_ctl_req *req)
 	return 0;
 }
 
+static int speed_on_ctx(void *state, struct enl_ctl_req *req)
+{
+	uint32_t mbps = 0;
+
+	if (!enl_nic_speed_parse(req->argv[2], &mbps))
+		return -EINVAL;	/* checked before; a parse cannot fail here */
+	enl_nic_set_speed(enl_nic_of_state(state), mbps);
+	enl_json_one_u64(req->json, "speed_mbps", mbps);
+	return 0;
+}
+
 static int fault_on_ctx(void *state, struct enl_ctl_req *req)
 {
 	int ret = enl_nic_fault(enl_nic_of_state(state), req->argv[2],
@@ -212,6 +223,19 @@ static int nic_verb(void *ctx, struct enl_ctl_req *req)
 		return ret ? ret : run_on(srv, relid, "link", req->argv[2], req,
 					  link_on_ctx);
 	}
+	if (!strcmp(sub, "speed") && req->argc >= 3) {
+		uint32_t mbps;
+
+		if (!enl_nic_speed_parse(req->argv[2], &mbps)) {
+			g_string_append_printf(req->out, "speed: want 1..%d "
+					       "(Mbit/s)\n",
+					       ENL_NIC_MAX_SPEED_MBPS);
+			return -EINVAL;
+		}
+		ret = target(srv, req, 1, &relid);
+		return ret ? ret : run_on(srv, relid, "speed", req->argv[2],
+					  req, speed_on_ctx);
+	}
 	if (!strcmp(sub, "stats")) {
 		ret = target(srv, req, 0, &relid);
 		return ret ? ret : run_on(srv, relid, "stats", NULL, req,
@@ -236,8 +260,9 @@ void enl_nic_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 	static const struct enl_ctl_verb verbs[] = {
 		{ "nic", nic_verb,
 		  "nic add tap=NAME|none[,mac=XX:XX:XX:XX:XX:XX][,queues=N]"
-		  "[,mtu=N][,link=down] | nic remove NIC | nic list [--json] | "
-		  "nic link up|down [NIC] | nic stats [NIC] | "
+		  "[,mtu=N][,link=down][,nvsp=V][,speed=MBPS] | nic remove NIC | "
+		  "nic list [--json] | nic link up|down [NIC] | "
+		  "nic speed MBPS [NIC] | nic stats [NIC] | "
 		  "nic fault KIND|list [NIC] (NIC: a relid, --relid N or a TAP "
 		  "name; default the first): the guest's synthetic NICs",
 		  ENL_CTL_JSON_ARG },

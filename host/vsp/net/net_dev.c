@@ -115,6 +115,7 @@ void enl_net_get_state(const struct enl_net_dev *d, struct enl_net_state *st)
 	st->packet_filter = atomic_load(&d->packet_filter);
 	memcpy(st->mac, d->mac, 6);
 	st->link_up = atomic_load(&d->link_up);
+	st->link_speed_bps = d->link_speed_bps;
 	st->recv_sections = d->rx.nsections;
 	st->recv_section_size = d->rx.section_size;
 	st->send_sections = d->tx.nsections;

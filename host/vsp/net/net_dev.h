@@ -246,6 +246,7 @@ struct enl_net_state {
 	uint32_t packet_filter;
 	uint8_t mac[6];			/* current address */
 	bool link_up;
+	uint64_t link_speed_bps;
 	uint32_t recv_sections, recv_section_size;
 	uint32_t send_sections, send_section_size;
 	uint32_t tun_flags;		/* offloads the guest turned on */

@@ -18,6 +18,9 @@ struct enl_vmbus_server;
 
 /* One --nic / `nic add` argument: 0, or -EINVAL with the reason in err. */
 int enl_nic_spec_parse(const char *s, struct enl_nic_spec *spec, GString *err);
+/* A link speed in Mbit/s, 1..ENL_NIC_MAX_SPEED_MBPS (RNDIS counts 100 bit/s in 32 bits). */
+#define ENL_NIC_MAX_SPEED_MBPS	400000
+bool enl_nic_speed_parse(const char *s, uint32_t *mbps);
 
 /*
  * Offer a NIC as spec says (the TAP is created if absent and opened with

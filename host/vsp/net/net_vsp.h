@@ -34,6 +34,8 @@ struct enl_nic_spec {
 	uint32_t mtu;		/* largest MTU offered; set on the TAP too */
 	bool mtu_set;
 	bool link_down;		/* start with the link down */
+	uint32_t max_nvsp;	/* ENL_NVSP_VERSION_* offered at most; 0: all */
+	uint32_t speed_mbps;	/* link speed reported; 0: 10 Gbit/s */
 };
 
 /*
@@ -82,6 +84,8 @@ void enl_nic_describe(struct enl_nic *n, struct enl_ctl_req *req);
 void enl_nic_stats(struct enl_nic *n, struct enl_ctl_req *req);
 /* Link up or down: the guest gets the indication when it listens. */
 void enl_nic_set_link(struct enl_nic *n, bool up);
+/* The link speed the guest is told, in Mbit/s (an indication if it asked). */
+void enl_nic_set_speed(struct enl_nic *n, uint32_t mbps);
 const char *enl_nic_tap_name(const struct enl_nic *n);
 /*
  * A malformed packet of kind to the guest (nic fault); 0, -EINVAL (no

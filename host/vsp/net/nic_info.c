@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * What `enl-host ctl nic list|stats|link` reads and changes of a NIC; all
+ * What `enl-host ctl nic list|stats|link|speed` reads and changes of a NIC; all
  * of it runs on the NIC's primary context (enl_vsp_ctl_run), where the
  * engine's control state lives.
  */
@@ -42,6 +42,7 @@ void enl_nic_describe(struct enl_nic *n, struct enl_ctl_req *req)
 	enl_ctl_kv_u64(req, "queues", n->spec.queues);
 	enl_ctl_kv_u64(req, "mtu", n->spec.mtu);
 	enl_ctl_kv_str(req, "link", st.link_up ? "up" : "down");
+	enl_ctl_kv_u64(req, "speed_mbps", st.link_speed_bps / 1000000);
 	enl_ctl_kv_bool(req, "open", q0 && q0->open);
 	enl_ctl_kv_u64(req, "channels_open", open);
 	/* Text keeps its short names; JSON had these longer ones. */
@@ -121,13 +122,27 @@ void enl_nic_stats(struct enl_nic *n, struct enl_ctl_req *req)
 	}
 }
 
-void enl_nic_set_link(struct enl_nic *n, bool up)
+/* Whatever changes the link is told to the guest in one batch. */
+static void link_change(struct enl_nic *n, bool up, uint32_t mbps)
 {
 	struct nic_queue *q0 = n->queues[0];
 
 	if (q0 && q0->open)
 		enl_vsp_batch_begin(q0->ch);
-	enl_net_set_link(n->dev, up);
+	if (mbps)
+		enl_net_set_speed(n->dev, mbps * 1000000ull);
+	else
+		enl_net_set_link(n->dev, up);
 	if (q0 && q0->open)
 		enl_vsp_batch_end(q0->ch);
+}
+
+void enl_nic_set_speed(struct enl_nic *n, uint32_t mbps)
+{
+	link_change(n, false, mbps);
+}
+
+void enl_nic_set_link(struct enl_nic *n, bool up)
+{
+	link_change(n, up, 0);
 }

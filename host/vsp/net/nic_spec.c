@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <enlighten/nvsp.h>
+
 #include "net_glue.h"
 
 static bool parse_uint(const char *s, unsigned long min, unsigned long max,
@@ -39,6 +41,32 @@ static bool parse_mac(const char *s, uint8_t *mac)
 				 mac[5]);
 }
 
+/* NVSP versions as users name them: 1, 2, 4, 5, 6 and 6.1. */
+static bool parse_nvsp(const char *s, uint32_t *v)
+{
+	static const struct {
+		const char *name;
+		uint32_t version;
+	} names[] = {
+		{ "1", ENL_NVSP_VERSION_1 }, { "2", ENL_NVSP_VERSION_2 },
+		{ "4", ENL_NVSP_VERSION_4 }, { "5", ENL_NVSP_VERSION_5 },
+		{ "6", ENL_NVSP_VERSION_6 }, { "6.1", ENL_NVSP_VERSION_61 },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		if (!strcmp(s, names[i].name)) {
+			*v = names[i].version;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool enl_nic_speed_parse(const char *s, uint32_t *mbps)
+{
+	return parse_uint(s, 1, ENL_NIC_MAX_SPEED_MBPS, mbps);
+}
+
 int enl_nic_spec_parse(const char *s, struct enl_nic_spec *spec, GString *err)
 {
 	g_auto(GStrv) f = g_strsplit(s ? s : "", ",", -1);
@@ -67,12 +95,18 @@ int enl_nic_spec_parse(const char *s, struct enl_nic_spec *spec, GString *err)
 			spec->link_down = true;
 		} else if (!strcmp(o, "link=up")) {
 			spec->link_down = false;
+		} else if (g_str_has_prefix(o, "nvsp=") &&
+			   parse_nvsp(o + 5, &spec->max_nvsp)) {
+		} else if (g_str_has_prefix(o, "speed=") &&
+			   enl_nic_speed_parse(o + 6, &spec->speed_mbps)) {
 		} else {
 			g_string_append_printf(err,
 				"'%s': want tap=NAME (at most %d characters) or "
 				"none, mac=XX:XX:XX:XX:XX:XX (unicast), "
-				"queues=1..%d, mtu=68..65521 or link=up|down",
-				o, IFNAMSIZ - 1, ENL_NIC_MAX_QUEUES);
+				"queues=1..%d, mtu=68..65521, link=up|down, "
+				"nvsp=1|2|4|5|6|6.1 or speed=1..%d (Mbit/s)",
+				o, IFNAMSIZ - 1, ENL_NIC_MAX_QUEUES,
+				ENL_NIC_MAX_SPEED_MBPS);
 			return -EINVAL;
 		}
 	}

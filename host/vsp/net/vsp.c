@@ -784,7 +784,9 @@ static struct enl_nic *nic_new(struct enl_vsp_channel *ch)
 	}
 	memcpy(cfg.mac, n->spec.mac, 6);
 	cfg.max_mtu = n->spec.mtu;
-	cfg.link_speed_bps = 10000000000ull;
+	cfg.link_speed_bps = n->spec.speed_mbps ?
+			     n->spec.speed_mbps * 1000000ull : 10000000000ull;
+	cfg.max_nvsp_version = n->spec.max_nvsp;
 	cfg.max_queues = n->spec.queues;
 	cfg.send_section_size = 6144;
 	/* A 64 KiB coalesced packet in 5 fragments, 12 in a transfer. */
