@@ -2,7 +2,10 @@
 """VM ring, synthetic storage: the guest's enl_storvsc.
 
 First without storage: enl_storvsc loads against enl_vmbus, scsi_mod and
-sd_mod, registers on the enl_vmbus bus under its own name and unloads.
+sd_mod, registers on the enl_vmbus bus under its own name and unloads;
+then a controller hot-added to that guest accepts at most VMSTOR 6.0, then
+5.1 (`ctl disk max-version`): the driver, loaded anew, falls back to each
+and its disk reads back what was written.
 
 Then on 2 vCPUs with disks (`enl-host run --disk`, the storage VSP): the
 guest sees SCSI disks driven by enl_storvsc with one queue per channel,
@@ -13,7 +16,8 @@ and the host checks the image file itself (e2fsck, xfs_repair -n); UNMAP
 punches a hole in the backing file and the range reads back as zeros;
 fio (from a second, read-only LUN: it is too big for every boot's
 initramfs) writes and verifies with crc32c from a job per queue; hot-add,
-resize and hot-remove of a LUN reach the guest; no queue counts a bogus
+resize and hot-remove of a LUN reach the guest while such a fio writes
+LUN 0, and every block verifies; no queue counts a bogus
 completion; sg_reset -H resets the host under I/O and nothing is lost; a
 packet that fills the inbound ring is counted as bogus and dropped; SRB
 answers the host drops, delays or corrupts (`ctl disk fault`) are
@@ -59,12 +63,47 @@ def smoke(t):
              'no enl_storvsc Scsi_Host without a storage offer', out)
         rc, out = g.sh('rmmod enl_storvsc && ! lsmod | grep -q "^enl_storvsc "')
         t.ok(rc == 0, 'enl_storvsc unloads', out)
+        versions(t, g)
         ok, bad = g.dmesg_clean()
         t.ok(ok, 'no oops or warning in dmesg', bad)
     except GuestError as e:
         t.ok(False, 'guest stayed reachable', str(e))
     finally:
         g.close(keep=t.failed > 0)
+
+
+def versions(t, g):
+    """A controller hot-added to the running guest that accepts at most
+    VMSTOR 6.0, then 5.1 (ctl disk max-version; the driver loaded anew each
+    time): the driver falls back to it and its disk works; 6.2 again last."""
+    tmp = tempfile.mkdtemp(prefix='enl-storver-')
+    img = os.path.join(tmp, 'ver.img')
+    with open(img, 'wb') as f:
+        f.truncate(16 << 20)
+    try:
+        rc, out = g.ctl('disk', 'add', img)
+        t.ok(rc == 0, 'ctl disk add: a SCSI controller offered to the running guest', out)
+        for name, shown in (('win8.1', '6.0'), ('win8', '5.1'), ('win10', '6.2')):
+            rc, out = g.ctl('disk', 'max-version', name)
+            rc2, out2 = g.sh('modprobe enl_storvsc')
+            dev = wait_until(lambda: storvsc_disks(g).get(0), 60)
+            rc3, proto = g.sh('cat /sys/class/scsi_host/host*/enl_protocol')
+            t.ok(rc == 0 and rc2 == 0 and dev and 'version=%s ' % shown in proto,
+                 'max-version %s: the driver falls back to VMSTOR %s' % (name, shown),
+                 out + out2 + proto + g.sh('dmesg | tail -8')[1])
+            if dev:
+                rc, out = g.sh('dd if=/dev/urandom of=/tmp/v.in bs=64k count=16 2>/dev/null && '
+                               'dd if=/tmp/v.in of=%s bs=64k oflag=direct 2>/dev/null && '
+                               'a=$(sha256sum < /tmp/v.in) && b=$(dd if=%s bs=64k count=16 '
+                               'iflag=direct 2>/dev/null | sha256sum) && [ "$a" = "$b" ]'
+                               % (dev, dev), timeout=120)
+                t.ok(rc == 0, 'VMSTOR %s: 1 MiB written and read back alike' % shown, out)
+            rc, out = g.sh('rmmod enl_storvsc')
+            if rc:
+                t.ok(False, 'enl_storvsc unloads again', out)
+                return
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def make_tools_image(path):
@@ -106,18 +145,18 @@ def queues(g, cls='scsi'):
     return [dict(re.findall(r'(\w+)=(\d+)', l)) for l in out.splitlines() if l]
 
 
-def fio_verify(tools, dev, ncpu, mb):
+def fio_verify(tools, dev, ncpu, mb, loops=1):
     """A shell line: fio from the tools LUN, a job per CPU (each pinned,
     each its own 64 MiB region), random writes of mb MiB then their
-    crc32c verified."""
+    crc32c verified, loops times over."""
     return ('modprobe crc32c_generic; modprobe ext4; mkdir -p /mnt/t && '
             'mount -o ro -t ext4 %s /mnt/t && '
             '/mnt/t/lib/ld-linux-x86-64.so.2 --library-path /mnt/t/lib /mnt/t/fio '
             '--name=v --filename=%s --direct=1 --ioengine=libaio --rw=randwrite '
             '--bs=4k --bsrange=4k-64k --iodepth=16 --size=%dM --numjobs=%d '
             '--offset_increment=64M --cpus_allowed=0-%d --cpus_allowed_policy=split '
-            '--verify=crc32c --verify_fatal=1 --do_verify=1 --group_reporting; '
-            'r=$?; umount /mnt/t; exit $r' % (tools, dev, mb, ncpu, ncpu - 1))
+            '--verify=crc32c --verify_fatal=1 --do_verify=1 --group_reporting --loops=%d; '
+            'r=$?; umount /mnt/t; exit $r' % (tools, dev, mb, ncpu, ncpu - 1, loops))
 
 
 def data_at(path, off, length):
@@ -161,6 +200,40 @@ def fs_round(t, g, host_img, dev, fs):
                    '| grep -vc ": OK$"; cd / ; umount /mnt/d' % (fs, dev, fs), timeout=300)
     t.ok(out.strip().splitlines()[:1] == ['0'],
          '%s: after remount every checksum matches' % fs, out[-1500:])
+    rc, out = g.sh('mount -t %s %s /mnt/d && rm /mnt/d/big && sync && fstrim -v /mnt/d; '
+                   'r=$?; umount /mnt/d; exit $r' % (fs, dev), timeout=300)
+    m = re.search(r'(\d+) bytes trimmed', out)
+    t.ok(rc == 0 and m and int(m.group(1)) >= 24 << 20,
+         '%s: fstrim discards the freed space through sd (%s bytes)'
+         % (fs, m.group(1) if m else '?'), out)
+
+
+def discard(t, g, img, dev):
+    """Discard as the kernel's sd issues it: its limits from VPD B0, and
+    BLKDISCARD reaching the backing file as a hole."""
+    rc, vpd = g.sh('sg_vpd -p 0xb0 %s' % dev)
+    m = re.search(r'Maximum unmap LBA count:\s*(\d+)', vpd)
+    rc2, q = g.sh('cd /sys/block/%s/queue && cat discard_max_bytes '
+                  'discard_granularity write_zeroes_max_bytes; cat ../device/scsi_disk/*/'
+                  'provisioning_mode' % dev[5:])
+    f = q.split()
+    ok = (m and rc2 == 0 and len(f) == 4 and f[3] == 'unmap' and
+          0 < int(f[0]) <= int(m.group(1)) * 512 and int(f[2]) > 0)
+    t.ok(ok, 'sd takes its discard limits from VPD B0 (provisioning_mode unmap, '
+         'discard_max_bytes %s for %s blocks) and has WRITE SAME for zeroing'
+         % (f[0] if f else '?', m.group(1) if m else '?'), vpd + q)
+    off_mb, len_mb = 96, 8
+    rc, out = g.sh('dd if=/dev/urandom of=%s bs=1M seek=%d count=%d oflag=direct '
+                   '2>&1 && sg_sync %s' % (dev, off_mb, len_mb, dev), timeout=120)
+    written = rc == 0 and data_at(img, off_mb << 20, len_mb << 20)
+    rc, out = g.sh('blkdiscard -o %d -l %d %s' % (off_mb << 20, len_mb << 20, dev))
+    t.ok(written and rc == 0 and not data_at(img, off_mb << 20, len_mb << 20),
+         'blkdiscard through sd: the written range becomes a hole in the backing file',
+         out)
+    rc, out = g.sh('a=$(dd if=%s bs=1M skip=%d count=%d iflag=direct 2>/dev/null | sha256sum); '
+                   'b=$(dd if=/dev/zero bs=1M count=%d 2>/dev/null | sha256sum); '
+                   '[ "$a" = "$b" ]' % (dev, off_mb, len_mb, len_mb))
+    t.ok(rc == 0, 'and reads back as zeros', out)
 
 
 def full(t, ncpu=2):
@@ -263,6 +336,7 @@ def body(t, g, ncpu, img, hot):
                    'b=$(dd if=/dev/zero bs=1M count=%d 2>/dev/null | sha256sum); '
                    '[ "$a" = "$b" ]' % (dev, off_mb, len_mb, len_mb))
     t.ok(rc == 0, 'the unmapped range reads back as zeros', out)
+    discard(t, g, img, dev)
 
     # File systems, checked in the guest and by the host.
     fs_round(t, g, img, dev, 'ext4')
@@ -295,7 +369,14 @@ def body(t, g, ncpu, img, hot):
          'enl-host ctl disk stats: a queue the guest opened for each of its own',
          str(st)[:1500])
 
-    # Hot add, resize, hot remove.
+    # Hot add, resize, hot remove, with fio writing and verifying LUN 0.
+    written = "awk '{print $7}' /sys/block/%s/stat" % dev[5:]
+    rc, before = g.sh(written)
+    # fio_verify's line ends in exit: a subshell of its own.
+    g.sh('( (%s); echo "fio rc=$?") > /tmp/fio-hot.log 2>&1 & echo $! > /tmp/fio-hot.pid'
+         % fio_verify(disks[1], dev, ncpu, 48, loops=4))
+    # Running once a MiB more was written.
+    busy = g.wait_sh('[ $(%s) -gt %d ]' % (written, int(before or 0) + 2048), 60)
     rc, out = g.ctl('disk', 'add', hot + ',lun=2')
     t.ok(rc == 0, 'ctl disk add (LUN 2)', out)
     d = wait_until(lambda: storvsc_disks(g).get(2), 60)
@@ -314,6 +395,12 @@ def body(t, g, ncpu, img, hot):
     t.ok(rc == 0, 'ctl disk remove (LUN 2)', out)
     gone = wait_until(lambda: 2 not in storvsc_disks(g), 60)
     t.ok(bool(gone), 'the removed LUN leaves the guest', g.sh('dmesg | tail -20')[1])
+    rc, _ = g.sh('kill -0 $(cat /tmp/fio-hot.pid)')
+    t.ok(busy and rc == 0, 'fio was writing LUN 0 all along the add, resize and remove')
+    g.wait_sh('! kill -0 $(cat /tmp/fio-hot.pid) 2>/dev/null', 600)
+    rc, out = g.sh('cat /tmp/fio-hot.log')
+    t.ok('fio rc=0' in out and re.search(r'err=\s*0\b', out) is not None,
+         'and it ended with every block verified (crc32c)', out[-2500:])
 
     q = queues(g) + queues(g, 'ide')
     t.diag(g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1].strip())

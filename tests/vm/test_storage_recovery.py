@@ -6,7 +6,9 @@ One guest with a synthetic disk (ext4) and the backup service: a writer
 appends numbered lines; `enl-host ctl backup --to DIR` freezes the guest
 through enl-vssd, copies the disk image and thaws. The copy fscks clean
 (e2fsck -fn on the host) and holds every line written before the backup
-started (debugfs reads it without mounting). Then a file is written and
+started (debugfs reads it without mounting). A second disk whose image is
+on an XFS with reflink (loop-mounted on the host), backed up into that
+XFS, is copied as a reflink. Then a file is written and
 fsynced in the guest, its checksum noted, and enl-host is killed with
 SIGKILL (QEMU dies with it). A second guest boots on the same image: the
 file system mounts (its journal replayed) and the fsynced file is intact;
@@ -100,7 +102,53 @@ def backup(t, g, dev, tmp, img):
     rc, out = g.ctl('backup', '--to', dest, timeout=60)
     t.ok(rc != 0 and 'File exists' in out and 'state: thawed' in out,
          'a second backup into the same directory refuses to overwrite, and thaws', out)
+    reflink_backup(t, g, tmp)
     g.sh('kill $(cat /tmp/w.pid); killall enl-vssd; true')
+
+
+def reflink_backup(t, g, tmp):
+    """A second disk whose image lives on XFS (a loop mount, reflink=1),
+    backed up into a directory on that XFS: copied as a reflink, alike."""
+    fs_img, mnt = os.path.join(tmp, 'xfs.img'), os.path.join(tmp, 'xfs')
+    with open(fs_img, 'wb') as f:
+        f.truncate(512 << 20)
+    os.mkdir(mnt)
+    r = subprocess.run('mkfs.xfs -q -m reflink=1 %s && mount -o loop %s %s'
+                       % (fs_img, fs_img, mnt), shell=True, capture_output=True, text=True)
+    t.ok(r.returncode == 0, 'an XFS with reflink loop-mounted on the host',
+         r.stdout + r.stderr)
+    if r.returncode:
+        return
+    try:
+        disk = os.path.join(mnt, 'second.img')
+        with open(disk, 'wb') as f:
+            for i in range(32):
+                f.write(bytes([i]) * (1 << 20))
+        rc, out = g.ctl('disk', 'add', disk + ',lun=5')
+        t.ok(rc == 0, 'ctl disk add: a second disk, its image on the XFS', out)
+        dest = os.path.join(mnt, 'backup')
+        os.mkdir(dest)
+        rc, out = g.ctl('backup', '--to', dest, timeout=60)
+        copy = os.path.join(dest, 'scsi5.img')
+        same = False
+        if os.path.exists(copy):
+            with open(disk, 'rb') as a, open(copy, 'rb') as b:
+                same = a.read() == b.read()
+        t.ok(rc == 0 and re.search(r'copied scsi:5 .*\(reflink\)', out) is not None and
+             same and 'state: thawed' in out,
+             'ctl backup into the same XFS: LUN 5 copied as a reflink, alike', out)
+        rc, out = g.ctl('disk', 'remove', '5')
+        gone = rc == 0 and wait_until(
+            lambda: not any(l.endswith(' ' + disk) or disk in l
+                            for l in g.ctl('disk', 'list')[1].splitlines()), 60)
+        t.ok(bool(gone), 'ctl disk remove: LUN 5 goes', out)
+    finally:
+        # enl-host closes the image once the guest let the LUN go.
+        umounted = wait_until(lambda: subprocess.run(['umount', mnt],
+                                                     capture_output=True).returncode == 0,
+                              30, 1)
+        if not umounted:
+            subprocess.run(['umount', '-l', mnt], capture_output=True)
 
 
 def leftovers(pid):

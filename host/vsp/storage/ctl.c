@@ -313,6 +313,51 @@ static int queue_stats_on_ctx(void *state, struct enl_ctl_req *req)
 	return 0;
 }
 
+/* ---- the newest protocol version offered ---- */
+
+static const struct {
+	const char *name;
+	uint16_t version;
+} vmstor_names[] = {
+	{ "win10", ENL_VMSTOR_VERSION_WIN10 },
+	{ "win8.1", ENL_VMSTOR_VERSION_WIN8_1 },
+	{ "win8", ENL_VMSTOR_VERSION_WIN8 },
+};
+
+/*
+ * argv: disk max-version NAME (--ide and --relid N taken out). The
+ * controller's next handshake (the guest's driver binding it again)
+ * refuses anything newer, so the guest's fallback can be run.
+ */
+static int max_version_on_ctx(void *state, struct enl_ctl_req *req)
+{
+	struct enl_stor_ctrl *c = state;
+
+	if (enl_ctl_nargs(req, 3, 3))
+		return -EINVAL;
+	for (size_t i = 0; i < G_N_ELEMENTS(vmstor_names); i++) {
+		uint16_t v = vmstor_names[i].version;
+
+		if (strcmp(req->argv[2], vmstor_names[i].name))
+			continue;
+		/* The newest means no cap, as at start. */
+		c->owner->cfg.max_version = i ? v : 0;
+		g_string_append_printf(req->out, "%s: VMSTOR %u.%u at most from "
+				       "the next handshake\n", c->name,
+				       v >> 8, v & 0xff);
+		if (req->json) {
+			enl_json_obj(req->json, NULL);
+			enl_json_str(req->json, "controller", c->name);
+			enl_json_str(req->json, "max_version",
+				     vmstor_names[i].name);
+			enl_json_end(req->json);
+		}
+		return 0;
+	}
+	g_string_append(req->out, "max-version: want win10, win8.1 or win8\n");
+	return -EINVAL;
+}
+
 /* ---- fault injection ---- */
 
 /*
@@ -474,12 +519,14 @@ static int disk_verb(void *ctx, struct enl_ctl_req *req)
 		return list(srv, req);
 	if (!strcmp(sub, "stats"))
 		return stats(srv, req);
-	if (!strcmp(sub, "fault") && req->argc >= 3) {
+	if ((!strcmp(sub, "fault") || !strcmp(sub, "max-version")) &&
+	    req->argc >= 3) {
 		ret = enl_ctl_take_flag(req, "--ide");
 		if (ret < 0)
 			return ret;
 		return enl_vsp_ctl_run_req(srv, ret ? "ide" : "scsi", req,
-					   fault_on_ctx);
+					   sub[0] == 'f' ? fault_on_ctx :
+					   max_version_on_ctx);
 	}
 	return -EINVAL;
 }
@@ -496,7 +543,10 @@ void enl_stor_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl)
 		  "(SIZE 0: re-read the file's size) | "
 		  "disk fault drop|corrupt [COUNT] | delay MS [COUNT] | "
 		  "off | show [--ide] [--relid N] (the controller's next "
-		  "COUNT SRB answers, default 1): the guest's synthetic disks",
+		  "COUNT SRB answers, default 1) | "
+		  "disk max-version win10|win8.1|win8 [--ide] [--relid N] "
+		  "(from the guest's next handshake): the guest's synthetic "
+		  "disks",
 		  ENL_CTL_JSON_ARG },
 	};
 

@@ -427,7 +427,9 @@ int enl_vstor_packet(struct enl_vstor *v, uint64_t trans_id,
 	case ENL_VSTOR_OP_QUERY_PROTOCOL_VERSION:
 		if (v->state != VS_INIT)
 			return bad(v, &v->st.bad_state, trans_id);
-		if (!version_known(p.version.major_minor)) {
+		if (!version_known(p.version.major_minor) ||
+		    (v->cfg.max_version &&
+		     p.version.major_minor > v->cfg.max_version)) {
 			/* Not an error: the guest tries the next one. */
 			v->st.bad_version++;
 			return answer(v, trans_id,

@@ -46,6 +46,8 @@ struct enl_vstor_config {
 	uint32_t max_transfer;		/* <= ENL_STOR_MAX_TRANSFER */
 	uint32_t max_outstanding;	/* SRBs in flight on this channel */
 	bool subchannel;		/* no handshake: SRBs only */
+	/* The newest VMSTOR version accepted (0: all we know), for fallbacks. */
+	uint16_t max_version;
 	/*
 	 * IDE accelerator: any target_id. Linux takes the IDE disk's target
 	 * from bytes 4-5 of the offer's instance GUID, so it is not 0.

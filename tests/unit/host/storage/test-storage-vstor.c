@@ -373,6 +373,38 @@ static void subchannel_tests(void)
 	free(buf);
 }
 
+/* A controller capped at WIN8.1 (ctl disk max-version): the guest falls back. */
+static void capped_version_tests(void)
+{
+	struct enl_vstor_config cfg = {
+		.max_transfer = 1 << 20, .max_outstanding = 2,
+		.max_version = ENL_VMSTOR_VERSION_WIN8_1,
+	};
+	struct enl_vstor *v = enl_vstor_new(t, q, &cfg, &ops, NULL);
+	const struct enl_vstor_packet *a;
+	unsigned int seen = G.n;
+
+	tap_ok(v && op(v, 1, ENL_VSTOR_OP_BEGIN_INITIALIZATION, 0) == 0 &&
+	       one_more(&seen) &&
+	       op(v, 2, ENL_VSTOR_OP_QUERY_PROTOCOL_VERSION,
+		  ENL_VMSTOR_VERSION_WIN10) == 0 &&
+	       (a = one_more(&seen)) &&
+	       a->status == ENL_VSTOR_STATUS_REVISION_MISMATCH,
+	       "capped at WIN8.1: WIN10 gets REVISION_MISMATCH");
+	tap_ok(v && op(v, 3, ENL_VSTOR_OP_QUERY_PROTOCOL_VERSION,
+		       ENL_VMSTOR_VERSION_WIN8_1) == 0 &&
+	       (a = one_more(&seen)) && a->status == 0 &&
+	       enl_vstor_version(v) == ENL_VMSTOR_VERSION_WIN8_1,
+	       "... and WIN8.1 is accepted");
+	tap_ok(v && op(v, 4, ENL_VSTOR_OP_QUERY_PROTOCOL_VERSION,
+		       ENL_VMSTOR_VERSION_WIN8) == 0 &&
+	       (a = one_more(&seen)) && a->status == 0 &&
+	       enl_vstor_version(v) == ENL_VMSTOR_VERSION_WIN8,
+	       "... as is WIN8 below it");
+	if (v)
+		enl_vstor_free(v);
+}
+
 int main(void)
 {
 	struct enl_stor_disk_opts o;
@@ -394,6 +426,7 @@ int main(void)
 		enl_vstor_free(v);
 	}
 	subchannel_tests();
+	capped_version_tests();
 	{
 		struct enl_vstor_config bad = { .max_transfer = 8 << 20,
 						.max_outstanding = 1 };
