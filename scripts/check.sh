@@ -119,6 +119,7 @@ done 3<<<"$fuzz_list"
 echo "# ring 1: packaging (systemd units, udev rule, man pages, config docs)"
 run_tap units tests/packaging/check-units.sh
 run_tap docs tests/packaging/check-docs.sh
+run_tap netnames tests/packaging/check-netnames.sh
 # enl-status against fake sysfs trees (plain and ASan), modprobe.d and the
 # initramfs hooks (the dracut module under a real dracut), dkms add/build/install for the guest kernel, then the
 # Debian and RPM packages (check-install.sh installs, upgrades and purges

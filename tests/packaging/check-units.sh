@@ -9,6 +9,8 @@
 #           dev-vmbus-<service>.device, ConditionPathExists=/dev/vmbus/<service>,
 #           and packaging/udev tags that device for systemd and either names
 #           the unit in SYSTEMD_WANTS or the unit is WantedBy= the device.
+#           A unit without BindsTo=dev-vmbus-* (enl-keep-netnames) must be
+#           wanted by a net device's udev rule instead, and not be enabled.
 #  security systemd-analyze security --offline=true stays at or under the
 #           unit's threshold (below; exposure in tenths, 0-100).
 #  man      docs/man has a page for the unit's binary and it renders without
@@ -65,13 +67,32 @@ check_verify() {	# unit copy
 	systemd-analyze verify "$2" || return 1
 }
 
+# A unit udev starts for a net device: a tagged SUBSYSTEM=="net" rule in
+# packaging/udev names it in SYSTEMD_WANTS, and nothing else enables it.
+check_net_device() {	# unit
+	local u=$1 name rule
+	name=$(basename "$u")
+	rule=$(grep -hE '^[^#]*SUBSYSTEM=="net"' "$top"/packaging/udev/*.rules |
+	       grep -E "SYSTEMD_WANTS\}\+?=\"([^\"]* )?$name( [^\"]*)?\"")
+	if [ -z "$rule" ] || ! grep -qF 'TAG+="systemd"' <<<"$rule"; then
+		echo "$name: no BindsTo=dev-vmbus-<service>.device, and no tagged"
+		echo "SUBSYSTEM==\"net\" udev rule wants it"
+		return 1
+	fi
+	if values "$u" WantedBy | grep -q .; then
+		echo "$name: WantedBy= would start it without its device"
+		return 1
+	fi
+	echo "$name: pulled in by udev SYSTEMD_WANTS for a net device"
+}
+
 check_device() {	# unit
 	local u=$1 name svc dev rule
 	name=$(basename "$u")
 	dev=$(values "$u" BindsTo | grep -E '^dev-vmbus-.+\.device$' | head -n1)
 	if [ -z "$dev" ]; then
-		echo "$name: no BindsTo=dev-vmbus-<service>.device"
-		return 1
+		check_net_device "$u"
+		return
 	fi
 	svc=${dev#dev-vmbus-}
 	svc=${svc%.device}
@@ -137,7 +158,8 @@ for u in "${units[@]}"; do
 	name=$(basename "$u")
 	exe=$(sed -n 's/^ExecStart=[-@:+!]*\([^ ]*\).*/\1/p' "$u" | head -n1)
 	bin=$(basename "$exe")
-	built=$(find "$build/daemons" -type f -name "$bin" -perm -u+x 2>/dev/null | head -n1)
+	# A daemon is built; a script (enl-keep-netnames) is in packaging.
+	built=$(find "$build/daemons" "$top/packaging" -type f -name "$bin" -perm -u+x 2>/dev/null | head -n1)
 	copy=$tmp/$name
 	log=$tmp/$name.log
 	if [ -n "$built" ]; then
@@ -147,7 +169,7 @@ for u in "${units[@]}"; do
 		cp "$u" "$copy"
 		nok "$name: systemd-analyze verify (no $bin under $build/daemons: run make)"
 	fi
-	point "$name: bound to its VMBus device" "$log" check_device "$u"
+	point "$name: bound to its device" "$log" check_device "$u"
 	point "$name: systemd-analyze security <= $(threshold "$name")" "$log" \
 		check_security "$u" "$copy"
 	point "$name: man page for $bin" "$log" check_man "$bin"

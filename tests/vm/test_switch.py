@@ -11,8 +11,9 @@ same address, the display as the synthvid offer on a VNC console,
 keyboard and mouse, and every integration service. Root is mounted from
 enl_storvsc, systemd reaches its default target, root logs in on the VNC
 console by keys typed through enl_hid, every daemon is ready, the network
-has the same configuration, every class is synthetic and enl-status
-exits 0.
+has the same configuration on a NIC of the same name (enl-keep-netnames,
+started by udev for the emulated NIC in the first boot, pinned it to the
+MAC), every class is synthetic and enl-status exits 0.
 
 CLASSES says, per class, which Enlighten driver serves it and how
 enl-host offers its device. A class whose driver DKMS did not build keeps
@@ -121,6 +122,16 @@ def first_boot(t, disk, work, emulated):
         t.ok(MAC in facts['net'] and any(a.startswith('10.0.2.') for a in facts['net']),
              'emulated: the NIC %s got its address by DHCP (%s)'
              % (MAC, ' '.join(facts['net'])), out)
+        rc, out = g.sh("for n in /sys/class/net/*; do [ \"$(cat $n/address)\" = %s ] && "
+                       "echo ${n##*/}; done; true" % MAC)
+        facts['nic'] = out.strip()
+        link = '/etc/systemd/network/10-enlighten-%s.link' % facts['nic']
+        ok = facts['nic'] and g.wait_sh('grep -qx "Name=%s" %s && grep -qx '
+                                        '"MACAddress=%s" %s' % (facts['nic'], link, MAC, link), 60)
+        t.ok(ok, 'emulated: udev ran enl-keep-netnames, which pinned the name %s to the '
+             'MAC (%s)' % (facts['nic'], link),
+             g.sh('ls -l /etc/systemd/network; cat %s; systemctl status '
+                  'enl-keep-netnames.service' % link)[1])
         g.send('systemctl poweroff')
         rc = g.wait_exit()
         t.ok(rc == 0, 'emulated: systemctl poweroff ends enl-host with 0 (%s)' % rc,
@@ -249,6 +260,11 @@ def second_boot(t, disk, work, emulated, synthetic_args, facts):
         t.ok(sorted(out.split()) == sorted(facts['net']),
              'synthetic: the network has the same configuration (%s)' % ' '.join(out.split()),
              'before %s, now %s' % (facts['net'], out.split()))
+        rc, out = g.sh("for n in /sys/class/net/*; do [ \"$(cat $n/address)\" = %s ] && "
+                       "echo ${n##*/} $(basename $(readlink $n/device/driver)); done; true"
+                       % MAC)
+        t.ok(out.split() == [facts['nic'], 'enl_netvsc'],
+             'synthetic: the NIC keeps its name %s on enl_netvsc' % facts['nic'], out)
         rc, text = g.sh('enl-status', timeout=120)
         classes = doc.get('classes', {})
         every = all(classes.get(c) == 'synthetic' for c in CLASSES)
