@@ -70,45 +70,41 @@ for s in "${sections[@]}"; do
 	fi
 done
 
-# enl-host's ctl verbs: its offline help against the man page's entries.
+# enl-host against enl-host(1): what the code lists ($2) and what the page
+# describes ($3), one name a line; ok when they match.
+compare() {	# compare WHAT CODE DOC
+	local miss extra
+	miss=$(comm -23 <(echo "$2") <(echo "$3") | tr '\n' ' ')
+	extra=$(comm -13 <(echo "$2") <(echo "$3") | tr '\n' ' ')
+	if [ -z "$miss$extra" ] && [ -n "$2" ]; then
+		ok "enl-host(1) describes every $1 ($(echo "$2" | wc -l))"
+	else
+		nok "enl-host(1) describes every $1"
+		echo "# missing from the page: $miss"
+		echo "# on the page, not in the host: $extra"
+	fi
+}
+
 host=${ENL_HOST_BIN:-$top/build/meson/host/enl-host}
+page=$top/docs/man/enl-host.1
 if [ -x "$host" ]; then
+	# ctl verbs: its offline help against the entries under CTL VERBS.
 	code=$("$host" ctl --help | sed -n '/^Verbs:/,$p' | tail -n +2 |
 	       sed -E 's/^([a-z-]+).*/\1/' | sort -u)
 	doc=$(awk '/^\.SH / { in_s = ($0 == ".SH CTL VERBS"); next }
 		in_s && /^\.B[RI]? / { w = $2; gsub(/"/, "", w); gsub(/\\/, "", w); print w }' \
-		"$top/docs/man/enl-host.1" | sort -u)
-	miss=$(comm -23 <(echo "$code") <(echo "$doc") | tr '\n' ' ')
-	extra=$(comm -13 <(echo "$code") <(echo "$doc") | tr '\n' ' ')
-	if [ -z "$miss$extra" ] && [ -n "$code" ]; then
-		ok "enl-host(1) describes every ctl verb ($(echo "$code" | wc -l))"
-	else
-		nok "enl-host(1) describes every ctl verb"
-		echo "# missing from the page: $miss"
-		echo "# on the page, not in the host: $extra"
-	fi
-else
-	nok "enl-host(1) describes every ctl verb"
-	echo "# no enl-host at $host: build it first (make userspace)"
-fi
-
-# enl-host run's options: its --help against the page's RUN OPTIONS entries.
-if [ -x "$host" ]; then
+		"$page" | sort -u)
+	compare "ctl verb" "$code" "$doc"
+	# run options: its --help against the entries under RUN OPTIONS.
 	code=$("$host" run --help | sed -n '/^Application Options:/,$p' |
 	       grep -oE '^  --[a-z0-9-]+' | sed 's/^  --//' | sort -u)
 	doc=$(awk '/^\.SH / { in_s = ($0 == ".SH RUN OPTIONS"); next }
 		in_s && prev == ".TP" && /^\.B[RI]? / { print $2 } { prev = $0 }' \
-		"$top/docs/man/enl-host.1" | sed 's/\\//g; s/^--//; s/=.*//' | sort -u)
-	miss=$(comm -23 <(echo "$code") <(echo "$doc") | tr '\n' ' ')
-	extra=$(comm -13 <(echo "$code") <(echo "$doc") | tr '\n' ' ')
-	if [ -z "$miss$extra" ] && [ -n "$code" ]; then
-		ok "enl-host(1) describes every run option ($(echo "$code" | wc -l))"
-	else
-		nok "enl-host(1) describes every run option"
-		echo "# missing from the page: $miss"
-		echo "# on the page, not in the host: $extra"
-	fi
+		"$page" | sed 's/\\//g; s/^--//; s/=.*//' | sort -u)
+	compare "run option" "$code" "$doc"
 else
-	nok "enl-host(1) describes every run option"
-	echo "# no enl-host at $host: build it first (make userspace)"
+	for what in "ctl verb" "run option"; do
+		nok "enl-host(1) describes every $what"
+		echo "# no enl-host at $host: build it first (make userspace)"
+	done
 fi

@@ -16,7 +16,7 @@ and the host checks the image file itself (e2fsck, xfs_repair -n); UNMAP
 punches a hole in the backing file and the range reads back as zeros;
 fio (from a second, read-only LUN: it is too big for every boot's
 initramfs) writes and verifies with crc32c from a job per queue; hot-add,
-resize and hot-remove of a LUN reach the guest while such a fio writes
+resize (grow and shrink) and hot-remove of a LUN reach the guest while such a fio writes
 LUN 0, and every block verifies; no queue counts a bogus
 completion; sg_reset -H resets the host under I/O and nothing is lost; a
 packet that fills the inbound ring is counted as bogus and dropped; SRB
@@ -72,6 +72,16 @@ def smoke(t):
         g.close(keep=t.failed > 0)
 
 
+def round_trip(g, dev, mb, tag):
+    """Shell result of mb MiB of random data written to dev with O_DIRECT
+    and read back alike: (rc, output)."""
+    return g.sh('dd if=/dev/urandom of=/tmp/%s.in bs=64k count=%d 2>/dev/null && '
+                'dd if=/tmp/%s.in of=%s bs=64k oflag=direct 2>/dev/null && '
+                'a=$(sha256sum < /tmp/%s.in) && b=$(dd if=%s bs=64k count=%d '
+                'iflag=direct 2>/dev/null | sha256sum) && [ "$a" = "$b" ]'
+                % (tag, mb * 16, tag, dev, tag, dev, mb * 16), timeout=120)
+
+
 def versions(t, g):
     """A controller hot-added to the running guest that accepts at most
     VMSTOR 6.0, then 5.1 (ctl disk max-version; the driver loaded anew each
@@ -92,11 +102,7 @@ def versions(t, g):
                  'max-version %s: the driver falls back to VMSTOR %s' % (name, shown),
                  out + out2 + proto + g.sh('dmesg | tail -8')[1])
             if dev:
-                rc, out = g.sh('dd if=/dev/urandom of=/tmp/v.in bs=64k count=16 2>/dev/null && '
-                               'dd if=/tmp/v.in of=%s bs=64k oflag=direct 2>/dev/null && '
-                               'a=$(sha256sum < /tmp/v.in) && b=$(dd if=%s bs=64k count=16 '
-                               'iflag=direct 2>/dev/null | sha256sum) && [ "$a" = "$b" ]'
-                               % (dev, dev), timeout=120)
+                rc, out = round_trip(g, dev, 1, 'v')
                 t.ok(rc == 0, 'VMSTOR %s: 1 MiB written and read back alike' % shown, out)
             rc, out = g.sh('rmmod enl_storvsc')
             if rc:
@@ -299,11 +305,7 @@ def body(t, g, ncpu, img, hot):
          'the IDE accelerator binds too: one queue, its disk an sd disk',
          g.sh('cat /sys/class/scsi_host/host*/enl_protocol')[1])
     if ide:
-        rc, out = g.sh('dd if=/dev/urandom of=/tmp/ide.in bs=64k count=64 2>/dev/null && '
-                       'dd if=/tmp/ide.in of=%s bs=64k oflag=direct 2>/dev/null && '
-                       'a=$(sha256sum < /tmp/ide.in) && b=$(dd if=%s bs=64k count=64 '
-                       'iflag=direct 2>/dev/null | sha256sum) && [ "$a" = "$b" ]'
-                       % (ide, ide), timeout=120)
+        rc, out = round_trip(g, ide, 4, 'ide')
         t.ok(rc == 0, 'IDE disk: 4 MiB written and read back alike', out)
 
     # sg3_utils straight at the disk.
@@ -391,6 +393,17 @@ def body(t, g, ncpu, img, hot):
                                     % (dev, dev[5:]))[1].strip() == want, 60)
     t.ok(bool(grown), 'the guest sees the new capacity online',
          g.sh('cat /sys/block/%s/size; dmesg | tail -10' % dev[5:])[1])
+    # Shrunk too: LUN 2 from 64 to 32 MiB.
+    if d:
+        with open(hot, 'r+b') as f:
+            f.truncate(32 << 20)
+        rc, out = g.ctl('disk', 'resize', '2', '0')
+        small = wait_until(lambda: g.sh('dd if=%s of=/dev/null bs=4k count=1 iflag=direct '
+                                        '2>/dev/null; cat /sys/block/%s/size'
+                                        % (d, d[5:]))[1].strip() == str((32 << 20) // 512),
+                           60)
+        t.ok(rc == 0 and bool(small), 'ctl disk resize LUN 2 to 32 MiB: the guest sees it '
+             'shrink online', out + g.sh('cat /sys/block/%s/size' % d[5:])[1])
     rc, out = g.ctl('disk', 'remove', '2')
     t.ok(rc == 0, 'ctl disk remove (LUN 2)', out)
     gone = wait_until(lambda: 2 not in storvsc_disks(g), 60)
