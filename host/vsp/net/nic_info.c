@@ -122,27 +122,38 @@ void enl_nic_stats(struct enl_nic *n, struct enl_ctl_req *req)
 	}
 }
 
-/* Whatever changes the link is told to the guest in one batch. */
-static void link_change(struct enl_nic *n, bool up, uint32_t mbps)
+/*
+ * What the engine tells the guest about its link goes out in one batch on
+ * the primary channel, if open: the channel to end the batch on, or NULL.
+ */
+static struct enl_vsp_channel *batch_begin(struct enl_nic *n)
 {
 	struct nic_queue *q0 = n->queues[0];
 
-	if (q0 && q0->open)
-		enl_vsp_batch_begin(q0->ch);
-	if (mbps)
-		enl_net_set_speed(n->dev, mbps * 1000000ull);
-	else
-		enl_net_set_link(n->dev, up);
-	if (q0 && q0->open)
-		enl_vsp_batch_end(q0->ch);
+	if (!q0 || !q0->open)
+		return NULL;
+	enl_vsp_batch_begin(q0->ch);
+	return q0->ch;
+}
+
+static void batch_end(struct enl_vsp_channel *ch)
+{
+	if (ch)
+		enl_vsp_batch_end(ch);
 }
 
 void enl_nic_set_speed(struct enl_nic *n, uint32_t mbps)
 {
-	link_change(n, false, mbps);
+	struct enl_vsp_channel *ch = batch_begin(n);
+
+	enl_net_set_speed(n->dev, mbps * 1000000ull);
+	batch_end(ch);
 }
 
 void enl_nic_set_link(struct enl_nic *n, bool up)
 {
-	link_change(n, up, 0);
+	struct enl_vsp_channel *ch = batch_begin(n);
+
+	enl_net_set_link(n->dev, up);
+	batch_end(ch);
 }
