@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The disk copy of `enl-host ctl backup --to DEST`, run by the backup verb
- * (host/vsp/vss/ctl.c) while the guest is frozen: every LUN of the first
- * SCSI controller and the first IDE accelerator, copied as a reflink where
+ * (host/vsp/vss/ctl.c) while the guest is frozen: every LUN of every SCSI
+ * controller and IDE accelerator, copied as a reflink where
  * the file system shares blocks (FICLONE), else data extent by data extent
  * (holes stay holes) with copy_file_range, and made durable before the
  * guest thaws. The LUN list is taken on each controller's own context;
@@ -19,32 +19,55 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "server.h"
 #include "stor_glue.h"
 #include "vsp.h"
 
 static const char *const classes[] = { "scsi", "ide" };
 
-/* On the controller's context: "class\tlun\tbytes\tpath\n" per LUN. */
-static int list_on_ctx(void *state, int argc, char **argv, GString *out)
+/*
+ * On a controller's context: "class\trelid\tlun\tbytes\tpath\n" per LUN
+ * (none for a sub-channel: its controller lists them).
+ */
+static int list_on_ctx(void *state, struct enl_ctl_req *req)
 {
 	struct enl_stor_ctrl *c = state;
 	uint16_t luns[ENL_STOR_MAX_LUNS];
 	unsigned int n = enl_stor_lun_list(c->t, luns, ENL_STOR_MAX_LUNS);
 
-	(void)argc;
-	(void)argv;
+	if (!enl_stor_ctrl_is_primary(c))
+		return 0;
 	for (unsigned int i = 0; i < n; i++) {
 		struct enl_stor_lun_info in;
 
 		if (enl_stor_lun_info(c->t, luns[i], &in) ||
 		    strchr(in.path, '\n') || strchr(in.path, '\t'))
 			continue;
-		g_string_append_printf(out, "%s\t%u\t%" PRIu64 "\t%s\n",
-				       c->name, in.lun,
+		g_string_append_printf(req->out, "%s\t%u\t%u\t%" PRIu64 "\t%s\n",
+				       c->name, enl_vsp_relid(c->ch), in.lun,
 				       in.blocks * in.block_size, in.path);
 	}
 	return 0;
+}
+
+/*
+ * The copy's name in a directory: <class><lun>.img on the first controller
+ * of its class (what a single-controller VM has always had), and
+ * <class><lun>-relid<relid>.img on the others, so that no two collide.
+ */
+static char *copy_name(char **f, GHashTable *first)
+{
+	const char *cls = f[0], *relid = f[1], *lun = f[2];
+	const char *seen = g_hash_table_lookup(first, cls);
+
+	if (!seen) {
+		g_hash_table_insert(first, g_strdup(cls), g_strdup(relid));
+		seen = relid;
+	}
+	if (!strcmp(seen, relid))
+		return g_strdup_printf("%s%s.img", cls, lun);
+	return g_strdup_printf("%s%s-relid%s.img", cls, lun, relid);
 }
 
 static int copy_range(int in, int out, off_t off, off_t end)
@@ -143,19 +166,18 @@ int enl_stor_backup(struct enl_vmbus_server *srv, const char *dest,
 		    GString *out)
 {
 	g_autoptr(GString) list = g_string_new(NULL);
+	g_autoptr(GHashTable) first = g_hash_table_new_full(g_str_hash,
+							    g_str_equal, g_free,
+							    g_free);
 	g_auto(GStrv) lines = NULL;
 	char *argv[] = { "disk", "backup", NULL };
+	struct enl_ctl_req req = { .argc = 2, .argv = argv, .out = list };
 	unsigned int n = 0, done = 0;
 	bool dir = g_file_test(dest, G_FILE_TEST_IS_DIR);
 
-	for (size_t i = 0; i < G_N_ELEMENTS(classes); i++) {
-		g_autoptr(GString) none = g_string_new(NULL);
-		int ac = 0;
-
-		if (enl_vsp_ctl_find(srv, classes[i], &ac, NULL, none))
-			enl_vsp_ctl_run(srv, classes[i], 2, argv, list,
-					list_on_ctx);
-	}
+	/* In relid order: the first controller of a class keeps plain names. */
+	for (size_t i = 0; i < G_N_ELEMENTS(classes); i++)
+		enl_vsp_ctl_run_all(srv, classes[i], &req, list_on_ctx);
 	lines = g_strsplit(list->str, "\n", -1);
 	for (char **l = lines; *l; l++)
 		n += **l != '\0';
@@ -169,25 +191,26 @@ int enl_stor_backup(struct enl_vmbus_server *srv, const char *dest,
 		return -ENOTDIR;
 	}
 	for (char **l = lines; *l; l++) {
-		g_auto(GStrv) f = g_strsplit(*l, "\t", 4);
-		g_autofree char *name = NULL, *dst = NULL;
+		g_auto(GStrv) f = g_strsplit(*l, "\t", 5);
+		g_autofree char *name = NULL, *dst = NULL, *what = NULL;
 		const char *how = "";
 		int ret;
 
-		if (g_strv_length(f) != 4)
+		if (g_strv_length(f) != 5)
 			continue;
-		name = g_strdup_printf("%s%s.img", f[0], f[1]);
+		name = copy_name(f, first);
+		what = g_strdup_printf("%s:%s (relid %s) %s", f[0], f[2], f[1],
+				       f[4]);
 		dst = dir ? g_build_filename(dest, name, NULL) : g_strdup(dest);
-		ret = copy_image(f[3], dst, g_ascii_strtoull(f[2], NULL, 10),
+		ret = copy_image(f[4], dst, g_ascii_strtoull(f[3], NULL, 10),
 				 &how);
 		if (ret) {
-			g_string_append_printf(out, "backup: %s:%s %s -> %s: %s\n",
-					       f[0], f[1], f[3], dst,
-					       g_strerror(-ret));
+			g_string_append_printf(out, "backup: %s -> %s: %s\n",
+					       what, dst, g_strerror(-ret));
 			return ret;
 		}
-		g_string_append_printf(out, "copied %s:%s %s -> %s (%s)\n",
-				       f[0], f[1], f[3], dst, how);
+		g_string_append_printf(out, "copied %s -> %s (%s)\n", what,
+				       dst, how);
 		done++;
 	}
 	return done ? 0 : -ENOENT;

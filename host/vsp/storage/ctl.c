@@ -199,6 +199,8 @@ static int list_on_ctx(void *state, struct enl_ctl_req *req)
 	unsigned int n = enl_stor_lun_list(c->t, luns, ENL_STOR_MAX_LUNS);
 	g_autoptr(GString) head = g_string_new(NULL);
 
+	if (!enl_stor_ctrl_is_primary(c))
+		return 0;
 	for (unsigned int i = 0; i < n; i++) {
 		struct enl_stor_lun_info in;
 		uint64_t bytes;
@@ -225,6 +227,7 @@ static int list_on_ctx(void *state, struct enl_ctl_req *req)
 		enl_ctl_kv_flag(req, "direct", "direct", in.direct);
 		enl_ctl_kv_flag(req, "unmap", "unmap", in.can_unmap);
 		enl_ctl_kv_str(req, "serial", in.serial);
+		enl_ctl_kv_u64(req, "controller_relid", enl_vsp_relid(c->ch));
 		enl_ctl_kv_end(req);
 	}
 	return 0;
@@ -239,9 +242,12 @@ static int stats_on_ctx(void *state, struct enl_ctl_req *req)
 	g_autofree char *head = g_strdup_printf("%s:", c->name);
 	g_autofree char *engine = g_strdup_printf("%s engine:", c->name);
 
+	if (!enl_stor_ctrl_is_primary(c))
+		return 0;
 	enl_ctl_kv_begin(req, NULL, head);
 	if (req->json)
 		enl_json_str(req->json, "controller", c->name);
+	enl_ctl_kv_u64(req, "relid", enl_vsp_relid(c->ch));
 	enl_ctl_kv_bool(req, "open", open);
 	enl_ctl_kv_hex(req, "version", version, 4);
 	enl_ctl_kv_u64(req, "opens", c->st.opens);
@@ -422,28 +428,24 @@ show:
 	return 0;
 }
 
-/* Run fn on the first offer of each class; how many there were. */
+/*
+ * Run fn on every offer of each class, in relid order: fn skips the
+ * sub-channels (enl_stor_ctrl_is_primary). Whether there was any.
+ */
 static int each(struct enl_vmbus_server *srv, struct enl_ctl_req *req,
 		enl_vsp_req_fn fn)
 {
 	int found = 0;
 
-	for (size_t i = 0; i < G_N_ELEMENTS(classes); i++) {
-		g_autoptr(GString) none = g_string_new(NULL);
-		int ac = 0;
-
-		if (!enl_vsp_ctl_find(srv, classes[i], &ac, NULL, none))
-			continue;
-		found++;
-		enl_vsp_ctl_run_req(srv, classes[i], req, fn);
-	}
+	for (size_t i = 0; i < G_N_ELEMENTS(classes); i++)
+		found += enl_vsp_ctl_run_all(srv, classes[i], req, fn);
 	return found;
 }
 
 #define NO_CONTROLLER "no storage controller offered (enl-host run " \
 		      "--disk FILE, or --offer scsi)\n"
 
-/* Every disk of the first controller of each class: [] when none. */
+/* Every disk of every controller of each class: [] when none. */
 static int list(struct enl_vmbus_server *srv, struct enl_ctl_req *req)
 {
 	int found;

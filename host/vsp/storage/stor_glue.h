@@ -47,10 +47,10 @@ void enl_stor_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl);
 
 /*
  * The disk step of `enl-host ctl backup --to DEST` (backup.c), for the
- * backup verb to run while the guest is frozen: every LUN of the first
- * SCSI controller and IDE accelerator copied to DEST (a directory: one
- * <class><lun>.img each, e.g. scsi0.img; or, for a single disk, the file
- * itself), as a reflink where the file system can, else extent by extent,
+ * backup verb to run while the guest is frozen: every LUN of every SCSI
+ * controller and IDE accelerator copied to DEST (a directory: one
+ * <class><lun>.img each, e.g. scsi0.img, <class><lun>-relid<N>.img on
+ * a class's further controllers; or, for a single disk, the file itself), as a reflink where the file system can, else extent by extent,
  * made durable. New files only (an existing one is an error). A line per
  * disk to out; 0 or -errno.
  */

@@ -875,6 +875,55 @@ static void test_backup(const char *img)
 	       "one disk: backup into a file of that name");
 }
 
+/*
+ * A second SCSI controller (after test_ide): disk list and stats name
+ * every controller, a backup copies every disk of all of them.
+ */
+static void test_controllers(void)
+{
+	g_autofree char *img = g_strdup(st_image("second.img", 1 << 20));
+	g_autofree char *one = g_strdup_printf("%s/one.img", st_dir);
+	g_autofree char *ide = g_strdup_printf("%s/ide.img", st_dir);
+	g_autofree char *dir = g_strdup_printf("%s/backup-all", st_dir);
+	g_autofree char *line = NULL, *list = NULL, *stats = NULL;
+	g_autofree char *want = NULL, *mine = NULL, *stat2 = NULL;
+	g_autofree char *copy = NULL, *copy1 = NULL, *copy_ide = NULL;
+	g_autofree char *said = NULL;
+	g_autoptr(GString) out = g_string_new(NULL);
+	uint32_t first;
+	int relid, ret;
+
+	relid = enl_vmbus_server_offer(srv, "scsi");
+	g_free(fake_hv_pop(hv));
+	line = g_strdup_printf("disk add %s --relid %d", img, relid);
+	ret = fake_ctl_run(ctl, line, &list);
+	tap_ok(relid > 0 && ret == 0 && primaries("scsi", &first) == 2,
+	       "a second SCSI controller (relid %d), a disk added to it",
+	       relid);
+	g_clear_pointer(&list, g_free);
+	ret = fake_ctl_run(ctl, "disk list", &list);
+	want = g_strdup_printf("scsi:0 %s 1048576 bytes bs=512 ", img);
+	mine = g_strdup_printf(" controller_relid=%d\n", relid);
+	tap_ok(!ret && list && strstr(list, want) && strstr(list, mine) &&
+	       strstr(list, " controller_relid=1\n") && strstr(list, "ide:0 "),
+	       "disk list: the disks of both SCSI controllers and the IDE one");
+	ret = fake_ctl_run(ctl, "disk stats", &stats);
+	stat2 = g_strdup_printf("scsi: relid=%d ", relid);
+	tap_ok(!ret && stats && strstr(stats, "scsi: relid=1 ") &&
+	       strstr(stats, stat2) && strstr(stats, "ide: relid="),
+	       "disk stats: a line per controller");
+	mkdir(dir, 0700);
+	ret = enl_stor_backup(srv, dir, out);
+	copy = g_strdup_printf("%s/scsi0-relid%d.img", dir, relid);
+	copy1 = g_strdup_printf("%s/scsi0.img", dir);
+	copy_ide = g_strdup_printf("%s/ide0.img", dir);
+	said = g_strdup_printf("copied scsi:0 (relid %d) ", relid);
+	tap_ok(ret == 0 && same_file(img, copy) && same_file(one, copy1) &&
+	       same_file(ide, copy_ide) && strstr(out->str, said),
+	       "backup: every controller's disks, the first keeping scsi0.img "
+	       "(%s)", g_strchomp(out->str));
+}
+
 /* A TEST UNIT READY of id, sent in-band; nothing awaited. */
 static void send_tur(uint64_t id)
 {
@@ -988,6 +1037,7 @@ int main(void)
 	test_ring_full();
 
 	test_ide();
+	test_controllers();
 
 	guest_relid_msg(hv, C4, ENL_CHANNELMSG_CLOSECHANNEL, 1);
 	guest_relid_msg(hv, C4, ENL_CHANNELMSG_CLOSECHANNEL, ide_gc.relid);
