@@ -498,6 +498,8 @@ static int nv_probe(struct enl_vmbus_device *vdev,
 #endif
 	ndev->netdev_ops = &nv_netdev_ops;
 	ndev->ethtool_ops = &nv_ethtool_ops;
+	/* The host takes a new address at any time (bonding sets it up). */
+	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 	ndev->min_mtu = ETH_MIN_MTU;
 	ndev->max_mtu = NV_MAX_MTU;
 	/* Room for the RNDIS header of a frame sent in place. */
