@@ -21,7 +21,7 @@ run_tap() {
 	echo "# suite $name"
 	"$@" >"$log" 2>&1
 	rc=$?
-	grep -E '^(not )?ok ' "$log" | sed "s|^|  [$name] |"
+	grep -E '^(not )?ok |^# test_[A-Za-z0-9_]+\.py took ' "$log" | sed "s|^|  [$name] |"
 	# The VM ring runs many test files: name the one each failure is in.
 	awk -v n="$name" '/^# test_[A-Za-z0-9_]+\.py$/ { f = " " $2 }
 		/^not ok / { print "[" n f "] " $0 }' "$log" >>"$failures"

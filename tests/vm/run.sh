@@ -11,6 +11,9 @@ rc=0
 for t in "$here"/test_*.py; do
 	[ -n "${VMTESTS:-}" ] && case " $VMTESTS " in *" $(basename "$t" .py) "*) ;; *) continue ;; esac
 	echo "# $(basename "$t")"
+	start=$(date +%s)
 	python3 "$t" || rc=1
+	# CI's time budget is mostly this ring's: say where it goes.
+	echo "# $(basename "$t") took $(($(date +%s) - start)) s"
 done
 exit $rc
