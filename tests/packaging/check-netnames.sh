@@ -39,7 +39,7 @@ nic enp0s8 e1000e 52:54:00:aa:bb:07
 mkdir -p "$sys/class/net/lo"
 printf '[Match]\nMACAddress=52:54:00:AA:BB:07\n[Link]\nName=lan0\n' >"$links/50-admin.link"
 
-echo "1..7"
+echo "1..8"
 out=$(ENL_SYSFS=$sys ENL_LINK_DIR=$links sh "$script" 2>&1)
 rc=$?
 check "runs and exits 0" [ $rc -eq 0 ]
@@ -59,3 +59,11 @@ check "the files are 0644 and no temporary one is left" \
 before=$(cat "$links"/*.link | md5sum)
 ENL_SYSFS=$sys ENL_LINK_DIR=$links sh "$script" >/dev/null 2>&1
 check "a second run changes nothing" [ "$(cat "$links"/*.link | md5sum)" = "$before" ]
+
+# The udev rule starts the script only for the drivers the script acts on:
+# the two lists must stay one.
+rule=$top/packaging/udev/75-enlighten-netnames.rules
+in_rule=$(sed -n 's/.*DRIVERS=="\([^"]*\)".*/\1/p' "$rule" | tr '|' '\n' | sort)
+in_script=$(sed -n 's/^emulated="\(.*\)"$/\1/p' "$script" | tr ' ' '\n' | sort)
+check "the udev rule's DRIVERS are the script's emulated drivers ($(echo $in_script))" \
+	[ -n "$in_rule" -a "$in_rule" = "$in_script" ]
