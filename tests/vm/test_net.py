@@ -326,7 +326,7 @@ def jumbo(t, g):
     ns.run('ip', 'neigh', 'flush', 'dev', TAP)
     live = g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30)
     cur = nic_json(g).get('current_mac')
-    t.ok(rc == 0 and 'state UP' in out and user_mac in out and cur == user_mac and live,
+    t.ok(rc == 0 and 'LOWER_UP' in out and user_mac in out and cur == user_mac and live,
          'a MAC set while eth0 is up (%s): the host has it, traffic flows' % user_mac,
          '%s\nhost: %s' % (out, cur))
     rc, out = g.sh('ip link set eth0 mtu 4000 && ip -o link show eth0')
