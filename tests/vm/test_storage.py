@@ -187,7 +187,8 @@ def unaligned(t, g, tools, dev):
          'O_DIRECT from buffers 512 bytes into a page (512 B-64 KiB): written, '
          'crc32c verified', out[-2500:])
     rc, out = g.sh(fio_line(tools, job + '--verify_only=1'), timeout=600)
-    t.ok(rc == 0 and re.search(r'err=\s*0\b', out) is not None,
+    t.ok(rc == 0 and re.search(r'err=\s*0\b', out) is not None and
+         re.search(r'READ: .*io=16\.0MiB', out) is not None,
          'the same blocks read back into page-aligned buffers: every crc32c '
          'matches', out[-2500:])
 
