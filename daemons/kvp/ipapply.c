@@ -227,7 +227,12 @@ uint32_t enl_kvp_ipapply(struct enl_kvp_ipapply *a,
 	case ENL_KVP_IP_NETWORKD:
 		if (!safe_name(ifname))
 			break;
-		g_snprintf(name, sizeof(name), "50-enlighten-%s.network",
+		/*
+		 * networkd applies the first file in name order that matches:
+		 * 10- goes before catch-alls such as an image's "DHCP on any
+		 * Ethernet link", as the host's explicit request should.
+		 */
+		g_snprintf(name, sizeof(name), "10-enlighten-%s.network",
 			   ifname);
 		text = enl_kvp_render_networkd(cfg);
 		st = write_file(a, a->networkd_dir, name, text, why);

@@ -13,7 +13,8 @@ enl_storvsc, systemd reaches its default target, root logs in on the VNC
 console by keys typed through enl_hid, every daemon is ready, the network
 has the same configuration on a NIC of the same name (enl-keep-netnames,
 started by udev for the emulated NIC in the first boot, pinned it to the
-MAC), every class is synthetic and enl-status exits 0.
+MAC), a static address the host injects over KVP is applied by networkd
+and answers ping, every class is synthetic and enl-status exits 0.
 
 CLASSES says, per class, which Enlighten driver serves it and how
 enl-host offers its device. A class whose driver DKMS did not build keeps
@@ -37,6 +38,8 @@ MAC = '52:54:00:e1:7e:01'
 # same, so the guest's configuration (networkd, DHCP on any Ethernet link)
 # comes up alike on either driver.
 GUEST_IP = '10.0.2.15'
+# The static address the host injects over KVP in the synthetic boot.
+KVP_IP = '10.0.2.77'
 TAP = 'enlsw0'
 XK_RETURN = 0xff0d
 # Per class: Enlighten's driver module, the emulated device the first boot
@@ -201,6 +204,22 @@ def vnc_console(t, g, path):
         cl.close()
 
 
+def kvp_ip(t, g, nic):
+    """The host injects a static address (KVP SET_IP_INFO, as Hyper-V does
+    on a failover): enl-kvpd writes networkd's file for the NIC, which must
+    win over the image's DHCP on any Ethernet link, and has networkd apply
+    it; the address answers ping from the host's side."""
+    rc, out = g.ctl('ip', 'set', MAC, 'static', KVP_IP, '255.255.255.0')
+    got = rc == 0 and g.wait_sh("ip -o -4 addr show dev %s | grep -q ' %s/24 '"
+                                % (nic, KVP_IP), 90)
+    prc, pout = g.netns.run('ping', '-c', '3', '-W', '5', KVP_IP) if got else (1, '')
+    t.ok(got and prc == 0,
+         'synthetic: an address the host injects (ctl ip set %s static %s) is applied '
+         'by networkd on %s and answers ping' % (MAC, KVP_IP, nic),
+         '%s\n%s\n%s' % (out, pout, g.sh('ip -o addr; ls /etc/systemd/network; '
+                                          'networkctl status %s 2>&1 | head -20' % nic)[1]))
+
+
 def second_boot(t, disk, work, emulated, synthetic_args, facts):
     nic = '--nic' in synthetic_args
     g = ImageGuest(disk, 'synthetic', emulated=emulated, extra_args=synthetic_args,
@@ -265,6 +284,7 @@ def second_boot(t, disk, work, emulated, synthetic_args, facts):
                        % MAC)
         t.ok(out.split() == [facts['nic'], 'enl_netvsc'],
              'synthetic: the NIC keeps its name %s on enl_netvsc' % facts['nic'], out)
+        kvp_ip(t, g, facts['nic'])
         rc, text = g.sh('enl-status', timeout=120)
         classes = doc.get('classes', {})
         every = all(classes.get(c) == 'synthetic' for c in CLASSES)

@@ -652,7 +652,7 @@ static void test_ip(void)
 		  "10.1.2.3; 2001:db8::7", "255.255.255.0;64",
 		  "10.1.2.1", "1.1.1.1;2606:4700::1111")) == ENL_HV_S_OK,
 	       "SET_IP_INFO static by VMBus GUID: S_OK");
-	path = g_build_filename(f.netdir, "50-enlighten-eth0.network", NULL);
+	path = g_build_filename(f.netdir, "10-enlighten-eth0.network", NULL);
 	g_file_get_contents(path, &text, NULL, NULL);
 	tap_ok(text && strstr(text, "MACAddress=" MAC "\n") &&
 	       strstr(text, "DHCP=no\n") &&
