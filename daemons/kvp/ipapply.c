@@ -120,8 +120,13 @@ static bool safe_name(const char *n)
 	return true;
 }
 
+/*
+ * mode: NetworkManager refuses keyfiles others can read (0600);
+ * systemd-networkd reads its files as the systemd-network user (0644).
+ */
 static uint32_t write_file(const struct enl_kvp_ipapply *a, const char *dir,
-			   const char *name, const char *text, const char **why)
+			   const char *name, const char *text, mode_t mode,
+			   const char **why)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
 
@@ -129,8 +134,7 @@ static uint32_t write_file(const struct enl_kvp_ipapply *a, const char *dir,
 		*why = "cannot open the configuration directory";
 		return ENL_HV_E_FAIL;
 	}
-	/* NM refuses keyfiles others can read; networkd does not care. */
-	ret = enl_kvp_atomic_write(fd, name, text, strlen(text), 0600,
+	ret = enl_kvp_atomic_write(fd, name, text, strlen(text), mode,
 				   &a->writer);
 	close(fd);
 	if (ret < 0) {
@@ -209,7 +213,7 @@ uint32_t enl_kvp_ipapply(struct enl_kvp_ipapply *a,
 		g_snprintf(name, sizeof(name), "enlighten-%s.nmconnection",
 			   ifname);
 		text = enl_kvp_render_nm(cfg);
-		st = write_file(a, a->nm_dir, name, text, why);
+		st = write_file(a, a->nm_dir, name, text, 0600, why);
 		g_free(text);
 		if (st == ENL_HV_S_OK) {
 			char *path = g_build_filename(a->nm_dir, name, NULL);
@@ -235,7 +239,8 @@ uint32_t enl_kvp_ipapply(struct enl_kvp_ipapply *a,
 		g_snprintf(name, sizeof(name), "10-enlighten-%s.network",
 			   ifname);
 		text = enl_kvp_render_networkd(cfg);
-		st = write_file(a, a->networkd_dir, name, text, why);
+		st = write_file(a, a->networkd_dir, name, text, 0644,
+				why);
 		g_free(text);
 		if (st == ENL_HV_S_OK) {
 			char *rl[] = { "/usr/bin/networkctl", "reload", NULL };

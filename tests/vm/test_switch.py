@@ -216,8 +216,10 @@ def kvp_ip(t, g, nic):
     t.ok(got and prc == 0,
          'synthetic: an address the host injects (ctl ip set %s static %s) is applied '
          'by networkd on %s and answers ping' % (MAC, KVP_IP, nic),
-         '%s\n%s\n%s' % (out, pout, g.sh('ip -o addr; ls /etc/systemd/network; '
-                                          'networkctl status %s 2>&1 | head -20' % nic)[1]))
+         '%s\n%s\n%s' % (out, pout, g.sh('ip -o addr; ls -l /etc/systemd/network; '
+                                          'networkctl status %s 2>&1 | head -20; journalctl '
+                                          '-b -u enl-kvpd -u systemd-networkd | tail -30'
+                                          % nic)[1]))
 
 
 def second_boot(t, disk, work, emulated, synthetic_args, facts):

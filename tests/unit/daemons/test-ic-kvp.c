@@ -654,13 +654,20 @@ static void test_ip(void)
 	       "SET_IP_INFO static by VMBus GUID: S_OK");
 	path = g_build_filename(f.netdir, "10-enlighten-eth0.network", NULL);
 	g_file_get_contents(path, &text, NULL, NULL);
-	tap_ok(text && strstr(text, "MACAddress=" MAC "\n") &&
-	       strstr(text, "DHCP=no\n") &&
-	       strstr(text, "Address=10.1.2.3/24\n") &&
-	       strstr(text, "Address=2001:db8::7/64\n") &&
-	       strstr(text, "Gateway=10.1.2.1\n") &&
-	       strstr(text, "DNS=2606:4700::1111\n"),
-	       "networkd backend: .network file written");
+	{
+		struct stat sb;
+
+		/* networkd reads it as the systemd-network user. */
+		tap_ok(text && strstr(text, "MACAddress=" MAC "\n") &&
+		       strstr(text, "DHCP=no\n") &&
+		       strstr(text, "Address=10.1.2.3/24\n") &&
+		       strstr(text, "Address=2001:db8::7/64\n") &&
+		       strstr(text, "Gateway=10.1.2.1\n") &&
+		       strstr(text, "DNS=2606:4700::1111\n") &&
+		       stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0644,
+		       "networkd backend: 10-enlighten-eth0.network written, "
+		       "mode 0644");
+	}
 	g_free(text);
 	g_free(path);
 	tap_ok(DO(&f, enl_kvp_host_set_ip(&f.h, MAC, true, NULL, NULL, NULL,
