@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Where a short network row's guest time goes, exactly: the guest
+instructions each NIC costs per ping round trip and per UDP datagram sent,
+counted by a QEMU TCG plugin (tests/bench/tcg/insncount.c, built by
+`make`) while one 1-vCPU guest per NIC runs, as bench-net.py boots them.
+
+Under TCG a sampling profiler stretches whatever it interrupts; a count of
+executed instructions does not. Per round and NIC: the idle guest's
+instruction rate over 2 s (timer ticks and the like), then
+ENL_INSNS_PINGS pings (default 200, -i 0.01) with that idle rate taken
+out, then (ENL_INSNS_UDP_ROUNDS times, default 3: the first run of a guest
+costs more) a 5 s iperf3 UDP run as the bench's
+udp_g2h row sends it. The rounds take the NICs in turn. The rates these
+runs show are under the plugin's own cost and never stand for the bench's
+rows. ENL_INSNS_ROUNDS (default 4) and ENL_BENCH_NICS pick how much."""
+import json
+import os
+import struct
+import sys
+import tempfile
+import time
+import importlib.util
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location('bench_net', os.path.join(HERE, 'bench-net.py'))
+bn = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bn)
+PLUGIN = os.path.join(bn.BUILD, 'meson', 'tests', 'bench', 'tcg', 'insncount.so')
+NICS = os.environ.get('ENL_BENCH_NICS', 'synthetic virtio-net e1000').split()
+ROUNDS = int(os.environ.get('ENL_INSNS_ROUNDS', '4'))
+PINGS = int(os.environ.get('ENL_INSNS_PINGS', '200'))
+UDP_ROUNDS = int(os.environ.get('ENL_INSNS_UDP_ROUNDS', '3'))
+
+
+def median(v):
+    v = sorted(v)
+    return v[len(v) // 2] if v else float('nan')
+
+
+class Counted:
+    """Guests booted with the plugin, each counting into its own file."""
+
+    def __init__(self, wd):
+        self.wd, self.live, self.paths, self.next = wd, {}, {}, None
+        real = bn.Guest
+
+        def guest(*a, **kw):
+            kw['qemu_args'] = tuple(kw.get('qemu_args', ())) + (
+                '-plugin', '%s,out=%s' % (PLUGIN, self.next))
+            return real(*a, **kw)
+        bn.Guest = guest
+
+    def start(self, kind):
+        self.next = self.paths[kind] = os.path.join(self.wd, 'insns-' + kind)
+        got = bn.start(kind, 1, self.wd)
+        if isinstance(got, str):
+            raise bn.BenchError('%s: %s' % (kind, got))
+        self.live[kind] = got
+
+    def count(self, kind):
+        with open(self.paths[kind], 'rb') as f:
+            return struct.unpack('<Q', f.read(8))[0]
+
+    def close(self):
+        for v in self.live.values():
+            bn.stop(v)
+
+
+def ping_round(c, kind):
+    """(guest instructions per ping less the idle rate, median ping in us)."""
+    n0, t0 = c.count(kind), time.time()
+    time.sleep(2)
+    idle = (c.count(kind) - n0) / (time.time() - t0)
+    n0, t0 = c.count(kind), time.time()
+    times = bn.ping_times(c.live[kind][0].netns, PINGS)
+    n1, t1 = c.count(kind), time.time()
+    return (n1 - n0 - idle * (t1 - t0)) / len(times), median(times)
+
+
+def udp_round(c, kind):
+    """(guest instructions per datagram sent, Gbit/s sent)."""
+    g = c.live[kind][0]
+    n0 = c.count(kind)
+    out = bn.sh(g, bn.iperf_cmd(5, 1, False, '-u -b 0 -l 1400'), timeout=90)
+    n1 = c.count(kind)
+    s = json.loads(out[out.find('{'):out.rindex('}') + 1])['end']['sum']
+    packets = s.get('packets') or s['bytes'] / 1400
+    return (n1 - n0) / packets, s['bits_per_second'] / 1e9
+
+
+def main():
+    if not os.path.exists(PLUGIN):
+        print('guest-insns: %s is missing: run make first' % PLUGIN, file=sys.stderr)
+        return 1
+    c = Counted(tempfile.mkdtemp(prefix='enl-insns-'))
+    ping = {k: [] for k in NICS}
+    udp = {k: [] for k in NICS}
+    try:
+        for k in NICS:
+            c.start(k)
+        for r in range(ROUNDS):
+            for k in NICS:
+                per, ms = ping_round(c, k)
+                ping[k].append((per, ms))
+                print('# round %d %-10s %8.0f insns/ping (ping median %.0f us)'
+                      % (r, k, per, ms), flush=True)
+        for r in range(UDP_ROUNDS):
+            for k in NICS:
+                per, gbps = udp_round(c, k)
+                udp[k].append((per, gbps))
+                print('# udp round %d %-10s %8.0f insns/datagram (%.2f Gbit/s sent)'
+                      % (r, k, per, gbps), flush=True)
+    finally:
+        c.close()
+    base = NICS[1] if len(NICS) > 1 else NICS[0]
+    print('%-10s %14s %10s %16s %10s' % ('NIC', 'insns/ping', 'vs ' + base,
+                                        'insns/datagram', 'vs ' + base))
+    for k in NICS:
+        p = median([x[0] for x in ping[k]])
+        u = median([x[0] for x in udp[k]])
+        pb = median([x[0] for x in ping[base]])
+        ub = median([x[0] for x in udp[base]])
+        print('%-10s %14.0f %9.2fx %16.0f %9.2fx' % (k, p, p / pb, u, u / ub))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
