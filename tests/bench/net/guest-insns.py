@@ -88,28 +88,30 @@ def udp_round(c, kind):
     return (n1 - n0) / packets, s['bits_per_second'] / 1e9
 
 
+def rounds(c, n, measure, line):
+    """n rounds of measure(c, kind) taking the NICs in turn, each printed
+    with line: {kind: [(instructions, rate), ...]}."""
+    got = {k: [] for k in NICS}
+    for r in range(n):
+        for k in NICS:
+            per, rate = measure(c, k)
+            got[k].append((per, rate))
+            print('# ' + line % (r, k, per, rate), flush=True)
+    return got
+
+
 def main():
     if not os.path.exists(PLUGIN):
         print('guest-insns: %s is missing: run make first' % PLUGIN, file=sys.stderr)
         return 1
     c = Counted(tempfile.mkdtemp(prefix='enl-insns-'))
-    ping = {k: [] for k in NICS}
-    udp = {k: [] for k in NICS}
     try:
         for k in NICS:
             c.start(k)
-        for r in range(ROUNDS):
-            for k in NICS:
-                per, ms = ping_round(c, k)
-                ping[k].append((per, ms))
-                print('# round %d %-10s %8.0f insns/ping (ping median %.0f us)'
-                      % (r, k, per, ms), flush=True)
-        for r in range(UDP_ROUNDS):
-            for k in NICS:
-                per, gbps = udp_round(c, k)
-                udp[k].append((per, gbps))
-                print('# udp round %d %-10s %8.0f insns/datagram (%.2f Gbit/s sent)'
-                      % (r, k, per, gbps), flush=True)
+        ping = rounds(c, ROUNDS, ping_round, 'ping round %d %-10s %8.0f insns/ping '
+                      '(ping median %.0f us)')
+        udp = rounds(c, UDP_ROUNDS, udp_round, 'udp round %d %-10s %8.0f '
+                     'insns/datagram (%.2f Gbit/s sent)')
     finally:
         c.close()
     base = NICS[1] if len(NICS) > 1 else NICS[0]
