@@ -151,8 +151,8 @@ int enl_vsp_ctl_run(struct enl_vmbus_server *srv, const char *class_name,
 	return c.ret;
 }
 
-int enl_vsp_ctl_run_all(struct enl_vmbus_server *srv, const char *class_name,
-			struct enl_ctl_req *req, enl_vsp_req_fn fn)
+static int run_each(struct enl_vmbus_server *srv, const char *class_name,
+		    struct enl_ctl_req *req, enl_vsp_req_fn fn, bool subs)
 {
 	uint32_t relid;
 	int n = 0;
@@ -162,11 +162,24 @@ int enl_vsp_ctl_run_all(struct enl_vmbus_server *srv, const char *class_name,
 		struct req_call c = { fn, NULL, req, 0 };
 
 		if (!ch || ch->state == ENL_CHAN_RESCINDED || !ch->vsp_state ||
-		    strcmp(ch->cls->name, class_name))
+		    strcmp(ch->cls->name, class_name) || (ch->parent && !subs))
 			continue;
 		c.state = ch->vsp_state;
 		enl_vsp_call(ch, req_on_ctx, &c);
 		n++;
 	}
 	return n;
+}
+
+int enl_vsp_ctl_run_all(struct enl_vmbus_server *srv, const char *class_name,
+			struct enl_ctl_req *req, enl_vsp_req_fn fn)
+{
+	return run_each(srv, class_name, req, fn, true);
+}
+
+int enl_vsp_ctl_run_primaries(struct enl_vmbus_server *srv,
+			      const char *class_name, struct enl_ctl_req *req,
+			      enl_vsp_req_fn fn)
+{
+	return run_each(srv, class_name, req, fn, false);
 }

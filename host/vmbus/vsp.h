@@ -122,6 +122,10 @@ int enl_vsp_ctl_run_req(struct enl_vmbus_server *srv, const char *class_name,
  */
 int enl_vsp_ctl_run_all(struct enl_vmbus_server *srv, const char *class_name,
 			struct enl_ctl_req *req, enl_vsp_req_fn fn);
+/* The same without sub-channels: one call per device offered. */
+int enl_vsp_ctl_run_primaries(struct enl_vmbus_server *srv,
+			      const char *class_name, struct enl_ctl_req *req,
+			      enl_vsp_req_fn fn);
 
 void enl_vsp_set_priv(struct enl_vsp_channel *ch, void *priv);
 void *enl_vsp_priv(const struct enl_vsp_channel *ch);

@@ -24,11 +24,8 @@
 #include "stor_glue.h"
 #include "vsp.h"
 
-static const char *const classes[] = { "scsi", "ide" };
-
 /*
- * On a controller's context: "class\trelid\tlun\tbytes\tpath\n" per LUN
- * (none for a sub-channel: its controller lists them).
+ * On a controller's context: "class\trelid\tlun\tbytes\tpath\n" per LUN.
  */
 static int list_on_ctx(void *state, struct enl_ctl_req *req)
 {
@@ -36,8 +33,6 @@ static int list_on_ctx(void *state, struct enl_ctl_req *req)
 	uint16_t luns[ENL_STOR_MAX_LUNS];
 	unsigned int n = enl_stor_lun_list(c->t, luns, ENL_STOR_MAX_LUNS);
 
-	if (!enl_stor_ctrl_is_primary(c))
-		return 0;
 	for (unsigned int i = 0; i < n; i++) {
 		struct enl_stor_lun_info in;
 
@@ -176,8 +171,7 @@ int enl_stor_backup(struct enl_vmbus_server *srv, const char *dest,
 	bool dir = g_file_test(dest, G_FILE_TEST_IS_DIR);
 
 	/* In relid order: the first controller of a class keeps plain names. */
-	for (size_t i = 0; i < G_N_ELEMENTS(classes); i++)
-		enl_vsp_ctl_run_all(srv, classes[i], &req, list_on_ctx);
+	enl_stor_each_ctrl(srv, &req, list_on_ctx);
 	lines = g_strsplit(list->str, "\n", -1);
 	for (char **l = lines; *l; l++)
 		n += **l != '\0';

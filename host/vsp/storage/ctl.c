@@ -199,8 +199,6 @@ static int list_on_ctx(void *state, struct enl_ctl_req *req)
 	unsigned int n = enl_stor_lun_list(c->t, luns, ENL_STOR_MAX_LUNS);
 	g_autoptr(GString) head = g_string_new(NULL);
 
-	if (!enl_stor_ctrl_is_primary(c))
-		return 0;
 	for (unsigned int i = 0; i < n; i++) {
 		struct enl_stor_lun_info in;
 		uint64_t bytes;
@@ -242,8 +240,6 @@ static int stats_on_ctx(void *state, struct enl_ctl_req *req)
 	g_autofree char *head = g_strdup_printf("%s:", c->name);
 	g_autofree char *engine = g_strdup_printf("%s engine:", c->name);
 
-	if (!enl_stor_ctrl_is_primary(c))
-		return 0;
 	enl_ctl_kv_begin(req, NULL, head);
 	if (req->json)
 		enl_json_str(req->json, "controller", c->name);
@@ -428,17 +424,13 @@ show:
 	return 0;
 }
 
-/*
- * Run fn on every offer of each class, in relid order: fn skips the
- * sub-channels (enl_stor_ctrl_is_primary). Whether there was any.
- */
-static int each(struct enl_vmbus_server *srv, struct enl_ctl_req *req,
-		enl_vsp_req_fn fn)
+int enl_stor_each_ctrl(struct enl_vmbus_server *srv, struct enl_ctl_req *req,
+		       enl_vsp_req_fn fn)
 {
 	int found = 0;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(classes); i++)
-		found += enl_vsp_ctl_run_all(srv, classes[i], req, fn);
+		found += enl_vsp_ctl_run_primaries(srv, classes[i], req, fn);
 	return found;
 }
 
@@ -454,7 +446,7 @@ static int list(struct enl_vmbus_server *srv, struct enl_ctl_req *req)
 		return -EINVAL;
 	if (req->json)
 		enl_json_arr(req->json, NULL);
-	found = each(srv, req, list_on_ctx);
+	found = enl_stor_each_ctrl(srv, req, list_on_ctx);
 	if (req->json)
 		enl_json_end(req->json);
 	if (!found)
@@ -473,7 +465,7 @@ static int stats(struct enl_vmbus_server *srv, struct enl_ctl_req *req)
 		enl_json_obj(req->json, NULL);
 		enl_json_arr(req->json, "controllers");
 	}
-	found = each(srv, req, stats_on_ctx);
+	found = enl_stor_each_ctrl(srv, req, stats_on_ctx);
 	if (req->json) {
 		enl_json_end(req->json);
 		enl_json_arr(req->json, "queues");

@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "stor_vsp.h"
+#include "vsp.h"
 
 struct enl_ctl;
 struct enl_vmbus_server;
@@ -46,12 +47,20 @@ int enl_stor_add_disk(struct enl_vmbus_server *srv, const char *spec,
 void enl_stor_register_ctl(struct enl_vmbus_server *srv, struct enl_ctl *ctl);
 
 /*
+ * Run fn on every SCSI controller and IDE accelerator (not their
+ * sub-channels), in relid order, each on its own context; how many.
+ */
+int enl_stor_each_ctrl(struct enl_vmbus_server *srv, struct enl_ctl_req *req,
+		       enl_vsp_req_fn fn);
+
+/*
  * The disk step of `enl-host ctl backup --to DEST` (backup.c), for the
  * backup verb to run while the guest is frozen: every LUN of every SCSI
  * controller and IDE accelerator copied to DEST (a directory: one
  * <class><lun>.img each, e.g. scsi0.img, <class><lun>-relid<N>.img on
- * a class's further controllers; or, for a single disk, the file itself), as a reflink where the file system can, else extent by extent,
- * made durable. New files only (an existing one is an error). A line per
+ * a class's further controllers; or, for a single disk, the file itself),
+ * as a reflink where the file system can, else extent by extent, made
+ * durable. New files only (an existing one is an error). A line per
  * disk to out; 0 or -errno.
  */
 int enl_stor_backup(struct enl_vmbus_server *srv, const char *dest,

@@ -57,12 +57,6 @@ struct enl_stor_ctrl {
 	struct enl_stor_fault fault;		/* the owner's serves them all */
 };
 
-/* A controller's own offer, not one of its sub-channels (their queues). */
-static inline bool enl_stor_ctrl_is_primary(const struct enl_stor_ctrl *c)
-{
-	return c->owner == c;
-}
-
 /*
  * On the controller's context (enl_vsp_ctl_run): tell the guest its LUNs
  * changed, if it has the controller open and initialized. True if told.
