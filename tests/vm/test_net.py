@@ -322,24 +322,24 @@ def jumbo(t, g):
     # A MAC the user set while the link is up (as bonding does) reaches
     # the host at once and survives the next re-attach (an MTU change).
     user_mac = '00:15:5d:4e:00:99'
-    rc, out = g.sh('ip link set eth0 address %s && ip -o link show eth0' % user_mac)
-    ns.run('ip', 'neigh', 'flush', 'dev', TAP)
-    live = g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30)
-    cur = nic_json(g).get('current_mac')
-    t.ok(rc == 0 and 'LOWER_UP' in out and user_mac in out and cur == user_mac and live,
+
+    def change(cmd):
+        """Run cmd, forget the guest's old MAC on the host's side, then:
+        (status, output, the host's current_mac, whether ping flows)."""
+        rc, out = g.sh(cmd + ' && ip -o link show eth0')
+        ns.run('ip', 'neigh', 'flush', 'dev', TAP)
+        flows = g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30)
+        return rc, out, nic_json(g).get('current_mac'), flows
+
+    rc, out, cur, flows = change('ip link set eth0 address %s' % user_mac)
+    t.ok(rc == 0 and 'LOWER_UP' in out and user_mac in out and cur == user_mac and flows,
          'a MAC set while eth0 is up (%s): the host has it, traffic flows' % user_mac,
          '%s\nhost: %s' % (out, cur))
-    rc, out = g.sh('ip link set eth0 mtu 4000 && ip -o link show eth0')
-    ns.run('ip', 'neigh', 'flush', 'dev', TAP)
-    flows = g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30)
-    cur = nic_json(g).get('current_mac')
+    rc, out, cur, flows = change('ip link set eth0 mtu 4000')
     t.ok(rc == 0 and user_mac in out and 'mtu 4000' in out and cur == user_mac and flows,
          'a MAC set by the user (%s) survives a re-attach (MTU 4000): the host has '
          'it, traffic flows' % user_mac, '%s\nhost: %s' % (out, cur))
-    g.sh('ip link set eth0 mtu 1500 && ip link set eth0 address %s' % MAC)
-    ns.run('ip', 'neigh', 'flush', 'dev', TAP)
-    g.wait_sh('ping -c 1 -W 2 %s' % HOST, 30)
-
+    change('ip link set eth0 mtu 1500 && ip link set eth0 address %s' % MAC)
 
 def link(t, g):
     rc, out = g.ctl('nic', 'link', 'down', TAP)
