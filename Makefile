@@ -41,13 +41,13 @@ asan: deps
 linux-src: deps
 	@scripts/linux-src.sh
 
-# The VM ring's test_switch boots the guest image: make check builds it
-# first (cached: scripts/image/build.sh), unless VMTESTS names suites
-# without test_switch.
+# The VM ring's test_switch boots the guest image: check.sh builds it
+# (cached: scripts/image/build.sh) while the first rings run, unless
+# VMTESTS names suites without test_switch.
 CHECK_IMAGE = $(if $(VMTESTS),$(if $(filter test_switch,$(VMTESTS)),image),image)
 
-check: all asan linux-src $(CHECK_IMAGE)
-	@KVER=$(KVER) scripts/check.sh
+check: all asan linux-src
+	@KVER=$(KVER) CHECK_IMAGE=$(CHECK_IMAGE) scripts/check.sh
 
 # The Debian 12 guest image (mmdebstrap, our .debs, GRUB), cached in
 # build/image and rebuilt only when its recipe or the packages' sources change.
