@@ -31,6 +31,9 @@ pkgs="systemd-sysv,udev,dbus,kmod,initramfs-tools,zstd,e2fsprogs,iproute2,procps
 pkgs="$pkgs,linux-image-$kver,linux-headers-$kver,dkms,grub-pc-bin,grub-common"
 # Our packages' dependencies, so they are downloaded (and cached) here too.
 pkgs="$pkgs,libglib2.0-0,libsystemd0,libnl-3-200,libnl-route-3-200"
+# NetworkManager, installed but disabled (customize.sh): networkd runs the
+# network; test_switch starts NM to test enl-kvpd's NetworkManager backend.
+pkgs="$pkgs,network-manager"
 # The image's recipe: what decides its content besides the packages
 # (run.sh and boot-files.sh only read the image).
 recipe="build.sh customize.sh mbr.py"

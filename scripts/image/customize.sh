@@ -75,6 +75,11 @@ Type=ether
 DHCP=yes
 NET
 in_root systemctl enable systemd-networkd.service
+# NetworkManager is here, disabled, for enl-kvpd's other backend (the one
+# RHEL, Fedora and Ubuntu desktops run): test_switch stops networkd and
+# starts it. Enabled next to networkd, both would manage the same links.
+in_root systemctl disable NetworkManager.service NetworkManager-wait-online.service \
+	NetworkManager-dispatcher.service
 # Nothing waits for the network at boot.
 in_root systemctl mask systemd-networkd-wait-online.service
 # Timers that would only cost boot time under TCG.

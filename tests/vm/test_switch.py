@@ -38,8 +38,10 @@ MAC = '52:54:00:e1:7e:01'
 # same, so the guest's configuration (networkd, DHCP on any Ethernet link)
 # comes up alike on either driver.
 GUEST_IP = '10.0.2.15'
-# The static address the host injects over KVP in the synthetic boot.
+# The static addresses the host injects over KVP in the synthetic boot:
+# with networkd running, then with NetworkManager.
 KVP_IP = '10.0.2.77'
+KVP_IP_NM = '10.0.2.78'
 TAP = 'enlsw0'
 XK_RETURN = 0xff0d
 # Per class: Enlighten's driver module, the emulated device the first boot
@@ -222,6 +224,33 @@ def kvp_ip(t, g, nic):
                                           % nic)[1]))
 
 
+def kvp_ip_nm(t, g, nic):
+    """The same through enl-kvpd's other backend, NetworkManager (what RHEL,
+    Fedora and Ubuntu desktops run; the image has it installed, disabled):
+    with networkd stopped and NM running, enl-kvpd writes NM's keyfile
+    (root only, as NM demands) and has nmcli load it and bring it up."""
+    rc, out = g.sh('systemctl stop systemd-networkd.service systemd-networkd.socket && '
+                   'ip -4 addr flush dev %s && systemctl start NetworkManager.service && '
+                   'nmcli -w 30 general status' % nic, timeout=90)
+    t.ok(rc == 0, 'synthetic: networkd stopped, NetworkManager started', out)
+    if rc != 0:
+        return
+    rc, out = g.ctl('ip', 'set', MAC, 'static', KVP_IP_NM, '255.255.255.0')
+    got = rc == 0 and g.wait_sh("ip -o -4 addr show dev %s | grep -q ' %s/24 '"
+                                % (nic, KVP_IP_NM), 90)
+    prc, pout = g.netns.run('ping', '-c', '3', '-W', '5', KVP_IP_NM) if got else (1, '')
+    path = '/etc/NetworkManager/system-connections/enlighten-%s.nmconnection' % nic
+    src, con = g.sh('stat -c %%a %s && nmcli -g GENERAL.CONNECTION device show %s'
+                    % (path, nic))
+    t.ok(got and prc == 0 and con.split() == ['600', 'enlighten-' + nic],
+         'synthetic: an address the host injects (ctl ip set %s static %s) is applied '
+         'by NetworkManager on %s (connection enlighten-%s from a 0600 keyfile) and '
+         'answers ping' % (MAC, KVP_IP_NM, nic, nic),
+         '%s\n%s\n%s\n%s' % (out, pout, con, g.sh('ip -o addr; nmcli connection; ls -l %s; '
+                                                   'journalctl -b -u enl-kvpd -u NetworkManager '
+                                                   '| tail -30' % path)[1]))
+
+
 def second_boot(t, disk, work, emulated, synthetic_args, facts):
     nic = '--nic' in synthetic_args
     g = ImageGuest(disk, 'synthetic', emulated=emulated, extra_args=synthetic_args,
@@ -287,6 +316,7 @@ def second_boot(t, disk, work, emulated, synthetic_args, facts):
         t.ok(out.split() == [facts['nic'], 'enl_netvsc'],
              'synthetic: the NIC keeps its name %s on enl_netvsc' % facts['nic'], out)
         kvp_ip(t, g, facts['nic'])
+        kvp_ip_nm(t, g, facts['nic'])
         rc, text = g.sh('enl-status', timeout=120)
         classes = doc.get('classes', {})
         every = all(classes.get(c) == 'synthetic' for c in CLASSES)
