@@ -15,7 +15,6 @@ runs show are under the plugin's own cost and never stand for the bench's
 rows. ENL_INSNS_ROUNDS (default 4) and ENL_BENCH_NICS pick how much."""
 import json
 import os
-import struct
 import sys
 import tempfile
 import time
@@ -25,16 +24,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location('bench_net', os.path.join(HERE, 'bench-net.py'))
 bn = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bn)
-PLUGIN = os.path.join(bn.BUILD, 'meson', 'tests', 'bench', 'tcg', 'insncount.so')
+sys.path.insert(0, os.path.join(HERE, '..', 'tcg'))
+import insns  # noqa: E402
+from insns import median  # noqa: E402
 NICS = os.environ.get('ENL_BENCH_NICS', 'synthetic virtio-net e1000').split()
 ROUNDS = int(os.environ.get('ENL_INSNS_ROUNDS', '4'))
 PINGS = int(os.environ.get('ENL_INSNS_PINGS', '200'))
 UDP_ROUNDS = int(os.environ.get('ENL_INSNS_UDP_ROUNDS', '3'))
-
-
-def median(v):
-    v = sorted(v)
-    return v[len(v) // 2] if v else float('nan')
 
 
 class Counted:
@@ -45,8 +41,7 @@ class Counted:
         real = bn.Guest
 
         def guest(*a, **kw):
-            kw['qemu_args'] = tuple(kw.get('qemu_args', ())) + (
-                '-plugin', '%s,out=%s' % (PLUGIN, self.next))
+            kw['qemu_args'] = tuple(kw.get('qemu_args', ())) + insns.qemu_args(self.next)
             return real(*a, **kw)
         bn.Guest = guest
 
@@ -58,8 +53,7 @@ class Counted:
         self.live[kind] = got
 
     def count(self, kind):
-        with open(self.paths[kind], 'rb') as f:
-            return struct.unpack('<Q', f.read(8))[0]
+        return insns.count(self.paths[kind])
 
     def close(self):
         for v in self.live.values():
@@ -101,8 +95,9 @@ def rounds(c, n, measure, line):
 
 
 def main():
-    if not os.path.exists(PLUGIN):
-        print('guest-insns: %s is missing: run make first' % PLUGIN, file=sys.stderr)
+    why = insns.missing()
+    if why:
+        print('guest-insns: ' + why, file=sys.stderr)
         return 1
     c = Counted(tempfile.mkdtemp(prefix='enl-insns-'))
     try:

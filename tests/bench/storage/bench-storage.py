@@ -286,11 +286,22 @@ def profile(g, devs, sched, ncpu):
     return got
 
 
-def measure(ncpu, img, initrd):
+def run_fio(g, dev, job, what, runtime=RUNTIME):
+    """fio's JSON output of job on dev in the guest."""
+    rc, out = g.sh('fio %s >/tmp/fio.json 2>/tmp/fio.err; r=$?; cat /tmp/fio.json '
+                   '/tmp/fio.err; exit $r' % fio_args(dev, job, runtime),
+                   timeout=runtime + RAMP + 300)
+    if rc:
+        raise BenchError('fio on %s failed:\n%s' % (what, out[-1500:]))
+    return out
+
+
+def boot(ncpu, img, initrd, extra_qemu=()):
+    """A guest with every disk of DEVICES on img, ready for fio: (guest,
+    {device: /dev/node}, {device: the I/O scheduler it runs with})."""
     disks = [img] if SYN else []
-    load0 = load()
-    g = Guest(offers=(), cpus=ncpu, mem=MEM, disks=disks, qemu_args=qemu_args(img),
-              initrd=initrd)
+    g = Guest(offers=(), cpus=ncpu, mem=MEM, disks=disks,
+              qemu_args=qemu_args(img) + list(extra_qemu), initrd=initrd)
     try:
         rc, out = g.sh('modprobe -a sd_mod enl_storvsc ata_piix ahci virtio_pci virtio_blk')
         if rc:
@@ -307,12 +318,22 @@ def measure(ncpu, img, initrd):
         rc, out = g.sh('head -c 16 /dev/random | wc -c', timeout=600)
         if rc or out.strip() != '16':
             raise BenchError('the guest\'s CRNG did not come up: ' + out)
-        res = {}
         # What each disk runs with: the kernel's default, but the synthetic
         # disk as our udev rule sets it.
         sched = {d: scheduler(g, devs[d]) for d in DEVICES}
         if 'synthetic' in DEVICES:
             sched['synthetic'] = rule_scheduler()
+        return g, devs, sched
+    except BaseException:
+        g.close()
+        raise
+
+
+def measure(ncpu, img, initrd):
+    load0 = load()
+    g, devs, sched = boot(ncpu, img, initrd)
+    try:
+        res = {}
         res['sched'] = ', '.join('%s %s' % (NAMES[d], sched[d]) for d in DEVICES)
         hz = os.sysconf('SC_CLK_TCK')
         for name, job, kind in JOBS:
@@ -321,11 +342,7 @@ def measure(ncpu, img, initrd):
                     if d.startswith('synthetic'):
                         set_scheduler(g, devs[d], sched[d])
                     c0, e0 = cpu_ticks(g.proc.pid), host_events(g) if d == 'synthetic' else None
-                    rc, out = g.sh('fio %s >/tmp/fio.json 2>/tmp/fio.err; r=$?; cat /tmp/fio.json '
-                                   '/tmp/fio.err; exit $r' % fio_args(devs[d], job),
-                                   timeout=RUNTIME + RAMP + 300)
-                    if rc:
-                        raise BenchError('fio on %s (%s) failed:\n%s' % (d, name, out[-1500:]))
+                    out = run_fio(g, devs[d], job, '%s (%s)' % (d, name))
                     ios = parse(out, 'ios')
                     cpu = (cpu_ticks(g.proc.pid) - c0) / hz * 1e6 / ios if ios else None
                     res.setdefault((name, d), []).append(parse(out, kind))
