@@ -341,6 +341,7 @@ def jumbo(t, g):
          'it, traffic flows' % user_mac, '%s\nhost: %s' % (out, cur))
     change('ip link set eth0 mtu 1500 && ip link set eth0 address %s' % MAC)
 
+
 def link(t, g):
     rc, out = g.ctl('nic', 'link', 'down', TAP)
     t.ok(rc == 0 and g.wait_sh('grep -qx 0 /sys/class/net/eth0/carrier', 20),

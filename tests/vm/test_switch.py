@@ -206,22 +206,30 @@ def vnc_console(t, g, path):
         cl.close()
 
 
+def inject(g, nic, ip):
+    """The host injects ip/24 for MAC over KVP (ctl ip set): (ctl's and
+    ping's output, whether the address came up on nic and answers ping from
+    the host's side)."""
+    rc, out = g.ctl('ip', 'set', MAC, 'static', ip, '255.255.255.0')
+    got = rc == 0 and g.wait_sh("ip -o -4 addr show dev %s | grep -q ' %s/24 '"
+                                % (nic, ip), 90)
+    prc, pout = g.netns.run('ping', '-c', '3', '-W', '5', ip) if got else (1, '')
+    return out + '\n' + pout, got and prc == 0
+
+
 def kvp_ip(t, g, nic):
     """The host injects a static address (KVP SET_IP_INFO, as Hyper-V does
     on a failover): enl-kvpd writes networkd's file for the NIC, which must
     win over the image's DHCP on any Ethernet link, and has networkd apply
     it; the address answers ping from the host's side."""
-    rc, out = g.ctl('ip', 'set', MAC, 'static', KVP_IP, '255.255.255.0')
-    got = rc == 0 and g.wait_sh("ip -o -4 addr show dev %s | grep -q ' %s/24 '"
-                                % (nic, KVP_IP), 90)
-    prc, pout = g.netns.run('ping', '-c', '3', '-W', '5', KVP_IP) if got else (1, '')
-    t.ok(got and prc == 0,
+    out, ok = inject(g, nic, KVP_IP)
+    t.ok(ok,
          'synthetic: an address the host injects (ctl ip set %s static %s) is applied '
          'by networkd on %s and answers ping' % (MAC, KVP_IP, nic),
-         '%s\n%s\n%s' % (out, pout, g.sh('ip -o addr; ls -l /etc/systemd/network; '
-                                          'networkctl status %s 2>&1 | head -20; journalctl '
-                                          '-b -u enl-kvpd -u systemd-networkd | tail -30'
-                                          % nic)[1]))
+         '%s\n%s' % (out, g.sh('ip -o addr; ls -l /etc/systemd/network; '
+                                'networkctl status %s 2>&1 | head -20; journalctl '
+                                '-b -u enl-kvpd -u systemd-networkd | tail -30'
+                                % nic)[1]))
 
 
 def kvp_ip_nm(t, g, nic):
@@ -235,20 +243,17 @@ def kvp_ip_nm(t, g, nic):
     t.ok(rc == 0, 'synthetic: networkd stopped, NetworkManager started', out)
     if rc != 0:
         return
-    rc, out = g.ctl('ip', 'set', MAC, 'static', KVP_IP_NM, '255.255.255.0')
-    got = rc == 0 and g.wait_sh("ip -o -4 addr show dev %s | grep -q ' %s/24 '"
-                                % (nic, KVP_IP_NM), 90)
-    prc, pout = g.netns.run('ping', '-c', '3', '-W', '5', KVP_IP_NM) if got else (1, '')
+    out, ok = inject(g, nic, KVP_IP_NM)
     path = '/etc/NetworkManager/system-connections/enlighten-%s.nmconnection' % nic
-    src, con = g.sh('stat -c %%a %s && nmcli -g GENERAL.CONNECTION device show %s'
-                    % (path, nic))
-    t.ok(got and prc == 0 and con.split() == ['600', 'enlighten-' + nic],
+    _, con = g.sh('stat -c %%a %s && nmcli -g GENERAL.CONNECTION device show %s'
+                  % (path, nic))
+    t.ok(ok and con.split() == ['600', 'enlighten-' + nic],
          'synthetic: an address the host injects (ctl ip set %s static %s) is applied '
          'by NetworkManager on %s (connection enlighten-%s from a 0600 keyfile) and '
          'answers ping' % (MAC, KVP_IP_NM, nic, nic),
-         '%s\n%s\n%s\n%s' % (out, pout, con, g.sh('ip -o addr; nmcli connection; ls -l %s; '
-                                                   'journalctl -b -u enl-kvpd -u NetworkManager '
-                                                   '| tail -30' % path)[1]))
+         '%s\n%s\n%s' % (out, con, g.sh('ip -o addr; nmcli connection; ls -l %s; '
+                                        'journalctl -b -u enl-kvpd -u NetworkManager '
+                                        '| tail -30' % path)[1]))
 
 
 def second_boot(t, disk, work, emulated, synthetic_args, facts):

@@ -89,7 +89,7 @@ def main():
     print('%-18s' % 'insns per I/O' + ''.join('%12s' % bs.NAMES[d] for d in bs.DEVICES) +
           ''.join('%16s' % ('syn/' + bs.NAMES[d]) for d in base if 'synthetic' in bs.DEVICES))
     for name, _, _ in JOBS:
-        med = {d: insns.median(got[(name, d)]) for d in bs.DEVICES}
+        med = {d: bs.median(got[(name, d)]) for d in bs.DEVICES}
         row = '%-18s' % name + ''.join('%12.0f' % med[d] for d in bs.DEVICES)
         if 'synthetic' in bs.DEVICES:
             row += ''.join('%15.2fx' % (med['synthetic'] / med[d]) for d in base)

@@ -25,8 +25,3 @@ def count(path):
     """The guest's instructions so far."""
     with open(path, 'rb') as f:
         return struct.unpack('<Q', f.read(8))[0]
-
-
-def median(v):
-    v = sorted(v)
-    return v[len(v) // 2] if v else float('nan')
