@@ -9,7 +9,7 @@ linux-headers-amd64 linux-source-6.1
 qemu-system-x86 busybox-static e2fsprogs xfsprogs kexec-tools sg3-utils fio
 iproute2 iperf3 iputils-ping ethtool linux-perf
 libglib2.0-dev libsystemd-dev libnl-3-dev libnl-route-3-dev liburing-dev
-libjson-glib-dev
+libjson-glib-dev dbus-daemon
 systemd dkms debhelper rpm groff-base man-db
 dh-dkms lintian rpmlint mmdebstrap socat
 libgtk-4-dev xvfb xclip weston wl-clipboard xwayland

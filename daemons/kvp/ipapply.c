@@ -17,20 +17,9 @@ void enl_kvp_ipapply_defaults(struct enl_kvp_ipapply *a)
 	a->networkd_dir = "/etc/systemd/network";
 	a->nm_run = "/run/NetworkManager";
 	a->networkd_run = "/run/systemd/netif";
+	a->bus_address = NULL;	/* the system bus */
 	a->reload = true;
 	a->timeout_ms = 10000;
-}
-
-enum enl_kvp_ip_backend enl_kvp_ipapply_detect(const struct enl_kvp_ipapply *a)
-{
-	if (a->backend != ENL_KVP_IP_AUTO)
-		return a->backend;
-	/* NetworkManager first: with both running it owns the links. */
-	if (a->nm_run && access(a->nm_run, F_OK) == 0)
-		return ENL_KVP_IP_NM;
-	if (a->networkd_run && access(a->networkd_run, F_OK) == 0)
-		return ENL_KVP_IP_NETWORKD;
-	return ENL_KVP_IP_OFF;
 }
 
 char *enl_kvp_render_networkd(const struct enl_kvp_ipconfig *cfg)
@@ -144,8 +133,8 @@ static uint32_t write_file(const struct enl_kvp_ipapply *a, const char *dir,
 	return ENL_HV_S_OK;
 }
 
-static void reload(struct enl_kvp_ipapply *a, const char *ifname,
-		   char *const argv1[], char *const argv2[])
+static void reload(struct enl_kvp_ipapply *a, const char *manager,
+		   const char *ifname, char *const argv1[], char *const argv2[])
 {
 	char *const *const chain[] = { argv1, argv2, NULL };
 	char *what;
@@ -153,7 +142,8 @@ static void reload(struct enl_kvp_ipapply *a, const char *ifname,
 	if (!a->reload)
 		return;
 	/* Best effort: the file is in place and applies at next boot anyway. */
-	what = g_strdup_printf("reloading the configuration of %s", ifname);
+	what = g_strdup_printf("%s reloading the configuration of %s",
+			       manager, ifname);
 	enl_kvp_apply_start(&a->stats, what, chain, a->timeout_ms);
 	g_free(what);
 }
@@ -202,7 +192,7 @@ uint32_t enl_kvp_ipapply(struct enl_kvp_ipapply *a,
 	uint32_t st;
 
 	g_strlcpy(ifname, cfg->ifc.name, sizeof(ifname));
-	switch (enl_kvp_ipapply_detect(a)) {
+	switch (enl_kvp_ipapply_detect(a, ifname)) {
 	case ENL_KVP_IP_HOOK:
 		if (!a->hook || !*a->hook)
 			break;
@@ -223,7 +213,7 @@ uint32_t enl_kvp_ipapply(struct enl_kvp_ipapply *a,
 			char *up[] = { "/usr/bin/nmcli", "connection", "up",
 				       "id", id, NULL };
 
-			reload(a, ifname, load, up);
+			reload(a, "NetworkManager", ifname, load, up);
 			g_free(path);
 			g_free(id);
 		}
@@ -247,7 +237,7 @@ uint32_t enl_kvp_ipapply(struct enl_kvp_ipapply *a,
 			char *rc[] = { "/usr/bin/networkctl", "reconfigure",
 				       ifname, NULL };
 
-			reload(a, ifname, rl, rc);
+			reload(a, "networkd", ifname, rl, rc);
 		}
 		return st;
 	default:

@@ -2,7 +2,8 @@
 /*
  * Apply a host-injected IP configuration (SET_IP_INFO) through whatever
  * manages the network: a NetworkManager keyfile when NetworkManager runs,
- * a systemd-networkd .network file when networkd runs (both written
+ * a systemd-networkd .network file when networkd runs (which runs and
+ * manages the interface is asked of the system bus, ipdetect.c; both written
  * atomically, then the manager is asked to reload), or a configured hook
  * executable run with an argv. The reload and the hook run in the
  * background (applyjob.h): the host is answered as soon as the file is
@@ -33,8 +34,11 @@ struct enl_kvp_ipapply {
 	const char *hook;		/* HOOK: executable path */
 	const char *nm_dir;		/* /etc/NetworkManager/system-connections */
 	const char *networkd_dir;	/* /etc/systemd/network */
-	const char *nm_run;		/* exists while NetworkManager runs */
-	const char *networkd_run;	/* exists while networkd runs */
+	/* Asked who runs; NULL: the system bus, "": no bus, the dirs only. */
+	const char *bus_address;
+	/* Without a bus: exist while the daemon runs, and after it. */
+	const char *nm_run;
+	const char *networkd_run;
 	bool reload;			/* ask the manager to apply the file */
 	unsigned int timeout_ms;	/* hook and reload commands */
 	struct enl_kvp_writer writer;
@@ -44,8 +48,13 @@ struct enl_kvp_ipapply {
 /* Defaults for the running system (reload on, 10 s timeout). */
 void enl_kvp_ipapply_defaults(struct enl_kvp_ipapply *a);
 
-/* The backend AUTO resolves to now. */
-enum enl_kvp_ip_backend enl_kvp_ipapply_detect(const struct enl_kvp_ipapply *a);
+/*
+ * The backend AUTO resolves to now for ifname (ipdetect.c): the manager that
+ * owns its bus name; with both running, NetworkManager if it manages
+ * ifname, else networkd; OFF when neither runs.
+ */
+enum enl_kvp_ip_backend enl_kvp_ipapply_detect(const struct enl_kvp_ipapply *a,
+					       const char *ifname);
 
 /*
  * Apply cfg: S_OK once the file is written (its reload started) or the hook

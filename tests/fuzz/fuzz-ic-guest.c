@@ -371,6 +371,7 @@ static void *service_new(void)
 		FUZZ_ASSERT(G.kvp.ip.backend == ENL_KVP_IP_OFF);
 		G.kvp.ip.hook = NULL;
 		G.kvp.ip.nm_run = G.kvp.ip.networkd_run = NULL;
+		G.kvp.ip.bus_address = "";
 		G.kvp.ip.nm_dir = G.kvp.ip.networkd_dir = G.kvp_dir;
 		G.kvp.ip.reload = false;
 		G.ops = &enl_kvp_guest_ops;

@@ -114,7 +114,8 @@ target_def() {
 		     daemons/kvp/kvp.c daemons/kvp/pool.c daemons/kvp/poolfile.c
 		     daemons/kvp/atomic.c daemons/kvp/store.c daemons/kvp/facts.c
 		     daemons/kvp/netinfo.c daemons/kvp/ipinfo.c
-		     daemons/kvp/ipapply.c daemons/kvp/applyjob.c
+		     daemons/kvp/ipapply.c daemons/kvp/ipdetect.c
+		     daemons/kvp/applyjob.c
 		     daemons/vss/vss.c daemons/vss/freeze.c daemons/vss/fsplan.c
 		     daemons/vss/hooks.c daemons/vss/holdlog.c
 		     daemons/vss/mountinfo.c)

@@ -39,9 +39,10 @@ MAC = '52:54:00:e1:7e:01'
 # comes up alike on either driver.
 GUEST_IP = '10.0.2.15'
 # The static addresses the host injects over KVP in the synthetic boot:
-# with networkd running, then with NetworkManager.
+# with networkd running, then with NetworkManager, then with networkd again.
 KVP_IP = '10.0.2.77'
 KVP_IP_NM = '10.0.2.78'
+KVP_IP_BACK = '10.0.2.79'
 TAP = 'enlsw0'
 XK_RETURN = 0xff0d
 # Per class: Enlighten's driver module, the emulated device the first boot
@@ -242,18 +243,40 @@ def kvp_ip_nm(t, g, nic):
                    'nmcli -w 30 general status' % nic, timeout=90)
     t.ok(rc == 0, 'synthetic: networkd stopped, NetworkManager started', out)
     if rc != 0:
-        return
+        return False
     out, ok = inject(g, nic, KVP_IP_NM)
     path = '/etc/NetworkManager/system-connections/enlighten-%s.nmconnection' % nic
     _, con = g.sh('stat -c %%a %s && nmcli -g GENERAL.CONNECTION device show %s'
                   % (path, nic))
-    t.ok(ok and con.split() == ['600', 'enlighten-' + nic],
+    return t.ok(ok and con.split() == ['600', 'enlighten-' + nic],
          'synthetic: an address the host injects (ctl ip set %s static %s) is applied '
          'by NetworkManager on %s (connection enlighten-%s from a 0600 keyfile) and '
          'answers ping' % (MAC, KVP_IP_NM, nic, nic),
          '%s\n%s\n%s' % (out, con, g.sh('ip -o addr; nmcli connection; ls -l %s; '
                                         'journalctl -b -u enl-kvpd -u NetworkManager '
                                         '| tail -30' % path)[1]))
+
+
+def kvp_ip_back(t, g, nic):
+    """NetworkManager stopped, networkd started again: /run/NetworkManager is
+    still there (it stays until reboot), but enl-kvpd asks the bus who runs
+    and writes networkd's file, not NM's keyfile that nothing would read."""
+    nm = '/etc/NetworkManager/system-connections/enlighten-%s.nmconnection' % nic
+    rc, out = g.sh('systemctl stop NetworkManager.service && ip -4 addr flush dev %s && '
+                   'systemctl start systemd-networkd.service && test -d /run/NetworkManager '
+                   '&& networkctl list' % nic, timeout=90)
+    t.ok(rc == 0, 'synthetic: NetworkManager stopped (/run/NetworkManager left), '
+         'networkd started again', out)
+    if rc != 0:
+        return
+    out, ok = inject(g, nic, KVP_IP_BACK)
+    _, files = g.sh('grep -c %s /etc/systemd/network/10-enlighten-%s.network; '
+                    'grep -c %s %s' % (KVP_IP_BACK, nic, KVP_IP_BACK, nm))
+    t.ok(ok and files.split() == ['1', '0'],
+         'synthetic: with NetworkManager stopped an address the host injects (%s) goes '
+         'to networkd, which applies it, not to the keyfile NM left' % KVP_IP_BACK,
+         '%s\n%s\n%s' % (out, files, g.sh('ip -o addr; ls -l /run/NetworkManager; '
+                                         'journalctl -b -u enl-kvpd | tail -20')[1]))
 
 
 def second_boot(t, disk, work, emulated, synthetic_args, facts):
@@ -321,7 +344,8 @@ def second_boot(t, disk, work, emulated, synthetic_args, facts):
         t.ok(out.split() == [facts['nic'], 'enl_netvsc'],
              'synthetic: the NIC keeps its name %s on enl_netvsc' % facts['nic'], out)
         kvp_ip(t, g, facts['nic'])
-        kvp_ip_nm(t, g, facts['nic'])
+        if kvp_ip_nm(t, g, facts['nic']):
+            kvp_ip_back(t, g, facts['nic'])
         rc, text = g.sh('enl-status', timeout=120)
         classes = doc.get('classes', {})
         every = all(classes.get(c) == 'synthetic' for c in CLASSES)

@@ -777,14 +777,18 @@ static void test_ip(void)
 	tap_ok(DO(&f, enl_kvp_host_set_ip(&f.h, MAC, true, NULL, NULL, NULL,
 					  NULL)) == ENL_HV_ERROR_NOT_SUPPORTED,
 	       "no backend: NOT_SUPPORTED");
+	/* Without a bus (test-kvp-ipdetect asks one). */
 	f.g.ip.backend = ENL_KVP_IP_AUTO;
+	f.g.ip.bus_address = "";
 	f.g.ip.nm_run = f.nmdir;	/* "NetworkManager runs" */
-	tap_ok(enl_kvp_ipapply_detect(&f.g.ip) == ENL_KVP_IP_NM,
-	       "auto backend picks NetworkManager when it runs");
+	tap_ok(enl_kvp_ipapply_detect(&f.g.ip, "eth0") == ENL_KVP_IP_NM,
+	       "no bus: auto backend picks NetworkManager when its run "
+	       "directory exists");
 	f.g.ip.nm_run = "/nonexistent";
 	f.g.ip.networkd_run = f.netdir;
-	tap_ok(enl_kvp_ipapply_detect(&f.g.ip) == ENL_KVP_IP_NETWORKD,
-	       "auto backend picks networkd when only it runs");
+	tap_ok(enl_kvp_ipapply_detect(&f.g.ip, "eth0") == ENL_KVP_IP_NETWORKD,
+	       "no bus: auto backend picks networkd when only its run "
+	       "directory exists");
 
 	/* Too many addresses for the wire: pairs stay aligned. */
 	fake_net(NULL, &ni);
