@@ -18,7 +18,9 @@ fio (from a second, read-only LUN: it is too big for every boot's
 initramfs) writes and verifies with crc32c from a job per queue, and
 from O_DIRECT buffers that start mid-page (read back page-aligned); hot-add,
 resize (grow and shrink) and hot-remove of a LUN reach the guest while such a fio writes
-LUN 0, and every block verifies; no queue counts a bogus
+LUN 0, and every block verifies; a LUN hot-added write-through (`,wt`)
+is "write through" to the guest, which sends it no flush on fsync while
+write-back LUN 0 gets one; no queue counts a bogus
 completion; sg_reset -H resets the host under I/O and nothing is lost; a
 packet that fills the inbound ring is counted as bogus and dropped; SRB
 answers the host drops, delays or corrupts (`ctl disk fault`) are
@@ -444,6 +446,7 @@ def body(t, g, ncpu, img, hot):
     rc, out = g.sh('cat /tmp/fio-hot.log')
     t.ok('fio rc=0' in out and re.search(r'err=\s*0\b', out) is not None,
          'and it ended with every block verified (crc32c)', out[-2500:])
+    write_through(t, g, hot, dev)
 
     q = queues(g) + queues(g, 'ide')
     t.diag(g.sh('cat /sys/class/scsi_host/host*/enl_queues')[1].strip())
@@ -459,6 +462,35 @@ def body(t, g, ncpu, img, hot):
     rescind(t, g, dev)
     ok, bad = g.dmesg_clean()
     t.ok(ok, 'no oops or warning in dmesg', bad)
+
+
+def write_through(t, g, hot, dev):
+    """A disk added with ,wt (every write reaches the file before it
+    completes) tells the guest it has no write cache (MODE SENSE caching
+    page, WCE clear), so the guest's kernel sends it no cache flush on
+    fsync, while LUN 0 (write-back) gets one."""
+    rc, out = g.ctl('disk', 'add', hot + ',lun=2,wt')
+    t.ok(rc == 0, 'ctl disk add (LUN 2, write-through)', out)
+    d = wait_until(lambda: storvsc_disks(g).get(2), 60)
+    if not d:
+        t.ok(False, 'the write-through LUN appears in the guest', g.sh('dmesg | tail -20')[1])
+        return
+    # cache_type, then the flushes completed (field 16 of the stat file)
+    # around a write and fsync on each disk.
+    probe = ('c=$(cat /sys/block/{0}/device/scsi_disk/*/cache_type); '
+             'a=$(awk \'{{print $16}}\' /sys/block/{0}/stat); '
+             'dd if=/dev/urandom of=/dev/{0} bs=64k seek=256 count=16 conv=fsync 2>/dev/null; '
+             'b=$(awk \'{{print $16}}\' /sys/block/{0}/stat); echo "$c|$((b - a))"')
+    rc, wt = g.sh(probe.format(d[5:]))
+    rc2, wb = g.sh(probe.format(dev[5:]))
+    t.ok(rc == 0 and rc2 == 0 and wt.strip() == 'write through|0'
+         and wb.strip().startswith('write back|') and wb.strip() != 'write back|0',
+         'the ,wt disk is "write through" to the guest and gets no flush on fsync; '
+         'LUN 0 is "write back" and gets one (cache_type|flushes: %s, %s)'
+         % (wt.strip(), wb.strip()), g.sh('sg_modes -p 8 %s; dmesg | tail' % d)[1])
+    rc, out = g.ctl('disk', 'remove', '2')
+    gone = wait_until(lambda: 2 not in storvsc_disks(g), 60)
+    t.ok(rc == 0 and bool(gone), 'the write-through LUN removed again', out)
 
 
 def host_reset(t, g, dev):
