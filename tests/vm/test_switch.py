@@ -14,7 +14,9 @@ console by keys typed through enl_hid, every daemon is ready, the network
 has the same configuration on a NIC of the same name (enl-keep-netnames,
 started by udev for the emulated NIC in the first boot, pinned it to the
 MAC), a static address the host injects over KVP is applied by networkd
-and answers ping, every class is synthetic and enl-status exits 0.
+and answers ping (then by NetworkManager; by networkd again once NM is
+stopped; IPv4 and IPv6 together; and back to DHCP), every class is
+synthetic and enl-status exits 0.
 
 CLASSES says, per class, which Enlighten driver serves it and how
 enl-host offers its device. A class whose driver DKMS did not build keeps
@@ -43,6 +45,9 @@ GUEST_IP = '10.0.2.15'
 KVP_IP = '10.0.2.77'
 KVP_IP_NM = '10.0.2.78'
 KVP_IP_BACK = '10.0.2.79'
+# Then both families at once, then back to DHCP.
+KVP_IP_DUAL = ('10.0.2.80', 'fd00:e1::80')
+HOST_IP6 = 'fd00:e1::1'
 TAP = 'enlsw0'
 XK_RETURN = 0xff0d
 # Per class: Enlighten's driver module, the emulated device the first boot
@@ -268,15 +273,47 @@ def kvp_ip_back(t, g, nic):
     t.ok(rc == 0, 'synthetic: NetworkManager stopped (/run/NetworkManager left), '
          'networkd started again', out)
     if rc != 0:
-        return
+        return False
     out, ok = inject(g, nic, KVP_IP_BACK)
     _, files = g.sh('grep -c %s /etc/systemd/network/10-enlighten-%s.network; '
                     'grep -c %s %s' % (KVP_IP_BACK, nic, KVP_IP_BACK, nm))
-    t.ok(ok and files.split() == ['1', '0'],
+    return t.ok(ok and files.split() == ['1', '0'],
          'synthetic: with NetworkManager stopped an address the host injects (%s) goes '
          'to networkd, which applies it, not to the keyfile NM left' % KVP_IP_BACK,
          '%s\n%s\n%s' % (out, files, g.sh('ip -o addr; ls -l /run/NetworkManager; '
                                          'journalctl -b -u enl-kvpd | tail -20')[1]))
+
+
+def kvp_ip_dual_dhcp(t, g, nic):
+    """An IPv4 and an IPv6 address in one SET_IP_INFO (lists separated by
+    ';', the IPv6 mask a prefix length), both answering ping; then the host
+    asks for DHCP again and the static addresses give way to the lease."""
+    v4, v6 = KVP_IP_DUAL
+    g.netns.run('ip', '-6', 'addr', 'add', HOST_IP6 + '/64', 'dev', TAP, 'nodad')
+    rc, out = g.ctl('ip', 'set', MAC, 'static', '%s;%s' % (v4, v6), '255.255.255.0;64')
+    got = rc == 0 and g.wait_sh("ip -o addr show dev %s | grep -q ' %s/24 ' && "
+                                "ip -o addr show dev %s | grep ' %s/64 ' | grep -qv tentative"
+                                % (nic, v4, nic, v6), 90)
+    p4 = g.netns.run('ping', '-c', '2', '-W', '5', v4) if got else (1, '')
+    p6 = g.netns.run('ping', '-6', '-c', '2', '-W', '5', v6) if got else (1, '')
+    t.ok(got and p4[0] == 0 and p6[0] == 0,
+         'synthetic: IPv4 and IPv6 injected together (%s/24, %s/64) are applied by '
+         'networkd and both answer ping' % (v4, v6),
+         '%s\n%s\n%s\n%s' % (out, p4[1], p6[1], g.sh(
+             'ip -o addr; cat /etc/systemd/network/10-enlighten-%s.network; '
+             'journalctl -b -u enl-kvpd | tail -20' % nic)[1]))
+    rc, out = g.ctl('ip', 'set', MAC, 'dhcp')
+    back = rc == 0 and g.wait_sh("a=$(ip -o addr show dev %s); echo \"$a\" | grep -q ' %s/24 ' "
+                                 "&& ! echo \"$a\" | grep -q ' %s/24 ' && "
+                                 "! echo \"$a\" | grep -q ' %s/64 '" % (nic, GUEST_IP, v4, v6),
+                                 90)
+    p = g.netns.run('ping', '-c', '2', '-W', '5', GUEST_IP) if back else (1, '')
+    t.ok(back and p[0] == 0,
+         'synthetic: ctl ip set %s dhcp: networkd takes the DHCP lease (%s) again and '
+         'drops the injected addresses' % (MAC, GUEST_IP),
+         '%s\n%s\n%s' % (out, p[1], g.sh(
+             'ip -o addr; cat /etc/systemd/network/10-enlighten-%s.network; '
+             'journalctl -b -u enl-kvpd -u systemd-networkd | tail -20' % nic)[1]))
 
 
 def second_boot(t, disk, work, emulated, synthetic_args, facts):
@@ -344,8 +381,8 @@ def second_boot(t, disk, work, emulated, synthetic_args, facts):
         t.ok(out.split() == [facts['nic'], 'enl_netvsc'],
              'synthetic: the NIC keeps its name %s on enl_netvsc' % facts['nic'], out)
         kvp_ip(t, g, facts['nic'])
-        if kvp_ip_nm(t, g, facts['nic']):
-            kvp_ip_back(t, g, facts['nic'])
+        if kvp_ip_nm(t, g, facts['nic']) and kvp_ip_back(t, g, facts['nic']):
+            kvp_ip_dual_dhcp(t, g, facts['nic'])
         rc, text = g.sh('enl-status', timeout=120)
         classes = doc.get('classes', {})
         every = all(classes.get(c) == 'synthetic' for c in CLASSES)
