@@ -19,7 +19,10 @@ the NICs in turn). The host's own loopback iperf3 is the limit. Also UDP
 guest to host (1400-byte datagrams, unlimited rate, what the host
 received), and for every run where the guest's CPU time
 went (from its /proc/stat: user, system, hardware and soft interrupts,
-idle, as % of all vCPU time), the answer to "why is a row short". A
+idle, as % of all vCPU time), the answer to "why is a row short", and
+per packet the NIC moved the guest's interrupts on its vectors (for the
+synthetic NIC also enl-host's doorbells from the guest, signals to it and
+passes over its rings, from `ctl --json stats`). A
 synthetic row says "n/a: enl_netvsc not loaded" while the guest
 has no such module (it is measured, never made up). Prints one table,
 then the synthetic NIC's ratios against virtio-net and e1000 per row.
@@ -144,14 +147,56 @@ def iperf_cmd(seconds, streams, reverse, extra=''):
         HOST_IP, seconds, streams, '-R' if reverse else '', extra)
 
 
-def iperf_client(g, streams, reverse, extra=''):
-    """Gbit/s, and the guest's CPU time during the run in % per field."""
+# A NIC's interrupt lines in the guest's /proc/interrupts.
+IRQ_NAMES = {'synthetic': 'enl_vmbus', 'virtio-net': 'virtio', 'e1000': 'eth'}
+
+
+def nic_events(g, kind):
+    """(the NIC's guest interrupts, packets it sent and received; for the
+    synthetic NIC also enl-host's doorbells from the guest, signals to it
+    and passes over its rings, from `ctl --json stats`)."""
+    out = sh(g, 'grep -E "%s|ens" /proc/interrupts; echo --; for i in /sys/class/net/*; do '
+                '[ $i = /sys/class/net/lo ] || cat $i/statistics/tx_packets '
+                '$i/statistics/rx_packets; done' % IRQ_NAMES[kind])
+    irq_part, pkt_part = out.split('--\n', 1)
+    irqs = sum(int(x) for line in irq_part.splitlines() for x in line.split()[1:]
+               if x.isdigit())
+    pkts = sum(int(x) for x in pkt_part.split())
+    host = [0, 0, 0]
+    if kind == 'synthetic':
+        rc, data = g.ctl_json('stats')
+
+        def walk(o):
+            if isinstance(o, dict):
+                if o.get('class') == 'network' and 'signals_in' in o:
+                    for i, k in enumerate(('signals_in', 'signals_out', 'passes')):
+                        host[i] += int(o.get(k, 0))
+                    return
+                o = list(o.values())
+            if isinstance(o, list):
+                for v in o:
+                    walk(v)
+        walk(data)
+    return [irqs, pkts] + host
+
+
+def iperf_client(g, streams, reverse, extra='', kind=None):
+    """Gbit/s, the guest's CPU time during the run in % per field, and per
+    packet the NIC moved: its guest interrupts and (synthetic) the host's
+    doorbells, signals and passes (nic_events)."""
+    ev0 = nic_events(g, kind) if kind else None
     before = guest_cpu(g)
     out = sh(g, iperf_cmd(SECONDS, streams, reverse, extra), timeout=SECONDS + 60)
     after = guest_cpu(g)
+    ev1 = nic_events(g, kind) if kind else None
     d = {k: after[k] - before[k] for k in CPU_FIELDS}
     all_ = sum(d.values()) or 1
-    return iperf_gbps(out), {k: 100.0 * d[k] / all_ for k in CPU_FIELDS}
+    per_pkt = None
+    if ev0 and ev1[1] > ev0[1]:
+        pkts = ev1[1] - ev0[1]
+        per_pkt = [(b - a) / pkts for a, b in zip(ev0, ev1)]
+        del per_pkt[1]
+    return iperf_gbps(out), {k: 100.0 * d[k] / all_ for k in CPU_FIELDS}, per_pkt
 
 
 def ping_times(ns, count):
@@ -274,13 +319,15 @@ def summarise(runs):
     """A NIC's row from its runs ({column: [(Gbit/s, guest CPU) or None
     per pass]}): each column's median over the passes, the guest's CPU
     split averaged over them, and the passes' rates for the ratios."""
-    row = {'cpu': {}, 'passes': {}}
+    row = {'cpu': {}, 'passes': {}, 'events': {}}
     for col in RUNS:
         got = [r for r in runs.get(col, ()) if r is not None]
         row['passes'][col] = [r and r[0] for r in runs.get(col, ())]
         row[col] = median([r[0] for r in got]) if got else 0.0
         row['cpu'][col] = {f: sum(r[1][f] for r in got) / max(1, len(got))
                            for f in CPU_FIELDS}
+        ev = [r[2] for r in got if r[2]]
+        row['events'][col] = [median([e[i] for e in ev]) for i in range(4)] if ev else None
     return row
 
 
@@ -334,7 +381,7 @@ def measure(cpus, wrapper_dir, results):
             for col, streams, rev, extra in ROWS:
                 for kind in pass_order(p, [k for k in KINDS if k in live]):
                     try:
-                        got = iperf_client(live[kind][0], streams, rev, extra)
+                        got = iperf_client(live[kind][0], streams, rev, extra, kind)
                     except ERRORS as e:
                         fail(results, (cpus, kind), e)
                         ok = False
@@ -435,6 +482,19 @@ def main():
             print('%-5d %-11s %s' % (cpus, kind, '  '.join(
                 '%s %s' % (c, '/'.join('%.0f' % r['cpu'][c][f]
                                        for f in CPU_FIELDS))
+                for c in RUNS)))
+    print('per packet the NIC moved (sent and received in the guest; medians of the '
+          'passes): the guest\'s interrupts on its vectors; for the synthetic NIC also '
+          'enl-host\'s doorbells from the guest, signals to it, passes over its rings')
+    for cpus in CPUS:
+        for kind in KINDS:
+            r = results[cpus, kind]
+            if not isinstance(r, dict):
+                continue
+            print('%-5d %-11s %s' % (cpus, kind, '  '.join(
+                '%s %s' % (c, '-' if not r['events'][c] else
+                           '%.3f' % r['events'][c][0] if kind != 'synthetic' else
+                           '/'.join('%.3f' % x for x in r['events'][c]))
                 for c in RUNS)))
     print('synthetic / baseline (throughput: the median of the %d passes\' '
           'ratios, higher is better; ping: lower is better)' % PASSES)
