@@ -53,6 +53,7 @@ sys.path.insert(0, os.path.join(HERE, '..', '..', 'vm'))
 sys.path.insert(0, os.path.join(HERE, '..'))
 from vmtest import BUILD, Guest, GuestError, NetNs  # noqa: E402
 from passes import median, pass_order, ratio_fmt, ratio_range, spread  # noqa: E402
+from hostevents import host_events  # noqa: E402
 import guestprof  # noqa: E402
 from guestprof import ProfError  # noqa: E402
 
@@ -162,21 +163,7 @@ def nic_events(g, kind):
     irqs = sum(int(x) for line in irq_part.splitlines() for x in line.split()[1:]
                if x.isdigit())
     pkts = sum(int(x) for x in pkt_part.split())
-    host = [0, 0, 0]
-    if kind == 'synthetic':
-        rc, data = g.ctl_json('stats')
-
-        def walk(o):
-            if isinstance(o, dict):
-                if o.get('class') == 'network' and 'signals_in' in o:
-                    for i, k in enumerate(('signals_in', 'signals_out', 'passes')):
-                        host[i] += int(o.get(k, 0))
-                    return
-                o = list(o.values())
-            if isinstance(o, list):
-                for v in o:
-                    walk(v)
-        walk(data)
+    host = host_events(g, 'network') if kind == 'synthetic' else [0, 0, 0]
     return [irqs, pkts] + host
 
 
@@ -440,6 +427,16 @@ def fmt(v, col):
     return '%7.0f' % v if col.startswith('ping') else '%7.2f' % v
 
 
+def row_table(results, cell):
+    """A line per vCPU count and NIC: cell(row, column, NIC) for each run."""
+    for cpus in CPUS:
+        for kind in KINDS:
+            r = results[cpus, kind]
+            if isinstance(r, dict):
+                print('%-5d %-11s %s' % (cpus, kind, '  '.join(
+                    '%s %s' % (c, cell(r, c, kind)) for c in RUNS)))
+
+
 def main():
     wrapper_dir = tempfile.mkdtemp(prefix='enl-bench-net-')
     results = {}
@@ -474,28 +471,14 @@ def main():
     print('host loopback: %.2f Gbit/s (1 stream), %.2f (4 streams)' % tuple(lo))
     print('guest CPU during each run, %% of all vCPU time: %s'
           % '/'.join(CPU_FIELDS))
-    for cpus in CPUS:
-        for kind in KINDS:
-            r = results[cpus, kind]
-            if not isinstance(r, dict):
-                continue
-            print('%-5d %-11s %s' % (cpus, kind, '  '.join(
-                '%s %s' % (c, '/'.join('%.0f' % r['cpu'][c][f]
-                                       for f in CPU_FIELDS))
-                for c in RUNS)))
+    row_table(results, lambda r, c, kind: '/'.join('%.0f' % r['cpu'][c][f]
+                                                   for f in CPU_FIELDS))
     print('per packet the NIC moved (sent and received in the guest; medians of the '
           'passes): the guest\'s interrupts on its vectors; for the synthetic NIC also '
           'enl-host\'s doorbells from the guest, signals to it, passes over its rings')
-    for cpus in CPUS:
-        for kind in KINDS:
-            r = results[cpus, kind]
-            if not isinstance(r, dict):
-                continue
-            print('%-5d %-11s %s' % (cpus, kind, '  '.join(
-                '%s %s' % (c, '-' if not r['events'][c] else
-                           '%.3f' % r['events'][c][0] if kind != 'synthetic' else
-                           '/'.join('%.3f' % x for x in r['events'][c]))
-                for c in RUNS)))
+    row_table(results, lambda r, c, kind: (
+        '-' if not r['events'][c] else '%.3f' % r['events'][c][0] if kind != 'synthetic'
+        else '/'.join('%.3f' % x for x in r['events'][c])))
     print('synthetic / baseline (throughput: the median of the %d passes\' '
           'ratios, higher is better; ping: lower is better)' % PASSES)
     pairs = []

@@ -78,6 +78,7 @@ sys.path.insert(0, os.path.join(HERE, '..', '..', 'vm'))
 sys.path.insert(0, os.path.join(HERE, '..'))
 from vmtest import BUILD, Guest, GuestError, wait_until  # noqa: E402
 from passes import median, pass_order, ratio_fmt, ratio_range, spread  # noqa: E402
+from hostevents import host_events  # noqa: E402
 import guestprof  # noqa: E402
 from guestprof import ProfError, append_programs  # noqa: E402
 
@@ -341,14 +342,14 @@ def measure(ncpu, img, initrd):
                 for d in pass_order(p, DEVICES):
                     if d.startswith('synthetic'):
                         set_scheduler(g, devs[d], sched[d])
-                    c0, e0 = cpu_ticks(g.proc.pid), host_events(g) if d == 'synthetic' else None
+                    c0, e0 = cpu_ticks(g.proc.pid), host_events(g, 'scsi') if d == 'synthetic' else None
                     out = run_fio(g, devs[d], job, '%s (%s)' % (d, name))
                     ios = parse(out, 'ios')
                     cpu = (cpu_ticks(g.proc.pid) - c0) / hz * 1e6 / ios if ios else None
                     res.setdefault((name, d), []).append(parse(out, kind))
                     res.setdefault((name, d, 'cpu'), []).append(cpu)
                     if e0 is not None and ios:
-                        e1 = host_events(g)
+                        e1 = host_events(g, 'scsi')
                         res.setdefault((name, 'events'), []).append(
                             [(b - a) / ios for a, b in zip(e0, e1)])
         if PROFILE:
@@ -361,27 +362,6 @@ def measure(ncpu, img, initrd):
         return res
     finally:
         g.close()
-
-
-def host_events(g):
-    """(guest doorbells, host signals to the guest, host passes) summed
-    over the host's SCSI channels, from `enl-host ctl --json stats`."""
-    rc, data = g.ctl_json('stats')
-    tot = [0, 0, 0]
-
-    def walk(o):
-        if isinstance(o, dict):
-            if o.get('class') == 'scsi' and 'signals_in' in o:
-                for i, k in enumerate(('signals_in', 'signals_out', 'passes')):
-                    tot[i] += int(o.get(k, 0))
-                return
-            for v in o.values():
-                walk(v)
-        elif isinstance(o, list):
-            for v in o:
-                walk(v)
-    walk(data)
-    return tot
 
 
 def summary(kind, runs):
