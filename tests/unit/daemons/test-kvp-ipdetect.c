@@ -169,8 +169,12 @@ int main(void)
 	tap_ok(dir != NULL, "temporary directory");
 	addr = bus_start(dir, &pid);
 	if (!tap_ok(addr != NULL, "a private dbus-daemon runs (%s)",
-		    addr ? addr : "none"))
+		    addr ? addr : "none")) {
+		if (pid)
+			kill(pid, SIGTERM);
+		g_free(dir);
 		return tap_done();
+	}
 	enl_kvp_ipapply_defaults(&a);
 	a.bus_address = addr;
 	/* Both run directories exist: left behind, as after a stop. */
