@@ -303,9 +303,10 @@ def stop(live):
 
 
 def summarise(runs):
-    """A NIC's row from its runs ({column: [(Gbit/s, guest CPU) or None
-    per pass]}): each column's median over the passes, the guest's CPU
-    split averaged over them, and the passes' rates for the ratios."""
+    """A NIC's row from its runs ({column: [(Gbit/s, guest CPU, events per
+    packet) or None per pass]}): each column's median over the passes, the
+    guest's CPU split averaged over them, the events' medians, and the
+    passes' rates for the ratios."""
     row = {'cpu': {}, 'passes': {}, 'events': {}}
     for col in RUNS:
         got = [r for r in runs.get(col, ()) if r is not None]
