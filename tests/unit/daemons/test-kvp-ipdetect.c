@@ -233,6 +233,20 @@ int main(void)
 	tap_ok(enl_kvp_ipapply_detect(&a, "eth0") == ENL_KVP_IP_HOOK,
 	       "a configured backend is used as it is");
 
+	/* Stopped, the bus daemon still accepts: the handshake never ends. */
+	a.backend = ENL_KVP_IP_AUTO;
+	a.nm_run = dir;
+	kill(pid, SIGSTOP);
+	t0 = g_get_monotonic_time();
+	b = enl_kvp_ipapply_detect(&a, "eth0");
+	secs = (g_get_monotonic_time() - t0) / 1e6;
+	kill(pid, SIGCONT);
+	tap_ok(b == ENL_KVP_IP_NM && secs > 1 && secs < 4,
+	       "hung bus daemon: the run directories decide after the 2 s "
+	       "budget (%.1f s)", secs);
+	tap_ok(enl_kvp_ipapply_detect(&a, "eth0") == ENL_KVP_IP_OFF,
+	       "the bus back: asked again (nobody owns a name: OFF)");
+
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	g_spawn_close_pid(pid);
