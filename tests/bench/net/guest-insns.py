@@ -12,7 +12,13 @@ out, then (ENL_INSNS_UDP_ROUNDS times, default 3: the first run of a guest
 costs more) a 5 s iperf3 UDP run as the bench's
 udp_g2h row sends it. The rounds take the NICs in turn. The rates these
 runs show are under the plugin's own cost and never stand for the bench's
-rows. ENL_INSNS_ROUNDS (default 4) and ENL_BENCH_NICS pick how much."""
+rows. ENL_INSNS_ROUNDS (default 4) and ENL_BENCH_NICS pick how much.
+
+ENL_INSNS_IO=1 also counts, per ping, the guest's MMIO accesses by device
+region (each an exit to QEMU's slow path: the HPET's clock reads, the
+APIC's end-of-interrupt, each NIC's doorbell or registers) and the times
+the vCPU halted. That puts a callback on every guest memory access: the
+pings run several times slower, and only the counts mean anything."""
 import json
 import os
 import sys
@@ -31,6 +37,7 @@ NICS = os.environ.get('ENL_BENCH_NICS', 'synthetic virtio-net e1000').split()
 ROUNDS = int(os.environ.get('ENL_INSNS_ROUNDS', '4'))
 PINGS = int(os.environ.get('ENL_INSNS_PINGS', '200'))
 UDP_ROUNDS = int(os.environ.get('ENL_INSNS_UDP_ROUNDS', '3'))
+IO = os.environ.get('ENL_INSNS_IO') == '1'
 
 
 class Counted:
@@ -41,7 +48,7 @@ class Counted:
         real = bn.Guest
 
         def guest(*a, **kw):
-            kw['qemu_args'] = tuple(kw.get('qemu_args', ())) + insns.qemu_args(self.next)
+            kw['qemu_args'] = tuple(kw.get('qemu_args', ())) + insns.qemu_args(self.next, IO)
             return real(*a, **kw)
         bn.Guest = guest
 
@@ -55,20 +62,25 @@ class Counted:
     def count(self, kind):
         return insns.count(self.paths[kind])
 
+    def read(self, kind):
+        return insns.read(self.paths[kind])
+
     def close(self):
         for v in self.live.values():
             bn.stop(v)
 
 
 def ping_round(c, kind):
-    """(guest instructions per ping less the idle rate, median ping in us)."""
-    n0, t0 = c.count(kind), time.time()
+    """(guest instructions per ping less the idle rate, median ping in us,
+    every count per ping)."""
+    e0, t0 = c.read(kind), time.time()
     time.sleep(2)
-    idle = (c.count(kind) - n0) / (time.time() - t0)
-    n0, t0 = c.count(kind), time.time()
+    e1, t1 = c.read(kind), time.time()
+    idle = insns.per(e0, e1, t1 - t0)
+    e0, t0 = c.read(kind), time.time()
     times = bn.ping_times(c.live[kind][0].netns, PINGS)
-    n1, t1 = c.count(kind), time.time()
-    return (n1 - n0 - idle * (t1 - t0)) / len(times), median(times)
+    ev = insns.per(e0, c.read(kind), len(times), idle, time.time() - t0)
+    return ev['insns'], median(times), ev
 
 
 def udp_round(c, kind):
@@ -84,13 +96,15 @@ def udp_round(c, kind):
 
 def rounds(c, n, measure, line):
     """n rounds of measure(c, kind) taking the NICs in turn, each printed
-    with line: {kind: [(instructions, rate), ...]}."""
+    with line: {kind: [(instructions, rate[, events]), ...]}."""
     got = {k: [] for k in NICS}
     for r in range(n):
         for k in NICS:
-            per, rate = measure(c, k)
-            got[k].append((per, rate))
-            print('# ' + line % (r, k, per, rate), flush=True)
+            res = measure(c, k)
+            got[k].append(res)
+            print('# ' + line % ((r, k) + res[:2]) +
+                  ('; ' + insns.mmio_line(res[2]) if IO and len(res) > 2 else ''),
+                  flush=True)
     return got
 
 
@@ -118,6 +132,12 @@ def main():
         pb = median([x[0] for x in ping[base]])
         ub = median([x[0] for x in udp[base]])
         print('%-10s %14.0f %9.2fx %16.0f %9.2fx' % (k, p, p / pb, u, u / ub))
+    if IO:
+        print('per ping, medians over the rounds:')
+        for k in NICS:
+            names = set().union(*(x[2] for x in ping[k]))
+            print('%-10s %s' % (k, insns.mmio_line(
+                {n: median([x[2].get(n, 0) for x in ping[k]]) for n in names}, top=6)))
     return 0
 
 

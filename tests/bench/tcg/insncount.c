@@ -1,12 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * A QEMU TCG plugin that counts the guest instructions all vCPUs execute
- * into a 64-bit word of a shared file (argument out=PATH), so that a
- * benchmark reads the count around a window of work: under TCG, a guest's
- * instructions are exact where sampling profilers are not.
+ * into a shared file (argument out=PATH), so that a benchmark reads the
+ * count around a window of work: under TCG, a guest's instructions are
+ * exact where sampling profilers are not. Beside it, the times a vCPU went
+ * idle (halted), and with io=on every guest access to device memory (an
+ * MMIO exit: QEMU's slow path, often under its big lock) by device region.
+ * io=on puts a callback on every memory access and slows the guest a lot:
+ * its counts are exact, its timings are not the bench's.
  *
- * Loaded as `-plugin PATH/insncount.so,out=FILE` (QEMU 7.2, plugin API
- * version 1). The declarations below are ours, written from QEMU's
+ * The file (little-endian, fixed size): u64 instructions, u64 idles, then
+ * ENL_IO_SLOTS slots of { u64 reads, u64 writes, u64 addr, char name[40] }
+ * where addr is the first guest-physical address seen in that region and
+ * name QEMU's region name ("anon..." for regions without one, such as the
+ * page-sized pieces small devices like the HPET share). tests/bench/tcg/
+ * insns.py reads it.
+ *
+ * Loaded as `-plugin PATH/insncount.so,out=FILE[,io=on]` (QEMU 7.2, plugin
+ * API version 1). The declarations below are ours, written from QEMU's
  * documented plugin API, since Debian packages no qemu-plugin.h. With
  * more than one vCPU the inline add is not atomic: use one vCPU.
  */
@@ -37,10 +48,24 @@ typedef struct {
 	};
 } qemu_info_t;
 
+typedef uint32_t qemu_plugin_meminfo_t;
+
 struct qemu_plugin_tb;
+struct qemu_plugin_insn;
+struct qemu_plugin_hwaddr;
 
 enum qemu_plugin_op {
 	QEMU_PLUGIN_INLINE_ADD_U64,
+};
+
+enum qemu_plugin_cb_flags {
+	QEMU_PLUGIN_CB_NO_REGS,
+};
+
+enum qemu_plugin_mem_rw {
+	QEMU_PLUGIN_MEM_R = 1,
+	QEMU_PLUGIN_MEM_W,
+	QEMU_PLUGIN_MEM_RW,
 };
 
 typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id,
@@ -53,33 +78,128 @@ void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb,
 					      void *ptr, uint64_t imm);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
 
+typedef void (*qemu_plugin_vcpu_simple_cb_t)(qemu_plugin_id_t id,
+					     unsigned int vcpu_index);
+typedef void (*qemu_plugin_vcpu_mem_cb_t)(unsigned int vcpu_index,
+					  qemu_plugin_meminfo_t info,
+					  uint64_t vaddr, void *userdata);
+
+void qemu_plugin_register_vcpu_idle_cb(qemu_plugin_id_t id,
+				       qemu_plugin_vcpu_simple_cb_t cb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb,
+						 size_t idx);
+void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn *insn,
+				      qemu_plugin_vcpu_mem_cb_t cb,
+				      enum qemu_plugin_cb_flags flags,
+				      enum qemu_plugin_mem_rw rw,
+				      void *userdata);
+struct qemu_plugin_hwaddr *qemu_plugin_get_hwaddr(qemu_plugin_meminfo_t info,
+						  uint64_t vaddr);
+bool qemu_plugin_hwaddr_is_io(const struct qemu_plugin_hwaddr *haddr);
+uint64_t qemu_plugin_hwaddr_phys_addr(const struct qemu_plugin_hwaddr *haddr);
+const char *qemu_plugin_hwaddr_device_name(const struct qemu_plugin_hwaddr *h);
+bool qemu_plugin_mem_is_store(qemu_plugin_meminfo_t info);
+
 EXPORT int qemu_plugin_version = 1;
 
 EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 			       int argc, char **argv);
 
-static uint64_t *count;
+#define ENL_IO_SLOTS	64
+
+struct io_slot {
+	uint64_t reads, writes, addr;
+	char name[40];
+};
+
+struct counts {
+	uint64_t insns, idles;
+	struct io_slot io[ENL_IO_SLOTS];
+};
+
+static struct counts *count;
+/* QEMU interns region names: one pointer per region, our slot key. */
+static const char *slot_key[ENL_IO_SLOTS];
 
 /* Each translated block adds its length every time it runs. */
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	(void)id;
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-						 count,
+						 &count->insns,
 						 qemu_plugin_tb_n_insns(tb));
+}
+
+static void on_idle(qemu_plugin_id_t id, unsigned int vcpu)
+{
+	(void)id;
+	(void)vcpu;
+	__atomic_add_fetch(&count->idles, 1, __ATOMIC_RELAXED);
+}
+
+/* The region's slot, claimed on first sight; the last one takes the rest. */
+static struct io_slot *slot_of(const char *name,
+			       const struct qemu_plugin_hwaddr *h)
+{
+	unsigned int i = (unsigned int)((uintptr_t)name >> 4) % ENL_IO_SLOTS;
+
+	for (unsigned int n = 0; n < ENL_IO_SLOTS - 1; n++) {
+		if (slot_key[i] == name)
+			return &count->io[i];
+		if (!slot_key[i]) {
+			slot_key[i] = name;
+			count->io[i].addr = qemu_plugin_hwaddr_phys_addr(h);
+			strncpy(count->io[i].name, name ? name : "?",
+				sizeof(count->io[i].name) - 1);
+			return &count->io[i];
+		}
+		i = (i + 1) % ENL_IO_SLOTS;
+	}
+	return &count->io[i];
+}
+
+static void on_access(unsigned int vcpu, qemu_plugin_meminfo_t info,
+		      uint64_t vaddr, void *userdata)
+{
+	struct qemu_plugin_hwaddr *h = qemu_plugin_get_hwaddr(info, vaddr);
+	struct io_slot *s;
+
+	(void)vcpu;
+	(void)userdata;
+	if (!h || !qemu_plugin_hwaddr_is_io(h))
+		return;
+	s = slot_of(qemu_plugin_hwaddr_device_name(h), h);
+	__atomic_add_fetch(qemu_plugin_mem_is_store(info) ? &s->writes :
+			   &s->reads, 1, __ATOMIC_RELAXED);
+}
+
+static void on_translate_io(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	size_t n = qemu_plugin_tb_n_insns(tb);
+
+	on_translate(id, tb);
+	for (size_t i = 0; i < n; i++)
+		qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i),
+						 on_access,
+						 QEMU_PLUGIN_CB_NO_REGS,
+						 QEMU_PLUGIN_MEM_RW, NULL);
 }
 
 int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 			int argc, char **argv)
 {
 	const char *path = NULL;
+	bool io = false;
 	void *p;
 	int fd;
 
 	(void)info;
-	for (int i = 0; i < argc; i++)
+	for (int i = 0; i < argc; i++) {
 		if (!strncmp(argv[i], "out=", 4))
 			path = argv[i] + 4;
+		else if (!strcmp(argv[i], "io=on"))
+			io = true;
+	}
 	if (!path)
 		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -95,6 +215,8 @@ int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 	if (p == MAP_FAILED)
 		return -1;
 	count = p;
-	qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
+	qemu_plugin_register_vcpu_tb_trans_cb(id, io ? on_translate_io :
+						       on_translate);
+	qemu_plugin_register_vcpu_idle_cb(id, on_idle);
 	return 0;
 }

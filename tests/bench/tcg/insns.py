@@ -1,12 +1,18 @@
-"""The guest instruction counter of tests/bench/tcg/insncount.c, as the
-benchmarks' counting scripts use it: QEMU's -plugin arguments that make a
-guest count into a file, and reading that count."""
+"""The guest counters of tests/bench/tcg/insncount.c, as the benchmarks'
+counting scripts use them: QEMU's -plugin arguments that make a guest
+count into a file, and reading those counts."""
 import os
 import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLUGIN = os.path.join(HERE, '..', '..', '..', 'build', 'meson', 'tests', 'bench', 'tcg',
                       'insncount.so')
+HEAD = struct.Struct('<QQ')
+SLOT = struct.Struct('<QQQ40s')
+SLOTS = 64
+# Regions QEMU leaves unnamed (a page of a small device's registers, shared
+# through a page-sized piece), by their page on the pc machine.
+PAGES = {0xfed00000: 'hpet'}
 
 
 def missing():
@@ -16,12 +22,48 @@ def missing():
     return None
 
 
-def qemu_args(path):
-    """QEMU arguments that load the counter, counting into path."""
-    return ('-plugin', '%s,out=%s' % (os.path.normpath(PLUGIN), path))
+def qemu_args(path, io=False):
+    """QEMU arguments that load the counter, counting into path; io also
+    counts every MMIO access by region (and slows the guest a lot)."""
+    return ('-plugin', '%s,out=%s%s' % (os.path.normpath(PLUGIN), path,
+                                        ',io=on' if io else ''))
 
 
 def count(path):
     """The guest's instructions so far."""
     with open(path, 'rb') as f:
         return struct.unpack('<Q', f.read(8))[0]
+
+
+def read(path):
+    """Every count so far: {'insns': n, 'idles': n (vCPU halts), and with
+    io, 'REGION r' and 'REGION w': MMIO reads and writes}."""
+    with open(path, 'rb') as f:
+        b = f.read(HEAD.size + SLOTS * SLOT.size)
+    got = dict(zip(('insns', 'idles'), HEAD.unpack_from(b, 0)))
+    for i in range(SLOTS):
+        r, w, addr, name = SLOT.unpack_from(b, HEAD.size + i * SLOT.size)
+        name = name.split(b'\0')[0].decode(errors='replace')
+        if not name:
+            continue
+        if name.startswith('anon'):
+            name = PAGES.get(addr & ~0xfff, 'page %#x' % (addr & ~0xfff))
+        for k, v in (('%s r' % name, r), ('%s w' % name, w)):
+            got[k] = got.get(k, 0) + v
+    return got
+
+
+def per(before, after, n, idle=None, secs=0.0):
+    """Each count's growth from before to after per unit (n units), less
+    secs of an idle rate ({name: per second}) when given."""
+    idle = idle or {}
+    return {k: (after[k] - before.get(k, 0) - idle.get(k, 0) * secs) / n for k in after}
+
+
+def mmio_line(events, top=4):
+    """'MMIO n (region r/w n, ...), idles n' from a per() result."""
+    mmio = {k: v for k, v in events.items() if k not in ('insns', 'idles')}
+    busiest = sorted(((v, k) for k, v in mmio.items() if v >= 0.05), reverse=True)[:top]
+    return 'MMIO %.1f (%s), idles %.2f' % (
+        sum(mmio.values()), ', '.join('%s %.2f' % (k, v) for v, k in busiest) or 'none',
+        events.get('idles', 0))
