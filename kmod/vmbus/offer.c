@@ -230,6 +230,9 @@ void enl_offer_on_offer(struct enl_vmbus *vb, const void *msg, u32 len)
 		vb->chan[relid] = ch;
 		queue_work(vb->offer_wq, &ch->offer_work);
 	}
+	/* The SynIC scans event flags this far (synic_drain_events). */
+	if (ok && relid / 64 + 1 > vb->event_words)
+		WRITE_ONCE(vb->event_words, relid / 64 + 1);
 	spin_unlock_irqrestore(&vb->chan_lock, flags);
 	if (!ok)
 		put_device(&ch->vdev.dev);

@@ -110,10 +110,16 @@ void enl_synic_poll(struct enl_vmbus *vb)
 static void synic_drain_events(struct enl_vmbus *vb, struct enl_synic *s)
 {
 	u64 *flags = s->event_page->sintevent_flags[ENL_VMBUS_MESSAGE_SINT].flags;
+	/*
+	 * Only as far as the highest relid offered: the page has 2048 flags,
+	 * a guest a handful of channels, and this runs on every interrupt.
+	 */
+	unsigned int words = min_t(unsigned int, READ_ONCE(vb->event_words),
+				   ENL_HV_EVENT_FLAGS_BYTES / 8);
 	unsigned long bits;
 	unsigned int i, bit;
 
-	for (i = 0; i < ENL_HV_EVENT_FLAGS_BYTES / 8; i++) {
+	for (i = 0; i < words; i++) {
 		if (!READ_ONCE(flags[i]))
 			continue;
 		/* Claim the whole word at once: the host sets bits atomically. */

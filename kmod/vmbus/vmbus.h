@@ -62,6 +62,8 @@ struct enl_vmbus {
 
 	spinlock_t chan_lock;		/* chan[] */
 	struct enl_vmbus_channel **chan;	/* by relid */
+	/* Event flag words up to the highest relid offered (only grows). */
+	unsigned int event_words;
 	struct workqueue_struct *offer_wq;	/* ordered: offers, rescinds */
 	struct completion all_offers;
 	atomic_t next_gpadl;
