@@ -18,7 +18,13 @@ ENL_INSNS_IO=1 also counts, per ping, the guest's MMIO accesses by device
 region (each an exit to QEMU's slow path: the HPET's clock reads, the
 APIC's end-of-interrupt, each NIC's doorbell or registers) and the times
 the vCPU halted. That puts a callback on every guest memory access: the
-pings run several times slower, and only the counts mean anything."""
+pings run several times slower, and only the counts mean anything.
+
+ENL_INSNS_PROF=1 also counts each translated block's instructions by its
+address and names them from the guest's /proc/kallsyms: per NIC, the
+guest functions that run the most instructions per ping, and where ours
+runs more or fewer than the first other NIC (an exact flat profile;
+TOP=ENL_INSNS_TOP lines, default 25)."""
 import json
 import os
 import sys
@@ -38,6 +44,8 @@ ROUNDS = int(os.environ.get('ENL_INSNS_ROUNDS', '4'))
 PINGS = int(os.environ.get('ENL_INSNS_PINGS', '200'))
 UDP_ROUNDS = int(os.environ.get('ENL_INSNS_UDP_ROUNDS', '3'))
 IO = os.environ.get('ENL_INSNS_IO') == '1'
+PROF = os.environ.get('ENL_INSNS_PROF') == '1'
+TOP = int(os.environ.get('ENL_INSNS_TOP', '25'))
 
 
 class Counted:
@@ -45,10 +53,11 @@ class Counted:
 
     def __init__(self, wd):
         self.wd, self.live, self.paths, self.next = wd, {}, {}, None
+        self.syms = {}
         real = bn.Guest
 
         def guest(*a, **kw):
-            kw['qemu_args'] = tuple(kw.get('qemu_args', ())) + insns.qemu_args(self.next, IO)
+            kw['qemu_args'] = tuple(kw.get('qemu_args', ())) + insns.qemu_args(self.next, IO, PROF)
             return real(*a, **kw)
         bn.Guest = guest
 
@@ -58,12 +67,17 @@ class Counted:
         if isinstance(got, str):
             raise bn.BenchError('%s: %s' % (kind, got))
         self.live[kind] = got
+        if PROF:
+            self.syms[kind] = insns.Symbols(bn.sh(got[0], 'cat /proc/kallsyms'))
 
     def count(self, kind):
         return insns.count(self.paths[kind])
 
     def read(self, kind):
         return insns.read(self.paths[kind])
+
+    def profile(self, kind):
+        return insns.profile(self.paths[kind]) if PROF else {}
 
     def close(self):
         for v in self.live.values():
@@ -72,15 +86,19 @@ class Counted:
 
 def ping_round(c, kind):
     """(guest instructions per ping less the idle rate, median ping in us,
-    every count per ping)."""
-    e0, t0 = c.read(kind), time.time()
+    every count per ping, instructions per ping by function)."""
+    e0, p0, t0 = c.read(kind), c.profile(kind), time.time()
     time.sleep(2)
-    e1, t1 = c.read(kind), time.time()
+    e1, p1, t1 = c.read(kind), c.profile(kind), time.time()
     idle = insns.per(e0, e1, t1 - t0)
-    e0, t0 = c.read(kind), time.time()
+    fidle = insns.by_function(p0, p1, c.syms[kind], t1 - t0) if PROF else {}
+    e0, p0, t0 = c.read(kind), c.profile(kind), time.time()
     times = bn.ping_times(c.live[kind][0].netns, PINGS)
-    ev = insns.per(e0, c.read(kind), len(times), idle, time.time() - t0)
-    return ev['insns'], median(times), ev
+    e1, p1, t1 = c.read(kind), c.profile(kind), time.time()
+    ev = insns.per(e0, e1, len(times), idle, t1 - t0)
+    fn = insns.by_function(p0, p1, c.syms[kind], len(times), fidle,
+                           t1 - t0) if PROF else {}
+    return ev['insns'], median(times), ev, fn
 
 
 def udp_round(c, kind):
@@ -108,6 +126,25 @@ def rounds(c, n, measure, line):
     return got
 
 
+def print_profile(ping):
+    """Per NIC its busiest functions per ping, then the first NIC against
+    the second by function (medians over the rounds)."""
+    fn = {}
+    for k in NICS:
+        names = set().union(*(x[3] for x in ping[k]))
+        fn[k] = {n: median([x[3].get(n, 0) for x in ping[k]]) for n in names}
+        print('guest instructions per ping by function, %s:' % k)
+        for n, v in sorted(fn[k].items(), key=lambda kv: -kv[1])[:TOP]:
+            print('  %8.0f  %s' % (v, n))
+    if len(NICS) > 1:
+        a, b = NICS[0], NICS[1]
+        d = {n: fn[a].get(n, 0) - fn[b].get(n, 0) for n in set(fn[a]) | set(fn[b])}
+        print('%s minus %s per ping, the largest differences (sum %+.0f):'
+              % (a, b, sum(d.values())))
+        for n, v in sorted(d.items(), key=lambda kv: -abs(kv[1]))[:TOP]:
+            print('  %+8.0f  %s (%.0f, %.0f)' % (v, n, fn[a].get(n, 0), fn[b].get(n, 0)))
+
+
 def main():
     why = insns.missing()
     if why:
@@ -132,6 +169,8 @@ def main():
         pb = median([x[0] for x in ping[base]])
         ub = median([x[0] for x in udp[base]])
         print('%-10s %14.0f %9.2fx %16.0f %9.2fx' % (k, p, p / pb, u, u / ub))
+    if PROF:
+        print_profile(ping)
     if IO:
         print('per ping, medians over the rounds:')
         for k in NICS:

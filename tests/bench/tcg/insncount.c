@@ -16,7 +16,12 @@
  * page-sized pieces small devices like the HPET share). tests/bench/tcg/
  * insns.py reads it.
  *
- * Loaded as `-plugin PATH/insncount.so,out=FILE[,io=on]` (QEMU 7.2, plugin
+ * With prof=on the file goes on with u64 slots used, then ENL_PROF_SLOTS
+ * slots of { u64 vaddr, u64 instructions }: the instructions each
+ * translated block's start address ran, an exact flat profile that
+ * insns.py maps onto the guest's /proc/kallsyms.
+ *
+ * Loaded as `-plugin PATH/insncount.so,out=FILE[,io=on][,prof=on]` (QEMU 7.2, plugin
  * API version 1). The declarations below are ours, written from QEMU's
  * documented plugin API, since Debian packages no qemu-plugin.h. With
  * more than one vCPU the inline add is not atomic: use one vCPU.
@@ -77,6 +82,7 @@ void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb,
 					      enum qemu_plugin_op op,
 					      void *ptr, uint64_t imm);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
 
 typedef void (*qemu_plugin_vcpu_simple_cb_t)(qemu_plugin_id_t id,
 					     unsigned int vcpu_index);
@@ -112,22 +118,70 @@ struct io_slot {
 	char name[40];
 };
 
+#define ENL_PROF_SLOTS	(1u << 17)
+
+struct prof_slot {
+	uint64_t vaddr, insns;
+};
+
 struct counts {
 	uint64_t insns, idles;
 	struct io_slot io[ENL_IO_SLOTS];
+	uint64_t prof_used;
+	struct prof_slot prof[];
 };
 
 static struct counts *count;
+static bool prof;
 /* QEMU interns region names: one pointer per region, our slot key. */
 static const char *slot_key[ENL_IO_SLOTS];
 
 /* Each translated block adds its length every time it runs. */
-static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+static void on_translate_count(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	(void)id;
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 						 &count->insns,
 						 qemu_plugin_tb_n_insns(tb));
+}
+
+/* The block's slot by start address (one vCPU translates); NULL when full. */
+static struct prof_slot *prof_slot(uint64_t vaddr)
+{
+	uint64_t i = (vaddr * 0x9e3779b97f4a7c15ull) >> 47;
+
+	for (unsigned int n = 0; n < ENL_PROF_SLOTS / 2; n++) {
+		struct prof_slot *s = &count->prof[i % ENL_PROF_SLOTS];
+
+		if (s->vaddr == vaddr)
+			return s;
+		if (!s->vaddr) {
+			s->vaddr = vaddr;
+			count->prof_used++;
+			return s;
+		}
+		i++;
+	}
+	return NULL;
+}
+
+static void on_translate_prof(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	struct prof_slot *s = prof_slot(qemu_plugin_tb_vaddr(tb));
+
+	(void)id;
+	if (s)
+		qemu_plugin_register_vcpu_tb_exec_inline(tb,
+						QEMU_PLUGIN_INLINE_ADD_U64,
+						&s->insns,
+						qemu_plugin_tb_n_insns(tb));
+}
+
+static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	on_translate_count(id, tb);
+	if (prof)
+		on_translate_prof(id, tb);
 }
 
 static void on_idle(qemu_plugin_id_t id, unsigned int vcpu)
@@ -190,6 +244,7 @@ int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 {
 	const char *path = NULL;
 	bool io = false;
+	size_t size;
 	void *p;
 	int fd;
 
@@ -199,17 +254,20 @@ int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 			path = argv[i] + 4;
 		else if (!strcmp(argv[i], "io=on"))
 			io = true;
+		else if (!strcmp(argv[i], "prof=on"))
+			prof = true;
 	}
 	if (!path)
 		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	if (ftruncate(fd, sizeof(*count))) {
+	size = sizeof(*count) + (prof ? ENL_PROF_SLOTS * sizeof(count->prof[0]) : 0);
+	if (ftruncate(fd, size)) {
 		close(fd);
 		return -1;
 	}
-	p = mmap(NULL, sizeof(*count), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		 0);
 	close(fd);
 	if (p == MAP_FAILED)

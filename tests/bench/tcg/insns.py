@@ -1,6 +1,7 @@
 """The guest counters of tests/bench/tcg/insncount.c, as the benchmarks'
 counting scripts use them: QEMU's -plugin arguments that make a guest
 count into a file, and reading those counts."""
+import bisect
 import os
 import struct
 
@@ -10,6 +11,8 @@ PLUGIN = os.path.join(HERE, '..', '..', '..', 'build', 'meson', 'tests', 'bench'
 HEAD = struct.Struct('<QQ')
 SLOT = struct.Struct('<QQQ40s')
 SLOTS = 64
+PROF = struct.Struct('<QQ')
+PROF_SLOTS = 1 << 17
 # Regions QEMU leaves unnamed (a page of a small device's registers, shared
 # through a page-sized piece), by their page on the pc machine.
 PAGES = {0xfed00000: 'hpet'}
@@ -22,11 +25,13 @@ def missing():
     return None
 
 
-def qemu_args(path, io=False):
+def qemu_args(path, io=False, prof=False):
     """QEMU arguments that load the counter, counting into path; io also
-    counts every MMIO access by region (and slows the guest a lot)."""
-    return ('-plugin', '%s,out=%s%s' % (os.path.normpath(PLUGIN), path,
-                                        ',io=on' if io else ''))
+    counts every MMIO access by region (and slows the guest a lot), prof
+    the instructions of each translated block by its address."""
+    return ('-plugin', '%s,out=%s%s%s' % (os.path.normpath(PLUGIN), path,
+                                          ',io=on' if io else '',
+                                          ',prof=on' if prof else ''))
 
 
 def count(path):
@@ -67,3 +72,46 @@ def mmio_line(events, top=4):
     return 'MMIO %.1f (%s), idles %.2f' % (
         sum(mmio.values()), ', '.join('%s %.2f' % (k, v) for v, k in busiest) or 'none',
         events.get('idles', 0))
+
+
+def profile(path):
+    """{block start address: guest instructions so far} (prof=on)."""
+    with open(path, 'rb') as f:
+        f.seek(HEAD.size + SLOTS * SLOT.size + 8)
+        b = f.read(PROF_SLOTS * PROF.size)
+    got = {}
+    for vaddr, n in PROF.iter_unpack(b):
+        if vaddr:
+            got[vaddr] = n
+    return got
+
+
+class Symbols:
+    """The guest's /proc/kallsyms text, for naming profile addresses."""
+
+    def __init__(self, kallsyms):
+        syms = []
+        for line in kallsyms.splitlines():
+            f = line.split()
+            if len(f) >= 3 and f[1] in 'tTwW':
+                syms.append((int(f[0], 16), f[2] + (' ' + f[3] if len(f) > 3 else '')))
+        syms.sort()
+        self.addrs = [a for a, _ in syms]
+        self.names = [n for _, n in syms]
+
+    def name(self, addr):
+        i = bisect.bisect_right(self.addrs, addr) - 1
+        return self.names[i] if i >= 0 and self.addrs[i] else '[user]' if addr < 1 << 47 else '?'
+
+
+def by_function(before, after, syms, n, idle=None, secs=0.0):
+    """Instructions per unit (n units) by guest function from two
+    profile() snapshots, less secs of an idle rate by function."""
+    got = {}
+    for addr, v in after.items():
+        d = v - before.get(addr, 0)
+        if d:
+            k = syms.name(addr)
+            got[k] = got.get(k, 0) + d
+    idle = idle or {}
+    return {k: (v - idle.get(k, 0) * secs) / n for k, v in got.items()}
