@@ -204,6 +204,32 @@ def test_second_device(t, g):
     t.ok(ok, 'rescinded: the extra node goes', g.sh('ls -l /dev/vmbus')[1])
 
 
+def test_high_relid(t, g):
+    """Events past the first 64 of the SynIC's event flags reach their
+    channel: enl_vmbus scans the flags only as far as the highest relid
+    offered, so echo channels are offered until one has relid 64 or more,
+    and that one must answer."""
+    relids = []
+    while len(relids) < 100 and (not relids or max(relids) < 64):
+        rc, j = ctl_json(g, 'offer', 'echo')
+        relid = (j.get('data') or {}).get('relid')
+        if rc != 0 or not relid:
+            t.ok(False, 'offer echo: relid %s' % relid, j)
+            break
+        relids.append(relid)
+    high = max(relids or [0])
+    t.ok(high >= 64, 'echo channels offered up to relid %d (%d offers)' % (high, len(relids)))
+    node = '/dev/vmbus/echo-%d' % high
+    if high >= 64 and t.ok(g.wait_sh('test -c %s' % node, 120), '%s exists' % node,
+                           g.sh('ls /dev/vmbus | tail -5')[1]):
+        rc, out = g.sh('enl-echo -n 200 -s 64 -d %s' % node, timeout=180)
+        t.ok(rc == 0, 'relid %d: 200 echo round trips' % high, out)
+    for relid in relids:
+        g.ctl('rescind', str(relid))
+    ok = g.wait_sh('! ls /dev/vmbus/echo-* >/dev/null 2>&1', 120)
+    t.ok(ok, 'the extra echo channels rescinded', g.sh('ls /dev/vmbus')[1])
+
+
 def run(t, g):
     test_offline_help(t, g)
     test_strict(t, g)
@@ -211,6 +237,7 @@ def run(t, g):
     test_kvp_bytes(t, g)
     test_slow_readers(t, g)
     test_second_device(t, g)
+    test_high_relid(t, g)
     ok, bad = g.dmesg_clean()
     t.ok(ok, 'guest dmesg has no oops or warning', bad)
 
