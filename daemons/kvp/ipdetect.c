@@ -22,7 +22,7 @@
 /*
  * Everything asked of the bus, from the handshake on, shares this budget:
  * a hung bus or manager must not hold the host's request for long (sd-bus
- * would wait its own 25 s for a bus daemon that accepted but never answers).
+ * would wait its own 90 s for a bus daemon that accepted but never answers).
  */
 #define BUDGET_US	(2 * 1000 * 1000)
 
@@ -47,6 +47,7 @@ static int budget(sd_bus *bus, uint64_t deadline)
 /* Drive the handshake (auth, Hello) ourselves, under the budget. */
 static int wait_ready(sd_bus *bus, uint64_t deadline)
 {
+	uint64_t now;
 	int r;
 
 	while ((r = sd_bus_is_ready(bus)) == 0) {
@@ -55,9 +56,11 @@ static int wait_ready(sd_bus *bus, uint64_t deadline)
 			return r;
 		if (r > 0)
 			continue;
-		if (now_us() >= deadline)
+		/* One reading of the clock: a second could pass the deadline. */
+		now = now_us();
+		if (now >= deadline)
 			return -ETIMEDOUT;
-		r = sd_bus_wait(bus, deadline - now_us());
+		r = sd_bus_wait(bus, deadline - now);
 		if (r < 0)
 			return r;
 	}
