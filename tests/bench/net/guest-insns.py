@@ -126,13 +126,18 @@ def rounds(c, n, measure, line):
     return got
 
 
+def medians(rounds):
+    """Each name's median over the rounds' {name: value} (0 where absent)."""
+    names = set().union(*rounds)
+    return {n: median([r.get(n, 0) for r in rounds]) for n in names}
+
+
 def print_profile(ping):
     """Per NIC its busiest functions per ping, then the first NIC against
     the second by function (medians over the rounds)."""
     fn = {}
     for k in NICS:
-        names = set().union(*(x[3] for x in ping[k]))
-        fn[k] = {n: median([x[3].get(n, 0) for x in ping[k]]) for n in names}
+        fn[k] = medians([x[3] for x in ping[k]])
         print('guest instructions per ping by function, %s:' % k)
         for n, v in sorted(fn[k].items(), key=lambda kv: -kv[1])[:TOP]:
             print('  %8.0f  %s' % (v, n))
@@ -174,9 +179,7 @@ def main():
     if IO:
         print('per ping, medians over the rounds:')
         for k in NICS:
-            names = set().union(*(x[2] for x in ping[k]))
-            print('%-10s %s' % (k, insns.mmio_line(
-                {n: median([x[2].get(n, 0) for x in ping[k]]) for n in names}, top=6)))
+            print('%-10s %s' % (k, insns.mmio_line(medians([x[2] for x in ping[k]]), top=6)))
     return 0
 
 
