@@ -49,14 +49,21 @@ static void kick_host(void)
 }
 
 /* sig: whether the ring asks the guest to signal (it was empty). */
-static bool send_inband_sig(const struct enl_vstor_packet *p, uint32_t len,
-			    uint64_t id, bool *sig)
+/* One in-band request into the guest's ring: 0, or enl_ring_write's error. */
+static int write_inband(const struct enl_vstor_packet *p, uint32_t len,
+			uint64_t id, bool *sig)
 {
 	struct enl_ring_iov iov = { p, len };
 
-	if (enl_ring_write(&gc->out, ENL_VMPKT_DATA_INBAND,
-			   ENL_VMPKT_FLAG_COMPLETION_REQUESTED, id, &iov, 1,
-			   sig)) {
+	return enl_ring_write(&gc->out, ENL_VMPKT_DATA_INBAND,
+			      ENL_VMPKT_FLAG_COMPLETION_REQUESTED, id, &iov, 1,
+			      sig);
+}
+
+static bool send_inband_sig(const struct enl_vstor_packet *p, uint32_t len,
+			    uint64_t id, bool *sig)
+{
+	if (write_inband(p, len, id, sig)) {
 		tap_diag("guest ring full");
 		return false;
 	}
@@ -762,13 +769,10 @@ static void test_poll_mask(void)
 static bool send_inband_room(const struct enl_vstor_packet *p, uint32_t len,
 			     uint64_t id)
 {
-	struct enl_ring_iov iov = { p, len };
 	bool sig;
 
 	for (int i = 0; i < 3000; i++) {
-		if (!enl_ring_write(&gc->out, ENL_VMPKT_DATA_INBAND,
-				    ENL_VMPKT_FLAG_COMPLETION_REQUESTED, id,
-				    &iov, 1, &sig))
+		if (!write_inband(p, len, id, &sig))
 			return true;
 		kick_host();
 		g_usleep(1000);
