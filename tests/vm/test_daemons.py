@@ -96,7 +96,12 @@ def fake_chronyd(g):
          'printf "#!/bin/sh\\nwhile :; do sleep 1; done\\n" > /tmp/chronyd; '
          'chmod 755 /tmp/chronyd; '
          'su nobody -s /bin/sh -c "/tmp/chronyd > /dev/null 2>&1 &"')
-    rc, out = g.sh('grep -l "^chronyd$" /proc/[0-9]*/comm')
+    # su returns once its shell has forked the loop into the background,
+    # which may be before that child has exec'd /tmp/chronyd (stop 34's
+    # CI run looked too early): wait for the name to appear.
+    rc, out = g.sh('for i in $(seq 100); do '
+                   'grep -l "^chronyd$" /proc/[0-9]*/comm && exit 0; '
+                   'sleep 0.1; done; exit 1')
     return rc == 0
 
 
