@@ -67,6 +67,7 @@ struct chaos_class {
 	const struct enl_vsp_class *cls;
 	unsigned int want;	/* primaries offered when the run began */
 	uint64_t reoffer_at;	/* the tick to offer again on; 0: none owed */
+	GQueue saved;		/* devices taken away, from cls->save */
 };
 
 struct enl_vmbus_chaos {
@@ -82,6 +83,7 @@ struct enl_vmbus_chaos {
 	uint64_t by_kind[K_COUNT];
 	uint64_t skipped;	/* ticks with nothing to act on */
 	uint64_t reoffers, heal_rescinds;
+	uint64_t reoffer_failed;	/* saved devices that could not come back */
 	char last[96];
 };
 
@@ -172,9 +174,52 @@ static void take_away(struct enl_vmbus_chaos *c, struct enl_vsp_channel *ch,
 	struct chaos_class *cc = class_of(c, ch->cls);
 
 	/* A sub-channel's rescind takes no device away: only primaries. */
-	if (cc && is_primary(ch) && !cc->reoffer_at)
-		cc->reoffer_at = c->ticks + 1 + reoffer_ticks;
+	if (cc && is_primary(ch)) {
+		void *saved = ch->cls->save ? ch->cls->save(ch) : NULL;
+
+		if (saved)
+			g_queue_push_tail(&cc->saved, saved);
+		if (!cc->reoffer_at)
+			cc->reoffer_at = c->ticks + 1 + reoffer_ticks;
+	}
 	enl_vmbus_server_rescind(c->srv, ch->relid);
+}
+
+/*
+ * The devices taken away come back as they were where the class can say
+ * how; false while no relid is free (the guest still holds the old ones).
+ */
+static bool reoffer_saved(struct enl_vmbus_chaos *c, struct chaos_class *cc)
+{
+	void *saved;
+
+	while ((saved = g_queue_peek_head(&cc->saved))) {
+		int ret = cc->cls->reoffer(c->srv, saved);
+
+		if (ret == -ENOSPC)
+			return false;
+		if (ret < 0) {
+			/* Offered by name below: a device, if not this one. */
+			c->reoffer_failed++;
+			g_message("vmbus: chaos: a %s device could not be "
+				  "offered again: %s", cc->cls->name,
+				  g_strerror(-ret));
+		} else {
+			c->reoffers++;
+		}
+		cc->cls->forget(g_queue_pop_head(&cc->saved));
+	}
+	return true;
+}
+
+static void forget_saved(struct enl_vmbus_chaos *c)
+{
+	unsigned int i;
+	void *saved;
+
+	for (i = 0; i < c->nr_classes; i++)
+		while ((saved = g_queue_pop_head(&c->classes[i].saved)))
+			c->classes[i].cls->forget(saved);
 }
 
 /* Offer what was taken away, once its time has come (or now: heal). */
@@ -186,6 +231,8 @@ static void restore(struct enl_vmbus_chaos *c, bool now)
 		struct chaos_class *cc = &c->classes[i];
 
 		if (!cc->reoffer_at || (!now && c->ticks < cc->reoffer_at))
+			continue;
+		if (!reoffer_saved(c, cc))
 			continue;
 		while (live_primaries(c, cc->cls) < cc->want &&
 		       enl_vmbus_server_offer(c->srv, cc->cls->name) >= 0)
@@ -335,7 +382,7 @@ static bool healed(struct enl_vmbus_chaos *c)
 	unsigned int i;
 
 	for (i = 0; i < c->nr_classes; i++)
-		if (c->classes[i].reoffer_at ||
+		if (c->classes[i].reoffer_at || c->classes[i].saved.length ||
 		    live_primaries(c, c->classes[i].cls) < c->classes[i].want)
 			return false;
 	return true;
@@ -447,7 +494,8 @@ static void report(struct enl_vmbus_chaos *c, struct enl_ctl_req *req)
 		g_string_append_printf(req->out, "%s %" PRIu64 "\n",
 				       kind_names[i], c->by_kind[i]);
 	g_string_append_printf(req->out, "skipped %" PRIu64 "\nreoffers %"
-			       PRIu64 "\nlast %s\n", c->skipped, c->reoffers,
+			       PRIu64 "\nreoffer_failed %" PRIu64 "\nlast %s\n",
+			       c->skipped, c->reoffers, c->reoffer_failed,
 			       c->last[0] ? c->last : "-");
 	if (!j)
 		return;
@@ -462,6 +510,7 @@ static void report(struct enl_vmbus_chaos *c, struct enl_ctl_req *req)
 	enl_json_end(j);
 	enl_json_u64(j, "skipped", c->skipped);
 	enl_json_u64(j, "reoffers", c->reoffers);
+	enl_json_u64(j, "reoffer_failed", c->reoffer_failed);
 	enl_json_arr(j, "classes");
 	for (i = 0; i < c->nr_classes; i++)
 		enl_json_str(j, NULL, c->classes[i].cls->name);
@@ -503,6 +552,7 @@ static int start(struct enl_vmbus_server *srv, struct enl_ctl_req *req)
 			return ret;
 		if (!c)
 			c = srv->chaos = g_new0(struct enl_vmbus_chaos, 1);
+		forget_saved(c);
 		*c = fresh;
 	}
 	c->seed = seed;
@@ -564,6 +614,7 @@ void enl_vmbus_chaos_free(struct enl_vmbus_server *srv)
 	if (!srv->chaos)
 		return;
 	enl_vmbus_source_drop(&srv->chaos->timer);
+	forget_saved(srv->chaos);
 	g_free(srv->chaos);
 	srv->chaos = NULL;
 }

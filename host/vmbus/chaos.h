@@ -6,6 +6,9 @@
  * When the count is reached the engine heals: unmutes, delivers held
  * messages, rescinds channels it broke and offers every class it took
  * away again, so a test can check that the guest came through whole.
+ * A device is offered again as it was (same disks; same TAP and MAC)
+ * where its class can say how (enl_vsp_class save / reoffer), else as a
+ * new device of its class.
  */
 #ifndef ENL_HOST_VMBUS_CHAOS_H
 #define ENL_HOST_VMBUS_CHAOS_H

@@ -78,6 +78,19 @@ struct enl_vsp_class {
 
 	/* Closed by the guest, by unload or by rescind. Rings are gone after. */
 	void (*on_close)(struct enl_vsp_channel *ch);
+
+	/*
+	 * Optional, for a device taken away and offered again (chaos's heal):
+	 * save keeps what makes the primary ch this device (its backing: a
+	 * TAP and a MAC, disks) while ch is there; reoffer later offers a
+	 * device made from that, when ch may be gone, and returns its relid,
+	 * -ENOSPC while no relid is free, or another -errno; forget frees
+	 * what save returned. All on the main thread. Without them the class
+	 * is offered again by name: a new device with no backing.
+	 */
+	void *(*save)(struct enl_vsp_channel *ch);
+	int (*reoffer)(struct enl_vmbus_server *srv, const void *saved);
+	void (*forget)(void *saved);
 };
 
 /* Make a class offerable by name. 0, -EEXIST or -EINVAL. */

@@ -43,7 +43,8 @@ struct enl_nic_spec {
  * before enl_vmbus_server_offer; the class's create runs inside that
  * call). Without one an offer is a NIC without backend. The create's
  * error, if it failed, is returned by enl_nic_take_error() (0 if none),
- * with a message in msg (caller frees).
+ * with a message in msg (caller frees); it also drops a spec no offer
+ * took (none was made: no relid free).
  */
 void enl_nic_set_next(const struct enl_nic_spec *spec);
 int enl_nic_take_error(char **msg);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The network VSP's insides, shared by vsp.c, nic_info.c and fault.c only. */
+/*
+ * The network VSP's insides, shared by vsp.c, nic_info.c, fault.c and
+ * reoffer.c only.
+ */
 #ifndef ENL_HOST_NET_NIC_H
 #define ENL_HOST_NET_NIC_H
 
@@ -102,6 +105,11 @@ static inline struct enl_vsp_inflight *q_inflight(const struct nic_queue *q)
 {
 	return enl_vsp_inflight(q->ch);
 }
+
+/* The class's save / reoffer / forget (vsp.h): reoffer.c. */
+void *enl_nic_save(struct enl_vsp_channel *ch);
+int enl_nic_reoffer(struct enl_vmbus_server *srv, const void *saved);
+void enl_nic_forget(void *saved);
 
 #define nic_count(n, field) \
 	__atomic_add_fetch(&(n)->st.field, 1, __ATOMIC_RELAXED)

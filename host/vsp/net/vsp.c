@@ -86,6 +86,8 @@ int enl_nic_take_error(char **msg)
 	*msg = create_msg;
 	create_msg = NULL;
 	create_err = 0;
+	/* An offer that found no relid never took it: it is not the next's. */
+	next_spec_set = false;
 	g_mutex_unlock(&nics_lock);
 	return err;
 }
@@ -876,4 +878,7 @@ const struct enl_vsp_class enl_vsp_net_class = {
 	.on_open = net_open,
 	.on_signal = net_signal,
 	.on_close = net_close,
+	.save = enl_nic_save,
+	.reoffer = enl_nic_reoffer,
+	.forget = enl_nic_forget,
 };

@@ -68,4 +68,10 @@ bool enl_stor_ctrl_engine_stats(struct enl_stor_ctrl *c,
 /* Commands of this channel the target has not finished yet; 0 when closed. */
 unsigned int enl_stor_ctrl_inflight(struct enl_stor_ctrl *c);
 
+struct enl_vmbus_server;
+/* The classes' save / reoffer / forget (vsp.h): reoffer.c. */
+void *enl_stor_save(struct enl_vsp_channel *ch);
+int enl_stor_reoffer(struct enl_vmbus_server *srv, const void *saved);
+void enl_stor_forget(void *saved);
+
 #endif /* ENL_HOST_STOR_VSP_H */

@@ -483,6 +483,9 @@ const struct enl_vsp_class enl_vsp_scsi_class = {
 	.on_open = stor_open,
 	.on_signal = stor_signal,
 	.on_close = stor_close,
+	.save = enl_stor_save,
+	.reoffer = enl_stor_reoffer,
+	.forget = enl_stor_forget,
 };
 
 const struct enl_vsp_class enl_vsp_ide_class = {
@@ -493,4 +496,7 @@ const struct enl_vsp_class enl_vsp_ide_class = {
 	.on_open = stor_open,
 	.on_signal = stor_signal,
 	.on_close = stor_close,
+	.save = enl_stor_save,
+	.reoffer = enl_stor_reoffer,
+	.forget = enl_stor_forget,
 };

@@ -791,6 +791,54 @@ static void test_hotplug(void)
 	tap_ok(!ret && rescinded, "nic remove: the offer is rescinded");
 }
 
+/*
+ * The class's save / reoffer / forget (chaos's heal): the NIC comes back
+ * with its MAC on the same TAP interface, which outlives the old NIC's
+ * queues; once the new NIC goes, so does the TAP (nothing holds it).
+ */
+static void test_reoffer(void)
+{
+	const struct enl_vsp_class *cls = &enl_vsp_net_class;
+	g_autoptr(GString) out = g_string_new(NULL);
+	char line[64], *list = NULL;
+	unsigned int ifindex;
+	int relid, again;
+	void *saved;
+
+	relid = enl_nic_add(srv, "tap=enlre0,mac=00:15:5d:77:00:05,queues=2",
+			    out);
+	ifindex = if_nametoindex("enlre0");
+	tap_ok(relid > 0 && ifindex, "a NIC on TAP enlre0 (relid %d)", relid);
+	if (relid <= 0)
+		return;
+	saved = cls->save(srv->chan[relid]);
+	enl_vmbus_server_rescind(srv, (uint32_t)relid);
+	guest_relid_msg(hv, C4, ENL_CHANNELMSG_RELID_RELEASED, (uint32_t)relid);
+	fake_hv_drain(hv);
+	tap_ok(!srv->chan[relid] && if_nametoindex("enlre0") == ifindex,
+	       "rescinded and released: the NIC is gone, its TAP held");
+	again = cls->reoffer(srv, saved);
+	cls->forget(saved);
+	fake_hv_drain(hv);
+	fake_ctl_run(ctl, "nic list", &list);
+	snprintf(line, sizeof(line), "relid=%d tap=enlre0 mac=00:15:5d:77:00:05 ",
+		 again);
+	tap_ok(again > 0 && list && strstr(list, line) &&
+	       if_nametoindex("enlre0") == ifindex,
+	       "offered again (relid %d) with its MAC and queues on the same "
+	       "TAP interface", again);
+	if (!list || !strstr(list, line))
+		tap_diag("%s", list ? list : "(no answer)");
+	g_free(list);
+	if (again <= 0)
+		return;
+	enl_vmbus_server_rescind(srv, (uint32_t)again);
+	guest_relid_msg(hv, C4, ENL_CHANNELMSG_RELID_RELEASED, (uint32_t)again);
+	fake_hv_drain(hv);
+	tap_ok(!if_nametoindex("enlre0"),
+	       "removed again: the TAP goes with it, nothing else held it");
+}
+
 int main(void)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
@@ -834,6 +882,7 @@ int main(void)
 	test_faults();
 	test_subchannel();
 	test_hotplug();
+	test_reoffer();
 
 	guest_relid_msg(hv, C4, ENL_CHANNELMSG_CLOSECHANNEL, nic_gc.relid);
 	fake_hv_drain(hv);

@@ -952,6 +952,44 @@ static void test_controllers(void)
 	       "(%s)", g_strchomp(out->str));
 }
 
+/*
+ * The class's save / reoffer / forget (chaos's heal): a controller taken
+ * away comes back as a new offer with its disks on their LUNs, options
+ * and all.
+ */
+static void test_reoffer(void)
+{
+	const struct enl_vsp_class *cls = &enl_vsp_scsi_class;
+	g_autofree char *img = g_strdup(st_image("keep.img", 1 << 20));
+	g_autofree char *line = NULL, *list = NULL, *want = NULL;
+	int relid, again, ret;
+	void *saved;
+
+	relid = enl_vmbus_server_offer(srv, "scsi");
+	line = g_strdup_printf("disk add %s,lun=2,wt,ro,bs=4096,serial=KEEP42 "
+			       "--relid %d", img, relid);
+	ret = fake_ctl_run(ctl, line, &list);
+	g_clear_pointer(&list, g_free);
+	tap_ok(relid > 0 && ret == 0, "a controller (relid %d) with a disk at "
+	       "LUN 2: write-through, read-only, 4 KiB blocks, a serial", relid);
+	if (relid <= 0)
+		return;
+	saved = cls->save(srv->chan[relid]);
+	enl_vmbus_server_rescind(srv, (uint32_t)relid);
+	guest_relid_msg(hv, C4, ENL_CHANNELMSG_RELID_RELEASED, (uint32_t)relid);
+	fake_hv_drain(hv);
+	again = cls->reoffer(srv, saved);
+	cls->forget(saved);
+	fake_hv_drain(hv);
+	fake_ctl_run(ctl, "disk list", &list);
+	want = g_strdup_printf("scsi:2 %s 1048576 bytes bs=4096 ro wt direct "
+			       "serial=KEEP42 controller_relid=%d\n", img, again);
+	tap_ok(again > 0 && list && strstr(list, want),
+	       "offered again (relid %d) with its disk as it was", again);
+	if (!list || !strstr(list, want))
+		tap_diag("want %s in:\n%s", want, list ? list : "(no answer)");
+}
+
 /* A TEST UNIT READY of id, sent in-band; nothing awaited. */
 static void send_tur(uint64_t id)
 {
@@ -1066,6 +1104,7 @@ int main(void)
 
 	test_ide();
 	test_controllers();
+	test_reoffer();
 
 	guest_relid_msg(hv, C4, ENL_CHANNELMSG_CLOSECHANNEL, 1);
 	guest_relid_msg(hv, C4, ENL_CHANNELMSG_CLOSECHANNEL, ide_gc.relid);

@@ -2,8 +2,9 @@
 /*
  * The hold fault (messages delayed, never reordered, dropped on reset) and
  * the chaos engine over a fake SynIC: strict arguments, a run that reaches
- * its count and heals (every device it took away offered again), and the
- * same seed choosing the same faults; the rescind-primary-first fault.
+ * its count and heals (every device it took away offered again, as it was
+ * where its class can say how), and the same seed choosing the same
+ * faults; the rescind-primary-first fault.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -195,6 +196,153 @@ static void test_run_and_heal(void)
 	teardown();
 }
 
+/*
+ * A class that can say how to offer its device again (save / reoffer /
+ * forget): each device has a tag, made anew by a plain offer, kept by a
+ * reoffer. keep_fail makes every reoffer fail.
+ */
+static int keep_next_tag = 1, keep_pending, keep_saves, keep_forgets;
+static bool keep_fail;
+
+static void *keep_create(struct enl_vsp_channel *ch)
+{
+	int *tag = g_new(int, 1);
+
+	(void)ch;
+	*tag = keep_pending ? keep_pending : keep_next_tag++;
+	keep_pending = 0;
+	return tag;
+}
+
+static void *keep_save(struct enl_vsp_channel *ch)
+{
+	keep_saves++;
+	return g_memdup2(enl_vsp_state(ch), sizeof(int));
+}
+
+static int keep_reoffer(struct enl_vmbus_server *s, const void *saved)
+{
+	if (keep_fail)
+		return -EIO;
+	keep_pending = *(const int *)saved;
+	return enl_vmbus_server_offer(s, "keep");
+}
+
+static void keep_forget(void *saved)
+{
+	keep_forgets++;
+	g_free(saved);
+}
+
+static int keep_open(struct enl_vsp_channel *ch, const uint8_t *user_data)
+{
+	(void)ch;
+	(void)user_data;
+	return 0;
+}
+
+static int keep_packet(struct enl_vsp_channel *ch,
+		       const struct enl_ring_pkt *pkt, const void *data)
+{
+	(void)ch;
+	(void)pkt;
+	(void)data;
+	return 0;
+}
+
+static const struct enl_vsp_class keep_class = {
+	.name = "keep",
+	.class_guid = { .b = { 0x6b, 0x65, 0x65, 0x70 } },
+	.create = keep_create,
+	.destroy = g_free,
+	.on_open = keep_open,
+	.on_packet = keep_packet,
+	.save = keep_save,
+	.reoffer = keep_reoffer,
+	.forget = keep_forget,
+};
+
+/* The tags of the live keep devices in relid order, as "2 1 ". */
+static char *live_tags(void)
+{
+	GString *s = g_string_new(NULL);
+	unsigned int relid;
+
+	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++) {
+		struct enl_vsp_channel *ch = srv->chan[relid];
+
+		if (ch && ch->state != ENL_CHAN_RESCINDED && ch->cls == &keep_class)
+			g_string_append_printf(s, "%d ", *(int *)enl_vsp_state(ch));
+	}
+	return g_string_free(s, FALSE);
+}
+
+static char *keep_run(uint64_t seed, bool fail)
+{
+	char line[128], *out = NULL, *st;
+
+	setup();
+	keep_next_tag = 1;
+	keep_saves = keep_forgets = 0;
+	keep_fail = fail;
+	enl_vmbus_server_add_class(srv, &keep_class);
+	enl_vmbus_server_offer(srv, "keep");
+	enl_vmbus_server_offer(srv, "keep");
+	fake_hv_drain(hv);
+	snprintf(line, sizeof(line), "chaos --seed %llu --count 80 "
+		 "--interval 10 --classes keep", (unsigned long long)seed);
+	if (run(line, &out))
+		return out;
+	free(out);
+	out = NULL;
+	for (int i = 0; i < 3000 && !(out && strstr(out, "state done")); i++) {
+		g_main_context_iteration(NULL, TRUE);
+		fake_hv_drain(hv);
+		free(out);
+		out = NULL;
+		run("chaos status", &out);
+	}
+	st = out;
+	return st;
+}
+
+/* Devices come back as they were where the class says how. */
+static void test_heal_as_they_were(void)
+{
+	char *out = keep_run(7, false), *tags = live_tags(), want[64];
+
+	if (!out || !strstr(out, "state done"))
+		tap_diag("%s", out ? out : "(nothing)");
+	tap_ok(out && strstr(out, "state done"), "80 faults on two keep "
+	       "devices, then done");
+	tap_ok((!strcmp(tags, "1 2 ") || !strcmp(tags, "2 1 ")) &&
+	       keep_next_tag == 3,
+	       "healed with the same two devices, none new (live: %s)", tags);
+	snprintf(want, sizeof(want), "reoffers %d\nreoffer_failed 0\n",
+		 keep_saves);
+	tap_ok(keep_saves > 0 && out && strstr(out, want),
+	       "every one taken away was offered again as it was (%d)",
+	       keep_saves);
+	teardown();
+	tap_ok(keep_forgets == keep_saves, "what was saved is freed (%d of %d)",
+	       keep_forgets, keep_saves);
+	free(out);
+	g_free(tags);
+
+	out = keep_run(7, true);
+	tags = live_tags();
+	snprintf(want, sizeof(want), "reoffers %d\nreoffer_failed %d\n",
+		 keep_saves, keep_saves);
+	tap_ok(out && strstr(out, "state done") && strstr(out, want) &&
+	       keep_next_tag > 3 && strlen(tags) >= 4,
+	       "reoffers that fail are counted, and new devices take their "
+	       "place (live: %s)", tags);
+	teardown();
+	tap_ok(keep_forgets == keep_saves, "and what was saved is freed");
+	free(out);
+	g_free(tags);
+}
+
 /* The relid a RESCIND_CHANNELOFFER is about, or 0 for anything else. */
 static uint32_t rescinded_relid(struct fake_msg *m)
 {
@@ -261,6 +409,7 @@ int main(void)
 	test_hold();
 	test_args();
 	test_run_and_heal();
+	test_heal_as_they_were();
 	test_rescind_primary_first();
 	return tap_done();
 }
