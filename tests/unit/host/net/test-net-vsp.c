@@ -811,10 +811,7 @@ static void test_reoffer(void)
 	tap_ok(relid > 0 && ifindex, "a NIC on TAP enlre0 (relid %d)", relid);
 	if (relid <= 0)
 		return;
-	saved = cls->save(srv->chan[relid]);
-	enl_vmbus_server_rescind(srv, (uint32_t)relid);
-	guest_relid_msg(hv, C4, ENL_CHANNELMSG_RELID_RELEASED, (uint32_t)relid);
-	fake_hv_drain(hv);
+	saved = guest_take_away(hv, C4, srv, (uint32_t)relid);
 	tap_ok(!srv->chan[relid] && if_nametoindex("enlre0") == ifindex,
 	       "rescinded and released: the NIC is gone, its TAP held");
 	again = cls->reoffer(srv, saved);

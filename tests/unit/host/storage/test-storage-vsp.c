@@ -974,10 +974,7 @@ static void test_reoffer(void)
 	       "LUN 2: write-through, read-only, 4 KiB blocks, a serial", relid);
 	if (relid <= 0)
 		return;
-	saved = cls->save(srv->chan[relid]);
-	enl_vmbus_server_rescind(srv, (uint32_t)relid);
-	guest_relid_msg(hv, C4, ENL_CHANNELMSG_RELID_RELEASED, (uint32_t)relid);
-	fake_hv_drain(hv);
+	saved = guest_take_away(hv, C4, srv, (uint32_t)relid);
 	again = cls->reoffer(srv, saved);
 	cls->forget(saved);
 	fake_hv_drain(hv);

@@ -114,15 +114,16 @@ static void test_args(void)
 	teardown();
 }
 
-/* Run chaos to its end; the status text of the finished run. */
-static char *chaos_run(uint64_t seed, unsigned int count)
+/* Run chaos on classes to its end; the status text of the finished run. */
+static char *chaos_run_on(uint64_t seed, unsigned int count,
+			  const char *classes)
 {
 	char line[128], *out = NULL;
 	gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
 
 	snprintf(line, sizeof(line), "chaos --seed %llu --count %u "
-		 "--interval 10 --classes echo", (unsigned long long)seed,
-		 count);
+		 "--interval 10 --classes %s", (unsigned long long)seed,
+		 count, classes);
 	if (run(line, &out))
 		return out;
 	free(out);
@@ -138,6 +139,11 @@ static char *chaos_run(uint64_t seed, unsigned int count)
 			break;
 	}
 	return out;
+}
+
+static char *chaos_run(uint64_t seed, unsigned int count)
+{
+	return chaos_run_on(seed, count, "echo");
 }
 
 static unsigned int live_echo(void)
@@ -279,8 +285,6 @@ static char *live_tags(void)
 
 static char *keep_run(uint64_t seed, bool fail)
 {
-	char line[128], *out = NULL, *st;
-
 	setup();
 	keep_next_tag = 1;
 	keep_saves = keep_forgets = 0;
@@ -289,21 +293,7 @@ static char *keep_run(uint64_t seed, bool fail)
 	enl_vmbus_server_offer(srv, "keep");
 	enl_vmbus_server_offer(srv, "keep");
 	fake_hv_drain(hv);
-	snprintf(line, sizeof(line), "chaos --seed %llu --count 80 "
-		 "--interval 10 --classes keep", (unsigned long long)seed);
-	if (run(line, &out))
-		return out;
-	free(out);
-	out = NULL;
-	for (int i = 0; i < 3000 && !(out && strstr(out, "state done")); i++) {
-		g_main_context_iteration(NULL, TRUE);
-		fake_hv_drain(hv);
-		free(out);
-		out = NULL;
-		run("chaos status", &out);
-	}
-	st = out;
-	return st;
+	return chaos_run_on(seed, 80, "keep");
 }
 
 /* Devices come back as they were where the class says how. */

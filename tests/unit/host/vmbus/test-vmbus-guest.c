@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server.h"
+#include "server_priv.h"
 #include "test-vmbus-guest.h"
 
 #define PG	4096u
@@ -39,6 +41,18 @@ uint16_t guest_relid_msg(struct enl_hv *hv, uint32_t conn, uint32_t msgtype,
 	m.header.msgtype = msgtype;
 	m.child_relid = relid;
 	return fake_guest_post(hv, conn, &m, sizeof(m));
+}
+
+void *guest_take_away(struct enl_hv *hv, uint32_t conn,
+		      struct enl_vmbus_server *srv, uint32_t relid)
+{
+	struct enl_vsp_channel *ch = enl_vmbus_chan_lookup(srv, relid);
+	void *saved = ch && ch->cls->save ? ch->cls->save(ch) : NULL;
+
+	enl_vmbus_server_rescind(srv, relid);
+	guest_relid_msg(hv, conn, ENL_CHANNELMSG_RELID_RELEASED, relid);
+	fake_hv_drain(hv);
+	return saved;
 }
 
 void guest_gpadl(struct enl_hv *hv, uint32_t conn, uint32_t relid,

@@ -24,6 +24,13 @@ uint16_t guest_contact(struct enl_hv *hv, uint32_t conn, uint32_t version,
 uint16_t guest_simple(struct enl_hv *hv, uint32_t conn, uint32_t msgtype);
 uint16_t guest_relid_msg(struct enl_hv *hv, uint32_t conn, uint32_t msgtype,
 			 uint32_t relid);
+/*
+ * A device taken away as chaos takes it: its class saves it, the host
+ * rescinds relid, the guest releases it. What the class's save returned.
+ */
+struct enl_vmbus_server;
+void *guest_take_away(struct enl_hv *hv, uint32_t conn,
+		      struct enl_vmbus_server *srv, uint32_t relid);
 
 /*
  * GPADL_HEADER (+ BODYs) for one page-aligned range over pfns; extra_bytes
