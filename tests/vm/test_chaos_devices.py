@@ -6,18 +6,19 @@ controller with 2 queues and a NIC with 2 queues, on 2 vCPUs, while a
 writer and a reader loop on the disk and a ping loop on the NIC run.
 Afterwards: the guest's shell answers, enl_storvsc and enl_netvsc are
 bound to the devices the host offered again, no process is stuck in
-uninterruptible sleep, no hung task, no oops, BUG or WARNING.
-
-Not checked: data flowing after the heal. enl-host's chaos offers a
-rescinded class again by name, which makes a new, empty device (a
-controller without LUNs, a NIC with a new MAC and no TAP), not the one
-it took away.
+uninterruptible sleep, no hung task, no oops, BUG or WARNING; and data
+flows again: the devices came back as they were (the NIC with its MAC on
+its TAP, which kept the host's address; the controller with its disk), a
+write through the new disk is in the host's image file, and the host
+answers ping over the new NIC.
 
 ENL_CHAOS_SEED and ENL_CHAOS_COUNT change the run; the seed is in every
 failure."""
 import os
 import sys
 import tempfile
+import hashlib
+import re
 import shutil
 import time
 
@@ -25,6 +26,7 @@ from vmtest import run_suite, wait_until
 
 TAP = 'enlt0'
 HOST, GUEST = '10.0.79.1', '10.0.79.2'
+MAC = '00:15:5d:4e:00:09'
 SEED = int(os.environ.get('ENL_CHAOS_SEED', '20261202'))
 COUNT = int(os.environ.get('ENL_CHAOS_COUNT', '300'))
 INTERVAL_MS = 100
@@ -55,11 +57,13 @@ def run(t, g):
          g.sh('ls /sys/block; ip addr; dmesg | tail -20')[1])
     dev = '/dev/' + (disk or 'sda')
     # Loops that outlive their device: a failed dd or ping waits a little.
-    g.sh('(while :; do dd if=/dev/urandom of=%s bs=64k count=32 oflag=direct || sleep 0.5; '
-         'dd if=%s of=/dev/null bs=64k count=32 iflag=direct || sleep 0.5; done) '
-         '>/dev/null 2>&1 &' % (dev, dev))
-    g.sh('(while :; do ping -c 20 -i 0.05 -W 1 %s || sleep 0.5; done) >/dev/null 2>&1 &'
-         % HOST)
+    # The writer looks first: dd makes a regular file where the node went.
+    g.sh('rm -f /tmp/stop')
+    g.sh('(while [ ! -e /tmp/stop ]; do [ -b %s ] && dd if=/dev/urandom of=%s bs=64k count=32 '
+         'oflag=direct || sleep 0.5; dd if=%s of=/dev/null bs=64k count=32 iflag=direct || '
+         'sleep 0.5; done) >/dev/null 2>&1 &' % (dev, dev, dev))
+    g.sh('(while [ ! -e /tmp/stop ]; do ping -c 20 -i 0.05 -W 1 %s || sleep 0.5; done) '
+         '>/dev/null 2>&1 &' % HOST)
 
     rc, out = g.ctl('chaos', '--seed', str(SEED), '--count', str(COUNT),
                     '--interval', str(INTERVAL_MS), '--classes', 'scsi,network')
@@ -88,8 +92,47 @@ def run(t, g):
     t.ok(not stuck.strip(), 'no process stuck in uninterruptible sleep' + tag, stuck)
     _, hung = g.sh('dmesg | grep -c "blocked for more than"')
     t.ok(hung.strip() == '0', 'no hung task' + tag, g.sh('dmesg | tail -40')[1])
+    data_after_heal(t, g, status, tag)
     clean, bad = g.dmesg_clean()
     t.ok(clean, 'no oops/BUG/WARNING in the guest' + tag, bad)
+
+
+def data_after_heal(t, g, status, tag):
+    """The devices came back as they were, and carry data."""
+    g.sh('touch /tmp/stop')
+    m = re.search(r'^reoffers (\d+)\nreoffer_failed (\d+)$', status, re.M)
+    t.ok(m is not None and int(m.group(1)) > 0 and m.group(2) == '0',
+         'every device taken away was offered again as it was%s (%s)'
+         % (tag, m.group(0).replace('\n', ', ') if m else 'no counts'), status)
+    rc, addr = g.netns.run('ip', '-4', 'addr', 'show', 'dev', TAP)
+    t.ok(rc == 0 and HOST + '/24' in addr,
+         'the TAP outlived its NIC, with the host\'s address on it' + tag, addr)
+    _, nic = g.sh('for n in /sys/class/net/*; do [ "$(basename $(readlink $n/device/driver) '
+                  '2>/dev/null)" = enl_netvsc ] && basename $n; done')
+    nic = nic.strip().split('\n')[0]
+    _, mac = g.sh('cat /sys/class/net/%s/address' % nic) if nic else (1, '')
+    t.ok(mac.strip() == MAC, 'the NIC came back with its MAC (%s: %s)%s'
+         % (nic, mac.strip(), tag))
+    rc, out = g.sh('ip link set %s up && ip addr replace %s/24 dev %s' % (nic, GUEST, nic))
+    ok = rc == 0 and g.wait_sh('ping -c 1 -W 2 %s' % HOST, 60)
+    t.ok(ok, 'the host answers ping over it' + tag, out + g.sh('ip addr; dmesg | tail -20')[1])
+    # Past the 2 MiB the writer loop used; sector-aligned, direct.
+    off_blocks = 64
+    disk = wait_until(lambda: g.sh('ls /sys/block | grep -m1 "^sd"')[1].strip(), 60)
+    # A node of our own: the writer's dd, racing a rescind, may have left a
+    # regular file at /dev/sdX, where devtmpfs then makes no node.
+    rc, out = g.sh('rm -f /tmp/after.blk && mknod /tmp/after.blk b $(tr : " " < '
+                   '/sys/block/%s/dev) && dd if=/dev/urandom of=/tmp/after.in bs=64k count=16 '
+                   '2>/dev/null && dd if=/tmp/after.in of=/tmp/after.blk bs=64k seek=%d '
+                   'oflag=direct conv=fsync 2>&1 && sha256sum < /tmp/after.in'
+                   % (disk, off_blocks), timeout=120)
+    want = out.split()[-2] if rc == 0 and len(out.split()) >= 2 else None
+    with open(IMG, 'rb') as f:
+        f.seek(off_blocks * 65536)
+        got = hashlib.sha256(f.read(16 * 65536)).hexdigest()
+    t.ok(disk and want == got,
+         '1 MiB written to the disk after the heal (%s) is in the host\'s image%s'
+         % (disk or 'none', tag), out)
 
 
 def main():
@@ -97,7 +140,7 @@ def main():
         f.truncate(128 << 20)
     try:
         return run_suite((), run, cpus=2, disks=(IMG + ',lun=0',),
-                         nics=('tap=%s,mac=00:15:5d:4e:00:09,queues=2' % TAP,))
+                         nics=('tap=%s,mac=%s,queues=2' % (TAP, MAC),))
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
 
