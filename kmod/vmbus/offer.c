@@ -123,8 +123,13 @@ static void offer_rescind_work(struct work_struct *work)
 		offer_sub_rescind(ch);
 		return;
 	}
-	dev_info(&ch->vdev.dev, "rescinded by the host (relid %u)\n",
-		 ch->relid);
+	/* After offer_register (one ordered queue): rescinded first, no device. */
+	if (ch->registered)
+		dev_info(&ch->vdev.dev, "rescinded by the host (relid %u)\n",
+			 ch->relid);
+	else
+		pr_info("enl_vmbus: relid %u (no device) rescinded by the host\n",
+			ch->relid);
 	offer_unregister(ch, true);
 }
 
