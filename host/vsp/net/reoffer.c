@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * A NIC taken away and offered again (the class's save / reoffer / forget,
- * vsp.h): the same spec, MAC included, on the same TAP. In between, the
- * TAP is held by one queue of our own, detached so that the kernel steers
- * no frame to it: without it the interface would go with the old NIC's
- * last queue, and with it the host's addresses and routes on it.
+ * vsp.h): the same spec, MAC, link state and speed included, on the same
+ * TAP. In between, the TAP is held by one queue of our own, detached so
+ * that the kernel steers no frame to it: without it the interface would go
+ * with the old NIC's last queue, and with it the host's addresses and
+ * routes on it.
  */
 #include <errno.h>
 
@@ -16,10 +17,23 @@ struct nic_saved {
 	struct enl_tap *hold;
 };
 
+struct link_ask {
+	struct enl_nic *n;
+	struct enl_net_state st;
+};
+
+static void link_on_ctx(void *data)
+{
+	struct link_ask *a = data;
+
+	enl_net_get_state(a->n->dev, &a->st);
+}
+
 void *enl_nic_save(struct enl_vsp_channel *ch)
 {
 	/* The spec and the TAP are the NIC's for its life: safe to read here. */
-	struct enl_nic *n = enl_nic_of_state(enl_vsp_state(ch));
+	struct link_ask a = { .n = enl_nic_of_state(enl_vsp_state(ch)) };
+	struct enl_nic *n = a.n;
 	struct nic_saved *s;
 
 	if (!n)
@@ -27,6 +41,10 @@ void *enl_nic_save(struct enl_vsp_channel *ch)
 	s = g_new0(struct nic_saved, 1);
 	s->spec = n->spec;
 	s->spec.mac_set = true;
+	/* The link as `nic link` and `nic speed` last set it: the engine's. */
+	enl_vsp_call(ch, link_on_ctx, &a);
+	s->spec.link_down = !a.st.link_up;
+	s->spec.speed_mbps = (uint32_t)(a.st.link_speed_bps / 1000000);
 	if (n->tap) {
 		/* The name the kernel gave, should the spec have had a %d. */
 		g_strlcpy(s->spec.tap, enl_tap_name(n->tap),

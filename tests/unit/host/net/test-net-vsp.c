@@ -811,6 +811,10 @@ static void test_reoffer(void)
 	tap_ok(relid > 0 && ifindex, "a NIC on TAP enlre0 (relid %d)", relid);
 	if (relid <= 0)
 		return;
+	fake_ctl_run(ctl, "nic link down enlre0", &list);
+	g_clear_pointer(&list, g_free);
+	fake_ctl_run(ctl, "nic speed 2500 enlre0", &list);
+	g_clear_pointer(&list, g_free);
 	saved = guest_take_away(hv, C4, srv, (uint32_t)relid);
 	tap_ok(!srv->chan[relid] && if_nametoindex("enlre0") == ifindex,
 	       "rescinded and released: the NIC is gone, its TAP held");
@@ -822,8 +826,10 @@ static void test_reoffer(void)
 		 again);
 	tap_ok(again > 0 && list && strstr(list, line) &&
 	       if_nametoindex("enlre0") == ifindex,
-	       "offered again (relid %d) with its MAC and queues on the same "
-	       "TAP interface", again);
+	       "offered again (relid %d) with its MAC on the same TAP "
+	       "interface", again);
+	tap_ok(list && strstr(list, "link=down speed_mbps=2500 "),
+	       "and with the link state and speed last set");
 	if (!list || !strstr(list, line))
 		tap_diag("%s", list ? list : "(no answer)");
 	g_free(list);
