@@ -173,8 +173,11 @@ static void take_away(struct enl_vmbus_chaos *c, struct enl_vsp_channel *ch,
 {
 	struct chaos_class *cc = class_of(c, ch->cls);
 
-	/* A sub-channel's rescind takes no device away: only primaries. */
-	if (cc && is_primary(ch)) {
+	/*
+	 * A sub-channel's rescind takes no device away: only primaries, and
+	 * once (one already going was saved when it went).
+	 */
+	if (cc && is_primary(ch) && ch->state != ENL_CHAN_RESCINDED) {
 		void *saved = ch->cls->save ? ch->cls->save(ch) : NULL;
 
 		if (saved)
