@@ -22,9 +22,7 @@ int enl_nic_add(struct enl_vmbus_server *srv, const char *s, GString *out)
 
 	if (enl_nic_spec_parse(s, &spec, out))
 		return -EINVAL;
-	enl_nic_set_next(&spec);
-	relid = enl_vmbus_server_offer(srv, "network");
-	err = enl_nic_take_error(&why);
+	relid = enl_nic_offer(srv, &spec, &err, &why);
 	if (relid < 0) {
 		g_string_append_printf(out, "offering a NIC: %s\n",
 				       why ? why : g_strerror(-relid));

@@ -48,6 +48,13 @@ struct enl_nic_spec {
  */
 void enl_nic_set_next(const struct enl_nic_spec *spec);
 int enl_nic_take_error(char **msg);
+/*
+ * Both in one: offer a NIC made from spec; its relid or -errno, and the
+ * create's error and message (*why, caller frees; NULL if none).
+ */
+struct enl_vmbus_server;
+int enl_nic_offer(struct enl_vmbus_server *srv, const struct enl_nic_spec *spec,
+		  int *err, char **why);
 
 /* The glue's own counters of one NIC (the engine keeps the rest). */
 #define ENL_NIC_GLUE_STATS(X)						\

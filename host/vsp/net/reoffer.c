@@ -10,7 +10,6 @@
 #include <errno.h>
 
 #include "nic.h"
-#include "server.h"
 
 struct nic_saved {
 	struct enl_nic_spec spec;
@@ -63,12 +62,9 @@ int enl_nic_reoffer(struct enl_vmbus_server *srv, const void *saved)
 {
 	const struct nic_saved *s = saved;
 	g_autofree char *why = NULL;
-	int relid;
+	int relid, err;
 
-	enl_nic_set_next(&s->spec);
-	relid = enl_vmbus_server_offer(srv, "network");
-	/* Also drops the spec when no relid was free to offer on. */
-	enl_nic_take_error(&why);
+	relid = enl_nic_offer(srv, &s->spec, &err, &why);
 	if (why)
 		g_message("nic: offering %s again: %s", s->spec.tap, why);
 	return relid;

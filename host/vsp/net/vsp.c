@@ -40,6 +40,7 @@
 #include <enlighten/ring.h>
 
 #include "nic.h"
+#include "server.h"
 
 #define NET_BUDGET		64
 /* Transfers one channel may have out: more than the sections can fill. */
@@ -90,6 +91,18 @@ int enl_nic_take_error(char **msg)
 	next_spec_set = false;
 	g_mutex_unlock(&nics_lock);
 	return err;
+}
+
+int enl_nic_offer(struct enl_vmbus_server *srv, const struct enl_nic_spec *spec,
+		  int *err, char **why)
+{
+	int relid;
+
+	enl_nic_set_next(spec);
+	relid = enl_vmbus_server_offer(srv, "network");
+	/* Also drops the spec when no relid was free to offer on. */
+	*err = enl_nic_take_error(why);
+	return relid;
 }
 
 unsigned int enl_nic_relids(uint32_t *relids, unsigned int max)
