@@ -46,6 +46,14 @@ void *enl_vsp_state(const struct enl_vsp_channel *ch)
 	return ch->vsp_state;
 }
 
+struct enl_vsp_channel *enl_vsp_find(struct enl_vmbus_server *srv,
+				     uint32_t relid, const char *class_name)
+{
+	struct enl_vsp_channel *ch = enl_vmbus_chan_lookup(srv, relid);
+
+	return ch && !strcmp(ch->cls->name, class_name) ? ch : NULL;
+}
+
 struct enl_vsp_channel *enl_vsp_ctl_find(struct enl_vmbus_server *srv,
 					 const char *class_name, int *argc,
 					 char **argv, GString *out)
@@ -71,8 +79,8 @@ struct enl_vsp_channel *enl_vsp_ctl_find(struct enl_vmbus_server *srv,
 		break;
 	}
 	if (relid) {
-		ch = enl_vmbus_chan_lookup(srv, (uint32_t)relid);
-		if (ch && !strcmp(ch->cls->name, class_name))
+		ch = enl_vsp_find(srv, (uint32_t)relid, class_name);
+		if (ch)
 			return ch;
 		g_string_append_printf(out, "relid %" G_GUINT64_FORMAT
 				       " is no %s device\n",

@@ -101,6 +101,13 @@ int enl_vmbus_server_add_class(struct enl_vmbus_server *srv,
 void *enl_vsp_state(const struct enl_vsp_channel *ch);
 
 /*
+ * The channel with this relid if it is an offer of class_name (main
+ * thread), else NULL.
+ */
+struct enl_vsp_channel *enl_vsp_find(struct enl_vmbus_server *srv,
+				     uint32_t relid, const char *class_name);
+
+/*
  * For a ctl verb of class_name (main thread): take "--relid N" out of
  * argv, then the channel with that relid, or without it the first offer
  * of the class that is not rescinded. NULL, with why in out, if none.

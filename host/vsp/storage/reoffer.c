@@ -5,8 +5,6 @@
  * LUNs, each opened again from its path with the options it had.
  */
 #include <errno.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "server.h"
 #include "stor_vsp.h"
@@ -40,17 +38,14 @@ void *enl_stor_save(struct enl_vsp_channel *ch)
 int enl_stor_reoffer(struct enl_vmbus_server *srv, const void *saved)
 {
 	const struct ctrl_saved *s = saved;
-	g_autoptr(GString) why = g_string_new(NULL);
-	char relid_s[16], *argv[] = { "reoffer", "--relid", relid_s, NULL };
-	int argc = 3, relid = enl_vmbus_server_offer(srv, s->cls);
+	int relid = enl_vmbus_server_offer(srv, s->cls);
 	struct enl_vsp_channel *ch;
 	struct enl_stor_ctrl *c;
 	unsigned int i;
 
 	if (relid < 0)
 		return relid;
-	snprintf(relid_s, sizeof(relid_s), "%d", relid);
-	ch = enl_vsp_ctl_find(srv, s->cls, &argc, argv, why);
+	ch = enl_vsp_find(srv, (uint32_t)relid, s->cls);
 	c = ch ? enl_vsp_state(ch) : NULL;
 	if (!c)
 		return -ENODEV;
