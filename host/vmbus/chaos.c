@@ -84,6 +84,7 @@ struct enl_vmbus_chaos {
 	uint64_t skipped;	/* ticks with nothing to act on */
 	uint64_t reoffers, heal_rescinds;
 	uint64_t reoffer_failed;	/* saved devices that could not come back */
+	bool stop_asked;	/* healing after `chaos stop`: ends stopped */
 	char last[96];
 };
 
@@ -417,7 +418,7 @@ static gboolean on_tick(gpointer data)
 	if (c->state == CHAOS_HEALING) {
 		heal(c);
 		if (healed(c)) {
-			c->state = CHAOS_DONE;
+			c->state = c->stop_asked ? CHAOS_STOPPED : CHAOS_DONE;
 			g_message("vmbus: chaos seed %" PRIu64 ": %u faults, "
 				  "healed", c->seed, c->done);
 			g_source_unref(c->timer);
@@ -543,7 +544,10 @@ static int start(struct enl_vmbus_server *srv, struct enl_ctl_req *req)
 				       CHAOS_MAX_INTERVAL_MS, &iv)))
 		return -EINVAL;
 	if (c && c->timer) {
-		g_string_append(req->out, "a chaos run is under way "
+		g_string_append(req->out, c->stop_asked ?
+				"the last chaos run is still healing "
+				"(chaos status)\n" :
+				"a chaos run is under way "
 				"(chaos stop ends it)\n");
 		return -EBUSY;
 	}
@@ -574,7 +578,9 @@ static int start(struct enl_vmbus_server *srv, struct enl_ctl_req *req)
 
 /*
  * chaos --seed S --count N [--interval MS] [--classes a,b]: start a run;
- * chaos status: where it is; chaos stop: end it now (healing first).
+ * chaos status: where it is; chaos stop: no more faults, heal now, and
+ * while something cannot come back yet (no relid free, a class that
+ * cannot make its device), go on healing each interval until it has.
  */
 static int verb_chaos(void *ctx, struct enl_ctl_req *req)
 {
@@ -593,9 +599,14 @@ static int verb_chaos(void *ctx, struct enl_ctl_req *req)
 	}
 	if (stop && (c->state == CHAOS_RUNNING ||
 		     c->state == CHAOS_HEALING)) {
-		enl_vmbus_source_drop(&c->timer);
+		c->stop_asked = true;
 		heal(c);
-		c->state = CHAOS_STOPPED;
+		if (healed(c)) {
+			enl_vmbus_source_drop(&c->timer);
+			c->state = CHAOS_STOPPED;
+		} else {
+			c->state = CHAOS_HEALING;	/* the timer goes on */
+		}
 	}
 	report(c, req);
 	return 0;

@@ -208,13 +208,16 @@ static void test_run_and_heal(void)
  * reoffer. keep_fail makes every reoffer fail.
  */
 static int keep_next_tag = 1, keep_pending, keep_saves, keep_forgets;
-static bool keep_fail;
+static bool keep_fail, keep_create_fail;
 
 static void *keep_create(struct enl_vsp_channel *ch)
 {
-	int *tag = g_new(int, 1);
+	int *tag;
 
 	(void)ch;
+	if (keep_create_fail)
+		return NULL;
+	tag = g_new(int, 1);
 	*tag = keep_pending ? keep_pending : keep_next_tag++;
 	keep_pending = 0;
 	return tag;
@@ -333,6 +336,80 @@ static void test_heal_as_they_were(void)
 	g_free(tags);
 }
 
+/* Turn the main loop until the status has want in it, or 20 s pass. */
+static char *chaos_wait(const char *want)
+{
+	gint64 deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+	char *out = NULL;
+
+	while (g_get_monotonic_time() < deadline) {
+		free(out);
+		out = NULL;
+		run("chaos status", &out);
+		if (out && strstr(out, want))
+			break;
+		/* Without a blocking wait: a stopped run has no timer left. */
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000);
+		fake_hv_drain(hv);
+	}
+	return out;
+}
+
+/*
+ * chaos stop while a device cannot come back yet: it goes on healing
+ * until the device is there, and only then says stopped.
+ */
+static void test_stop_heals_to_the_end(void)
+{
+	gint64 deadline;
+	char *out = NULL, *tags;
+
+	setup();
+	keep_next_tag = 1;
+	keep_saves = keep_forgets = 0;
+	keep_fail = true;
+	keep_create_fail = false;
+	enl_vmbus_server_add_class(srv, &keep_class);
+	enl_vmbus_server_offer(srv, "keep");
+	enl_vmbus_server_offer(srv, "keep");
+	fake_hv_drain(hv);
+	keep_create_fail = true;
+	run("chaos --seed 5 --count 100000 --interval 10 --classes keep",
+	    &out);
+	free(out);
+	out = NULL;
+	deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+	while (!keep_saves && g_get_monotonic_time() < deadline) {
+		g_main_context_iteration(NULL, TRUE);
+		fake_hv_drain(hv);
+	}
+	tap_ok(keep_saves > 0, "a keep device was taken away (%d)",
+	       keep_saves);
+	run("chaos stop", &out);
+	tap_ok(out && strstr(out, "state healing"),
+	       "chaos stop while its class cannot make a device: healing");
+	if (!out || !strstr(out, "state healing"))
+		tap_diag("%s", out ? out : "(nothing)");
+	free(out);
+	out = NULL;
+	tap_ok(run("chaos --seed 6 --count 5 --classes keep", &out) ==
+	       -EBUSY && strstr(out, "still healing"),
+	       "a new run waits for the heal");
+	free(out);
+	keep_create_fail = false;
+	out = chaos_wait("state stopped");
+	tags = live_tags();
+	tap_ok(out && strstr(out, "state stopped") && strlen(tags) >= 4,
+	       "once it can, the device comes back, then stopped (live: %s)",
+	       tags);
+	if (!out || !strstr(out, "state stopped"))
+		tap_diag("%s", out ? out : "(nothing)");
+	teardown();
+	free(out);
+	g_free(tags);
+}
+
 /* The relid a RESCIND_CHANNELOFFER is about, or 0 for anything else. */
 static uint32_t rescinded_relid(struct fake_msg *m)
 {
@@ -400,6 +477,7 @@ int main(void)
 	test_args();
 	test_run_and_heal();
 	test_heal_as_they_were();
+	test_stop_heals_to_the_end();
 	test_rescind_primary_first();
 	return tap_done();
 }
