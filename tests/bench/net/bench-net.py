@@ -180,9 +180,9 @@ def iperf_client(g, streams, reverse, extra='', kind=None):
     all_ = sum(d.values()) or 1
     per_pkt = None
     if ev0 and ev1[1] > ev0[1]:
-        pkts = ev1[1] - ev0[1]
-        per_pkt = [(b - a) / pkts for a, b in zip(ev0, ev1)]
-        del per_pkt[1]
+        moved = [b - a for a, b in zip(ev0, ev1)]
+        pkts = moved.pop(1)     # the divisor, not a figure of its own
+        per_pkt = [m / pkts for m in moved]
     return iperf_gbps(out), {k: 100.0 * d[k] / all_ for k in CPU_FIELDS}, per_pkt
 
 
