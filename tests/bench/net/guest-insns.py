@@ -176,6 +176,11 @@ def main():
         print('%-10s %14.0f %9.2fx %16.0f %9.2fx' % (k, p, p / pb, u, u / ub))
     if PROF:
         print_profile(ping)
+        for k in NICS:
+            used, missed = insns.profile_missed(c.paths[k])
+            if missed:
+                print('%s: the profile table was full (%d slots): %d translated '
+                      'blocks are missing from it' % (k, used, missed))
     if IO:
         print('per ping, medians over the rounds:')
         for k in NICS:

@@ -16,7 +16,8 @@
  * page-sized pieces small devices like the HPET share). tests/bench/tcg/
  * insns.py reads it.
  *
- * With prof=on the file goes on with u64 slots used, then ENL_PROF_SLOTS
+ * The file goes on with u64 profile slots used, u64 blocks that found no
+ * slot (left out of the profile), and with prof=on ENL_PROF_SLOTS
  * slots of { u64 vaddr, u64 instructions }: the instructions each
  * translated block's start address ran, an exact flat profile that
  * insns.py maps onto the guest's /proc/kallsyms.
@@ -127,7 +128,8 @@ struct prof_slot {
 struct counts {
 	uint64_t insns, idles;
 	struct io_slot io[ENL_IO_SLOTS];
-	uint64_t prof_used;
+	uint64_t prof_used;	/* slots taken */
+	uint64_t prof_missed;	/* blocks that found none: not in the profile */
 	struct prof_slot prof[];
 };
 
@@ -170,7 +172,9 @@ static void on_translate_prof(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	struct prof_slot *s = prof_slot(qemu_plugin_tb_vaddr(tb));
 
 	(void)id;
-	if (s)
+	if (!s)
+		count->prof_missed++;
+	else
 		qemu_plugin_register_vcpu_tb_exec_inline(tb,
 						QEMU_PLUGIN_INLINE_ADD_U64,
 						&s->insns,

@@ -74,10 +74,21 @@ def mmio_line(events, top=4):
         events.get('idles', 0))
 
 
+PROF_HEAD = struct.Struct('<QQ')     # slots taken, blocks that found none
+
+
+def profile_missed(path):
+    """(profile slots taken, translated blocks left out of the profile
+    because its table was full) (prof=on)."""
+    with open(path, 'rb') as f:
+        f.seek(HEAD.size + SLOTS * SLOT.size)
+        return PROF_HEAD.unpack(f.read(PROF_HEAD.size))
+
+
 def profile(path):
     """{block start address: guest instructions so far} (prof=on)."""
     with open(path, 'rb') as f:
-        f.seek(HEAD.size + SLOTS * SLOT.size + 8)
+        f.seek(HEAD.size + SLOTS * SLOT.size + PROF_HEAD.size)
         b = f.read(PROF_SLOTS * PROF.size)
     got = {}
     for vaddr, n in PROF.iter_unpack(b):
