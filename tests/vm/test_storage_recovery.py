@@ -9,7 +9,9 @@ through enl-vssd, copies the disk image and thaws. The copy fscks clean
 started (debugfs reads it without mounting). A second disk whose image is
 on an XFS with reflink (loop-mounted on the host), backed up into that
 XFS, is copied as a reflink. Then a file is written and
-fsynced in the guest, its checksum noted, and enl-host is killed with
+fsynced in the guest (the host's `disk stats` must count a flush of the
+image file for it: SIGKILL alone loses nothing the host's kernel has,
+flushed or not), its checksum noted, and enl-host is killed with
 SIGKILL (QEMU dies with it). A second guest boots on the same image: the
 file system mounts (its journal replayed) and the fsynced file is intact;
 unmounted, the image fscks clean."""
@@ -169,13 +171,29 @@ def leftovers(pid):
     return kids, sorted(dirs)
 
 
+def host_flushes(g):
+    """The flushes (fdatasync) enl-host's storage queues did on their
+    backing files, summed, from `ctl --json disk stats`; None if unread."""
+    rc, data = g.ctl_json('disk', 'stats')
+    if rc or not data:
+        return None
+    return sum(int(q.get('flushes', 0)) for q in data.get('queues', []))
+
+
 def crash(t, g, dev, img):
     """An fsynced file survives SIGKILL of enl-host; returns its sha256."""
-    rc, out = g.sh('dd if=/dev/urandom of=/tmp/f.in bs=64k count=64 2>/dev/null && '
-                   'dd if=/tmp/f.in of=/mnt/d/fsynced bs=64k conv=fsync 2>&1 && '
+    # SIGKILL loses nothing the host's kernel already has, flushed or not:
+    # that the guest's fsync reached the file as a flush is checked here.
+    g.sh('dd if=/dev/urandom of=/tmp/f.in bs=64k count=64 2>/dev/null', timeout=120)
+    before = host_flushes(g)
+    rc, out = g.sh('dd if=/tmp/f.in of=/mnt/d/fsynced bs=64k conv=fsync 2>&1 && '
                    'sha256sum < /tmp/f.in', timeout=120)
+    after = host_flushes(g)
     want = out.split()[-2] if rc == 0 and len(out.split()) >= 2 else None
     t.ok(want is not None, 'a 4 MiB file written and fsynced in the guest', out)
+    t.ok(before is not None and after is not None and after > before,
+         'the fsync reached the host as a flush of the image file (flushes %s -> %s)'
+         % (before, after))
     # Keep writing so that the kill lands in the middle of I/O.
     g.sh('(while :; do dd if=/dev/urandom of=/mnt/d/busy bs=64k count=32 2>/dev/null; '
          'done) >/dev/null 2>&1 &')

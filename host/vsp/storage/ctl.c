@@ -280,6 +280,7 @@ static int queue_stats_on_ctx(void *state, struct enl_ctl_req *req)
 {
 	struct enl_stor_ctrl *c = state;
 	struct enl_vstor_stats e;
+	struct enl_stor_stats io;
 	uint16_t version;
 	bool open = enl_stor_ctrl_engine_stats(c, &e, &version);
 	g_autofree char *head = g_strdup_printf(
@@ -311,6 +312,17 @@ static int queue_stats_on_ctx(void *state, struct enl_ctl_req *req)
 	enl_ctl_kv_u64(req, "bad", e.bad_length + e.bad_state +
 		       e.bad_operation + e.bad_version + e.bad_srb +
 		       c->st.bad_gpa + c->st.bad_type);
+	/* On the backing files, since the channel opened. */
+	enl_stor_ctrl_io_stats(c, &io);
+	enl_ctl_kv_u64(req, "read_bytes", io.read_bytes);
+	enl_ctl_kv_u64(req, "written_bytes", io.written_bytes);
+	enl_ctl_kv_u64(req, "flushes", io.flushes);
+	enl_ctl_kv_u64(req, "dsync_writes", io.dsync_writes);
+	enl_ctl_kv_u64(req, "unmapped_blocks", io.unmapped_blocks);
+	enl_ctl_kv_u64(req, "io_errors", io.io_errors);
+	enl_ctl_kv_u64(req, "check_conditions", io.check_conditions);
+	enl_ctl_kv_u64(req, "inline_io", io.inline_io);
+	enl_ctl_kv_u64(req, "bounced", io.bounced);
 	enl_ctl_kv_end(req);
 	return 0;
 }

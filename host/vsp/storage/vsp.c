@@ -406,6 +406,15 @@ bool enl_stor_ctrl_engine_stats(struct enl_stor_ctrl *c,
 	return true;
 }
 
+bool enl_stor_ctrl_io_stats(struct enl_stor_ctrl *c, struct enl_stor_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!c->open)
+		return false;
+	*st = *enl_stor_queue_stats(c->open->q);
+	return true;
+}
+
 unsigned int enl_stor_ctrl_inflight(struct enl_stor_ctrl *c)
 {
 	return c->open ? enl_stor_queue_inflight(c->open->q) : 0;

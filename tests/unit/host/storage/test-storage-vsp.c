@@ -347,6 +347,7 @@ static void test_srbs(void)
 	uint8_t wr[10] = { 0x2a, 0, 0, 0, 0, 8, 0, 0, 16, 0 };
 	uint8_t rd[10] = { 0x28, 0, 0, 0, 0, 8, 0, 0, 16, 0 };
 	uint8_t rd_past[10] = { 0x28, 0, 0, 0, 0x20, 0, 0, 0, 1, 0 };
+	uint8_t sync[10] = { 0x35 };
 	uint8_t *g = hv->mem.base + (uint64_t)DATA_PFN * PG;
 	uint8_t pat[8192];
 	uint64_t inv;
@@ -382,6 +383,16 @@ static void test_srbs(void)
 	       p.vm_srb.data_transfer_length == 8192 &&
 	       !memcmp(g, pat, sizeof(pat)),
 	       "READ(10) brings the same bytes back into guest RAM");
+	tap_ok(srb(&p, 0, sync, 10, ENL_VMSCSI_DATA_UNKNOWN, 0) &&
+	       p.vm_srb.srb_status == ENL_SRB_STATUS_SUCCESS,
+	       "SYNCHRONIZE CACHE(10): SUCCESS");
+	tap_ok(counter("written_bytes") == 8192 &&
+	       counter("read_bytes") == 8192 && counter("flushes") == 1,
+	       "disk stats: the queue wrote and read 8192 bytes of the file "
+	       "and flushed it once (%llu, %llu, %llu)",
+	       (unsigned long long)counter("written_bytes"),
+	       (unsigned long long)counter("read_bytes"),
+	       (unsigned long long)counter("flushes"));
 	tap_ok(srb(&p, 0, rd_past, 10, ENL_VMSCSI_DATA_READ, 512) &&
 	       p.vm_srb.srb_status == (ENL_SRB_STATUS_ERROR |
 				       ENL_SRB_STATUS_AUTOSENSE_VALID) &&
@@ -655,7 +666,7 @@ static void test_hotplug(struct enl_ctl *ctl)
 	       strstr(out, "bad_gpa=2") && strstr(out, "open=1"),
 	       "ctl disk stats shows the counters");
 	tap_ok(!ret && out && strstr(out, "\nscsi queue 0 relid 1 ") &&
-	       strstr(out, " bad=17\n") &&
+	       strstr(out, " bad=17 read_bytes=") &&
 	       strstr(out, "\nscsi queue 1 relid 2 (controller relid 1): open=1 "
 			   "packets=2 srbs=1 completions=1 "),
 	       "ctl disk stats: a line per queue (sub-channels too), bad "
