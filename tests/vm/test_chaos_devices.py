@@ -82,7 +82,9 @@ def run(t, g):
     t.ok(back, 'enl_storvsc and enl_netvsc bound the controller and the NIC the '
          'host offered again (%d, %d)%s' % (bound(g) + (tag,)),
          g.sh('dmesg | tail -30')[1])
-    # Nothing left waiting on a device that went away.
+    # Nothing left waiting on a device that went away. The loops stop
+    # first: their dd on the disk that came back is in D while it writes.
+    g.sh('touch /tmp/stop')
     stuck = ''
     for _ in range(3):
         _, stuck = g.sh("ps -o pid,stat,args | awk '$2 ~ /^D/'")
