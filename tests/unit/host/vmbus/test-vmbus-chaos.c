@@ -114,12 +114,32 @@ static void test_args(void)
 	teardown();
 }
 
+/* Turn the main loop until the status has want in it, or secs pass. */
+static char *chaos_wait(const char *want, int secs)
+{
+	gint64 deadline = g_get_monotonic_time() + secs * G_USEC_PER_SEC;
+	char *out = NULL;
+
+	while (g_get_monotonic_time() < deadline) {
+		free(out);
+		out = NULL;
+		run("chaos status", &out);
+		if (out && strstr(out, want))
+			break;
+		/* Without a blocking wait: a stopped run has no timer left. */
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000);
+		/* The fake guest answers nothing: what the host sent goes. */
+		fake_hv_drain(hv);
+	}
+	return out;
+}
+
 /* Run chaos on classes to its end; the status text of the finished run. */
 static char *chaos_run_on(uint64_t seed, unsigned int count,
 			  const char *classes)
 {
 	char line[128], *out = NULL;
-	gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
 
 	snprintf(line, sizeof(line), "chaos --seed %llu --count %u "
 		 "--interval 10 --classes %s", (unsigned long long)seed,
@@ -127,18 +147,7 @@ static char *chaos_run_on(uint64_t seed, unsigned int count,
 	if (run(line, &out))
 		return out;
 	free(out);
-	out = NULL;
-	while (g_get_monotonic_time() < deadline) {
-		g_main_context_iteration(NULL, TRUE);
-		/* The fake guest answers nothing: what the host sent goes. */
-		fake_hv_drain(hv);
-		free(out);
-		out = NULL;
-		run("chaos status", &out);
-		if (out && strstr(out, "state done"))
-			break;
-	}
-	return out;
+	return chaos_wait("state done", 30);
 }
 
 static char *chaos_run(uint64_t seed, unsigned int count)
@@ -336,26 +345,6 @@ static void test_heal_as_they_were(void)
 	g_free(tags);
 }
 
-/* Turn the main loop until the status has want in it, or 20 s pass. */
-static char *chaos_wait(const char *want)
-{
-	gint64 deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
-	char *out = NULL;
-
-	while (g_get_monotonic_time() < deadline) {
-		free(out);
-		out = NULL;
-		run("chaos status", &out);
-		if (out && strstr(out, want))
-			break;
-		/* Without a blocking wait: a stopped run has no timer left. */
-		if (!g_main_context_iteration(NULL, FALSE))
-			g_usleep(1000);
-		fake_hv_drain(hv);
-	}
-	return out;
-}
-
 /*
  * chaos stop while a device cannot come back yet: it goes on healing
  * until the device is there, and only then says stopped.
@@ -398,7 +387,7 @@ static void test_stop_heals_to_the_end(void)
 	       "a new run waits for the heal");
 	free(out);
 	keep_create_fail = false;
-	out = chaos_wait("state stopped");
+	out = chaos_wait("state stopped", 20);
 	tags = live_tags();
 	tap_ok(out && strstr(out, "state stopped") && strlen(tags) >= 4,
 	       "once it can, the device comes back, then stopped (live: %s)",
