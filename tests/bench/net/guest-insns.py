@@ -2,7 +2,10 @@
 """Where a short network row's guest time goes, exactly: the guest
 instructions each NIC costs per ping round trip and per UDP datagram sent,
 counted by a QEMU TCG plugin (tests/bench/tcg/insncount.c, built by
-`make`) while one 1-vCPU guest per NIC runs, as bench-net.py boots them.
+`make`) while one guest per NIC runs, as bench-net.py boots them, with
+ENL_INSNS_CPUS vCPUs (default 1; with more, the counts are as exact but
+the plugin calls out on every block, so the guests run slower still, and
+each ping's instructions are also given by vCPU).
 
 Under TCG a sampling profiler stretches whatever it interrupts; a count of
 executed instructions does not. Per round and NIC: the idle guest's
@@ -46,6 +49,7 @@ UDP_ROUNDS = int(os.environ.get('ENL_INSNS_UDP_ROUNDS', '3'))
 IO = os.environ.get('ENL_INSNS_IO') == '1'
 PROF = os.environ.get('ENL_INSNS_PROF') == '1'
 TOP = int(os.environ.get('ENL_INSNS_TOP', '25'))
+CPUS = int(os.environ.get('ENL_INSNS_CPUS', '1'))
 
 
 class Counted:
@@ -63,7 +67,7 @@ class Counted:
 
     def start(self, kind):
         self.next = self.paths[kind] = os.path.join(self.wd, 'insns-' + kind)
-        got = bn.start(kind, 1, self.wd)
+        got = bn.start(kind, CPUS, self.wd)
         if isinstance(got, str):
             raise bn.BenchError('%s: %s' % (kind, got))
         self.live[kind] = got
@@ -121,6 +125,7 @@ def rounds(c, n, measure, line):
             res = measure(c, k)
             got[k].append(res)
             print('# ' + line % ((r, k) + res[:2]) +
+                  ('; ' + insns.vcpu_line(res[2]) if CPUS > 1 and len(res) > 2 else '') +
                   ('; ' + insns.mmio_line(res[2]) if IO and len(res) > 2 else ''),
                   flush=True)
     return got
@@ -181,6 +186,10 @@ def main():
             if missed:
                 print('%s: the profile table was full (%d slots): %d translated '
                       'blocks are missing from it' % (k, used, missed))
+    if CPUS > 1:
+        print('per ping by vCPU, medians over the rounds:')
+        for k in NICS:
+            print('%-10s %s' % (k, insns.vcpu_line(medians([x[2] for x in ping[k]]))))
     if IO:
         print('per ping, medians over the rounds:')
         for k in NICS:

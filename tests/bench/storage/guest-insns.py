@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Where a storage row's guest time goes, exactly: the guest instructions
 each disk costs per I/O, counted by a QEMU TCG plugin
-(tests/bench/tcg/insncount.c, built by `make`) in one 1-vCPU guest with
-every disk attached, booted as bench-storage.py boots it (same raw file on
+(tests/bench/tcg/insncount.c, built by `make`) in one guest with every
+disk attached and ENL_INSNS_CPUS vCPUs (default 1; more count as exactly,
+but slower), booted as bench-storage.py boots it (same raw file on
 tmpfs, same devices, the synthetic disk with our udev rule's scheduler).
 
 Under TCG the guest's instructions per I/O decide much of a row (issue 9
@@ -32,6 +33,7 @@ sys.path.insert(0, os.path.join(HERE, '..', 'tcg'))
 import insns  # noqa: E402
 
 ROUNDS = int(os.environ.get('ENL_INSNS_ROUNDS', '3'))
+CPUS = int(os.environ.get('ENL_INSNS_CPUS', '1'))
 WANT = [w.strip() for w in os.environ.get('ENL_INSNS_JOBS',
                                           '4k randread QD1,4k randread QD32').split(',')]
 JOBS = [j for j in bs.JOBS if j[0] in WANT]
@@ -65,7 +67,7 @@ def main():
     try:
         bs.fill(img)
         bs.fio_initrd(initrd)
-        g, devs, sched = bs.boot(1, img, initrd, insns.qemu_args(path))
+        g, devs, sched = bs.boot(CPUS, img, initrd, insns.qemu_args(path))
         try:
             print('# I/O schedulers: ' + ', '.join('%s %s' % (bs.NAMES[d], sched[d])
                                                    for d in bs.DEVICES), flush=True)

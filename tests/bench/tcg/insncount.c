@@ -9,8 +9,9 @@
  * io=on puts a callback on every memory access and slows the guest a lot:
  * its counts are exact, its timings are not the bench's.
  *
- * The file (little-endian, fixed size): u64 instructions, u64 idles, then
- * ENL_IO_SLOTS slots of { u64 reads, u64 writes, u64 addr, char name[40] }
+ * The file (little-endian, fixed size): u64 instructions, u64 idles,
+ * ENL_VCPU_SLOTS u64 instructions by vCPU (the last slot takes vCPUs past
+ * it), then ENL_IO_SLOTS slots of { u64 reads, u64 writes, u64 addr, char name[40] }
  * where addr is the first guest-physical address seen in that region and
  * name QEMU's region name ("anon..." for regions without one, such as the
  * page-sized pieces small devices like the HPET share). tests/bench/tcg/
@@ -24,10 +25,15 @@
  *
  * Loaded as `-plugin PATH/insncount.so,out=FILE[,io=on][,prof=on]` (QEMU 7.2, plugin
  * API version 1). The declarations below are ours, written from QEMU's
- * documented plugin API, since Debian packages no qemu-plugin.h. With
- * more than one vCPU the inline add is not atomic: use one vCPU.
+ * documented plugin API, since Debian packages no qemu-plugin.h.
+ *
+ * With one vCPU each block adds its length inline, cheaply. QEMU 7.2's
+ * inline add is not atomic, so with more vCPUs (which run on threads of
+ * their own) each block calls us instead and the adds are atomic: exact,
+ * at the price of a call per block run.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -85,6 +91,14 @@ void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb,
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
 uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
 
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index,
+					    void *userdata);
+
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
+					  qemu_plugin_vcpu_udata_cb_t cb,
+					  enum qemu_plugin_cb_flags flags,
+					  void *userdata);
+
 typedef void (*qemu_plugin_vcpu_simple_cb_t)(qemu_plugin_id_t id,
 					     unsigned int vcpu_index);
 typedef void (*qemu_plugin_vcpu_mem_cb_t)(unsigned int vcpu_index,
@@ -112,6 +126,7 @@ EXPORT int qemu_plugin_version = 1;
 EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 			       int argc, char **argv);
 
+#define ENL_VCPU_SLOTS	8
 #define ENL_IO_SLOTS	64
 
 struct io_slot {
@@ -127,6 +142,7 @@ struct prof_slot {
 
 struct counts {
 	uint64_t insns, idles;
+	uint64_t vcpu_insns[ENL_VCPU_SLOTS];
 	struct io_slot io[ENL_IO_SLOTS];
 	uint64_t prof_used;	/* slots taken */
 	uint64_t prof_missed;	/* blocks that found none: not in the profile */
@@ -135,20 +151,51 @@ struct counts {
 
 static struct counts *count;
 static bool prof;
+static bool smp;	/* more than one vCPU: count through calls, atomically */
 /* QEMU interns region names: one pointer per region, our slot key. */
 static const char *slot_key[ENL_IO_SLOTS];
+
+/* The vCPU's slot of the per-vCPU counts. */
+static uint64_t *vcpu_slot(unsigned int vcpu)
+{
+	return &count->vcpu_insns[vcpu < ENL_VCPU_SLOTS ? vcpu : ENL_VCPU_SLOTS - 1];
+}
+
+/* smp: userdata is the block's length. */
+static void on_exec(unsigned int vcpu, void *userdata)
+{
+	uint64_t n = (uintptr_t)userdata;
+
+	__atomic_add_fetch(&count->insns, n, __ATOMIC_RELAXED);
+	__atomic_add_fetch(vcpu_slot(vcpu), n, __ATOMIC_RELAXED);
+}
 
 /* Each translated block adds its length every time it runs. */
 static void on_translate_count(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
+	size_t n = qemu_plugin_tb_n_insns(tb);
+
 	(void)id;
+	if (smp) {
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, on_exec,
+						     QEMU_PLUGIN_CB_NO_REGS,
+						     (void *)(uintptr_t)n);
+		return;
+	}
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-						 &count->insns,
-						 qemu_plugin_tb_n_insns(tb));
+						 &count->insns, n);
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+						 vcpu_slot(0), n);
 }
 
-/* The block's slot by start address (one vCPU translates); NULL when full. */
-static struct prof_slot *prof_slot(uint64_t vaddr)
+/*
+ * Slots are claimed under this lock: with more than one vCPU, QEMU
+ * translates on several threads at once, and MMIO accesses come from each.
+ */
+static pthread_mutex_t claim = PTHREAD_MUTEX_INITIALIZER;
+
+/* The block's slot by start address; NULL when full. Under claim. */
+static struct prof_slot *prof_slot_locked(uint64_t vaddr)
 {
 	uint64_t i = (vaddr * 0x9e3779b97f4a7c15ull) >> 47;
 
@@ -167,18 +214,44 @@ static struct prof_slot *prof_slot(uint64_t vaddr)
 	return NULL;
 }
 
+/* smp: userdata packs the slot's index (above 16 bits) and the length. */
+static void on_exec_prof(unsigned int vcpu, void *userdata)
+{
+	uintptr_t u = (uintptr_t)userdata;
+
+	(void)vcpu;
+	__atomic_add_fetch(&count->prof[u >> 16].insns, u & 0xffff,
+			   __ATOMIC_RELAXED);
+}
+
+static struct prof_slot *prof_slot(uint64_t vaddr)
+{
+	struct prof_slot *s;
+
+	pthread_mutex_lock(&claim);
+	s = prof_slot_locked(vaddr);
+	if (!s)
+		count->prof_missed++;
+	pthread_mutex_unlock(&claim);
+	return s;
+}
+
 static void on_translate_prof(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	struct prof_slot *s = prof_slot(qemu_plugin_tb_vaddr(tb));
+	size_t n = qemu_plugin_tb_n_insns(tb);
 
 	(void)id;
 	if (!s)
-		count->prof_missed++;
+		return;
+	if (smp)
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, on_exec_prof,
+			QEMU_PLUGIN_CB_NO_REGS,
+			(void *)(((uintptr_t)(s - count->prof) << 16) | n));
 	else
 		qemu_plugin_register_vcpu_tb_exec_inline(tb,
 						QEMU_PLUGIN_INLINE_ADD_U64,
-						&s->insns,
-						qemu_plugin_tb_n_insns(tb));
+						&s->insns, n);
 }
 
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -195,9 +268,12 @@ static void on_idle(qemu_plugin_id_t id, unsigned int vcpu)
 	__atomic_add_fetch(&count->idles, 1, __ATOMIC_RELAXED);
 }
 
-/* The region's slot, claimed on first sight; the last one takes the rest. */
-static struct io_slot *slot_of(const char *name,
-			       const struct qemu_plugin_hwaddr *h)
+/*
+ * The region's slot, claimed on first sight; the last one takes the rest.
+ * Under claim.
+ */
+static struct io_slot *slot_of_locked(const char *name,
+				      const struct qemu_plugin_hwaddr *h)
 {
 	unsigned int i = (unsigned int)((uintptr_t)name >> 4) % ENL_IO_SLOTS;
 
@@ -226,7 +302,9 @@ static void on_access(unsigned int vcpu, qemu_plugin_meminfo_t info,
 	(void)userdata;
 	if (!h || !qemu_plugin_hwaddr_is_io(h))
 		return;
-	s = slot_of(qemu_plugin_hwaddr_device_name(h), h);
+	pthread_mutex_lock(&claim);
+	s = slot_of_locked(qemu_plugin_hwaddr_device_name(h), h);
+	pthread_mutex_unlock(&claim);
 	__atomic_add_fetch(qemu_plugin_mem_is_store(info) ? &s->writes :
 			   &s->reads, 1, __ATOMIC_RELAXED);
 }
@@ -252,7 +330,7 @@ int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 	void *p;
 	int fd;
 
-	(void)info;
+	smp = info->system_emulation && info->system.max_vcpus > 1;
 	for (int i = 0; i < argc; i++) {
 		if (!strncmp(argv[i], "out=", 4))
 			path = argv[i] + 4;

@@ -8,7 +8,8 @@ import struct
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLUGIN = os.path.join(HERE, '..', '..', '..', 'build', 'meson', 'tests', 'bench', 'tcg',
                       'insncount.so')
-HEAD = struct.Struct('<QQ')
+VCPU_SLOTS = 8
+HEAD = struct.Struct('<QQ%dQ' % VCPU_SLOTS)   # insns, idles, insns by vCPU
 SLOT = struct.Struct('<QQQ40s')
 SLOTS = 64
 PROF = struct.Struct('<QQ')
@@ -40,12 +41,23 @@ def count(path):
         return struct.unpack('<Q', f.read(8))[0]
 
 
+def vcpu_line(events):
+    """'vcpu0 n, vcpu1 n' instructions from a per() result."""
+    return ', '.join('%s %.0f' % (k.split()[1], v) for k, v in sorted(events.items())
+                     if k.startswith('insns vcpu'))
+
+
 def read(path):
-    """Every count so far: {'insns': n, 'idles': n (vCPU halts), and with
-    io, 'REGION r' and 'REGION w': MMIO reads and writes}."""
+    """Every count so far: {'insns': n, 'idles': n (vCPU halts), 'insns
+    vcpuN': n (each vCPU's share, where it ran any), and with io, 'REGION r'
+    and 'REGION w': MMIO reads and writes}."""
     with open(path, 'rb') as f:
         b = f.read(HEAD.size + SLOTS * SLOT.size)
-    got = dict(zip(('insns', 'idles'), HEAD.unpack_from(b, 0)))
+    head = HEAD.unpack_from(b, 0)
+    got = dict(zip(('insns', 'idles'), head[:2]))
+    for i, n in enumerate(head[2:]):
+        if n:
+            got['insns vcpu%d' % i] = n
     for i in range(SLOTS):
         r, w, addr, name = SLOT.unpack_from(b, HEAD.size + i * SLOT.size)
         name = name.split(b'\0')[0].decode(errors='replace')
@@ -67,7 +79,7 @@ def per(before, after, n, idle=None, secs=0.0):
 
 def mmio_line(events, top=4):
     """'MMIO n (region r/w n, ...), idles n' from a per() result."""
-    mmio = {k: v for k, v in events.items() if k not in ('insns', 'idles')}
+    mmio = {k: v for k, v in events.items() if k != 'idles' and not k.startswith('insns')}
     busiest = sorted(((v, k) for k, v in mmio.items() if v >= 0.05), reverse=True)[:top]
     return 'MMIO %.1f (%s), idles %.2f' % (
         sum(mmio.values()), ', '.join('%s %.2f' % (k, v) for v, k in busiest) or 'none',
