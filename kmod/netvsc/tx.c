@@ -406,10 +406,15 @@ static netdev_tx_t nv_xmit_copy(struct nv_chan *c, struct netdev_queue *txq,
 	c->batch_bytes += skb->len;
 	netdev_tx_sent_queue(txq, skb->len);
 	nv_count(c, NV_ST_tx_copied, 1);
-	dev_consume_skb_any(skb);
 	if (!netdev_xmit_more() || c->batch_pkts >= nd->max_pkt_per_msg ||
 	    netif_xmit_stopped(txq))
 		nv_flush_or_stop(c, txq);
+	/*
+	 * Freed after the doorbell: the skb's release (socket accounting,
+	 * write-space wakeups) costs tens of microseconds under TCG that a
+	 * reply waiting for the host need not wait for.
+	 */
+	dev_consume_skb_any(skb);
 	return NETDEV_TX_OK;
 }
 
