@@ -11,7 +11,7 @@
  *
  * The file (little-endian, fixed size): u64 instructions, u64 idles,
  * ENL_VCPU_SLOTS u64 instructions by vCPU (the last slot takes vCPUs past
- * it), then ENL_IO_SLOTS slots of { u64 reads, u64 writes, u64 addr, char name[40] }
+ * it; kept with more than one vCPU only, one vCPU's being the total), then ENL_IO_SLOTS slots of { u64 reads, u64 writes, u64 addr, char name[40] }
  * where addr is the first guest-physical address seen in that region and
  * name QEMU's region name ("anon..." for regions without one, such as the
  * page-sized pieces small devices like the HPET share). tests/bench/tcg/
@@ -184,8 +184,6 @@ static void on_translate_count(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	}
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 						 &count->insns, n);
-	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-						 vcpu_slot(0), n);
 }
 
 /*
