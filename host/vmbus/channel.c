@@ -55,6 +55,7 @@ static void detach(struct enl_vsp_channel *ch)
 	ch->pktbuf = NULL;
 	ch->pktbuf_len = 0;
 	g_atomic_int_set(&ch->broken, 0);
+	ch->close_ignored = false;
 	ch->waiting_space = false;
 	memset(&ch->in, 0, sizeof(ch->in));
 	memset(&ch->out, 0, sizeof(ch->out));
@@ -247,8 +248,10 @@ void enl_vmbus_on_close(struct enl_vmbus_server *srv, const void *msg)
 		return;
 	}
 	/* A host that never lets go: it keeps the rings and writes on. */
-	if (enl_vmbus_muted(srv, ENL_MUTE_CLOSE, ch->relid))
+	if (enl_vmbus_muted(srv, ENL_MUTE_CLOSE, ch->relid)) {
+		ch->close_ignored = true;
 		return;
+	}
 	enl_vmbus_chan_close(ch);
 }
 

@@ -247,9 +247,13 @@ static void restore(struct enl_vmbus_chaos *c, bool now)
 	}
 }
 
-/* A broken channel serves nothing more: take it away as a host would. */
+/*
+ * A broken channel serves nothing more: take it away as a host would.
+ * Healing, also one whose close the host ignored (a muted close): the
+ * guest let go of it and cannot open it again while the host holds it.
+ */
 static unsigned int rescind_broken(struct enl_vmbus_chaos *c,
-				   unsigned int reoffer_ticks)
+				   unsigned int reoffer_ticks, bool healing)
 {
 	struct enl_vmbus_server *srv = c->srv;
 	unsigned int n = 0;
@@ -259,7 +263,10 @@ static unsigned int rescind_broken(struct enl_vmbus_chaos *c,
 		struct enl_vsp_channel *ch = srv->chan[relid];
 
 		if (!ch || ch->state == ENL_CHAN_RESCINDED ||
-		    !class_of(c, ch->cls) || !g_atomic_int_get(&ch->broken))
+		    !class_of(c, ch->cls))
+			continue;
+		if (!g_atomic_int_get(&ch->broken) &&
+		    !(healing && ch->close_ignored))
 			continue;
 		/* A broken sub-channel takes its device with it. */
 		take_away(c, ch->parent ? ch->parent : ch, reoffer_ticks);
@@ -398,10 +405,11 @@ static void heal(struct enl_vmbus_chaos *c)
 
 	enl_vmbus_fault_unmute(c->srv);
 	enl_vmbus_hold_release(c->srv);
-	c->heal_rescinds += rescind_broken(c, 0);
+	c->heal_rescinds += rescind_broken(c, 0, true);
+	/* Owed now: restore(now) ignores the tick, and 0 means none owed. */
 	for (i = 0; i < c->nr_classes; i++)
 		if (live_primaries(c, c->classes[i].cls) < c->classes[i].want)
-			c->classes[i].reoffer_at = c->ticks;
+			c->classes[i].reoffer_at = c->ticks + 1;
 	restore(c, true);
 }
 
@@ -428,7 +436,7 @@ static gboolean on_tick(gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	c->ticks++;
-	rescind_broken(c, rand_below(c, CHAOS_REOFFER_MAX_TICKS));
+	rescind_broken(c, rand_below(c, CHAOS_REOFFER_MAX_TICKS), false);
 	restore(c, false);
 	/* A kind with nothing to act on now: another kind, a few tries. */
 	for (i = 0; i < 8; i++)

@@ -150,6 +150,12 @@ struct enl_vsp_channel {
 	unsigned int recheck_ms;
 	int active;		/* atomic: rings usable, VSP opened */
 	int broken;		/* atomic: guest corrupted a ring */
+	/*
+	 * Main thread: the guest closed it, the host ignored that (a muted
+	 * close) and holds it open: the guest cannot open it again until the
+	 * host takes it away (chaos heal does).
+	 */
+	bool close_ignored;
 
 	/* While open. */
 	uint32_t open_id;

@@ -4,7 +4,8 @@
  * the chaos engine over a fake SynIC: strict arguments, a run that reaches
  * its count and heals (every device it took away offered again, as it was
  * where its class can say how), and the same seed choosing the same
- * faults; the rescind-primary-first fault.
+ * faults; a channel whose close the host ignored taken away by the heal;
+ * the rescind-primary-first fault.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,9 +24,10 @@ static struct enl_hv *hv;
 static struct enl_vmbus_server *srv;
 static struct enl_ctl *ctl;
 
-static void setup(void)
+/* RAM behind an fd: the host can map rings the fake guest lays out. */
+static void setup_fd(bool want_fd)
 {
-	hv = fake_hv_new(RAM, false);
+	hv = fake_hv_new(RAM, want_fd);
 	srv = enl_vmbus_server_new(hv);
 	enl_vmbus_server_add_class(srv, &enl_vsp_echo_class);
 	enl_vmbus_server_offer(srv, "echo");
@@ -35,6 +37,11 @@ static void setup(void)
 	guest_contact(hv, C4, ENL_VMBUS_VERSION_WIN10_V5_3, 0, 2);
 	guest_simple(hv, C4, ENL_CHANNELMSG_REQUESTOFFERS);
 	fake_hv_drain(hv);
+}
+
+static void setup(void)
+{
+	setup_fd(false);
 }
 
 static void teardown(void)
@@ -399,6 +406,80 @@ static void test_stop_heals_to_the_end(void)
 	g_free(tags);
 }
 
+/* The relid of a live echo device other than not, or 0. */
+static uint32_t other_echo(uint32_t not)
+{
+	uint32_t relid;
+
+	for (relid = 1; relid <= ENL_VMBUS_MAX_RELID; relid++)
+		if (relid != not && srv->chan[relid] &&
+		    srv->chan[relid]->state == ENL_CHAN_OFFERED)
+			return relid;
+	return 0;
+}
+
+/*
+ * A close the host ignored (a muted close) leaves the channel open on the
+ * host's side, and the guest's next open of it is refused: healing takes
+ * it away and offers the device again, which the guest can open.
+ */
+static void test_heal_ignored_close(void)
+{
+	struct guest_chan gc = {
+		.relid = 1, .gpadl = 0xc1, .out_pfn = 0x100, .out_pages = 4,
+		.in_pfn = 0x110, .in_pages = 4,
+	};
+	struct fake_msg *m;
+	char *out = NULL;
+	bool rescinded = false;
+	uint32_t back;
+
+	setup_fd(true);
+	guest_chan_setup(hv, C4, &gc);
+	tap_ok(!guest_gpadl_created(hv, gc.gpadl) &&
+	       guest_chan_open(hv, C4, &gc, 1), "the guest opens relid 1");
+	run("fault mute close 1 1", &out);
+	free(out);
+	guest_relid_msg(hv, C4, ENL_CHANNELMSG_CLOSECHANNEL, 1);
+	tap_ok(srv->chan[1]->state == ENL_CHAN_OPEN &&
+	       srv->chan[1]->close_ignored, "its close is ignored: the host "
+	       "holds it open");
+	tap_ok(!guest_chan_open(hv, C4, &gc, 2), "so the guest cannot open "
+	       "it again");
+	fake_hv_drain(hv);
+
+	/* No tick comes before the stop: only the heal acts. */
+	run("chaos --seed 3 --count 10 --interval 5000 --classes echo", &out);
+	free(out);
+	out = NULL;
+	run("chaos stop", &out);
+	while ((m = fake_hv_pop(hv))) {
+		rescinded |= fake_msgtype(m) ==
+			     ENL_CHANNELMSG_RESCIND_CHANNELOFFER &&
+			     ((struct enl_vmbus_channel_rescind_offer *)
+			      m->data)->child_relid == 1;
+		g_free(m);
+	}
+	tap_ok(rescinded, "chaos stop heals: relid 1 is taken away");
+	free(out);
+	guest_relid_msg(hv, C4, ENL_CHANNELMSG_RELID_RELEASED, 1);
+	out = chaos_wait("state stopped", 20);
+	back = other_echo(2);
+	if (!back)
+		tap_diag("%s", out ? out : "(nothing)");
+	tap_ok(out && strstr(out, "state stopped") && live_echo() == 2 && back,
+	       "once the guest let go, the device is offered again "
+	       "(relid %u)", back);
+	fake_hv_drain(hv);
+	gc.relid = back;
+	gc.gpadl = 0xc2;
+	guest_chan_setup(hv, C4, &gc);
+	tap_ok(back && !guest_gpadl_created(hv, gc.gpadl) &&
+	       guest_chan_open(hv, C4, &gc, 3), "and the guest opens it");
+	teardown();
+	free(out);
+}
+
 /* The relid a RESCIND_CHANNELOFFER is about, or 0 for anything else. */
 static uint32_t rescinded_relid(struct fake_msg *m)
 {
@@ -467,6 +548,7 @@ int main(void)
 	test_run_and_heal();
 	test_heal_as_they_were();
 	test_stop_heals_to_the_end();
+	test_heal_ignored_close();
 	test_rescind_primary_first();
 	return tap_done();
 }
