@@ -506,9 +506,10 @@ static void report(struct enl_vmbus_chaos *c, struct enl_ctl_req *req)
 		g_string_append_printf(req->out, "%s %" PRIu64 "\n",
 				       kind_names[i], c->by_kind[i]);
 	g_string_append_printf(req->out, "skipped %" PRIu64 "\nreoffers %"
-			       PRIu64 "\nreoffer_failed %" PRIu64 "\nlast %s\n",
+			       PRIu64 "\nreoffer_failed %" PRIu64
+			       "\nheal_rescinds %" PRIu64 "\nlast %s\n",
 			       c->skipped, c->reoffers, c->reoffer_failed,
-			       c->last[0] ? c->last : "-");
+			       c->heal_rescinds, c->last[0] ? c->last : "-");
 	if (!j)
 		return;
 	enl_json_obj(j, NULL);
@@ -523,6 +524,7 @@ static void report(struct enl_vmbus_chaos *c, struct enl_ctl_req *req)
 	enl_json_u64(j, "skipped", c->skipped);
 	enl_json_u64(j, "reoffers", c->reoffers);
 	enl_json_u64(j, "reoffer_failed", c->reoffer_failed);
+	enl_json_u64(j, "heal_rescinds", c->heal_rescinds);
 	enl_json_arr(j, "classes");
 	for (i = 0; i < c->nr_classes; i++)
 		enl_json_str(j, NULL, c->classes[i].cls->name);

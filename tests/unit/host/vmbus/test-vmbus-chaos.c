@@ -460,7 +460,8 @@ static void test_heal_ignored_close(void)
 			      m->data)->child_relid == 1;
 		g_free(m);
 	}
-	tap_ok(rescinded, "chaos stop heals: relid 1 is taken away");
+	tap_ok(rescinded && out && strstr(out, "heal_rescinds 1\n"),
+	       "chaos stop heals: relid 1 is taken away, and counted");
 	free(out);
 	guest_relid_msg(hv, C4, ENL_CHANNELMSG_RELID_RELEASED, 1);
 	out = chaos_wait("state stopped", 20);
