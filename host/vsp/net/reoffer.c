@@ -65,8 +65,9 @@ int enl_nic_reoffer(struct enl_vmbus_server *srv, const void *saved)
 	int relid, err;
 
 	relid = enl_nic_offer(srv, &s->spec, &err, &why);
-	if (why)
-		g_message("nic: offering %s again: %s", s->spec.tap, why);
+	if (why || err)
+		g_message("nic: offering %s again: %s", s->spec.tap,
+			  why ? why : g_strerror(-err));
 	return relid;
 }
 

@@ -67,9 +67,9 @@ bool enl_stor_ctrl_engine_stats(struct enl_stor_ctrl *c,
 				struct enl_vstor_stats *st, uint16_t *version);
 /*
  * What its queue did on the backing files since the channel opened (bytes,
- * flushes, unmapped blocks, I/O errors...); zeroes and false when closed.
+ * flushes, unmapped blocks, I/O errors...); zeroes when closed.
  */
-bool enl_stor_ctrl_io_stats(struct enl_stor_ctrl *c, struct enl_stor_stats *st);
+void enl_stor_ctrl_io_stats(struct enl_stor_ctrl *c, struct enl_stor_stats *st);
 /* Commands of this channel the target has not finished yet; 0 when closed. */
 unsigned int enl_stor_ctrl_inflight(struct enl_stor_ctrl *c);
 

@@ -406,13 +406,11 @@ bool enl_stor_ctrl_engine_stats(struct enl_stor_ctrl *c,
 	return true;
 }
 
-bool enl_stor_ctrl_io_stats(struct enl_stor_ctrl *c, struct enl_stor_stats *st)
+void enl_stor_ctrl_io_stats(struct enl_stor_ctrl *c, struct enl_stor_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	if (!c->open)
-		return false;
-	*st = *enl_stor_queue_stats(c->open->q);
-	return true;
+	if (c->open)
+		*st = *enl_stor_queue_stats(c->open->q);
 }
 
 unsigned int enl_stor_ctrl_inflight(struct enl_stor_ctrl *c)
