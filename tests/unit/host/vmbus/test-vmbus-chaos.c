@@ -406,6 +406,18 @@ static void test_stop_heals_to_the_end(void)
 	g_free(tags);
 }
 
+/* The relid a RESCIND_CHANNELOFFER is about, or 0 for anything else. */
+static uint32_t rescinded_relid(struct fake_msg *m)
+{
+	uint32_t relid = 0;
+
+	if (m && fake_msgtype(m) == ENL_CHANNELMSG_RESCIND_CHANNELOFFER)
+		relid = ((struct enl_vmbus_channel_rescind_offer *)m->data)
+				->child_relid;
+	g_free(m);
+	return relid;
+}
+
 /* The relid of a live echo device other than not, or 0. */
 static uint32_t other_echo(uint32_t not)
 {
@@ -453,13 +465,8 @@ static void test_heal_ignored_close(void)
 	free(out);
 	out = NULL;
 	run("chaos stop", &out);
-	while ((m = fake_hv_pop(hv))) {
-		rescinded |= fake_msgtype(m) ==
-			     ENL_CHANNELMSG_RESCIND_CHANNELOFFER &&
-			     ((struct enl_vmbus_channel_rescind_offer *)
-			      m->data)->child_relid == 1;
-		g_free(m);
-	}
+	while ((m = fake_hv_pop(hv)))
+		rescinded |= rescinded_relid(m) == 1;
 	tap_ok(rescinded && out && strstr(out, "heal_rescinds 1\n"),
 	       "chaos stop heals: relid 1 is taken away, and counted");
 	free(out);
@@ -479,18 +486,6 @@ static void test_heal_ignored_close(void)
 	       guest_chan_open(hv, C4, &gc, 3), "and the guest opens it");
 	teardown();
 	free(out);
-}
-
-/* The relid a RESCIND_CHANNELOFFER is about, or 0 for anything else. */
-static uint32_t rescinded_relid(struct fake_msg *m)
-{
-	uint32_t relid = 0;
-
-	if (m && fake_msgtype(m) == ENL_CHANNELMSG_RESCIND_CHANNELOFFER)
-		relid = ((struct enl_vmbus_channel_rescind_offer *)m->data)
-				->child_relid;
-	g_free(m);
-	return relid;
 }
 
 /*
