@@ -389,7 +389,8 @@ static void nv_rx_packet(struct nv_chan *c, struct nv_rsc *r, const u8 *p,
 	struct net_device *ndev = c->nd->ndev;
 	const u8 *body = p + sizeof(struct enl_rndis_hdr);
 	u32 blen = mlen - sizeof(struct enl_rndis_hdr);
-	u8 ppi[256];
+	/* Only the ppi_len bytes copied in are read: not zeroed per frame. */
+	u8 ppi[256] __uninitialized;
 	struct nv_rx_info ri = {};
 	struct enl_rndis_packet rp;
 	struct sk_buff *skb;
@@ -453,13 +454,30 @@ bad:
 				c->index);
 }
 
+/*
+ * A control message, parsed from a private copy. Out of line: the copy's
+ * buffer is zeroed on entry (the kernel's stack initialisation), which
+ * the data path then does not pay for every frame.
+ */
+static noinline bool nv_rx_control(struct nv_chan *c, const u8 *p,
+				   const struct enl_rndis_hdr *h, u32 mlen)
+{
+	u8 ctl[NV_CTL_MSG_MAX];
+
+	if (mlen > sizeof(ctl))
+		return false;
+	memcpy(ctl, p, mlen);
+	memcpy(ctl, h, sizeof(*h));
+	nv_rndis_control(c, ctl, mlen);
+	return true;
+}
+
 /* One range of a transfer: one RNDIS message. */
 static bool nv_rx_range(struct nv_chan *c, struct nv_rsc *r, u32 off,
 			u32 count)
 {
 	struct nv_dev *nd = c->nd;
 	u32 end = nd->recv_section_size * nd->recv_sections;
-	u8 ctl[NV_CTL_MSG_MAX];
 	struct enl_rndis_hdr h;
 	const u8 *p;
 	u32 mlen;
@@ -479,13 +497,7 @@ static bool nv_rx_range(struct nv_chan *c, struct nv_rsc *r, u32 off,
 		nv_rx_packet(c, r, p, mlen);
 		return true;
 	}
-	if (mlen > sizeof(ctl))
-		return false;
-	/* Control messages are parsed from a private copy. */
-	memcpy(ctl, p, mlen);
-	memcpy(ctl, &h, sizeof(h));
-	nv_rndis_control(c, ctl, mlen);
-	return true;
+	return nv_rx_control(c, p, &h, mlen);
 }
 
 /*
