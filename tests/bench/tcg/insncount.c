@@ -11,7 +11,8 @@
  *
  * The file (little-endian, fixed size): u64 instructions, u64 idles,
  * ENL_VCPU_SLOTS u64 instructions by vCPU (the last slot takes vCPUs past
- * it; kept with more than one vCPU only, one vCPU's being the total), then ENL_IO_SLOTS slots of { u64 reads, u64 writes, u64 addr, char name[40] }
+ * it; kept with more than one vCPU only, one vCPU's being the total), then
+ * ENL_IO_SLOTS slots of { u64 reads, u64 writes, u64 addr, char name[40] }
  * where addr is the first guest-physical address seen in that region and
  * name QEMU's region name ("anon..." for regions without one, such as the
  * page-sized pieces small devices like the HPET share). tests/bench/tcg/
@@ -23,8 +24,8 @@
  * translated block's start address ran, an exact flat profile that
  * insns.py maps onto the guest's /proc/kallsyms.
  *
- * Loaded as `-plugin PATH/insncount.so,out=FILE[,io=on][,prof=on]` (QEMU 7.2, plugin
- * API version 1). The declarations below are ours, written from QEMU's
+ * Loaded as `-plugin PATH/insncount.so,out=FILE[,io=on][,prof=on]` (QEMU
+ * 7.2, plugin API version 1). The declarations below are ours, written from QEMU's
  * documented plugin API, since Debian packages no qemu-plugin.h.
  *
  * With one vCPU each block adds its length inline, cheaply. QEMU 7.2's
