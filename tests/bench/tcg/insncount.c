@@ -25,8 +25,9 @@
  * insns.py maps onto the guest's /proc/kallsyms.
  *
  * Loaded as `-plugin PATH/insncount.so,out=FILE[,io=on][,prof=on]` (QEMU
- * 7.2, plugin API version 1). The declarations below are ours, written from QEMU's
- * documented plugin API, since Debian packages no qemu-plugin.h.
+ * 7.2, plugin API version 1). The declarations below are ours, written
+ * from QEMU's documented plugin API, since Debian packages no
+ * qemu-plugin.h.
  *
  * With one vCPU each block adds its length inline, cheaply. QEMU 7.2's
  * inline add is not atomic, so with more vCPUs (which run on threads of
