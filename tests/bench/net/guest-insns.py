@@ -173,13 +173,13 @@ def main():
     base = NICS[1] if len(NICS) > 1 else NICS[0]
     print('%-10s %14s %10s' % ('NIC', 'insns/ping', 'vs ' + base)
           + (' %16s %10s' % ('insns/datagram', 'vs ' + base) if UDP_ROUNDS else ''))
+    pb = median([x[0] for x in ping[base]])
+    ub = median([x[0] for x in udp[base]]) if UDP_ROUNDS else None
     for k in NICS:
         p = median([x[0] for x in ping[k]])
-        pb = median([x[0] for x in ping[base]])
         line = '%-10s %14.0f %9.2fx' % (k, p, p / pb)
         if UDP_ROUNDS:  # ENL_INSNS_UDP_ROUNDS=0 counts the pings alone
             u = median([x[0] for x in udp[k]])
-            ub = median([x[0] for x in udp[base]])
             line += ' %16.0f %9.2fx' % (u, u / ub)
         print(line)
     if PROF:
